@@ -1,0 +1,41 @@
+#!/bin/sh
+# Installs what Tilstede needs to build, test and run on Debian 12.
+# Safe to run any number of times: apt-get skips what is already installed.
+# Run as root, or as a user who may use sudo.
+set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+    exec sudo "$0" "$@"
+fi
+
+# Build tools and the libraries on the design card, plus the test tools
+# (cmocka for unit tests, xvfb/xauth for headless screenshots of the UI,
+# chromium for the central dashboard).
+packages="
+    build-essential cmake pkg-config git ca-certificates
+    libsdl2-dev libsdl2-ttf-dev libsqlite3-dev sqlite3
+    libcurl4-openssl-dev libnfc-dev libnfc-bin
+    libjansson-dev libsodium-dev libinih-dev libmicrohttpd-dev
+    gettext libcmocka-dev
+    fonts-dejavu-core
+    openssl curl python3
+"
+
+missing=""
+for p in $packages; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -n "$missing" ]; then
+    echo "install-deps: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    # Refresh the package lists only when something is missing, so a second
+    # run on a ready machine needs no network.
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+else
+    echo "install-deps: everything is installed"
+fi

@@ -1,0 +1,64 @@
+/* The check-in rules as pure decisions: they take the state and a tap and
+ * return what should happen; kiosk.c carries it out through the store. No
+ * database, no clock, no I/O here, so each rule is a plain unit test. */
+#ifndef TILSTEDE_RULES_H
+#define TILSTEDE_RULES_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "kiosk.h"
+
+struct rules_tap {
+    int64_t now_us;              /* wall clock */
+    int64_t now_mono_us;
+    const char *boot_id;
+    const char *today;           /* local date, YYYY-MM-DD */
+
+    int card_known;              /* 0 for a name or staff toggle: no card */
+    int card_revoked;
+    int by_card;                 /* the tap came from a card */
+    int active;                  /* the volunteer */
+    const char *confidentiality_signed; /* YYYY-MM-DD or "" */
+    const char *police_valid_until;     /* YYYY-MM-DD or "" */
+
+    int has_open_visit;
+    /* The volunteer's last check-in or check-out here, to recognise the same
+     * card held or tapped again: when, on which boot, and which way. */
+    int has_last;
+    int64_t last_mono_us;
+    int64_t last_wall_us;
+    const char *last_boot_id;
+    int last_was_checkin;
+};
+
+struct rules_decision {
+    enum tap_outcome outcome;
+    enum refuse_reason reason;
+    unsigned notices; /* NOTICE_* for the compliance checks */
+};
+
+void rules_decide(const struct config *cfg, const struct rules_tap *tap,
+                  struct rules_decision *out);
+
+/* The compliance notices for a volunteer on a day: a missing confidentiality
+ * agreement, a police certificate that expired before today. */
+unsigned rules_compliance(const char *confidentiality_signed, const char *police_valid_until,
+                          const char *today);
+
+/* When an open visit that started at start_us must be closed: the first
+ * configured end of day after the start, or start + the maximum length,
+ * whichever comes first. */
+int64_t rules_autoclose_deadline(const struct config *cfg, int64_t start_us);
+
+/* The end an auto-closed visit is credited with. activity_end_us is the
+ * scheduled end of its activity, or 0 when it has none. Never before the
+ * start nor after the deadline. */
+int64_t rules_autoclose_credit(const struct config *cfg, int64_t start_us, int64_t deadline_us,
+                               int64_t activity_end_us);
+
+/* The milestone crossed when hours this year went from before to after, or
+ * 0: 10, 50, 100, 250 hours. (The first visit is told by the caller.) */
+int rules_milestone(double hours_before, double hours_after);
+
+#endif

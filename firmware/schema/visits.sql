@@ -1,0 +1,20 @@
+-- Visits: derived from the event log, never edited by hand. Every change here
+-- comes from visits_apply() replaying an event, so the table can be rebuilt
+-- from the events at any time (and the kiosk and the central, which both run
+-- this same code, derive the same hours from the same events).
+CREATE TABLE IF NOT EXISTS visit (
+    id          INTEGER PRIMARY KEY,
+    site        TEXT NOT NULL,
+    volunteer   TEXT NOT NULL,            -- the roster's external id
+    activity    TEXT,                     -- activity uuid, NULL for none
+    start_event TEXT NOT NULL UNIQUE,
+    start_us    INTEGER NOT NULL,
+    start_day   TEXT NOT NULL,            -- local date of start, YYYY-MM-DD
+    end_event   TEXT UNIQUE,
+    end_us      INTEGER,                  -- NULL while the visit is open
+    end_kind    INTEGER,                  -- event kind that closed it
+    review      INTEGER NOT NULL DEFAULT 0 -- closed automatically, not yet reviewed
+);
+CREATE INDEX IF NOT EXISTS visit_open ON visit(site, volunteer) WHERE end_us IS NULL;
+CREATE INDEX IF NOT EXISTS visit_day ON visit(start_day);
+CREATE INDEX IF NOT EXISTS visit_volunteer ON visit(volunteer, start_day);

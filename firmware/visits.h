@@ -1,0 +1,39 @@
+/* Visits derived from events: one check-in paired with the check-out or
+ * auto-close that ends it, with corrections applied. Shared by the kiosk's
+ * store and the central's SQLite backend, so both count the same hours. */
+#ifndef TILSTEDE_VISITS_H
+#define TILSTEDE_VISITS_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "event.h"
+
+struct visits;
+
+/* The schema of the visit table (IF NOT EXISTS); run it before visits_open. */
+const char *visits_schema(void);
+
+int visits_open(sqlite3 *db, struct visits **out, char *err, size_t errlen);
+void visits_close(struct visits *visits);
+
+/* Applies one event, inside the caller's transaction. Events must come in
+ * the order they were recorded for each (site, volunteer). Returns 0 when
+ * the event changed a visit, 1 when it changed none (a check-out with no
+ * open visit, a correction of an unknown event, a card event), or a
+ * negative value with err set when the database failed. */
+int visits_apply(struct visits *visits, const struct event *ev, char *err, size_t errlen);
+
+/* Empties the visit table and replays every event of `events_sql` (a query
+ * returning event rows in the order of event_row_columns) through
+ * visits_apply. Used to prove the derived table equals its source. */
+int visits_rebuild(sqlite3 *db, const char *events_sql, char *err, size_t errlen);
+
+/* The local (TZ) calendar date of a time, "YYYY-MM-DD". */
+void visits_local_day(int64_t at_us, char out[11]);
+
+/* The duration of a visit in seconds as reports count it: rounded to the
+ * nearest multiple of round_min minutes (0 = no rounding), never negative. */
+long long visits_rounded_seconds(long long seconds, int round_min);
+
+#endif
