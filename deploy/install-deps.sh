@@ -18,7 +18,7 @@ packages="
     libjansson-dev libsodium-dev libinih-dev libmicrohttpd-dev
     gettext libcmocka-dev
     fonts-dejavu-core
-    openssl curl python3
+    openssl curl python3 tzdata
 "
 
 missing=""

@@ -367,7 +367,10 @@ static int toggle(struct kiosk *k, const struct volunteer *v, int by_card, int c
     return 0;
 failed:
     store_rollback(s);
+    /* Nothing of a rolled-back event may reach the caller as if done. */
     out->outcome = TAP_FAILED;
+    out->event_id[0] = '\0';
+    out->milestone = 0;
     store_failed(k, rc);
     snprintf(out->message, sizeof out->message, "%.*s", (int)sizeof out->message - 1, k->message);
     return k->message[0] ? (rc < 0 ? rc : -EIO) : -EIO;

@@ -1,0 +1,4 @@
+# The kiosk core: rules, store, kiosk facade, config, tilstedectl.
+tilstede_test(test_rules SOURCES test_rules.c)
+tilstede_test(test_store SOURCES test_store.c)
+tilstede_test(test_kiosk SOURCES test_kiosk.c)

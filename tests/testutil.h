@@ -1,0 +1,48 @@
+/* Small helpers shared by the tests: temporary directories, local times in
+ * Norway's time zone, and a kiosk on a fake clock. */
+#ifndef TILSTEDE_TESTUTIL_H
+#define TILSTEDE_TESTUTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define US_PER_S INT64_C(1000000)
+#define US_PER_MIN (60 * US_PER_S)
+#define US_PER_H (3600 * US_PER_S)
+
+/* Every test runs in Norway's time zone, whatever the machine's. */
+static inline void test_use_oslo_time(void)
+{
+    setenv("TZ", "Europe/Oslo", 1);
+    tzset();
+}
+
+/* A new empty directory for one test; the caller may leave it behind. */
+static inline void test_tmpdir(char *out, size_t cap, const char *name)
+{
+    const char *base = getenv("TILSTEDE_TEST_TMP");
+    snprintf(out, cap, "%s/%s-XXXXXX", base && *base ? base : "/tmp", name);
+    if (!mkdtemp(out)) {
+        perror("mkdtemp");
+        abort();
+    }
+}
+
+/* Local (Oslo) time as microseconds since the epoch. */
+static inline int64_t test_local_us(int year, int month, int day, int hour, int minute)
+{
+    struct tm tm = {0};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm) * US_PER_S;
+}
+
+#endif
