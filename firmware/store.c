@@ -18,9 +18,11 @@
 
 extern const char embed_v001_init[];
 extern const char embed_v002_visits[];
+extern const char embed_v003_sync[];
 
 /* Migration N takes a database from version N-1 to N. */
-static const char *const migrations[] = {NULL, embed_v001_init, embed_v002_visits};
+static const char *const migrations[] = {NULL, embed_v001_init, embed_v002_visits,
+                                             embed_v003_sync};
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 _Static_assert(MIGRATION_COUNT == STORE_VERSION, "a migration for every schema version");
 
