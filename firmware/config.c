@@ -83,6 +83,7 @@ void config_defaults(struct config *cfg)
     cfg->compliance = COMPLIANCE_NOTICE;
     cfg->report_rounding_min = 0;
     cfg->hours_per_arsverk = 1700.0;
+    snprintf(cfg->token_file, sizeof cfg->token_file, "/var/lib/tilstede/device.token");
     cfg->batch_size = 500;
 }
 

@@ -2,3 +2,6 @@
 tilstede_test(test_rules SOURCES test_rules.c)
 tilstede_test(test_store SOURCES test_store.c)
 tilstede_test(test_kiosk SOURCES test_kiosk.c)
+tilstede_test(test_config SOURCES test_config.c)
+target_compile_definitions(test_config PRIVATE
+  TILSTEDE_EXAMPLE_CONFIG="${PROJECT_SOURCE_DIR}/deploy/tilstede.conf.example")

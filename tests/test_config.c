@@ -1,0 +1,163 @@
+/* Configuration: defaults, the documented example, and clear errors that
+ * name the file, the line and the key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "testutil.h"
+
+static char dir[512];
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int load_text(const char *text, struct config *cfg, char *err, size_t errlen)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    write_file(path, text);
+    config_defaults(cfg);
+    return config_load(cfg, path, err, errlen);
+}
+
+static void test_defaults_are_sensible(void **state)
+{
+    (void)state;
+    struct config cfg;
+    config_defaults(&cfg);
+    assert_int_equal(cfg.repeat_window_s, 30);
+    assert_int_equal(cfg.day_end_min, 23 * 60);
+    assert_int_equal(cfg.max_visit_s, 10 * 3600);
+    assert_int_equal(cfg.unknown_card_memory_s, 300);
+    assert_true(cfg.hours_per_arsverk == 1700.0);
+    assert_string_equal(cfg.language, "nb");
+    assert_int_equal(cfg.batch_size, 500);
+}
+
+/* The example in deploy/ documents every key with its default: loading it
+ * must give exactly the defaults, so the documentation cannot drift. */
+static void test_example_file_loads_and_equals_defaults(void **state)
+{
+    (void)state;
+    struct config from_file, defaults;
+    char err[600];
+    config_defaults(&from_file);
+    config_defaults(&defaults);
+    assert_int_equal(config_load(&from_file, TILSTEDE_EXAMPLE_CONFIG, err, sizeof err), 0);
+    memset(from_file.path, 0, sizeof from_file.path);
+    assert_memory_equal(&from_file, &defaults, sizeof defaults);
+}
+
+static void test_values_are_read(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[600];
+    assert_int_equal(load_text("[site]\nid = solsiden\nname = Solsiden helsehus\nlanguage = nn\n"
+                               "[rules]\nday_end = off\nmax_visit_hours = 2,5\nautoclose_credit = scheduled\n"
+                               "compliance = refuse\nreport_rounding_minutes = 15\n"
+                               "[display]\nrotation = 270\n",
+                               &cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.site_id, "solsiden");
+    assert_string_equal(cfg.site_name, "Solsiden helsehus");
+    assert_string_equal(cfg.language, "nn");
+    assert_int_equal(cfg.day_end_min, -1);
+    assert_int_equal(cfg.max_visit_s, 9000);
+    assert_int_equal(cfg.autoclose_credit, CREDIT_SCHEDULED);
+    assert_int_equal(cfg.compliance, COMPLIANCE_REFUSE);
+    assert_int_equal(cfg.report_rounding_min, 15);
+    assert_int_equal(cfg.rotation, 270);
+}
+
+static void test_unknown_key_names_file_line_and_suggestion(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[600];
+    assert_int_equal(load_text("[site]\nid = a\n\n[reader]\nconection = acr122_usb\n", &cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "t.conf:5:"));
+    assert_non_null(strstr(err, "unknown key 'conection' in [reader]"));
+    assert_non_null(strstr(err, "did you mean 'connection'"));
+}
+
+static void test_bad_values_are_refused_with_reason(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *expect;
+    } cases[] = {
+        {"[rules]\nrepeat_window_seconds = soon\n", "t.conf:2: [rules] repeat_window_seconds must be a whole number"},
+        {"[rules]\nday_end = 25:00\n", "must be a time like 23:00, or off"},
+        {"[rules]\ncompliance = maybe\n", "must be one of 'notice', 'refuse', not 'maybe'"},
+        {"[display]\nrotation = 45\n", "must be 0, 90, 180 or 270"},
+        {"[rules]\nreport_rounding_minutes = 7\n", "must be 0, 5, 10 or 15"},
+        {"[site]\nlanguage = sv\n", "'nb', 'nn', 'en'"},
+        {"[rules]\nmax_visit_hours = 100\n", "from 1 to 48"},
+        {"[site]\nthis line has no equals sign\n", "t.conf:2: not an INI line"},
+        {"[nosuchsection]\nid = 1\n", "unknown key 'id' in [nosuchsection]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct config cfg;
+        char err[600] = "";
+        assert_int_equal(load_text(cases[i].text, &cfg, err, sizeof err), -1);
+        if (!strstr(err, cases[i].expect))
+            fail_msg("case %zu: '%s' does not contain '%s'", i, err, cases[i].expect);
+    }
+}
+
+static void test_missing_file_is_an_error(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[600];
+    config_defaults(&cfg);
+    assert_int_equal(config_load(&cfg, "/nonexistent/tilstede.conf", err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/tilstede.conf: cannot read"));
+}
+
+static void test_update_file_keeps_comments_and_other_keys(void **state)
+{
+    (void)state;
+    char path[600], err[600], text[2048];
+    snprintf(path, sizeof path, "%s/u.conf", dir);
+    write_file(path, "# my kiosk\n[site]\nid = a\n\n[staff]\n# the PIN\npin_hash = old\n\n[sync]\nbatch_size = 100\n");
+    assert_int_equal(config_update_file(path, "staff", "pin_hash", "$argon2id$new", err, sizeof err), 0);
+    assert_int_equal(config_update_file(path, "display", "rotation", "90", err, sizeof err), 0);
+    FILE *f = fopen(path, "r");
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(text, "# my kiosk\n"));
+    assert_non_null(strstr(text, "# the PIN\npin_hash = $argon2id$new\n"));
+    assert_null(strstr(text, "pin_hash = old"));
+    assert_non_null(strstr(text, "batch_size = 100"));
+    assert_non_null(strstr(text, "[display]\nrotation = 90\n"));
+    struct config cfg;
+    config_defaults(&cfg);
+    assert_int_equal(config_load(&cfg, path, err, sizeof err), 0);
+    assert_string_equal(cfg.staff_pin_hash, "$argon2id$new");
+    assert_int_equal(cfg.rotation, 90);
+    assert_int_equal(cfg.batch_size, 100);
+}
+
+int main(void)
+{
+    test_tmpdir(dir, sizeof dir, "config");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_are_sensible),
+        cmocka_unit_test(test_example_file_loads_and_equals_defaults),
+        cmocka_unit_test(test_values_are_read),
+        cmocka_unit_test(test_unknown_key_names_file_line_and_suggestion),
+        cmocka_unit_test(test_bad_values_are_refused_with_reason),
+        cmocka_unit_test(test_missing_file_is_an_error),
+        cmocka_unit_test(test_update_file_keeps_comments_and_other_keys),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
