@@ -5,3 +5,6 @@ tilstede_test(test_kiosk SOURCES test_kiosk.c)
 tilstede_test(test_config SOURCES test_config.c)
 target_compile_definitions(test_config PRIVATE
   TILSTEDE_EXAMPLE_CONFIG="${PROJECT_SOURCE_DIR}/deploy/tilstede.conf.example")
+tilstede_test(test_ctl SOURCES test_ctl.c LIBS pn532_sim)
+target_compile_definitions(test_ctl PRIVATE TILSTEDECTL="$<TARGET_FILE:tilstedectl>")
+add_dependencies(test_ctl tilstedectl)
