@@ -8,3 +8,4 @@ target_compile_definitions(test_config PRIVATE
 tilstede_test(test_ctl SOURCES test_ctl.c LIBS pn532_sim)
 target_compile_definitions(test_ctl PRIVATE TILSTEDECTL="$<TARGET_FILE:tilstedectl>")
 add_dependencies(test_ctl tilstedectl)
+tilstede_bench(bench_core SOURCES bench_core.c)

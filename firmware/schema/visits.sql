@@ -17,4 +17,10 @@ CREATE TABLE IF NOT EXISTS visit (
 );
 CREATE INDEX IF NOT EXISTS visit_open ON visit(site, volunteer) WHERE end_us IS NULL;
 CREATE INDEX IF NOT EXISTS visit_day ON visit(start_day);
-CREATE INDEX IF NOT EXISTS visit_volunteer ON visit(volunteer, start_day);
+-- Reports: covering indexes in the order of each grouping, so a year's
+-- report streams its groups from the index instead of sorting every visit
+-- (1,000,000 events: 75-100 ms instead of 0.3-1.1 s). Queries name them
+-- with INDEXED BY, because the planner would rather use visit_day.
+CREATE INDEX IF NOT EXISTS visit_by_volunteer ON visit(volunteer, start_day, start_us, end_us);
+CREATE INDEX IF NOT EXISTS visit_by_activity ON visit(activity, start_day, start_us, end_us);
+CREATE INDEX IF NOT EXISTS visit_by_month ON visit(substr(start_day, 1, 7), start_day, start_us, end_us);
