@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define HEADER_RAW_MAX     128  /* bytes kept of a header cell; longer ones match nothing */
 #define HEADER_DISPLAY_MAX 48   /* bytes of a header name quoted in a message */
@@ -516,29 +517,22 @@ static void canonical_name(const char *name, char *key, size_t cap)
 
 /* ---- dates ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
- * Hinnant's algorithms: exact for every year here, no tables). */
+/* Days since 1970-01-01 of a date, and back: the C library's UTC calendar
+ * (timegm, gmtime_r), which knows every Gregorian year here. */
 static long days_from_civil(long y, unsigned m, unsigned d)
 {
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long)doe - 719468;
+    struct tm tm = {.tm_year = (int)(y - 1900), .tm_mon = (int)m - 1, .tm_mday = (int)d};
+    return (long)(timegm(&tm) / 86400);
 }
 
-static void civil_from_days(long z, long *y, unsigned *m, unsigned *d)
+static void civil_from_days(long days, long *y, unsigned *m, unsigned *d)
 {
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (long)yoe + era * 400 + (*m <= 2);
+    time_t t = (time_t)days * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    *y = tm.tm_year + 1900L;
+    *m = (unsigned)tm.tm_mon + 1;
+    *d = (unsigned)tm.tm_mday;
 }
 
 static unsigned days_in_month(long y, unsigned m)
