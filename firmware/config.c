@@ -47,6 +47,7 @@ static const struct key keys[] = {
     INT("display", "rotation", rotation, 0, 270),
     TEXT("store", "database", database),
     TEXT("store", "card_key", card_key),
+    INT("store", "retention_months", retention_months, 0, 240),
     INT("rules", "repeat_window_seconds", repeat_window_s, 0, 3600),
     TYPED("rules", "day_end", KEY_CLOCK, day_end_min, 0, 0),
     TYPED("rules", "max_visit_hours", KEY_HOURS, max_visit_s, 1, 48),
@@ -74,6 +75,7 @@ void config_defaults(struct config *cfg)
     snprintf(cfg->reader_side, sizeof cfg->reader_side, "right");
     snprintf(cfg->database, sizeof cfg->database, "/var/lib/tilstede/tilstede.db");
     snprintf(cfg->card_key, sizeof cfg->card_key, "/var/lib/tilstede/card.key");
+    cfg->retention_months = 24;
     cfg->repeat_window_s = 30;
     cfg->day_end_min = 23 * 60;
     cfg->max_visit_s = 10 * 3600;

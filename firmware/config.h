@@ -39,6 +39,7 @@ struct config {
     /* [store] */
     char database[CONFIG_PATH_MAX];
     char card_key[CONFIG_PATH_MAX];
+    int retention_months; /* uploaded events older than this are deleted; 0 = keep */
 
     /* [rules] */
     int repeat_window_s;

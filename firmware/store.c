@@ -63,6 +63,7 @@ enum {
     Q_REPORT_ACTIVITY,
     Q_REPORT_MONTH,
     Q_PENDING,
+    Q_EVENTS_OF,
     Q_COUNT
 };
 
@@ -153,6 +154,7 @@ static const char *const query_sql[Q_COUNT] = {
                        "sum(" ROUNDED_SECONDS "), count(*) FROM visit v INDEXED BY visit_by_month "
                        "WHERE " REPORT_WHERE " GROUP BY substr(v.start_day, 1, 7) ORDER BY 1",
     [Q_PENDING] = "SELECT count(*) FROM event WHERE uploaded = 0",
+    [Q_EVENTS_OF] = "SELECT " EVENT_COLUMNS " FROM event WHERE volunteer = ?1 ORDER BY seq",
 };
 
 struct store {
@@ -895,6 +897,109 @@ int store_report(struct store *store, const char *from_day, const char *to_day,
 int store_pending_count(struct store *store)
 {
     return count_query(store, q(store, Q_PENDING), "counting events to upload");
+}
+
+/* Runs a script of statements that take ?1, as one step of a transaction
+ * the caller holds. */
+static int run_script(struct store *s, const char *const *script, size_t count, int64_t param,
+                      const char *text, const char *what)
+{
+    for (size_t i = 0; i < count; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db, script[i], -1, &st, NULL) != SQLITE_OK)
+            return db_fail(s, what);
+        if (sqlite3_bind_parameter_count(st) >= 1) {
+            if (text)
+                sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_int64(st, 1, param);
+        }
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            return db_fail(s, what);
+    }
+    return 0;
+}
+
+int store_prune(struct store *store, int64_t cutoff_us, int64_t *deleted)
+{
+    /* A visit goes only with every event that made it: its check-in, its
+     * end and any correction of either, all of them uploaded. */
+    static const char *const script[] = {
+        "CREATE TEMP TABLE IF NOT EXISTS prune_event (event_id TEXT PRIMARY KEY)",
+        "DELETE FROM prune_event",
+        "CREATE TEMP TABLE IF NOT EXISTS prune_visit (id INTEGER PRIMARY KEY)",
+        "DELETE FROM prune_visit",
+        "INSERT INTO prune_visit SELECT v.id FROM visit v WHERE v.end_us IS NOT NULL "
+        "AND v.end_us < ?1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.uploaded = 0 AND "
+        "(e.event_id IN (v.start_event, v.end_event) OR e.corrects IN (v.start_event, v.end_event)))",
+        "INSERT OR IGNORE INTO prune_event SELECT start_event FROM visit WHERE id IN prune_visit "
+        "UNION SELECT end_event FROM visit WHERE id IN prune_visit",
+        "INSERT OR IGNORE INTO prune_event SELECT event_id FROM event WHERE corrects IN prune_event",
+        "INSERT OR IGNORE INTO prune_event SELECT event_id FROM event WHERE uploaded = 1 "
+        "AND kind IN ('card_enrolled', 'card_revoked') AND recorded_us < ?1",
+        "DELETE FROM visit WHERE id IN prune_visit",
+        "DELETE FROM event WHERE event_id IN prune_event",
+    };
+    int rc = store_begin(store);
+    if (rc)
+        return rc;
+    if ((rc = run_script(store, script, sizeof script / sizeof script[0], cutoff_us, NULL,
+                         "pruning old events"))) {
+        store_rollback(store);
+        return rc;
+    }
+    *deleted = sqlite3_changes(store->db);
+    return store_commit(store);
+}
+
+int store_events_of(struct store *store, const char *volunteer,
+                    int (*fn)(void *user, const struct event *ev), void *user)
+{
+    sqlite3_stmt *st = q(store, Q_EVENTS_OF);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, volunteer, -1, SQLITE_STATIC);
+    int rc, result = 0;
+    struct event ev;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (event_from_row(st, 0, &ev) == 0 && (result = fn(user, &ev)))
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        result = db_fail(store, "reading a volunteer's events");
+    done(st);
+    return result;
+}
+
+int store_forget(struct store *store, const char *external_id, int64_t *events)
+{
+    static const char *const script[] = {
+        /* uploaded = 1 first: the log keeps what is not yet uploaded, but
+         * an erasure on request outranks that (the central erases too). */
+        "UPDATE event SET uploaded = 1 WHERE volunteer = ?1",
+        "DELETE FROM event WHERE volunteer = ?1",
+        "DELETE FROM visit WHERE volunteer = ?1",
+        "DELETE FROM card WHERE volunteer_id IN (SELECT id FROM volunteer WHERE external_id = ?1)",
+        "DELETE FROM volunteer WHERE external_id = ?1",
+    };
+    struct volunteer v;
+    int rc = store_volunteer_by_external_id(store, external_id, &v);
+    if (rc)
+        return rc;
+    if ((rc = store_begin(store)))
+        return rc;
+    if ((rc = run_script(store, script, 2, 0, external_id, "erasing a volunteer"))) {
+        store_rollback(store);
+        return rc;
+    }
+    *events = sqlite3_changes(store->db);
+    if ((rc = run_script(store, script + 2, 3, 0, external_id, "erasing a volunteer"))) {
+        store_rollback(store);
+        return rc;
+    }
+    return store_commit(store);
 }
 
 int store_check(struct store *store, char *report, size_t cap)

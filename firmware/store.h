@@ -118,6 +118,19 @@ int store_report(struct store *store, const char *from_day, const char *to_day,
 /* --- upload bookkeeping --- */
 int store_pending_count(struct store *store); /* events not yet uploaded */
 
+/* --- retention and a person's data (GDPR) --- */
+/* Deletes visits that ended before cutoff_us with all their events, and
+ * card events recorded before it, but only what has been uploaded: the
+ * central keeps the totals. *deleted: events deleted. */
+int store_prune(struct store *store, int64_t cutoff_us, int64_t *deleted);
+/* Calls fn with each event of a volunteer, in recording order. */
+int store_events_of(struct store *store, const char *volunteer,
+                    int (*fn)(void *user, const struct event *ev), void *user);
+/* Erases a volunteer on request: events, visits, cards and the roster row,
+ * in one transaction. Events not yet uploaded go too (the person asked);
+ * *events says how many events were erased. 1 = no such volunteer. */
+int store_forget(struct store *store, const char *external_id, int64_t *events);
+
 /* --- maintenance --- */
 /* PRAGMA integrity_check: 0 healthy, 1 damaged (report says how), < 0 error. */
 int store_check(struct store *store, char *report, size_t cap);

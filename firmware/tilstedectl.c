@@ -69,6 +69,10 @@ static const char usage_text[] =
     "  status                      version, schema, counts, events to upload\n"
     "  set-pin                     set the staff PIN (read from the terminal or stdin)\n"
     "  check                       integrity check of the database\n"
+    "  prune [--months N]          delete uploaded events older than N months\n"
+    "                              (default: [store] retention_months)\n"
+    "  export VOLUNTEER            everything stored about a person, as JSON\n"
+    "  forget VOLUNTEER --yes      erase a person's data on request (GDPR)\n"
     "  backup FILE                 online backup of the database\n"
     "  demo                        fill an empty database with the demo site\n"
     "\n"
@@ -887,6 +891,123 @@ static int cmd_demo(struct ctl *ctl)
     return EXIT_OK;
 }
 
+/* --- retention and a person's data --- */
+
+static int with_store(struct ctl *ctl, struct store **store)
+{
+    char err[600];
+    if (store_open(ctl->cfg.database, store, err, sizeof err)) {
+        fprintf(stderr, "tilstedectl: %s\n", err);
+        return strstr(err, "damaged") ? EXIT_DAMAGED : EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+static int cmd_prune(struct ctl *ctl, int argc, char **argv)
+{
+    int months = ctl->cfg.retention_months;
+    if (argc == 2 && !strcmp(argv[0], "--months"))
+        months = atoi(argv[1]);
+    else if (argc)
+        return usage_error("%s", "prune takes only --months N");
+    if (months <= 0) {
+        printf("retention is off (retention_months = 0): nothing deleted\n");
+        return EXIT_OK;
+    }
+    struct tm tm;
+    time_t now = (time_t)(clock_wall(clock_system()) / US_PER_S);
+    localtime_r(&now, &tm);
+    tm.tm_mon -= months;
+    tm.tm_isdst = -1;
+    int64_t cutoff = (int64_t)mktime(&tm) * US_PER_S;
+    struct store *store;
+    int rc = with_store(ctl, &store);
+    if (rc)
+        return rc;
+    int64_t deleted = 0;
+    if (store_prune(store, cutoff, &deleted)) {
+        fprintf(stderr, "tilstedectl: %s\n", store_errmsg(store));
+        store_close(store);
+        return EXIT_FAILED;
+    }
+    store_close(store);
+    char when[32];
+    format_time(cutoff, when, sizeof when);
+    printf("deleted %lld uploaded events from before %s\n", (long long)deleted, when);
+    return EXIT_OK;
+}
+
+static int export_event(void *user, const struct event *ev)
+{
+    char at[40], recorded[40];
+    iso_time(ev->at_us, at, sizeof at);
+    iso_time(ev->recorded_us, recorded, sizeof recorded);
+    json_array_append_new(user, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "event_id",
+                                          ev->event_id, "kind", event_kind_name(ev->kind), "at", at,
+                                          "recorded_at", recorded, "source",
+                                          event_source_name(ev->source), "activity", ev->activity,
+                                          "corrects", ev->corrects, "clock_synchronised",
+                                          ev->clock_synced));
+    return 0;
+}
+
+static int cmd_export(struct ctl *ctl, int argc, char **argv)
+{
+    if (argc != 1)
+        return usage_error("%s", "export takes one volunteer");
+    struct volunteer v;
+    int rc = find_volunteer(ctl, argv[0], &v);
+    if (rc)
+        return rc;
+    struct store *store;
+    if ((rc = with_store(ctl, &store)))
+        return rc;
+    json_t *events = json_array();
+    if (store_events_of(store, v.external_id, export_event, events) < 0) {
+        fprintf(stderr, "tilstedectl: %s\n", store_errmsg(store));
+        json_decref(events);
+        store_close(store);
+        return EXIT_FAILED;
+    }
+    int64_t seconds = 0, visits = 0;
+    store_volunteer_seconds(store, v.external_id, "0000-01-01", "9999-12-31", 0, &seconds, &visits);
+    store_close(store);
+    /* Card UIDs are not stored, so there are none to export: only that
+     * cards exist, counted by their events. */
+    print_json(json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:f, s:I, s:o}", "site",
+                         ctl->cfg.site_id, "external_id", v.external_id, "given_name",
+                         v.given_name, "family_name", v.family_name, "active", v.active,
+                         "confidentiality_signed", v.confidentiality_signed,
+                         "police_certificate_valid_until", v.police_valid_until, "notes", v.notes,
+                         "hours", (double)seconds / 3600.0, "visits", (json_int_t)visits,
+                         "events", events));
+    return EXIT_OK;
+}
+
+static int cmd_forget(struct ctl *ctl, int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[1], "--yes"))
+        return usage_error("%s", "forget takes the volunteer's external id and --yes "
+                                 "(it cannot be undone)");
+    struct store *store;
+    int rc = with_store(ctl, &store);
+    if (rc)
+        return rc;
+    int64_t events = 0;
+    rc = store_forget(store, argv[0], &events);
+    if (rc < 0)
+        fprintf(stderr, "tilstedectl: %s\n", store_errmsg(store));
+    else if (rc == 1)
+        fprintf(stderr, "tilstedectl: no volunteer has the external id '%s'\n", argv[0]);
+    store_close(store);
+    if (rc)
+        return rc < 0 ? EXIT_FAILED : EXIT_NOT_FOUND;
+    printf("erased %s: the roster entry, cards, visits and %lld events. Erase the person at "
+           "the central and in the coordinator's roster file too.\n",
+           argv[0], (long long)events);
+    return EXIT_OK;
+}
+
 /* --- import-roster --- */
 
 struct import {
@@ -1069,7 +1190,8 @@ int main(int argc, char **argv)
 
     static const char *const known[] = {
         "import-roster", "enroll", "revoke-card", "tap", "checkin", "present", "hours", "review",
-        "correct", "activities", "sweep", "status", "set-pin", "check", "backup", "demo", NULL};
+        "correct", "activities", "sweep", "status", "set-pin", "check", "backup", "demo",
+        "prune", "export", "forget", NULL};
     int valid = 0;
     for (int i = 0; known[i]; i++)
         valid |= !strcmp(command, known[i]);
@@ -1113,6 +1235,12 @@ int main(int argc, char **argv)
         rc = cmd_backup(&ctl, cmd_argc, cmd_argv);
     else if (!strcmp(command, "demo"))
         rc = cmd_demo(&ctl);
+    else if (!strcmp(command, "prune"))
+        rc = cmd_prune(&ctl, cmd_argc, cmd_argv);
+    else if (!strcmp(command, "export"))
+        rc = cmd_export(&ctl, cmd_argc, cmd_argv);
+    else if (!strcmp(command, "forget"))
+        rc = cmd_forget(&ctl, cmd_argc, cmd_argv);
     kiosk_close(ctl.kiosk);
     return rc;
 }

@@ -396,6 +396,28 @@ static void test_check_and_backup(void **state)
     assert_int_equal(r->status, 5);
 }
 
+static void test_export_and_forget_a_volunteer(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(ctl(fx, NULL, "tap", "04de3000000002", NULL)->status, 0);
+    struct run *r = ctl(fx, NULL, "export", "D002", NULL);
+    assert_int_equal(r->status, 0);
+    json_t *o = json_of(r);
+    assert_string_equal(json_string_value(json_object_get(o, "given_name")), "Ola");
+    /* his card enrolment and his check-in */
+    assert_int_equal(json_array_size(json_object_get(o, "events")), 2);
+    json_decref(o);
+    assert_int_equal(ctl(fx, NULL, "forget", "D002", NULL)->status, 2);
+    r = ctl(fx, NULL, "forget", "D002", "--yes", NULL);
+    assert_int_equal(r->status, 0);
+    assert_non_null(strstr(r->out, "2 events"));
+    assert_int_equal(ctl(fx, NULL, "export", "D002", NULL)->status, 3);
+    assert_int_equal(ctl(fx, NULL, "tap", "04de3000000002", NULL)->status, 4); /* unknown now */
+    r = ctl(fx, NULL, "prune", NULL);
+    assert_int_equal(r->status, 0);
+    assert_non_null(strstr(r->out, "deleted 0 uploaded events"));
+}
+
 /* The kiosk and tilstedectl write the same file at once: two processes
  * tapping 40 cards each lose no tap and report no lock error. */
 static void test_two_processes_tap_at_once(void **state)
@@ -444,6 +466,7 @@ int main(void)
         T(test_enroll_next_card_on_own_reader),
         T(test_set_pin_writes_a_verifiable_hash),
         T(test_check_and_backup),
+        T(test_export_and_forget_a_volunteer),
         T(test_two_processes_tap_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -339,6 +339,86 @@ static void test_check_finds_damage_in_a_page(void **state)
     }
 }
 
+static int count_rows(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Retention deletes old visits only with all their events uploaded, and
+ * what stays still derives the same visits. */
+static void test_prune_deletes_only_old_uploaded_visits(void **state)
+{
+    (void)state;
+    char path[600], err[600];
+    struct store *s;
+    path_in(path, sizeof path, "prune.db");
+    assert_int_equal(store_open(path, &s, err, sizeof err), 0);
+    add_volunteer(s, "A");
+    add_volunteer(s, "B");
+    int64_t old_day = test_local_us(2024, 3, 1, 10, 0), new_day = test_local_us(2026, 3, 1, 10, 0);
+    struct event a_in = make_event(EVENT_CHECKIN, "A", old_day);
+    struct event a_out = make_event(EVENT_CHECKOUT, "A", old_day + US_PER_H);
+    struct event a_fix = make_event(EVENT_CORRECTION, "A", old_day + 2 * US_PER_H);
+    snprintf(a_fix.corrects, sizeof a_fix.corrects, "%s", a_out.event_id);
+    struct event b_in = make_event(EVENT_CHECKIN, "B", old_day);      /* old, not uploaded */
+    struct event b_out = make_event(EVENT_CHECKOUT, "B", old_day + US_PER_H);
+    struct event a2_in = make_event(EVENT_CHECKIN, "A", new_day);     /* recent */
+    struct event a2_out = make_event(EVENT_CHECKOUT, "A", new_day + US_PER_H);
+    const struct event *all[] = {&a_in, &a_out, &a_fix, &b_in, &b_out, &a2_in, &a2_out};
+    assert_int_equal(store_begin(s), 0);
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(store_append(s, all[i]), 0);
+    assert_int_equal(store_commit(s), 0);
+    assert_int_equal(sqlite3_exec(store_db(s), "UPDATE event SET uploaded = 1 WHERE volunteer = 'A'",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    int64_t deleted = -1;
+    assert_int_equal(store_prune(s, test_local_us(2025, 1, 1, 0, 0), &deleted), 0);
+    assert_int_equal(deleted, 3); /* A's old check-in, check-out and correction */
+    assert_int_equal(count_rows(s, "SELECT count(*) FROM event"), 4);
+    assert_int_equal(count_rows(s, "SELECT count(*) FROM visit"), 2);
+    assert_int_equal(total_seconds(s, "A"), 3600);
+    assert_int_equal(total_seconds(s, "B"), 3600);
+    assert_int_equal(store_rebuild_visits(s), 0);
+    assert_int_equal(total_seconds(s, "A"), 3600);
+    assert_int_equal(total_seconds(s, "B"), 3600);
+    store_close(s);
+}
+
+static void test_forget_erases_a_volunteer_entirely(void **state)
+{
+    (void)state;
+    char path[600], err[600];
+    struct store *s;
+    path_in(path, sizeof path, "forget.db");
+    assert_int_equal(store_open(path, &s, err, sizeof err), 0);
+    add_volunteer(s, "A");
+    add_volunteer(s, "B");
+    struct volunteer a;
+    assert_int_equal(store_volunteer_by_external_id(s, "A", &a), 0);
+    assert_int_equal(store_begin(s), 0);
+    assert_int_equal(store_card_add(s, "aa", a.id, 1), 0);
+    struct event in = make_event(EVENT_CHECKIN, "A", 1780000000 * US_PER_S);
+    struct event b_in = make_event(EVENT_CHECKIN, "B", 1780000000 * US_PER_S);
+    assert_int_equal(store_append(s, &in), 0);
+    assert_int_equal(store_append(s, &b_in), 0);
+    assert_int_equal(store_commit(s), 0);
+    int64_t events = 0;
+    assert_int_equal(store_forget(s, "A", &events), 0);
+    assert_int_equal(events, 1);
+    assert_int_equal(count_rows(s, "SELECT count(*) FROM event WHERE volunteer = 'A'"), 0);
+    assert_int_equal(count_rows(s, "SELECT count(*) FROM visit WHERE volunteer = 'A'"), 0);
+    assert_int_equal(count_rows(s, "SELECT count(*) FROM card"), 0);
+    assert_int_equal(store_volunteer_by_external_id(s, "A", &a), 1);
+    assert_int_equal(count_rows(s, "SELECT count(*) FROM event WHERE volunteer = 'B'"), 1);
+    assert_int_equal(store_forget(s, "A", &events), 1);
+    store_close(s);
+}
+
 /* A real full file system: a tiny tmpfs (needs root, as in CI; elsewhere
  * the test says it was skipped). The failed write is reported, what was
  * committed before stays, and writing works again once space is freed. */
@@ -431,6 +511,8 @@ int main(void)
         cmocka_unit_test(test_two_connections_share_the_file),
         cmocka_unit_test(test_backup_is_a_complete_database),
         cmocka_unit_test(test_check_finds_damage_in_a_page),
+        cmocka_unit_test(test_prune_deletes_only_old_uploaded_visits),
+        cmocka_unit_test(test_forget_erases_a_volunteer_entirely),
         cmocka_unit_test(test_full_disk_fails_visibly_and_recovers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
