@@ -33,6 +33,26 @@ static struct rules_tap card_tap(void)
     return tap;
 }
 
+/* The tap of someone who checked in `ago` earlier on this boot. */
+static struct rules_tap tap_after_checkin(int64_t ago)
+{
+    struct rules_tap tap = card_tap();
+    tap.has_open_visit = 1;
+    tap.has_last = 1;
+    tap.last_was_checkin = 1;
+    tap.last_boot_id = BOOT;
+    tap.last_mono_us = tap.now_mono_us - ago;
+    tap.last_wall_us = tap.now_us - ago;
+    return tap;
+}
+
+static enum tap_outcome outcome_of(const struct config *cfg, const struct rules_tap *tap)
+{
+    struct rules_decision d;
+    rules_decide(cfg, tap, &d);
+    return d.outcome;
+}
+
 static void test_first_tap_checks_in(void **state)
 {
     (void)state;
@@ -48,34 +68,18 @@ static void test_tap_with_open_visit_checks_out(void **state)
 {
     (void)state;
     struct config cfg = defaults();
-    struct rules_tap tap = card_tap();
-    tap.has_open_visit = 1;
-    tap.has_last = 1;
-    tap.last_was_checkin = 1;
-    tap.last_boot_id = BOOT;
-    tap.last_mono_us = tap.now_mono_us - 2 * US_PER_H;
-    struct rules_decision d;
-    rules_decide(&cfg, &tap, &d);
-    assert_int_equal(d.outcome, TAP_CHECKED_OUT);
+    struct rules_tap tap = tap_after_checkin(2 * US_PER_H);
+    assert_int_equal(outcome_of(&cfg, &tap), TAP_CHECKED_OUT);
 }
 
 static void test_second_tap_within_window_does_not_toggle(void **state)
 {
     (void)state;
     struct config cfg = defaults();
-    struct rules_tap tap = card_tap();
-    tap.has_open_visit = 1;
-    tap.has_last = 1;
-    tap.last_was_checkin = 1;
-    tap.last_boot_id = BOOT;
-    tap.last_mono_us = tap.now_mono_us - 29 * US_PER_S;
-    struct rules_decision d;
-    rules_decide(&cfg, &tap, &d);
-    assert_int_equal(d.outcome, TAP_ALREADY_IN);
-
-    tap.last_mono_us = tap.now_mono_us - 30 * US_PER_S; /* the window is [0, 30 s) */
-    rules_decide(&cfg, &tap, &d);
-    assert_int_equal(d.outcome, TAP_CHECKED_OUT);
+    struct rules_tap tap = tap_after_checkin(29 * US_PER_S);
+    assert_int_equal(outcome_of(&cfg, &tap), TAP_ALREADY_IN);
+    tap = tap_after_checkin(30 * US_PER_S); /* the window is [0, 30 s) */
+    assert_int_equal(outcome_of(&cfg, &tap), TAP_CHECKED_OUT);
 }
 
 static void test_window_after_checkout_reports_already_out(void **state)
@@ -98,35 +102,21 @@ static void test_window_uses_monotonic_clock_on_same_boot(void **state)
 {
     (void)state;
     struct config cfg = defaults();
-    struct rules_tap tap = card_tap();
-    tap.has_open_visit = 1;
-    tap.has_last = 1;
-    tap.last_was_checkin = 1;
-    tap.last_boot_id = BOOT;
-    tap.last_mono_us = tap.now_mono_us - 5 * US_PER_S;
+    struct rules_tap tap = tap_after_checkin(5 * US_PER_S);
     tap.last_wall_us = tap.now_us - 10 * US_PER_MIN;
-    struct rules_decision d;
-    rules_decide(&cfg, &tap, &d);
-    assert_int_equal(d.outcome, TAP_ALREADY_IN);
+    assert_int_equal(outcome_of(&cfg, &tap), TAP_ALREADY_IN);
 }
 
 static void test_window_uses_wall_clock_across_reboot(void **state)
 {
     (void)state;
     struct config cfg = defaults();
-    struct rules_tap tap = card_tap();
-    tap.has_open_visit = 1;
-    tap.has_last = 1;
-    tap.last_was_checkin = 1;
+    struct rules_tap tap = tap_after_checkin(10 * US_PER_MIN);
     tap.last_boot_id = "boot-before";
     tap.last_mono_us = tap.now_mono_us - 5 * US_PER_S; /* meaningless across boots */
-    tap.last_wall_us = tap.now_us - 10 * US_PER_MIN;
-    struct rules_decision d;
-    rules_decide(&cfg, &tap, &d);
-    assert_int_equal(d.outcome, TAP_CHECKED_OUT);
+    assert_int_equal(outcome_of(&cfg, &tap), TAP_CHECKED_OUT);
     tap.last_wall_us = tap.now_us - 10 * US_PER_S;
-    rules_decide(&cfg, &tap, &d);
-    assert_int_equal(d.outcome, TAP_ALREADY_IN);
+    assert_int_equal(outcome_of(&cfg, &tap), TAP_ALREADY_IN);
 }
 
 static void test_window_is_configurable(void **state)
@@ -134,15 +124,8 @@ static void test_window_is_configurable(void **state)
     (void)state;
     struct config cfg = defaults();
     cfg.repeat_window_s = 0;
-    struct rules_tap tap = card_tap();
-    tap.has_open_visit = 1;
-    tap.has_last = 1;
-    tap.last_was_checkin = 1;
-    tap.last_boot_id = BOOT;
-    tap.last_mono_us = tap.now_mono_us - 1 * US_PER_S;
-    struct rules_decision d;
-    rules_decide(&cfg, &tap, &d);
-    assert_int_equal(d.outcome, TAP_CHECKED_OUT);
+    struct rules_tap tap = tap_after_checkin(1 * US_PER_S);
+    assert_int_equal(outcome_of(&cfg, &tap), TAP_CHECKED_OUT);
 }
 
 static void test_unknown_card(void **state)
