@@ -16,8 +16,12 @@ void numfmt_decimal(double value, int decimals, const char *group, char *out, si
         snprintf(out, cap, "-");
         return;
     }
-    /* Let printf round; then put the comma and the groups in. */
-    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(value));
+    /* Half away from zero, as people round: printf rounds half to even on
+     * the binary value, and 2.5 hours would print as "2". */
+    double scale = pow(10.0, decimals);
+    double rounded = floor(fabs(value) * scale + 0.5) / scale;
+    snprintf(digits, sizeof digits, "%.*f", decimals, rounded);
+    /* "-0" is not a number anyone wrote. */
     int negative = value < 0 && strspn(digits, "0.") != strlen(digits);
     char *point = strchr(digits, '.');
     size_t whole = point ? (size_t)(point - digits) : strlen(digits);

@@ -1,0 +1,525 @@
+/* The administration commands (see admin.h). Each opens the store, does
+ * one thing, and says what it did or what failed and on which input. */
+#include "admin.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "report.h"
+#include "store.h"
+#include "token.h"
+#ifdef TILSTEDE_HAVE_ROSTER
+#include "roster.h"
+#endif
+
+#define ERR_MAX 512
+
+static int exit_for(int rc)
+{
+    switch (rc) {
+    case 0:
+        return CENTRAL_EXIT_OK;
+    case -ENOENT:
+        return CENTRAL_EXIT_NOT_FOUND;
+    case -EEXIST:
+        return CENTRAL_EXIT_EXISTS;
+    case -EINVAL:
+        return CENTRAL_EXIT_USAGE;
+    default:
+        return CENTRAL_EXIT_FAILURE;
+    }
+}
+
+static int need(const char *value, const char *option, const char *command, FILE *errout)
+{
+    if (value && value[0])
+        return 0;
+    fprintf(errout, "tilstede-central: %s needs %s\n", command, option);
+    return -EINVAL;
+}
+
+/* Ids are written on labels and typed by IT: keep them to a safe alphabet. */
+static int valid_id(const char *id)
+{
+    size_t len = strlen(id);
+    if (len == 0 || len >= EVENT_KEY_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)id[i]) && !strchr("-_.", id[i]))
+            return 0;
+    return 1;
+}
+
+static int valid_clock(const char *text)
+{
+    return text && strlen(text) == 5 && isdigit((unsigned char)text[0]) &&
+           isdigit((unsigned char)text[1]) && text[2] == ':' && isdigit((unsigned char)text[3]) &&
+           isdigit((unsigned char)text[4]) && atoi(text) < 24 && atoi(text + 3) < 60;
+}
+
+static int site_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                    FILE *errout, char *err);
+static int device_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                      FILE *errout, char *err);
+static int admin_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                     FILE *errout, char *err);
+static int roster_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                      FILE *errout, char *err);
+static int activity_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                        FILE *errout, char *err);
+static int report_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                      FILE *errout, char *err);
+
+int central_admin_run(const struct central_admin_args *a, FILE *out, FILE *errout)
+{
+    static const struct {
+        const char *word;
+        int (*run)(const struct central_admin_args *, struct central_store *, FILE *, FILE *,
+                   char *);
+    } commands[] = {
+        {"site", site_cmd},     {"device", device_cmd},     {"admin", admin_cmd},
+        {"roster", roster_cmd}, {"activity", activity_cmd}, {"report", report_cmd},
+    };
+    int (*run)(const struct central_admin_args *, struct central_store *, FILE *, FILE *, char *) =
+        NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (a->word_count > 0 && strcmp(a->words[0], commands[i].word) == 0)
+            run = commands[i].run;
+    if (!run) {
+        fprintf(errout, "tilstede-central: unknown command \"%s\" (see --help)\n",
+                a->word_count > 0 ? a->words[0] : "");
+        return CENTRAL_EXIT_USAGE;
+    }
+    if (!a->db || !a->db[0]) {
+        fprintf(errout, "tilstede-central: no database: give --db FILE or set "
+                        "TILSTEDE_CENTRAL_DB\n");
+        return CENTRAL_EXIT_USAGE;
+    }
+    char err[ERR_MAX] = "";
+    struct central_store *store = NULL;
+    int rc = central_store_open(a->db, &store, err, sizeof err);
+    if (rc) {
+        fprintf(errout, "tilstede-central: %s\n", err);
+        return CENTRAL_EXIT_FAILURE;
+    }
+    rc = run(a, store, out, errout, err);
+    if (rc && err[0])
+        fprintf(errout, "tilstede-central: %s\n", err);
+    central_store_close(store);
+    return exit_for(rc);
+}
+
+static int print_site(void *ctx, const struct central_site *site)
+{
+    fprintf(ctx, "%s\t%s\t%s\n", site->id, site->kind, site->name);
+    return 0;
+}
+
+static int site_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                    FILE *errout, char *err)
+{
+    const char *verb = a->word_count > 1 ? a->words[1] : "";
+    if (strcmp(verb, "list") == 0 && a->word_count == 2)
+        return central_store_sites(store, print_site, out, err, ERR_MAX);
+    if (strcmp(verb, "add") != 0 || a->word_count != 3) {
+        fprintf(errout,
+                "tilstede-central: usage: site add ID --name NAME --kind KIND | site list\n");
+        return -EINVAL;
+    }
+    if (need(a->name, "--name NAME", "site add", errout) ||
+        need(a->kind, "--kind sykehjem|helsehus|aktivitetshus|hjemmetjeneste|other", "site add",
+             errout))
+        return -EINVAL;
+    if (!valid_id(a->words[2])) {
+        snprintf(err, ERR_MAX, "site id \"%s\": use 1 to 63 letters, digits, '-', '_' or '.'",
+                 a->words[2]);
+        return -EINVAL;
+    }
+    static const char *const kinds[] = {"sykehjem", "helsehus", "aktivitetshus", "hjemmetjeneste",
+                                        "other"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        known |= strcmp(a->kind, kinds[i]) == 0;
+    if (!known) {
+        snprintf(err, ERR_MAX,
+                 "--kind \"%s\": expected sykehjem, helsehus, aktivitetshus, "
+                 "hjemmetjeneste or other",
+                 a->kind);
+        return -EINVAL;
+    }
+    struct central_site site;
+    memset(&site, 0, sizeof site);
+    snprintf(site.id, sizeof site.id, "%s", a->words[2]);
+    snprintf(site.name, sizeof site.name, "%s", a->name);
+    snprintf(site.kind, sizeof site.kind, "%s", a->kind);
+    int rc = central_store_site_add(store, &site, err, ERR_MAX);
+    if (!rc)
+        fprintf(out, "site %s added\n", site.id);
+    return rc;
+}
+
+static int print_device(void *ctx, const struct central_device *d)
+{
+    char seen[32] = "never";
+    if (d->last_seen_us) {
+        time_t t = (time_t)(d->last_seen_us / 1000000);
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(seen, sizeof seen, "%Y-%m-%d %H:%M", &tm);
+    }
+    fprintf(ctx, "%lld\t%s\t%s\t%s\tlast seen %s\twaiting %lld\n", (long long)d->id, d->site,
+            d->name, d->revoked_us ? "revoked" : "active", seen,
+            (long long)d->status.events_waiting);
+    return 0;
+}
+
+static int device_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                      FILE *errout, char *err)
+{
+    const char *verb = a->word_count > 1 ? a->words[1] : "";
+    if (strcmp(verb, "list") == 0 && a->word_count == 2)
+        return central_store_devices(store, print_device, out, err, ERR_MAX);
+    if (strcmp(verb, "revoke") == 0 && a->word_count == 3) {
+        char *end;
+        long long id = strtoll(a->words[2], &end, 10);
+        if (*end || id <= 0) {
+            snprintf(err, ERR_MAX, "device revoke \"%s\": expected the number from device list",
+                     a->words[2]);
+            return -EINVAL;
+        }
+        int rc = central_store_device_revoke(store, id, err, ERR_MAX);
+        if (!rc)
+            fprintf(out, "device %lld revoked: its token no longer works\n", id);
+        return rc;
+    }
+    if (strcmp(verb, "add") != 0 || a->word_count != 3) {
+        fprintf(errout, "tilstede-central: usage: device add SITE --name NAME | device revoke ID "
+                        "| device list\n");
+        return -EINVAL;
+    }
+    if (need(a->name, "--name NAME", "device add", errout))
+        return -EINVAL;
+    char token[CENTRAL_TOKEN_TEXT_MAX];
+    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
+    central_token_new(token, hash);
+    int64_t id = 0;
+    int rc = central_store_device_add(store, a->words[2], a->name, hash, &id, err, ERR_MAX);
+    if (!rc) {
+        fprintf(errout,
+                "device %lld added to site %s. Its token is printed once, below; put it "
+                "in the kiosk's token file ([sync] token_file in tilstede.conf, default "
+                "/var/lib/tilstede/device.token, mode 0600). Only a hash is kept here.\n",
+                (long long)id, a->words[2]);
+        fprintf(out, "%s\n", token);
+    }
+    sodium_memzero(token, sizeof token);
+    return rc;
+}
+
+static int admin_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                     FILE *errout, char *err)
+{
+    const char *verb = a->word_count > 1 ? a->words[1] : "";
+    if (strcmp(verb, "revoke") == 0 && a->word_count == 3) {
+        int rc = central_store_admin_revoke(store, a->words[2], err, ERR_MAX);
+        if (!rc)
+            fprintf(out, "admin %s revoked\n", a->words[2]);
+        return rc;
+    }
+    if (strcmp(verb, "add") != 0 || a->word_count != 3) {
+        fprintf(errout, "tilstede-central: usage: admin add NAME | admin revoke NAME\n");
+        return -EINVAL;
+    }
+    char token[CENTRAL_TOKEN_TEXT_MAX];
+    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
+    central_token_new(token, hash);
+    int rc = central_store_admin_add(store, a->words[2], hash, err, ERR_MAX);
+    if (!rc) {
+        fprintf(errout,
+                "admin %s added. Log in to the dashboard with the user name %s and "
+                "this token as the password (printed once, below):\n",
+                a->words[2], a->words[2]);
+        fprintf(out, "%s\n", token);
+    }
+    sodium_memzero(token, sizeof token);
+    return rc;
+}
+
+#ifdef TILSTEDE_HAVE_ROSTER
+struct import {
+    struct central_volunteer *list;
+    size_t count, cap;
+    const char *file;
+    FILE *errout;
+    int bad;
+};
+
+static void import_error(void *user, int line, const char *reason)
+{
+    struct import *im = user;
+    fprintf(im->errout, "%s:%d: %s\n", im->file, line, reason);
+    im->bad++;
+}
+
+static void import_warning(void *user, const char *message)
+{
+    struct import *im = user;
+    fprintf(im->errout, "%s: %s\n", im->file, message);
+}
+
+static int import_row(void *user, const struct roster_row *row)
+{
+    struct import *im = user;
+    if (strlen(row->external_id) >= EVENT_KEY_MAX || strlen(row->given_name) >= CENTRAL_NAME_MAX ||
+        strlen(row->family_name) >= CENTRAL_NAME_MAX) {
+        fprintf(im->errout,
+                "%s:%d: the id (\"%.40s\") must be under %d bytes and each name "
+                "under %d\n",
+                im->file, row->line, row->external_id, EVENT_KEY_MAX, CENTRAL_NAME_MAX);
+        im->bad++;
+        return 0;
+    }
+    if (im->count == im->cap) {
+        size_t cap = im->cap ? im->cap * 2 : 256;
+        struct central_volunteer *list = realloc(im->list, cap * sizeof *list);
+        if (!list)
+            return -ENOMEM;
+        im->list = list;
+        im->cap = cap;
+    }
+    struct central_volunteer *v = &im->list[im->count++];
+    memset(v, 0, sizeof *v);
+    snprintf(v->external_id, sizeof v->external_id, "%s", row->external_id);
+    snprintf(v->given_name, sizeof v->given_name, "%s", row->given_name);
+    snprintf(v->family_name, sizeof v->family_name, "%s", row->family_name);
+    /* Unspecified (blank, or no column): decided in roster_cmd. */
+    v->active = row->active;
+    v->confidentiality_undated = row->confidentiality_signed_undated;
+    v->police_undated = row->police_certificate_undated;
+    snprintf(v->confidentiality_signed, sizeof v->confidentiality_signed, "%s",
+             row->confidentiality_signed);
+    snprintf(v->police_valid_until, sizeof v->police_valid_until, "%s", row->police_valid_until);
+    return 0;
+}
+
+/* The stored roster, to fill in what a file does not carry. */
+struct stored_roster {
+    struct central_volunteer *list;
+    size_t count, cap;
+};
+
+static int keep_volunteer(void *ctx, const struct central_volunteer *volunteer)
+{
+    struct stored_roster *stored = ctx;
+    if (stored->count == stored->cap) {
+        size_t cap = stored->cap ? stored->cap * 2 : 256;
+        struct central_volunteer *list = realloc(stored->list, cap * sizeof *list);
+        if (!list)
+            return -ENOMEM;
+        stored->list = list;
+        stored->cap = cap;
+    }
+    stored->list[stored->count++] = *volunteer;
+    return 0;
+}
+
+static int ignore_card(void *ctx, const struct central_card *card)
+{
+    (void)ctx, (void)card;
+    return 0;
+}
+
+static int ignore_activity(void *ctx, const struct central_activity *activity)
+{
+    (void)ctx, (void)activity;
+    return 0;
+}
+
+static int by_external_id(const void *a, const void *b)
+{
+    return strcmp(((const struct central_volunteer *)a)->external_id,
+                  ((const struct central_volunteer *)b)->external_id);
+}
+
+/* roster.h: a field whose column the file lacks is empty in every row, and
+ * the importer keeps what it has. So does an unspecified "active": a
+ * volunteer already on the roster keeps their state, a new one is active. */
+static int keep_absent_columns(struct central_store *store, struct import *im, unsigned columns,
+                               char *err)
+{
+    struct stored_roster stored = {0};
+    struct central_roster_sink sink = {keep_volunteer, ignore_card, ignore_activity, &stored};
+    int64_t cursor;
+    int full;
+    int rc = central_store_roster_since(store, "", 0, &sink, &cursor, &full, err, ERR_MAX);
+    if (rc)
+        goto out;
+    if (stored.count)
+        qsort(stored.list, stored.count, sizeof *stored.list, by_external_id);
+    for (size_t i = 0; i < im->count; i++) {
+        struct central_volunteer *v = &im->list[i];
+        const struct central_volunteer *old =
+            stored.count
+                ? bsearch(v, stored.list, stored.count, sizeof *stored.list, by_external_id)
+                : NULL;
+        if (v->active == ROSTER_ACTIVE_UNSPECIFIED)
+            v->active = old ? old->active : 1;
+        if (old && !(columns & ROSTER_COLUMN_CONFIDENTIALITY)) {
+            memcpy(v->confidentiality_signed, old->confidentiality_signed,
+                   sizeof v->confidentiality_signed);
+            v->confidentiality_undated = old->confidentiality_undated;
+        }
+        if (old && !(columns & ROSTER_COLUMN_POLICE_CERTIFICATE)) {
+            memcpy(v->police_valid_until, old->police_valid_until, sizeof v->police_valid_until);
+            v->police_undated = old->police_undated;
+        }
+    }
+out:
+    free(stored.list);
+    return rc;
+}
+
+static int roster_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                      FILE *errout, char *err)
+{
+    if (a->word_count != 3 || strcmp(a->words[1], "import") != 0) {
+        fprintf(errout, "tilstede-central: usage: roster import FILE.csv\n");
+        return -EINVAL;
+    }
+    const char *path = a->words[2];
+    char *data = NULL;
+    struct import im = {.file = path, .errout = errout};
+    int rc = 0;
+    FILE *file = fopen(path, "rb");
+    if (!file) {
+        snprintf(err, ERR_MAX, "%s: %s", path, strerror(errno));
+        return -EIO;
+    }
+    data = malloc(ROSTER_FILE_MAX + 1);
+    size_t len = data ? fread(data, 1, ROSTER_FILE_MAX + 1, file) : 0;
+    int failed = ferror(file);
+    fclose(file);
+    if (!data || failed || len > ROSTER_FILE_MAX) {
+        snprintf(err, ERR_MAX, "%s: cannot read it, or it is over %u bytes", path, ROSTER_FILE_MAX);
+        rc = -EIO;
+        goto out;
+    }
+    struct roster_callbacks cb = {import_row, import_error, import_warning, &im};
+    struct roster_summary summary;
+    char parse_err[ERR_MAX];
+    rc = roster_parse(data, len, &cb, &summary, parse_err, sizeof parse_err);
+    if (rc) {
+        snprintf(err, ERR_MAX, "%.200s: %.300s", path, parse_err);
+        rc = -EIO;
+        goto out;
+    }
+    /* A bad row left out would retire that volunteer: import all or none. */
+    if (im.bad) {
+        snprintf(err, ERR_MAX,
+                 "%s: %d rows have errors (above); nothing was imported. Fix them "
+                 "and import again.",
+                 path, im.bad);
+        rc = -EIO;
+        goto out;
+    }
+    if ((rc = keep_absent_columns(store, &im, summary.columns, err)))
+        goto out;
+    size_t changed = 0;
+    if ((rc = central_store_roster_replace(store, im.list, im.count, &changed, err, ERR_MAX)))
+        goto out;
+    fprintf(out, "%s: %zu volunteers read (%s), %zu changes sent to the kiosks\n", path, im.count,
+            roster_encoding_name(summary.encoding), changed);
+out:
+    free(data);
+    free(im.list);
+    return rc;
+}
+#else
+static int roster_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                      FILE *errout, char *err)
+{
+    (void)a, (void)store, (void)out, (void)errout;
+    snprintf(err, ERR_MAX, "roster import is not in this build (firmware/roster.h was missing)");
+    return -ENOTSUP;
+}
+#endif
+
+static int activity_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                        FILE *errout, char *err)
+{
+    if (a->word_count != 3 || strcmp(a->words[1], "add") != 0) {
+        fprintf(errout, "tilstede-central: usage: activity add SITE --date YYYY-MM-DD --start "
+                        "HH:MM --end HH:MM --title TITLE [--place PLACE]\n");
+        return -EINVAL;
+    }
+    if (need(a->date, "--date YYYY-MM-DD", "activity add", errout) ||
+        need(a->start, "--start HH:MM", "activity add", errout) ||
+        need(a->end, "--end HH:MM", "activity add", errout) ||
+        need(a->title, "--title TITLE", "activity add", errout))
+        return -EINVAL;
+    if (!central_report_date_valid(a->date) || !valid_clock(a->start) || !valid_clock(a->end)) {
+        snprintf(err, ERR_MAX,
+                 "activity add: --date \"%s\" --start \"%s\" --end \"%s\": expected "
+                 "a date YYYY-MM-DD and times HH:MM",
+                 a->date, a->start, a->end);
+        return -EINVAL;
+    }
+    struct central_activity act;
+    memset(&act, 0, sizeof act);
+    event_new_id(act.id);
+    snprintf(act.site, sizeof act.site, "%s", a->words[2]);
+    snprintf(act.date, sizeof act.date, "%s", a->date);
+    snprintf(act.start, sizeof act.start, "%s", a->start);
+    snprintf(act.end, sizeof act.end, "%s", a->end);
+    snprintf(act.title, sizeof act.title, "%s", a->title);
+    snprintf(act.place, sizeof act.place, "%s", a->place ? a->place : "");
+    int rc = central_store_activity_add(store, &act, err, ERR_MAX);
+    if (!rc)
+        fprintf(out, "%s\n", act.id);
+    return rc;
+}
+
+static int report_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                      FILE *errout, char *err)
+{
+    if (a->word_count != 1 || need(a->from, "--from YYYY-MM-DD", "report", errout) ||
+        need(a->to, "--to YYYY-MM-DD", "report", errout) ||
+        need(a->by, "--by site|kind|activity|month|volunteer", "report", errout))
+        return -EINVAL;
+    int by = central_report_by_parse(a->by);
+    if (by < 0) {
+        snprintf(err, ERR_MAX, "--by \"%s\": expected site, kind, activity, month or volunteer",
+                 a->by);
+        return -EINVAL;
+    }
+    struct central_report *report = NULL;
+    int rc = central_report_run(store, a->from, a->to, (enum central_report_by)by,
+                                a->hours_per_arsverk, &report, err, ERR_MAX);
+    if (rc)
+        return rc;
+    struct central_buf buf;
+    central_buf_init(&buf, 256u << 20);
+    switch (a->format) {
+    case CENTRAL_FORMAT_CSV:
+        rc = central_report_csv(report, &buf);
+        break;
+    case CENTRAL_FORMAT_JSON:
+        rc = central_report_json(report, &buf);
+        break;
+    case CENTRAL_FORMAT_TEXT:
+        rc = central_report_text(report, &buf);
+        break;
+    }
+    if (!rc && buf.len && fwrite(buf.data, 1, buf.len, out) != buf.len)
+        rc = -EIO;
+    if (rc)
+        snprintf(err, ERR_MAX, "report: cannot write it (%s)", strerror(-rc));
+    central_buf_free(&buf);
+    central_report_free(report);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* The administration commands of tilstede-central (everything but
+ * `serve`): sites, devices, dashboard logins, roster, activities, reports.
+ * In the library so the tests run them as the program does. */
+#ifndef TILSTEDE_CENTRAL_ADMIN_H
+#define TILSTEDE_CENTRAL_ADMIN_H
+
+#include <stdio.h>
+
+enum central_exit {
+    CENTRAL_EXIT_OK = 0,
+    CENTRAL_EXIT_FAILURE = 1,
+    CENTRAL_EXIT_USAGE = 2,
+    CENTRAL_EXIT_NOT_FOUND = 3,
+    CENTRAL_EXIT_EXISTS = 4,
+};
+
+enum central_format { CENTRAL_FORMAT_TEXT, CENTRAL_FORMAT_CSV, CENTRAL_FORMAT_JSON };
+
+struct central_admin_args {
+    char **words; /* the command and its positional arguments */
+    int word_count;
+    const char *db;
+    const char *name, *kind;
+    const char *date, *start, *end, *title, *place;
+    const char *from, *to, *by;
+    enum central_format format;
+    double hours_per_arsverk;
+};
+
+/* Runs one command; returns its exit status. Results go to out, messages
+ * to errout. */
+int central_admin_run(const struct central_admin_args *args, FILE *out, FILE *errout);
+
+#endif

@@ -1,0 +1,250 @@
+/* The /v1/ API the kiosks call (PROTOCOL.md): upload events, fetch the
+ * roster, report status, health. The caller (http.c) has authenticated the
+ * device and bounded the body; this file reads JSON and talks to the store. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_internal.h"
+#include "protocol.h"
+
+/* Parses the body as a JSON object, or answers 400 and returns NULL. */
+static json_t *parse_body(struct central_request *request, struct central_response *response)
+{
+    if (!request->body || request->body_len == 0) {
+        central_respond_error(response, 400, "malformed_json", "the body is empty");
+        return NULL;
+    }
+    json_error_t error;
+    json_t *doc = json_loadb(request->body, request->body_len, JSON_REJECT_DUPLICATES, &error);
+    if (!doc) {
+        char message[256];
+        snprintf(message, sizeof message, "the body is not valid JSON: line %d, column %d: %s",
+                 error.line, error.column, error.text);
+        central_respond_error(response, 400, "malformed_json", message);
+        return NULL;
+    }
+    if (!json_is_object(doc)) {
+        central_respond_error(response, 400, "invalid_request", "the body must be a JSON object");
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+void central_api_health(struct central_request *request, struct central_response *response)
+{
+    (void)request;
+    central_respond_json(response, 200,
+                         json_pack("{s:s, s:s}", "status", "ok", "version", TILSTEDE_VERSION));
+}
+
+void central_api_events(struct central_request *request, struct central_response *response)
+{
+    struct event *events = NULL;
+    enum central_ingest_result *results = NULL;
+    json_t *stored = NULL, *duplicate = NULL, *rejected = NULL;
+    json_t *doc = parse_body(request, response);
+    if (!doc)
+        return;
+    json_t *list = json_object_get(doc, "events");
+    if (!json_is_array(list)) {
+        central_respond_error(response, 400, "invalid_request",
+                              "the body must be {\"events\": [ ... ]}");
+        goto out;
+    }
+    size_t count = json_array_size(list);
+    if (count > request->config->max_batch) {
+        char message[128];
+        snprintf(message, sizeof message, "a batch holds at most %zu events, this one has %zu",
+                 request->config->max_batch, count);
+        central_respond_error(response, 413, "batch_too_large", message);
+        goto out;
+    }
+    events = calloc(count ? count : 1, sizeof *events);
+    results = calloc(count ? count : 1, sizeof *results);
+    stored = json_array();
+    duplicate = json_array();
+    rejected = json_array();
+    if (!events || !results || !stored || !duplicate || !rejected) {
+        central_respond_error(response, 500, "internal", "out of memory");
+        goto out;
+    }
+    size_t valid = 0;
+    for (size_t i = 0; i < count; i++) {
+        char err[256];
+        struct event *ev = &events[valid];
+        int rc = protocol_event_from_json(json_array_get(list, i), request->device.site, ev, err,
+                                          sizeof err);
+        if (rc) {
+            json_array_append_new(
+                rejected,
+                json_pack("{s:I, s:o, s:s, s:s}", "index", (json_int_t)i, "event_id",
+                          ev->event_id[0] ? json_string(ev->event_id) : json_null(), "code",
+                          rc == -EPERM ? "site_mismatch" : "invalid_event", "error", err));
+            continue;
+        }
+        valid++;
+    }
+    if (valid) {
+        char err[512];
+        int rc = central_store_ingest(request->store, &request->device, events, valid, results, err,
+                                      sizeof err);
+        if (rc) {
+            central_respond_store_error(response, rc, err);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < valid; i++)
+        json_array_append_new(results[i] == CENTRAL_INGEST_STORED ? stored : duplicate,
+                              json_string(events[i].event_id));
+    central_respond_json(response, 200,
+                         json_pack("{s:O, s:O, s:O}", "stored", stored, "duplicate", duplicate,
+                                   "rejected", rejected));
+out:
+    json_decref(stored);
+    json_decref(duplicate);
+    json_decref(rejected);
+    json_decref(doc);
+    free(events);
+    free(results);
+}
+
+/* ---- roster ---- */
+
+static int add_volunteer(void *ctx, const struct central_volunteer *v)
+{
+    json_t *list = json_object_get(ctx, "volunteers");
+    return json_array_append_new(
+        list, json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:b, s:b}", "external_id", v->external_id,
+                        "given_name", v->given_name, "family_name", v->family_name, "active",
+                        v->active, "confidentiality_signed",
+                        v->confidentiality_signed[0] ? json_string(v->confidentiality_signed)
+                                                     : json_null(),
+                        "police_valid_until",
+                        v->police_valid_until[0] ? json_string(v->police_valid_until) : json_null(),
+                        "confidentiality_signed_undated", v->confidentiality_undated,
+                        "police_certificate_undated", v->police_undated));
+}
+
+static int add_card(void *ctx, const struct central_card *c)
+{
+    json_t *list = json_object_get(ctx, "cards");
+    return json_array_append_new(
+        list, json_pack("{s:s, s:o, s:b}", "card_hash", c->card_hash, "volunteer",
+                        c->volunteer[0] ? json_string(c->volunteer) : json_null(), "revoked",
+                        c->revoked));
+}
+
+static int add_activity(void *ctx, const struct central_activity *a)
+{
+    json_t *list = json_object_get(ctx, "activities");
+    return json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", a->id,
+                                                 "date", a->date, "start", a->start, "end", a->end,
+                                                 "title", a->title, "place", a->place));
+}
+
+void central_api_roster(struct central_request *request, struct central_response *response)
+{
+    const char *since_text = central_request_arg(request, "since");
+    long long since = 0;
+    if (since_text && since_text[0]) {
+        char *end;
+        errno = 0;
+        since = strtoll(since_text, &end, 10);
+        if (*end || errno || since < 0 || since_text[0] == '+' || since_text[0] == '-') {
+            central_respond_error(response, 400, "invalid_cursor",
+                                  "since: expected a cursor returned by an earlier roster answer");
+            return;
+        }
+    }
+    json_t *doc = json_pack("{s:[], s:[], s:[]}", "volunteers", "cards", "activities");
+    if (!doc) {
+        central_respond_error(response, 500, "internal", "out of memory");
+        return;
+    }
+    struct central_roster_sink sink = {add_volunteer, add_card, add_activity, doc};
+    int64_t cursor = 0;
+    int full = 0;
+    char err[256];
+    int rc = central_store_roster_since(request->store, request->device.site, since, &sink, &cursor,
+                                        &full, err, sizeof err);
+    if (rc) {
+        json_decref(doc);
+        central_respond_store_error(response, rc, err);
+        return;
+    }
+    char cursor_text[24];
+    snprintf(cursor_text, sizeof cursor_text, "%lld", (long long)cursor);
+    json_object_set_new(doc, "cursor", json_string(cursor_text));
+    json_object_set_new(doc, "full", json_boolean(full));
+    central_respond_json(response, 200, doc);
+}
+
+/* ---- status ---- */
+
+static int status_text(const json_t *doc, const char *key, int required, char *out, size_t cap,
+                       char *message, size_t messagelen)
+{
+    const json_t *value = json_object_get(doc, key);
+    out[0] = '\0';
+    if (!value || json_is_null(value)) {
+        if (!required)
+            return 0;
+    } else if (json_is_string(value) && json_string_length(value) < cap) {
+        memcpy(out, json_string_value(value), json_string_length(value) + 1);
+        return 0;
+    }
+    snprintf(message, messagelen, "%s: expected a string of at most %zu bytes%s", key, cap - 1,
+             required ? "" : ", or null");
+    return -EINVAL;
+}
+
+void central_api_status(struct central_request *request, struct central_response *response)
+{
+    json_t *doc = parse_body(request, response);
+    if (!doc)
+        return;
+    struct central_status status;
+    memset(&status, 0, sizeof status);
+    char message[256] = "";
+    const json_t *waiting = json_object_get(doc, "events_waiting");
+    const json_t *synced = json_object_get(doc, "clock_synced");
+    const json_t *last_upload = json_object_get(doc, "last_upload");
+    if (status_text(doc, "software_version", 1, status.software_version,
+                    sizeof status.software_version, message, sizeof message) ||
+        status_text(doc, "last_error", 0, status.last_error, sizeof status.last_error, message,
+                    sizeof message) ||
+        status_text(doc, "reader_state", 1, status.reader_state, sizeof status.reader_state,
+                    message, sizeof message)) {
+        /* message set */
+    } else if (!json_is_integer(waiting) || json_integer_value(waiting) < 0) {
+        snprintf(message, sizeof message, "events_waiting: expected a non-negative integer");
+    } else if (!json_is_boolean(synced)) {
+        snprintf(message, sizeof message, "clock_synced: expected true or false");
+    } else if (last_upload && !json_is_null(last_upload) &&
+               (!json_is_string(last_upload) ||
+                protocol_time_parse(json_string_value(last_upload), &status.last_upload_us))) {
+        snprintf(message, sizeof message,
+                 "last_upload: expected an RFC 3339 UTC time like "
+                 "\"2026-11-23T13:30:00.000000Z\", or null");
+    }
+    if (message[0]) {
+        central_respond_error(response, 400, "invalid_request", message);
+        json_decref(doc);
+        return;
+    }
+    status.events_waiting = (int64_t)json_integer_value(waiting);
+    status.clock_synced = json_is_true(synced);
+    json_decref(doc);
+    char err[256];
+    int rc = central_store_status_put(request->store, request->device.id, &status, err, sizeof err);
+    if (rc) {
+        central_respond_store_error(response, rc, err);
+        return;
+    }
+    response->status = 204;
+    response->content_type = NULL;
+}

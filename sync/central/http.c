@@ -1,0 +1,673 @@
+/* The HTTP glue: libmicrohttpd, routing, authentication, request bodies
+ * bounded while they arrive, and a pool of store handles (one per worker
+ * thread, since a store handle is used by one thread at a time). The pages
+ * themselves are in api.c and dashboard.c. */
+#include "http_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "protocol.h"
+#include "token.h"
+
+#define CONNECTION_TIMEOUT_S 30
+#define CONNECTION_LIMIT     256
+#define STORE_WAIT_MS        2000 /* a request waits this long for a free store handle */
+#define RETRY_AFTER_BUSY_S   5
+#define RESPONSE_MAX_BYTES   (64u * 1024u * 1024u)
+#define TLS_FILE_MAX_BYTES   (1024u * 1024u)
+
+struct central_http {
+    struct central_http_config config;
+    struct MHD_Daemon *daemon;
+    uint16_t port;
+    char *tls_cert_pem;
+    char *tls_key_pem;
+    pthread_mutex_t lock;
+    pthread_cond_t returned;
+    struct central_store **stores; /* free handles: stores[0 .. free_count) */
+    size_t free_count;
+    size_t store_count;
+};
+
+enum auth { AUTH_NONE, AUTH_DEVICE, AUTH_ADMIN };
+
+struct route {
+    const char *method;
+    const char *path;
+    enum auth auth;
+    int has_body;
+    void (*handler)(struct central_request *, struct central_response *);
+};
+
+static const struct route routes[] = {
+    {"GET", "/v1/health", AUTH_NONE, 0, central_api_health},
+    {"POST", "/v1/events", AUTH_DEVICE, 1, central_api_events},
+    {"GET", "/v1/roster", AUTH_DEVICE, 0, central_api_roster},
+    {"POST", "/v1/status", AUTH_DEVICE, 1, central_api_status},
+    {"GET", "/", AUTH_ADMIN, 0, central_dashboard_page},
+    {"GET", "/report", AUTH_ADMIN, 0, central_dashboard_report},
+    {"GET", "/report.csv", AUTH_ADMIN, 0, central_dashboard_report},
+    {"GET", "/report.json", AUTH_ADMIN, 0, central_dashboard_report},
+};
+#define ROUTE_COUNT (sizeof routes / sizeof routes[0])
+
+/* Per-request state, kept by MHD between the calls for one request. */
+struct request_state {
+    const struct route *route;
+    struct central_device device;
+    char *body;
+    size_t body_len;
+    size_t body_cap;
+    int too_large;
+};
+
+/* ---- the store pool ---- */
+
+static struct central_store *store_acquire(struct central_http *http)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += STORE_WAIT_MS / 1000;
+    deadline.tv_nsec += (long)(STORE_WAIT_MS % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec += 1;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    struct central_store *store = NULL;
+    pthread_mutex_lock(&http->lock);
+    while (http->free_count == 0)
+        if (pthread_cond_timedwait(&http->returned, &http->lock, &deadline) == ETIMEDOUT)
+            break;
+    if (http->free_count > 0)
+        store = http->stores[--http->free_count];
+    pthread_mutex_unlock(&http->lock);
+    return store;
+}
+
+static void store_release(struct central_http *http, struct central_store *store)
+{
+    if (!store)
+        return;
+    pthread_mutex_lock(&http->lock);
+    http->stores[http->free_count++] = store;
+    pthread_cond_signal(&http->returned);
+    pthread_mutex_unlock(&http->lock);
+}
+
+/* ---- responses ---- */
+
+void central_respond_error(struct central_response *response, unsigned status, const char *code,
+                           const char *message)
+{
+    central_respond_json(response, status, protocol_error_json(code, message));
+}
+
+void central_respond_json(struct central_response *response, unsigned status, void *doc)
+{
+    json_t *json = doc;
+    response->status = status;
+    response->content_type = "application/json; charset=utf-8";
+    response->body.len = 0;
+    response->body.failed = 0;
+    char *text = json ? json_dumps(json, JSON_COMPACT) : NULL;
+    json_decref(json);
+    if (!text || central_buf_str(&response->body, text)) {
+        response->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        response->body.len = 0;
+        response->body.failed = 0;
+        central_buf_str(&response->body,
+                        "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+    }
+    free(text);
+}
+
+void central_respond_store_error(struct central_response *response, int rc, const char *err)
+{
+    if (rc == -EBUSY) {
+        response->retry_after_s = RETRY_AFTER_BUSY_S;
+        central_respond_error(response, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+                              "the database is busy; retry after the Retry-After delay");
+        return;
+    }
+    /* The message names what failed in the database; it carries no names
+     * or card data (the store never puts those in its errors). */
+    central_respond_error(response, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage_failed", err);
+}
+
+const char *central_request_arg(const struct central_request *request, const char *name)
+{
+    return MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *connection,
+                                     struct central_response *response)
+{
+    size_t len = 0;
+    char *body = central_buf_take(&response->body, &len);
+    if (!body)
+        return MHD_NO;
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    if (len || response->status != MHD_HTTP_NO_CONTENT)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                response->content_type ? response->content_type
+                                                       : "text/plain; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (response->content_disposition)
+        MHD_add_response_header(r, "Content-Disposition", response->content_disposition);
+    if (response->retry_after_s) {
+        char value[16];
+        snprintf(value, sizeof value, "%u", response->retry_after_s);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, value);
+    }
+    if (response->status == MHD_HTTP_UNAUTHORIZED && response->content_type &&
+        strncmp(response->content_type, "text/html", 9) == 0)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                "Basic realm=\"Tilstede\", charset=\"UTF-8\"");
+    else if (response->status == MHD_HTTP_UNAUTHORIZED)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"tilstede\"");
+    if (response->content_type && strncmp(response->content_type, "text/html", 9) == 0)
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; "
+                                "form-action 'self'; frame-ancestors 'none'");
+    if (response->allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, response->allow);
+    enum MHD_Result result = MHD_queue_response(connection, response->status, r);
+    MHD_destroy_response(r);
+    return result;
+}
+
+static enum MHD_Result send_error_allow(struct MHD_Connection *connection, unsigned status,
+                                        const char *code, const char *message, unsigned retry_after,
+                                        const char *allow)
+{
+    struct central_response response = {.retry_after_s = retry_after, .allow = allow};
+    central_buf_init(&response.body, RESPONSE_MAX_BYTES);
+    central_respond_error(&response, status, code, message);
+    enum MHD_Result result = send_response(connection, &response);
+    central_buf_free(&response.body);
+    return result;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *connection, unsigned status,
+                                  const char *code, const char *message, unsigned retry_after)
+{
+    return send_error_allow(connection, status, code, message, retry_after, NULL);
+}
+
+/* ---- authentication ---- */
+
+/* Checks the kiosk's bearer token: 0 with the device, or an HTTP status. */
+static unsigned auth_device(struct central_http *http, struct MHD_Connection *connection,
+                            struct central_device *device, char *err, size_t errlen)
+{
+    const char *header =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
+    if (!header || strncmp(header, "Bearer ", 7) != 0 ||
+        central_token_hash(header + 7, strlen(header + 7), hash)) {
+        snprintf(err, errlen, "missing or malformed \"Authorization: Bearer <device token>\"");
+        return MHD_HTTP_UNAUTHORIZED;
+    }
+    struct central_store *store = store_acquire(http);
+    if (!store) {
+        snprintf(err, errlen, "the server is busy");
+        return MHD_HTTP_SERVICE_UNAVAILABLE;
+    }
+    int rc = central_store_device_auth(store, hash, device, err, errlen);
+    store_release(http, store);
+    if (rc == -ENOENT) {
+        snprintf(err, errlen, "unknown or revoked device token");
+        return MHD_HTTP_UNAUTHORIZED;
+    }
+    return rc == 0        ? 0
+           : rc == -EBUSY ? MHD_HTTP_SERVICE_UNAVAILABLE
+                          : MHD_HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* The dashboard: HTTP basic auth, any user name, an admin token as the
+ * password (`tilstede-central admin add NAME` prints one). */
+static unsigned auth_admin(struct central_http *http, struct MHD_Connection *connection)
+{
+    char *password = NULL;
+    char *user = MHD_basic_auth_get_username_password(connection, &password);
+    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
+    unsigned status = MHD_HTTP_UNAUTHORIZED;
+    if (user && password && central_token_hash(password, strlen(password), hash) == 0) {
+        struct central_store *store = store_acquire(http);
+        char err[256];
+        if (!store) {
+            status = MHD_HTTP_SERVICE_UNAVAILABLE;
+        } else {
+            int rc = central_store_admin_auth(store, hash, err, sizeof err);
+            store_release(http, store);
+            status = rc == 0         ? 0
+                     : rc == -ENOENT ? MHD_HTTP_UNAUTHORIZED
+                                     : MHD_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    if (password)
+        sodium_memzero(password, strlen(password));
+    MHD_free(user);
+    MHD_free(password);
+    return status;
+}
+
+static enum MHD_Result send_admin_challenge(struct MHD_Connection *connection)
+{
+    struct central_response response = {.status = MHD_HTTP_UNAUTHORIZED,
+                                        .content_type = "text/html; charset=utf-8"};
+    central_buf_init(&response.body, RESPONSE_MAX_BYTES);
+    central_buf_str(&response.body,
+                    "<!doctype html><html lang=\"nb\"><meta charset=\"utf-8\"><title>Tilstede"
+                    "</title><p>Logg inn med brukernavnet ditt og tilgangsnøkkelen fra "
+                    "<code>tilstede-central admin add</code>.</p></html>\n");
+    enum MHD_Result result = send_response(connection, &response);
+    central_buf_free(&response.body);
+    return result;
+}
+
+/* ---- the request cycle ---- */
+
+static const struct route *route_find(const char *method, const char *url, const char **allow)
+{
+    *allow = NULL;
+    for (size_t i = 0; i < ROUTE_COUNT; i++) {
+        if (strcmp(routes[i].path, url) != 0)
+            continue;
+        *allow = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
+        if (strcmp(routes[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+            return &routes[i];
+    }
+    return NULL;
+}
+
+static void log_line(const struct central_http *http, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void log_line(const struct central_http *http, const char *format, ...)
+{
+    if (http->config.quiet)
+        return;
+    va_list args;
+    va_start(args, format);
+    fputs("tilstede-central: ", stderr);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    va_end(args);
+}
+
+/* The first call for a request: headers only. Everything that can be
+ * refused before the body arrives is refused here, so a wrong token or an
+ * oversized body costs the server nothing. */
+static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connection *connection,
+                                  const char *url, const char *method, struct request_state *rs)
+{
+    const char *allow;
+    rs->route = route_find(method, url, &allow);
+    if (!rs->route) {
+        if (allow)
+            return send_error_allow(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                                    "this method is not allowed on this path", 0, allow);
+        return send_error(connection, MHD_HTTP_NOT_FOUND, "not_found", "no such path", 0);
+    }
+    if (rs->route->auth == AUTH_DEVICE) {
+        char err[256];
+        unsigned status = auth_device(http, connection, &rs->device, err, sizeof err);
+        if (status)
+            return send_error(connection, status,
+                              status == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "busy", err,
+                              status == MHD_HTTP_SERVICE_UNAVAILABLE ? RETRY_AFTER_BUSY_S : 0);
+    } else if (rs->route->auth == AUTH_ADMIN) {
+        unsigned status = auth_admin(http, connection);
+        if (status == MHD_HTTP_UNAUTHORIZED)
+            return send_admin_challenge(connection);
+        if (status)
+            return send_error(connection, status, "busy", "the server is busy", RETRY_AFTER_BUSY_S);
+    }
+    if (rs->route->has_body) {
+        const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length && strtoull(length, NULL, 10) > http->config.max_body) {
+            char message[128];
+            snprintf(message, sizeof message, "the body is larger than %zu bytes",
+                     http->config.max_body);
+            return send_error(connection, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", message, 0);
+        }
+        const char *type =
+            MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (type && strncmp(type, "application/json", 16) != 0)
+            return send_error(connection, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                              "send the body as application/json", 0);
+    }
+    return MHD_YES;
+}
+
+/* A piece of the body: kept while within the limit; past it the rest is
+ * read and dropped (MHD cannot answer in the middle of an upload), so the
+ * memory used stays at the limit. A client that sends Content-Length, as
+ * every client should, gets its 413 before sending the body. */
+static void on_body(struct central_http *http, struct request_state *rs, const char *data,
+                    size_t len)
+{
+    if (rs->too_large)
+        return;
+    if (len > http->config.max_body - rs->body_len) {
+        rs->too_large = 1;
+        free(rs->body);
+        rs->body = NULL;
+        rs->body_len = rs->body_cap = 0;
+        return;
+    }
+    if (rs->body_len + len > rs->body_cap) {
+        size_t cap = rs->body_cap ? rs->body_cap : 16384;
+        while (cap < rs->body_len + len)
+            cap *= 2;
+        if (cap > http->config.max_body)
+            cap = http->config.max_body;
+        char *body = realloc(rs->body, cap);
+        if (!body) {
+            rs->too_large = 1; /* answered as 413: there is no room for it */
+            return;
+        }
+        rs->body = body;
+        rs->body_cap = cap;
+    }
+    memcpy(rs->body + rs->body_len, data, len);
+    rs->body_len += len;
+}
+
+static enum MHD_Result on_complete(struct central_http *http, struct MHD_Connection *connection,
+                                   struct request_state *rs)
+{
+    if (rs->too_large) {
+        char message[128];
+        snprintf(message, sizeof message, "the body is larger than %zu bytes",
+                 http->config.max_body);
+        return send_error(connection, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", message, 0);
+    }
+    struct central_request request = {
+        .config = &http->config,
+        .connection = connection,
+        .path = rs->route->path,
+        .body = rs->body,
+        .body_len = rs->body_len,
+        .device = rs->device,
+    };
+    struct central_response response = {.status = MHD_HTTP_OK};
+    central_buf_init(&response.body, RESPONSE_MAX_BYTES);
+    if (rs->route->handler != central_api_health) {
+        request.store = store_acquire(http);
+        if (!request.store) {
+            central_buf_free(&response.body);
+            return send_error(connection, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+                              "all workers are busy; retry after the Retry-After delay",
+                              RETRY_AFTER_BUSY_S);
+        }
+    }
+    rs->route->handler(&request, &response);
+    store_release(http, request.store);
+    if (response.status >= 500)
+        log_line(http, "%s %s: %u", rs->route->method, rs->route->path, response.status);
+    enum MHD_Result result = send_response(connection, &response);
+    central_buf_free(&response.body);
+    return result;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct central_http *http = cls;
+    struct request_state *rs = *con_cls;
+    if (!rs) {
+        rs = calloc(1, sizeof *rs);
+        if (!rs)
+            return MHD_NO;
+        *con_cls = rs;
+        return on_headers(http, connection, url, method, rs);
+    }
+    if (*upload_data_size) {
+        on_body(http, rs, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return on_complete(http, connection, rs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+    (void)cls;
+    (void)connection;
+    (void)code;
+    struct request_state *rs = *con_cls;
+    if (rs) {
+        free(rs->body);
+        free(rs);
+        *con_cls = NULL;
+    }
+}
+
+static void on_mhd_log(void *cls, const char *format, va_list args)
+{
+    const struct central_http *http = cls;
+    if (http->config.quiet)
+        return;
+    fputs("tilstede-central: http: ", stderr);
+    vfprintf(stderr, format, args);
+}
+
+/* ---- start and stop ---- */
+
+int central_http_is_loopback(const char *host)
+{
+    struct in_addr v4;
+    struct in6_addr v6;
+    if (inet_pton(AF_INET, host, &v4) == 1)
+        return (ntohl(v4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &v6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&v6);
+    return 0;
+}
+
+/* Splits "HOST:PORT" or "[HOST]:PORT". */
+static int parse_listen(const char *listen, char *host, size_t hostcap, unsigned *port)
+{
+    const char *colon;
+    if (!listen)
+        return -EINVAL;
+    if (listen[0] == '[') {
+        const char *close = strchr(listen, ']');
+        if (!close || close[1] != ':' || (size_t)(close - listen - 1) >= hostcap)
+            return -EINVAL;
+        memcpy(host, listen + 1, (size_t)(close - listen - 1));
+        host[close - listen - 1] = '\0';
+        colon = close + 1;
+    } else {
+        colon = strrchr(listen, ':');
+        if (!colon || (size_t)(colon - listen) >= hostcap)
+            return -EINVAL;
+        memcpy(host, listen, (size_t)(colon - listen));
+        host[colon - listen] = '\0';
+    }
+    char *end;
+    unsigned long value = strtoul(colon + 1, &end, 10);
+    if (!colon[1] || *end || value > 65535)
+        return -EINVAL;
+    *port = (unsigned)value;
+    return 0;
+}
+
+static int read_file(const char *path, char **out, char *err, size_t errlen)
+{
+    FILE *file = fopen(path, "rb");
+    if (!file) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -errno;
+    }
+    char *data = malloc(TLS_FILE_MAX_BYTES + 1);
+    size_t len = data ? fread(data, 1, TLS_FILE_MAX_BYTES + 1, file) : 0;
+    int failed = ferror(file);
+    fclose(file);
+    if (!data || failed || len > TLS_FILE_MAX_BYTES) {
+        snprintf(err, errlen, "%s: cannot read it, or it is larger than %u bytes", path,
+                 TLS_FILE_MAX_BYTES);
+        free(data);
+        return -EIO;
+    }
+    data[len] = '\0';
+    *out = data;
+    return 0;
+}
+
+void central_http_stop(struct central_http *http)
+{
+    if (!http)
+        return;
+    if (http->daemon)
+        MHD_stop_daemon(http->daemon);
+    for (size_t i = 0; i < http->free_count; i++)
+        central_store_close(http->stores[i]);
+    free(http->stores);
+    if (http->tls_key_pem) {
+        memset(http->tls_key_pem, 0, strlen(http->tls_key_pem));
+        free(http->tls_key_pem);
+    }
+    free(http->tls_cert_pem);
+    pthread_cond_destroy(&http->returned);
+    pthread_mutex_destroy(&http->lock);
+    free(http);
+}
+
+int central_http_start(const struct central_http_config *config, struct central_http **out,
+                       char *err, size_t errlen)
+{
+    *out = NULL;
+    char host[64];
+    unsigned port;
+    if (parse_listen(config->listen, host, sizeof host, &port)) {
+        snprintf(err, errlen, "--listen \"%s\": expected ADDRESS:PORT, e.g. 127.0.0.1:8080",
+                 config->listen ? config->listen : "");
+        return -EINVAL;
+    }
+    int tls = config->tls_cert || config->tls_key;
+    if (tls && !(config->tls_cert && config->tls_key)) {
+        snprintf(err, errlen, "TLS needs both --tls-cert and --tls-key");
+        return -EINVAL;
+    }
+    if (!tls && !central_http_is_loopback(host)) {
+        snprintf(err, errlen,
+                 "--listen %s: refusing plain HTTP on an address that is not loopback; listen "
+                 "on 127.0.0.1 behind the TLS reverse proxy, or give --tls-cert and --tls-key",
+                 config->listen);
+        return -EPERM;
+    }
+    struct sockaddr_storage addr;
+    memset(&addr, 0, sizeof addr);
+    int ipv6 = 0;
+    struct sockaddr_in *a4 = (struct sockaddr_in *)&addr;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&addr;
+    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+    } else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        ipv6 = 1;
+    } else {
+        snprintf(err, errlen, "--listen %s: \"%s\" is not an IP address", config->listen, host);
+        return -EINVAL;
+    }
+
+    struct central_http *http = calloc(1, sizeof *http);
+    if (!http) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    pthread_mutex_init(&http->lock, NULL);
+    pthread_cond_init(&http->returned, NULL);
+    http->config = *config;
+    if (!http->config.threads)
+        http->config.threads = CENTRAL_HTTP_THREADS_DEFAULT;
+    if (!http->config.max_body)
+        http->config.max_body = PROTOCOL_MAX_BODY_BYTES;
+    if (!http->config.max_batch)
+        http->config.max_batch = PROTOCOL_MAX_BATCH_EVENTS;
+    if (!(http->config.hours_per_arsverk > 0))
+        http->config.hours_per_arsverk = 1700.0;
+    if (!http->config.silent_after_s)
+        http->config.silent_after_s = CENTRAL_SILENT_AFTER_S_DEFAULT;
+    int rc;
+    /* One handle per worker thread; the migration runs on the first open. */
+    http->store_count = http->config.threads;
+    http->stores = calloc(http->store_count, sizeof *http->stores);
+    if (!http->stores) {
+        snprintf(err, errlen, "out of memory");
+        rc = -ENOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < http->store_count; i++) {
+        if ((rc = central_store_open(config->db, &http->stores[i], err, errlen)))
+            goto fail;
+        http->free_count++;
+    }
+    if (tls && ((rc = read_file(config->tls_cert, &http->tls_cert_pem, err, errlen)) ||
+                (rc = read_file(config->tls_key, &http->tls_key_pem, err, errlen))))
+        goto fail;
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO;
+    if (ipv6)
+        flags |= MHD_USE_IPv6;
+    if (tls)
+        flags |= MHD_USE_TLS;
+    struct MHD_OptionItem tls_options[] = {
+        {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, http->tls_cert_pem},
+        {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, http->tls_key_pem},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    http->daemon = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_request, http,
+        /* The logger first, so MHD's own messages about later options use it. */
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, http, MHD_OPTION_SOCK_ADDR, &addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http->config.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_ARRAY, tls_options,
+        MHD_OPTION_END);
+    if (!http->daemon) {
+        snprintf(err, errlen,
+                 "--listen %s: cannot start the HTTP server (address in use, or "
+                 "the TLS certificate and key do not load)",
+                 config->listen);
+        rc = -EADDRINUSE;
+        goto fail;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(http->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    http->port = info ? info->port : (uint16_t)port;
+    *out = http;
+    return 0;
+fail:
+    central_http_stop(http);
+    return rc;
+}
+
+uint16_t central_http_port(const struct central_http *http)
+{
+    return http->port;
+}

@@ -1,0 +1,40 @@
+/* The central's HTTP server (libmicrohttpd): the /v1/ API for kiosks and
+ * the coordinator's dashboard, on a small pool of threads, each request
+ * served with a store handle of its own. */
+#ifndef TILSTEDE_CENTRAL_HTTP_H
+#define TILSTEDE_CENTRAL_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CENTRAL_HTTP_THREADS_DEFAULT   2
+#define CENTRAL_SILENT_AFTER_S_DEFAULT (24 * 3600)
+
+struct central_http;
+
+struct central_http_config {
+    const char *listen;   /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
+    const char *db;       /* store location, see central_store_open */
+    const char *tls_cert; /* PEM files; both or neither */
+    const char *tls_key;
+    unsigned threads;         /* 0: CENTRAL_HTTP_THREADS_DEFAULT */
+    size_t max_body;          /* 0: PROTOCOL_MAX_BODY_BYTES */
+    size_t max_batch;         /* 0: PROTOCOL_MAX_BATCH_EVENTS */
+    double hours_per_arsverk; /* 0: the default 1700 */
+    int64_t silent_after_s;   /* dashboard: a kiosk quiet this long stands out */
+    int quiet;                /* no log lines on stderr */
+};
+
+/* Starts serving in background threads. Refuses plain HTTP on an address
+ * that is not loopback. Returns 0 or a negative errno with err set. */
+int central_http_start(const struct central_http_config *config, struct central_http **out,
+                       char *err, size_t errlen);
+/* The port actually bound (useful with port 0). */
+uint16_t central_http_port(const struct central_http *http);
+/* Stops accepting, finishes the requests in flight, frees everything. */
+void central_http_stop(struct central_http *http);
+
+/* 1 when host (an IPv4 or IPv6 literal) is a loopback address. */
+int central_http_is_loopback(const char *host);
+
+#endif

@@ -1,0 +1,53 @@
+/* Shared between the HTTP glue (http.c) and the pages it serves (api.c for
+ * /v1/, dashboard.c for the coordinator). Not for use outside sync/central. */
+#ifndef TILSTEDE_CENTRAL_HTTP_INTERNAL_H
+#define TILSTEDE_CENTRAL_HTTP_INTERNAL_H
+
+#include <microhttpd.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "http.h"
+#include "store.h"
+
+/* What a handler sees of a request. */
+struct central_request {
+    const struct central_http_config *config;
+    struct MHD_Connection *connection;
+    struct central_store *store;
+    const char *body; /* the whole body, or NULL */
+    size_t body_len;
+    const char *path;             /* "/v1/events", "/report.csv", ... */
+    struct central_device device; /* the authenticated kiosk, for /v1/ */
+    char disposition[160];        /* room for a Content-Disposition value */
+};
+
+/* What a handler answers. */
+struct central_response {
+    unsigned status;
+    struct central_buf body;
+    const char *content_type;
+    const char *content_disposition; /* or NULL */
+    unsigned retry_after_s;          /* 0: no Retry-After */
+    const char *allow;               /* the Allow header of a 405, or NULL */
+};
+
+/* Sets a JSON error answer {"error": {"code", "message"}}. */
+void central_respond_error(struct central_response *response, unsigned status, const char *code,
+                           const char *message);
+/* Sets a JSON answer (takes the reference to doc). */
+void central_respond_json(struct central_response *response, unsigned status, void *doc);
+/* The answer to a store failure: 503 with Retry-After when busy, else 500. */
+void central_respond_store_error(struct central_response *response, int rc, const char *err);
+/* A query argument, or NULL. */
+const char *central_request_arg(const struct central_request *request, const char *name);
+
+void central_api_health(struct central_request *request, struct central_response *response);
+void central_api_events(struct central_request *request, struct central_response *response);
+void central_api_roster(struct central_request *request, struct central_response *response);
+void central_api_status(struct central_request *request, struct central_response *response);
+
+void central_dashboard_page(struct central_request *request, struct central_response *response);
+void central_dashboard_report(struct central_request *request, struct central_response *response);
+
+#endif

@@ -1,0 +1,276 @@
+/* tilstede-central: the municipality's receiver for the kiosks' events.
+ * `serve` runs the HTTP server; the other commands administer the same
+ * database (sites, devices, dashboard logins, roster, activities) and print
+ * the coordinator's hour reports. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "http.h"
+#include "report.h"
+
+static void usage(FILE *out)
+{
+    fputs("Usage: tilstede-central COMMAND [OPTIONS]\n"
+          "\n"
+          "The municipality's receiver for Tilstede kiosks, and its administration.\n"
+          "\n"
+          "Commands:\n"
+          "  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--threads N]\n"
+          "        [--max-body BYTES] [--max-batch N] [--hours-per-arsverk H]\n"
+          "                          serve the /v1/ API and the dashboard until SIGTERM\n"
+          "  site add ID --name NAME --kind sykehjem|helsehus|aktivitetshus|hjemmetjeneste|other\n"
+          "  site list\n"
+          "  device add SITE --name NAME   print a new device token (shown once)\n"
+          "  device revoke DEVICE-ID\n"
+          "  device list\n"
+          "  admin add NAME                print a dashboard login token (shown once)\n"
+          "  admin revoke NAME\n"
+          "  roster import FILE.csv        replace the roster (volunteers not in the file\n"
+          "                                become inactive)\n"
+          "  activity add SITE --date YYYY-MM-DD --start HH:MM --end HH:MM --title TITLE\n"
+          "        [--place PLACE]\n"
+          "  report --from YYYY-MM-DD --to YYYY-MM-DD --by site|kind|activity|month|volunteer\n"
+          "        [--csv|--json] [--hours-per-arsverk H]\n"
+          "\n"
+          "Options for every command:\n"
+          "  --db FILE         the database (default: $TILSTEDE_CENTRAL_DB)\n"
+          "  --timezone ZONE   local time for days and months (default Europe/Oslo)\n"
+          "  --help, --version\n"
+          "\n"
+          "Plain HTTP is served only on a loopback address (behind the TLS reverse\n"
+          "proxy); any other address needs --tls-cert and --tls-key.\n"
+          "\n"
+          "Exit status: 0 done; 1 failed (database, network, file); 2 wrong usage;\n"
+          "3 not found (no such site, device or admin); 4 already exists.\n",
+          out);
+}
+
+enum {
+    OPT_DB = 256,
+    OPT_TIMEZONE,
+    OPT_LISTEN,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
+    OPT_THREADS,
+    OPT_MAX_BODY,
+    OPT_MAX_BATCH,
+    OPT_HOURS,
+    OPT_NAME,
+    OPT_KIND,
+    OPT_DATE,
+    OPT_START,
+    OPT_END,
+    OPT_TITLE,
+    OPT_PLACE,
+    OPT_FROM,
+    OPT_TO,
+    OPT_BY,
+    OPT_CSV,
+    OPT_JSON,
+    OPT_HELP,
+    OPT_VERSION,
+};
+
+static const struct option options[] = {
+    {"db", required_argument, NULL, OPT_DB},
+    {"timezone", required_argument, NULL, OPT_TIMEZONE},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"max-body", required_argument, NULL, OPT_MAX_BODY},
+    {"max-batch", required_argument, NULL, OPT_MAX_BATCH},
+    {"hours-per-arsverk", required_argument, NULL, OPT_HOURS},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"kind", required_argument, NULL, OPT_KIND},
+    {"date", required_argument, NULL, OPT_DATE},
+    {"start", required_argument, NULL, OPT_START},
+    {"end", required_argument, NULL, OPT_END},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"place", required_argument, NULL, OPT_PLACE},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"by", required_argument, NULL, OPT_BY},
+    {"csv", no_argument, NULL, OPT_CSV},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_count(const char *text, const char *option, unsigned long long max,
+                       unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (!text[0] || *end || errno || value == 0 || value > max || text[0] == '-') {
+        fprintf(stderr, "tilstede-central: %s \"%s\": expected a number from 1 to %llu\n", option,
+                text, max);
+        return -EINVAL;
+    }
+    *out = value;
+    return 0;
+}
+
+/* Runs the server until SIGTERM or SIGINT. The signals are blocked before
+ * any thread starts, so only sigwait() here sees them and the workers are
+ * never interrupted in the middle of a transaction. */
+static int serve(const struct central_http_config *config)
+{
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    char err[512];
+    struct central_http *http = NULL;
+    int rc = central_http_start(config, &http, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "tilstede-central: %s\n", err);
+        return rc == -EINVAL || rc == -EPERM ? CENTRAL_EXIT_USAGE : CENTRAL_EXIT_FAILURE;
+    }
+    fprintf(stderr, "tilstede-central: serving %s://%s (port %u)\n",
+            config->tls_cert ? "https" : "http", config->listen, central_http_port(http));
+    int signal_number = 0;
+    sigwait(&stop, &signal_number);
+    fprintf(stderr, "tilstede-central: %s, finishing requests in flight\n",
+            signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+    central_http_stop(http);
+    return CENTRAL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct central_http_config config = {0};
+    struct central_admin_args args = {0};
+    const char *timezone = "Europe/Oslo";
+    args.db = getenv("TILSTEDE_CENTRAL_DB");
+    args.hours_per_arsverk = CENTRAL_HOURS_PER_ARSVERK_DEFAULT;
+    unsigned long long number;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (opt) {
+        case OPT_DB:
+            args.db = optarg;
+            break;
+        case OPT_TIMEZONE:
+            timezone = optarg;
+            break;
+        case OPT_LISTEN:
+            config.listen = optarg;
+            break;
+        case OPT_TLS_CERT:
+            config.tls_cert = optarg;
+            break;
+        case OPT_TLS_KEY:
+            config.tls_key = optarg;
+            break;
+        case OPT_THREADS:
+            if (parse_count(optarg, "--threads", 64, &number))
+                return CENTRAL_EXIT_USAGE;
+            config.threads = (unsigned)number;
+            break;
+        case OPT_MAX_BODY:
+            if (parse_count(optarg, "--max-body", 256ull << 20, &number))
+                return CENTRAL_EXIT_USAGE;
+            config.max_body = (size_t)number;
+            break;
+        case OPT_MAX_BATCH:
+            if (parse_count(optarg, "--max-batch", 100000, &number))
+                return CENTRAL_EXIT_USAGE;
+            config.max_batch = (size_t)number;
+            break;
+        case OPT_HOURS: {
+            char *end;
+            args.hours_per_arsverk = strtod(optarg, &end);
+            if (*end || !(args.hours_per_arsverk > 0) || args.hours_per_arsverk > 8784) {
+                fprintf(stderr,
+                        "tilstede-central: --hours-per-arsverk \"%s\": expected hours "
+                        "from 1 to 8784, e.g. 1700\n",
+                        optarg);
+                return CENTRAL_EXIT_USAGE;
+            }
+            break;
+        }
+        case OPT_NAME:
+            args.name = optarg;
+            break;
+        case OPT_KIND:
+            args.kind = optarg;
+            break;
+        case OPT_DATE:
+            args.date = optarg;
+            break;
+        case OPT_START:
+            args.start = optarg;
+            break;
+        case OPT_END:
+            args.end = optarg;
+            break;
+        case OPT_TITLE:
+            args.title = optarg;
+            break;
+        case OPT_PLACE:
+            args.place = optarg;
+            break;
+        case OPT_FROM:
+            args.from = optarg;
+            break;
+        case OPT_TO:
+            args.to = optarg;
+            break;
+        case OPT_BY:
+            args.by = optarg;
+            break;
+        case OPT_CSV:
+            args.format = CENTRAL_FORMAT_CSV;
+            break;
+        case OPT_JSON:
+            args.format = CENTRAL_FORMAT_JSON;
+            break;
+        case 'h':
+        case OPT_HELP:
+            usage(stdout);
+            return CENTRAL_EXIT_OK;
+        case OPT_VERSION:
+            printf("tilstede-central %s\n", TILSTEDE_VERSION);
+            return CENTRAL_EXIT_OK;
+        default:
+            usage(stderr);
+            return CENTRAL_EXIT_USAGE;
+        }
+    }
+    /* Days and months are local to the municipality, whatever the server's
+     * own zone: visits.c uses localtime(). */
+    setenv("TZ", timezone, 1);
+    tzset();
+    args.words = argv + optind;
+    args.word_count = argc - optind;
+    if (args.word_count < 1) {
+        usage(stderr);
+        return CENTRAL_EXIT_USAGE;
+    }
+    if (strcmp(args.words[0], "serve") == 0) {
+        if (args.word_count != 1 || !config.listen) {
+            fprintf(stderr, "tilstede-central: serve needs --listen ADDR:PORT and --db FILE\n");
+            return CENTRAL_EXIT_USAGE;
+        }
+        if (!args.db) {
+            fprintf(stderr, "tilstede-central: no database: give --db FILE or set "
+                            "TILSTEDE_CENTRAL_DB\n");
+            return CENTRAL_EXIT_USAGE;
+        }
+        config.db = args.db;
+        config.hours_per_arsverk = args.hours_per_arsverk;
+        return serve(&config);
+    }
+    return central_admin_run(&args, stdout, stderr);
+}

@@ -1,0 +1,66 @@
+/* Hour reports for the volunteer coordinator: hours and årsverk per site,
+ * kind of service, activity, month or volunteer over a period, as text,
+ * CSV for a Norwegian Excel, JSON, or rows for the dashboard. */
+#ifndef TILSTEDE_CENTRAL_REPORT_H
+#define TILSTEDE_CENTRAL_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "store.h"
+
+/* Tønsberg's 2024 table implies about 1,700 hours per årsverk. */
+#define CENTRAL_HOURS_PER_ARSVERK_DEFAULT 1700.0
+
+enum central_report_by {
+    CENTRAL_BY_SITE,
+    CENTRAL_BY_KIND,
+    CENTRAL_BY_ACTIVITY,
+    CENTRAL_BY_MONTH,
+    CENTRAL_BY_VOLUNTEER,
+};
+
+struct central_report_row {
+    char key[EVENT_KEY_MAX];
+    char label[CENTRAL_NAME_MAX * 2];
+    char detail[CENTRAL_NAME_MAX * 2]; /* site: kind of service; activity: date and site */
+    int64_t seconds;
+    int64_t visits;
+};
+
+struct central_report {
+    char from[CENTRAL_DATE_LEN + 1];
+    char to[CENTRAL_DATE_LEN + 1];
+    enum central_report_by by;
+    double hours_per_arsverk;
+    struct central_report_row *rows;
+    size_t count;
+    struct central_report_row total;
+};
+
+/* -1 for an unknown name. */
+int central_report_by_parse(const char *name);
+const char *central_report_by_name(enum central_report_by by);
+/* 1 when text is a real calendar date "YYYY-MM-DD". */
+int central_report_date_valid(const char *text);
+
+int central_report_run(struct central_store *store, const char *from, const char *to,
+                       enum central_report_by by, double hours_per_arsverk,
+                       struct central_report **out, char *err, size_t errlen);
+void central_report_free(struct central_report *report);
+
+double central_report_hours(int64_t seconds);
+double central_report_arsverk(const struct central_report *report, int64_t seconds);
+
+
+/* "Helsehus og sykehjem: 11 905 timer, 7,0 årsverk" per row and a sum. */
+int central_report_text(const struct central_report *report, struct central_buf *out);
+/* UTF-8 with BOM, ';' separated, decimal comma, CRLF line ends. */
+int central_report_csv(const struct central_report *report, struct central_buf *out);
+int central_report_json(const struct central_report *report, struct central_buf *out);
+
+/* Norwegian name of a kind of service ("Sykehjem"); the kind itself if unknown. */
+const char *central_report_kind_label(const char *kind);
+
+#endif

@@ -1,0 +1,162 @@
+/* Picks a storage backend from the location and forwards each call to its
+ * table of operations; a NULL slot answers "not supported". */
+#include "store_backend.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NEED(store, op, err, errlen)                                                               \
+    do {                                                                                           \
+        if (!(store)->ops->op) {                                                                   \
+            snprintf(err, errlen, "the %s store cannot " #op, (store)->ops->name);                 \
+            return -ENOTSUP;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+int central_store_open(const char *location, struct central_store **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!location || !location[0]) {
+        snprintf(err, errlen, "no database given (use --db FILE)");
+        return -EINVAL;
+    }
+    if (strncmp(location, "postgresql:", 11) == 0 || strncmp(location, "postgres:", 9) == 0) {
+        snprintf(err, errlen, "%s: this build has no PostgreSQL backend; use a SQLite file",
+                 location);
+        return -ENOTSUP;
+    }
+    if (strncmp(location, "sqlite:", 7) == 0)
+        location += 7;
+    return central_sqlite_open(location, out, err, errlen);
+}
+
+void central_store_close(struct central_store *store)
+{
+    if (store)
+        store->ops->close(store);
+}
+
+const char *central_store_backend(const struct central_store *store)
+{
+    return store->ops->name;
+}
+
+int central_store_device_auth(struct central_store *store,
+                              const unsigned char hash[CENTRAL_TOKEN_HASH_BYTES],
+                              struct central_device *device, char *err, size_t errlen)
+{
+    NEED(store, device_auth, err, errlen);
+    return store->ops->device_auth(store, hash, device, err, errlen);
+}
+
+int central_store_ingest(struct central_store *store, const struct central_device *device,
+                         const struct event *events, size_t count,
+                         enum central_ingest_result *results, char *err, size_t errlen)
+{
+    NEED(store, ingest, err, errlen);
+    return store->ops->ingest(store, device, events, count, results, err, errlen);
+}
+
+int central_store_roster_since(struct central_store *store, const char *site, int64_t since,
+                               const struct central_roster_sink *sink, int64_t *cursor, int *full,
+                               char *err, size_t errlen)
+{
+    NEED(store, roster_since, err, errlen);
+    return store->ops->roster_since(store, site, since, sink, cursor, full, err, errlen);
+}
+
+int central_store_status_put(struct central_store *store, int64_t device_id,
+                             const struct central_status *status, char *err, size_t errlen)
+{
+    NEED(store, status_put, err, errlen);
+    return store->ops->status_put(store, device_id, status, err, errlen);
+}
+
+int central_store_totals(struct central_store *store, const char *from, const char *to,
+                         enum central_group group, central_total_cb cb, void *ctx, char *err,
+                         size_t errlen)
+{
+    NEED(store, totals, err, errlen);
+    return store->ops->totals(store, from, to, group, cb, ctx, err, errlen);
+}
+
+int central_store_reviews(struct central_store *store, int limit, central_review_cb cb, void *ctx,
+                          char *err, size_t errlen)
+{
+    NEED(store, reviews, err, errlen);
+    return store->ops->reviews(store, limit, cb, ctx, err, errlen);
+}
+
+int central_store_site_add(struct central_store *store, const struct central_site *site, char *err,
+                           size_t errlen)
+{
+    NEED(store, site_add, err, errlen);
+    return store->ops->site_add(store, site, err, errlen);
+}
+
+int central_store_sites(struct central_store *store, central_site_cb cb, void *ctx, char *err,
+                        size_t errlen)
+{
+    NEED(store, sites, err, errlen);
+    return store->ops->sites(store, cb, ctx, err, errlen);
+}
+
+int central_store_device_add(struct central_store *store, const char *site, const char *name,
+                             const unsigned char hash[CENTRAL_TOKEN_HASH_BYTES], int64_t *id,
+                             char *err, size_t errlen)
+{
+    NEED(store, device_add, err, errlen);
+    return store->ops->device_add(store, site, name, hash, id, err, errlen);
+}
+
+int central_store_device_revoke(struct central_store *store, int64_t id, char *err, size_t errlen)
+{
+    NEED(store, device_revoke, err, errlen);
+    return store->ops->device_revoke(store, id, err, errlen);
+}
+
+int central_store_devices(struct central_store *store, central_device_cb cb, void *ctx, char *err,
+                          size_t errlen)
+{
+    NEED(store, devices, err, errlen);
+    return store->ops->devices(store, cb, ctx, err, errlen);
+}
+
+int central_store_admin_add(struct central_store *store, const char *name,
+                            const unsigned char hash[CENTRAL_TOKEN_HASH_BYTES], char *err,
+                            size_t errlen)
+{
+    NEED(store, admin_add, err, errlen);
+    return store->ops->admin_add(store, name, hash, err, errlen);
+}
+
+int central_store_admin_revoke(struct central_store *store, const char *name, char *err,
+                               size_t errlen)
+{
+    NEED(store, admin_revoke, err, errlen);
+    return store->ops->admin_revoke(store, name, err, errlen);
+}
+
+int central_store_admin_auth(struct central_store *store,
+                             const unsigned char hash[CENTRAL_TOKEN_HASH_BYTES], char *err,
+                             size_t errlen)
+{
+    NEED(store, admin_auth, err, errlen);
+    return store->ops->admin_auth(store, hash, err, errlen);
+}
+
+int central_store_roster_replace(struct central_store *store,
+                                 const struct central_volunteer *volunteers, size_t count,
+                                 size_t *changed, char *err, size_t errlen)
+{
+    NEED(store, roster_replace, err, errlen);
+    return store->ops->roster_replace(store, volunteers, count, changed, err, errlen);
+}
+
+int central_store_activity_add(struct central_store *store, const struct central_activity *activity,
+                               char *err, size_t errlen)
+{
+    NEED(store, activity_add, err, errlen);
+    return store->ops->activity_add(store, activity, err, errlen);
+}

@@ -1,0 +1,191 @@
+/* The central's storage: the one narrow interface the HTTP layer, the
+ * reports, the dashboard and the admin commands use. Each backend (SQLite
+ * today, PostgreSQL later) is a table of operations (store_backend.h); a
+ * missing operation answers -ENOTSUP. A handle is used by one thread at a
+ * time; the server keeps one handle per worker thread. */
+#ifndef TILSTEDE_CENTRAL_STORE_H
+#define TILSTEDE_CENTRAL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define CENTRAL_TOKEN_HASH_BYTES 32
+#define CENTRAL_NAME_MAX         128 /* display names, titles, places (with the NUL) */
+#define CENTRAL_DATE_LEN         10  /* YYYY-MM-DD */
+#define CENTRAL_KIND_MAX         24
+#define CENTRAL_STATUS_TEXT_MAX  512 /* a kiosk's last error, with the NUL */
+
+struct central_store;
+
+struct central_site {
+    char id[EVENT_KEY_MAX];
+    char name[CENTRAL_NAME_MAX];
+    char kind[CENTRAL_KIND_MAX]; /* sykehjem, helsehus, aktivitetshus, hjemmetjeneste, other */
+};
+
+/* What a kiosk last said about itself (POST /v1/status). */
+struct central_status {
+    int64_t received_us; /* 0: never reported */
+    char software_version[64];
+    int64_t events_waiting;
+    int64_t last_upload_us; /* 0: none */
+    char last_error[CENTRAL_STATUS_TEXT_MAX];
+    char reader_state[32];
+    int clock_synced;
+};
+
+struct central_device {
+    int64_t id;
+    char site[EVENT_KEY_MAX];
+    char name[CENTRAL_NAME_MAX];
+    int64_t created_us;
+    int64_t revoked_us;   /* 0: active */
+    int64_t last_seen_us; /* 0: never */
+    struct central_status status;
+};
+
+struct central_volunteer {
+    char external_id[EVENT_KEY_MAX];
+    char given_name[CENTRAL_NAME_MAX];
+    char family_name[CENTRAL_NAME_MAX];
+    int active;
+    char confidentiality_signed[CENTRAL_DATE_LEN + 1]; /* "" for none */
+    char police_valid_until[CENTRAL_DATE_LEN + 1];     /* "" for none */
+    /* Signed, or has a certificate, but the roster gives no date (the
+     * coordinator's spreadsheet says only "ja"). */
+    int confidentiality_undated;
+    int police_undated;
+};
+
+struct central_card {
+    char card_hash[CARD_HASH_HEX + 1];
+    char volunteer[EVENT_KEY_MAX];
+    int revoked;
+};
+
+struct central_activity {
+    char id[EVENT_ID_LEN + 1];
+    char site[EVENT_KEY_MAX];
+    char date[CENTRAL_DATE_LEN + 1];
+    char start[6]; /* HH:MM */
+    char end[6];
+    char title[CENTRAL_NAME_MAX];
+    char place[CENTRAL_NAME_MAX];
+};
+
+enum central_ingest_result {
+    CENTRAL_INGEST_STORED = 1,
+    CENTRAL_INGEST_DUPLICATE = 2,
+};
+
+/* Receives the roster rows changed since a cursor. A callback returning
+ * non-zero stops the walk and is returned. */
+struct central_roster_sink {
+    int (*volunteer)(void *ctx, const struct central_volunteer *volunteer);
+    int (*card)(void *ctx, const struct central_card *card);
+    int (*activity)(void *ctx, const struct central_activity *activity);
+    void *ctx;
+};
+
+enum central_group {
+    CENTRAL_GROUP_SITE,
+    CENTRAL_GROUP_ACTIVITY,
+    CENTRAL_GROUP_MONTH,
+    CENTRAL_GROUP_VOLUNTEER,
+};
+
+/* One group's total in a period: closed visits that started in it. */
+struct central_total {
+    char key[EVENT_KEY_MAX];          /* site id, activity id ("" none), YYYY-MM, volunteer id */
+    char label[CENTRAL_NAME_MAX * 2]; /* site name, activity title, "", volunteer's name */
+    char site_kind[CENTRAL_KIND_MAX]; /* for sites */
+    char detail[CENTRAL_NAME_MAX];    /* activity: "YYYY-MM-DD, site name" */
+    int64_t seconds;
+    int64_t visits;
+};
+
+/* A visit closed automatically that staff have not looked at yet. */
+struct central_review {
+    char site[EVENT_KEY_MAX];
+    char site_name[CENTRAL_NAME_MAX];
+    char volunteer[EVENT_KEY_MAX];
+    char volunteer_name[CENTRAL_NAME_MAX * 2];
+    int64_t start_us;
+    int64_t end_us;
+};
+
+typedef int (*central_site_cb)(void *ctx, const struct central_site *site);
+typedef int (*central_device_cb)(void *ctx, const struct central_device *device);
+typedef int (*central_total_cb)(void *ctx, const struct central_total *total);
+typedef int (*central_review_cb)(void *ctx, const struct central_review *review);
+
+/* Opens (and creates or migrates) the store at `location`: a file path or
+ * "sqlite:PATH" for SQLite; "postgresql://..." is reserved for the
+ * PostgreSQL backend and refused by this build. */
+int central_store_open(const char *location, struct central_store **out, char *err, size_t errlen);
+void central_store_close(struct central_store *store);
+const char *central_store_backend(const struct central_store *store);
+
+/* The device whose token hashes to `hash`, if it is not revoked: 0, or
+ * -ENOENT for an unknown or revoked token. */
+int central_store_device_auth(struct central_store *store,
+                              const unsigned char hash[CENTRAL_TOKEN_HASH_BYTES],
+                              struct central_device *device, char *err, size_t errlen);
+
+/* Stores a batch of valid events for the device's site, all or nothing, in
+ * the given order: results[i] says whether events[i] was new or already
+ * stored. Returns 0; -EBUSY when the store is overloaded (retry later);
+ * another negative errno when it failed (nothing stored). */
+int central_store_ingest(struct central_store *store, const struct central_device *device,
+                         const struct event *events, size_t count,
+                         enum central_ingest_result *results, char *err, size_t errlen);
+
+/* Volunteers and cards (deployment-wide) and the site's activities changed
+ * after `since` (0: everything). *cursor is the position to ask from next
+ * time; *full is 1 when everything was sent (the client replaces its copy). */
+int central_store_roster_since(struct central_store *store, const char *site, int64_t since,
+                               const struct central_roster_sink *sink, int64_t *cursor, int *full,
+                               char *err, size_t errlen);
+
+int central_store_status_put(struct central_store *store, int64_t device_id,
+                             const struct central_status *status, char *err, size_t errlen);
+
+/* Totals per group of closed visits that started between the local dates
+ * from and to (inclusive, YYYY-MM-DD), largest first for volunteers and
+ * activities, in key order otherwise. */
+int central_store_totals(struct central_store *store, const char *from, const char *to,
+                         enum central_group group, central_total_cb cb, void *ctx, char *err,
+                         size_t errlen);
+int central_store_reviews(struct central_store *store, int limit, central_review_cb cb, void *ctx,
+                          char *err, size_t errlen);
+
+int central_store_site_add(struct central_store *store, const struct central_site *site, char *err,
+                           size_t errlen);
+int central_store_sites(struct central_store *store, central_site_cb cb, void *ctx, char *err,
+                        size_t errlen);
+int central_store_device_add(struct central_store *store, const char *site, const char *name,
+                             const unsigned char hash[CENTRAL_TOKEN_HASH_BYTES], int64_t *id,
+                             char *err, size_t errlen);
+int central_store_device_revoke(struct central_store *store, int64_t id, char *err, size_t errlen);
+int central_store_devices(struct central_store *store, central_device_cb cb, void *ctx, char *err,
+                          size_t errlen);
+/* Dashboard logins: a name and a token hash, like devices. */
+int central_store_admin_add(struct central_store *store, const char *name,
+                            const unsigned char hash[CENTRAL_TOKEN_HASH_BYTES], char *err,
+                            size_t errlen);
+int central_store_admin_revoke(struct central_store *store, const char *name, char *err,
+                               size_t errlen);
+int central_store_admin_auth(struct central_store *store,
+                             const unsigned char hash[CENTRAL_TOKEN_HASH_BYTES], char *err,
+                             size_t errlen);
+/* Replaces the roster: volunteers in the list are added or updated, those
+ * missing from it are marked inactive (never deleted: their hours stay). */
+int central_store_roster_replace(struct central_store *store,
+                                 const struct central_volunteer *volunteers, size_t count,
+                                 size_t *changed, char *err, size_t errlen);
+int central_store_activity_add(struct central_store *store, const struct central_activity *activity,
+                               char *err, size_t errlen);
+
+#endif

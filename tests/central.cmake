@@ -1,0 +1,14 @@
+# tilstede-central (sync/central): the receiver's API, roster, reports, TLS,
+# and its benchmark. Real HTTP on loopback through libcurl.
+if(TARGET tilstede_central)
+  tilstede_test(test_central_protocol SOURCES test_central_protocol.c LIBS tilstede_sync)
+  foreach(name api roster report tls)
+    tilstede_test(test_central_${name} SOURCES test_central_${name}.c central_fixture.c
+      LIBS tilstede_central PkgConfig::CURL)
+  endforeach()
+  tilstede_test(test_central_cli SOURCES test_central_cli.c LIBS PkgConfig::CURL)
+  target_compile_definitions(test_central_cli PRIVATE CENTRAL_BIN="$<TARGET_FILE:tilstede-central>")
+  add_dependencies(test_central_cli tilstede-central)
+  tilstede_bench(bench_central SOURCES bench_central.c central_fixture.c
+    LIBS tilstede_central PkgConfig::CURL)
+endif()

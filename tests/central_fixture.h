@@ -1,0 +1,67 @@
+/* A tilstede-central running in-process on an ephemeral loopback port, with
+ * two sites, three kiosks and a dashboard login, and a libcurl client to
+ * talk to it. Shared by the central's tests and its benchmark. */
+#ifndef TILSTEDE_TEST_CENTRAL_FIXTURE_H
+#define TILSTEDE_TEST_CENTRAL_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "http.h"
+#include "store.h"
+#include "token.h"
+
+#define FIXTURE_SITE_A "lilleby"     /* a sykehjem, kiosks A1 and A2 */
+#define FIXTURE_SITE_B "aktiviteten" /* an aktivitetshus, kiosk B1 */
+
+struct fixture {
+    char dir[256];
+    char db[320];
+    struct central_http *http;
+    char base[64]; /* "http://127.0.0.1:PORT" */
+    char token_a1[CENTRAL_TOKEN_TEXT_MAX];
+    char token_a2[CENTRAL_TOKEN_TEXT_MAX];
+    char token_b1[CENTRAL_TOKEN_TEXT_MAX];
+    char admin_token[CENTRAL_TOKEN_TEXT_MAX];
+    int64_t device_a1, device_a2, device_b1;
+    struct central_store *store; /* the test's own handle, for setup and checks */
+};
+
+/* Creates the database and starts the server; config may be NULL for the
+ * defaults (its listen and db are filled in). Returns 0 or aborts with a
+ * message: a fixture that cannot start is a broken test machine. */
+struct fixture *fixture_start(const struct central_http_config *config);
+void fixture_stop(struct fixture *fixture);
+
+struct reply {
+    long status;
+    char *body; /* NUL-terminated */
+    size_t len;
+    char retry_after[16];
+    char content_type[96];
+};
+void reply_free(struct reply *reply);
+
+/* One HTTP request; token is sent as a Bearer token (NULL: none). Returns
+ * the curl code (0 when a response came). */
+int fixture_request(const struct fixture *fixture, const char *method, const char *path,
+                    const char *token, const char *body, size_t len, struct reply *out);
+/* Same, with HTTP basic auth (user, password) instead of a bearer token. */
+int fixture_request_basic(const struct fixture *fixture, const char *path, const char *user,
+                          const char *password, struct reply *out);
+
+/* A valid event for site, with a fresh id. */
+void fixture_event(struct event *ev, enum event_kind kind, const char *volunteer, int64_t at_us);
+/* {"events":[...]} for events[0..count), malloc'd. */
+char *fixture_batch(const struct event *events, size_t count);
+
+/* SELECT count(*) over a fresh connection to the database. */
+long long fixture_count(const struct fixture *fixture, const char *sql);
+/* Runs SQL on a fresh connection (fault injection); 0 or -EIO. */
+int fixture_exec(const struct fixture *fixture, const char *sql);
+
+/* Microseconds since the epoch of a UTC time "YYYY-MM-DDTHH:MM:SSZ". */
+int64_t fixture_utc(const char *text);
+
+#endif
