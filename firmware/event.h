@@ -51,7 +51,7 @@ int event_kind_parse(const char *name); /* the kind, or -1 */
 const char *event_source_name(enum event_source source);
 int event_source_parse(const char *name); /* the source, or -1 */
 
-/* A random (version 4) UUID from libsodium's generator. */
+/* A new time-ordered (version 7) UUID, random bits from libsodium. */
 void event_new_id(char out[EVENT_ID_LEN + 1]);
 
 

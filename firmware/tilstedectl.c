@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ctl_sync.h"
 #include "demo.h"
 #include "kiosk.h"
 #include "numfmt.h"
@@ -67,6 +68,8 @@ static const char usage_text[] =
     "  activities [DATE]           the activities of a day (default today)\n"
     "  sweep                       close visits left open past the end of day\n"
     "  status                      version, schema, counts, events to upload\n"
+    "  sync [--status]             upload now (or only show the last upload and\n"
+    "                              how many events wait)\n"
     "  set-pin                     set the staff PIN (read from the terminal or stdin)\n"
     "  check                       integrity check of the database\n"
     "  prune [--months N]          delete uploaded events older than N months\n"
@@ -131,7 +134,7 @@ static void iso_time(int64_t us, char *out, size_t cap)
 static int open_kiosk(struct ctl *ctl)
 {
     char err[600];
-    if (kiosk_open(&ctl->cfg, clock_system(), &ctl->kiosk, err, sizeof err)) {
+    if (kiosk_open(&ctl->cfg, clock_from_config(&ctl->cfg), &ctl->kiosk, err, sizeof err)) {
         fprintf(stderr, "tilstedectl: %s\n", err);
         return strstr(err, "damaged") ? EXIT_DAMAGED : EXIT_FAILED;
     }
@@ -372,7 +375,7 @@ static int cmd_enroll(struct ctl *ctl, int argc, char **argv, int reader_given)
         }
     } else {
         /* The kiosk owns the reader: wait for it to record an unknown card. */
-        int64_t since = clock_wall(clock_system());
+        int64_t since = clock_wall(clock_from_config(&ctl->cfg));
         fprintf(stderr, "Tap the new card at the kiosk (%d s)...\n", timeout_s);
         int64_t tapped;
         for (int waited = 0; waited < timeout_s * 1000; waited += NEXT_CARD_POLL_MS) {
@@ -687,7 +690,7 @@ static int cmd_correct(struct ctl *ctl, int argc, char **argv)
 static int cmd_activities(struct ctl *ctl, int argc, char **argv)
 {
     char day[11];
-    int64_t at = clock_wall(clock_system());
+    int64_t at = clock_wall(clock_from_config(&ctl->cfg));
     if (argc > 1)
         return usage_error("%s", "activities takes at most a date");
     if (argc == 1) {
@@ -750,7 +753,7 @@ static int cmd_status(struct ctl *ctl)
     int pending = store_pending_count(store);
     store_close(store);
     int present = kiosk_present_count(ctl->kiosk);
-    int synced = clock_synced(clock_system());
+    int synced = clock_synced(clock_from_config(&ctl->cfg));
     if (ctl->json) {
         print_json(json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:b}", "version",
                              TILSTEDE_VERSION, "site", ctl->cfg.site_id, "database",
@@ -915,7 +918,7 @@ static int cmd_prune(struct ctl *ctl, int argc, char **argv)
         return EXIT_OK;
     }
     struct tm tm;
-    time_t now = (time_t)(clock_wall(clock_system()) / US_PER_S);
+    time_t now = (time_t)(clock_wall(clock_from_config(&ctl->cfg)) / US_PER_S);
     localtime_r(&now, &tm);
     tm.tm_mon -= months;
     tm.tm_isdst = -1;
@@ -1089,7 +1092,7 @@ static int cmd_import(struct ctl *ctl, int argc, char **argv)
         fprintf(stderr, "tilstedectl: %s: cannot read the file\n", file);
         return EXIT_FAILED;
     }
-    struct import im = {.file = file, .now_us = clock_wall(clock_system())};
+    struct import im = {.file = file, .now_us = clock_wall(clock_from_config(&ctl->cfg))};
     char err[600];
     if (store_open(ctl->cfg.database, &im.store, err, sizeof err)) {
         free(data);
@@ -1191,7 +1194,7 @@ int main(int argc, char **argv)
     static const char *const known[] = {
         "import-roster", "enroll", "revoke-card", "tap", "checkin", "present", "hours", "review",
         "correct", "activities", "sweep", "status", "set-pin", "check", "backup", "demo",
-        "prune", "export", "forget", NULL};
+        "prune", "export", "forget", "sync", NULL};
     int valid = 0;
     for (int i = 0; known[i]; i++)
         valid |= !strcmp(command, known[i]);
@@ -1203,6 +1206,8 @@ int main(int argc, char **argv)
         return cmd_check(&ctl);
     if (!strcmp(command, "set-pin"))
         return cmd_set_pin(&ctl);
+    if (!strcmp(command, "sync"))
+        return ctl_sync(&ctl.cfg, ctl.json, cmd_argc, cmd_argv);
 
     int rc = open_kiosk(&ctl);
     if (rc)

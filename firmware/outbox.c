@@ -1,0 +1,369 @@
+/* Upload bookkeeping over the kiosk's store (outbox.h). Its own prepared
+ * statements on the store's connection; the transactions are the store's. */
+#include "outbox.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+#define US_PER_S INT64_C(1000000)
+/* Marks visits to rebuild: set in the transaction that mends times, cleared
+ * after the rebuild, so a crash in between rebuilds on the next run. */
+#define STATE_VISITS_STALE "visits_stale"
+
+enum query {
+    Q_BATCH,
+    Q_MARK,
+    Q_COUNT_STATE,
+    Q_STATE_GET,
+    Q_STATE_SET,
+    Q_STATE_DELETE,
+    Q_CARD_UPSERT,
+    Q_UNSYNCED,
+    Q_MEND,
+    Q_COUNT
+};
+
+static const char *const sql[Q_COUNT] = {
+    [Q_BATCH] = "SELECT " EVENT_COLUMNS " FROM event WHERE uploaded = 0 ORDER BY seq LIMIT ?1",
+    [Q_MARK] = "UPDATE event SET uploaded = ?2 WHERE event_id = ?1 AND uploaded = 0",
+    [Q_COUNT_STATE] = "SELECT count(*) FROM event WHERE uploaded = ?1",
+    [Q_STATE_GET] = "SELECT value FROM sync_state WHERE key = ?1",
+    [Q_STATE_SET] = "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [Q_STATE_DELETE] = "DELETE FROM sync_state WHERE key = ?1",
+    /* The central decides who owns a card and whether it is revoked; a card
+     * with no known owner here is skipped (its volunteer arrives first in
+     * the same answer when the roster is consistent). */
+    [Q_CARD_UPSERT] =
+        "INSERT INTO card (uid_hash, volunteer_id, enrolled_us, revoked_us) "
+        "SELECT ?1, id, ?3, CASE WHEN ?4 THEN ?3 END FROM volunteer WHERE external_id = ?2 "
+        "ON CONFLICT (uid_hash) DO UPDATE SET volunteer_id = excluded.volunteer_id, "
+        "revoked_us = CASE WHEN ?4 THEN coalesce(card.revoked_us, ?3) END "
+        "WHERE card.volunteer_id IS NOT excluded.volunteer_id "
+        "OR (card.revoked_us IS NULL) = (?4 <> 0)",
+    [Q_UNSYNCED] = "SELECT seq, at_us, recorded_us, mono_us FROM event "
+                   "WHERE clock_synced = 0 AND uploaded = 0 AND boot_id = ?1 ORDER BY seq",
+    [Q_MEND] = "UPDATE event SET at_us = ?2, recorded_us = ?3, clock_synced = 1 "
+               "WHERE seq = ?1 AND clock_synced = 0",
+};
+
+struct outbox {
+    struct store *store;
+    sqlite3 *db;
+    sqlite3_stmt *st[Q_COUNT];
+    char message[512];
+};
+
+static int fail(struct outbox *o, int rc, const char *what)
+{
+    snprintf(o->message, sizeof o->message, "%s: %s", what, sqlite3_errmsg(o->db));
+    return rc;
+}
+
+static sqlite3_stmt *q(struct outbox *o, enum query which)
+{
+    sqlite3_stmt *st = o->st[which];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static int step_done(struct outbox *o, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : fail(o, -EIO, what);
+}
+
+static int state_delete(struct outbox *o, const char *key)
+{
+    sqlite3_stmt *st = q(o, Q_STATE_DELETE);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    return step_done(o, st, "clearing sync_state");
+}
+
+int outbox_open(struct store *store, struct outbox **out, char *err, size_t errlen)
+{
+    int rc = 0;
+    struct outbox *o = calloc(1, sizeof *o);
+    if (!o) {
+        snprintf(err, errlen, "outbox: out of memory");
+        return -ENOMEM;
+    }
+    o->store = store;
+    o->db = store_db(store);
+    for (int i = 0; i < Q_COUNT; i++) {
+        if (sqlite3_prepare_v3(o->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &o->st[i], NULL) !=
+            SQLITE_OK) {
+            snprintf(err, errlen,
+                     "outbox: preparing query %d: %s (is the database at schema version 3?)", i,
+                     sqlite3_errmsg(o->db));
+            rc = -EIO;
+            goto out;
+        }
+    }
+    /* A clock correction interrupted before its visits were rebuilt. */
+    char stale[8];
+    if (outbox_state_get(o, STATE_VISITS_STALE, stale, sizeof stale) == 0) {
+        if (store_rebuild_visits(store) || state_delete(o, STATE_VISITS_STALE)) {
+            snprintf(err, errlen, "outbox: rebuilding visits after a clock correction: %s",
+                     store_errmsg(store));
+            rc = -EIO;
+            goto out;
+        }
+    }
+out:
+    if (rc) {
+        outbox_close(o);
+        o = NULL;
+    }
+    *out = o;
+    return rc;
+}
+
+void outbox_close(struct outbox *o)
+{
+    if (!o)
+        return;
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(o->st[i]);
+    free(o);
+}
+
+const char *outbox_errmsg(const struct outbox *o) { return o->message; }
+
+int outbox_next_batch(struct outbox *o, const struct clock_source *clock, struct event *events,
+                      size_t max)
+{
+    sqlite3_stmt *st = q(o, Q_BATCH);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+    const char *boot = clock_boot_id(clock);
+    int synced = clock_synced(clock);
+    int64_t mono_now = clock_mono(clock);
+    size_t count = 0;
+    int rc;
+    while (count < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct event *ev = &events[count];
+        if (event_from_row(st, 0, ev)) {
+            snprintf(o->message, sizeof o->message,
+                     "reading pending event %zu of the batch: not a valid event row", count + 1);
+            sqlite3_reset(st);
+            return -EINVAL;
+        }
+        /* Taken in this boot before the clock was known: its time can still
+         * be mended once the clock is synchronised, so it waits (and so do
+         * the events after it, which keeps the upload order). */
+        if (!ev->clock_synced && !synced && strcmp(ev->boot_id, boot) == 0 &&
+            mono_now - ev->mono_us < OUTBOX_UNSYNCED_HOLD_US)
+            break;
+        count++;
+    }
+    if (count < max && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        fail(o, -EIO, "reading pending events");
+        sqlite3_reset(st);
+        return -EIO;
+    }
+    sqlite3_reset(st);
+    return (int)count;
+}
+
+int outbox_mark(struct outbox *o, const char *const *ids, size_t count, int state)
+{
+    if (count == 0)
+        return 0;
+    int rc = store_begin(o->store);
+    if (rc)
+        return fail(o, rc, "starting to mark events uploaded");
+    int changed = 0;
+    for (size_t i = 0; i < count; i++) {
+        sqlite3_stmt *st = q(o, Q_MARK);
+        sqlite3_bind_text(st, 1, ids[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, state);
+        if ((rc = step_done(o, st, "marking an event uploaded")))
+            goto out;
+        changed += sqlite3_changes(o->db);
+    }
+    rc = store_commit(o->store);
+    if (rc)
+        fail(o, rc, "committing the uploaded marks");
+out:
+    if (rc)
+        store_rollback(o->store);
+    return rc ? rc : changed;
+}
+
+static int count_state(struct outbox *o, int state)
+{
+    sqlite3_stmt *st = q(o, Q_COUNT_STATE);
+    sqlite3_bind_int(st, 1, state);
+    int rc = sqlite3_step(st);
+    int count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : fail(o, -EIO, "counting events");
+    sqlite3_reset(st);
+    return count;
+}
+
+int outbox_pending(struct outbox *o) { return count_state(o, OUTBOX_PENDING); }
+int outbox_rejected(struct outbox *o) { return count_state(o, OUTBOX_REJECTED); }
+
+int outbox_state_get(struct outbox *o, const char *key, char *out, size_t cap)
+{
+    sqlite3_stmt *st = q(o, Q_STATE_GET);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    out[0] = '\0';
+    if (rc == SQLITE_ROW) {
+        const unsigned char *text = sqlite3_column_text(st, 0);
+        snprintf(out, cap, "%s", text ? (const char *)text : "");
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? 1 : fail(o, -EIO, "reading sync_state");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int outbox_state_set(struct outbox *o, const char *key, const char *value)
+{
+    sqlite3_stmt *st = q(o, Q_STATE_SET);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    return step_done(o, st, "writing sync_state");
+}
+
+int64_t outbox_state_int(struct outbox *o, const char *key)
+{
+    char text[32];
+    if (outbox_state_get(o, key, text, sizeof text) != 0)
+        return 0;
+    return strtoll(text, NULL, 10);
+}
+
+int outbox_apply_roster(struct outbox *o, const struct outbox_roster *r, int64_t now_us,
+                        size_t *changed)
+{
+    *changed = 0;
+    int rc = store_begin(o->store);
+    if (rc)
+        return fail(o, rc, "starting to apply the roster");
+    for (size_t i = 0; i < r->volunteer_count; i++) {
+        struct volunteer v = r->volunteers[i], old;
+        /* Notes are the kiosk's own; the central does not send them. */
+        int found = store_volunteer_by_external_id(o->store, v.external_id, &old);
+        if (found < 0) {
+            rc = found;
+            goto store_error;
+        }
+        if (found == 0)
+            memcpy(v.notes, old.notes, sizeof v.notes);
+        else
+            v.notes[0] = '\0';
+        int change = 0;
+        if ((rc = store_volunteer_upsert(o->store, &v, now_us, &change)))
+            goto store_error;
+        *changed += change != 0;
+    }
+    for (size_t i = 0; i < r->card_count; i++) {
+        const struct outbox_card *c = &r->cards[i];
+        sqlite3_stmt *st = q(o, Q_CARD_UPSERT);
+        sqlite3_bind_text(st, 1, c->card_hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, c->volunteer, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, now_us);
+        sqlite3_bind_int(st, 4, c->revoked ? 1 : 0);
+        if ((rc = step_done(o, st, "saving a card from the roster")))
+            goto out;
+        *changed += (size_t)sqlite3_changes(o->db);
+    }
+    for (size_t i = 0; i < r->activity_count; i++) {
+        struct activity a = r->activities[i], old;
+        int found = store_activity_by_uuid(o->store, a.uuid, &old);
+        if (found < 0) {
+            rc = found;
+            goto store_error;
+        }
+        a.id = found == 0 ? old.id : 0;
+        if ((rc = store_activity_save(o->store, &a)))
+            goto store_error;
+        *changed += 1;
+    }
+    if (r->cursor && (rc = outbox_state_set(o, OUTBOX_ROSTER_CURSOR, r->cursor)))
+        goto out;
+    if ((rc = store_commit(o->store)))
+        goto store_error;
+    return 0;
+store_error:
+    snprintf(o->message, sizeof o->message, "applying the roster: %s", store_errmsg(o->store));
+out:
+    store_rollback(o->store);
+    *changed = 0;
+    return rc < 0 ? rc : -EIO;
+}
+
+int outbox_correct_clock(struct outbox *o, const struct clock_source *clock)
+{
+    if (!clock_synced(clock))
+        return 0;
+    int64_t wall = clock_wall(clock), mono = clock_mono(clock);
+    int64_t trusted_from = clock_build_epoch() * US_PER_S;
+    if (wall < trusted_from)
+        return 0; /* a "synchronised" clock before the build date is wrong */
+    int64_t offset = wall - mono;
+    int corrected = 0;
+    int rc = store_begin(o->store);
+    if (rc)
+        return fail(o, rc, "starting the clock correction");
+    sqlite3_stmt *select = q(o, Q_UNSYNCED);
+    sqlite3_bind_text(select, 1, clock_boot_id(clock), -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(select, 0);
+        int64_t at = sqlite3_column_int64(select, 1);
+        int64_t recorded = sqlite3_column_int64(select, 2);
+        int64_t event_mono = sqlite3_column_int64(select, 3);
+        int64_t fixed = event_mono + offset;
+        if (fixed < trusted_from)
+            continue; /* would still be before the build date: leave it flagged */
+        /* at_us was read off the same wrong clock (or typed by staff looking
+         * at it), so it moves by the same amount. */
+        int64_t shift = fixed - recorded;
+        sqlite3_stmt *mend = q(o, Q_MEND);
+        sqlite3_bind_int64(mend, 1, seq);
+        sqlite3_bind_int64(mend, 2, at + shift);
+        sqlite3_bind_int64(mend, 3, fixed);
+        if (step_done(o, mend, "correcting an event's time")) {
+            rc = -EIO;
+            sqlite3_reset(select);
+            goto out;
+        }
+        corrected++;
+    }
+    sqlite3_reset(select);
+    if (rc != SQLITE_DONE) {
+        rc = fail(o, -EIO, "reading events to correct");
+        goto out;
+    }
+    rc = 0;
+    if (corrected && (rc = outbox_state_set(o, STATE_VISITS_STALE, "1")))
+        goto out;
+    if ((rc = store_commit(o->store))) {
+        fail(o, rc, "committing the clock correction");
+        goto out;
+    }
+    if (corrected) {
+        if ((rc = store_rebuild_visits(o->store))) {
+            snprintf(o->message, sizeof o->message,
+                     "rebuilding visits after the clock correction: %s", store_errmsg(o->store));
+            return rc;
+        }
+        if ((rc = state_delete(o, STATE_VISITS_STALE)))
+            return rc;
+    }
+    return corrected;
+out:
+    store_rollback(o->store);
+    return rc < 0 ? rc : -EIO;
+}

@@ -1,0 +1,86 @@
+/* The upload bookkeeping over the kiosk's store: which events wait, the
+ * batch to send next, marking events uploaded once the central has
+ * answered, what the uploader remembers between runs (sync_state), the
+ * roster the central sends back, and mending the times of events taken
+ * before the clock was synchronised. Knows nothing of HTTP or JSON.
+ *
+ * A struct outbox borrows one struct store (one connection, one thread). */
+#ifndef TILSTEDE_OUTBOX_H
+#define TILSTEDE_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "event.h"
+#include "kiosk.h"
+
+struct outbox;
+struct store;
+
+/* sync_state keys */
+#define OUTBOX_LAST_UPLOAD "last_upload_us" /* wall time of the last successful upload */
+#define OUTBOX_LAST_ERROR "last_error"      /* "" after a success */
+#define OUTBOX_ROSTER_CURSOR "roster_cursor"
+#define OUTBOX_STATE_MAX 512 /* longest value kept, with the NUL */
+
+/* An event of this boot taken before the clock was synchronised is held
+ * back this long (monotonic time) waiting for the clock: once synchronised
+ * its time is corrected before it leaves. After that it goes flagged. */
+#define OUTBOX_UNSYNCED_HOLD_US (INT64_C(30) * 60 * 1000000)
+
+/* Values of event.uploaded. */
+#define OUTBOX_PENDING 0
+#define OUTBOX_UPLOADED 1
+#define OUTBOX_REJECTED 2 /* the central refused it as invalid: kept here for review */
+
+int outbox_open(struct store *store, struct outbox **out, char *err, size_t errlen);
+void outbox_close(struct outbox *outbox);
+const char *outbox_errmsg(const struct outbox *outbox);
+
+/* Fills up to max pending events in recording (seq) order and returns how
+ * many, or < 0. Stops before an event of the current boot that still waits
+ * for the clock (see OUTBOX_UNSYNCED_HOLD_US), so later events never
+ * overtake it. */
+int outbox_next_batch(struct outbox *outbox, const struct clock_source *clock,
+                      struct event *events, size_t max);
+/* Marks the events uploaded (or rejected) in one transaction; ids not
+ * pending are skipped. Returns how many changed, or < 0 (nothing changed). */
+int outbox_mark(struct outbox *outbox, const char *const *event_ids, size_t count, int state);
+int outbox_pending(struct outbox *outbox); /* events waiting, or < 0 */
+int outbox_rejected(struct outbox *outbox); /* events the central refused, or < 0 */
+
+/* sync_state: 0 found, 1 missing (out = ""), < 0 error. */
+int outbox_state_get(struct outbox *outbox, const char *key, char *out, size_t cap);
+int outbox_state_set(struct outbox *outbox, const char *key, const char *value);
+/* The integer form (0 when missing). */
+int64_t outbox_state_int(struct outbox *outbox, const char *key);
+
+/* The roster as the central sends it, already parsed. */
+struct outbox_card {
+    char card_hash[CARD_HASH_HEX + 1];
+    char volunteer[EVENT_KEY_MAX]; /* external id, "" when the card has no owner */
+    int revoked;
+};
+struct outbox_roster {
+    const struct volunteer *volunteers; /* by external_id; id and notes ignored */
+    size_t volunteer_count;
+    const struct outbox_card *cards;
+    size_t card_count;
+    const struct activity *activities; /* by uuid; id ignored */
+    size_t activity_count;
+    const char *cursor; /* saved with the changes, so they arrive once */
+};
+/* Applies it in ONE transaction with the new cursor: all or nothing.
+ * *changed counts rows added or updated. */
+int outbox_apply_roster(struct outbox *outbox, const struct outbox_roster *roster,
+                        int64_t now_us, size_t *changed);
+
+/* Once the clock is synchronised (and not before the build date), gives
+ * each pending event of the current boot recorded with clock_synced = 0
+ * the wall time of its monotonic time (offset = wall now - mono now),
+ * marks it synchronised and rebuilds the visits. Events of an earlier boot
+ * cannot be mended and stay flagged. Returns how many were corrected. */
+int outbox_correct_clock(struct outbox *outbox, const struct clock_source *clock);
+
+#endif

@@ -1,0 +1,1008 @@
+/* The kiosk's uploader (uploader.h): a session (one store connection, one
+ * curl handle) that drains the outbox to the central, and a thread that
+ * runs sessions soon after new events, periodically, and backs off after
+ * failures. Everything the thread shares with the UI is under one lock. */
+#include "uploader.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "outbox.h"
+#include "protocol.h"
+#include "store.h"
+
+#define US_PER_S INT64_C(1000000)
+#define MS_PER_S INT64_C(1000)
+
+#define PERIOD_MS_DEFAULT (3 * 60 * MS_PER_S)
+#define KICK_DELAY_MS_DEFAULT (2 * MS_PER_S)
+#define BACKOFF_MIN_MS_DEFAULT (5 * MS_PER_S)
+#define BACKOFF_MAX_MS_DEFAULT (10 * 60 * MS_PER_S)
+#define CONNECT_TIMEOUT_MS_DEFAULT (10 * MS_PER_S)
+#define REQUEST_TIMEOUT_MS_DEFAULT (60 * MS_PER_S)
+/* A Retry-After beyond this is treated as this: a misconfigured proxy must
+ * not silence a kiosk for days. */
+#define RETRY_AFTER_MAX_MS (60 * 60 * MS_PER_S)
+/* How long curl may sit in poll before we look at the stop flag again;
+ * curl_multi_wakeup() cuts it short anyway. */
+#define POLL_SLICE_MS 100
+#define RESPONSE_MAX_BYTES (4u * 1024u * 1024u)
+#define TOKEN_MAX_BYTES 1024
+#define READER_STATE_MAX 32
+
+/* ---------------------------------------------------------------- session */
+
+enum outcome {
+    OUTCOME_OK = 0,
+    OUTCOME_RETRY,   /* transport failure, 5xx, bad answer: back off */
+    OUTCOME_REFUSED, /* 4xx: configuration or token; back off to the cap */
+    OUTCOME_STOPPED,
+};
+
+struct response {
+    char *data;
+    size_t len;
+    int too_big;
+    int64_t retry_after_ms;
+};
+
+struct session {
+    const struct config *cfg;
+    const struct clock_source *clock;
+    struct uploader_tuning tuning;
+    struct store *store;
+    struct outbox *outbox;
+    CURL *easy;
+    CURLM *multi;
+    atomic_int *stop; /* may be NULL */
+    struct event *events;
+    size_t batch_size;
+    char auth[TOKEN_MAX_BYTES + 32];
+    struct response response;
+    int64_t retry_after_ms;
+    int64_t uploaded;
+    char reader_state[READER_STATE_MAX];
+    char error[UPLOADER_ERROR_MAX];
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / 1000000;
+}
+
+static void tuning_fill(struct uploader_tuning *t, const struct uploader_tuning *given)
+{
+    memset(t, 0, sizeof *t);
+    if (given)
+        *t = *given;
+    if (t->period_ms <= 0)
+        t->period_ms = PERIOD_MS_DEFAULT;
+    if (t->kick_delay_ms <= 0)
+        t->kick_delay_ms = KICK_DELAY_MS_DEFAULT;
+    if (t->backoff_min_ms <= 0)
+        t->backoff_min_ms = BACKOFF_MIN_MS_DEFAULT;
+    if (t->backoff_max_ms <= 0)
+        t->backoff_max_ms = BACKOFF_MAX_MS_DEFAULT;
+    if (t->connect_timeout_ms <= 0)
+        t->connect_timeout_ms = CONNECT_TIMEOUT_MS_DEFAULT;
+    if (t->request_timeout_ms <= 0)
+        t->request_timeout_ms = REQUEST_TIMEOUT_MS_DEFAULT;
+}
+
+/* Plain http only to this machine (tests, a local proxy); anything that
+ * leaves it goes over TLS with verification. */
+static int check_url(const char *url, char *err, size_t errlen)
+{
+    if (!url || !url[0]) {
+        snprintf(err, errlen,
+                 "no central configured: set [sync] central_url in the configuration "
+                 "(e.g. https://tilstede.kommune.no)");
+        return -EINVAL;
+    }
+    int rc = 0;
+    char *scheme = NULL, *host = NULL;
+    CURLU *u = curl_url();
+    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0)) {
+        snprintf(err, errlen, "[sync] central_url '%.200s' is not a URL (expected https://host[:port])",
+                 url);
+        rc = -EINVAL;
+        goto out;
+    }
+    if (strcmp(scheme, "https") != 0) {
+        int loopback = strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0 ||
+                       strcmp(host, "localhost") == 0;
+        if (strcmp(scheme, "http") != 0 || !loopback) {
+            snprintf(err, errlen,
+                     "[sync] central_url '%.200s' must use https (plain http only to 127.0.0.1)", url);
+            rc = -EINVAL;
+        }
+    }
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* Reads the bearer token, refusing a file other users can read: the token
+ * lets anyone write hours for this site. */
+static int read_token(struct session *s)
+{
+    const char *path = s->cfg->token_file;
+    int rc = 0;
+    if (!path[0]) {
+        snprintf(s->error, sizeof s->error,
+                 "no device token: set [sync] token_file to the file holding the token "
+                 "printed by 'tilstede-central device add'");
+        return -EINVAL;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(s->error, sizeof s->error, "cannot open the token file %.300s: %s", path,
+                 strerror(errno));
+        return -errno;
+    }
+    struct stat st;
+    char token[TOKEN_MAX_BYTES + 1];
+    ssize_t len = 0;
+    if (fstat(fd, &st) < 0) {
+        snprintf(s->error, sizeof s->error, "cannot stat the token file %.300s: %s", path,
+                 strerror(errno));
+        rc = -EIO;
+        goto out;
+    }
+    if (st.st_mode & S_IROTH) {
+        snprintf(s->error, sizeof s->error,
+                 "the token file %.150s is readable by every user (mode %04o): refusing to use it; "
+                 "run 'chmod 600 %.150s' (and consider issuing a new token)",
+                 path, (unsigned)(st.st_mode & 07777), path);
+        rc = -EPERM;
+        goto out;
+    }
+    len = read(fd, token, TOKEN_MAX_BYTES);
+    if (len < 0) {
+        snprintf(s->error, sizeof s->error, "cannot read the token file %.300s: %s", path,
+                 strerror(errno));
+        rc = -EIO;
+        goto out;
+    }
+    token[len] = '\0';
+    size_t start = 0, end = (size_t)len;
+    while (start < end && isspace((unsigned char)token[start]))
+        start++;
+    while (end > start && isspace((unsigned char)token[end - 1]))
+        end--;
+    token[end] = '\0';
+    if (start == end || strpbrk(token + start, " \t\r\n")) {
+        snprintf(s->error, sizeof s->error,
+                 "the token file %.300s must hold exactly one token on one line", path);
+        rc = -EINVAL;
+        goto out;
+    }
+    snprintf(s->auth, sizeof s->auth, "Authorization: Bearer %s", token + start);
+out:
+    sodium_memzero(token, sizeof token);
+    close(fd);
+    return rc;
+}
+
+static size_t on_body(char *data, size_t size, size_t count, void *user)
+{
+    struct response *r = user;
+    size_t len = size * count;
+    if (r->len + len > RESPONSE_MAX_BYTES) {
+        r->too_big = 1;
+        return 0;
+    }
+    char *grown = realloc(r->data, r->len + len + 1);
+    if (!grown)
+        return 0;
+    memcpy(grown + r->len, data, len);
+    r->data = grown;
+    r->len += len;
+    r->data[r->len] = '\0';
+    return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t count, void *user)
+{
+    struct response *r = user;
+    size_t len = size * count;
+    static const char name[] = "retry-after:";
+    if (len > sizeof name - 1 && strncasecmp(data, name, sizeof name - 1) == 0) {
+        char value[64];
+        snprintf(value, sizeof value, "%.*s", (int)(len - (sizeof name - 1)),
+                 data + sizeof name - 1);
+        char *text = value;
+        while (isspace((unsigned char)*text))
+            text++;
+        text[strcspn(text, "\r\n")] = '\0';
+        char *end;
+        long long seconds = strtoll(text, &end, 10);
+        if (end != text && *end == '\0' && seconds >= 0) {
+            r->retry_after_ms = seconds * MS_PER_S;
+        } else {
+            time_t when = curl_getdate(text, NULL); /* the HTTP-date form */
+            if (when > 0)
+                r->retry_after_ms = ((int64_t)when - (int64_t)time(NULL)) * MS_PER_S;
+        }
+        if (r->retry_after_ms < 0)
+            r->retry_after_ms = 0;
+        if (r->retry_after_ms > RETRY_AFTER_MAX_MS)
+            r->retry_after_ms = RETRY_AFTER_MAX_MS;
+    }
+    return len;
+}
+
+static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    atomic_int *stop = user;
+    return stop && atomic_load(stop) ? 1 : 0;
+}
+
+static int stopping(const struct session *s) { return s->stop && atomic_load(s->stop); }
+
+/* One request. Returns OUTCOME_OK with *status set when an answer came. */
+static enum outcome request(struct session *s, const char *method, const char *path,
+                            const char *body, size_t len, long *status)
+{
+    enum outcome result = OUTCOME_RETRY;
+    char url[CONFIG_TEXT_MAX + 128];
+    const char *base = s->cfg->central_url;
+    size_t base_len = strlen(base);
+    while (base_len && base[base_len - 1] == '/')
+        base_len--;
+    snprintf(url, sizeof url, "%.*s%s", (int)base_len, base, path);
+
+    free(s->response.data);
+    memset(&s->response, 0, sizeof s->response);
+    struct curl_slist *headers = curl_slist_append(NULL, s->auth);
+    headers = curl_slist_append(headers, "Accept: application/json");
+    /* No "Expect: 100-continue" round trip before a large batch. */
+    headers = curl_slist_append(headers, "Expect:");
+    if (body)
+        headers = curl_slist_append(headers, "Content-Type: application/json");
+
+    CURL *c = s->easy;
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "tilstede-kiosk/" TILSTEDE_VERSION);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)s->tuning.connect_timeout_ms);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)s->tuning.request_timeout_ms);
+    /* Verification is never switched off; a CA file narrows trust to the
+     * municipality's own CA when it runs one. */
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (s->cfg->ca_file[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, s->cfg->ca_file);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s->response);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &s->response);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, s->stop);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    } else {
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    }
+
+    CURLcode code = CURLE_OK;
+    if (curl_multi_add_handle(s->multi, c) != CURLM_OK) {
+        snprintf(s->error, sizeof s->error, "%s %s: cannot start the request", method, path);
+        goto out;
+    }
+    int running = 1;
+    while (running) {
+        if (stopping(s)) {
+            result = OUTCOME_STOPPED;
+            curl_multi_remove_handle(s->multi, c);
+            goto out;
+        }
+        CURLMcode mc = curl_multi_perform(s->multi, &running);
+        if (mc == CURLM_OK && running)
+            mc = curl_multi_poll(s->multi, NULL, 0, POLL_SLICE_MS, NULL);
+        if (mc != CURLM_OK) {
+            snprintf(s->error, sizeof s->error, "%s %s: %s", method, path,
+                     curl_multi_strerror(mc));
+            curl_multi_remove_handle(s->multi, c);
+            goto out;
+        }
+    }
+    int left;
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(s->multi, &left)))
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == c)
+            code = msg->data.result;
+    curl_multi_remove_handle(s->multi, c);
+    if (stopping(s) || code == CURLE_ABORTED_BY_CALLBACK) {
+        result = OUTCOME_STOPPED;
+        goto out;
+    }
+    if (code != CURLE_OK) {
+        const char *hint = "";
+        if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+            code == CURLE_SSL_CONNECT_ERROR)
+            hint = " (check [sync] ca_file and the central's certificate)";
+        else if (code == CURLE_OPERATION_TIMEDOUT)
+            hint = " (the central did not answer in time)";
+        else if (s->response.too_big)
+            hint = " (the answer was larger than 4 MiB)";
+        snprintf(s->error, sizeof s->error, "%s %.200s: %s%s", method, s->cfg->central_url,
+                 curl_easy_strerror(code), hint);
+        goto out;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    result = OUTCOME_OK;
+out:
+    curl_slist_free_all(headers);
+    return result;
+}
+
+/* The central's error message, from {"error": {"message": ...}}. */
+static void describe_failure(struct session *s, const char *what, long status)
+{
+    const char *message = "";
+    json_t *doc = s->response.data ? json_loadb(s->response.data, s->response.len, 0, NULL)
+                                   : NULL;
+    json_t *text = json_object_get(json_object_get(doc, "error"), "message");
+    if (json_is_string(text))
+        message = json_string_value(text);
+    const char *hint = "";
+    if (status == 401 || status == 403)
+        hint = "; the central refused this device's token: check [sync] token_file, or ask "
+               "for a new token";
+    else if (status == 429 || status == 503)
+        hint = "; the central is busy, retrying later";
+    snprintf(s->error, sizeof s->error, "%s: the central answered %ld%s%.200s%s", what, status,
+             message[0] ? ": " : "", message, hint);
+    json_decref(doc);
+}
+
+static enum outcome answer_outcome(struct session *s, long status)
+{
+    if (status == 429 || status == 503) {
+        s->retry_after_ms = s->response.retry_after_ms;
+        return OUTCOME_RETRY;
+    }
+    return status >= 400 && status < 500 ? OUTCOME_REFUSED : OUTCOME_RETRY;
+}
+
+/* Collects the ids of an answer list that were in the batch we sent. */
+static int answer_ids(struct session *s, const json_t *list, size_t count, const char **ids,
+                      size_t *n, int objects)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        const json_t *id = objects ? json_object_get(item, "event_id") : item;
+        if (!json_is_string(id))
+            continue; /* a rejection without an id cannot be matched */
+        for (size_t k = 0; k < count; k++) {
+            if (strcmp(s->events[k].event_id, json_string_value(id)) == 0) {
+                if (*n < count)
+                    ids[(*n)++] = s->events[k].event_id;
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Sends one batch; marks what the central confirmed. */
+static enum outcome send_batch(struct session *s, size_t count)
+{
+    enum outcome result = OUTCOME_RETRY;
+    char *body = NULL;
+    const char **ids = calloc(count, sizeof *ids);
+    json_t *doc = NULL, *answer = NULL;
+    json_t *list = json_array();
+    if (!ids || !list) {
+        snprintf(s->error, sizeof s->error, "uploading: out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *ev = protocol_event_to_json(&s->events[i]);
+        if (!ev || json_array_append_new(list, ev)) {
+            snprintf(s->error, sizeof s->error,
+                     "uploading: event %s cannot be written as JSON (time out of range?)",
+                     s->events[i].event_id);
+            goto out;
+        }
+    }
+    doc = json_pack("{s:O}", "events", list);
+    body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    if (!body) {
+        snprintf(s->error, sizeof s->error, "uploading: out of memory");
+        goto out;
+    }
+    long status = 0;
+    result = request(s, "POST", "/v1/events", body, strlen(body), &status);
+    if (result != OUTCOME_OK)
+        goto out;
+    if (status != 200) {
+        describe_failure(s, "uploading events", status);
+        result = answer_outcome(s, status);
+        goto out;
+    }
+    result = OUTCOME_RETRY;
+    answer = json_loadb(s->response.data ? s->response.data : "", s->response.len, 0, NULL);
+    const json_t *stored = json_object_get(answer, "stored");
+    const json_t *duplicate = json_object_get(answer, "duplicate");
+    const json_t *rejected = json_object_get(answer, "rejected");
+    if (!json_is_array(stored) || !json_is_array(duplicate) ||
+        (rejected && !json_is_array(rejected))) {
+        snprintf(s->error, sizeof s->error,
+                 "uploading events: the central's answer is not {\"stored\": [...], "
+                 "\"duplicate\": [...], \"rejected\": [...]}; nothing marked, will send again");
+        goto out;
+    }
+    /* Only what the central says it holds is marked: an event missing from
+     * the answer stays pending and goes again. */
+    size_t n = 0;
+    answer_ids(s, stored, count, ids, &n, 0);
+    answer_ids(s, duplicate, count, ids, &n, 0);
+    int marked = outbox_mark(s->outbox, ids, n, OUTBOX_UPLOADED);
+    if (marked < 0) {
+        snprintf(s->error, sizeof s->error, "marking events uploaded: %s",
+                 outbox_errmsg(s->outbox));
+        goto out;
+    }
+    s->uploaded += marked;
+    size_t accepted = n;
+    if (rejected && json_array_size(rejected)) {
+        n = 0;
+        answer_ids(s, rejected, count, ids, &n, 1);
+        if (outbox_mark(s->outbox, ids, n, OUTBOX_REJECTED) < 0) {
+            snprintf(s->error, sizeof s->error, "marking rejected events: %s",
+                     outbox_errmsg(s->outbox));
+            goto out;
+        }
+        const json_t *first = json_array_get(rejected, 0);
+        const char *why = json_string_value(json_object_get(first, "error"));
+        snprintf(s->error, sizeof s->error,
+                 "the central rejected %zu event(s) as invalid (first: %.200s); they are kept "
+                 "on the kiosk for review",
+                 json_array_size(rejected), why ? why : "no reason given");
+        accepted += n;
+    }
+    if (accepted == 0) {
+        /* Nothing of the batch confirmed: going on would loop forever. */
+        snprintf(s->error, sizeof s->error,
+                 "uploading events: the central confirmed none of the %zu events sent", count);
+        goto out;
+    }
+    result = OUTCOME_OK;
+out:
+    json_decref(answer);
+    json_decref(doc);
+    json_decref(list);
+    free(body);
+    free(ids);
+    return result;
+}
+
+static int parse_minutes(const char *text, int *out)
+{
+    unsigned h, m;
+    char extra;
+    if (!text || sscanf(text, "%2u:%2u%c", &h, &m, &extra) != 2 || h > 24 || m > 59 ||
+        (h == 24 && m != 0))
+        return -EINVAL;
+    *out = (int)(h * 60 + m);
+    return 0;
+}
+
+static void copy_text(char *out, size_t cap, const json_t *value)
+{
+    snprintf(out, cap, "%s", json_is_string(value) ? json_string_value(value) : "");
+}
+
+/* GET /v1/roster?since=cursor, applied in one transaction with the cursor. */
+static enum outcome fetch_roster(struct session *s)
+{
+    enum outcome result;
+    char cursor[32], path[96];
+    struct volunteer *volunteers = NULL;
+    struct outbox_card *cards = NULL;
+    struct activity *activities = NULL;
+    json_t *doc = NULL;
+    if (outbox_state_get(s->outbox, OUTBOX_ROSTER_CURSOR, cursor, sizeof cursor) < 0) {
+        snprintf(s->error, sizeof s->error, "reading the roster cursor: %s",
+                 outbox_errmsg(s->outbox));
+        return OUTCOME_RETRY;
+    }
+    char *escaped = curl_easy_escape(s->easy, cursor, 0);
+    snprintf(path, sizeof path, "/v1/roster?since=%s", escaped ? escaped : "");
+    curl_free(escaped);
+    long status = 0;
+    if ((result = request(s, "GET", path, NULL, 0, &status)) != OUTCOME_OK)
+        return result;
+    if (status != 200) {
+        describe_failure(s, "fetching the roster", status);
+        return answer_outcome(s, status);
+    }
+    result = OUTCOME_RETRY;
+    doc = json_loadb(s->response.data ? s->response.data : "", s->response.len, 0, NULL);
+    const json_t *jv = json_object_get(doc, "volunteers"), *jc = json_object_get(doc, "cards"),
+                 *ja = json_object_get(doc, "activities"), *jcur = json_object_get(doc, "cursor");
+    if (!json_is_array(jv) || !json_is_array(jc) || !json_is_array(ja) || !json_is_string(jcur)) {
+        snprintf(s->error, sizeof s->error,
+                 "fetching the roster: the answer lacks volunteers, cards, activities or cursor");
+        goto out;
+    }
+    struct outbox_roster roster = {
+        .volunteer_count = json_array_size(jv),
+        .card_count = json_array_size(jc),
+        .activity_count = json_array_size(ja),
+        .cursor = json_string_value(jcur),
+    };
+    volunteers = calloc(roster.volunteer_count + 1, sizeof *volunteers);
+    cards = calloc(roster.card_count + 1, sizeof *cards);
+    activities = calloc(roster.activity_count + 1, sizeof *activities);
+    if (!volunteers || !cards || !activities) {
+        snprintf(s->error, sizeof s->error, "fetching the roster: out of memory");
+        goto out;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(jv, i, item) {
+        struct volunteer *v = &volunteers[i];
+        copy_text(v->external_id, sizeof v->external_id, json_object_get(item, "external_id"));
+        copy_text(v->given_name, sizeof v->given_name, json_object_get(item, "given_name"));
+        copy_text(v->family_name, sizeof v->family_name, json_object_get(item, "family_name"));
+        copy_text(v->confidentiality_signed, sizeof v->confidentiality_signed,
+                  json_object_get(item, "confidentiality_signed"));
+        copy_text(v->police_valid_until, sizeof v->police_valid_until,
+                  json_object_get(item, "police_valid_until"));
+        v->active = json_is_true(json_object_get(item, "active"));
+        if (!v->external_id[0]) {
+            snprintf(s->error, sizeof s->error, "fetching the roster: volunteer %zu has no "
+                     "external_id", i + 1);
+            goto out;
+        }
+    }
+    json_array_foreach(jc, i, item) {
+        copy_text(cards[i].card_hash, sizeof cards[i].card_hash,
+                  json_object_get(item, "card_hash"));
+        copy_text(cards[i].volunteer, sizeof cards[i].volunteer,
+                  json_object_get(item, "volunteer"));
+        cards[i].revoked = json_is_true(json_object_get(item, "revoked"));
+    }
+    json_array_foreach(ja, i, item) {
+        struct activity *a = &activities[i];
+        copy_text(a->uuid, sizeof a->uuid, json_object_get(item, "id"));
+        copy_text(a->day, sizeof a->day, json_object_get(item, "date"));
+        copy_text(a->title, sizeof a->title, json_object_get(item, "title"));
+        copy_text(a->place, sizeof a->place, json_object_get(item, "place"));
+        if (parse_minutes(json_string_value(json_object_get(item, "start")), &a->start_min) ||
+            parse_minutes(json_string_value(json_object_get(item, "end")), &a->end_min) ||
+            !protocol_is_uuid(a->uuid)) {
+            snprintf(s->error, sizeof s->error,
+                     "fetching the roster: activity %zu has no valid id, start or end", i + 1);
+            goto out;
+        }
+    }
+    roster.volunteers = volunteers;
+    roster.cards = cards;
+    roster.activities = activities;
+    size_t changed = 0;
+    if (outbox_apply_roster(s->outbox, &roster, clock_wall(s->clock), &changed)) {
+        snprintf(s->error, sizeof s->error, "saving the roster: %s", outbox_errmsg(s->outbox));
+        goto out;
+    }
+    result = OUTCOME_OK;
+out:
+    free(volunteers);
+    free(cards);
+    free(activities);
+    json_decref(doc);
+    return result;
+}
+
+static enum outcome post_status(struct session *s, const char *last_error)
+{
+    int64_t waiting = outbox_pending(s->outbox);
+    int64_t last = outbox_state_int(s->outbox, OUTBOX_LAST_UPLOAD);
+    char when[PROTOCOL_TIME_LEN + 1];
+    json_t *doc = json_pack(
+        "{s:s, s:I, s:o, s:s, s:b, s:o}", "software_version", TILSTEDE_VERSION,
+        "events_waiting", (json_int_t)(waiting < 0 ? 0 : waiting), "last_upload",
+        last > 0 && protocol_time_format(last, when) == 0 ? json_string(when) : json_null(),
+        "reader_state", s->reader_state[0] ? s->reader_state : "unknown", "clock_synced",
+        clock_synced(s->clock) ? 1 : 0, "last_error",
+        last_error && last_error[0] ? json_stringn(last_error, strnlen(last_error, PROTOCOL_STATUS_TEXT_MAX - 1))
+                                    : json_null());
+    char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!body) {
+        snprintf(s->error, sizeof s->error, "status report: out of memory");
+        return OUTCOME_RETRY;
+    }
+    long status = 0;
+    enum outcome result = request(s, "POST", "/v1/status", body, strlen(body), &status);
+    free(body);
+    if (result == OUTCOME_OK && status != 204 && status != 200) {
+        describe_failure(s, "reporting the status", status);
+        result = answer_outcome(s, status);
+    }
+    return result;
+}
+
+static void session_close(struct session *s)
+{
+    outbox_close(s->outbox);
+    store_close(s->store);
+    if (s->multi)
+        curl_multi_cleanup(s->multi);
+    if (s->easy)
+        curl_easy_cleanup(s->easy);
+    free(s->events);
+    free(s->response.data);
+    sodium_memzero(s->auth, sizeof s->auth);
+    memset(s, 0, sizeof *s);
+}
+
+/* multi may be given (the thread's, so uploader_stop can wake it). */
+static int session_open(struct session *s, const struct config *cfg,
+                        const struct clock_source *clock, const struct uploader_tuning *tuning,
+                        CURLM *multi, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = cfg;
+    s->clock = clock;
+    tuning_fill(&s->tuning, tuning);
+    s->batch_size = cfg->batch_size > 0 ? (size_t)cfg->batch_size : PROTOCOL_MAX_BATCH_EVENTS;
+    if (s->batch_size > PROTOCOL_MAX_BATCH_EVENTS)
+        s->batch_size = PROTOCOL_MAX_BATCH_EVENTS;
+    int rc = check_url(cfg->central_url, err, errlen);
+    if (rc)
+        return rc;
+    char store_err[512];
+    if ((rc = store_open(cfg->database, &s->store, store_err, sizeof store_err))) {
+        snprintf(err, errlen, "uploader: opening the store %.200s: %.250s", cfg->database, store_err);
+        goto fail;
+    }
+    if ((rc = outbox_open(s->store, &s->outbox, err, errlen)))
+        goto fail;
+    s->events = calloc(s->batch_size, sizeof *s->events);
+    s->easy = curl_easy_init();
+    s->multi = multi ? multi : curl_multi_init();
+    if (!s->events || !s->easy || !s->multi) {
+        snprintf(err, errlen, "uploader: out of memory");
+        rc = -ENOMEM;
+        goto fail;
+    }
+    return 0;
+fail:
+    if (multi)
+        s->multi = NULL; /* the caller's */
+    session_close(s);
+    return rc;
+}
+
+/* One run: mend times, send everything waiting, then roster and status. */
+static enum outcome session_run(struct session *s, int roster_and_status)
+{
+    enum outcome result = OUTCOME_RETRY;
+    s->error[0] = '\0';
+    s->retry_after_ms = 0;
+    if (read_token(s))
+        return OUTCOME_REFUSED;
+    if (outbox_correct_clock(s->outbox, s->clock) < 0) {
+        snprintf(s->error, sizeof s->error, "correcting event times: %s",
+                 outbox_errmsg(s->outbox));
+        return OUTCOME_RETRY;
+    }
+    for (;;) {
+        int count = outbox_next_batch(s->outbox, s->clock, s->events, s->batch_size);
+        if (count < 0) {
+            snprintf(s->error, sizeof s->error, "reading events to upload: %s",
+                     outbox_errmsg(s->outbox));
+            return OUTCOME_RETRY;
+        }
+        if (count == 0)
+            break;
+        if ((result = send_batch(s, (size_t)count)) != OUTCOME_OK)
+            return result;
+        if (s->error[0])
+            break; /* events rejected: said in last_error, the rest goes next time */
+        char when[24];
+        snprintf(when, sizeof when, "%" PRId64, clock_wall(s->clock));
+        outbox_state_set(s->outbox, OUTBOX_LAST_UPLOAD, when);
+        if (stopping(s))
+            return OUTCOME_STOPPED;
+    }
+    if (!s->error[0])
+        outbox_state_set(s->outbox, OUTBOX_LAST_ERROR, "");
+    if (roster_and_status) {
+        char kept[UPLOADER_ERROR_MAX];
+        snprintf(kept, sizeof kept, "%s", s->error);
+        if ((result = fetch_roster(s)) != OUTCOME_OK)
+            return result;
+        if ((result = post_status(s, kept)) != OUTCOME_OK)
+            return result;
+        snprintf(s->error, sizeof s->error, "%s", kept);
+    }
+    return OUTCOME_OK;
+}
+
+int uploader_sync_now(const struct config *cfg, const struct clock_source *clock,
+                      const struct uploader_tuning *tuning, struct uploader_result *result,
+                      char *err, size_t errlen)
+{
+    struct session s;
+    memset(result, 0, sizeof *result);
+    int rc = session_open(&s, cfg, clock, tuning, NULL, err, errlen);
+    if (rc)
+        return rc;
+    enum outcome outcome = session_run(&s, 1);
+    result->uploaded = s.uploaded;
+    result->events_waiting = outbox_pending(s.outbox);
+    result->last_success_us = outbox_state_int(s.outbox, OUTBOX_LAST_UPLOAD);
+    result->retry_after_ms = s.retry_after_ms;
+    if (outcome != OUTCOME_OK) {
+        snprintf(err, errlen, "%s", s.error[0] ? s.error : "stopped");
+        outbox_state_set(s.outbox, OUTBOX_LAST_ERROR, err);
+        rc = -EIO;
+    } else if (s.error[0]) {
+        snprintf(err, errlen, "%s", s.error);
+        outbox_state_set(s.outbox, OUTBOX_LAST_ERROR, err);
+    }
+    session_close(&s);
+    return rc;
+}
+
+/* ----------------------------------------------------------------- thread */
+
+struct uploader {
+    const struct config *cfg;
+    const struct clock_source *clock;
+    struct uploader_callbacks callbacks;
+    struct uploader_tuning tuning;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    atomic_int stop;
+    int kicked;
+    CURLM *multi;
+    struct uploader_status status;
+    char reader_state[READER_STATE_MAX];
+};
+
+static void publish(struct uploader *up, const struct uploader_status *next)
+{
+    pthread_mutex_lock(&up->lock);
+    int changed = memcmp(&up->status, next, sizeof *next) != 0;
+    up->status = *next;
+    pthread_mutex_unlock(&up->lock);
+    if (changed && up->callbacks.status_changed)
+        up->callbacks.status_changed(up->callbacks.user, next);
+}
+
+/* Exponential, with "equal jitter" (half fixed, half random) so kiosks
+ * that lost the network together do not come back together. */
+static int64_t backoff_ms(const struct uploader_tuning *t, int failures)
+{
+    int64_t delay = t->backoff_min_ms;
+    for (int i = 1; i < failures && delay < t->backoff_max_ms; i++)
+        delay *= 2;
+    if (delay > t->backoff_max_ms)
+        delay = t->backoff_max_ms;
+    uint32_t half = (uint32_t)(delay / 2 > UINT32_MAX - 1 ? UINT32_MAX - 1 : delay / 2);
+    return delay - half + (int64_t)randombytes_uniform(half + 1);
+}
+
+/* Waits until the deadline (CLOCK_MONOTONIC ms), a kick or stop. */
+static void wait_until(struct uploader *up, int64_t deadline_ms, int honour_kick)
+{
+    pthread_mutex_lock(&up->lock);
+    while (!atomic_load(&up->stop) && !(honour_kick && up->kicked)) {
+        int64_t left = deadline_ms - now_ms();
+        if (left <= 0)
+            break;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t ns = ts.tv_nsec + (left % MS_PER_S) * 1000000;
+        ts.tv_sec += (time_t)(left / MS_PER_S + ns / 1000000000);
+        ts.tv_nsec = (long)(ns % 1000000000);
+        pthread_cond_timedwait(&up->wake, &up->lock, &ts);
+    }
+    pthread_mutex_unlock(&up->lock);
+}
+
+static void *uploader_main(void *arg)
+{
+    struct uploader *up = arg;
+    struct session s;
+    struct uploader_status status;
+    memset(&status, 0, sizeof status);
+    status.events_waiting = -1;
+    char err[UPLOADER_ERROR_MAX];
+    if (session_open(&s, up->cfg, up->clock, &up->tuning, up->multi, err, sizeof err)) {
+        /* The store cannot be opened: say so and stay idle until stopped. */
+        status.state = UPLOADER_OFFLINE;
+        snprintf(status.last_error, sizeof status.last_error, "%s", err);
+        publish(up, &status);
+        wait_until(up, INT64_MAX, 0);
+        return NULL;
+    }
+    status.last_success_us = outbox_state_int(s.outbox, OUTBOX_LAST_UPLOAD);
+    status.events_waiting = outbox_pending(s.outbox);
+    status.events_rejected = outbox_rejected(s.outbox);
+    status.clock_synced = clock_synced(up->clock);
+    outbox_state_get(s.outbox, OUTBOX_LAST_ERROR, status.last_error, sizeof status.last_error);
+    publish(up, &status);
+
+    s.stop = &up->stop;
+    int failures = 0;
+    int64_t next_due = now_ms(), last_full = INT64_MIN / 2;
+    while (!atomic_load(&up->stop)) {
+        /* While backing off a kick does not shorten the wait: a central that
+         * is down must not be hammered at every check-in. */
+        wait_until(up, next_due, failures == 0);
+        if (atomic_load(&up->stop))
+            break;
+        pthread_mutex_lock(&up->lock);
+        int kicked = up->kicked;
+        up->kicked = 0;
+        snprintf(s.reader_state, sizeof s.reader_state, "%s", up->reader_state);
+        pthread_mutex_unlock(&up->lock);
+        if (kicked && now_ms() < next_due) {
+            /* Gather the events of the next moments into the same batch. */
+            wait_until(up, now_ms() + up->tuning.kick_delay_ms, 0);
+            if (atomic_load(&up->stop))
+                break;
+        }
+        int64_t started = now_ms();
+        int full = started - last_full >= up->tuning.period_ms || failures > 0;
+        s.uploaded = 0;
+        enum outcome outcome = session_run(&s, full);
+        if (outcome == OUTCOME_STOPPED)
+            break;
+        status.events_waiting = outbox_pending(s.outbox);
+        status.events_rejected = outbox_rejected(s.outbox);
+        status.clock_synced = clock_synced(up->clock);
+        status.last_success_us = outbox_state_int(s.outbox, OUTBOX_LAST_UPLOAD);
+        snprintf(status.last_error, sizeof status.last_error, "%s", s.error);
+        if (outcome == OUTCOME_OK) {
+            failures = 0;
+            if (full)
+                last_full = started;
+            status.state = UPLOADER_ONLINE;
+            next_due = now_ms() + up->tuning.period_ms;
+        } else {
+            failures++;
+            status.state = UPLOADER_OFFLINE;
+            int64_t delay = outcome == OUTCOME_REFUSED && failures < 64
+                                ? backoff_ms(&up->tuning, failures + 3)
+                                : backoff_ms(&up->tuning, failures);
+            if (s.retry_after_ms > delay)
+                delay = s.retry_after_ms;
+            next_due = now_ms() + delay;
+            outbox_state_set(s.outbox, OUTBOX_LAST_ERROR, s.error);
+        }
+        publish(up, &status);
+    }
+    s.multi = NULL; /* up->multi, cleaned by uploader_stop */
+    session_close(&s);
+    return NULL;
+}
+
+int uploader_start_tuned(const struct config *cfg, const struct clock_source *clock,
+                         const struct uploader_callbacks *callbacks,
+                         const struct uploader_tuning *tuning, struct uploader **out, char *err,
+                         size_t errlen)
+{
+    *out = NULL;
+    int rc = check_url(cfg->central_url, err, errlen);
+    if (rc)
+        return rc;
+    struct uploader *up = calloc(1, sizeof *up);
+    if (!up) {
+        snprintf(err, errlen, "uploader: out of memory");
+        return -ENOMEM;
+    }
+    up->cfg = cfg;
+    up->clock = clock;
+    if (callbacks)
+        up->callbacks = *callbacks;
+    tuning_fill(&up->tuning, tuning);
+    atomic_init(&up->stop, 0);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_mutex_init(&up->lock, NULL);
+    pthread_cond_init(&up->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    up->multi = curl_multi_init();
+    if (!up->multi) {
+        snprintf(err, errlen, "uploader: cannot initialise libcurl");
+        rc = -ENOMEM;
+        goto fail;
+    }
+    if ((rc = -pthread_create(&up->thread, NULL, uploader_main, up))) {
+        snprintf(err, errlen, "uploader: cannot start its thread: %s", strerror(-rc));
+        goto fail;
+    }
+    *out = up;
+    return 0;
+fail:
+    if (up->multi)
+        curl_multi_cleanup(up->multi);
+    pthread_cond_destroy(&up->wake);
+    pthread_mutex_destroy(&up->lock);
+    free(up);
+    return rc;
+}
+
+int uploader_start(const struct config *cfg, const struct clock_source *clock,
+                   const struct uploader_callbacks *callbacks, struct uploader **out, char *err,
+                   size_t errlen)
+{
+    return uploader_start_tuned(cfg, clock, callbacks, NULL, out, err, errlen);
+}
+
+void uploader_stop(struct uploader *up)
+{
+    if (!up)
+        return;
+    pthread_mutex_lock(&up->lock);
+    atomic_store(&up->stop, 1);
+    pthread_cond_broadcast(&up->wake);
+    pthread_mutex_unlock(&up->lock);
+    curl_multi_wakeup(up->multi); /* out of curl_multi_poll at once */
+    pthread_join(up->thread, NULL);
+    curl_multi_cleanup(up->multi);
+    pthread_cond_destroy(&up->wake);
+    pthread_mutex_destroy(&up->lock);
+    free(up);
+}
+
+void uploader_kick(struct uploader *up)
+{
+    pthread_mutex_lock(&up->lock);
+    up->kicked = 1;
+    pthread_cond_broadcast(&up->wake);
+    pthread_mutex_unlock(&up->lock);
+}
+
+void uploader_status(struct uploader *up, struct uploader_status *out)
+{
+    pthread_mutex_lock(&up->lock);
+    *out = up->status;
+    pthread_mutex_unlock(&up->lock);
+}
+
+void uploader_set_reader_state(struct uploader *up, const char *state)
+{
+    pthread_mutex_lock(&up->lock);
+    snprintf(up->reader_state, sizeof up->reader_state, "%s", state ? state : "");
+    pthread_mutex_unlock(&up->lock);
+}

@@ -1,0 +1,175 @@
+/* The outbox over the kiosk's store: batches in recording order and
+ * bounded, marks only what is named, sync_state round trips, and a roster
+ * answer applied all or nothing with its cursor. No network. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outbox.h"
+#include "store.h"
+#include "uploader_harness.h"
+
+#define HOUR_US (INT64_C(3600) * 1000000)
+
+struct env {
+    struct kiosk_side kiosk;
+    struct outbox *outbox;
+};
+
+static int setup(void **state)
+{
+    struct env *e = calloc(1, sizeof *e);
+    kiosk_side_init(&e->kiosk, "http://127.0.0.1:9", "token");
+    char err[256];
+    assert_int_equal(outbox_open(e->kiosk.store, &e->outbox, err, sizeof err), 0);
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+    outbox_close(e->outbox);
+    kiosk_side_fini(&e->kiosk);
+    free(e);
+    return 0;
+}
+
+static void test_batch_is_in_recording_order_and_bounded(void **state)
+{
+    struct env *e = *state;
+    kiosk_side_add_visits(&e->kiosk, 30, fixture_utc("2030-03-01T09:00:00Z"), HOUR_US, HOUR_US);
+    struct event batch[25];
+    assert_int_equal(outbox_next_batch(e->outbox, &e->kiosk.clock.source, batch, 25), 25);
+    for (int i = 0; i < 25; i++)
+        assert_int_equal(batch[i].kind, i % 2 ? EVENT_CHECKOUT : EVENT_CHECKIN);
+    assert_true(batch[0].at_us < batch[2].at_us);
+    assert_int_equal(outbox_pending(e->outbox), 60);
+}
+
+static void test_mark_changes_only_the_named_pending_events(void **state)
+{
+    struct env *e = *state;
+    kiosk_side_add_visits(&e->kiosk, 5, fixture_utc("2030-03-01T09:00:00Z"), HOUR_US, HOUR_US);
+    struct event batch[10];
+    assert_int_equal(outbox_next_batch(e->outbox, &e->kiosk.clock.source, batch, 10), 10);
+    const char *ids[] = {batch[0].event_id, batch[1].event_id, "no-such-event"};
+    assert_int_equal(outbox_mark(e->outbox, ids, 3, OUTBOX_UPLOADED), 2);
+    assert_int_equal(outbox_mark(e->outbox, ids, 2, OUTBOX_UPLOADED), 0); /* once */
+    assert_int_equal(outbox_pending(e->outbox), 8);
+    const char *bad[] = {batch[2].event_id};
+    assert_int_equal(outbox_mark(e->outbox, bad, 1, OUTBOX_REJECTED), 1);
+    assert_int_equal(outbox_rejected(e->outbox), 1);
+    assert_int_equal(outbox_pending(e->outbox), 7);
+    struct event next[10];
+    assert_int_equal(outbox_next_batch(e->outbox, &e->kiosk.clock.source, next, 10), 7);
+    assert_string_equal(next[0].event_id, batch[3].event_id);
+}
+
+static void test_sync_state_round_trips(void **state)
+{
+    struct env *e = *state;
+    char value[64];
+    assert_int_equal(outbox_state_get(e->outbox, OUTBOX_ROSTER_CURSOR, value, sizeof value), 1);
+    assert_int_equal(outbox_state_int(e->outbox, OUTBOX_LAST_UPLOAD), 0);
+    assert_int_equal(outbox_state_set(e->outbox, OUTBOX_LAST_UPLOAD, "1893456000000000"), 0);
+    assert_int_equal(outbox_state_int(e->outbox, OUTBOX_LAST_UPLOAD), INT64_C(1893456000000000));
+    assert_int_equal(outbox_state_set(e->outbox, OUTBOX_ROSTER_CURSOR, "41"), 0);
+    assert_int_equal(outbox_state_set(e->outbox, OUTBOX_ROSTER_CURSOR, "42"), 0);
+    assert_int_equal(outbox_state_get(e->outbox, OUTBOX_ROSTER_CURSOR, value, sizeof value), 0);
+    assert_string_equal(value, "42");
+}
+
+static const char *const HASH_A = "aa00000000000000000000000000000000000000000000000000000000000001";
+static const char *const HASH_B = "bb00000000000000000000000000000000000000000000000000000000000002";
+static const char *const ACTIVITY = "5f0b7f4e-3c1d-4e5f-8a9b-0c1d2e3f4a5b";
+
+static void test_roster_applies_volunteers_cards_and_activities_with_its_cursor(void **state)
+{
+    struct env *e = *state;
+    struct volunteer v[2] = {0};
+    snprintf(v[0].external_id, sizeof v[0].external_id, "F-1");
+    snprintf(v[0].given_name, sizeof v[0].given_name, "Kari");
+    snprintf(v[0].family_name, sizeof v[0].family_name, "Nordmann");
+    v[0].active = 1;
+    snprintf(v[1].external_id, sizeof v[1].external_id, "F-2");
+    snprintf(v[1].given_name, sizeof v[1].given_name, "Ola");
+    snprintf(v[1].family_name, sizeof v[1].family_name, "Hansen");
+    v[1].active = 1;
+    struct outbox_card cards[2] = {0};
+    snprintf(cards[0].card_hash, sizeof cards[0].card_hash, "%s", HASH_A);
+    snprintf(cards[0].volunteer, sizeof cards[0].volunteer, "F-1");
+    snprintf(cards[1].card_hash, sizeof cards[1].card_hash, "%s", HASH_B);
+    snprintf(cards[1].volunteer, sizeof cards[1].volunteer, "F-2");
+    cards[1].revoked = 1;
+    struct activity a = {0};
+    snprintf(a.uuid, sizeof a.uuid, "%s", ACTIVITY);
+    snprintf(a.day, sizeof a.day, "2030-03-04");
+    a.start_min = 600;
+    a.end_min = 660;
+    snprintf(a.title, sizeof a.title, "Sangstund");
+    struct outbox_roster roster = {v, 2, cards, 2, &a, 1, "17"};
+    size_t changed = 0;
+    assert_int_equal(outbox_apply_roster(e->outbox, &roster, fixture_utc("2030-03-04T08:00:00Z"),
+                                         &changed),
+                     0);
+    assert_int_equal(changed, 5);
+    struct volunteer got;
+    assert_int_equal(store_volunteer_by_external_id(e->kiosk.store, "F-1", &got), 0);
+    assert_string_equal(got.given_name, "Kari");
+    int64_t owner;
+    int revoked;
+    assert_int_equal(store_card_find(e->kiosk.store, HASH_A, &owner, &revoked), 0);
+    assert_int_equal(owner, got.id);
+    assert_int_equal(revoked, 0);
+    assert_int_equal(store_card_find(e->kiosk.store, HASH_B, &owner, &revoked), 0);
+    assert_int_equal(revoked, 1);
+    struct activity saved;
+    assert_int_equal(store_activity_by_uuid(e->kiosk.store, ACTIVITY, &saved), 0);
+    assert_string_equal(saved.title, "Sangstund");
+    char cursor[16];
+    outbox_state_get(e->outbox, OUTBOX_ROSTER_CURSOR, cursor, sizeof cursor);
+    assert_string_equal(cursor, "17");
+
+    /* Card A revoked later; the same answer again changes nothing. */
+    cards[0].revoked = 1;
+    roster.cursor = "18";
+    assert_int_equal(outbox_apply_roster(e->outbox, &roster, fixture_utc("2030-03-05T08:00:00Z"),
+                                         &changed),
+                     0);
+    assert_int_equal(store_card_find(e->kiosk.store, HASH_A, &owner, &revoked), 0);
+    assert_int_equal(revoked, 1);
+
+    /* A bad activity spoils the whole answer: nothing of it, no new cursor. */
+    snprintf(v[0].given_name, sizeof v[0].given_name, "Karianne");
+    a.start_min = 5000;
+    roster.cursor = "19";
+    assert_true(outbox_apply_roster(e->outbox, &roster, fixture_utc("2030-03-06T08:00:00Z"),
+                                    &changed) < 0);
+    assert_non_null(strstr(outbox_errmsg(e->outbox), "roster"));
+    assert_int_equal(store_volunteer_by_external_id(e->kiosk.store, "F-1", &got), 0);
+    assert_string_equal(got.given_name, "Kari");
+    outbox_state_get(e->outbox, OUTBOX_ROSTER_CURSOR, cursor, sizeof cursor);
+    assert_string_equal(cursor, "18");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_batch_is_in_recording_order_and_bounded, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_mark_changes_only_the_named_pending_events, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sync_state_round_trips, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_roster_applies_volunteers_cards_and_activities_with_its_cursor, setup,
+            teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,14 @@
+# The kiosk's uploader: outbox bookkeeping, the client against a real
+# tilstede-central on loopback (plain and TLS), faults injected by a proxy.
+if(NOT TARGET tilstede_uploader AND TARGET tilstede_sync)
+  # Until sync/CMakeLists.txt includes it itself.
+  include(${PROJECT_SOURCE_DIR}/sync/uploader.cmake)
+endif()
+if(TARGET tilstede_uploader AND TARGET tilstede_central)
+  foreach(name outbox faults thread clock)
+    tilstede_test(test_uploader_${name} SOURCES test_uploader_${name}.c uploader_harness.c
+      central_fixture.c LIBS tilstede_uploader tilstede_central PkgConfig::CURL)
+  endforeach()
+  tilstede_bench(bench_uploader SOURCES bench_uploader.c uploader_harness.c central_fixture.c
+    LIBS tilstede_uploader tilstede_central PkgConfig::CURL)
+endif()
