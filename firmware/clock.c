@@ -1,6 +1,8 @@
 /* System and fake clocks (see clock.h). */
 #include "clock.h"
 
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/timex.h>
@@ -55,6 +57,22 @@ const struct clock_source *clock_system(void)
         .synced = system_synced, .boot_id = system_boot_id,
     };
     return &source;
+}
+
+/* Vouched for by IT: right whenever it is not before this build. */
+static int trusted_synced(void *ctx)
+{
+    (void)ctx;
+    return system_wall(NULL) / US_PER_S >= clock_build_epoch();
+}
+
+const struct clock_source *clock_from_config(const struct config *cfg)
+{
+    static const struct clock_source trusted = {
+        .wall_us = system_wall, .mono_us = system_mono,
+        .synced = trusted_synced, .boot_id = system_boot_id,
+    };
+    return cfg && cfg->clock_trust == CLOCK_TRUST_ALWAYS ? &trusted : clock_system();
 }
 
 static int64_t fake_wall(void *ctx) { return ((struct clock_fake *)ctx)->wall; }

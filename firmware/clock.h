@@ -19,6 +19,11 @@ struct clock_source {
  * build's date; never before it. */
 const struct clock_source *clock_system(void);
 
+/* The system clock as the configuration says to trust it: with [clock]
+ * trust = always, synchronised whenever it is after the build date. */
+struct config;
+const struct clock_source *clock_from_config(const struct config *cfg);
+
 /* A fake clock for tests: starts at wall_us and is moved by clock_fake_*. */
 struct clock_fake {
     struct clock_source source;

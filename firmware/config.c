@@ -37,6 +37,7 @@ static const char *const languages[] = {"nb", "nn", "en", NULL};
 static const char *const sides[] = {"left", "right", "top", "bottom", NULL};
 static const char *const credits[] = {"none", "fixed", "scheduled", NULL};
 static const char *const policies[] = {"notice", "refuse", NULL};
+static const char *const trusts[] = {"kernel", "always", NULL};
 
 static const struct key keys[] = {
     TEXT("site", "id", site_id),
@@ -45,6 +46,7 @@ static const struct key keys[] = {
     TEXT("reader", "connection", reader),
     {"reader", "side", KEY_ENUM, offsetof(struct config, reader_side), sizeof(((struct config *)0)->reader_side), 0, 0, sides},
     INT("display", "rotation", rotation, 0, 270),
+    ENUM("clock", "trust", clock_trust, trusts),
     TEXT("store", "database", database),
     TEXT("store", "card_key", card_key),
     INT("store", "retention_months", retention_months, 0, 240),

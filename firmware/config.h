@@ -21,6 +21,11 @@ enum compliance_policy {
     COMPLIANCE_REFUSE,     /* refuse the check-in with the reason */
 };
 
+enum clock_trust {
+    CLOCK_TRUST_KERNEL = 0, /* synchronised when the kernel says so (NTP) */
+    CLOCK_TRUST_ALWAYS,     /* IT vouches for the clock (a battery clock, no network) */
+};
+
 struct config {
     char path[CONFIG_PATH_MAX]; /* the file read, "" for defaults only */
 
@@ -32,6 +37,9 @@ struct config {
     /* [reader] */
     char reader[CONFIG_TEXT_MAX]; /* libnfc connection string, or "sim" */
     char reader_side[8];          /* where the reader sits: left right top bottom */
+
+    /* [clock] */
+    enum clock_trust clock_trust;
 
     /* [display] */
     int rotation; /* 0, 90, 180, 270 */

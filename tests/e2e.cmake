@@ -1,0 +1,8 @@
+# End to end with the real programs: central, kiosk, upload, report,
+# dashboard in headless Chromium (tests/test_e2e.sh).
+if(TARGET tilstede-central)
+  add_test(NAME test_e2e COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_e2e.sh
+    ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_BINARY_DIR}/e2e)
+  set_tests_properties(test_e2e PROPERTIES TIMEOUT 300
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1")
+endif()
