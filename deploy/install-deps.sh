@@ -8,17 +8,20 @@ if [ "$(id -u)" -ne 0 ]; then
     exec sudo "$0" "$@"
 fi
 
-# Build tools and the libraries on the design card, plus the test tools
-# (cmocka for unit tests, xvfb/xauth for headless screenshots of the UI,
-# chromium for the central dashboard).
+# Build tools and the libraries on the design card, plus the test tools:
+# cmocka (unit tests), libpng (the UI's screenshots), chromium (the central's
+# dashboard, headless), xvfb, and lintian, debootstrap, systemd-analyze,
+# dpkg-dev (the packages and units of deploy/).
 packages="
     build-essential cmake pkg-config git ca-certificates
     libsdl2-dev libsdl2-ttf-dev libsqlite3-dev sqlite3
     libcurl4-openssl-dev libnfc-dev libnfc-bin
     libjansson-dev libsodium-dev libinih-dev libmicrohttpd-dev
-    gettext libcmocka-dev
+    gettext libcmocka-dev libpng-dev libsystemd-dev
     fonts-dejavu-core
     openssl curl python3 tzdata
+    chromium xvfb xauth
+    lintian debootstrap systemd file dpkg-dev
 "
 
 missing=""

@@ -1,0 +1,36 @@
+# Deployment: recovery of the database at start and the nightly backups
+# (C, cmocka), and the packaging as a municipality's IT meets it (shell,
+# tests/test_deploy.sh): the units, the backup script, both .deb, lintian,
+# and an install into a clean Debian 12 root. The tools come from
+# deploy/install-deps.sh (systemd, lintian, debootstrap, dpkg-dev, fakeroot).
+tilstede_test(test_deploy_recovery SOURCES test_deploy_recovery.c)
+
+set(deploy_script ${CMAKE_CURRENT_SOURCE_DIR}/test_deploy.sh)
+set(deploy_work ${CMAKE_BINARY_DIR}/deploy-test)
+
+add_test(NAME test_deploy_units
+         COMMAND bash ${deploy_script} units ${PROJECT_SOURCE_DIR} ${deploy_work})
+set_tests_properties(test_deploy_units PROPERTIES TIMEOUT 120)
+
+add_test(NAME test_deploy_backup_script
+         COMMAND bash ${deploy_script} backup-script ${PROJECT_SOURCE_DIR} ${deploy_work}
+                 $<TARGET_FILE:tilstedectl>)
+set_tests_properties(test_deploy_backup_script PROPERTIES TIMEOUT 120
+  ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1")
+
+# A separate Release tree for /usr (not this one, which may carry the
+# sanitizers), then cpack. The two tests after it use its packages.
+add_test(NAME test_deploy_packages
+         COMMAND bash ${deploy_script} packages ${PROJECT_SOURCE_DIR} ${deploy_work})
+set_tests_properties(test_deploy_packages PROPERTIES TIMEOUT 1800 FIXTURES_SETUP deploy_debs)
+
+add_test(NAME test_deploy_lintian
+         COMMAND bash ${deploy_script} lintian ${PROJECT_SOURCE_DIR} ${deploy_work})
+set_tests_properties(test_deploy_lintian PROPERTIES TIMEOUT 600 FIXTURES_REQUIRED deploy_debs)
+
+# Needs root (chroot, mounts) and Debian's mirror; the clean root is made
+# once and cached as build/deploy-cache/bookworm-minbase.tar.gz.
+add_test(NAME test_deploy_debootstrap
+         COMMAND bash ${deploy_script} debootstrap ${PROJECT_SOURCE_DIR} ${deploy_work})
+set_tests_properties(test_deploy_debootstrap PROPERTIES TIMEOUT 3600 FIXTURES_REQUIRED deploy_debs
+  RUN_SERIAL TRUE)

@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# The deployment, checked as a municipality's IT would meet it:
+#   units SRC WORK            systemd-analyze verify (and security) on the units,
+#                             the udev rules, the modprobe file, the scripts' syntax
+#   backup-script SRC WORK CTL  deploy/scripts/tilstede-backup: names, check, keep 7
+#   packages SRC WORK         a Release tree for /usr, then cpack: both .deb
+#   lintian SRC WORK          lintian on the .deb: no errors
+#   debootstrap SRC WORK      install the .deb into a clean Debian 12 root and run
+#                             tilstedectl, the backup, the kiosk's demo, then
+#                             upgrade (config kept), remove (data kept), purge
+# Each prints "test_deploy MODE: PASS" last, or "FAIL: why" and exits 1.
+set -euo pipefail
+
+mode=${1:?mode}
+src=${2:?source dir}
+work=${3:?work dir}
+mkdir -p "$work"
+packages="$work/pkg-build/packages"
+
+fail() {
+    echo "test_deploy $mode: FAIL: $*" >&2
+    exit 1
+}
+pass() { echo "test_deploy $mode: PASS${1:+ ($1)}"; }
+
+# --- units ----------------------------------------------------------------
+test_units() {
+    local root="$work/units-root"
+    rm -rf "$root"
+    mkdir -p "$root/lib/systemd/system" "$root/usr/bin" "$root/usr/lib/tilstede"
+    # systemd's own units (the targets ours name), then ours.
+    cp -a /lib/systemd/system/. "$root/lib/systemd/system/"
+    cp "$src"/deploy/systemd/*.service "$src"/deploy/systemd/*.timer "$root/lib/systemd/system/"
+    # verify insists that ExecStart= names an executable: stand-ins at
+    # the installed paths (the packages test checks the real files).
+    local exe
+    for exe in /usr/bin/tilstede /usr/bin/tilstede-central /usr/lib/tilstede/tilstede-backup; do
+        printf '#!/bin/sh\nexit 0\n' >"$root$exe"
+        chmod 0755 "$root$exe"
+    done
+    local units=() unit out
+    for unit in "$src"/deploy/systemd/*.service "$src"/deploy/systemd/*.timer; do
+        units+=("/lib/systemd/system/$(basename "$unit")")
+    done
+    # Unknown keys and bad values are only warnings to systemd: any output fails.
+    out=$(systemd-analyze verify --root="$root" "${units[@]}" 2>&1) ||
+        fail "systemd-analyze verify: $out"
+    [ -z "$out" ] || fail "systemd-analyze verify printed: $out"
+    echo "systemd-analyze verify: ${units[*]##*/}: ok"
+
+    # Exposure (0 safest .. 10): the central is reachable from the network
+    # through the proxy and holds every site's data.
+    local -A limit=([tilstede-central.service]=20 [tilstede-backup.service]=30 [tilstede.service]=45)
+    for unit in "${!limit[@]}"; do
+        out=$(systemd-analyze security --offline=true --root="$root" \
+            --threshold="${limit[$unit]}" "/lib/systemd/system/$unit" 2>&1) ||
+            fail "systemd-analyze security $unit above ${limit[$unit]}: $(echo "$out" | tail -1)"
+        echo "$(echo "$out" | tail -1)"
+    done
+
+    # The pcscd drop-in is a plain [Unit] condition.
+    grep -q '^ConditionPathExists=/etc/tilstede/allow-pcscd$' "$src/deploy/systemd/pcscd-tilstede.conf" ||
+        fail "pcscd drop-in lost its condition"
+
+    # udev: every rule line is KEY==/KEY= "value" pairs with known keys, and
+    # gives the reader to the tilstede group.
+    local rules="$src/deploy/udev/60-tilstede-reader.rules" n=0 line
+    while IFS= read -r line; do
+        case $line in '' | '#'*) continue ;; esac
+        n=$((n + 1))
+        local rest=$line
+        rest=$(echo "$rest" | sed -E 's/(SUBSYSTEM|KERNEL|DRIVERS|ATTR\{[a-zA-Z_]+\}|ATTRS\{[a-zA-Z_]+\}|ENV\{[A-Z_]+\})==?"[^"]*"//g; s/(GROUP|MODE)="[^"]*"//g; s/SYMLINK\+="[^"]*"//g; s/[ ,]//g')
+        [ -z "$rest" ] || fail "$rules: cannot read '$rest' in: $line"
+        echo "$line" | grep -q 'GROUP="tilstede"' || fail "$rules: a rule without GROUP=\"tilstede\": $line"
+    done <"$rules"
+    for id in 'idVendor}=="072f", ATTR{idProduct}=="2200"' '"10c4"' '"1a86"' '"0403"'; do
+        grep -qF "$id" "$rules" || fail "$rules: no rule for $id"
+    done
+    echo "udev rules: $n rules, all for the tilstede group"
+
+    # modprobe: the three modules blacklisted, each reason written beside them.
+    local conf="$src/deploy/modprobe.d/tilstede.conf" module
+    for module in pn533_usb pn533 nfc; do
+        grep -qx "blacklist $module" "$conf" || fail "$conf: $module not blacklisted"
+    done
+    grep -q 'libnfc' "$conf" || fail "$conf: the reason is missing"
+    if grep -vE '^(#.*|blacklist [a-z0-9_]+|)$' "$conf"; then fail "$conf: lines above are not blacklist lines"; fi
+
+    # Scripts: POSIX sh syntax.
+    local script
+    for script in "$src"/deploy/debian/*/postinst "$src"/deploy/debian/*/prerm \
+        "$src"/deploy/debian/*/postrm "$src"/deploy/scripts/tilstede-backup; do
+        sh -n "$script" || fail "$script: syntax"
+        [ -x "$script" ] || fail "$script: not executable"
+    done
+    pass "${#units[@]} units, udev, modprobe, scripts"
+}
+
+# --- backup script ------------------------------------------------------------
+test_backup_script() {
+    local ctl=${4:?tilstedectl}
+    local dir="$work/backup-script"
+    rm -rf "$dir"
+    mkdir -p "$dir/bin" "$dir/backup"
+    # A demo database to back up, and a config naming it.
+    printf '[store]\ndatabase = %s/tilstede.db\ncard_key = %s/card.key\n' "$dir" "$dir" >"$dir/tilstede.conf"
+    "$ctl" --config "$dir/tilstede.conf" demo >/dev/null || fail "tilstedectl demo"
+    # A clock the script reads through date(1): one night later each run.
+    cat >"$dir/bin/date" <<EOF
+#!/bin/sh
+n=\$(cat "$dir/night" 2>/dev/null || echo 10)
+echo \$((n + 1)) >"$dir/night"
+printf '202611%02dT031500Z\n' "\$n"
+EOF
+    chmod 0755 "$dir/bin/date"
+    cat >"$dir/bin/tilstedectl" <<EOF
+#!/bin/sh
+exec "$ctl" --config "$dir/tilstede.conf" "\$@"
+EOF
+    chmod 0755 "$dir/bin/tilstedectl"
+    local night out
+    for night in 1 2 3 4 5 6 7 8 9; do
+        out=$(PATH="$dir/bin:$PATH" TILSTEDE_BACKUP_DIR="$dir/backup" "$src/deploy/scripts/tilstede-backup" 2>&1) ||
+            fail "run $night: $out"
+    done
+    echo "$out"
+    local kept
+    kept=$(ls "$dir/backup")
+    [ "$(echo "$kept" | wc -l)" = 7 ] || fail "kept: $kept"
+    [ "$(echo "$kept" | head -1)" = tilstede-20261112T031500Z.db ] || fail "oldest kept: $(echo "$kept" | head -1)"
+    [ "$(echo "$kept" | tail -1)" = tilstede-20261118T031500Z.db ] || fail "newest kept: $(echo "$kept" | tail -1)"
+    [ "$(stat -c %a "$dir/backup/tilstede-20261118T031500Z.db")" = 600 ] || fail "a backup is not 0600"
+    "$ctl" --config "$dir/tilstede.conf" --db "$dir/backup/tilstede-20261118T031500Z.db" check >/dev/null ||
+        fail "the newest backup does not check"
+
+    # A database that went bad: the backup fails and the seven stay.
+    printf 'this is not a database at all, not even a header....................................' \
+        | dd of="$dir/tilstede.db" conv=notrunc status=none
+    rm -f "$dir/tilstede.db-wal" "$dir/tilstede.db-shm"
+    if out=$(PATH="$dir/bin:$PATH" TILSTEDE_BACKUP_DIR="$dir/backup" "$src/deploy/scripts/tilstede-backup" 2>&1); then
+        fail "a damaged database was backed up: $out"
+    fi
+    echo "$out" | grep -q 'older backups are kept' || fail "no clear message: $out"
+    [ "$(ls "$dir/backup" | wc -l)" = 7 ] || fail "after a failed backup: $(ls "$dir/backup")"
+    pass "9 nights, 7 kept, a damaged database rotates nothing out"
+}
+
+# --- packages -------------------------------------------------------------------
+test_packages() {
+    local build="$work/pkg-build"
+    grep -q 'include(deploy/packaging.cmake)' "$src/CMakeLists.txt" ||
+        fail "the top-level CMakeLists.txt does not include(deploy/packaging.cmake)"
+    # Release, for /usr, with Debian's hardening flags; no tests. Extra
+    # arguments (a developer's) in TILSTEDE_PKG_CMAKE_ARGS.
+    # shellcheck disable=SC2086
+    cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+        -DTILSTEDE_TESTS=OFF -DTILSTEDE_SANITIZE=OFF \
+        "-DCMAKE_C_FLAGS=-D_FORTIFY_SOURCE=2 -fstack-protector-strong ${TILSTEDE_PKG_CMAKE_CFLAGS:-}" \
+        "-DCMAKE_EXE_LINKER_FLAGS=-Wl,-z,relro -Wl,-z,now" ${TILSTEDE_PKG_CMAKE_ARGS:-} \
+        >"$work/pkg-configure.log" 2>&1 || { tail -30 "$work/pkg-configure.log"; fail "configure"; }
+    cmake --build "$build" -j2 >"$work/pkg-build.log" 2>&1 || { tail -30 "$work/pkg-build.log"; fail "build"; }
+    rm -rf "$packages"
+    (cd "$build" && cpack) >"$work/cpack.log" 2>&1 || { tail -30 "$work/cpack.log"; fail "cpack"; }
+    local deb kiosk central
+    kiosk=$(ls "$packages"/tilstede_*.deb 2>/dev/null) || fail "no tilstede .deb"
+    central=$(ls "$packages"/tilstede-central_*.deb 2>/dev/null) || fail "no tilstede-central .deb"
+    for deb in "$kiosk" "$central"; do
+        echo "== $(basename "$deb")"
+        dpkg-deb -f "$deb" Package Version Depends
+    done
+    local listing
+    listing=$(dpkg-deb -c "$kiosk")
+    for path in ./usr/bin/tilstedectl ./etc/tilstede/tilstede.conf ./lib/systemd/system/tilstede.service \
+        ./lib/systemd/system/tilstede-backup.timer ./lib/udev/rules.d/60-tilstede-reader.rules \
+        ./lib/modprobe.d/tilstede.conf ./usr/lib/tilstede/tilstede-backup ./usr/share/doc/tilstede/copyright; do
+        echo "$listing" | grep -q " $path\( \|$\)" || fail "$(basename "$kiosk") lacks $path"
+    done
+    if [ -x "$build/bin/tilstede" ]; then
+        for path in ./usr/bin/tilstede ./usr/share/tilstede/sounds/in.wav ./usr/share/locale/nb/LC_MESSAGES/tilstede.mo; do
+            echo "$listing" | grep -q " $path\( \|$\)" || fail "$(basename "$kiosk") lacks $path"
+        done
+    fi
+    dpkg-deb --ctrl-tarfile "$kiosk" | tar -xOf - ./conffiles | grep -qx /etc/tilstede/tilstede.conf ||
+        fail "/etc/tilstede/tilstede.conf is not a conffile"
+    listing=$(dpkg-deb -c "$central")
+    for path in ./usr/bin/tilstede-central ./lib/systemd/system/tilstede-central.service \
+        ./usr/share/doc/tilstede-central/examples/nginx/tilstede-central.conf; do
+        echo "$listing" | grep -q " $path\( \|$\)" || fail "$(basename "$central") lacks $path"
+    done
+    pass "$(basename "$kiosk") $(basename "$central")"
+}
+
+# --- lintian ---------------------------------------------------------------------
+test_lintian() {
+    ls "$packages"/*.deb >/dev/null 2>&1 || fail "no packages in $packages (test_deploy_packages first)"
+    local out rc=0
+    # Warnings are allowed (deploy/README.md lists the ones that remain and why).
+    out=$(lintian --fail-on error "$packages"/*.deb 2>&1) || rc=$?
+    echo "$out"
+    [ $rc = 0 ] || fail "lintian found errors (exit $rc)"
+    local warnings
+    warnings=$(echo "$out" | grep -c '^W:' || true)
+    pass "no errors, $warnings warnings"
+}
+
+# --- debootstrap -----------------------------------------------------------------
+root=""
+cleanup_root() {
+    [ -n "$root" ] || return 0
+    local m
+    for m in dev/pts dev proc sys; do
+        mountpoint -q "$root/$m" 2>/dev/null && umount -l "$root/$m" || true
+    done
+}
+
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+as_kiosk() { in_root runuser -u tilstede -- sh -c "umask 077; $1"; }
+
+test_debootstrap() {
+    local kiosk central
+    kiosk=$(ls "$packages"/tilstede_*.deb 2>/dev/null) || fail "no tilstede .deb (test_deploy_packages first)"
+    central=$(ls "$packages"/tilstede-central_*.deb 2>/dev/null) || fail "no tilstede-central .deb"
+    local mirror=${TILSTEDE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+    # The clean root is made once and kept as a tarball under the build
+    # directory; every run starts from a fresh copy of it.
+    local cache="$work/../deploy-cache/bookworm-minbase.tar.gz"
+    mkdir -p "$(dirname "$cache")"
+    if [ ! -s "$cache" ]; then
+        local boot="$work/debootstrap-new"
+        rm -rf "$boot"
+        echo "making a clean Debian 12 root with debootstrap from $mirror (once; a few minutes)"
+        if ! debootstrap --variant=minbase bookworm "$boot" "$mirror" >"$work/debootstrap.log" 2>&1; then
+            tail -20 "$work/debootstrap.log"
+            fail "debootstrap bookworm from $mirror failed (log: $work/debootstrap.log)"
+        fi
+        tar -C "$boot" -czf "$cache.partial" . && mv "$cache.partial" "$cache"
+        rm -rf "$boot"
+    fi
+    root="$work/debian12-root"
+    rm -rf "$root"
+    mkdir -p "$root"
+    tar -C "$root" -xzf "$cache"
+    trap cleanup_root EXIT
+    mount -t proc proc "$root/proc"
+    mount --bind /dev "$root/dev"
+    mount --bind /dev/pts "$root/dev/pts"
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    cp "$kiosk" "$central" "$root/tmp/"
+    local kdeb cdeb
+    kdeb="/tmp/$(basename "$kiosk")"
+    cdeb="/tmp/$(basename "$central")"
+
+    in_root apt-get update -qq >"$work/apt.log" 2>&1 || { tail "$work/apt.log"; fail "apt-get update in the root"; }
+    in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$kdeb" \
+        >>"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log"; fail "installing $(basename "$kiosk")"; }
+    echo "installed $(basename "$kiosk") and its dependencies from Debian"
+
+    local version
+    version=$(in_root tilstedectl --version) || fail "tilstedectl --version"
+    echo "tilstedectl --version: $version"
+    in_root getent passwd tilstede >/dev/null || fail "no user tilstede"
+    [ "$(in_root stat -c '%U:%G %a' /var/lib/tilstede)" = "tilstede:tilstede 750" ] ||
+        fail "/var/lib/tilstede is $(in_root stat -c '%U:%G %a' /var/lib/tilstede)"
+    [ -L "$root/etc/systemd/system/multi-user.target.wants/tilstede.service" ] ||
+        fail "tilstede.service is not enabled"
+    [ -L "$root/etc/systemd/system/timers.target.wants/tilstede-backup.timer" ] ||
+        fail "tilstede-backup.timer is not enabled"
+
+    # The kiosk user alone reads its database; the nightly backup works.
+    as_kiosk "tilstedectl demo >/dev/null" || fail "tilstedectl demo as tilstede"
+    [ "$(in_root stat -c '%U %a' /var/lib/tilstede/tilstede.db)" = "tilstede 600" ] ||
+        fail "the database is $(in_root stat -c '%U %a' /var/lib/tilstede/tilstede.db)"
+    [ "$(in_root stat -c '%U %a' /var/lib/tilstede/card.key)" = "tilstede 600" ] || fail "card.key mode"
+    as_kiosk "TILSTEDE_BACKUP_DIR=/var/lib/tilstede/backup /usr/lib/tilstede/tilstede-backup" ||
+        fail "the backup script in the root"
+    ls "$root/var/lib/tilstede/backup/" | grep -qE '^tilstede-[0-9]{8}T[0-9]{6}Z\.db$' || fail "no backup made"
+
+    # The kiosk's demo, headless, as the kiosk user.
+    if [ -x "$root/usr/bin/tilstede" ]; then
+        local rc=0 out
+        out=$(in_root runuser -u tilstede -- env SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy \
+            SDL_RENDER_DRIVER=software timeout 5 tilstede --demo --windowed 800x480 2>&1) || rc=$?
+        echo "$out" | tail -5
+        # 124: still running when timeout stopped it, which is the point.
+        [ $rc = 124 ] || [ $rc = 0 ] || fail "tilstede --demo exited $rc"
+        echo "tilstede --demo ran headless for 5 s"
+    else
+        echo "no /usr/bin/tilstede in the package (ui/ not built): demo not run"
+    fi
+
+    # Upgrade (the same package again): the local configuration stays.
+    echo "# changed by the municipality" >>"$root/etc/tilstede/tilstede.conf"
+    in_root env DEBIAN_FRONTEND=noninteractive dpkg -i "$kdeb" >>"$work/apt.log" 2>&1 || fail "reinstall"
+    grep -q 'changed by the municipality' "$root/etc/tilstede/tilstede.conf" || fail "the configuration was replaced"
+
+    # Remove: the data and the configuration stay. Purge: they go.
+    in_root env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq tilstede >>"$work/apt.log" 2>&1 || fail "remove"
+    [ ! -e "$root/usr/bin/tilstedectl" ] || fail "tilstedectl left after remove"
+    [ -f "$root/var/lib/tilstede/tilstede.db" ] || fail "remove deleted the database"
+    [ -f "$root/etc/tilstede/tilstede.conf" ] || fail "remove deleted the configuration"
+    in_root env DEBIAN_FRONTEND=noninteractive dpkg --purge tilstede >>"$work/apt.log" 2>&1 || fail "purge"
+    [ ! -e "$root/var/lib/tilstede" ] || fail "purge left /var/lib/tilstede"
+    [ ! -e "$root/etc/tilstede" ] || fail "purge left /etc/tilstede"
+    [ ! -e "$root/lib/udev/rules.d/60-tilstede-reader.rules" ] || fail "purge left the udev rules"
+
+    # The central.
+    in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$cdeb" \
+        >>"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log"; fail "installing $(basename "$central")"; }
+    echo "tilstede-central --version: $(in_root tilstede-central --version)"
+    [ "$(in_root stat -c '%U:%G %a' /var/lib/tilstede-central)" = "tilstede-central:tilstede-central 750" ] ||
+        fail "/var/lib/tilstede-central is $(in_root stat -c '%U:%G %a' /var/lib/tilstede-central)"
+    in_root env DEBIAN_FRONTEND=noninteractive dpkg --purge tilstede-central >>"$work/apt.log" 2>&1 ||
+        fail "purge tilstede-central"
+    [ ! -e "$root/var/lib/tilstede-central" ] || fail "purge left /var/lib/tilstede-central"
+
+    cleanup_root
+    trap - EXIT
+    rm -rf "$root"
+    pass "installed in a clean Debian 12 root: $version"
+}
+
+case $mode in
+units) test_units ;;
+backup-script) test_backup_script "$@" ;;
+packages) test_packages ;;
+lintian) test_lintian ;;
+debootstrap) test_debootstrap ;;
+*) fail "unknown mode" ;;
+esac
