@@ -158,6 +158,27 @@ struct device_rows {
     int count;
 };
 
+
+/* The reader's state as the protocol names it (reader_state_name), in
+ * words for the coordinator; "not connected" is flagged. */
+static void reader_state_html(struct central_buf *out, const char *state)
+{
+    static const struct {
+        const char *name, *words;
+        int flag;
+    } states[] = {{"connected", "ok", 0},
+                  {"starting", "starter", 0},
+                  {"disconnected", "ikke tilkoblet", 1},
+                  {"stopped", "stoppet", 1}};
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+        if (!strcmp(state, states[i].name)) {
+            central_buf_printf(out, states[i].flag ? "<span class=\"flag\">%s</span>" : "%s",
+                               states[i].words);
+            return;
+        }
+    central_buf_str(out, "ukjent");
+}
+
 static int device_row(void *ctx, const struct central_device *d)
 {
     struct device_rows *rows = ctx;
@@ -199,7 +220,7 @@ static int device_row(void *ctx, const struct central_device *d)
                            (long long)d->status.events_waiting);
         central_buf_html(out, d->status.software_version);
         central_buf_str(out, "</td><td>");
-        central_buf_html(out, d->status.reader_state);
+        reader_state_html(out, d->status.reader_state);
         central_buf_printf(out, "</td><td>%s</td><td>",
                            d->status.clock_synced
                                ? "synkronisert"
