@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ctl_provision.h"
 #include "ctl_sync.h"
 #include "demo.h"
 #include "kiosk.h"
@@ -70,6 +71,9 @@ static const char usage_text[] =
     "  status                      version, schema, counts, events to upload\n"
     "  sync [--status]             upload now (or only show the last upload and\n"
     "                              how many events wait)\n"
+    "  provision --central URL --token TOKEN [--ca-file FILE] [--force]\n"
+    "                              make this board the token's kiosk: site, central,\n"
+    "                              roster; then what is still missing (with --config)\n"
     "  set-pin                     set the staff PIN (read from the terminal or stdin)\n"
     "  check                       integrity check of the database\n"
     "  prune [--months N]          delete uploaded events older than N months\n"
@@ -1194,7 +1198,7 @@ int main(int argc, char **argv)
     static const char *const known[] = {
         "import-roster", "enroll", "revoke-card", "tap", "checkin", "present", "hours", "review",
         "correct", "activities", "sweep", "status", "set-pin", "check", "backup", "demo",
-        "prune", "export", "forget", "sync", NULL};
+        "prune", "export", "forget", "sync", "provision", NULL};
     int valid = 0;
     for (int i = 0; known[i]; i++)
         valid |= !strcmp(command, known[i]);
@@ -1208,6 +1212,8 @@ int main(int argc, char **argv)
         return cmd_set_pin(&ctl);
     if (!strcmp(command, "sync"))
         return ctl_sync(&ctl.cfg, ctl.json, cmd_argc, cmd_argv);
+    if (!strcmp(command, "provision"))
+        return ctl_provision(&ctl.cfg, ctl.json, cmd_argc, cmd_argv);
 
     int rc = open_kiosk(&ctl);
     if (rc)

@@ -74,6 +74,7 @@ struct session {
     struct response response;
     int64_t retry_after_ms;
     int64_t uploaded;
+    int64_t roster_volunteers, roster_cards, roster_activities; /* in this run's answer */
     char reader_state[READER_STATE_MAX];
     char error[UPLOADER_ERROR_MAX];
 };
@@ -106,7 +107,7 @@ static void tuning_fill(struct uploader_tuning *t, const struct uploader_tuning 
 
 /* Plain http only to this machine (tests, a local proxy); anything that
  * leaves it goes over TLS with verification. */
-static int check_url(const char *url, char *err, size_t errlen)
+int uploader_check_url(const char *url, char *err, size_t errlen)
 {
     if (!url || !url[0]) {
         snprintf(err, errlen,
@@ -143,63 +144,72 @@ out:
 
 /* Reads the bearer token, refusing a file other users can read: the token
  * lets anyone write hours for this site. */
-static int read_token(struct session *s)
+int uploader_token_read(const char *path, char *token, size_t cap, char *err, size_t errlen)
 {
-    const char *path = s->cfg->token_file;
     int rc = 0;
+    token[0] = '\0';
     if (!path[0]) {
-        snprintf(s->error, sizeof s->error,
+        snprintf(err, errlen,
                  "no device token: set [sync] token_file to the file holding the token "
                  "printed by 'tilstede-central device add'");
         return -EINVAL;
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(s->error, sizeof s->error, "cannot open the token file %.300s: %s", path,
-                 strerror(errno));
-        return -errno;
+        rc = -errno;
+        snprintf(err, errlen, "cannot open the token file %.300s: %s", path, strerror(errno));
+        return rc;
     }
     struct stat st;
-    char token[TOKEN_MAX_BYTES + 1];
+    char text[TOKEN_MAX_BYTES + 1];
     ssize_t len = 0;
     if (fstat(fd, &st) < 0) {
-        snprintf(s->error, sizeof s->error, "cannot stat the token file %.300s: %s", path,
-                 strerror(errno));
+        snprintf(err, errlen, "cannot stat the token file %.300s: %s", path, strerror(errno));
         rc = -EIO;
         goto out;
     }
     if (st.st_mode & S_IROTH) {
-        snprintf(s->error, sizeof s->error,
+        snprintf(err, errlen,
                  "the token file %.150s is readable by every user (mode %04o): refusing to use it; "
                  "run 'chmod 600 %.150s' (and consider issuing a new token)",
                  path, (unsigned)(st.st_mode & 07777), path);
         rc = -EPERM;
         goto out;
     }
-    len = read(fd, token, TOKEN_MAX_BYTES);
+    len = read(fd, text, TOKEN_MAX_BYTES);
     if (len < 0) {
-        snprintf(s->error, sizeof s->error, "cannot read the token file %.300s: %s", path,
-                 strerror(errno));
+        snprintf(err, errlen, "cannot read the token file %.300s: %s", path, strerror(errno));
         rc = -EIO;
         goto out;
     }
-    token[len] = '\0';
+    text[len] = '\0';
     size_t start = 0, end = (size_t)len;
-    while (start < end && isspace((unsigned char)token[start]))
+    while (start < end && isspace((unsigned char)text[start]))
         start++;
-    while (end > start && isspace((unsigned char)token[end - 1]))
+    while (end > start && isspace((unsigned char)text[end - 1]))
         end--;
-    token[end] = '\0';
-    if (start == end || strpbrk(token + start, " \t\r\n")) {
-        snprintf(s->error, sizeof s->error,
-                 "the token file %.300s must hold exactly one token on one line", path);
+    text[end] = '\0';
+    if (start == end || strpbrk(text + start, " \t\r\n") || end - start >= cap) {
+        snprintf(err, errlen, "the token file %.300s must hold exactly one token on one line",
+                 path);
         rc = -EINVAL;
         goto out;
     }
-    snprintf(s->auth, sizeof s->auth, "Authorization: Bearer %s", token + start);
+    memcpy(token, text + start, end - start + 1);
 out:
-    sodium_memzero(token, sizeof token);
+    sodium_memzero(text, sizeof text);
     close(fd);
+    return rc;
+}
+
+static int read_token(struct session *s)
+{
+    char token[TOKEN_MAX_BYTES + 1];
+    int rc = uploader_token_read(s->cfg->token_file, token, sizeof token, s->error,
+                                 sizeof s->error);
+    if (rc == 0)
+        snprintf(s->auth, sizeof s->auth, "Authorization: Bearer %s", token);
+    sodium_memzero(token, sizeof token);
     return rc;
 }
 
@@ -617,6 +627,9 @@ static enum outcome fetch_roster(struct session *s)
         snprintf(s->error, sizeof s->error, "saving the roster: %s", outbox_errmsg(s->outbox));
         goto out;
     }
+    s->roster_volunteers = (int64_t)roster.volunteer_count;
+    s->roster_cards = (int64_t)roster.card_count;
+    s->roster_activities = (int64_t)roster.activity_count;
     result = OUTCOME_OK;
 out:
     free(volunteers);
@@ -681,7 +694,7 @@ static int session_open(struct session *s, const struct config *cfg,
     s->batch_size = cfg->batch_size > 0 ? (size_t)cfg->batch_size : PROTOCOL_MAX_BATCH_EVENTS;
     if (s->batch_size > PROTOCOL_MAX_BATCH_EVENTS)
         s->batch_size = PROTOCOL_MAX_BATCH_EVENTS;
-    int rc = check_url(cfg->central_url, err, errlen);
+    int rc = uploader_check_url(cfg->central_url, err, errlen);
     if (rc)
         return rc;
     char store_err[512];
@@ -767,6 +780,9 @@ int uploader_sync_now(const struct config *cfg, const struct clock_source *clock
     result->events_waiting = outbox_pending(s.outbox);
     result->last_success_us = outbox_state_int(s.outbox, OUTBOX_LAST_UPLOAD);
     result->retry_after_ms = s.retry_after_ms;
+    result->roster_volunteers = s.roster_volunteers;
+    result->roster_cards = s.roster_cards;
+    result->roster_activities = s.roster_activities;
     if (outcome != OUTCOME_OK) {
         snprintf(err, errlen, "%s", s.error[0] ? s.error : "stopped");
         outbox_state_set(s.outbox, OUTBOX_LAST_ERROR, err);
@@ -775,6 +791,78 @@ int uploader_sync_now(const struct config *cfg, const struct clock_source *clock
         snprintf(err, errlen, "%s", s.error);
         outbox_state_set(s.outbox, OUTBOX_LAST_ERROR, err);
     }
+    session_close(&s);
+    return rc;
+}
+
+/* A text of the site answer: a string that fits and has no control
+ * characters (it goes into the configuration file, one line per key). */
+static int site_text(const json_t *value, char *out, size_t cap)
+{
+    if (!json_is_string(value) || json_string_length(value) == 0 ||
+        json_string_length(value) >= cap)
+        return -1;
+    const char *text = json_string_value(value);
+    for (const char *c = text; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return -1;
+    memcpy(out, text, json_string_length(value) + 1);
+    return 0;
+}
+
+int uploader_fetch_site(const struct config *cfg, const struct uploader_tuning *tuning,
+                        struct uploader_site *out, char *err, size_t errlen)
+{
+    struct session s;
+    json_t *doc = NULL;
+    long status = 0;
+    int rc = -EIO;
+    memset(out, 0, sizeof *out);
+    memset(&s, 0, sizeof s);
+    s.cfg = cfg;
+    tuning_fill(&s.tuning, tuning);
+    if ((rc = uploader_check_url(cfg->central_url, err, errlen)))
+        return rc;
+    rc = -EIO;
+    s.easy = curl_easy_init();
+    s.multi = curl_multi_init();
+    if (!s.easy || !s.multi) {
+        snprintf(s.error, sizeof s.error, "out of memory");
+        goto out;
+    }
+    if (read_token(&s)) {
+        rc = -EINVAL;
+        goto out;
+    }
+    if (request(&s, "GET", "/v1/site", NULL, 0, &status) != OUTCOME_OK)
+        goto out;
+    if (status != 200) {
+        describe_failure(&s, "asking the central for this device's site", status);
+        rc = status == 401 || status == 403 ? -EACCES : -EIO;
+        goto out;
+    }
+    doc = json_loadb(s.response.data ? s.response.data : "", s.response.len, 0, NULL);
+    const json_t *site = json_object_get(doc, "site"), *device = json_object_get(doc, "device");
+    const json_t *device_id = json_object_get(device, "id");
+    if (site_text(json_object_get(site, "id"), out->site_id, sizeof out->site_id) ||
+        site_text(json_object_get(site, "name"), out->site_name, sizeof out->site_name) ||
+        site_text(json_object_get(device, "name"), out->device_name, sizeof out->device_name) ||
+        !json_is_integer(device_id)) {
+        snprintf(s.error, sizeof s.error,
+                 "GET %.200s/v1/site: the answer lacks site.id, site.name, device.id or "
+                 "device.name (is this a Tilstede central of protocol version 1?)",
+                 cfg->central_url);
+        goto out;
+    }
+    /* The kind is for people; an unknown or missing one is not an error. */
+    if (site_text(json_object_get(site, "kind"), out->site_kind, sizeof out->site_kind))
+        out->site_kind[0] = '\0';
+    out->device_id = (int64_t)json_integer_value(device_id);
+    rc = 0;
+out:
+    if (rc)
+        snprintf(err, errlen, "%s", s.error[0] ? s.error : "the request failed");
+    json_decref(doc);
     session_close(&s);
     return rc;
 }
@@ -921,7 +1009,7 @@ int uploader_start_tuned(const struct config *cfg, const struct clock_source *cl
                          size_t errlen)
 {
     *out = NULL;
-    int rc = check_url(cfg->central_url, err, errlen);
+    int rc = uploader_check_url(cfg->central_url, err, errlen);
     if (rc)
         return rc;
     struct uploader *up = calloc(1, sizeof *up);

@@ -76,9 +76,36 @@ struct uploader_result {
     int64_t events_waiting;  /* after the run */
     int64_t last_success_us; /* 0 = never */
     int64_t retry_after_ms;  /* the central asked to wait this long (429/503), else 0 */
+    /* Rows in this run's roster answer (everything when the answer was full). */
+    int64_t roster_volunteers;
+    int64_t roster_cards;
+    int64_t roster_activities;
 };
 int uploader_sync_now(const struct config *cfg, const struct clock_source *clock,
                       const struct uploader_tuning *tuning, struct uploader_result *result,
                       char *err, size_t errlen);
+
+/* 0 when url may be used for the central: https, or plain http only to
+ * this machine (127.0.0.1, [::1], localhost); else -EINVAL with err
+ * saying what to write instead. */
+int uploader_check_url(const char *url, char *err, size_t errlen);
+
+/* Reads the device token from path (one line, not readable by other
+ * users) into token. Returns 0, or < 0 with err saying what to fix. */
+int uploader_token_read(const char *path, char *token, size_t cap, char *err, size_t errlen);
+
+/* Who the token belongs to (GET /v1/site), for `tilstedectl provision`. */
+struct uploader_site {
+    char site_id[64];
+    char site_name[CONFIG_TEXT_MAX];
+    char site_kind[32];
+    int64_t device_id;
+    char device_name[128];
+};
+/* Asks the central at [sync] central_url with the token in [sync]
+ * token_file. Returns 0; -EACCES when the central refused the token;
+ * another negative errno with err saying what failed. */
+int uploader_fetch_site(const struct config *cfg, const struct uploader_tuning *tuning,
+                        struct uploader_site *out, char *err, size_t errlen);
 
 #endif

@@ -442,6 +442,51 @@ static void test_plain_http_on_a_public_address_is_refused(void **state)
     assert_non_null(strstr(err, "loopback"));
 }
 
+static json_t *get_site(struct fixture *f, const char *token, long expect_status)
+{
+    struct reply reply;
+    assert_int_equal(fixture_request(f, "GET", "/v1/site", token, NULL, 0, &reply), 0);
+    if (reply.status != expect_status)
+        fprintf(stderr, "unexpected %ld: %s\n", reply.status, reply.body);
+    assert_int_equal(reply.status, expect_status);
+    json_t *doc = json_loads(reply.body, 0, NULL);
+    assert_non_null(doc);
+    reply_free(&reply);
+    return doc;
+}
+
+static void test_site_names_the_tokens_site_and_device(void **state)
+{
+    struct fixture *f = *state;
+    json_t *doc = get_site(f, f->token_b1, 200);
+    json_t *site = json_object_get(doc, "site"), *device = json_object_get(doc, "device");
+    assert_string_equal(json_string_value(json_object_get(site, "id")), FIXTURE_SITE_B);
+    assert_string_equal(json_string_value(json_object_get(site, "name")), "Aktivitetshuset");
+    assert_string_equal(json_string_value(json_object_get(site, "kind")), "aktivitetshus");
+    assert_int_equal(json_integer_value(json_object_get(device, "id")), f->device_b1);
+    assert_string_equal(json_string_value(json_object_get(device, "name")), "B1");
+    json_decref(doc);
+    doc = get_site(f, f->token_a2, 200);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "site"), "id")),
+                        FIXTURE_SITE_A);
+    json_decref(doc);
+}
+
+static void test_site_with_a_wrong_token_gets_401(void **state)
+{
+    struct fixture *f = *state;
+    char wrong[CENTRAL_TOKEN_TEXT_MAX];
+    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
+    central_token_new(wrong, hash); /* the right shape, never registered */
+    json_t *doc = get_site(f, wrong, 401);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "error"), "code")),
+                        "unauthorized");
+    assert_null(json_object_get(doc, "site"));
+    json_decref(doc);
+    doc = get_site(f, NULL, 401);
+    json_decref(doc);
+}
+
 int main(void)
 {
     setenv("TZ", "Europe/Oslo", 1);
@@ -473,6 +518,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_health_needs_no_token_and_unknown_paths_get_404_or_405,
                                         setup, teardown),
         cmocka_unit_test(test_plain_http_on_a_public_address_is_refused),
+        cmocka_unit_test_setup_teardown(test_site_names_the_tokens_site_and_device, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_site_with_a_wrong_token_gets_401, setup, teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

@@ -248,3 +248,26 @@ void central_api_status(struct central_request *request, struct central_response
     response->status = 204;
     response->content_type = NULL;
 }
+
+/* ---- site ---- */
+
+/* Who the token belongs to: what `tilstedectl provision` writes into the
+ * kiosk's configuration. */
+void central_api_site(struct central_request *request, struct central_response *response)
+{
+    struct central_site site;
+    char err[256];
+    int rc = central_store_site_get(request->store, request->device.site, &site, err, sizeof err);
+    if (rc) {
+        central_respond_store_error(response, rc, err);
+        return;
+    }
+    json_t *doc = json_pack("{s:{s:s, s:s, s:s}, s:{s:I, s:s}}", "site", "id", site.id, "name",
+                            site.name, "kind", site.kind, "device", "id",
+                            (json_int_t)request->device.id, "name", request->device.name);
+    if (!doc) {
+        central_respond_error(response, 500, "internal", "out of memory");
+        return;
+    }
+    central_respond_json(response, 200, doc);
+}

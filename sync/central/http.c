@@ -54,6 +54,7 @@ static const struct route routes[] = {
     {"POST", "/v1/events", AUTH_DEVICE, 1, central_api_events},
     {"GET", "/v1/roster", AUTH_DEVICE, 0, central_api_roster},
     {"POST", "/v1/status", AUTH_DEVICE, 1, central_api_status},
+    {"GET", "/v1/site", AUTH_DEVICE, 0, central_api_site},
     {"GET", "/", AUTH_ADMIN, 0, central_dashboard_page},
     {"GET", "/report", AUTH_ADMIN, 0, central_dashboard_report},
     {"GET", "/report.csv", AUTH_ADMIN, 0, central_dashboard_report},

@@ -46,6 +46,7 @@ void central_api_health(struct central_request *request, struct central_response
 void central_api_events(struct central_request *request, struct central_response *response);
 void central_api_roster(struct central_request *request, struct central_response *response);
 void central_api_status(struct central_request *request, struct central_response *response);
+void central_api_site(struct central_request *request, struct central_response *response);
 
 void central_dashboard_page(struct central_request *request, struct central_response *response);
 void central_dashboard_report(struct central_request *request, struct central_response *response);

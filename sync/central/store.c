@@ -102,6 +102,13 @@ int central_store_sites(struct central_store *store, central_site_cb cb, void *c
     return store->ops->sites(store, cb, ctx, err, errlen);
 }
 
+int central_store_site_get(struct central_store *store, const char *id, struct central_site *site,
+                           char *err, size_t errlen)
+{
+    NEED(store, site_get, err, errlen);
+    return store->ops->site_get(store, id, site, err, errlen);
+}
+
 int central_store_device_add(struct central_store *store, const char *site, const char *name,
                              const unsigned char hash[CENTRAL_TOKEN_HASH_BYTES], int64_t *id,
                              char *err, size_t errlen)

@@ -165,6 +165,9 @@ int central_store_site_add(struct central_store *store, const struct central_sit
                            size_t errlen);
 int central_store_sites(struct central_store *store, central_site_cb cb, void *ctx, char *err,
                         size_t errlen);
+/* One site by id: 0, or -ENOENT when there is none. */
+int central_store_site_get(struct central_store *store, const char *id, struct central_site *site,
+                           char *err, size_t errlen);
 int central_store_device_add(struct central_store *store, const char *site, const char *name,
                              const unsigned char hash[CENTRAL_TOKEN_HASH_BYTES], int64_t *id,
                              char *err, size_t errlen);

@@ -29,6 +29,8 @@ struct central_store_ops {
                     size_t errlen);
     int (*sites)(struct central_store *store, central_site_cb cb, void *ctx, char *err,
                  size_t errlen);
+    int (*site_get)(struct central_store *store, const char *id, struct central_site *site,
+                    char *err, size_t errlen);
     int (*device_add)(struct central_store *store, const char *site, const char *name,
                       const unsigned char *hash, int64_t *id, char *err, size_t errlen);
     int (*device_revoke)(struct central_store *store, int64_t id, char *err, size_t errlen);

@@ -57,6 +57,7 @@ enum {
     ST_REVIEWS,
     ST_SITE_ADD,
     ST_SITES,
+    ST_SITE_GET,
     ST_DEVICE_ADD,
     ST_DEVICE_REVOKE,
     ST_DEVICES,
@@ -132,6 +133,7 @@ static const char *const statement_sql[ST_COUNT] = {
                    "WHERE v.review = 1 AND v.end_us IS NOT NULL ORDER BY v.start_us DESC LIMIT ?1",
     [ST_SITE_ADD] = "INSERT INTO site (id, name, kind, created_us) VALUES (?1, ?2, ?3, ?4)",
     [ST_SITES] = "SELECT id, name, kind FROM site ORDER BY id",
+    [ST_SITE_GET] = "SELECT id, name, kind FROM site WHERE id = ?1",
     [ST_DEVICE_ADD] = "INSERT INTO device (site, name, token_lookup, token_hash, created_us) "
                       "VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_DEVICE_REVOKE] = "UPDATE device SET revoked_us = ?2 WHERE id = ?1 AND revoked_us IS NULL",
@@ -549,6 +551,28 @@ static int sqlite_sites(struct central_store *store, central_site_cb cb, void *c
     if (!result && rc != SQLITE_DONE)
         result = fail(s, "site list", err, errlen);
     sqlite3_reset(st);
+    return result;
+}
+
+static int sqlite_site_get(struct central_store *store, const char *id, struct central_site *site,
+                           char *err, size_t errlen)
+{
+    struct sqlite_store *s = cast(store);
+    sqlite3_stmt *st = stmt(s, ST_SITE_GET);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), result = 0;
+    if (rc == SQLITE_ROW) {
+        copy_column(st, 0, site->id, sizeof site->id);
+        copy_column(st, 1, site->name, sizeof site->name);
+        copy_column(st, 2, site->kind, sizeof site->kind);
+    } else if (rc == SQLITE_DONE) {
+        snprintf(err, errlen, "site \"%s\": no such site", id);
+        result = -ENOENT;
+    } else {
+        result = fail(s, "site get", err, errlen);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return result;
 }
 
@@ -999,6 +1023,7 @@ static const struct central_store_ops sqlite_ops = {
     .reviews = sqlite_reviews,
     .site_add = sqlite_site_add,
     .sites = sqlite_sites,
+    .site_get = sqlite_site_get,
     .device_add = sqlite_device_add,
     .device_revoke = sqlite_device_revoke,
     .devices = sqlite_devices,
