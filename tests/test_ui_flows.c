@@ -1,0 +1,433 @@
+/* The kiosk's flows, driven as a volunteer or staff would: cards on the
+ * reader (posted from another thread), presses on the screen (mouse and
+ * touch, also rotated), keys; and the timers that bring it home. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "demo.h"
+#include "test_ui_harness.h"
+#include "ui_internal.h"
+
+#define KARI    demo_card_uid[0]
+#define OLA     demo_card_uid[1]
+#define UNKNOWN demo_card_uid[4]
+
+static int setup(void **state)
+{
+    static struct harness h;
+    if (harness_open(&h, 800, 480, 0, "nb") < 0)
+        return -1;
+    *state = &h;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    harness_close(*state);
+    return 0;
+}
+
+/* Pumps until the screen is `screen` or ms have passed. */
+static int wait_for(struct harness *h, enum ui_screen screen, int ms)
+{
+    for (int waited = 0; waited < ms && ui_current(h->ui) != screen; waited += 20)
+        harness_pump(h, 20);
+    return ui_current(h->ui) == screen;
+}
+
+static void staff_login(struct harness *h)
+{
+    assert_int_equal(harness_press(h, ACT_STAFF_OPEN, 0, 1), 0);
+    assert_int_equal(ui_current(h->ui), UI_PIN);
+    for (const char *p = HARNESS_PIN; *p; p++)
+        assert_int_equal(harness_press(h, ACT_PIN_DIGIT, *p - '0', 0), 0);
+    harness_press(h, ACT_PIN_OK, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
+}
+
+static void test_card_tap_welcomes_then_goes_home_by_itself(void **state)
+{
+    struct harness *h = *state;
+    h->options.confirm_ms = 300;
+    assert_int_equal(harness_reopen_ui(h, 800, 480, 0, "nb"), 0);
+    harness_card(h, KARI, DEMO_UID_LEN);
+    assert_int_equal(ui_current(h->ui), UI_CONFIRM);
+    assert_true(harness_shows(h, "Velkommen, Kari N."));
+    assert_true(harness_shows(h, "kl. 10.15"));
+    /* A first visit is thanked for (when the core says it is one). */
+    if (ui_layout(h->ui) && h->ui->result.milestone == 1)
+        assert_true(harness_shows(h, "første besøk"));
+    assert_true(wait_for(h, UI_HOME, 12000));
+    assert_true(harness_shows(h, "1 frivillig er her nå"));
+}
+
+static void test_next_tap_works_while_a_confirmation_shows(void **state)
+{
+    struct harness *h = *state;
+    harness_card(h, KARI, DEMO_UID_LEN);
+    assert_true(harness_shows(h, "Velkommen, Kari N."));
+    harness_card(h, OLA, DEMO_UID_LEN);
+    assert_int_equal(ui_current(h->ui), UI_CONFIRM);
+    assert_true(harness_shows(h, "Velkommen, Ola H."));
+    /* And on the name screen too. */
+    harness_press(h, ACT_DISMISS, 0, 1);
+    harness_press(h, ACT_NAME_START, 0, 1);
+    harness_type(h, "li");
+    clock_fake_advance(&h->clock, INT64_C(600) * 1000000);
+    harness_card(h, KARI, DEMO_UID_LEN);
+    assert_int_equal(ui_current(h->ui), UI_CONFIRM);
+    assert_true(harness_shows(h, "Ha det, Kari N."));
+    assert_true(harness_shows(h, "10 minutter"));
+}
+
+static void test_name_check_in_shows_matches_after_two_letters_and_asks_first(void **state)
+{
+    struct harness *h = *state;
+    assert_int_equal(harness_press(h, ACT_NAME_START, 0, 1), 0);
+    assert_int_equal(ui_current(h->ui), UI_NAME);
+    harness_type(h, "k");
+    assert_null(layout_find(ui_layout(h->ui), ACT_CHOOSE, 0, 1));
+    assert_true(harness_shows(h, "minst to bokstaver"));
+    harness_type(h, "a");
+    assert_non_null(layout_find(ui_layout(h->ui), ACT_CHOOSE, 0, 1));
+    assert_true(harness_shows(h, "Kari N."));
+    assert_false(harness_shows(h, "Nordmann")); /* given name and initial only */
+    harness_press_text(h, "Kari N.");
+    assert_int_equal(ui_current(h->ui), UI_NAME_CONFIRM);
+    /* Four activities today, three still to come: the volunteer picks. */
+    assert_true(harness_shows(h, "Hva skal du være med på"));
+    assert_int_equal(harness_press_text(h, "Frokostklubb"), 0);
+    assert_int_equal(ui_current(h->ui), UI_CONFIRM);
+    assert_true(harness_shows(h, "Velkommen, Kari N."));
+    assert_true(harness_shows(h, "Frokostklubb"));
+
+    /* Going out by name asks "check out?" first; "no" records nothing. */
+    harness_press(h, ACT_DISMISS, 0, 1);
+    clock_fake_advance(&h->clock, INT64_C(20) * 60 * 1000000);
+    harness_press(h, ACT_NAME_START, 0, 1);
+    harness_type(h, "kari");
+    harness_press_text(h, "Kari N.");
+    assert_true(harness_shows(h, "Sjekke ut Kari N.?"));
+    harness_press(h, ACT_NO, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_NAME);
+    harness_press_text(h, "Kari N.");
+    harness_press(h, ACT_YES, 0, 1);
+    assert_true(harness_shows(h, "Ha det, Kari N."));
+}
+
+static void test_real_keyboard_types_names_and_escape_goes_home(void **state)
+{
+    struct harness *h = *state;
+    harness_press(h, ACT_NAME_START, 0, 1);
+    SDL_Event event;
+    SDL_zero(event);
+    event.type = SDL_TEXTINPUT;
+    snprintf(event.text.text, sizeof event.text.text, "%s", "ÅS");
+    SDL_PushEvent(&event);
+    harness_pump(h, 0);
+    assert_true(harness_shows(h, "Åse Ø."));
+    SDL_zero(event);
+    event.type = SDL_KEYDOWN;
+    event.key.keysym.sym = SDLK_ESCAPE;
+    SDL_PushEvent(&event);
+    harness_pump(h, 0);
+    assert_int_equal(ui_current(h->ui), UI_HOME);
+}
+
+static void test_unknown_card_is_noticed_and_staff_enroll_it(void **state)
+{
+    struct harness *h = *state;
+    harness_card(h, UNKNOWN, DEMO_UID_LEN);
+    assert_true(harness_shows(h, "Kortet er ikke registrert – spør en ansatt"));
+    harness_press(h, ACT_DISMISS, 0, 1);
+    staff_login(h);
+    const struct layout_box *enroll = layout_find(ui_layout(h->ui), ACT_STAFF_ENROLL, 0, 1);
+    assert_non_null(enroll);
+    if (enroll->flags & LAYOUT_DISABLED) {
+        /* The core did not remember the card: reported, not the screen's fault. */
+        print_message("kiosk_last_unknown_card() did not report the unknown card\n");
+        fail();
+    }
+    harness_press(h, ACT_STAFF_ENROLL, 0, 1);
+    harness_type(h, "astrid");
+    assert_true(harness_shows(h, "Astrid Berg")); /* staff see full names */
+    harness_press_text(h, "Astrid Berg");
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
+    assert_true(harness_shows(h, "Kortet tilhører nå Astrid Berg"));
+    harness_press(h, ACT_STAFF_CLOSE, 0, 1);
+    harness_card(h, UNKNOWN, DEMO_UID_LEN);
+    assert_true(harness_shows(h, "Velkommen, Astrid B."));
+}
+
+static void test_pin_pad_locks_after_five_wrong_tries(void **state)
+{
+    struct harness *h = *state;
+    h->options.pin_lock_ms = 600;
+    assert_int_equal(harness_reopen_ui(h, 800, 480, 0, "nb"), 0);
+    harness_press(h, ACT_STAFF_OPEN, 0, 1);
+    for (int i = 0; i < 5; i++) {
+        harness_press(h, ACT_PIN_DIGIT, 9, 0);
+        harness_press(h, ACT_PIN_OK, 0, 1);
+    }
+    assert_true(harness_shows(h, "For mange feil forsøk"));
+    /* Locked: even the right PIN does nothing, and leaving does not reset it. */
+    harness_press(h, ACT_BACK, 0, 1);
+    harness_press(h, ACT_STAFF_OPEN, 0, 1);
+    assert_true(harness_shows(h, "For mange feil forsøk"));
+    for (const char *p = HARNESS_PIN; *p; p++)
+        harness_press(h, ACT_PIN_DIGIT, *p - '0', 0);
+    harness_press(h, ACT_PIN_OK, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_PIN);
+    /* After the lock, the right PIN opens staff mode. */
+    for (int waited = 0; waited < 3000 && harness_shows(h, "For mange"); waited += 50)
+        harness_pump(h, 50);
+    assert_false(harness_shows(h, "For mange"));
+    for (const char *p = HARNESS_PIN; *p; p++)
+        harness_press(h, ACT_PIN_DIGIT, *p - '0', 0);
+    harness_press(h, ACT_PIN_OK, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
+}
+
+static void test_staff_mode_and_name_screen_go_home_when_left_alone(void **state)
+{
+    struct harness *h = *state;
+    h->options.staff_idle_ms = 300;
+    h->options.name_idle_ms = 200;
+    assert_int_equal(harness_reopen_ui(h, 800, 480, 0, "nb"), 0);
+    staff_login(h);
+    harness_press(h, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0);
+    assert_true(wait_for(h, UI_HOME, 5000));
+    /* Staff mode is closed: the staff button asks for the PIN again. */
+    harness_press(h, ACT_STAFF_OPEN, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_PIN);
+    assert_true(wait_for(h, UI_HOME, 5000));
+    harness_press(h, ACT_NAME_START, 0, 1);
+    harness_type(h, "ka");
+    assert_true(wait_for(h, UI_HOME, 5000));
+}
+
+static void test_roll_call_and_check_out_by_hand(void **state)
+{
+    struct harness *h = *state;
+    harness_card(h, KARI, DEMO_UID_LEN);
+    harness_card(h, OLA, DEMO_UID_LEN);
+    harness_press(h, ACT_DISMISS, 0, 1);
+    clock_fake_advance(&h->clock, INT64_C(10) * 60 * 1000000);
+    staff_login(h);
+    assert_true(harness_shows(h, "Hvem er her (2)"));
+    harness_press(h, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0);
+    assert_true(harness_shows(h, "Her nå: 2"));
+    assert_true(harness_shows(h, "Kari Nordmann")); /* full names for the roll call */
+    assert_true(harness_shows(h, "Ola Hansen"));
+    assert_true(harness_shows(h, "siden kl. 10.15"));
+    assert_true(harness_shows(h, "Kari Nordmann"));
+    harness_press(h, ACT_BACK, 0, 1);
+    harness_press(h, ACT_STAFF_MANUAL, 0, 1);
+    harness_type(h, "ola");
+    assert_true(harness_shows(h, "Ola Hansen (her)"));
+    harness_press_text(h, "Ola Hansen");
+    assert_true(harness_shows(h, "Ola Hansen er sjekket ut kl. 10.25"));
+    assert_true(harness_shows(h, "Hvem er her (1)"));
+    harness_press(h, ACT_STAFF_MANUAL, 0, 1);
+    harness_type(h, "åse");
+    harness_press_text(h, "Åse Ødegård");
+    assert_true(harness_shows(h, "Åse Ødegård er sjekket inn kl. 10.25"));
+    /* Åse has no signed agreement: she is on the compliance list now. */
+    assert_true(harness_shows(h, "Mangler papirer i dag (1)"));
+    harness_press(h, ACT_STAFF_MENU, UI_STAFF_COMPLIANCE, 0);
+    assert_true(harness_shows(h, "Åse Ødegård"));
+    assert_true(harness_shows(h, "taushetserklæring"));
+}
+
+static void test_visit_closed_automatically_is_noticed_and_corrected(void **state)
+{
+    struct harness *h = *state;
+    harness_card(h, OLA, DEMO_UID_LEN);
+    harness_press(h, ACT_DISMISS, 0, 1);
+    /* The harness closes visits after an hour; the sweep runs each minute. */
+    clock_fake_advance(&h->clock, INT64_C(2) * 3600 * 1000000);
+    harness_pump(h, 0);
+    harness_pump(h, 0);
+    staff_login(h);
+    assert_true(harness_shows(h, "Avsluttet automatisk (1)"));
+    harness_press(h, ACT_STAFF_MENU, UI_STAFF_REVIEW, 0);
+    assert_true(harness_shows(h, "Ola Hansen"));
+    harness_press(h, ACT_REVIEW_ITEM, 0, 0);
+    assert_int_equal(ui_current(h->ui), UI_STAFF_REVIEW_EDIT);
+    assert_true(harness_shows(h, "Når gikk Ola Hansen?"));
+    harness_press(h, ACT_TIME_ADJUST, 15, 0);
+    harness_press(h, ACT_SAVE, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
+    assert_true(harness_shows(h, "Ola Hansen: sluttid satt til"));
+    assert_true(harness_shows(h, "Avsluttet automatisk (0)"));
+    harness_press(h, ACT_STAFF_CLOSE, 0, 1);
+    /* The volunteer is told the next time, kindly. */
+    harness_card(h, OLA, DEMO_UID_LEN);
+    assert_true(harness_shows(h, "Velkommen, Ola H."));
+    assert_true(harness_shows(h, "Du ble sjekket ut automatisk i dag kl. 11.15"));
+}
+
+static void test_staff_add_change_and_remove_an_activity(void **state)
+{
+    struct harness *h = *state;
+    staff_login(h);
+    harness_press(h, ACT_STAFF_MENU, UI_STAFF_ACTIVITIES, 0);
+    harness_press(h, ACT_ACTIVITY_ADD, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_STAFF_ACTIVITY_EDIT);
+    harness_press(h, ACT_FIELD, 0, 0);
+    harness_type(h, "bingo");
+    harness_press(h, ACT_TEXT_DONE, 0, 1);
+    harness_press(h, ACT_FIELD, 1, 0);
+    harness_type(h, "kantina");
+    harness_press(h, ACT_TEXT_DONE, 0, 1);
+    harness_press(h, ACT_START_ADJUST, 15, 0);
+    harness_press(h, ACT_END_ADJUST, 15, 0);
+    harness_press(h, ACT_END_ADJUST, 15, 0);
+    harness_press(h, ACT_SAVE, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_STAFF_ACTIVITIES);
+    assert_true(harness_shows(h, "Lagret: Bingo"));
+    assert_true(harness_shows(h, "11.15–12.30, Kantina"));
+    int bingo = -1;
+    for (int i = 0; i < h->ui->row_count; i++)
+        if (!strcmp(h->ui->rows[i].title, "Bingo"))
+            bingo = i;
+    assert_true(bingo >= 0);
+    harness_press(h, ACT_ACTIVITY_EDIT, bingo, 0);
+    harness_press(h, ACT_START_ADJUST, -15, 0);
+    harness_press(h, ACT_SAVE, 0, 1);
+    assert_true(harness_shows(h, "11.00–12.30, Kantina"));
+    harness_press(h, ACT_ACTIVITY_REMOVE, bingo, 0);
+    assert_true(harness_shows(h, "Fjernet: Bingo"));
+    assert_false(harness_shows(h, "Kantina"));
+}
+
+static void test_staff_switch_language(void **state)
+{
+    struct harness *h = *state;
+    staff_login(h);
+    harness_press(h, ACT_STAFF_MENU, UI_STAFF_LANGUAGE, 0);
+    harness_press(h, ACT_LANGUAGE, 1, 0);
+    assert_true(harness_shows(h, "Norsk nynorsk"));
+    harness_press(h, ACT_BACK, 0, 1);
+    harness_press(h, ACT_STAFF_CLOSE, 0, 1);
+    assert_true(harness_shows(h, "Hald kortet ditt her"));
+    assert_true(harness_shows(h, "måndag 23. november"));
+    ui_set_language(h->ui, "en");
+    harness_pump(h, 0);
+    assert_true(harness_shows(h, "Hold your card here"));
+    assert_true(harness_shows(h, "Monday 23 November"));
+}
+
+static void test_touch_works_on_a_rotated_screen(void **state)
+{
+    struct harness *h = *state;
+    h->use_touch = 1;
+    for (int rotation = 0; rotation < 360; rotation += 90) {
+        assert_int_equal(harness_reopen_ui(h, 800, 480, rotation, "nb"), 0);
+        harness_press(h, ACT_NAME_START, 0, 1);
+        assert_int_equal(ui_current(h->ui), UI_NAME);
+        harness_type(h, "ka");
+        assert_true(harness_shows(h, "Kari N."));
+        harness_press(h, ACT_BACK, 0, 1);
+        assert_int_equal(ui_current(h->ui), UI_HOME);
+    }
+    h->use_touch = 0;
+}
+
+static void test_a_finger_sliding_off_a_button_does_not_press_it(void **state)
+{
+    struct harness *h = *state;
+    const struct layout_box *box = layout_find(ui_layout(h->ui), ACT_NAME_START, 0, 1);
+    SDL_Event event;
+    SDL_zero(event);
+    event.type = SDL_MOUSEBUTTONDOWN;
+    event.button.button = SDL_BUTTON_LEFT;
+    event.button.x = box->x + 10;
+    event.button.y = box->y + 10;
+    SDL_PushEvent(&event);
+    harness_pump(h, 0);
+    event.type = SDL_MOUSEBUTTONUP;
+    event.button.x = 2;
+    event.button.y = 2;
+    SDL_PushEvent(&event);
+    harness_pump(h, 0);
+    assert_int_equal(ui_current(h->ui), UI_HOME);
+}
+
+static void test_reader_state_is_shown(void **state)
+{
+    struct harness *h = *state;
+    assert_true(harness_shows(h, "Kortleseren er klar"));
+    ui_post_reader_state(h->ui, READER_DISCONNECTED);
+    harness_pump(h, 0);
+    assert_true(harness_shows(h, "Kortleseren virker ikke"));
+    assert_true(harness_shows(h, "Kortleseren er ikke tilkoblet"));
+    ui_post_reader_state(h->ui, READER_CONNECTED);
+    harness_pump(h, 0);
+    assert_true(harness_shows(h, "Hold kortet ditt her"));
+}
+
+static void test_idle_screen_draws_nothing(void **state)
+{
+    struct harness *h = *state;
+    harness_pump(h, 50);
+    uint64_t frames = ui_frames(h->ui);
+    harness_pump(h, 700);
+    assert_int_equal(ui_frames(h->ui), frames);
+    /* The minute changes: one frame for the clock. */
+    clock_fake_advance(&h->clock, INT64_C(60) * 1000000);
+    harness_pump(h, 0);
+    assert_int_equal(ui_frames(h->ui), frames + 1);
+    assert_true(harness_shows(h, "10.16"));
+}
+
+static int demo_key_pressed = -1;
+static void demo_key(void *user, int index)
+{
+    (void)user;
+    demo_key_pressed = index;
+}
+
+static void test_demo_keys_reach_the_simulated_reader(void **state)
+{
+    struct harness *h = *state;
+    h->ui->options.demo_key = demo_key;
+    SDL_Event event;
+    SDL_zero(event);
+    event.type = SDL_KEYDOWN;
+    event.key.keysym.sym = SDLK_F5;
+    SDL_PushEvent(&event);
+    harness_pump(h, 0);
+    assert_int_equal(demo_key_pressed, 4);
+}
+
+#define FLOW(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    harness_environment();
+    const struct CMUnitTest tests[] = {
+        FLOW(test_card_tap_welcomes_then_goes_home_by_itself),
+        FLOW(test_next_tap_works_while_a_confirmation_shows),
+        FLOW(test_name_check_in_shows_matches_after_two_letters_and_asks_first),
+        FLOW(test_real_keyboard_types_names_and_escape_goes_home),
+        FLOW(test_unknown_card_is_noticed_and_staff_enroll_it),
+        FLOW(test_pin_pad_locks_after_five_wrong_tries),
+        FLOW(test_staff_mode_and_name_screen_go_home_when_left_alone),
+        FLOW(test_roll_call_and_check_out_by_hand),
+        FLOW(test_visit_closed_automatically_is_noticed_and_corrected),
+        FLOW(test_staff_add_change_and_remove_an_activity),
+        FLOW(test_staff_switch_language),
+        FLOW(test_touch_works_on_a_rotated_screen),
+        FLOW(test_a_finger_sliding_off_a_button_does_not_press_it),
+        FLOW(test_reader_state_is_shown),
+        FLOW(test_idle_screen_draws_nothing),
+        FLOW(test_demo_keys_reach_the_simulated_reader),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,278 @@
+/* The UI test harness (see test_ui_harness.h). */
+#include "test_ui_harness.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <SDL.h>
+
+#include "demo.h"
+#include "ui_internal.h"
+
+void harness_environment(void)
+{
+    /* dummy, not offscreen: offscreen probes EGL (Mesa), whose leaks LSan reports. */
+    setenv("SDL_VIDEODRIVER", "dummy", 0);
+    setenv("SDL_AUDIODRIVER", "dummy", 0);
+    setenv("SDL_RENDER_DRIVER", "software", 0);
+    setenv("TZ", "Europe/Oslo", 1);
+    tzset();
+}
+
+static int make_store(struct harness *h)
+{
+    char err[512];
+    const char *base = getenv("TILSTEDE_TEST_TMP");
+    snprintf(h->dir, sizeof h->dir, "%s/ui-XXXXXX", base ? base : "/tmp");
+    mkdir(base ? base : "/tmp", 0700);
+    if (!mkdtemp(h->dir)) {
+        fprintf(stderr, "mkdtemp %s: %s\n", h->dir, strerror(errno));
+        return -1;
+    }
+    clock_fake_init(&h->clock, HARNESS_START_US);
+    h->clock.synced = 1;
+    config_defaults(&h->config);
+    snprintf(h->config.site_name, sizeof h->config.site_name, "Solsiden helsehus (demo)");
+    snprintf(h->config.reader, sizeof h->config.reader, "sim");
+    /* Visits longer than an hour are closed: lets a test make one to review. */
+    h->config.max_visit_s = 3600;
+    snprintf(h->config.database, sizeof h->config.database, "%s/tilstede.db", h->dir);
+    snprintf(h->config.card_key, sizeof h->config.card_key, "%s/card.key", h->dir);
+    /* The smallest hashing cost: the tests check many PINs. */
+    if (sodium_init() < 0 ||
+        crypto_pwhash_str(h->config.staff_pin_hash, HARNESS_PIN, strlen(HARNESS_PIN),
+                          crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN) != 0)
+        return -1;
+    if (kiosk_open(&h->config, &h->clock.source, &h->kiosk, err, sizeof err) < 0) {
+        fprintf(stderr, "kiosk_open: %s\n", err);
+        return -1;
+    }
+    if (demo_populate(h->kiosk, err, sizeof err) < 0) {
+        fprintf(stderr, "demo_populate: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+int harness_reopen_ui(struct harness *h, int w, int hgt, int rotation, const char *lang)
+{
+    char err[512];
+    ui_close(h->ui);
+    h->ui = NULL;
+    /* Timings a test set in h->options before reopening are kept. */
+    h->options.width = w;
+    h->options.height = hgt;
+    h->options.rotation = rotation;
+    h->options.assets_dir = TILSTEDE_TEST_ASSETS;
+    h->options.locale_dir = TILSTEDE_TEST_LOCALE;
+    h->options.language = lang;
+    h->options.silent = 0; /* the dummy audio driver: the sound path runs too */
+    if (ui_open(h->kiosk, &h->clock.source, &h->options, &h->ui, err, sizeof err) < 0) {
+        fprintf(stderr, "ui_open: %s\n", err);
+        return -1;
+    }
+    ui_post_reader_state(h->ui, READER_CONNECTED);
+    harness_pump(h, 0);
+    return 0;
+}
+
+int harness_open(struct harness *h, int w, int hgt, int rotation, const char *lang)
+{
+    memset(h, 0, sizeof *h);
+    memset(&h->options, 0, sizeof h->options);
+    if (make_store(h) < 0)
+        return -1;
+    return harness_reopen_ui(h, w, hgt, rotation, lang);
+}
+
+void harness_close(struct harness *h)
+{
+    ui_close(h->ui);
+    h->ui = NULL;
+    kiosk_close(h->kiosk);
+    h->kiosk = NULL;
+    char command[600];
+    snprintf(command, sizeof command, "rm -rf '%s'", h->dir);
+    if (system(command) != 0)
+        fprintf(stderr, "could not remove %s\n", h->dir);
+}
+
+void harness_pump(struct harness *h, int ms)
+{
+    ui_step(h->ui, ms);
+}
+
+/* Logical point to the physical output (the inverse of layout_unrotate). */
+static void to_output(struct harness *h, int x, int y, int *px, int *py)
+{
+    int ow, oh;
+    ui_output_size(h->ui, &ow, &oh);
+    const struct layout *layout = ui_layout(h->ui);
+    switch (h->options.rotation) {
+    case 90:
+        *px = layout->h - 1 - y;
+        *py = x;
+        break;
+    case 180:
+        *px = ow - 1 - x;
+        *py = oh - 1 - y;
+        break;
+    case 270:
+        *px = y;
+        *py = layout->w - 1 - x;
+        break;
+    default:
+        *px = x;
+        *py = y;
+        break;
+    }
+}
+
+void harness_press_at(struct harness *h, int x, int y)
+{
+    int px, py, ow, oh;
+    to_output(h, x, y, &px, &py);
+    ui_output_size(h->ui, &ow, &oh);
+    SDL_Event event;
+    for (int down = 1; down >= 0; down--) {
+        SDL_zero(event);
+        if (h->use_touch) {
+            event.type = down ? SDL_FINGERDOWN : SDL_FINGERUP;
+            event.tfinger.touchId = 1;
+            event.tfinger.fingerId = 1;
+            event.tfinger.x = ((float)px + 0.5f) / (float)ow;
+            event.tfinger.y = ((float)py + 0.5f) / (float)oh;
+            event.tfinger.pressure = 1;
+        } else {
+            event.type = down ? SDL_MOUSEBUTTONDOWN : SDL_MOUSEBUTTONUP;
+            event.button.button = SDL_BUTTON_LEFT;
+            event.button.state = down ? SDL_PRESSED : SDL_RELEASED;
+            event.button.clicks = 1;
+            event.button.x = px;
+            event.button.y = py;
+        }
+        SDL_PushEvent(&event);
+        harness_pump(h, 0);
+    }
+}
+
+int harness_press(struct harness *h, int action, int64_t arg, int any_arg)
+{
+    const struct layout_box *box = layout_find(ui_layout(h->ui), action, arg, any_arg);
+    if (!box)
+        return -1;
+    harness_press_at(h, box->x + box->w / 2, box->y + box->h / 2);
+    return 0;
+}
+
+int harness_press_text(struct harness *h, const char *text)
+{
+    const struct layout *layout = ui_layout(h->ui);
+    for (int i = 0; i < layout->count; i++) {
+        const struct layout_box *box = &layout->box[i];
+        if (box->action && strstr(box->text, text)) {
+            harness_press_at(h, box->x + box->w / 2, box->y + box->h / 2);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int harness_type(struct harness *h, const char *letters)
+{
+    const unsigned char *p = (const unsigned char *)letters;
+    while (*p) {
+        uint32_t code = *p++;
+        if (code >= 0xC0 && *p)
+            code = ((code & 0x1F) << 6) | (*p++ & 0x3F);
+        if (harness_press(h, ACT_KEY, code, 0) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+struct card_post {
+    struct ui *ui;
+    uint8_t uid[16];
+    size_t len;
+};
+
+static void *post_card(void *arg)
+{
+    struct card_post *post = arg;
+    ui_post_tap(post->ui, post->uid, post->len);
+    return NULL;
+}
+
+void harness_card(struct harness *h, const uint8_t *uid, size_t len)
+{
+    /* From another thread, as the reader does. */
+    struct card_post post = {h->ui, {0}, len};
+    memcpy(post.uid, uid, len);
+    pthread_t thread;
+    pthread_create(&thread, NULL, post_card, &post);
+    pthread_join(thread, NULL);
+    harness_pump(h, 0);
+}
+
+int harness_check(struct harness *h, const char *label)
+{
+    char problems[32][LAYOUT_PROBLEM_LEN];
+    ui_redraw(h->ui);
+    int count = layout_check(ui_layout(h->ui), problems, 32);
+    for (int i = 0; i < count && i < 32; i++)
+        fprintf(stderr, "layout %s: %s\n", label, problems[i]);
+    return count;
+}
+
+int harness_shot(struct harness *h, const char *name)
+{
+    char path[1024], err[512];
+    snprintf(path, sizeof path, "%s/screenshots", TILSTEDE_TEST_BINARY_DIR);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/screenshots/%s.png", TILSTEDE_TEST_BINARY_DIR, name);
+    if (ui_screenshot(h->ui, path, err, sizeof err) < 0) {
+        fprintf(stderr, "screenshot: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Line breaks and no-break spaces (kl.\u00a014.30) read as spaces. */
+static void flatten(const char *in, char *out, size_t cap)
+{
+    size_t used = 0;
+    for (; *in && used + 1 < cap; in++) {
+        if (in[0] == '\xC2' && in[1] == '\xA0') {
+            out[used++] = ' ';
+            in++;
+        } else {
+            out[used++] = *in == '\n' ? ' ' : *in;
+        }
+    }
+    out[used] = '\0';
+}
+
+int harness_shows(struct harness *h, const char *needle)
+{
+    const struct layout *layout = ui_layout(h->ui);
+    for (int i = 0; i < layout->count; i++) {
+        char flat[LAYOUT_TEXT_MAX];
+        flatten(layout->box[i].text, flat, sizeof flat);
+        if (strstr(flat, needle))
+            return 1;
+    }
+    return 0;
+}
+
+void harness_flatten(const char *in, char *out, size_t cap)
+{
+    flatten(in, out, cap);
+}

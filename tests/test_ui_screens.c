@@ -1,0 +1,239 @@
+/* Every screen at every size: screenshots under the build directory and the
+ * layout rules (text fits its box, targets large enough, nothing overlaps,
+ * contrast) checked by code on what is drawn. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "demo.h"
+#include "test_ui_harness.h"
+#include "ui_internal.h"
+
+static int problems;
+
+static void shot(struct harness *h, const char *size, const char *screen)
+{
+    char name[160];
+    snprintf(name, sizeof name, "%s_%s", size, screen);
+    problems += harness_check(h, name);
+    assert_int_equal(harness_shot(h, name), 0);
+}
+
+static struct tap_result sample(enum tap_outcome outcome, const char *given, const char *family)
+{
+    struct tap_result r;
+    memset(&r, 0, sizeof r);
+    r.outcome = outcome;
+    snprintf(r.given_name, sizeof r.given_name, "%s", given);
+    snprintf(r.family_name, sizeof r.family_name, "%s", family);
+    r.at_us = HARNESS_START_US;
+    return r;
+}
+
+static void all_screens(int w, int hgt, int rotation, const char *lang, int full)
+{
+    struct harness h;
+    char size[64];
+    snprintf(size, sizeof size, "%dx%d%s%s%s%s", w, hgt, rotation ? "_r" : "",
+             rotation ? (rotation == 90    ? "90"
+                         : rotation == 180 ? "180"
+                                           : "270")
+                      : "",
+             strcmp(lang, "nb") ? "_" : "", strcmp(lang, "nb") ? lang : "");
+    assert_int_equal(harness_open(&h, w, hgt, rotation, lang), 0);
+    shot(&h, size, "home_empty");
+
+    harness_card(&h, demo_card_uid[0], DEMO_UID_LEN);
+    assert_int_equal(ui_current(h.ui), UI_CONFIRM);
+    shot(&h, size, "confirm_in");
+    harness_card(&h, demo_card_uid[1], DEMO_UID_LEN);
+    harness_press(&h, ACT_DISMISS, 0, 1);
+    assert_int_equal(ui_current(h.ui), UI_HOME);
+    shot(&h, size, "home");
+    if (!full) {
+        harness_close(&h);
+        return;
+    }
+    ui_post_reader_state(h.ui, READER_DISCONNECTED);
+    harness_pump(&h, 0);
+    shot(&h, size, "home_reader_down");
+    ui_post_reader_state(h.ui, READER_CONNECTED);
+    harness_pump(&h, 0);
+
+    harness_card(&h, demo_card_uid[4], DEMO_UID_LEN);
+    shot(&h, size, "confirm_unknown");
+
+    struct tap_result r = sample(TAP_REFUSED, "Åse", "Ødegård");
+    r.reason = REFUSE_NO_CONFIDENTIALITY;
+    ui_show_result(h.ui, &r);
+    shot(&h, size, "confirm_refused");
+    r = sample(TAP_FAILED, "", "");
+    snprintf(r.message, sizeof r.message, "database is locked (SQLITE_BUSY) after 5000 ms");
+    ui_show_result(h.ui, &r);
+    shot(&h, size, "confirm_failed");
+    r = sample(TAP_CHECKED_IN, "Maria Kristina Alexandra Wilhelmine Anna", "Kristoffersen-Bråthen");
+    r.milestone = 100;
+    r.notices = NOTICE_LAST_AUTOCLOSED;
+    r.last_autoclose_us = HARNESS_START_US - INT64_C(11) * 3600 * 1000000;
+    ui_show_result(h.ui, &r);
+    shot(&h, size, "confirm_long_name_notices");
+    r = sample(TAP_ALREADY_IN, "Kari", "Nordmann");
+    r.visit_start_us = HARNESS_START_US;
+    ui_show_result(h.ui, &r);
+    shot(&h, size, "confirm_already_in");
+    harness_press(&h, ACT_DISMISS, 0, 1);
+
+    /* Check in by name. */
+    assert_int_equal(harness_press(&h, ACT_NAME_START, 0, 1), 0);
+    assert_int_equal(ui_current(h.ui), UI_NAME);
+    shot(&h, size, "name_empty");
+    harness_type(&h, "bj");
+    shot(&h, size, "name_long");
+    harness_press(&h, ACT_KEY, OSK_BACKSPACE, 0);
+    harness_press(&h, ACT_KEY, OSK_BACKSPACE, 0);
+    harness_type(&h, "a");
+    harness_type(&h, "s");
+    shot(&h, size, "name_results");
+    harness_press(&h, ACT_KEY, OSK_BACKSPACE, 0);
+    harness_press(&h, ACT_KEY, OSK_BACKSPACE, 0);
+    harness_type(&h, "kari");
+    harness_press(&h, ACT_CHOOSE, 0, 0);
+    assert_int_equal(ui_current(h.ui), UI_NAME_CONFIRM);
+    shot(&h, size, "name_confirm_out");
+    harness_press(&h, ACT_NO, 0, 1);
+    for (int i = 0; i < 4; i++)
+        harness_press(&h, ACT_KEY, OSK_BACKSPACE, 0);
+    harness_type(&h, "liv");
+    harness_press(&h, ACT_CHOOSE, 0, 0);
+    shot(&h, size, "name_activity_choice");
+    harness_press(&h, ACT_NO, 0, 1);
+    harness_press(&h, ACT_BACK, 0, 1);
+
+    /* Staff. */
+    assert_int_equal(harness_press(&h, ACT_STAFF_OPEN, 0, 1), 0);
+    shot(&h, size, "pin");
+    harness_press(&h, ACT_PIN_DIGIT, 1, 0);
+    harness_press(&h, ACT_PIN_OK, 0, 1);
+    shot(&h, size, "pin_wrong");
+    for (const char *p = HARNESS_PIN; *p; p++)
+        harness_press(&h, ACT_PIN_DIGIT, *p - '0', 0);
+    harness_press(&h, ACT_PIN_OK, 0, 1);
+    assert_int_equal(ui_current(h.ui), UI_STAFF);
+    shot(&h, size, "staff_menu");
+    harness_press(&h, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0);
+    shot(&h, size, "staff_present");
+    harness_press(&h, ACT_BACK, 0, 1);
+    harness_press(&h, ACT_STAFF_MENU, UI_STAFF_COMPLIANCE, 0);
+    shot(&h, size, "staff_compliance");
+    harness_press(&h, ACT_BACK, 0, 1);
+    harness_press(&h, ACT_STAFF_MENU, UI_STAFF_ACTIVITIES, 0);
+    shot(&h, size, "staff_activities");
+    harness_press(&h, ACT_ACTIVITY_EDIT, 0, 0);
+    shot(&h, size, "staff_activity_edit");
+    harness_press(&h, ACT_FIELD, 1, 0);
+    shot(&h, size, "staff_text_entry");
+    harness_press(&h, ACT_TEXT_DONE, 0, 1);
+    harness_press(&h, ACT_BACK, 0, 1);
+    harness_press(&h, ACT_BACK, 0, 1);
+    harness_press(&h, ACT_STAFF_MANUAL, 0, 1);
+    harness_type(&h, "ol");
+    shot(&h, size, "staff_manual");
+    harness_press(&h, ACT_BACK, 0, 1);
+    harness_press(&h, ACT_STAFF_MENU, UI_STAFF_LANGUAGE, 0);
+    shot(&h, size, "staff_language");
+    harness_press(&h, ACT_BACK, 0, 1);
+
+    /* Two hours later the sweep has closed both visits (the longest visit
+     * is an hour here): the review list, and the notice on the next tap. */
+    clock_fake_advance(&h.clock, INT64_C(2) * 3600 * 1000000);
+    harness_pump(&h, 0);
+    harness_press(&h, ACT_STAFF_MENU, UI_STAFF_REVIEW, 0);
+    shot(&h, size, "staff_review");
+    if (harness_press(&h, ACT_REVIEW_ITEM, 0, 0) == 0)
+        shot(&h, size, "staff_review_edit");
+    harness_press(&h, ACT_BACK, 0, 1);
+    harness_press(&h, ACT_BACK, 0, 1);
+    harness_press(&h, ACT_STAFF_CLOSE, 0, 1);
+    assert_int_equal(ui_current(h.ui), UI_HOME);
+    harness_card(&h, demo_card_uid[0], DEMO_UID_LEN);
+    shot(&h, size, "confirm_in_after_autoclose");
+    clock_fake_advance(&h.clock, INT64_C(35) * 60 * 1000000);
+    harness_card(&h, demo_card_uid[0], DEMO_UID_LEN);
+    shot(&h, size, "confirm_out");
+    harness_close(&h);
+}
+
+static void test_every_screen_at_800x480(void **state)
+{
+    (void)state;
+    all_screens(800, 480, 0, "nb", 1);
+}
+static void test_every_screen_at_1024x600(void **state)
+{
+    (void)state;
+    all_screens(1024, 600, 0, "nb", 1);
+}
+static void test_every_screen_at_1280x800(void **state)
+{
+    (void)state;
+    all_screens(1280, 800, 0, "nb", 1);
+}
+static void test_every_screen_at_1920x1080(void **state)
+{
+    (void)state;
+    all_screens(1920, 1080, 0, "nb", 1);
+}
+static void test_every_screen_at_480x800(void **state)
+{
+    (void)state;
+    all_screens(480, 800, 0, "nb", 1);
+}
+static void test_every_screen_at_800x1280(void **state)
+{
+    (void)state;
+    all_screens(800, 1280, 0, "nb", 1);
+}
+static void test_every_screen_in_nynorsk_and_english_at_800x480(void **state)
+{
+    (void)state;
+    all_screens(800, 480, 0, "nn", 1);
+    all_screens(800, 480, 0, "en", 1);
+}
+static void test_rotated_screens(void **state)
+{
+    (void)state;
+    all_screens(800, 480, 90, "nb", 0);
+    all_screens(800, 480, 180, "nb", 0);
+    all_screens(480, 800, 270, "nb", 0);
+}
+
+static int check_problems(void **state)
+{
+    (void)state;
+    if (problems)
+        fprintf(stderr, "%d layout problems\n", problems);
+    int result = problems;
+    problems = 0;
+    return result ? -1 : 0;
+}
+
+int main(void)
+{
+    harness_environment();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_every_screen_at_800x480, check_problems),
+        cmocka_unit_test_teardown(test_every_screen_at_1024x600, check_problems),
+        cmocka_unit_test_teardown(test_every_screen_at_1280x800, check_problems),
+        cmocka_unit_test_teardown(test_every_screen_at_1920x1080, check_problems),
+        cmocka_unit_test_teardown(test_every_screen_at_480x800, check_problems),
+        cmocka_unit_test_teardown(test_every_screen_at_800x1280, check_problems),
+        cmocka_unit_test_teardown(test_every_screen_in_nynorsk_and_english_at_800x480,
+                                  check_problems),
+        cmocka_unit_test_teardown(test_rotated_screens, check_problems),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

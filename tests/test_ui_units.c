@@ -1,0 +1,339 @@
+/* The UI's pure parts: translations and Norwegian dates, text fitting and
+ * the layout rules, the on-screen keyboard, touch rotation, the font's
+ * coverage. No window. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include "i18n.h"
+#include "layout.h"
+#include "osk.h"
+#include "test_ui_harness.h"
+#include "text.h"
+
+/* Compares with no-break spaces read as spaces. */
+#define assert_reads(actual, expected)                                                             \
+    do {                                                                                           \
+        char flat_[512];                                                                           \
+        harness_flatten((actual), flat_, sizeof flat_);                                            \
+        assert_string_equal(flat_, (expected));                                                    \
+    } while (0)
+
+static struct tm day(int year, int month, int mday, int hour, int minute)
+{
+    struct tm tm = {0};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = mday;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_isdst = -1;
+    mktime(&tm);
+    return tm;
+}
+
+static struct i18n *open_lang(const char *lang)
+{
+    struct i18n *tr;
+    char err[256];
+    int rc = i18n_open(TILSTEDE_TEST_LOCALE, lang, &tr, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "%s\n", err);
+    assert_int_equal(rc, 0);
+    return tr;
+}
+
+static void test_dates_are_written_the_norwegian_way(void **state)
+{
+    (void)state;
+    struct i18n *nb = open_lang("nb"), *nn = open_lang("nn"), *en = open_lang("en");
+    struct tm tm = day(2026, 11, 23, 14, 30);
+    char out[128];
+    i18n_date(nb, &tm, out, sizeof out);
+    assert_reads(out, "mandag 23. november");
+    i18n_date(nn, &tm, out, sizeof out);
+    assert_reads(out, "måndag 23. november");
+    i18n_date(en, &tm, out, sizeof out);
+    assert_reads(out, "Monday 23 November");
+    i18n_time(nb, &tm, out, sizeof out);
+    assert_reads(out, "14.30");
+    i18n_time(en, &tm, out, sizeof out);
+    assert_reads(out, "14:30");
+    struct tm morning = day(2026, 11, 1, 7, 5);
+    i18n_time(nb, &morning, out, sizeof out);
+    assert_reads(out, "07.05");
+    i18n_date(nb, &morning, out, sizeof out);
+    assert_reads(out, "søndag 1. november");
+    i18n_close(nb);
+    i18n_close(nn);
+    i18n_close(en);
+}
+
+static void test_durations_and_relative_days(void **state)
+{
+    (void)state;
+    struct i18n *nb = open_lang("nb");
+    char out[128];
+    i18n_duration(nb, 2 * 3600 + 15 * 60, out, sizeof out);
+    assert_reads(out, "2 timer og 15 minutter");
+    i18n_duration(nb, 3600, out, sizeof out);
+    assert_reads(out, "1 time");
+    i18n_duration(nb, 60, out, sizeof out);
+    assert_reads(out, "1 minutt");
+    i18n_duration(nb, 45 * 60 + 10, out, sizeof out);
+    assert_reads(out, "45 minutter");
+    struct tm now = day(2026, 11, 23, 10, 0), yesterday = day(2026, 11, 22, 23, 0);
+    i18n_relative_day(nb, &yesterday, &now, out, sizeof out);
+    assert_reads(out, "i går");
+    i18n_relative_day(nb, &now, &now, out, sizeof out);
+    assert_reads(out, "i dag");
+    struct tm earlier = day(2026, 11, 20, 23, 0);
+    i18n_relative_day(nb, &earlier, &now, out, sizeof out);
+    assert_reads(out, "fredag 20. november");
+    /* Across the switch from summer time: still "yesterday". */
+    struct tm before = day(2026, 10, 24, 23, 0), after = day(2026, 10, 25, 9, 0);
+    i18n_relative_day(nb, &before, &after, out, sizeof out);
+    assert_reads(out, "i går");
+    i18n_close(nb);
+}
+
+static void test_the_issue_sentences_read_as_written(void **state)
+{
+    (void)state;
+    struct i18n *nb = open_lang("nb");
+    char out[256];
+    assert_string_equal(T(nb, "Hold your card here"), "Hold kortet ditt her");
+    assert_string_equal(T(nb, "Check in with your name"), "Sjekk inn med navn");
+    assert_string_equal(T(nb, "This card is not registered – ask a member of staff"),
+                        "Kortet er ikke registrert – spør en ansatt");
+    i18n_fill(out, sizeof out, T(nb, "Welcome, {name}"), "name", "Kari N.", I18N_END);
+    assert_reads(out, "Velkommen, Kari N.");
+    i18n_fill(out, sizeof out, T(nb, "Goodbye, {name}"), "name", "Kari N.", I18N_END);
+    assert_reads(out, "Ha det, Kari N.");
+    i18n_fill(out, sizeof out,
+              T(nb, "You were checked out automatically {when} at {time} – tell a member of "
+                    "staff if that was wrong"),
+              "when", "i går", "time", "23.00", I18N_END);
+    assert_reads(out, "Du ble sjekket ut automatisk i går kl. 23.00 – si fra til en "
+                      "ansatt om det ble feil");
+    assert_reads(TN(nb, "{n} volunteer here now", "{n} volunteers here now", 1),
+                 "{n} frivillig er her nå");
+    assert_reads(TN(nb, "{n} volunteer here now", "{n} volunteers here now", 5),
+                 "{n} frivillige er her nå");
+    i18n_close(nb);
+}
+
+static void test_fill_never_overflows_nor_cuts_a_letter(void **state)
+{
+    (void)state;
+    char out[8];
+    size_t want = i18n_fill(out, sizeof out, "{a} og {b}", "a", "ææææ", "b", "x", I18N_END);
+    assert_true(want > sizeof out);
+    assert_reads(out, "æææ"); /* 6 bytes; the 4th æ would not fit whole */
+    i18n_fill(out, sizeof out, "{x}{y}", "x", "1", I18N_END);
+    assert_reads(out, "1{y}");
+}
+
+static void test_a_missing_catalogue_is_an_error_but_english_works_without(void **state)
+{
+    (void)state;
+    struct i18n *tr;
+    char err[256];
+    assert_true(i18n_open("/nonexistent", "nb", &tr, err, sizeof err) < 0);
+    assert_non_null(strstr(err, "tilstede.mo"));
+    assert_int_equal(i18n_open("/nonexistent", "en", &tr, err, sizeof err), 0);
+    assert_string_equal(T(tr, "Hold your card here"), "Hold your card here");
+    i18n_close(tr);
+    assert_true(i18n_open(TILSTEDE_TEST_LOCALE, "sv", &tr, err, sizeof err) < 0);
+}
+
+/* A fake font: every character is px/2 wide, lines are px * 1.2. */
+static int fake_width(void *ctx, enum layout_face face, int px, const char *text)
+{
+    (void)ctx;
+    (void)face;
+    int chars = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if ((*p & 0xC0u) != 0x80u)
+            chars++;
+    return chars * px / 2;
+}
+static int fake_line(void *ctx, enum layout_face face, int px)
+{
+    (void)ctx;
+    (void)face;
+    return px * 6 / 5;
+}
+static const struct layout_metrics fake = {fake_width, fake_line, NULL};
+
+static void test_text_wraps_then_shrinks_then_ellipsizes(void **state)
+{
+    (void)state;
+    static struct layout layout;
+    layout_begin(&layout, 800, 480, &fake, 0xFFFFFF);
+    /* Fits at the largest size. */
+    struct layout_box *box = layout_text(&layout, layout_rect(0, 0, 400, 100), "Kari", LAYOUT_BOLD,
+                                         56, 0, LAYOUT_NONE, ALIGN_LEFT, 0);
+    assert_int_equal(box->px, 56);
+    assert_int_equal(box->lines, 1);
+    /* Wraps onto two lines. */
+    box = layout_text(&layout, layout_rect(0, 100, 300, 90), "Hold kortet ditt her", LAYOUT_BOLD,
+                      36, 0, LAYOUT_NONE, ALIGN_LEFT, 0);
+    assert_int_equal(box->lines, 2);
+    assert_string_equal(box->text, "Hold kortet ditt\nher");
+    assert_false(box->flags & LAYOUT_TRUNCATED);
+    /* A 40-character name on one line: shortened with an ellipsis. */
+    box = layout_text(&layout, layout_rect(0, 200, 300, 40),
+                      "Maria Kristina Alexandra Wilhelmine Anna", LAYOUT_BOLD, 28, 0, LAYOUT_NONE,
+                      ALIGN_LEFT, LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE);
+    assert_true(box->flags & LAYOUT_TRUNCATED);
+    assert_non_null(strstr(box->text, "\xE2\x80\xA6"));
+    assert_true(box->text_w <= 300);
+    assert_int_equal(box->px, 28); /* never below the body size */
+    char problems[8][LAYOUT_PROBLEM_LEN];
+    assert_int_equal(layout_check(&layout, problems, 8), 0);
+}
+
+static void test_layout_check_finds_each_fault(void **state)
+{
+    (void)state;
+    static struct layout layout;
+    char problems[8][LAYOUT_PROBLEM_LEN];
+    layout_begin(&layout, 800, 480, &fake, 0xFFFFFF);
+    layout_button(&layout, layout_rect(0, 0, 50, 80), "x", LAYOUT_BOLD, 28, 0, 0xFFFFFF, 0, 1, 0,
+                  0);
+    assert_int_equal(layout_check(&layout, problems, 8), 1);
+    assert_non_null(strstr(problems[0], "under 60 px"));
+
+    layout_begin(&layout, 800, 480, &fake, 0xFFFFFF);
+    layout_text(&layout, layout_rect(0, 0, 100, 40), "a", LAYOUT_BOLD, 28, 0xCCCCCC, LAYOUT_NONE,
+                ALIGN_LEFT, 0);
+    assert_int_equal(layout_check(&layout, problems, 8), 1);
+    assert_non_null(strstr(problems[0], "contrast"));
+
+    layout_begin(&layout, 800, 480, &fake, 0xFFFFFF);
+    layout_text(&layout, layout_rect(0, 0, 100, 40), "a", LAYOUT_BOLD, 28, 0, LAYOUT_NONE,
+                ALIGN_LEFT, 0);
+    layout_text(&layout, layout_rect(50, 20, 100, 40), "b", LAYOUT_BOLD, 28, 0, LAYOUT_NONE,
+                ALIGN_LEFT, 0);
+    assert_int_equal(layout_check(&layout, problems, 8), 1);
+    assert_non_null(strstr(problems[0], "overlaps"));
+
+    layout_begin(&layout, 800, 480, &fake, 0xFFFFFF);
+    layout_text(&layout, layout_rect(0, 0, 100, 40), "a sentence that will not fit", LAYOUT_BOLD,
+                28, 0, LAYOUT_NONE, ALIGN_LEFT, 0);
+    layout_text(&layout, layout_rect(760, 460, 100, 40), "b", LAYOUT_BOLD, 28, 0, LAYOUT_NONE,
+                ALIGN_LEFT, 0);
+    assert_int_equal(layout_check(&layout, problems, 8), 2);
+    assert_non_null(strstr(problems[0], "cut short"));
+    assert_non_null(strstr(problems[1], "off the"));
+}
+
+static void test_sizes_scale_from_800x480(void **state)
+{
+    (void)state;
+    assert_true(layout_scale_for(800, 480) == 1.0);
+    assert_true(layout_scale_for(480, 800) == 1.0);
+    assert_true(layout_scale_for(1280, 800) == 1.6);
+    assert_true(layout_scale_for(800, 1280) == 1.6);
+    assert_true(layout_scale_for(1920, 1080) == 2.25);
+    assert_true(layout_scale_for(1024, 600) == 1.25);
+    assert_true(layout_contrast(0xFFFFFF, 0x000000) > 20.9);
+}
+
+static void test_touch_points_follow_the_rotation(void **state)
+{
+    (void)state;
+    int x, y;
+    /* A portrait picture (480x800) turned 90 degrees onto an 800x480 panel:
+     * the picture's top-left corner is at the panel's top-right. */
+    layout_unrotate(90, 800, 480, 799, 0, &x, &y);
+    assert_int_equal(x, 0);
+    assert_int_equal(y, 0);
+    layout_unrotate(90, 800, 480, 0, 479, &x, &y);
+    assert_int_equal(x, 479);
+    assert_int_equal(y, 799);
+    layout_unrotate(180, 800, 480, 0, 0, &x, &y);
+    assert_int_equal(x, 799);
+    assert_int_equal(y, 479);
+    layout_unrotate(270, 800, 480, 0, 479, &x, &y);
+    assert_int_equal(x, 0);
+    assert_int_equal(y, 0);
+    layout_unrotate(0, 800, 480, 12, 34, &x, &y);
+    assert_int_equal(x, 12);
+    assert_int_equal(y, 34);
+}
+
+static void test_keyboard_has_norwegian_letters_and_big_keys(void **state)
+{
+    (void)state;
+    static struct layout layout;
+    char problems[8][LAYOUT_PROBLEM_LEN];
+    for (int portrait = 0; portrait <= 1; portrait++) {
+        int w = portrait ? 480 : 800, h = portrait ? 800 : 480;
+        layout_begin(&layout, w, h, &fake, 0xFFFFFF);
+        int kh = osk_height(&layout, w, portrait);
+        osk_build(&layout, layout_rect(0, h - kh, w, kh), portrait, 7, "mellomrom");
+        assert_int_equal(layout.count, 31);                /* 29 letters, space, backspace */
+        assert_non_null(layout_find(&layout, 7, 0xE6, 0)); /* æ */
+        assert_non_null(layout_find(&layout, 7, 0xF8, 0)); /* ø */
+        assert_non_null(layout_find(&layout, 7, 0xE5, 0)); /* å */
+        int count = layout_check(&layout, problems, 8);
+        for (int i = 0; i < count && i < 8; i++)
+            fprintf(stderr, "%s\n", problems[i]);
+        assert_int_equal(count, 0);
+    }
+    char text[16] = "";
+    assert_int_equal(osk_apply(text, sizeof text, OSK_SPACE), 0); /* no leading space */
+    assert_int_equal(osk_apply(text, sizeof text, 0xE5), 1);
+    assert_int_equal(osk_apply(text, sizeof text, 's'), 1);
+    assert_string_equal(text, "\xC3\xA5s");
+    assert_int_equal(osk_apply(text, sizeof text, OSK_BACKSPACE), 1);
+    assert_int_equal(osk_apply(text, sizeof text, OSK_BACKSPACE), 1);
+    assert_string_equal(text, ""); /* å removed whole */
+    assert_int_equal(osk_apply(text, sizeof text, OSK_BACKSPACE), 0);
+    char tiny[3] = "";
+    assert_int_equal(osk_apply(tiny, sizeof tiny, 'a'), 1);
+    assert_int_equal(osk_apply(tiny, sizeof tiny, 0xE6), 0); /* no room for two bytes */
+}
+
+static void test_font_covers_norwegian_and_european_letters(void **state)
+{
+    (void)state;
+    assert_int_equal(TTF_Init(), 0);
+    struct text *text;
+    char err[256];
+    assert_int_equal(text_open(TILSTEDE_TEST_ASSETS "/fonts", &text, err, sizeof err), 0);
+    assert_true(
+        text_covers(text, "ÆØÅæøå ÄÖÜäöüß éèêëáàâíìóòôúùñç ŁłŚśŽžČčĐđ Şş Őő – … ● ⌫ ✓ ▸ −"));
+    const struct layout_metrics *metrics = text_metrics(text);
+    assert_true(metrics->text_width(metrics->ctx, LAYOUT_REGULAR, 28, "Kari N.") > 50);
+    text_close(text);
+    TTF_Quit();
+}
+
+int main(void)
+{
+    harness_environment();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dates_are_written_the_norwegian_way),
+        cmocka_unit_test(test_durations_and_relative_days),
+        cmocka_unit_test(test_the_issue_sentences_read_as_written),
+        cmocka_unit_test(test_fill_never_overflows_nor_cuts_a_letter),
+        cmocka_unit_test(test_a_missing_catalogue_is_an_error_but_english_works_without),
+        cmocka_unit_test(test_text_wraps_then_shrinks_then_ellipsizes),
+        cmocka_unit_test(test_layout_check_finds_each_fault),
+        cmocka_unit_test(test_sizes_scale_from_800x480),
+        cmocka_unit_test(test_touch_points_follow_the_rotation),
+        cmocka_unit_test(test_keyboard_has_norwegian_letters_and_big_keys),
+        cmocka_unit_test(test_font_covers_norwegian_and_european_letters),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,139 @@
+/* The layout step: each screen describes itself as a list of boxes (panels,
+ * text, buttons, icons) with their text fitted to the box. Pure: it measures
+ * text through a metrics table and draws nothing, so the rules (text fits,
+ * targets large enough, nothing overlaps, enough contrast) are checked by
+ * code on exactly what the renderer will draw, and hit-testing uses it too. */
+#ifndef TILSTEDE_UI_LAYOUT_H
+#define TILSTEDE_UI_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The design is made for a 7" 800x480 panel and scaled from it. */
+#define LAYOUT_BASE_LONG         800
+#define LAYOUT_BASE_SHORT        480
+#define LAYOUT_MIN_TEXT_PX       28  /* body text, at scale 1 */
+#define LAYOUT_MIN_TARGET_PX     60  /* about 9 mm on the 7" panel */
+#define LAYOUT_MIN_CONTRAST      4.5 /* WCAG AA for text */
+#define LAYOUT_MIN_ICON_CONTRAST 3.0 /* WCAG AA for graphics */
+#define LAYOUT_BOXES_MAX         128
+#define LAYOUT_TEXT_MAX          384
+#define LAYOUT_NONE              0xFF000000u /* no background: what lies below shows */
+
+enum layout_face { LAYOUT_REGULAR = 0, LAYOUT_BOLD = 1, LAYOUT_FACES };
+
+/* Text measurement, supplied by the text module (or a fake in tests). */
+struct layout_metrics {
+    int (*text_width)(void *ctx, enum layout_face face, int px, const char *text);
+    int (*line_height)(void *ctx, enum layout_face face, int px);
+    void *ctx;
+};
+
+enum layout_kind { LAYOUT_PANEL = 0, LAYOUT_TEXT, LAYOUT_BUTTON, LAYOUT_ICON };
+
+enum layout_icon {
+    ICON_NONE = 0,
+    ICON_CHECK,      /* checked in */
+    ICON_WAVE,       /* checked out: an open door arrow */
+    ICON_CROSS,      /* error, refused */
+    ICON_WARNING,    /* needs attention */
+    ICON_STAR,       /* milestone */
+    ICON_ARROW_LEFT, /* where the reader is */
+    ICON_ARROW_RIGHT,
+    ICON_ARROW_UP,
+    ICON_ARROW_DOWN,
+    ICON_DOT, /* a status dot */
+};
+
+enum layout_align { ALIGN_LEFT = 0, ALIGN_CENTER, ALIGN_RIGHT };
+
+#define LAYOUT_SINGLE_LINE  0x1u  /* never wrap: shorten with an ellipsis */
+#define LAYOUT_MAY_TRUNCATE 0x2u  /* a name: an ellipsis is expected, not a fault */
+#define LAYOUT_TRUNCATED    0x4u  /* set by fitting: the text did not fit whole */
+#define LAYOUT_DISABLED     0x8u  /* a button that does nothing now */
+#define LAYOUT_SELECTED     0x10u /* a chosen option, drawn with a thick border */
+#define LAYOUT_MIDDLE       0x20u /* text vertically centred in its box */
+
+struct layout_box {
+    int x, y, w, h;
+    enum layout_kind kind;
+    uint32_t bg, fg, border; /* 0xRRGGBB, or LAYOUT_NONE */
+    enum layout_face face;
+    int px;  /* the font size after fitting */
+    int pad; /* inner margin of text */
+    enum layout_align align;
+    enum layout_icon icon;
+    unsigned flags;
+    int action; /* 0 = not a target */
+    int64_t arg;
+    char text[LAYOUT_TEXT_MAX]; /* after fitting: the lines, '\n' between */
+    int lines, text_w, text_h;
+};
+
+struct layout {
+    int w, h;
+    double scale;
+    uint32_t background;
+    const struct layout_metrics *metrics;
+    int count;
+    int overflow; /* boxes that did not fit in the array: a fault */
+    struct layout_box box[LAYOUT_BOXES_MAX];
+};
+
+/* The scale of a w x h screen (landscape or portrait) against 800x480. */
+double layout_scale_for(int w, int h);
+void layout_begin(struct layout *layout, int w, int h, const struct layout_metrics *metrics,
+                  uint32_t background);
+/* v base pixels at this layout's scale. */
+int layout_px(const struct layout *layout, double v);
+
+struct layout_rect {
+    int x, y, w, h;
+};
+static inline struct layout_rect layout_rect(int x, int y, int w, int h)
+{
+    struct layout_rect r = {x, y, w, h};
+    return r;
+}
+
+struct layout_box *layout_panel(struct layout *layout, struct layout_rect r, uint32_t bg,
+                                uint32_t border);
+/* Text fitted into r: the largest size from px_max down to the minimum body
+ * size at which it wraps into the box; below that it is shortened with an
+ * ellipsis (and marked LAYOUT_TRUNCATED). */
+struct layout_box *layout_text(struct layout *layout, struct layout_rect r, const char *text,
+                               enum layout_face face, int px_max, uint32_t fg, uint32_t bg,
+                               enum layout_align align, unsigned flags);
+struct layout_box *layout_button(struct layout *layout, struct layout_rect r, const char *text,
+                                 enum layout_face face, int px_max, uint32_t fg, uint32_t bg,
+                                 uint32_t border, int action, int64_t arg, unsigned flags);
+struct layout_box *layout_icon(struct layout *layout, struct layout_rect r, enum layout_icon icon,
+                               uint32_t fg, uint32_t bg);
+
+/* The height text needs when wrapped into width at px (no box added). */
+int layout_measure(struct layout *layout, const char *text, enum layout_face face, int px,
+                   int width);
+
+/* The topmost target box under (x, y), or NULL. */
+const struct layout_box *layout_hit(const struct layout *layout, int x, int y);
+/* The first box with this action (and arg, unless any_arg). */
+const struct layout_box *layout_find(const struct layout *layout, int action, int64_t arg,
+                                     int any_arg);
+/* The first box whose text contains needle. */
+const struct layout_box *layout_find_text(const struct layout *layout, const char *needle);
+
+/* Checks the rules; writes up to max one-line descriptions of what is wrong
+ * (each up to 200 bytes) and returns how many problems there are. */
+#define LAYOUT_PROBLEM_LEN 200
+int layout_check(const struct layout *layout, char (*problems)[LAYOUT_PROBLEM_LEN], int max);
+
+/* WCAG contrast ratio of two 0xRRGGBB colours (1 .. 21). */
+double layout_contrast(uint32_t a, uint32_t b);
+/* The colour behind a box: its own background or the nearest panel below. */
+uint32_t layout_background_of(const struct layout *layout, const struct layout_box *box);
+
+/* Maps a point on the physical panel to the layout of a screen rotated by
+ * rotation degrees clockwise (0, 90, 180, 270); pw x ph is the panel. */
+void layout_unrotate(int rotation, int pw, int ph, int px, int py, int *lx, int *ly);
+
+#endif

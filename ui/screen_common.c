@@ -1,0 +1,35 @@
+/* Pieces every screen uses: margins and the title bar with its way back. */
+#include "ui_internal.h"
+
+int screen_margin(const struct layout *layout)
+{
+    return layout_px(layout, 12);
+}
+
+int screen_title_height(const struct layout *layout)
+{
+    return screen_margin(layout) + layout_px(layout, 68);
+}
+
+int screen_back_width(const struct ui *ui, const struct layout *layout)
+{
+    return layout_px(layout, ui_is_portrait(ui) ? 150 : 190);
+}
+
+struct layout_box *screen_title(struct ui *ui, struct layout *layout, const char *title,
+                                int back_action, const char *back_label, int right_w)
+{
+    int m = screen_margin(layout), bar = layout_px(layout, 64);
+    int x = m;
+    if (back_action) {
+        int back_w = screen_back_width(ui, layout);
+        layout_button(layout, layout_rect(m, m, back_w, bar), back_label, LAYOUT_BOLD,
+                      layout_px(layout, 30), COLOUR_TEXT, COLOUR_WHITE, COLOUR_LINE, back_action, 0,
+                      0);
+        x += back_w + m;
+    }
+    return layout_text(layout,
+                       layout_rect(x, m, layout->w - x - m - (right_w ? right_w + m : 0), bar),
+                       title, LAYOUT_BOLD, layout_px(layout, 34), COLOUR_TEXT, LAYOUT_NONE,
+                       ALIGN_LEFT, LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+}

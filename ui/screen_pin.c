@@ -1,0 +1,126 @@
+/* The staff PIN pad. Five wrong PINs lock it for five minutes; the lock
+ * lives in the ui, so walking away and back does not reset it. */
+#include "ui_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void screen_pin_build(struct ui *ui, struct layout *layout)
+{
+    int m = screen_margin(layout), w = layout->w, h = layout->h;
+    int portrait = ui_is_portrait(ui);
+    int locked = ui->pin_locked_until_ms != 0;
+    screen_title(ui, layout, T(ui->tr, "Staff"), ACT_BACK, T(ui->tr, "Back"), 0);
+    int top = screen_title_height(layout) + m;
+
+    struct layout_rect info, pad;
+    if (portrait) {
+        info = layout_rect(m, top, w - 2 * m, layout_px(layout, 250));
+        pad = layout_rect(m, top + info.h + m, w - 2 * m, h - top - info.h - 2 * m);
+    } else {
+        info = layout_rect(m, top, (w - 3 * m) * 9 / 20, h - top - m);
+        pad = layout_rect(2 * m + info.w, top, w - 3 * m - info.w, h - top - m);
+    }
+    int line = layout_px(layout, 80);
+    layout_text(layout, layout_rect(info.x, info.y, info.w, line), T(ui->tr, "Type the staff PIN"),
+                LAYOUT_BOLD, layout_px(layout, 32), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                LAYOUT_MIDDLE);
+    /* One dot per digit typed: the PIN itself is never shown. */
+    char dots[UI_PIN_MAX * 4 + 1] = "";
+    for (size_t i = 0; i < strlen(ui->pin); i++)
+        strcat(dots, "\xE2\x97\x8F"); /* ● */
+    struct layout_rect field = layout_rect(info.x, info.y + line, info.w, layout_px(layout, 72));
+    layout_panel(layout, field, COLOUR_WHITE, COLOUR_TEXT);
+    layout_text(layout, layout_rect(field.x + m, field.y, field.w - 2 * m, field.h), dots,
+                LAYOUT_BOLD, layout_px(layout, 40), COLOUR_TEXT, LAYOUT_NONE, ALIGN_CENTER,
+                LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+    if (ui->pin_message[0]) {
+        int y = field.y + field.h + m;
+        int mark = layout_px(layout, 40);
+        layout_icon(layout, layout_rect(info.x, y, mark, mark), ICON_WARNING, COLOUR_ERROR,
+                    LAYOUT_NONE);
+        layout_text(layout,
+                    layout_rect(info.x + mark + m, y, info.w - mark - m, info.y + info.h - y),
+                    ui->pin_message, LAYOUT_REGULAR, layout_px(layout, 30), COLOUR_ERROR,
+                    LAYOUT_NONE, ALIGN_LEFT, 0);
+    }
+
+    static const char *const labels[12] = {
+        "1", "2", "3", "4", "5", "6", "7", "8", "9", "\xE2\x8C\xAB", "0", "OK"};
+    int key_w = (pad.w - 2 * m) / 3, key_h = (pad.h - 3 * m) / 4;
+    for (int i = 0; i < 12; i++) {
+        struct layout_rect r =
+            layout_rect(pad.x + (i % 3) * (key_w + m), pad.y + (i / 3) * (key_h + m), key_w, key_h);
+        int action = i == 9 ? ACT_PIN_ERASE : i == 11 ? ACT_PIN_OK : ACT_PIN_DIGIT;
+        int digit = i == 10 ? 0 : i + 1;
+        int ok = i == 11;
+        layout_button(layout, r, labels[i], LAYOUT_BOLD, layout_px(layout, 40),
+                      ok ? COLOUR_WHITE : COLOUR_TEXT, ok ? COLOUR_PRIMARY : COLOUR_WHITE,
+                      ok ? LAYOUT_NONE : COLOUR_LINE, action, digit, locked ? LAYOUT_DISABLED : 0);
+    }
+}
+
+static void wrong(struct ui *ui)
+{
+    ui->pin_wrong++;
+    char number[16];
+    if (ui->pin_wrong >= UI_PIN_TRIES) {
+        ui->pin_locked_until_ms = SDL_GetTicks64() + (uint64_t)ui->options.pin_lock_ms;
+        char until[16];
+        ui_time_text(ui, ui_now_us(ui) + (int64_t)ui->options.pin_lock_ms * 1000 + 59999999, until,
+                     sizeof until);
+        i18n_fill(ui->pin_message, sizeof ui->pin_message,
+                  T(ui->tr, "Too many wrong tries. The PIN pad is locked until {time}."), "time",
+                  until, I18N_END);
+        return;
+    }
+    int left = UI_PIN_TRIES - ui->pin_wrong;
+    snprintf(number, sizeof number, "%d", left);
+    i18n_fill(ui->pin_message, sizeof ui->pin_message,
+              TN(ui->tr, "Wrong PIN. {n} try left.", "Wrong PIN. {n} tries left.", left), "n",
+              number, I18N_END);
+}
+
+void screen_pin_action(struct ui *ui, const struct layout_box *box)
+{
+    size_t len = strlen(ui->pin);
+    if (box->action == ACT_BACK) {
+        ui->pin[0] = '\0';
+        ui_go(ui, UI_HOME);
+        return;
+    }
+    if (ui->pin_locked_until_ms)
+        return;
+    switch (box->action) {
+    case ACT_PIN_DIGIT:
+        if (len < UI_PIN_MAX) {
+            ui->pin[len] = (char)('0' + box->arg % 10);
+            ui->pin[len + 1] = '\0';
+        }
+        break;
+    case ACT_PIN_ERASE:
+        if (len)
+            ui->pin[len - 1] = '\0';
+        break;
+    case ACT_PIN_OK: {
+        int rc = kiosk_check_pin(ui->kiosk, ui->pin);
+        /* The PIN leaves memory as soon as it has been checked. */
+        memset(ui->pin, 0, sizeof ui->pin);
+        if (rc == 1) {
+            ui->pin_wrong = 0;
+            ui->pin_message[0] = '\0';
+            ui->staff_open = 1;
+            ui->staff_message[0] = '\0';
+            screen_staff_load(ui, UI_STAFF);
+        } else if (rc == 0) {
+            wrong(ui);
+        } else {
+            snprintf(ui->pin_message, sizeof ui->pin_message, "%s",
+                     T(ui->tr, "No staff PIN is set on this kiosk. Set one with tilstedectl."));
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}

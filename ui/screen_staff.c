@@ -1,0 +1,719 @@
+/* Staff mode, behind the PIN: who is here (the fire roll call), check in
+ * or out by hand, enroll the last unknown card, review visits closed
+ * automatically, missing papers, today's activities, language. It closes
+ * by itself after a minute without a touch (ui_touch_idle). */
+#include "ui_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STAFF_ROW_HEIGHT 84 /* base px: two lines of 28 px text */
+#define TIME_STEP_MIN    15
+
+static void full_name(const char *given, const char *family, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s %s", given, family);
+}
+
+static struct ui_row *row_add(struct ui *ui)
+{
+    if (!ui->rows || ui->row_count >= UI_LIST_MAX)
+        return NULL;
+    struct ui_row *row = &ui->rows[ui->row_count++];
+    memset(row, 0, sizeof *row);
+    return row;
+}
+
+static void add_present(void *user, const struct presence *p)
+{
+    struct ui *ui = user;
+    struct ui_row *row = row_add(ui);
+    if (!row)
+        return;
+    char since[16], when[64];
+    row->id = p->volunteer_id;
+    full_name(p->given_name, p->family_name, row->title, sizeof row->title);
+    ui_time_text(ui, p->since_us, since, sizeof since);
+    i18n_fill(when, sizeof when, T(ui->tr, "since {time}"), "time", since, I18N_END);
+    if (p->activity_title[0])
+        snprintf(row->detail, sizeof row->detail, "%s \xC2\xB7 %s", when, p->activity_title);
+    else
+        snprintf(row->detail, sizeof row->detail, "%s", when);
+}
+
+static void add_review(void *user, const struct review_item *r)
+{
+    struct ui *ui = user;
+    struct ui_row *row = row_add(ui);
+    if (!row)
+        return;
+    char day[96], start[16], end[16];
+    struct tm then = ui_local(r->start_us), now = ui_local(ui_now_us(ui));
+    row->id = r->volunteer_id;
+    snprintf(row->key, sizeof row->key, "%s", r->autoclose_event);
+    row->start_us = r->start_us;
+    row->end_us = r->credited_end_us;
+    full_name(r->given_name, r->family_name, row->title, sizeof row->title);
+    i18n_relative_day(ui->tr, &then, &now, day, sizeof day);
+    ui_time_text(ui, r->start_us, start, sizeof start);
+    ui_time_text(ui, r->credited_end_us, end, sizeof end);
+    if (r->credited_end_us <= r->start_us) /* credited nothing: say so, not "left at" */
+        i18n_fill(row->detail, sizeof row->detail,
+                  T(ui->tr, "came {day} at {start}, no end time yet"), "day", day, "start", start,
+                  I18N_END);
+    else
+        i18n_fill(row->detail, sizeof row->detail,
+                  T(ui->tr, "came {day} at {start}, closed automatically at {end}"), "day", day,
+                  "start", start, "end", end, I18N_END);
+}
+
+static void add_compliance(void *user, const struct volunteer *v, unsigned notices)
+{
+    struct ui *ui = user;
+    struct ui_row *row = row_add(ui);
+    if (!row)
+        return;
+    row->id = v->id;
+    full_name(v->given_name, v->family_name, row->title, sizeof row->title);
+    const char *missing = T(ui->tr, "No signed confidentiality agreement");
+    const char *expired = T(ui->tr, "Police certificate expired");
+    if ((notices & NOTICE_NO_CONFIDENTIALITY) && (notices & NOTICE_POLICE_CERT_EXPIRED))
+        snprintf(row->detail, sizeof row->detail, "%s; %s", missing, expired);
+    else
+        snprintf(row->detail, sizeof row->detail, "%s",
+                 notices & NOTICE_NO_CONFIDENTIALITY ? missing : expired);
+}
+
+static void count_review(void *user, const struct review_item *r)
+{
+    (void)r;
+    ((struct ui *)user)->review_count++;
+}
+
+static void count_compliance(void *user, const struct volunteer *v, unsigned notices)
+{
+    (void)v;
+    (void)notices;
+    ((struct ui *)user)->compliance_count++;
+}
+
+/* Reads what a staff screen shows, once, when it opens: redraws (a pressed
+ * button, the clock) then touch no disk. */
+void screen_staff_load(struct ui *ui, enum ui_screen screen)
+{
+    if (!ui->rows)
+        ui->rows = calloc(UI_LIST_MAX, sizeof *ui->rows);
+    ui->row_count = 0;
+    ui->page = 0;
+    switch (screen) {
+    case UI_STAFF:
+        ui_refresh_home(ui);
+        ui->review_count = ui->compliance_count = 0;
+        kiosk_review_list(ui->kiosk, count_review, ui);
+        kiosk_compliance_today(ui->kiosk, count_compliance, ui);
+        ui->has_unknown = kiosk_last_unknown_card(ui->kiosk, &ui->unknown_at_us) == 1;
+        break;
+    case UI_STAFF_PRESENT:
+        kiosk_present(ui->kiosk, add_present, ui);
+        break;
+    case UI_STAFF_REVIEW:
+        kiosk_review_list(ui->kiosk, add_review, ui);
+        break;
+    case UI_STAFF_COMPLIANCE:
+        kiosk_compliance_today(ui->kiosk, add_compliance, ui);
+        break;
+    case UI_STAFF_ACTIVITIES:
+        ui_refresh_home(ui);
+        for (int i = 0; i < ui->activity_count; i++) {
+            struct ui_row *row = row_add(ui);
+            if (!row)
+                break;
+            const struct activity *a = &ui->activities[i];
+            char times[48];
+            screen_activity_times(ui, a, times, sizeof times);
+            row->id = a->id;
+            snprintf(row->title, sizeof row->title, "%s", a->title);
+            if (a->place[0])
+                snprintf(row->detail, sizeof row->detail, "%s, %s", times, a->place);
+            else
+                snprintf(row->detail, sizeof row->detail, "%s", times);
+        }
+        break;
+    default:
+        break;
+    }
+    ui_go(ui, screen);
+}
+
+/* --- the menu --- */
+
+static void message_line(struct ui *ui, struct layout *layout, struct layout_rect r)
+{
+    if (!ui->staff_message[0])
+        return;
+    int m = screen_margin(layout), mark = layout_px(layout, 40);
+    layout_panel(layout, r, ui->staff_message_ok ? 0xE3F1E7u : 0xF8E1E1u, LAYOUT_NONE);
+    layout_icon(layout, layout_rect(r.x + m, r.y + (r.h - mark) / 2, mark, mark),
+                ui->staff_message_ok ? ICON_CHECK : ICON_WARNING,
+                ui->staff_message_ok ? COLOUR_IN : COLOUR_ERROR, LAYOUT_NONE);
+    layout_text(layout, layout_rect(r.x + 2 * m + mark, r.y, r.w - 3 * m - mark, r.h),
+                ui->staff_message, LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE,
+                ALIGN_LEFT, LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+}
+
+static void menu_build(struct ui *ui, struct layout *layout)
+{
+    int m = screen_margin(layout), w = layout->w, h = layout->h;
+    screen_title(ui, layout, T(ui->tr, "Staff"), ACT_STAFF_CLOSE, T(ui->tr, "Close"), 0);
+    int top = screen_title_height(layout) + m / 2;
+    if (ui->staff_message[0]) {
+        int line = layout_px(layout, 64);
+        message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
+        top += line + m;
+    }
+    char present[96], review[96], compliance[96], enroll[128], number[16], time_text[16];
+    snprintf(number, sizeof number, "%d", ui->present_count);
+    i18n_fill(present, sizeof present, T(ui->tr, "Who is here ({n})"), "n", number, I18N_END);
+    snprintf(number, sizeof number, "%d", ui->review_count);
+    i18n_fill(review, sizeof review, T(ui->tr, "Closed automatically ({n})"), "n", number,
+              I18N_END);
+    snprintf(number, sizeof number, "%d", ui->compliance_count);
+    i18n_fill(compliance, sizeof compliance, T(ui->tr, "Missing papers today ({n})"), "n", number,
+              I18N_END);
+    if (ui->has_unknown) {
+        ui_time_text(ui, ui->unknown_at_us, time_text, sizeof time_text);
+        i18n_fill(enroll, sizeof enroll, T(ui->tr, "Register the card tapped at {time}"), "time",
+                  time_text, I18N_END);
+    } else {
+        snprintf(enroll, sizeof enroll, "%s", T(ui->tr, "Register a card: tap it first"));
+    }
+    struct {
+        const char *label;
+        int action;
+        int64_t arg;
+        unsigned flags;
+    } items[] = {
+        {present, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0},
+        {T(ui->tr, "Check in or out by hand"), ACT_STAFF_MANUAL, 0, 0},
+        {enroll, ACT_STAFF_ENROLL, 0, ui->has_unknown ? 0u : LAYOUT_DISABLED},
+        {review, ACT_STAFF_MENU, UI_STAFF_REVIEW, 0},
+        {compliance, ACT_STAFF_MENU, UI_STAFF_COMPLIANCE, 0},
+        {T(ui->tr, "Today's activities"), ACT_STAFF_MENU, UI_STAFF_ACTIVITIES, 0},
+        {T(ui->tr, "Language"), ACT_STAFF_MENU, UI_STAFF_LANGUAGE, 0},
+    };
+    int count = (int)(sizeof items / sizeof items[0]);
+    int columns = ui_is_portrait(ui) ? 1 : 2;
+    int rows = (count + columns - 1) / columns;
+    int cell_w = (w - 2 * m - (columns - 1) * m) / columns;
+    int cell_h = (h - top - m - (rows - 1) * m) / rows;
+    if (cell_h > layout_px(layout, 110))
+        cell_h = layout_px(layout, 110);
+    for (int i = 0; i < count; i++) {
+        int col = i % columns, row = i / columns;
+        int disabled = items[i].flags & LAYOUT_DISABLED;
+        layout_button(
+            layout, layout_rect(m + col * (cell_w + m), top + row * (cell_h + m), cell_w, cell_h),
+            items[i].label, LAYOUT_BOLD, layout_px(layout, 30),
+            disabled ? COLOUR_MUTED : COLOUR_WHITE, disabled ? COLOUR_PAGE : COLOUR_PRIMARY,
+            disabled ? COLOUR_LINE : LAYOUT_NONE, items[i].action, items[i].arg, items[i].flags);
+    }
+}
+
+/* --- lists --- */
+
+static int list_rows_per_page(struct layout *layout, int top, int bottom)
+{
+    int m = screen_margin(layout), row_h = layout_px(layout, STAFF_ROW_HEIGHT);
+    int rows = (bottom - top + m) / (row_h + m);
+    return rows > 0 ? rows : 1;
+}
+
+static void list_build(struct ui *ui, struct layout *layout, const char *title, const char *empty,
+                       int row_action)
+{
+    int m = screen_margin(layout), w = layout->w, h = layout->h;
+    int add_w = ui->screen == UI_STAFF_ACTIVITIES ? layout_px(layout, 170) : 0;
+    screen_title(ui, layout, title, ACT_BACK, T(ui->tr, "Back"), add_w);
+    if (add_w)
+        layout_button(layout, layout_rect(w - m - add_w, m, add_w, layout_px(layout, 64)),
+                      T(ui->tr, "Add"), LAYOUT_BOLD, layout_px(layout, 30), COLOUR_WHITE,
+                      COLOUR_PRIMARY, LAYOUT_NONE, ACT_ACTIVITY_ADD, 0, 0);
+    int top = screen_title_height(layout) + m / 2;
+    if (ui->staff_message[0] && ui->screen == UI_STAFF_ACTIVITIES) {
+        int line = layout_px(layout, 64);
+        message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
+        top += line + m;
+    }
+    int pager_h = layout_px(layout, 72);
+    int bottom = h - m;
+    int per_page = list_rows_per_page(layout, top, bottom);
+    int paged = ui->row_count > per_page;
+    if (paged)
+        per_page = list_rows_per_page(layout, top, bottom - pager_h - m);
+    int pages = (ui->row_count + per_page - 1) / per_page;
+    if (ui->page >= pages)
+        ui->page = pages > 0 ? pages - 1 : 0;
+    if (ui->row_count == 0) {
+        layout_text(layout, layout_rect(m, top, w - 2 * m, layout_px(layout, 80)), empty,
+                    LAYOUT_REGULAR, layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                    LAYOUT_MIDDLE);
+    }
+    int row_h = layout_px(layout, STAFF_ROW_HEIGHT);
+    int buttons_w =
+        ui->screen == UI_STAFF_ACTIVITIES ? layout_px(layout, ui_is_portrait(ui) ? 250 : 340) : 0;
+    for (int i = 0; i < per_page; i++) {
+        int index = ui->page * per_page + i;
+        if (index >= ui->row_count)
+            break;
+        const struct ui_row *row = &ui->rows[index];
+        int y = top + i * (row_h + m);
+        struct layout_rect r =
+            layout_rect(m, y, w - 2 * m - (buttons_w ? buttons_w + m : 0), row_h);
+        int half = row_h / 2;
+        if (row_action) {
+            layout_button(layout, r, "", LAYOUT_BOLD, layout_px(layout, 28), COLOUR_TEXT,
+                          COLOUR_WHITE, COLOUR_PRIMARY, row_action, index, 0);
+            /* The button's words are two boxes of text on top of it. */
+            layout->box[layout->count - 1].kind = LAYOUT_PANEL;
+        } else {
+            layout_panel(layout, r, COLOUR_WHITE, COLOUR_LINE);
+        }
+        layout_text(layout, layout_rect(r.x + m, y, r.w - 2 * m, half), row->title, LAYOUT_BOLD,
+                    layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                    LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE | LAYOUT_MIDDLE);
+        layout_text(layout, layout_rect(r.x + m, y + half, r.w - 2 * m, row_h - half), row->detail,
+                    LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                    LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE | LAYOUT_MIDDLE);
+        if (buttons_w) {
+            int bw = (buttons_w - m) / 2;
+            layout_button(layout, layout_rect(r.x + r.w + m, y, bw, row_h), T(ui->tr, "Change"),
+                          LAYOUT_BOLD, layout_px(layout, 28), COLOUR_TEXT, COLOUR_WHITE,
+                          COLOUR_PRIMARY, ACT_ACTIVITY_EDIT, index, 0);
+            layout_button(layout, layout_rect(r.x + r.w + 2 * m + bw, y, bw, row_h),
+                          T(ui->tr, "Remove"), LAYOUT_BOLD, layout_px(layout, 28), COLOUR_WHITE,
+                          COLOUR_ERROR, LAYOUT_NONE, ACT_ACTIVITY_REMOVE, index, 0);
+        }
+    }
+    if (paged) {
+        int y = bottom - pager_h, bw = layout_px(layout, ui_is_portrait(ui) ? 160 : 190);
+        int x_right = w - m - bw;
+        int x_left = x_right - m - bw;
+        char page[64], a[16], b[16];
+        snprintf(a, sizeof a, "%d", ui->page + 1);
+        snprintf(b, sizeof b, "%d", pages);
+        i18n_fill(page, sizeof page, T(ui->tr, "page {page} of {pages}"), "page", a, "pages", b,
+                  I18N_END);
+        /* "page 1 of 3" only where there is room for it: the buttons say enough. */
+        if (x_left - 2 * m >= layout_px(layout, 200))
+            layout_text(layout, layout_rect(m, y, x_left - 2 * m, pager_h), page, LAYOUT_REGULAR,
+                        layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                        LAYOUT_MIDDLE | LAYOUT_SINGLE_LINE);
+        layout_button(layout, layout_rect(x_left, y, bw, pager_h), T(ui->tr, "Previous"),
+                      LAYOUT_BOLD, layout_px(layout, 28), COLOUR_TEXT, COLOUR_WHITE, COLOUR_LINE,
+                      ACT_PAGE, -1, ui->page > 0 ? 0u : LAYOUT_DISABLED);
+        layout_button(layout, layout_rect(x_right, y, bw, pager_h), T(ui->tr, "Next"), LAYOUT_BOLD,
+                      layout_px(layout, 28), COLOUR_TEXT, COLOUR_WHITE, COLOUR_LINE, ACT_PAGE, 1,
+                      ui->page + 1 < pages ? 0u : LAYOUT_DISABLED);
+    }
+}
+
+/* --- review edit --- */
+
+static void review_edit_build(struct ui *ui, struct layout *layout)
+{
+    int m = screen_margin(layout), w = layout->w, h = layout->h;
+    const struct ui_row *row = &ui->rows[ui->edit_index];
+    char title[LAYOUT_TEXT_MAX], start[16], day[96], when[LAYOUT_TEXT_MAX];
+    i18n_fill(title, sizeof title, T(ui->tr, "When did {name} leave?"), "name", row->title,
+              I18N_END);
+    screen_title(ui, layout, title, ACT_BACK, T(ui->tr, "Back"), 0);
+    int top = screen_title_height(layout) + m;
+    struct tm came = ui_local(row->start_us), now = ui_local(ui_now_us(ui));
+    struct tm left = ui_local(ui->edit_end_us);
+    ui_time_text(ui, row->start_us, start, sizeof start);
+    i18n_relative_day(ui->tr, &came, &now, day, sizeof day);
+    i18n_fill(when, sizeof when, T(ui->tr, "Came {day} at {time}"), "day", day, "time", start,
+              I18N_END);
+    int line = layout_px(layout, 48);
+    layout_text(layout, layout_rect(m, top, w - 2 * m, line), when, LAYOUT_REGULAR,
+                layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+    top += line + m;
+    char left_day[96], left_time[16], value[160];
+    i18n_relative_day(ui->tr, &left, &now, left_day, sizeof left_day);
+    i18n_time(ui->tr, &left, left_time, sizeof left_time);
+    i18n_fill(value, sizeof value, T(ui->tr, "Left {day} at {time}"), "day", left_day, "time",
+              left_time, I18N_END);
+    int value_h = layout_px(layout, 80);
+    layout_panel(layout, layout_rect(m, top, w - 2 * m, value_h), COLOUR_WHITE, COLOUR_TEXT);
+    layout_text(layout, layout_rect(2 * m, top, w - 4 * m, value_h), value, LAYOUT_BOLD,
+                layout_px(layout, 40), COLOUR_TEXT, LAYOUT_NONE, ALIGN_CENTER,
+                LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
+    top += value_h + m;
+    static const int steps[4] = {-60, -TIME_STEP_MIN, TIME_STEP_MIN, 60};
+    const char *labels[4] = {T(ui->tr, "−1 hour"), T(ui->tr, "−15 min"), T(ui->tr, "+15 min"),
+                             T(ui->tr, "+1 hour")};
+    int portrait = ui_is_portrait(ui);
+    int columns = portrait ? 2 : 4;
+    int bw = (w - 2 * m - (columns - 1) * m) / columns, bh = layout_px(layout, 80);
+    for (int i = 0; i < 4; i++) {
+        int col = i % columns, row_index = i / columns;
+        layout_button(layout, layout_rect(m + col * (bw + m), top + row_index * (bh + m), bw, bh),
+                      labels[i], LAYOUT_BOLD, layout_px(layout, 30), COLOUR_TEXT, COLOUR_WHITE,
+                      COLOUR_PRIMARY, ACT_TIME_ADJUST, steps[i], 0);
+    }
+    int save_w = layout_px(layout, 260), save_h = layout_px(layout, 80);
+    layout_button(layout, layout_rect(w - m - save_w, h - m - save_h, save_w, save_h),
+                  T(ui->tr, "Save"), LAYOUT_BOLD, layout_px(layout, 34), COLOUR_WHITE, COLOUR_IN,
+                  LAYOUT_NONE, ACT_SAVE, 0, 0);
+}
+
+/* --- activity edit --- */
+
+static void activity_edit_build(struct ui *ui, struct layout *layout)
+{
+    int m = screen_margin(layout), w = layout->w, h = layout->h;
+    struct activity *a = &ui->edit_activity;
+    screen_title(ui, layout, a->id ? T(ui->tr, "Change activity") : T(ui->tr, "New activity"),
+                 ACT_BACK, T(ui->tr, "Back"), 0);
+    int top = screen_title_height(layout) + m / 2;
+    int save_w = layout_px(layout, 220), save_h = layout_px(layout, 72);
+    int label_w = layout_px(layout, 190);
+    int row_h = (h - top - m - save_h - m - 3 * m) / 4;
+    if (row_h > layout_px(layout, 90))
+        row_h = layout_px(layout, 90);
+    const char *labels[4] = {T(ui->tr, "Activity"), T(ui->tr, "Place"), T(ui->tr, "Starts"),
+                             T(ui->tr, "Ends")};
+    /* In portrait each label sits above its control: the controls need the width. */
+    int portrait = ui_is_portrait(ui);
+    int label_h = portrait ? layout_px(layout, 40) : 0;
+    if (portrait) {
+        row_h = (h - top - m - save_h - m - 4 * label_h - 3 * m) / 4;
+        if (row_h > layout_px(layout, 90))
+            row_h = layout_px(layout, 90);
+    }
+    for (int i = 0; i < 4; i++) {
+        int y = top + i * (row_h + label_h + m);
+        if (portrait)
+            layout_text(layout, layout_rect(m, y, w - 2 * m, label_h), labels[i], LAYOUT_BOLD,
+                        layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                        LAYOUT_MIDDLE | LAYOUT_SINGLE_LINE);
+        else
+            layout_text(layout, layout_rect(m, y, label_w, row_h), labels[i], LAYOUT_BOLD,
+                        layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                        LAYOUT_MIDDLE | LAYOUT_SINGLE_LINE);
+        y += label_h;
+        int x = portrait ? m : 2 * m + label_w, rest = w - x - m;
+        if (i < 2) {
+            const char *value = i == 0 ? a->title : a->place;
+            layout_button(layout, layout_rect(x, y, rest, row_h),
+                          value[0] ? value : T(ui->tr, "(tap to write)"), LAYOUT_REGULAR,
+                          layout_px(layout, 30), COLOUR_TEXT, COLOUR_WHITE, COLOUR_TEXT, ACT_FIELD,
+                          i, LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE);
+        } else {
+            int minutes = i == 2 ? a->start_min : a->end_min;
+            struct tm tm = {0};
+            tm.tm_hour = minutes / 60 % 24;
+            tm.tm_min = minutes % 60;
+            char value[16];
+            i18n_time(ui->tr, &tm, value, sizeof value);
+            int bw = layout_px(layout, 120);
+            int action = i == 2 ? ACT_START_ADJUST : ACT_END_ADJUST;
+            layout_button(layout, layout_rect(x, y, bw, row_h), "\xE2\x88\x92", LAYOUT_BOLD,
+                          layout_px(layout, 40), COLOUR_TEXT, COLOUR_WHITE, COLOUR_PRIMARY, action,
+                          -TIME_STEP_MIN, 0);
+            layout_text(layout, layout_rect(x + bw + m, y, rest - 2 * bw - 2 * m, row_h), value,
+                        LAYOUT_BOLD, layout_px(layout, 36), COLOUR_TEXT, LAYOUT_NONE, ALIGN_CENTER,
+                        LAYOUT_MIDDLE | LAYOUT_SINGLE_LINE);
+            layout_button(layout, layout_rect(x + rest - bw, y, bw, row_h), "+", LAYOUT_BOLD,
+                          layout_px(layout, 40), COLOUR_TEXT, COLOUR_WHITE, COLOUR_PRIMARY, action,
+                          TIME_STEP_MIN, 0);
+        }
+    }
+    if (ui->staff_message[0] && !ui->staff_message_ok) {
+        int msg_w = w - 3 * m - save_w;
+        message_line(ui, layout, layout_rect(m, h - m - save_h, msg_w, save_h));
+    }
+    layout_button(layout, layout_rect(w - m - save_w, h - m - save_h, save_w, save_h),
+                  T(ui->tr, "Save"), LAYOUT_BOLD, layout_px(layout, 34), COLOUR_WHITE, COLOUR_IN,
+                  LAYOUT_NONE, ACT_SAVE, 0, a->title[0] ? 0u : LAYOUT_DISABLED);
+}
+
+/* --- language --- */
+
+static void language_build(struct ui *ui, struct layout *layout)
+{
+    int m = screen_margin(layout), w = layout->w;
+    static const char *const names[3] = {"Norsk bokmål", "Norsk nynorsk", "English"};
+    screen_title(ui, layout, T(ui->tr, "Language"), ACT_BACK, T(ui->tr, "Back"), 0);
+    int top = screen_title_height(layout) + m;
+    int bh = layout_px(layout, 90);
+    for (int i = 0; i < 3; i++) {
+        int selected = !strcmp(i18n_lang(ui->tr), ui_languages[i]);
+        char label[64];
+        snprintf(label, sizeof label, "%s%s", selected ? "\xE2\x9C\x93 " : "", names[i]);
+        layout_button(layout, layout_rect(m, top + i * (bh + m), w - 2 * m, bh), label, LAYOUT_BOLD,
+                      layout_px(layout, 34), COLOUR_TEXT, COLOUR_WHITE,
+                      selected ? COLOUR_IN : COLOUR_LINE, ACT_LANGUAGE, i,
+                      selected ? LAYOUT_SELECTED : 0);
+    }
+}
+
+void screen_staff_build(struct ui *ui, struct layout *layout)
+{
+    switch (ui->screen) {
+    case UI_STAFF_PRESENT: {
+        char title[96], number[16];
+        snprintf(number, sizeof number, "%d", ui->row_count);
+        i18n_fill(title, sizeof title, T(ui->tr, "Here now: {n}"), "n", number, I18N_END);
+        list_build(ui, layout, title, T(ui->tr, "Nobody is checked in."), 0);
+        break;
+    }
+    case UI_STAFF_REVIEW:
+        list_build(ui, layout, T(ui->tr, "Closed automatically"), T(ui->tr, "Nothing to review."),
+                   ACT_REVIEW_ITEM);
+        break;
+    case UI_STAFF_COMPLIANCE:
+        list_build(ui, layout, T(ui->tr, "Missing papers today"),
+                   T(ui->tr, "Everyone who came today has their papers in order."), 0);
+        break;
+    case UI_STAFF_ACTIVITIES:
+        list_build(ui, layout, T(ui->tr, "Today's activities"), T(ui->tr, "No activities today."),
+                   0);
+        break;
+    case UI_STAFF_REVIEW_EDIT:
+        review_edit_build(ui, layout);
+        break;
+    case UI_STAFF_ACTIVITY_EDIT:
+        activity_edit_build(ui, layout);
+        break;
+    case UI_STAFF_LANGUAGE:
+        language_build(ui, layout);
+        break;
+    default:
+        menu_build(ui, layout);
+        break;
+    }
+}
+
+/* --- actions --- */
+
+static void back_to_menu(struct ui *ui)
+{
+    screen_staff_load(ui, UI_STAFF);
+}
+
+void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match)
+{
+    char text[256], time_text[16];
+    if (ui->name_mode == NAME_STAFF_MANUAL) {
+        struct tap_result result;
+        memset(&result, 0, sizeof result);
+        int in = !match->present;
+        if (kiosk_staff_set(ui->kiosk, match->id, in, 0, &result) < 0) {
+            i18n_fill(text, sizeof text, T(ui->tr, "Not recorded: {error}"), "error",
+                      kiosk_errmsg(ui->kiosk), I18N_END);
+            ui_staff_message(ui, 0, text);
+        } else {
+            ui_time_text(ui, result.at_us ? result.at_us : ui_now_us(ui), time_text,
+                         sizeof time_text);
+            i18n_fill(text, sizeof text,
+                      in ? T(ui->tr, "{name} is checked in at {time}")
+                         : T(ui->tr, "{name} is checked out at {time}"),
+                      "name", match->display, "time", time_text, I18N_END);
+            ui_staff_message(ui, 1, text);
+        }
+    } else if (ui->name_mode == NAME_STAFF_ENROLL) {
+        if (kiosk_enroll_last_unknown(ui->kiosk, match->id) < 0) {
+            i18n_fill(text, sizeof text, T(ui->tr, "The card was not registered: {error}"), "error",
+                      kiosk_errmsg(ui->kiosk), I18N_END);
+            ui_staff_message(ui, 0, text);
+        } else {
+            i18n_fill(text, sizeof text, T(ui->tr, "The card now belongs to {name}"), "name",
+                      match->display, I18N_END);
+            ui_staff_message(ui, 1, text);
+        }
+    }
+    back_to_menu(ui);
+}
+
+void screen_staff_text_done(struct ui *ui)
+{
+    char *field = ui->text_field ? ui->edit_activity.place : ui->edit_activity.title;
+    snprintf(field, KIOSK_NAME_MAX, "%s", ui->query);
+    ui_go(ui, UI_STAFF_ACTIVITY_EDIT);
+}
+
+static int clamp_minutes(int minutes)
+{
+    return ((minutes % 1440) + 1440) % 1440;
+}
+
+static void save_activity(struct ui *ui)
+{
+    char text[256];
+    struct activity *a = &ui->edit_activity;
+    if (!a->title[0])
+        return;
+    if (kiosk_activity_save(ui->kiosk, a) < 0) {
+        i18n_fill(text, sizeof text, T(ui->tr, "Not saved: {error}"), "error",
+                  kiosk_errmsg(ui->kiosk), I18N_END);
+        ui_staff_message(ui, 0, text);
+        ui->dirty = 1;
+        return;
+    }
+    i18n_fill(text, sizeof text, T(ui->tr, "Saved: {title}"), "title", a->title, I18N_END);
+    ui_staff_message(ui, 1, text);
+    ui->home_stale = 1;
+    screen_staff_load(ui, UI_STAFF_ACTIVITIES);
+}
+
+static void save_review(struct ui *ui)
+{
+    char text[256], time_text[16];
+    const struct ui_row *row = &ui->rows[ui->edit_index];
+    if (kiosk_correct_end(ui->kiosk, row->key, ui->edit_end_us) < 0) {
+        i18n_fill(text, sizeof text, T(ui->tr, "Not saved: {error}"), "error",
+                  kiosk_errmsg(ui->kiosk), I18N_END);
+        ui_staff_message(ui, 0, text);
+    } else {
+        ui_time_text(ui, ui->edit_end_us, time_text, sizeof time_text);
+        i18n_fill(text, sizeof text, T(ui->tr, "{name}: end time set to {time}"), "name",
+                  row->title, "time", time_text, I18N_END);
+        ui_staff_message(ui, 1, text);
+    }
+    back_to_menu(ui);
+}
+
+static void new_activity(struct ui *ui)
+{
+    struct activity *a = &ui->edit_activity;
+    memset(a, 0, sizeof *a);
+    struct tm now = ui_local(ui_now_us(ui));
+    /* strftime: the compiler cannot bound a year printed with %04d to 4 digits. */
+    strftime(a->day, sizeof a->day, "%Y-%m-%d", &now);
+    a->start_min = clamp_minutes((now.tm_hour + 1) * 60);
+    a->end_min = clamp_minutes(a->start_min + 60);
+}
+
+static void choose_language(struct ui *ui, int index)
+{
+    if (index < 0 || index > 2 || ui_set_language(ui, ui_languages[index]) < 0)
+        return;
+    const struct config *config = ui->config;
+    if (config->path[0]) {
+        /* Kept across restarts; a read-only config just keeps it until then. */
+        char err[256];
+        if (config_update_file(config->path, "site", "language", ui_languages[index], err,
+                               sizeof err) < 0)
+            ui_staff_message(ui, 0, err);
+    }
+    ui->dirty = 1;
+}
+
+void screen_staff_action(struct ui *ui, const struct layout_box *box)
+{
+    switch (box->action) {
+    case ACT_STAFF_CLOSE:
+        ui_go(ui, UI_HOME);
+        break;
+    case ACT_BACK:
+        if (ui->screen == UI_STAFF_REVIEW_EDIT)
+            screen_staff_load(ui, UI_STAFF_REVIEW);
+        else if (ui->screen == UI_STAFF_ACTIVITY_EDIT)
+            screen_staff_load(ui, UI_STAFF_ACTIVITIES);
+        else if (ui->screen == UI_STAFF)
+            ui_go(ui, UI_HOME);
+        else
+            back_to_menu(ui);
+        break;
+    case ACT_STAFF_MENU:
+        ui->staff_message[0] = '\0';
+        screen_staff_load(ui, (enum ui_screen)box->arg);
+        break;
+    case ACT_STAFF_MANUAL:
+        ui->staff_message[0] = '\0';
+        screen_name_open(ui, NAME_STAFF_MANUAL);
+        break;
+    case ACT_STAFF_ENROLL:
+        ui->staff_message[0] = '\0';
+        screen_name_open(ui, NAME_STAFF_ENROLL);
+        break;
+    case ACT_PAGE:
+        ui->page += (int)box->arg;
+        if (ui->page < 0)
+            ui->page = 0;
+        break;
+    case ACT_REVIEW_ITEM:
+        if (box->arg < 0 || box->arg >= ui->row_count)
+            break;
+        ui->edit_index = box->arg;
+        /* Start from the credited end, or two hours after coming. */
+        ui->edit_end_us = ui->rows[box->arg].end_us > ui->rows[box->arg].start_us
+                              ? ui->rows[box->arg].end_us
+                              : ui->rows[box->arg].start_us + 2 * 3600 * INT64_C(1000000);
+        ui_go(ui, UI_STAFF_REVIEW_EDIT);
+        break;
+    case ACT_TIME_ADJUST: {
+        const struct ui_row *row = &ui->rows[ui->edit_index];
+        int64_t end = ui->edit_end_us + box->arg * 60 * INT64_C(1000000);
+        int64_t now = ui_now_us(ui);
+        if (end <= row->start_us)
+            end = row->start_us + 60 * INT64_C(1000000);
+        if (end > now)
+            end = now;
+        ui->edit_end_us = end;
+        break;
+    }
+    case ACT_SAVE:
+        if (ui->screen == UI_STAFF_REVIEW_EDIT)
+            save_review(ui);
+        else
+            save_activity(ui);
+        break;
+    case ACT_ACTIVITY_ADD:
+        ui->staff_message[0] = '\0';
+        new_activity(ui);
+        ui_go(ui, UI_STAFF_ACTIVITY_EDIT);
+        break;
+    case ACT_ACTIVITY_EDIT:
+        if (box->arg < 0 || box->arg >= ui->activity_count)
+            break;
+        ui->staff_message[0] = '\0';
+        ui->edit_activity = ui->activities[box->arg];
+        ui_go(ui, UI_STAFF_ACTIVITY_EDIT);
+        break;
+    case ACT_ACTIVITY_REMOVE: {
+        if (box->arg < 0 || box->arg >= ui->activity_count)
+            break;
+        char text[256];
+        const struct activity *a = &ui->activities[box->arg];
+        if (kiosk_activity_remove(ui->kiosk, a->id) < 0)
+            i18n_fill(text, sizeof text, T(ui->tr, "Not removed: {error}"), "error",
+                      kiosk_errmsg(ui->kiosk), I18N_END);
+        else
+            i18n_fill(text, sizeof text, T(ui->tr, "Removed: {title}"), "title", a->title,
+                      I18N_END);
+        ui_staff_message(ui, 1, text);
+        ui->home_stale = 1;
+        screen_staff_load(ui, UI_STAFF_ACTIVITIES);
+        break;
+    }
+    case ACT_FIELD:
+        ui->text_field = (int)box->arg;
+        screen_name_open(ui, NAME_TEXT_ENTRY);
+        break;
+    case ACT_START_ADJUST:
+        ui->edit_activity.start_min = clamp_minutes(ui->edit_activity.start_min + (int)box->arg);
+        break;
+    case ACT_END_ADJUST:
+        ui->edit_activity.end_min = clamp_minutes(ui->edit_activity.end_min + (int)box->arg);
+        break;
+    case ACT_LANGUAGE:
+        choose_language(ui, (int)box->arg);
+        break;
+    default:
+        break;
+    }
+}

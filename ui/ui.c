@@ -1,0 +1,871 @@
+/* The kiosk's event loop: input, taps from the reader thread, timers, and
+ * drawing only when something changed. Screens live in screen_*.c. */
+#include "ui_internal.h"
+
+#include <SDL_ttf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "render.h"
+
+const char *const ui_languages[3] = {"nb", "nn", "en"};
+
+static const char *const screen_names[UI_SCREEN_COUNT] = {
+    "home",
+    "confirm",
+    "name",
+    "name_confirm",
+    "pin",
+    "staff",
+    "staff_present",
+    "staff_review",
+    "staff_review_edit",
+    "staff_compliance",
+    "staff_activities",
+    "staff_activity_edit",
+    "staff_language",
+};
+
+static int64_t mono_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+const char *ui_screen_name(enum ui_screen screen)
+{
+    return (unsigned)screen < UI_SCREEN_COUNT ? screen_names[screen] : "?";
+}
+
+int64_t ui_now_us(const struct ui *ui)
+{
+    return clock_wall(ui->clock);
+}
+
+struct tm ui_local(int64_t at_us)
+{
+    time_t seconds = (time_t)(at_us / 1000000);
+    struct tm tm;
+    localtime_r(&seconds, &tm);
+    return tm;
+}
+
+void ui_time_text(const struct ui *ui, int64_t at_us, char *out, size_t cap)
+{
+    struct tm tm = ui_local(at_us);
+    i18n_time(ui->tr, &tm, out, cap);
+}
+
+int ui_is_portrait(const struct ui *ui)
+{
+    return ui->h > ui->w;
+}
+
+void ui_touch_idle(struct ui *ui)
+{
+    uint64_t now = SDL_GetTicks64();
+    ui->last_input_ms = now;
+    switch (ui->screen) {
+    case UI_NAME:
+    case UI_NAME_CONFIRM:
+        ui->screen_deadline_ms =
+            now + (uint64_t)(ui->staff_open ? ui->options.staff_idle_ms : ui->options.name_idle_ms);
+        break;
+    case UI_CONFIRM:
+        break; /* the confirmation keeps its own time */
+    case UI_HOME:
+        ui->screen_deadline_ms = 0;
+        break;
+    default: /* the PIN pad and staff screens */
+        ui->screen_deadline_ms = now + (uint64_t)ui->options.staff_idle_ms;
+        break;
+    }
+}
+
+void ui_go(struct ui *ui, enum ui_screen screen)
+{
+    if (screen == UI_HOME) {
+        ui->staff_open = 0;
+        ui->home_stale = 1;
+    }
+    ui->screen = screen;
+    ui->pressed = -1;
+    ui->dirty = 1;
+    ui_touch_idle(ui);
+}
+
+void ui_refresh_home(struct ui *ui)
+{
+    int count = kiosk_activities(ui->kiosk, ui_now_us(ui), ui->activities, UI_ACTIVITIES_MAX);
+    ui->activity_count = count > 0 ? count : 0;
+    int present = kiosk_present_count(ui->kiosk);
+    ui->present_count = present > 0 ? present : 0;
+    ui->home_stale = 0;
+}
+
+void ui_staff_message(struct ui *ui, int ok, const char *text)
+{
+    snprintf(ui->staff_message, sizeof ui->staff_message, "%s", text);
+    ui->staff_message_ok = ok;
+}
+
+/* --- sound --- */
+
+static void sounds_load(struct ui *ui)
+{
+    static const char *const files[3] = {"in.wav", "out.wav", "error.wav"};
+    if (ui->options.silent || SDL_InitSubSystem(SDL_INIT_AUDIO) < 0)
+        return;
+    for (int i = 0; i < 3; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/sounds/%s", ui->options.assets_dir, files[i]);
+        if (!SDL_LoadWAV(path, &ui->sound_spec[i], &ui->sound[i], &ui->sound_len[i]))
+            fprintf(stderr, "tilstede: %s: %s (no sound)\n", path, SDL_GetError());
+    }
+}
+
+void ui_play(struct ui *ui, int sound)
+{
+    if (sound < 0 || sound > 2 || !ui->sound[sound])
+        return;
+    if (!ui->audio) {
+        ui->audio = SDL_OpenAudioDevice(NULL, 0, &ui->sound_spec[sound], NULL, 0);
+        if (!ui->audio)
+            return;
+    }
+    SDL_ClearQueuedAudio(ui->audio);
+    SDL_QueueAudio(ui->audio, ui->sound[sound], ui->sound_len[sound]);
+    SDL_PauseAudioDevice(ui->audio, 0);
+    const SDL_AudioSpec *spec = &ui->sound_spec[sound];
+    uint64_t length_ms =
+        (uint64_t)ui->sound_len[sound] * 1000u /
+        ((uint64_t)spec->freq * spec->channels * (SDL_AUDIO_BITSIZE(spec->format) / 8));
+    ui->audio_close_at = SDL_GetTicks64() + length_ms + UI_AUDIO_CLOSE_MS;
+}
+
+static void sounds_free(struct ui *ui)
+{
+    if (ui->audio)
+        SDL_CloseAudioDevice(ui->audio);
+    ui->audio = 0;
+    for (int i = 0; i < 3; i++)
+        SDL_FreeWAV(ui->sound[i]);
+}
+
+/* --- results --- */
+
+static int result_sound(const struct tap_result *result)
+{
+    switch (result->outcome) {
+    case TAP_CHECKED_IN:
+    case TAP_ALREADY_IN:
+        return 0;
+    case TAP_CHECKED_OUT:
+    case TAP_ALREADY_OUT:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t activity_id)
+{
+    ui->result = *result;
+    ui->result_activity = activity_id;
+    ui->after_confirm = ui->staff_open ? UI_STAFF : UI_HOME;
+    ui_go(ui, UI_CONFIRM);
+    ui->home_stale = 1;
+    int long_read = result->milestone || result->notices || result->outcome == TAP_REFUSED ||
+                    result->outcome == TAP_FAILED;
+    ui->screen_deadline_ms =
+        SDL_GetTicks64() + (uint64_t)(long_read && ui->options.confirm_ms < UI_NOTICE_MS
+                                          ? UI_NOTICE_MS
+                                          : ui->options.confirm_ms);
+    /* Sound after the frame: the picture must not wait for the speaker. */
+    ui->pending_sound = result_sound(result);
+}
+
+void ui_show_result(struct ui *ui, const struct tap_result *result)
+{
+    ui_handle_result(ui, result, 0);
+}
+
+/* --- the doorbell --- */
+
+static void ring(struct ui *ui)
+{
+    SDL_Event event;
+    SDL_zero(event);
+    event.type = ui->event_type;
+    SDL_PushEvent(&event);
+    char byte = 1;
+    /* A full pipe already wakes the loop: a failed write is fine. */
+    if (write(ui->wake[1], &byte, 1) < 0) {
+    }
+}
+
+void ui_post_tap(struct ui *ui, const uint8_t *uid, size_t uid_len)
+{
+    if (uid_len > READER_UID_MAX)
+        return;
+    pthread_mutex_lock(&ui->lock);
+    if (ui->tap_count < UI_TAP_QUEUE) {
+        int slot = (ui->tap_head + ui->tap_count) % UI_TAP_QUEUE;
+        memcpy(ui->taps[slot].uid, uid, uid_len);
+        ui->taps[slot].len = uid_len;
+        ui->taps[slot].posted_us = mono_us();
+        ui->tap_count++;
+    }
+    pthread_mutex_unlock(&ui->lock);
+    ring(ui);
+}
+
+void ui_post_reader_state(struct ui *ui, enum reader_state state)
+{
+    pthread_mutex_lock(&ui->lock);
+    ui->posted_state = (int)state;
+    pthread_mutex_unlock(&ui->lock);
+    ring(ui);
+}
+
+void ui_quit(struct ui *ui)
+{
+    pthread_mutex_lock(&ui->lock);
+    ui->quit = 1;
+    pthread_mutex_unlock(&ui->lock);
+    ring(ui);
+}
+
+static void handle_posted(struct ui *ui)
+{
+    for (;;) {
+        uint8_t uid[READER_UID_MAX];
+        size_t len = 0;
+        int64_t posted = 0;
+        int state;
+        pthread_mutex_lock(&ui->lock);
+        state = ui->posted_state;
+        ui->posted_state = -1;
+        if (ui->tap_count) {
+            memcpy(uid, ui->taps[ui->tap_head].uid, sizeof uid);
+            len = ui->taps[ui->tap_head].len;
+            posted = ui->taps[ui->tap_head].posted_us;
+            ui->tap_head = (ui->tap_head + 1) % UI_TAP_QUEUE;
+            ui->tap_count--;
+        }
+        pthread_mutex_unlock(&ui->lock);
+        if (state >= 0 && (enum reader_state)state != ui->reader_state) {
+            ui->reader_state = (enum reader_state)state;
+            if (ui->screen == UI_HOME)
+                ui->dirty = 1;
+        }
+        if (!len)
+            return;
+        /* The next person's tap always works, on any screen. */
+        struct tap_result result;
+        memset(&result, 0, sizeof result);
+        if (kiosk_tap(ui->kiosk, uid, len, &result) < 0 && result.outcome != TAP_FAILED) {
+            result.outcome = TAP_FAILED;
+            snprintf(result.message, sizeof result.message, "%s", kiosk_errmsg(ui->kiosk));
+        }
+        ui->tap_posted_us = posted;
+        ui->tap_committed_us = mono_us();
+        ui->tap_waiting_frame = 1;
+        ui_handle_result(ui, &result, 0);
+    }
+}
+
+/* --- input --- */
+
+static void activate(struct ui *ui, const struct layout_box *box)
+{
+    switch (ui->screen) {
+    case UI_HOME:
+        screen_home_action(ui, box);
+        break;
+    case UI_CONFIRM:
+        screen_confirm_action(ui, box);
+        break;
+    case UI_NAME:
+        screen_name_action(ui, box);
+        break;
+    case UI_NAME_CONFIRM:
+        screen_name_confirm_action(ui, box);
+        break;
+    case UI_PIN:
+        screen_pin_action(ui, box);
+        break;
+    default:
+        screen_staff_action(ui, box);
+        break;
+    }
+    ui->dirty = 1;
+}
+
+/* A point on the output to the layout's coordinates. */
+static void to_layout(struct ui *ui, int px, int py, int *lx, int *ly)
+{
+    layout_unrotate(ui->rotation, ui->out_w, ui->out_h, px, py, lx, ly);
+}
+
+static void press(struct ui *ui, int px, int py)
+{
+    int x, y;
+    to_layout(ui, px, py, &x, &y);
+    const struct layout_box *box = layout_hit(ui->layout, x, y);
+    ui->pressed = box ? (int)(box - ui->layout->box) : -1;
+    ui->press_x = x;
+    ui->press_y = y;
+    ui_touch_idle(ui);
+    if (box)
+        ui->dirty = 1; /* show the button pressed */
+}
+
+static void release(struct ui *ui, int px, int py)
+{
+    int x, y;
+    to_layout(ui, px, py, &x, &y);
+    int index = ui->pressed;
+    ui->pressed = -1;
+    ui_touch_idle(ui);
+    if (index < 0 || index >= ui->layout->count) {
+        /* Anywhere on a confirmation sends it away. */
+        if (ui->screen == UI_CONFIRM)
+            screen_confirm_action(ui, NULL);
+        return;
+    }
+    ui->dirty = 1;
+    const struct layout_box *box = &ui->layout->box[index];
+    /* Shaky hands: a finger that slid a little off the button still counts. */
+    int slack = layout_px(ui->layout, 24);
+    if (x < box->x - slack || y < box->y - slack || x >= box->x + box->w + slack ||
+        y >= box->y + box->h + slack)
+        return;
+    struct layout_box copy = *box; /* the action may rebuild the layout */
+    activate(ui, &copy);
+}
+
+static void window_point(struct ui *ui, int wx, int wy, int *px, int *py)
+{
+    int ww, wh;
+    SDL_GetWindowSize(ui->window, &ww, &wh);
+    *px = ww > 0 ? wx * ui->out_w / ww : wx;
+    *py = wh > 0 ? wy * ui->out_h / wh : wy;
+}
+
+static void key_down(struct ui *ui, const SDL_KeyboardEvent *key)
+{
+    SDL_Keycode sym = key->keysym.sym;
+    if (sym >= SDLK_F1 && sym <= SDLK_F5 && ui->options.demo_key) {
+        ui->options.demo_key(ui->options.demo_user, (int)(sym - SDLK_F1));
+        return;
+    }
+    ui_touch_idle(ui);
+    if (sym == SDLK_ESCAPE) {
+        if (ui->screen == UI_CONFIRM) {
+            screen_confirm_action(ui, NULL);
+        } else if (ui->screen != UI_HOME) {
+            struct layout_box back;
+            memset(&back, 0, sizeof back);
+            back.action = ACT_BACK;
+            activate(ui, &back);
+        }
+        return;
+    }
+    if (ui->screen == UI_NAME && (sym == SDLK_BACKSPACE || sym == SDLK_RETURN))
+        screen_name_typed(ui, sym == SDLK_BACKSPACE ? OSK_BACKSPACE : '\n');
+    if (ui->screen == UI_PIN && (sym == SDLK_BACKSPACE || sym == SDLK_RETURN)) {
+        struct layout_box pin_key;
+        memset(&pin_key, 0, sizeof pin_key);
+        pin_key.action = sym == SDLK_BACKSPACE ? ACT_PIN_ERASE : ACT_PIN_OK;
+        activate(ui, &pin_key);
+    }
+}
+
+static void text_input(struct ui *ui, const char *text)
+{
+    /* Letters typed on a real keyboard (development, staff): decode UTF-8
+     * and feed the same paths as the on-screen keys. */
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        uint32_t code = *p;
+        int len = 1;
+        if (*p >= 0xC0 && *p < 0xE0 && p[1]) {
+            code = ((uint32_t)(*p & 0x1F) << 6) | (p[1] & 0x3F);
+            len = 2;
+        } else if (*p >= 0xE0) {
+            code = 0;
+            len = *p >= 0xF0 ? 4 : 3;
+        }
+        p += len;
+        if (code >= 'A' && code <= 'Z')
+            code += 'a' - 'A';
+        if (code >= 0xC0 && code <= 0xDE && code != 0xD7)
+            code += 0x20; /* Æ Ø Å and the other Latin-1 capitals */
+        if (ui->screen == UI_NAME && code)
+            screen_name_typed(ui, code);
+        else if (ui->screen == UI_PIN && code >= '0' && code <= '9') {
+            struct layout_box digit;
+            memset(&digit, 0, sizeof digit);
+            digit.action = ACT_PIN_DIGIT;
+            digit.arg = code - '0';
+            activate(ui, &digit);
+        }
+    }
+}
+
+static void handle_event(struct ui *ui, const SDL_Event *event)
+{
+    int px, py;
+    switch (event->type) {
+    case SDL_QUIT:
+        ui->quit = 1;
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+        if (event->button.which == SDL_TOUCH_MOUSEID || event->button.button != SDL_BUTTON_LEFT)
+            break;
+        window_point(ui, event->button.x, event->button.y, &px, &py);
+        if (event->type == SDL_MOUSEBUTTONDOWN)
+            press(ui, px, py);
+        else
+            release(ui, px, py);
+        break;
+    case SDL_FINGERDOWN:
+    case SDL_FINGERUP:
+        px = (int)(event->tfinger.x * (float)ui->out_w);
+        py = (int)(event->tfinger.y * (float)ui->out_h);
+        if (event->type == SDL_FINGERDOWN)
+            press(ui, px, py);
+        else
+            release(ui, px, py);
+        break;
+    case SDL_KEYDOWN:
+        key_down(ui, &event->key);
+        break;
+    case SDL_TEXTINPUT:
+        text_input(ui, event->text.text);
+        break;
+    case SDL_WINDOWEVENT:
+        if (event->window.event == SDL_WINDOWEVENT_EXPOSED ||
+            event->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+            ui->dirty = 1;
+        break;
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET:
+        text_flush(ui->text);
+        ui->dirty = 1;
+        break;
+    default:
+        if (event->type == ui->event_type)
+            handle_posted(ui);
+        break;
+    }
+}
+
+/* --- drawing --- */
+
+static void build(struct ui *ui)
+{
+    if (ui->screen == UI_HOME && ui->home_stale)
+        ui_refresh_home(ui);
+    layout_begin(ui->layout, ui->w, ui->h, text_metrics(ui->text), COLOUR_PAGE);
+    switch (ui->screen) {
+    case UI_HOME:
+        screen_home_build(ui, ui->layout);
+        break;
+    case UI_CONFIRM:
+        screen_confirm_build(ui, ui->layout);
+        break;
+    case UI_NAME:
+        screen_name_build(ui, ui->layout);
+        break;
+    case UI_NAME_CONFIRM:
+        screen_name_confirm_build(ui, ui->layout);
+        break;
+    case UI_PIN:
+        screen_pin_build(ui, ui->layout);
+        break;
+    default:
+        screen_staff_build(ui, ui->layout);
+        break;
+    }
+    if (ui->pressed >= ui->layout->count)
+        ui->pressed = -1;
+}
+
+static void paint(struct ui *ui)
+{
+    const struct layout_box *pressed = ui->pressed >= 0 ? &ui->layout->box[ui->pressed] : NULL;
+    if (ui->target) {
+        SDL_SetRenderTarget(ui->renderer, ui->target);
+        render_layout(ui->renderer, ui->text, ui->layout, pressed);
+        SDL_SetRenderTarget(ui->renderer, NULL);
+        SDL_SetRenderDrawColor(ui->renderer, 0, 0, 0, 255);
+        SDL_RenderClear(ui->renderer);
+        SDL_Rect dst = {(ui->out_w - ui->w) / 2, (ui->out_h - ui->h) / 2, ui->w, ui->h};
+        SDL_RenderCopyEx(ui->renderer, ui->target, NULL, &dst, ui->rotation, NULL, SDL_FLIP_NONE);
+    } else {
+        render_layout(ui->renderer, ui->text, ui->layout, pressed);
+    }
+}
+
+/* The minute the clock shows: a count, not tm_min, so a clock that jumps
+ * by whole hours still moves on. */
+static int64_t minute_of(const struct ui *ui)
+{
+    return ui_now_us(ui) / 60000000;
+}
+
+void ui_frame_paint(struct ui *ui)
+{
+    ui->last_minute = minute_of(ui);
+    build(ui);
+    paint(ui);
+}
+
+void ui_frame_present(struct ui *ui)
+{
+    SDL_RenderPresent(ui->renderer);
+    ui->frames++;
+    ui->dirty = 0;
+    if (ui->tap_waiting_frame) {
+        ui->tap_presented_us = mono_us();
+        ui->tap_waiting_frame = 0;
+    }
+    if (ui->pending_sound >= 0) {
+        ui_play(ui, ui->pending_sound);
+        ui->pending_sound = -1;
+    }
+}
+
+static void draw(struct ui *ui)
+{
+    ui_frame_paint(ui);
+    ui_frame_present(ui);
+}
+
+int64_t ui_redraw(struct ui *ui)
+{
+    int64_t start = mono_us();
+    ui_frame_paint(ui);
+    int64_t took = mono_us() - start;
+    ui_frame_present(ui);
+    return took;
+}
+
+/* --- timers --- */
+
+static void timers(struct ui *ui)
+{
+    uint64_t now = SDL_GetTicks64();
+    if (ui->screen_deadline_ms && now >= ui->screen_deadline_ms) {
+        ui->screen_deadline_ms = 0;
+        if (ui->screen == UI_CONFIRM && ui->after_confirm != UI_HOME && ui->staff_open)
+            ui_go(ui, ui->after_confirm);
+        else
+            ui_go(ui, UI_HOME);
+    }
+    if (ui->screen == UI_PIN && ui->pin_locked_until_ms && now >= ui->pin_locked_until_ms) {
+        ui->pin_locked_until_ms = 0;
+        ui->pin_wrong = 0;
+        ui->pin_message[0] = '\0';
+        ui->dirty = 1;
+    }
+    if (minute_of(ui) != ui->sweep_minute) {
+        /* Once a minute: close forgotten visits, refresh the home screen. */
+        ui->sweep_minute = minute_of(ui);
+        kiosk_sweep(ui->kiosk);
+        ui->home_stale = 1;
+    }
+    if (minute_of(ui) != ui->last_minute && (ui->screen == UI_HOME || ui->screen == UI_PIN))
+        ui->dirty = 1; /* the clock (and the PIN lock's "until") */
+    if (ui->audio && now >= ui->audio_close_at) {
+        SDL_CloseAudioDevice(ui->audio);
+        ui->audio = 0;
+    }
+}
+
+/* Milliseconds until the next thing the loop must do by itself. */
+static int next_wait_ms(struct ui *ui, int limit)
+{
+    uint64_t now = SDL_GetTicks64();
+    int64_t wait = limit;
+    int64_t wall = ui_now_us(ui);
+    int64_t to_minute = (60000000 - wall % 60000000) / 1000 + 1;
+    if (to_minute < wait)
+        wait = to_minute;
+    if (ui->screen_deadline_ms && (int64_t)(ui->screen_deadline_ms - now) < wait)
+        wait = (int64_t)(ui->screen_deadline_ms - now);
+    if (ui->pin_locked_until_ms && (int64_t)(ui->pin_locked_until_ms - now) < wait)
+        wait = (int64_t)(ui->pin_locked_until_ms - now);
+    if (ui->audio && (int64_t)(ui->audio_close_at - now) < wait)
+        wait = (int64_t)(ui->audio_close_at - now);
+    return wait < 0 ? 0 : (int)wait;
+}
+
+static void drain_wake(struct ui *ui)
+{
+    char buffer[64];
+    while (read(ui->wake[0], buffer, sizeof buffer) > 0) {
+    }
+}
+
+int ui_step(struct ui *ui, int timeout_ms)
+{
+    SDL_Event event;
+    uint64_t until = SDL_GetTicks64() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+    for (;;) {
+        while (SDL_PollEvent(&event))
+            handle_event(ui, &event);
+        /* The doorbell's SDL event can be lost if SDL's queue is full:
+         * the pipe is the backstop. */
+        handle_posted(ui);
+        timers(ui);
+        if (ui->dirty)
+            draw(ui);
+        pthread_mutex_lock(&ui->lock);
+        int quit = ui->quit;
+        pthread_mutex_unlock(&ui->lock);
+        if (quit)
+            return 1;
+        uint64_t now = SDL_GetTicks64();
+        if (now >= until)
+            return 0;
+        /* SDL_WaitEventTimeout polls every millisecond on kmsdrm and the
+         * offscreen driver (they have no blocking wait), which an idle
+         * kiosk cannot afford. We sleep on our own pipe, which the reader
+         * rings, and look at the input devices at a human pace. */
+        int poll_ms = now - ui->last_input_ms < 3000 ? UI_POLL_ACTIVE_MS : UI_POLL_IDLE_MS;
+        int wait = next_wait_ms(ui, (int)(until - now));
+        if (wait > poll_ms)
+            wait = poll_ms;
+        struct pollfd fd = {ui->wake[0], POLLIN, 0};
+        if (poll(&fd, 1, wait) > 0)
+            drain_wake(ui);
+    }
+}
+
+int ui_run(struct ui *ui)
+{
+    while (!ui_step(ui, 3600 * 1000)) {
+    }
+    return 0;
+}
+
+/* --- opening --- */
+
+static int open_window(struct ui *ui, char *err, size_t errlen)
+{
+    int w = ui->options.width, h = ui->options.height;
+    Uint32 flags = SDL_WINDOW_SHOWN;
+    if (w <= 0 || h <= 0) {
+        /* The display's current mode: never change it (the board's panel
+         * has one mode, and a mode switch blanks it). */
+        SDL_DisplayMode mode;
+        if (SDL_GetDesktopDisplayMode(0, &mode) < 0) {
+            snprintf(err, errlen, "no display: %s", SDL_GetError());
+            return -ENODEV;
+        }
+        w = mode.w;
+        h = mode.h;
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+        SDL_ShowCursor(SDL_DISABLE);
+    }
+    ui->window =
+        SDL_CreateWindow("Tilstede", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+    if (!ui->window) {
+        snprintf(err, errlen, "cannot open a %dx%d window: %s", w, h, SDL_GetError());
+        return -ENODEV;
+    }
+    ui->renderer = SDL_CreateRenderer(ui->window, -1, 0);
+    if (!ui->renderer) {
+        snprintf(err, errlen, "no renderer: %s", SDL_GetError());
+        return -ENODEV;
+    }
+    SDL_GetRendererOutputSize(ui->renderer, &ui->out_w, &ui->out_h);
+    ui->w = ui->out_w;
+    ui->h = ui->out_h;
+    if (ui->rotation == 90 || ui->rotation == 270) {
+        ui->w = ui->out_h;
+        ui->h = ui->out_w;
+    }
+    if (ui->rotation) {
+        ui->target = SDL_CreateTexture(ui->renderer, SDL_PIXELFORMAT_RGB888,
+                                       SDL_TEXTUREACCESS_TARGET, ui->w, ui->h);
+        if (!ui->target) {
+            snprintf(err, errlen, "cannot rotate the screen: %s", SDL_GetError());
+            return -ENODEV;
+        }
+    }
+    return 0;
+}
+
+int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct ui_options *options,
+            struct ui **out, char *err, size_t errlen)
+{
+    int rc = 0;
+    struct ui *ui = calloc(1, sizeof *ui);
+    *out = NULL;
+    if (!ui || !(ui->layout = calloc(1, sizeof *ui->layout))) {
+        free(ui);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    ui->kiosk = kiosk;
+    ui->config = kiosk_config(kiosk);
+    ui->clock = clock;
+    ui->options = *options;
+    ui->wake[0] = ui->wake[1] = -1;
+    ui->pressed = -1;
+    ui->posted_state = -1;
+    ui->pending_sound = -1;
+    ui->reader_state = READER_STARTING;
+    ui->home_stale = 1;
+    ui->dirty = 1;
+    pthread_mutex_init(&ui->lock, NULL);
+    if (!ui->options.confirm_ms)
+        ui->options.confirm_ms = UI_CONFIRM_MS;
+    if (!ui->options.staff_idle_ms)
+        ui->options.staff_idle_ms = UI_STAFF_IDLE_MS;
+    if (!ui->options.name_idle_ms)
+        ui->options.name_idle_ms = UI_NAME_IDLE_MS;
+    if (!ui->options.pin_lock_ms)
+        ui->options.pin_lock_ms = UI_PIN_LOCK_MS;
+    ui->rotation = options->rotation ? options->rotation : ui->config->rotation;
+    if (ui->rotation != 0 && ui->rotation != 90 && ui->rotation != 180 && ui->rotation != 270) {
+        rc = -EINVAL;
+        snprintf(err, errlen, "rotation %d is not 0, 90, 180 or 270", ui->rotation);
+        goto out;
+    }
+    snprintf(ui->reader_side, sizeof ui->reader_side, "%s",
+             options->reader_side ? options->reader_side : ui->config->reader_side);
+    snprintf(ui->locale_dir, sizeof ui->locale_dir, "%s", options->locale_dir);
+
+    if (pipe2(ui->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        goto out;
+    }
+    rc =
+        i18n_open(options->locale_dir, options->language ? options->language : ui->config->language,
+                  &ui->tr, err, errlen);
+    if (rc < 0)
+        goto out;
+
+    /* Touch is handled as touch: no mouse events made up from fingers. */
+    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) < 0) {
+        rc = -ENODEV;
+        snprintf(err, errlen, "SDL: %s", SDL_GetError());
+        goto out;
+    }
+    if (TTF_Init() < 0) {
+        rc = -ENODEV;
+        snprintf(err, errlen, "SDL_ttf: %s", TTF_GetError());
+        goto out;
+    }
+    ui->event_type = SDL_RegisterEvents(1);
+    if (ui->event_type == (Uint32)-1) {
+        rc = -ENOSPC;
+        snprintf(err, errlen, "SDL has no user event left");
+        goto out;
+    }
+    char fonts[1024];
+    snprintf(fonts, sizeof fonts, "%s/fonts", options->assets_dir);
+    rc = text_open(fonts, &ui->text, err, errlen);
+    if (rc < 0)
+        goto out;
+    rc = open_window(ui, err, errlen);
+    if (rc < 0)
+        goto out;
+    sounds_load(ui);
+    SDL_StartTextInput();
+    ui->last_input_ms = 0;
+out:
+    if (rc < 0) {
+        ui_close(ui);
+        ui = NULL;
+    }
+    *out = ui;
+    return rc;
+}
+
+void ui_close(struct ui *ui)
+{
+    if (!ui)
+        return;
+    sounds_free(ui);
+    if (ui->text)
+        text_close(ui->text); /* textures before the renderer */
+    if (ui->target)
+        SDL_DestroyTexture(ui->target);
+    if (ui->renderer)
+        SDL_DestroyRenderer(ui->renderer);
+    if (ui->window)
+        SDL_DestroyWindow(ui->window);
+    if (TTF_WasInit())
+        TTF_Quit();
+    if (SDL_WasInit(0))
+        SDL_Quit();
+    i18n_close(ui->tr);
+    if (ui->wake[0] >= 0)
+        close(ui->wake[0]);
+    if (ui->wake[1] >= 0)
+        close(ui->wake[1]);
+    pthread_mutex_destroy(&ui->lock);
+    free(ui->rows);
+    free(ui->layout);
+    free(ui);
+}
+
+/* --- for tests --- */
+
+enum ui_screen ui_current(const struct ui *ui)
+{
+    return ui->screen;
+}
+const struct layout *ui_layout(const struct ui *ui)
+{
+    return ui->layout;
+}
+uint64_t ui_frames(const struct ui *ui)
+{
+    return ui->frames;
+}
+
+void ui_output_size(const struct ui *ui, int *w, int *h)
+{
+    *w = ui->out_w;
+    *h = ui->out_h;
+}
+
+void ui_tap_latency(const struct ui *ui, int64_t *posted_us, int64_t *presented_us,
+                    int64_t *committed_us)
+{
+    *posted_us = ui->tap_posted_us;
+    *presented_us = ui->tap_presented_us;
+    *committed_us = ui->tap_committed_us;
+}
+
+int ui_set_language(struct ui *ui, const char *lang)
+{
+    struct i18n *tr;
+    char err[256];
+    if (i18n_open(ui->locale_dir, lang, &tr, err, sizeof err) < 0) {
+        fprintf(stderr, "tilstede: %s\n", err);
+        return -EINVAL;
+    }
+    i18n_close(ui->tr);
+    ui->tr = tr;
+    ui->dirty = 1;
+    return 0;
+}

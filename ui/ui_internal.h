@@ -1,0 +1,236 @@
+/* What the ui's own files share: struct ui, the actions of buttons, the
+ * colours, and the screens' build and action functions. Not for callers
+ * outside ui/ (they see ui.h). */
+#ifndef TILSTEDE_UI_INTERNAL_H
+#define TILSTEDE_UI_INTERNAL_H
+
+#include <SDL.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "i18n.h"
+#include "layout.h"
+#include "osk.h"
+#include "text.h"
+#include "ui.h"
+
+/* Colours, each pair checked for contrast by layout_check. */
+#define COLOUR_PAGE    0xF4F1EAu
+#define COLOUR_TEXT    0x1B1B1Bu
+#define COLOUR_MUTED   0x4A4A4Au
+#define COLOUR_WHITE   0xFFFFFFu
+#define COLOUR_LINE    0x767676u
+#define COLOUR_PRIMARY 0x1D4E89u /* buttons; also "checked out" */
+#define COLOUR_IN      0x0E6B34u /* checked in */
+#define COLOUR_OUT     0x1D4E89u
+#define COLOUR_ERROR   0x9E1C1Cu
+#define COLOUR_WARN    0xF5C542u /* with COLOUR_TEXT on it */
+#define COLOUR_THANKS  0x5B2A86u
+#define COLOUR_CARD    0xDCE8F5u /* the "hold your card here" panel */
+#define COLOUR_NOW     0xFFF0C2u /* the activity going on now */
+
+#define UI_TAP_QUEUE      16 /* taps waiting for the UI thread; more are dropped */
+#define UI_CONFIRM_MS     4000
+#define UI_NOTICE_MS      8000 /* a confirmation with a notice to read stays longer */
+#define UI_STAFF_IDLE_MS  60000
+#define UI_NAME_IDLE_MS   30000
+#define UI_PIN_TRIES      5
+#define UI_PIN_LOCK_MS    (5 * 60 * 1000)
+#define UI_PIN_MAX        12
+#define UI_QUERY_MAX      KIOSK_NAME_MAX
+#define UI_MATCHES_MAX    12
+#define UI_ACTIVITIES_MAX 16
+#define UI_LIST_MAX       200 /* rows kept for a staff list */
+#define UI_POLL_ACTIVE_MS 10  /* input polling just after a touch */
+#define UI_POLL_IDLE_MS   40  /* and when nobody is there (see ui_run) */
+#define UI_AUDIO_CLOSE_MS 1500
+
+enum ui_action {
+    ACT_NONE = 0,
+    ACT_NAME_START,
+    ACT_STAFF_OPEN,
+    ACT_BACK,
+    ACT_KEY,
+    ACT_CHOOSE,
+    ACT_MORE,
+    ACT_YES,
+    ACT_NO,
+    ACT_ACTIVITY,
+    ACT_DISMISS,
+    ACT_PIN_DIGIT,
+    ACT_PIN_ERASE,
+    ACT_PIN_OK,
+    ACT_STAFF_MENU, /* arg: the screen to open */
+    ACT_STAFF_MANUAL,
+    ACT_STAFF_ENROLL,
+    ACT_STAFF_CLOSE,
+    ACT_PAGE, /* arg: -1 or +1 */
+    ACT_REVIEW_ITEM,
+    ACT_TIME_ADJUST, /* arg: minutes */
+    ACT_SAVE,
+    ACT_LANGUAGE, /* arg: index in ui_languages */
+    ACT_ACTIVITY_EDIT,
+    ACT_ACTIVITY_REMOVE,
+    ACT_ACTIVITY_ADD,
+    ACT_FIELD, /* arg: which text field to type */
+    ACT_START_ADJUST,
+    ACT_END_ADJUST,
+    ACT_TEXT_DONE,
+};
+
+/* Why the name screen is open. */
+enum name_mode { NAME_CHECKIN = 0, NAME_STAFF_MANUAL, NAME_STAFF_ENROLL, NAME_TEXT_ENTRY };
+
+struct ui_match {
+    int64_t id;
+    char display[KIOSK_NAME_MAX * 2]; /* "Kari N." or, for staff, the full name */
+    int present;
+};
+
+struct ui_row { /* a staff list row */
+    int64_t id;
+    char title[KIOSK_NAME_MAX * 2];
+    char detail[KIOSK_NAME_MAX * 2];
+    char key[EVENT_ID_LEN + 1];
+    int64_t start_us, end_us;
+};
+
+struct ui {
+    struct kiosk *kiosk;
+    const struct config *config;
+    const struct clock_source *clock;
+    struct ui_options options;
+    char reader_side[8];
+
+    SDL_Window *window;
+    SDL_Renderer *renderer;
+    SDL_Texture *target; /* the picture before rotation (rotation != 0) */
+    int out_w, out_h;    /* the output, physical */
+    int w, h;            /* the layout, logical */
+    int rotation;
+    struct text *text;
+    struct i18n *tr;
+    char locale_dir[512];
+
+    /* Audio opens on demand: a paused SDL device still wakes its thread. */
+    SDL_AudioDeviceID audio;
+    SDL_AudioSpec sound_spec[3];
+    Uint8 *sound[3];
+    Uint32 sound_len[3];
+    uint64_t audio_close_at;
+    int pending_sound; /* played after the next frame, -1 = none */
+
+    /* The doorbell from other threads: a registered SDL event type, plus a
+     * pipe that cuts the loop's sleep short. */
+    Uint32 event_type;
+    int wake[2];
+    pthread_mutex_t lock;
+    struct {
+        uint8_t uid[READER_UID_MAX];
+        size_t len;
+        int64_t posted_us;
+    } taps[UI_TAP_QUEUE];
+    int tap_head, tap_count;
+    int posted_state; /* -1 = none pending */
+    int quit;
+
+    enum reader_state reader_state;
+
+    /* What is on screen. */
+    enum ui_screen screen;
+    struct layout *layout;
+    int dirty;
+    int pressed; /* index of the box under the finger, -1 */
+    int press_x, press_y;
+    uint64_t last_input_ms;
+    uint64_t screen_deadline_ms; /* confirmation end, idle timeouts; 0 = none */
+    int64_t last_minute;         /* minutes since the epoch of the clock on screen */
+    int64_t sweep_minute;        /* the minute of the last kiosk_sweep */
+    uint64_t frames;
+
+    /* Home's data, refreshed on a change and once a minute. */
+    struct activity activities[UI_ACTIVITIES_MAX];
+    int activity_count;
+    int present_count;
+    int home_stale;
+
+    /* The confirmation. */
+    struct tap_result result;
+    int64_t result_activity;
+    enum ui_screen after_confirm;
+
+    /* Check in by name. */
+    enum name_mode name_mode;
+    char query[UI_QUERY_MAX];
+    struct ui_match matches[UI_MATCHES_MAX];
+    int match_count, match_total;
+    struct ui_match chosen;
+
+    /* Staff. */
+    char pin[UI_PIN_MAX + 1];
+    int pin_wrong;
+    uint64_t pin_locked_until_ms;
+    char pin_message[256];
+    int staff_open;
+    char staff_message[256];
+    int staff_message_ok;
+    int review_count, compliance_count, has_unknown;
+    int64_t unknown_at_us;
+    struct ui_row *rows;
+    int row_count, page;
+    int64_t edit_index;
+    int64_t edit_end_us;
+    struct activity edit_activity;
+    int text_field; /* 0 title, 1 place */
+
+    /* Benchmarks. */
+    int64_t tap_posted_us, tap_committed_us, tap_presented_us;
+    int tap_waiting_frame;
+};
+
+/* ui.c */
+void ui_frame_paint(struct ui *ui); /* builds the layout and draws, no present */
+void ui_frame_present(struct ui *ui);
+void ui_go(struct ui *ui, enum ui_screen screen);
+void ui_touch_idle(struct ui *ui);
+int64_t ui_now_us(const struct ui *ui);
+struct tm ui_local(int64_t at_us);
+void ui_time_text(const struct ui *ui, int64_t at_us, char *out, size_t cap);
+void ui_refresh_home(struct ui *ui);
+void ui_play(struct ui *ui, int sound); /* 0 in, 1 out, 2 error */
+int ui_is_portrait(const struct ui *ui);
+void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t activity_id);
+void ui_staff_message(struct ui *ui, int ok, const char *text);
+extern const char *const ui_languages[3];
+
+/* The screens: build fills the layout; action handles a pressed target. */
+void screen_home_build(struct ui *ui, struct layout *layout);
+void screen_home_action(struct ui *ui, const struct layout_box *box);
+void screen_confirm_build(struct ui *ui, struct layout *layout);
+void screen_confirm_action(struct ui *ui, const struct layout_box *box);
+void screen_name_build(struct ui *ui, struct layout *layout);
+void screen_name_action(struct ui *ui, const struct layout_box *box);
+void screen_name_open(struct ui *ui, enum name_mode mode);
+void screen_name_typed(struct ui *ui, int64_t key); /* a key from the physical keyboard */
+void screen_name_confirm_build(struct ui *ui, struct layout *layout);
+void screen_name_confirm_action(struct ui *ui, const struct layout_box *box);
+void screen_pin_build(struct ui *ui, struct layout *layout);
+void screen_pin_action(struct ui *ui, const struct layout_box *box);
+void screen_staff_build(struct ui *ui, struct layout *layout);
+void screen_staff_action(struct ui *ui, const struct layout_box *box);
+void screen_staff_load(struct ui *ui, enum ui_screen screen);
+void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match);
+void screen_staff_text_done(struct ui *ui);
+
+/* Shared pieces of screens (screen_common.c). */
+/* The title bar; right_w px are left free at its right end. */
+struct layout_box *screen_title(struct ui *ui, struct layout *layout, const char *title,
+                                int back_action, const char *back_label, int right_w);
+int screen_back_width(const struct ui *ui, const struct layout *layout);
+int screen_margin(const struct layout *layout);
+int screen_title_height(const struct layout *layout);
+/* "10.00–11.30" */
+void screen_activity_times(const struct ui *ui, const struct activity *activity, char *out,
+                           size_t cap);
+
+#endif
