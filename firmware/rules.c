@@ -12,7 +12,9 @@
  * left. */
 static int within_repeat_window(const struct config *cfg, const struct rules_tap *tap)
 {
-    if (!tap->has_last || cfg->repeat_window_s <= 0)
+    /* Only a card repeats by accident (held on, tapped twice); a name is
+     * chosen and confirmed on screen, so it always toggles. */
+    if (!tap->by_card || !tap->has_last || cfg->repeat_window_s <= 0)
         return 0;
     int64_t window = (int64_t)cfg->repeat_window_s * US_PER_S;
     int64_t since;

@@ -24,7 +24,7 @@ struct rules_tap {
 
     int has_open_visit;
     /* The volunteer's last check-in or check-out here, to recognise the same
-     * card held or tapped again: when, on which boot, and which way. */
+     * card held or tapped again (cards only): when, on which boot, which way. */
     int has_last;
     int64_t last_mono_us;
     int64_t last_wall_us;

@@ -119,6 +119,17 @@ static void test_window_uses_wall_clock_across_reboot(void **state)
     assert_int_equal(outcome_of(&cfg, &tap), TAP_ALREADY_IN);
 }
 
+/* A name chosen on screen and confirmed is meant: the window is for a card
+ * held too long or tapped twice, not for someone who checks out by name. */
+static void test_name_toggle_is_not_held_by_the_window(void **state)
+{
+    (void)state;
+    struct config cfg = defaults();
+    struct rules_tap tap = tap_after_checkin(5 * US_PER_S);
+    tap.by_card = 0;
+    assert_int_equal(outcome_of(&cfg, &tap), TAP_CHECKED_OUT);
+}
+
 static void test_window_is_configurable(void **state)
 {
     (void)state;
@@ -317,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_window_after_checkout_reports_already_out),
         cmocka_unit_test(test_window_uses_monotonic_clock_on_same_boot),
         cmocka_unit_test(test_window_uses_wall_clock_across_reboot),
+        cmocka_unit_test(test_name_toggle_is_not_held_by_the_window),
         cmocka_unit_test(test_window_is_configurable),
         cmocka_unit_test(test_unknown_card),
         cmocka_unit_test(test_revoked_card_refused_even_when_checked_in),
