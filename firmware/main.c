@@ -1,22 +1,30 @@
-/* tilstede: the check-in kiosk program. Reads the config, opens the core
- * (store, rules), the card reader and the screen, in that order, runs the
- * screen until asked to stop (SIGTERM, SIGINT, closing the window) and
- * closes them in reverse. `tilstede --demo` runs on a throwaway demo site. */
+/* tilstede: the check-in kiosk program. Reads the config, checks the
+ * database (recovering it from a backup when damaged), opens the core
+ * (store, rules), the card reader, the screen and the uploader, in that
+ * order, runs the screen until asked to stop (SIGTERM, SIGINT, closing the
+ * window) and closes them in reverse. `tilstede --demo` runs on a throwaway
+ * demo site. Under systemd it says READY=1 once the screen shows and feeds
+ * the watchdog from the screen's loop, so a wedged screen is restarted. */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "demo.h"
 #include "kiosk.h"
 #include "reader.h"
+#include "recovery.h"
 #include "ui.h"
+#include "uploader.h"
 
 #define DEMO_SITE_NAME "Solsiden helsehus (demo)"
 #define DEMO_PIN       "1234"
@@ -26,6 +34,9 @@ struct app {
     struct kiosk *kiosk;
     struct reader *reader;
     struct ui *ui;
+    struct uploader *uploader; /* NULL without a central */
+    uint64_t watchdog_usec;    /* systemd's WatchdogSec, 0 = none */
+    int64_t watchdog_fed_us;
     char demo_dir[64]; /* the demo's temporary directory, "" when not a demo */
     /* The reader's thread calls in while the ui may not exist yet (or no
      * longer): the lock makes "is there a ui" and "post to it" one step. */
@@ -71,7 +82,54 @@ static void on_state(void *user, enum reader_state state, const char *detail)
         ui_post_reader_state(app->live_ui, state);
     else
         app->early_state = state;
+    if (app->uploader)
+        uploader_set_reader_state(app->uploader, reader_state_name(state));
     pthread_mutex_unlock(&app->lock);
+}
+
+/* The uploader's thread: post to the screen's status line. */
+static void on_upload_status(void *user, const struct uploader_status *status)
+{
+    struct app *app = user;
+    struct ui_upload_status shown = {
+        .configured = 1,
+        .online = status->state == UPLOADER_ONLINE,
+        .last_success_us = status->last_success_us,
+        .waiting = status->events_waiting < 0 ? 0 : (int)status->events_waiting,
+    };
+    pthread_mutex_lock(&app->lock);
+    if (app->live_ui)
+        ui_post_upload_status(app->live_ui, &shown);
+    pthread_mutex_unlock(&app->lock);
+}
+
+/* The screen's thread, after a check-in or any other event: send soon. */
+static void on_recorded(void *user)
+{
+    struct app *app = user;
+    if (app->uploader)
+        uploader_kick(app->uploader);
+}
+
+static int64_t monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The screen's loop wakes at least every few tens of milliseconds; feeding
+ * the watchdog from there means a wedged screen stops feeding it. */
+static void on_tick(void *user)
+{
+    struct app *app = user;
+    if (!app->watchdog_usec)
+        return;
+    int64_t now = monotonic_us();
+    if (now - app->watchdog_fed_us >= (int64_t)(app->watchdog_usec / 4)) {
+        sd_notify(0, "WATCHDOG=1");
+        app->watchdog_fed_us = now;
+    }
 }
 
 static void demo_key(void *user, int index)
@@ -175,6 +233,11 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    /* libcurl's global state, before any thread exists (the uploader's). */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "tilstede: libcurl could not start\n");
+        return 1;
+    }
     struct app app;
     memset(&app, 0, sizeof app);
     pthread_mutex_init(&app.lock, NULL);
@@ -199,8 +262,22 @@ int main(int argc, char **argv)
     if (reader_conn)
         snprintf(app.config.reader, sizeof app.config.reader, "%s", reader_conn);
 
-    /* 2. kiosk */
-    if (kiosk_open(&app.config, clock_system(), &app.kiosk, err, sizeof err) < 0) {
+    /* 2. the database: checked, and restored from the newest good backup
+     * when damaged (the damaged file is kept aside). */
+    if (!demo) {
+        struct recovery_report recovery;
+        if (recovery_prepare(&app.config, NULL, &recovery, err, sizeof err) < 0) {
+            fprintf(stderr, "tilstede: %s\n", err);
+            rc = 5;
+            goto out;
+        }
+        if (recovery.action == RECOVERY_RESTORED)
+            fprintf(stderr, "tilstede: %s\n", recovery.message);
+    }
+
+    /* 3. kiosk */
+    const struct clock_source *clock = clock_from_config(&app.config);
+    if (kiosk_open(&app.config, clock, &app.kiosk, err, sizeof err) < 0) {
         fprintf(stderr, "tilstede: %s\n", err);
         goto out;
     }
@@ -209,7 +286,7 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    /* 3. reader: a missing reader is not fatal, the screen says so and
+    /* 4. reader: a missing reader is not fatal, the screen says so and
      * names still work. */
     struct reader_callbacks callbacks = {on_tap, on_state, &app};
     if (reader_open(app.config.reader, &callbacks, &app.reader, err, sizeof err) < 0) {
@@ -218,7 +295,7 @@ int main(int argc, char **argv)
         app.early_state = READER_DISCONNECTED;
     }
 
-    /* 4. ui */
+    /* 5. ui */
     struct ui_options ui_options = {
         .width = width,
         .height = height,
@@ -229,8 +306,11 @@ int main(int argc, char **argv)
             dir_exists(TILSTEDE_BUILD_LOCALE_DIR) ? TILSTEDE_BUILD_LOCALE_DIR : TILSTEDE_LOCALE_DIR,
         .demo_key = demo ? demo_key : NULL,
         .demo_user = &app,
+        .recorded = on_recorded,
+        .tick = on_tick,
+        .hook_user = &app,
     };
-    if (ui_open(app.kiosk, clock_system(), &ui_options, &app.ui, err, sizeof err) < 0) {
+    if (ui_open(app.kiosk, clock, &ui_options, &app.ui, err, sizeof err) < 0) {
         fprintf(stderr, "tilstede: screen: %s\n", err);
         goto out;
     }
@@ -238,6 +318,26 @@ int main(int argc, char **argv)
     app.live_ui = app.ui;
     ui_post_reader_state(app.ui, app.reader ? reader_state(app.reader) : app.early_state);
     pthread_mutex_unlock(&app.lock);
+
+    /* 6. uploader: only with a central; offline is a normal state, so a
+     * failure to start is told and the kiosk goes on counting. */
+    if (!demo && app.config.central_url[0]) {
+        struct uploader_callbacks upload_callbacks = {on_upload_status, &app};
+        struct uploader *uploader = NULL;
+        if (uploader_start(&app.config, clock, &upload_callbacks, &uploader, err, sizeof err) < 0)
+            fprintf(stderr, "tilstede: upload: %s\n", err);
+        pthread_mutex_lock(&app.lock);
+        app.uploader = uploader;
+        /* The reader spoke before the uploader existed. */
+        if (uploader)
+            uploader_set_reader_state(uploader, reader_state_name(app.reader ? reader_state(app.reader)
+                                                                             : app.early_state));
+        pthread_mutex_unlock(&app.lock);
+    }
+
+    if (sd_watchdog_enabled(0, &app.watchdog_usec) <= 0)
+        app.watchdog_usec = 0;
+    sd_notify(0, "READY=1");
     if (demo)
         fprintf(stderr,
                 "tilstede: demo site in %s: F1..F4 tap a volunteer's card, F5 an unknown card; "
@@ -249,7 +349,16 @@ int main(int argc, char **argv)
     rc = ui_run(app.ui) < 0 ? 1 : 0;
 
 out:
-    /* Unwind in reverse: the ui stops taking posts before it goes. */
+    /* Unwind in reverse: the uploader first, then the ui stops taking
+     * posts before it goes. */
+    sd_notify(0, "STOPPING=1");
+    if (app.uploader) {
+        struct uploader *uploader = app.uploader;
+        pthread_mutex_lock(&app.lock);
+        app.uploader = NULL;
+        pthread_mutex_unlock(&app.lock);
+        uploader_stop(uploader);
+    }
     pthread_mutex_lock(&app.lock);
     app.live_ui = NULL;
     pthread_mutex_unlock(&app.lock);
@@ -261,5 +370,6 @@ out:
     demo_cleanup(&app);
     sodium_memzero(app.config.staff_pin_hash, sizeof app.config.staff_pin_hash);
     pthread_mutex_destroy(&app.lock);
+    curl_global_cleanup();
     return rc;
 }

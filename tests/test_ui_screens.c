@@ -63,6 +63,16 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     shot(&h, size, "home_reader_down");
     ui_post_reader_state(h.ui, READER_CONNECTED);
     harness_pump(&h, 0);
+    /* The status line with a central: offline, then sent. */
+    struct ui_upload_status upload = {.configured = 1, .online = 0, .waiting = 1234};
+    ui_post_upload_status(h.ui, &upload);
+    harness_pump(&h, 0);
+    shot(&h, size, "home_offline");
+    upload.online = 1;
+    upload.last_success_us = ui_now_us(h.ui);
+    ui_post_upload_status(h.ui, &upload);
+    harness_pump(&h, 0);
+    shot(&h, size, "home_sent");
 
     harness_card(&h, demo_card_uid[4], DEMO_UID_LEN);
     shot(&h, size, "confirm_unknown");

@@ -167,6 +167,21 @@ static void status_bar(struct ui *ui, struct layout *layout, struct layout_rect 
         words = T(ui->tr, "Card reader not connected");
         break;
     }
+    /* Once there is a central: when the last upload went, or "offline".
+     * A reader that is not connected says only that: it is what staff must
+     * act on, and both would not fit a 7" panel. */
+    char line[256];
+    if (ui->upload.configured && ui->reader_state == READER_CONNECTED) {
+        char upload[128], time_text[32];
+        if (ui->upload.online && ui->upload.last_success_us) {
+            ui_time_text(ui, ui->upload.last_success_us, time_text, sizeof time_text);
+            i18n_fill(upload, sizeof upload, T(ui->tr, "sent {time}"), "time", time_text, I18N_END);
+        } else {
+            snprintf(upload, sizeof upload, "%s", T(ui->tr, "offline"));
+        }
+        snprintf(line, sizeof line, "%s · %s", words, upload);
+        words = line;
+    }
     layout_icon(layout, layout_rect(r.x, r.y + (r.h - dot) / 2, dot, dot),
                 ui->reader_state == READER_CONNECTED ? ICON_DOT : ICON_WARNING, dot_colour,
                 LAYOUT_NONE);

@@ -523,6 +523,7 @@ void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match)
                          : T(ui->tr, "{name} is checked out at {time}"),
                       "name", match->display, "time", time_text, I18N_END);
             ui_staff_message(ui, 1, text);
+            ui_recorded(ui);
         }
     } else if (ui->name_mode == NAME_STAFF_ENROLL) {
         if (kiosk_enroll_last_unknown(ui->kiosk, match->id) < 0) {
@@ -533,6 +534,7 @@ void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match)
             i18n_fill(text, sizeof text, T(ui->tr, "The card now belongs to {name}"), "name",
                       match->display, I18N_END);
             ui_staff_message(ui, 1, text);
+            ui_recorded(ui);
         }
     }
     back_to_menu(ui);
@@ -582,6 +584,7 @@ static void save_review(struct ui *ui)
         i18n_fill(text, sizeof text, T(ui->tr, "{name}: end time set to {time}"), "name",
                   row->title, "time", time_text, I18N_END);
         ui_staff_message(ui, 1, text);
+        ui_recorded(ui);
     }
     back_to_menu(ui);
 }

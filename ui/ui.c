@@ -189,6 +189,14 @@ void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t ac
                                           : ui->options.confirm_ms);
     /* Sound after the frame: the picture must not wait for the speaker. */
     ui->pending_sound = result_sound(result);
+    if (result->event_id[0])
+        ui_recorded(ui);
+}
+
+void ui_recorded(struct ui *ui)
+{
+    if (ui->options.recorded)
+        ui->options.recorded(ui->options.hook_user);
 }
 
 void ui_show_result(struct ui *ui, const struct tap_result *result)
@@ -234,6 +242,15 @@ void ui_post_reader_state(struct ui *ui, enum reader_state state)
     ring(ui);
 }
 
+void ui_post_upload_status(struct ui *ui, const struct ui_upload_status *status)
+{
+    pthread_mutex_lock(&ui->lock);
+    ui->posted_upload = *status;
+    ui->upload_posted = 1;
+    pthread_mutex_unlock(&ui->lock);
+    ring(ui);
+}
+
 void ui_quit(struct ui *ui)
 {
     pthread_mutex_lock(&ui->lock);
@@ -249,9 +266,14 @@ static void handle_posted(struct ui *ui)
         size_t len = 0;
         int64_t posted = 0;
         int state;
+        struct ui_upload_status upload;
+        int upload_posted;
         pthread_mutex_lock(&ui->lock);
         state = ui->posted_state;
         ui->posted_state = -1;
+        upload = ui->posted_upload;
+        upload_posted = ui->upload_posted;
+        ui->upload_posted = 0;
         if (ui->tap_count) {
             memcpy(uid, ui->taps[ui->tap_head].uid, sizeof uid);
             len = ui->taps[ui->tap_head].len;
@@ -260,6 +282,11 @@ static void handle_posted(struct ui *ui)
             ui->tap_count--;
         }
         pthread_mutex_unlock(&ui->lock);
+        if (upload_posted && memcmp(&upload, &ui->upload, sizeof upload)) {
+            ui->upload = upload;
+            if (ui->screen == UI_HOME)
+                ui->dirty = 1;
+        }
         if (state >= 0 && (enum reader_state)state != ui->reader_state) {
             ui->reader_state = (enum reader_state)state;
             if (ui->screen == UI_HOME)
@@ -630,6 +657,9 @@ int ui_step(struct ui *ui, int timeout_ms)
         timers(ui);
         if (ui->dirty)
             draw(ui);
+        /* After drawing: a wedged draw must starve the watchdog. */
+        if (ui->options.tick)
+            ui->options.tick(ui->options.hook_user);
         pthread_mutex_lock(&ui->lock);
         int quit = ui->quit;
         pthread_mutex_unlock(&ui->lock);

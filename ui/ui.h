@@ -46,7 +46,24 @@ struct ui_options {
     /* --demo: F1..F5 call this with 0..4 (the simulated reader taps). */
     void (*demo_key)(void *user, int index);
     void *demo_user;
+    /* Called on the UI thread after an event was recorded (a check-in,
+     * check-out, correction, enrolment): the uploader sends it soon. */
+    void (*recorded)(void *user);
+    /* Called on the UI thread each time the loop wakes (at least every
+     * UI_POLL_IDLE_MS): the systemd watchdog is fed from here. */
+    void (*tick)(void *user);
+    void *hook_user;
 };
+
+/* The upload's state for the status line; any thread. configured = 0: the
+ * kiosk has no central (nothing is shown). */
+struct ui_upload_status {
+    int configured;
+    int online;             /* the last attempt reached the central */
+    int64_t last_success_us; /* 0 = never */
+    int waiting;            /* events not yet uploaded */
+};
+void ui_post_upload_status(struct ui *ui, const struct ui_upload_status *status);
 
 /* Opens the window (or the full screen), fonts, translations and sounds.
  * The kiosk stays the caller's and must outlive the ui. */

@@ -133,8 +133,11 @@ struct ui {
     int tap_head, tap_count;
     int posted_state; /* -1 = none pending */
     int quit;
+    struct ui_upload_status posted_upload; /* under lock */
+    int upload_posted;
 
     enum reader_state reader_state;
+    struct ui_upload_status upload; /* what the status line shows */
 
     /* What is on screen. */
     enum ui_screen screen;
@@ -200,6 +203,8 @@ void ui_refresh_home(struct ui *ui);
 void ui_play(struct ui *ui, int sound); /* 0 in, 1 out, 2 error */
 int ui_is_portrait(const struct ui *ui);
 void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t activity_id);
+/* An event was recorded outside a tap result (enrolment, correction). */
+void ui_recorded(struct ui *ui);
 void ui_staff_message(struct ui *ui, int ok, const char *text);
 extern const char *const ui_languages[3];
 
