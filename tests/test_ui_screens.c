@@ -134,6 +134,10 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     harness_press(&h, ACT_PIN_OK, 0, 1);
     assert_int_equal(ui_current(h.ui), UI_STAFF);
     shot(&h, size, "staff_menu");
+    struct ui_upload_status offline = {.configured = 1, .online = 0, .waiting = 1234};
+    ui_post_upload_status(h.ui, &offline);
+    harness_pump(&h, 0);
+    shot(&h, size, "staff_menu_offline");
     harness_press(&h, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0);
     shot(&h, size, "staff_present");
     harness_press(&h, ACT_BACK, 0, 1);

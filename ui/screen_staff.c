@@ -148,18 +148,38 @@ void screen_staff_load(struct ui *ui, enum ui_screen screen)
 
 /* --- the menu --- */
 
+static void info_line(struct layout *layout, struct layout_rect r, int ok, const char *text)
+{
+    int m = screen_margin(layout), mark = layout_px(layout, 40);
+    layout_panel(layout, r, ok ? 0xE3F1E7u : 0xF8E1E1u, LAYOUT_NONE);
+    layout_icon(layout, layout_rect(r.x + m, r.y + (r.h - mark) / 2, mark, mark),
+                ok ? ICON_CHECK : ICON_WARNING, ok ? COLOUR_IN : COLOUR_ERROR, LAYOUT_NONE);
+    layout_text(layout, layout_rect(r.x + 2 * m + mark, r.y, r.w - 3 * m - mark, r.h), text,
+                LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+}
+
 static void message_line(struct ui *ui, struct layout *layout, struct layout_rect r)
 {
-    if (!ui->staff_message[0])
-        return;
-    int m = screen_margin(layout), mark = layout_px(layout, 40);
-    layout_panel(layout, r, ui->staff_message_ok ? 0xE3F1E7u : 0xF8E1E1u, LAYOUT_NONE);
-    layout_icon(layout, layout_rect(r.x + m, r.y + (r.h - mark) / 2, mark, mark),
-                ui->staff_message_ok ? ICON_CHECK : ICON_WARNING,
-                ui->staff_message_ok ? COLOUR_IN : COLOUR_ERROR, LAYOUT_NONE);
-    layout_text(layout, layout_rect(r.x + 2 * m + mark, r.y, r.w - 3 * m - mark, r.h),
-                ui->staff_message, LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE,
-                ALIGN_LEFT, LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+    if (ui->staff_message[0])
+        info_line(layout, r, ui->staff_message_ok, ui->staff_message);
+}
+
+/* Staff see what the volunteers' status line leaves out: how many events
+ * wait for the central. */
+static void upload_line(struct ui *ui, struct layout *layout, struct layout_rect r)
+{
+    char text[192], count[16], time_text[32];
+    snprintf(count, sizeof count, "%d", ui->upload.waiting);
+    if (ui->upload.online && ui->upload.last_success_us) {
+        ui_time_text(ui, ui->upload.last_success_us, time_text, sizeof time_text);
+        i18n_fill(text, sizeof text, T(ui->tr, "Sent to the central {time}; {count} waiting"),
+                  "time", time_text, "count", count, I18N_END);
+    } else {
+        i18n_fill(text, sizeof text, T(ui->tr, "No contact with the central; {count} waiting"),
+                  "count", count, I18N_END);
+    }
+    info_line(layout, r, ui->upload.online, text);
 }
 
 static void menu_build(struct ui *ui, struct layout *layout)
@@ -167,9 +187,12 @@ static void menu_build(struct ui *ui, struct layout *layout)
     int m = screen_margin(layout), w = layout->w, h = layout->h;
     screen_title(ui, layout, T(ui->tr, "Staff"), ACT_STAFF_CLOSE, T(ui->tr, "Close"), 0);
     int top = screen_title_height(layout) + m / 2;
-    if (ui->staff_message[0]) {
+    if (ui->staff_message[0] || ui->upload.configured) {
         int line = layout_px(layout, 64);
-        message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
+        if (ui->staff_message[0])
+            message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
+        else
+            upload_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
         top += line + m;
     }
     char present[96], review[96], compliance[96], enroll[128], number[16], time_text[16];
