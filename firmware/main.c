@@ -286,16 +286,7 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    /* 4. reader: a missing reader is not fatal, the screen says so and
-     * names still work. */
-    struct reader_callbacks callbacks = {on_tap, on_state, &app};
-    if (reader_open(app.config.reader, &callbacks, &app.reader, err, sizeof err) < 0) {
-        fprintf(stderr, "tilstede: card reader: %s\n", err);
-        app.reader = NULL;
-        app.early_state = READER_DISCONNECTED;
-    }
-
-    /* 5. ui */
+    /* 4. ui */
     struct ui_options ui_options = {
         .width = width,
         .height = height,
@@ -316,6 +307,19 @@ int main(int argc, char **argv)
     }
     pthread_mutex_lock(&app.lock);
     app.live_ui = app.ui;
+    pthread_mutex_unlock(&app.lock);
+
+    /* 5. reader, after the screen: a tap needs a screen to go to (one
+     * opened earlier could be lost during start). A missing reader is not
+     * fatal: the screen says so and names still work. */
+    struct reader_callbacks callbacks = {on_tap, on_state, &app};
+    if (reader_open(app.config.reader, &callbacks, &app.reader, err, sizeof err) < 0) {
+        fprintf(stderr, "tilstede: card reader: %s\n", err);
+        app.reader = NULL;
+        app.early_state = READER_DISCONNECTED;
+    }
+
+    pthread_mutex_lock(&app.lock);
     ui_post_reader_state(app.ui, app.reader ? reader_state(app.reader) : app.early_state);
     pthread_mutex_unlock(&app.lock);
 
@@ -349,8 +353,8 @@ int main(int argc, char **argv)
     rc = ui_run(app.ui) < 0 ? 1 : 0;
 
 out:
-    /* Unwind in reverse: the uploader first, then the ui stops taking
-     * posts before it goes. */
+    /* Unwind in reverse: the uploader, the reader, then the ui, which
+     * stops taking posts before it goes. */
     sd_notify(0, "STOPPING=1");
     if (app.uploader) {
         struct uploader *uploader = app.uploader;
@@ -359,12 +363,12 @@ out:
         pthread_mutex_unlock(&app.lock);
         uploader_stop(uploader);
     }
+    if (app.reader)
+        reader_close(app.reader);
     pthread_mutex_lock(&app.lock);
     app.live_ui = NULL;
     pthread_mutex_unlock(&app.lock);
     ui_close(app.ui);
-    if (app.reader)
-        reader_close(app.reader);
     if (app.kiosk)
         kiosk_close(app.kiosk);
     demo_cleanup(&app);
