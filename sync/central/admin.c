@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,8 @@ static int activity_cmd(const struct central_admin_args *a, struct central_store
                         FILE *errout, char *err);
 static int report_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
                       FILE *errout, char *err);
+static int volunteer_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                         FILE *errout, char *err);
 
 int central_admin_run(const struct central_admin_args *a, FILE *out, FILE *errout)
 {
@@ -82,8 +85,9 @@ int central_admin_run(const struct central_admin_args *a, FILE *out, FILE *errou
         int (*run)(const struct central_admin_args *, struct central_store *, FILE *, FILE *,
                    char *);
     } commands[] = {
-        {"site", site_cmd},     {"device", device_cmd},     {"admin", admin_cmd},
-        {"roster", roster_cmd}, {"activity", activity_cmd}, {"report", report_cmd},
+        {"site", site_cmd},           {"device", device_cmd},     {"admin", admin_cmd},
+        {"roster", roster_cmd},       {"activity", activity_cmd}, {"report", report_cmd},
+        {"volunteer", volunteer_cmd},
     };
     int (*run)(const struct central_admin_args *, struct central_store *, FILE *, FILE *, char *) =
         NULL;
@@ -522,4 +526,134 @@ static int report_cmd(const struct central_admin_args *a, struct central_store *
     central_buf_free(&buf);
     central_report_free(report);
     return rc;
+}
+
+/* ---- a volunteer's data on request (GDPR): the kiosk's `tilstedectl
+ * export` and `forget`, for what the central keeps ---- */
+
+struct exported {
+    json_t *roster; /* NULL until the roster row comes */
+    json_t *cards;
+    json_t *events;
+};
+
+/* Local time with its offset, as the kiosk's export writes it. */
+static void iso_time(int64_t us, char *out, size_t cap)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+static int append(json_t *list, json_t *item)
+{
+    return item && json_array_append_new(list, item) == 0 ? 0 : -ENOMEM;
+}
+
+static int export_volunteer(void *ctx, const struct central_volunteer *v)
+{
+    struct exported *ex = ctx;
+    ex->roster = json_pack(
+        "{s:s, s:s, s:s, s:b, s:s?, s:b, s:s?, s:b}", "external_id", v->external_id, "given_name",
+        v->given_name, "family_name", v->family_name, "active", v->active, "confidentiality_signed",
+        v->confidentiality_signed[0] ? v->confidentiality_signed : NULL, "confidentiality_undated",
+        v->confidentiality_undated, "police_certificate_valid_until",
+        v->police_valid_until[0] ? v->police_valid_until : NULL, "police_certificate_undated",
+        v->police_undated);
+    return ex->roster ? 0 : -ENOMEM;
+}
+
+static int export_card(void *ctx, const struct central_card *card)
+{
+    struct exported *ex = ctx;
+    return append(ex->cards,
+                  json_pack("{s:s, s:b}", "card_hash", card->card_hash, "revoked", card->revoked));
+}
+
+static int export_event(void *ctx, const struct event *ev)
+{
+    struct exported *ex = ctx;
+    char at[40], recorded[40];
+    iso_time(ev->at_us, at, sizeof at);
+    iso_time(ev->recorded_us, recorded, sizeof recorded);
+    return append(ex->events,
+                  json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:b}", "event_id",
+                            ev->event_id, "kind", event_kind_name(ev->kind), "site", ev->site, "at",
+                            at, "recorded_at", recorded, "source", event_source_name(ev->source),
+                            "activity", ev->activity[0] ? ev->activity : NULL, "corrects",
+                            ev->corrects[0] ? ev->corrects : NULL, "clock_synced",
+                            ev->clock_synced));
+}
+
+static int volunteer_export(struct central_store *store, const char *external_id, FILE *out,
+                            char *err)
+{
+    struct exported ex = {NULL, json_array(), json_array()};
+    struct central_volunteer_sink sink = {export_volunteer, export_card, export_event, &ex};
+    json_t *doc = NULL;
+    int64_t seconds = 0, visits = 0;
+    int rc = ex.cards && ex.events ? central_store_volunteer_export(store, external_id, &sink,
+                                                                    &seconds, &visits, err, ERR_MAX)
+                                   : -ENOMEM;
+    if (rc)
+        goto out;
+    /* roster is null when only events or cards are kept (the roster never
+     * named them, or they were uploaded before the roster came). */
+    doc = json_pack("{s:s, s:O?, s:O, s:f, s:I, s:I, s:O}", "external_id", external_id, "roster",
+                    ex.roster, "cards", ex.cards, "hours", central_report_hours(seconds), "seconds",
+                    (json_int_t)seconds, "visits", (json_int_t)visits, "events", ex.events);
+    if (!doc)
+        rc = -ENOMEM;
+    else if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) || fputc('\n', out) < 0) {
+        snprintf(err, ERR_MAX, "volunteer export \"%s\": cannot write the JSON", external_id);
+        rc = -EIO;
+    }
+out:
+    /* Only the JSON side runs out of memory; the store's errors say theirs. */
+    if (rc == -ENOMEM)
+        snprintf(err, ERR_MAX, "volunteer export \"%s\": out of memory building the JSON",
+                 external_id);
+    json_decref(doc);
+    json_decref(ex.roster);
+    json_decref(ex.cards);
+    json_decref(ex.events);
+    return rc;
+}
+
+static int volunteer_forget(struct central_store *store, const char *external_id, FILE *out,
+                            char *err)
+{
+    struct central_erasure erased;
+    int rc = central_store_volunteer_forget(store, external_id, &erased, err, ERR_MAX);
+    if (rc)
+        return rc;
+    fprintf(out,
+            "erased %s: %s%lld cards, %lld visits (taken out of the reports) and %lld events.\n"
+            "Erase them on every kiosk too (tilstedectl forget %s --yes), and from the "
+            "coordinator's roster file: the next roster import adds anyone still in it again.\n",
+            external_id, erased.roster ? "the roster row, " : "", (long long)erased.cards,
+            (long long)erased.visits, (long long)erased.events, external_id);
+    return 0;
+}
+
+static int volunteer_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                         FILE *errout, char *err)
+{
+    const char *verb = a->word_count > 1 ? a->words[1] : "";
+    if (a->word_count == 3 && strcmp(verb, "export") == 0)
+        return volunteer_export(store, a->words[2], out, err);
+    if (a->word_count == 3 && strcmp(verb, "forget") == 0) {
+        if (!a->yes) {
+            fprintf(errout,
+                    "tilstede-central: volunteer forget %s erases their events, visits, cards "
+                    "and roster row, and cannot be undone: add --yes\n",
+                    a->words[2]);
+            return -EINVAL;
+        }
+        return volunteer_forget(store, a->words[2], out, err);
+    }
+    fprintf(errout, "tilstede-central: usage: volunteer export EXTERNAL-ID | volunteer forget "
+                    "EXTERNAL-ID --yes\n");
+    return -EINVAL;
 }

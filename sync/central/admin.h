@@ -1,5 +1,6 @@
 /* The administration commands of tilstede-central (everything but
- * `serve`): sites, devices, dashboard logins, roster, activities, reports.
+ * `serve`): sites, devices, dashboard logins, roster, activities, reports,
+ * and a volunteer's data exported or erased on request.
  * In the library so the tests run them as the program does. */
 #ifndef TILSTEDE_CENTRAL_ADMIN_H
 #define TILSTEDE_CENTRAL_ADMIN_H
@@ -25,6 +26,7 @@ struct central_admin_args {
     const char *from, *to, *by;
     enum central_format format;
     double hours_per_arsverk;
+    int yes; /* --yes: confirms what cannot be undone (volunteer forget) */
 };
 
 /* Runs one command; returns its exit status. Results go to out, messages

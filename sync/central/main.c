@@ -37,6 +37,12 @@ static void usage(FILE *out)
           "        [--place PLACE]\n"
           "  report --from YYYY-MM-DD --to YYYY-MM-DD --by site|kind|activity|month|volunteer\n"
           "        [--csv|--json] [--hours-per-arsverk H]\n"
+          "  volunteer export EXTERNAL-ID  print as JSON all the central keeps of a volunteer\n"
+          "                                (roster row, cards, events at every site, hours)\n"
+          "  volunteer forget EXTERNAL-ID --yes\n"
+          "                                erase it all (GDPR); erase on the kiosks too with\n"
+          "                                tilstedectl forget, and remove them from the roster\n"
+          "                                file, or the next roster import adds them again\n"
           "\n"
           "Options for every command:\n"
           "  --db FILE         the database (default: $TILSTEDE_CENTRAL_DB)\n"
@@ -47,7 +53,7 @@ static void usage(FILE *out)
           "proxy); any other address needs --tls-cert and --tls-key.\n"
           "\n"
           "Exit status: 0 done; 1 failed (database, network, file); 2 wrong usage;\n"
-          "3 not found (no such site, device or admin); 4 already exists.\n",
+          "3 not found (no such site, device, admin or volunteer); 4 already exists.\n",
           out);
 }
 
@@ -73,6 +79,7 @@ enum {
     OPT_BY,
     OPT_CSV,
     OPT_JSON,
+    OPT_YES,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -99,6 +106,7 @@ static const struct option options[] = {
     {"by", required_argument, NULL, OPT_BY},
     {"csv", no_argument, NULL, OPT_CSV},
     {"json", no_argument, NULL, OPT_JSON},
+    {"yes", no_argument, NULL, OPT_YES},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -235,6 +243,9 @@ int main(int argc, char **argv)
             break;
         case OPT_JSON:
             args.format = CENTRAL_FORMAT_JSON;
+            break;
+        case OPT_YES:
+            args.yes = 1;
             break;
         case 'h':
         case OPT_HELP:

@@ -167,3 +167,18 @@ int central_store_activity_add(struct central_store *store, const struct central
     NEED(store, activity_add, err, errlen);
     return store->ops->activity_add(store, activity, err, errlen);
 }
+
+int central_store_volunteer_export(struct central_store *store, const char *external_id,
+                                   const struct central_volunteer_sink *sink, int64_t *seconds,
+                                   int64_t *visits, char *err, size_t errlen)
+{
+    NEED(store, volunteer_export, err, errlen);
+    return store->ops->volunteer_export(store, external_id, sink, seconds, visits, err, errlen);
+}
+
+int central_store_volunteer_forget(struct central_store *store, const char *external_id,
+                                   struct central_erasure *erased, char *err, size_t errlen)
+{
+    NEED(store, volunteer_forget, err, errlen);
+    return store->ops->volunteer_forget(store, external_id, erased, err, errlen);
+}

@@ -116,6 +116,24 @@ struct central_review {
     int64_t end_us;
 };
 
+/* Receives what the central keeps of one volunteer (an export on request,
+ * GDPR art. 15). A callback returning non-zero stops the walk and is
+ * returned. */
+struct central_volunteer_sink {
+    int (*volunteer)(void *ctx, const struct central_volunteer *volunteer);
+    int (*card)(void *ctx, const struct central_card *card);
+    int (*event)(void *ctx, const struct event *event);
+    void *ctx;
+};
+
+/* What an erasure removed. */
+struct central_erasure {
+    int64_t events;
+    int64_t visits;
+    int64_t cards;
+    int roster; /* 1: the roster row was there */
+};
+
 typedef int (*central_site_cb)(void *ctx, const struct central_site *site);
 typedef int (*central_device_cb)(void *ctx, const struct central_device *device);
 typedef int (*central_total_cb)(void *ctx, const struct central_total *total);
@@ -190,5 +208,20 @@ int central_store_roster_replace(struct central_store *store,
                                  size_t *changed, char *err, size_t errlen);
 int central_store_activity_add(struct central_store *store, const struct central_activity *activity,
                                char *err, size_t errlen);
+
+/* Everything kept of one volunteer, from one snapshot: the roster row (not
+ * called when there is none), the cards, the events of every site in time
+ * order; then *seconds and *visits of their closed visits, rounded as the
+ * reports count them. -ENOENT when the central knows nothing of them (no
+ * roster row, card or event). */
+int central_store_volunteer_export(struct central_store *store, const char *external_id,
+                                   const struct central_volunteer_sink *sink, int64_t *seconds,
+                                   int64_t *visits, char *err, size_t errlen);
+/* Erases, in one transaction, everything kept of one volunteer: events,
+ * visits and their share of the daily totals, cards, the roster row. The
+ * kiosks keep their own copies, and the next roster import adds the row
+ * again if the file still has it. -ENOENT as for the export. */
+int central_store_volunteer_forget(struct central_store *store, const char *external_id,
+                                   struct central_erasure *erased, char *err, size_t errlen);
 
 #endif

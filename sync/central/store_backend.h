@@ -45,6 +45,11 @@ struct central_store_ops {
                           size_t count, size_t *changed, char *err, size_t errlen);
     int (*activity_add)(struct central_store *store, const struct central_activity *activity,
                         char *err, size_t errlen);
+    int (*volunteer_export)(struct central_store *store, const char *external_id,
+                            const struct central_volunteer_sink *sink, int64_t *seconds,
+                            int64_t *visits, char *err, size_t errlen);
+    int (*volunteer_forget)(struct central_store *store, const char *external_id,
+                            struct central_erasure *erased, char *err, size_t errlen);
 };
 
 struct central_store {

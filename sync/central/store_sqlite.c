@@ -65,6 +65,16 @@ enum {
     ST_ADMIN_REVOKE,
     ST_ADMIN_AUTH,
     ST_ACTIVITY_ADD,
+    ST_VOLUNTEER_KNOWN,
+    ST_VOLUNTEER_GET,
+    ST_VOLUNTEER_CARDS,
+    ST_VOLUNTEER_EVENTS,
+    ST_VOLUNTEER_HOURS,
+    ST_FORGET_TOTALS,
+    ST_FORGET_VISITS,
+    ST_FORGET_EVENTS,
+    ST_FORGET_CARDS,
+    ST_FORGET_VOLUNTEER,
     ST_BEGIN_WRITE,
     ST_BEGIN_READ,
     ST_COMMIT,
@@ -150,6 +160,41 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_ADMIN_AUTH] = "SELECT token_hash FROM admin WHERE token_lookup = ?1 AND revoked_us IS NULL",
     [ST_ACTIVITY_ADD] = "INSERT INTO activity (id, site, date, start, end, title, place, changed) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    /* A volunteer is known by a roster row, a card or an event: events can
+     * arrive before the roster names them, and those are theirs too. The
+     * event table has no index on volunteer; these run on request, rarely,
+     * and a scan is cheaper than an index every upload pays for. */
+    [ST_VOLUNTEER_KNOWN] = "SELECT EXISTS (SELECT 1 FROM volunteer WHERE external_id = ?1) "
+                           "OR EXISTS (SELECT 1 FROM card WHERE volunteer = ?1) "
+                           "OR EXISTS (SELECT 1 FROM event WHERE volunteer = ?1)",
+    [ST_VOLUNTEER_GET] = "SELECT external_id, given_name, family_name, active, "
+                         "confidentiality_signed, police_valid_until, "
+                         "confidentiality_undated, police_undated FROM volunteer "
+                         "WHERE external_id = ?1",
+    [ST_VOLUNTEER_CARDS] = "SELECT card_hash, volunteer, revoked FROM card WHERE volunteer = ?1 "
+                           "ORDER BY card_hash",
+    [ST_VOLUNTEER_EVENTS] = "SELECT " EVENT_COLUMNS " FROM event WHERE volunteer = ?1 "
+                            "ORDER BY at_us, seq",
+    [ST_VOLUNTEER_HOURS] =
+        "SELECT coalesce(sum(" ROUNDED("v") "), 0), count(*) "
+                                            "FROM visit v JOIN setting r "
+                                            "WHERE v.volunteer = ?1 AND v.end_us IS NOT NULL",
+    /* visit_total has triggers for insert and update but none for delete
+     * (visits were never deleted before): take the volunteer's closed
+     * visits out of it, rounded as the insert trigger added them, before
+     * the visits go. */
+    [ST_FORGET_TOTALS] =
+        "UPDATE visit_total SET seconds = visit_total.seconds - gone.seconds, "
+        "visits = visit_total.visits - gone.visits FROM (SELECT v.start_day AS day, "
+        "v.site AS site, coalesce(v.activity, '') AS activity, sum(" ROUNDED(
+            "v") ") AS seconds, count(*) AS visits FROM visit v JOIN setting r "
+                 "WHERE v.volunteer = ?1 AND v.end_us IS NOT NULL GROUP BY 1, 2, 3) AS gone "
+                 "WHERE visit_total.day = gone.day AND visit_total.site = gone.site "
+                 "AND visit_total.activity = gone.activity",
+    [ST_FORGET_VISITS] = "DELETE FROM visit WHERE volunteer = ?1",
+    [ST_FORGET_EVENTS] = "DELETE FROM event WHERE volunteer = ?1",
+    [ST_FORGET_CARDS] = "DELETE FROM card WHERE volunteer = ?1",
+    [ST_FORGET_VOLUNTEER] = "DELETE FROM volunteer WHERE external_id = ?1",
     /* IMMEDIATE: take the write lock before reading, so two writers never
      * deadlock on a read lock each wants to upgrade. */
     [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -1012,6 +1057,185 @@ static int sqlite_reviews(struct central_store *store, int limit, central_review
     return result;
 }
 
+/* ---- a volunteer's data, on request ---- */
+
+/* 0 when the central keeps anything of the volunteer, -ENOENT when not. */
+static int volunteer_known(struct sqlite_store *s, const char *external_id, char *err,
+                           size_t errlen)
+{
+    sqlite3_stmt *st = stmt(s, ST_VOLUNTEER_KNOWN);
+    sqlite3_bind_text(st, 1, external_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int result = rc != SQLITE_ROW                 ? fail(s, "looking up a volunteer", err, errlen)
+                 : sqlite3_column_int(st, 0) != 0 ? 0
+                                                  : -ENOENT;
+    sqlite3_reset(st);
+    if (result == -ENOENT)
+        snprintf(err, errlen,
+                 "volunteer \"%s\": the central has no roster row, card or event of them",
+                 external_id);
+    return result;
+}
+
+static int export_roster_row(struct sqlite_store *s, const char *external_id,
+                             const struct central_volunteer_sink *sink, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(s, ST_VOLUNTEER_GET);
+    sqlite3_bind_text(st, 1, external_id, -1, SQLITE_STATIC);
+    int rc = 0, step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        struct central_volunteer v;
+        copy_column(st, 0, v.external_id, sizeof v.external_id);
+        copy_column(st, 1, v.given_name, sizeof v.given_name);
+        copy_column(st, 2, v.family_name, sizeof v.family_name);
+        v.active = sqlite3_column_int(st, 3);
+        copy_column(st, 4, v.confidentiality_signed, sizeof v.confidentiality_signed);
+        copy_column(st, 5, v.police_valid_until, sizeof v.police_valid_until);
+        v.confidentiality_undated = sqlite3_column_int(st, 6);
+        v.police_undated = sqlite3_column_int(st, 7);
+        rc = sink->volunteer(sink->ctx, &v);
+    } else if (step != SQLITE_DONE) {
+        rc = fail(s, "export, roster row", err, errlen);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int export_cards(struct sqlite_store *s, const char *external_id,
+                        const struct central_volunteer_sink *sink, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(s, ST_VOLUNTEER_CARDS);
+    sqlite3_bind_text(st, 1, external_id, -1, SQLITE_STATIC);
+    int rc = 0, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct central_card c;
+        copy_column(st, 0, c.card_hash, sizeof c.card_hash);
+        copy_column(st, 1, c.volunteer, sizeof c.volunteer);
+        c.revoked = sqlite3_column_int(st, 2);
+        rc = sink->card(sink->ctx, &c);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = fail(s, "export, cards", err, errlen);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int export_events(struct sqlite_store *s, const char *external_id,
+                         const struct central_volunteer_sink *sink, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(s, ST_VOLUNTEER_EVENTS);
+    sqlite3_bind_text(st, 1, external_id, -1, SQLITE_STATIC);
+    int rc = 0, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct event ev;
+        if (event_from_row(st, 0, &ev)) {
+            snprintf(err, errlen, "export: event %s cannot be read back (kind or source unknown)",
+                     (const char *)sqlite3_column_text(st, 0));
+            rc = -EIO;
+            break;
+        }
+        rc = sink->event(sink->ctx, &ev);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = fail(s, "export, events", err, errlen);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int volunteer_hours(struct sqlite_store *s, const char *external_id, int64_t *seconds,
+                           int64_t *visits, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(s, ST_VOLUNTEER_HOURS);
+    sqlite3_bind_text(st, 1, external_id, -1, SQLITE_STATIC);
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *seconds = sqlite3_column_int64(st, 0);
+        *visits = sqlite3_column_int64(st, 1);
+    } else {
+        rc = fail(s, "export, hours", err, errlen);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sqlite_volunteer_export(struct central_store *store, const char *external_id,
+                                   const struct central_volunteer_sink *sink, int64_t *seconds,
+                                   int64_t *visits, char *err, size_t errlen)
+{
+    struct sqlite_store *s = cast(store);
+    *seconds = *visits = 0;
+    /* One read transaction: an upload meanwhile cannot make the events and
+     * the hours disagree. */
+    int rc = run(s, stmt(s, ST_BEGIN_READ), "begin", err, errlen);
+    if (rc)
+        return rc;
+    rc = volunteer_known(s, external_id, err, errlen);
+    if (!rc)
+        rc = export_roster_row(s, external_id, sink, err, errlen);
+    if (!rc)
+        rc = export_cards(s, external_id, sink, err, errlen);
+    if (!rc)
+        rc = export_events(s, external_id, sink, err, errlen);
+    if (!rc)
+        rc = volunteer_hours(s, external_id, seconds, visits, err, errlen);
+    if (rc)
+        rollback(s);
+    else
+        rc = commit(s, err, errlen);
+    return rc;
+}
+
+static int sqlite_volunteer_forget(struct central_store *store, const char *external_id,
+                                   struct central_erasure *erased, char *err, size_t errlen)
+{
+    struct sqlite_store *s = cast(store);
+    /* The totals first: they are computed from the visits still there. */
+    static const struct {
+        int which;
+        const char *what;
+    } steps[] = {
+        {ST_FORGET_TOTALS, "erasing a volunteer, daily totals"},
+        {ST_FORGET_VISITS, "erasing a volunteer, visits"},
+        {ST_FORGET_EVENTS, "erasing a volunteer, events"},
+        {ST_FORGET_CARDS, "erasing a volunteer, cards"},
+        {ST_FORGET_VOLUNTEER, "erasing a volunteer, roster row"},
+    };
+    memset(erased, 0, sizeof *erased);
+    int rc = begin_write(s, err, errlen);
+    if (rc)
+        return rc;
+    if ((rc = volunteer_known(s, external_id, err, errlen)))
+        goto out;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        sqlite3_stmt *st = stmt(s, steps[i].which);
+        sqlite3_bind_text(st, 1, external_id, -1, SQLITE_STATIC);
+        if ((rc = run(s, st, steps[i].what, err, errlen)))
+            goto out;
+        int64_t changes = sqlite3_changes64(s->db);
+        switch (steps[i].which) {
+        case ST_FORGET_VISITS:
+            erased->visits = changes;
+            break;
+        case ST_FORGET_EVENTS:
+            erased->events = changes;
+            break;
+        case ST_FORGET_CARDS:
+            erased->cards = changes;
+            break;
+        case ST_FORGET_VOLUNTEER:
+            erased->roster = changes > 0;
+            break;
+        }
+    }
+    rc = commit(s, err, errlen);
+out:
+    if (rc) {
+        rollback(s);
+        memset(erased, 0, sizeof *erased);
+    }
+    return rc;
+}
+
 static const struct central_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -1032,4 +1256,6 @@ static const struct central_store_ops sqlite_ops = {
     .admin_auth = sqlite_admin_auth,
     .roster_replace = sqlite_roster_replace,
     .activity_add = sqlite_activity_add,
+    .volunteer_export = sqlite_volunteer_export,
+    .volunteer_forget = sqlite_volunteer_forget,
 };
