@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,6 @@ struct kiosk {
 };
 
 static int failf(struct kiosk *k, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-#include <stdarg.h>
 static int failf(struct kiosk *k, int rc, const char *fmt, ...)
 {
     va_list ap;

@@ -477,7 +477,6 @@ static void test_full_disk_fails_visibly_and_recovers(void **state)
     assert_true(failed);
     unlink(filler);
     struct event again = make_event(EVENT_CHECKOUT, "A", 5000 * US_PER_S);
-    struct store_visit v;
     assert_int_equal(store_begin(s), 0);
     assert_int_equal(store_append(s, &again), 0);
     assert_int_equal(store_commit(s), 0);
@@ -490,7 +489,6 @@ static void test_full_disk_fails_visibly_and_recovers(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), 2);
     sqlite3_finalize(st);
-    (void)v;
     store_close(s);
     umount(mnt);
 }
