@@ -28,6 +28,7 @@ struct kiosk {
     const struct clock_source *clock;
     struct store *store;
     struct namesearch *names;
+    int64_t names_version; /* the roster's version the index was built from */
     unsigned char card_key[CARDHASH_KEY_BYTES];
     char message[512];
 };
@@ -58,6 +59,11 @@ static int add_name(void *user, const struct volunteer *v)
 
 int kiosk_reload_roster(struct kiosk *kiosk)
 {
+    /* The version first: a change while the index is built makes the next
+     * search build it again, never keep a stale one. */
+    int64_t version = store_roster_version(kiosk->store);
+    if (version < 0)
+        return store_failed(kiosk, (int)version);
     struct namesearch *names;
     int rc = namesearch_new(&names);
     if (rc)
@@ -73,6 +79,7 @@ int kiosk_reload_roster(struct kiosk *kiosk)
     }
     namesearch_free(kiosk->names);
     kiosk->names = names;
+    kiosk->names_version = version;
     return 0;
 }
 
@@ -515,8 +522,16 @@ int kiosk_volunteer_by_external_id(struct kiosk *kiosk, const char *external_id,
 
 int kiosk_search(struct kiosk *kiosk, const char *query, int64_t *ids, size_t max)
 {
+    /* A roster imported or synced since the index was built (by tilstedectl
+     * or the uploader, on other connections) is searched too. */
+    int64_t version = store_roster_version(kiosk->store);
+    if (version < 0)
+        return store_failed(kiosk, (int)version);
+    int rc;
+    if (version != kiosk->names_version && (rc = kiosk_reload_roster(kiosk)) < 0)
+        return rc;
     size_t total = 0;
-    int rc = namesearch_query(kiosk->names, query, ids, max, &total);
+    rc = namesearch_query(kiosk->names, query, ids, max, &total);
     return rc < 0 ? failf(kiosk, rc, "name search failed") : (int)total;
 }
 

@@ -95,9 +95,11 @@ int kiosk_volunteer(struct kiosk *kiosk, int64_t id, struct volunteer *out);
 int kiosk_volunteer_by_external_id(struct kiosk *kiosk, const char *external_id,
                                    struct volunteer *out);
 /* Name search (case-insensitive prefix of any name part); fills up to max
- * ids of active volunteers, returns how many matched in all, or < 0. */
+ * ids of active volunteers, returns how many matched in all, or < 0. The
+ * index is rebuilt first when the roster changed since (on any connection:
+ * an import, the uploader's roster sync). */
 int kiosk_search(struct kiosk *kiosk, const char *query, int64_t *ids, size_t max);
-/* Reloads the name index after the roster changed (import, sync). */
+/* Rebuilds the name index now (kiosk_search does it when needed). */
 int kiosk_reload_roster(struct kiosk *kiosk);
 
 /* "Kari N.": given name and the family name's initial, for public screens. */

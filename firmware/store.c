@@ -20,10 +20,12 @@ extern const char embed_v001_init[];
 extern const char embed_v002_visits[];
 extern const char embed_v003_sync[];
 extern const char embed_v004_report_indexes[];
+extern const char embed_v005_roster_version[];
 
 /* Migration N takes a database from version N-1 to N. */
 static const char *const migrations[] = {NULL, embed_v001_init, embed_v002_visits,
-                                             embed_v003_sync, embed_v004_report_indexes};
+                                             embed_v003_sync, embed_v004_report_indexes,
+                                             embed_v005_roster_version};
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 _Static_assert(MIGRATION_COUNT == STORE_VERSION, "a migration for every schema version");
 
@@ -38,6 +40,7 @@ enum {
     Q_VOLUNTEERS_ALL,
     Q_VOLUNTEERS_ACTIVE,
     Q_VOLUNTEER_COUNT,
+    Q_ROSTER_VERSION,
     Q_CARD_FIND,
     Q_CARD_INSERT,
     Q_CARD_REVOKE,
@@ -97,6 +100,7 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_VOLUNTEERS_ACTIVE] =
         "SELECT " VOLUNTEER_COLUMNS " FROM volunteer WHERE active = 1 ORDER BY id",
     [Q_VOLUNTEER_COUNT] = "SELECT count(*) FROM volunteer",
+    [Q_ROSTER_VERSION] = "SELECT version FROM roster_version",
     [Q_CARD_FIND] = "SELECT volunteer_id, revoked_us IS NOT NULL FROM card WHERE uid_hash = ?1",
     /* A revoked card may be given out again: the old row is replaced. */
     [Q_CARD_INSERT] = "INSERT INTO card (uid_hash, volunteer_id, enrolled_us) VALUES (?1, ?2, ?3) "
@@ -511,6 +515,17 @@ static int count_query(struct store *s, sqlite3_stmt *st, const char *what)
 int store_volunteer_count(struct store *store)
 {
     return count_query(store, q(store, Q_VOLUNTEER_COUNT), "counting volunteers");
+}
+
+int64_t store_roster_version(struct store *store)
+{
+    sqlite3_stmt *st = q(store, Q_ROSTER_VERSION);
+    if (!st)
+        return -EIO;
+    int64_t version =
+        sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : db_fail(store, "reading the roster's version");
+    done(st);
+    return version;
 }
 
 int store_card_find(struct store *store, const char *hash, int64_t *volunteer_id, int *revoked)

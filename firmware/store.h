@@ -13,7 +13,7 @@
 #include "event.h"
 #include "kiosk.h"
 
-#define STORE_VERSION 4 /* the schema this build writes (PRAGMA user_version) */
+#define STORE_VERSION 5 /* the schema this build writes (PRAGMA user_version) */
 
 struct store;
 struct sqlite3;
@@ -49,6 +49,9 @@ int store_volunteer_upsert(struct store *store, const struct volunteer *v, int64
 int store_volunteers_each(struct store *store, int active_only,
                           int (*fn)(void *user, const struct volunteer *v), void *user);
 int store_volunteer_count(struct store *store);
+/* A number every change to the volunteer table raises (any connection,
+ * any program): a cached name index is stale when it differs. < 0 error. */
+int64_t store_roster_version(struct store *store);
 
 /* --- cards (by keyed hash) --- */
 /* 0 found (volunteer and revoked set), 1 unknown, < 0 error. */

@@ -175,7 +175,9 @@ static int token_stage(struct provision *p)
         snprintf(p->error, sizeof p->error, "[sync] token_file is too long a path");
         return -1;
     }
-    snprintf(p->token_staged, sizeof p->token_staged, "%s.XXXXXX", path);
+    /* Length checked above; the precision tells the compiler so. */
+    snprintf(p->token_staged, sizeof p->token_staged, "%.*s.XXXXXX",
+             (int)(sizeof p->token_staged - sizeof ".XXXXXX"), path);
     int fd = mkstemp(p->token_staged);
     if (fd < 0) {
         snprintf(p->error, sizeof p->error,

@@ -86,7 +86,7 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
         struct uploader_result result;
         failed = uploader_sync_now(cfg, clock_from_config(cfg), NULL, &result, err, sizeof err) != 0;
         uploaded = result.uploaded;
-        snprintf(last_error, sizeof last_error, "%s", err);
+        snprintf(last_error, sizeof last_error, "%.*s", (int)sizeof last_error - 1, err);
         /* Read what is waiting from the database again: a run that failed
          * early never counted, and its zero must not be shown as "none". */
         char reread_err[256], reread_last[OUTBOX_STATE_MAX];

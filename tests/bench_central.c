@@ -249,7 +249,7 @@ static size_t fill_year(struct fixture *f, size_t count, int64_t *device_ids, si
     size_t made = 0, n = 0;
     for (size_t s = 0; s < sites && made < count; s++) {
         for (size_t v = 0; v < volunteers_per_site && made < count; v++) {
-            char volunteer[16];
+            char volunteer[48];
             snprintf(volunteer, sizeof volunteer, "v%02zu%05zu", s, v);
             for (size_t k = 0; k < visits_each && made < count; k++) {
                 int64_t day = (int64_t)(k * 365 / visits_each + v % 3) % 365;

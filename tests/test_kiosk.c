@@ -427,6 +427,38 @@ static void test_report_equals_hours_from_taps(void **state)
     assert_int_equal(report_seconds(f, 0), expected);
 }
 
+/* The uploader's roster sync and tilstedectl import-roster write on their
+ * own connections while the kiosk runs: its name search must see them. */
+static void test_search_sees_a_roster_changed_by_another_program(void **state)
+{
+    struct fixture *f = *state;
+    int64_t ids[8];
+    assert_int_equal(kiosk_search(f->kiosk, "ingebjørg", ids, 8), 0);
+    assert_int_equal(kiosk_search(f->kiosk, "bråt", ids, 8), 1);
+
+    struct store *other;
+    char err[600];
+    assert_int_equal(store_open(f->cfg.database, &other, err, sizeof err), 0);
+    struct volunteer v = {.active = 1};
+    snprintf(v.external_id, sizeof v.external_id, "N900");
+    snprintf(v.given_name, sizeof v.given_name, "Ingebjørg");
+    snprintf(v.family_name, sizeof v.family_name, "Kvåle");
+    int change = -1;
+    assert_int_equal(store_volunteer_upsert(other, &v, clock_wall(&f->clock.source), &change), 0);
+    assert_int_equal(change, 1);
+    /* D003 (found by "bråt") leaves the roster. */
+    struct volunteer d003;
+    assert_int_equal(store_volunteer_by_external_id(other, "D003", &d003), 0);
+    d003.active = 0;
+    assert_int_equal(store_volunteer_upsert(other, &d003, clock_wall(&f->clock.source), &change), 0);
+    assert_int_equal(change, 2);
+    store_close(other);
+
+    assert_int_equal(kiosk_search(f->kiosk, "ingebjørg", ids, 8), 1);
+    assert_int_equal(ids[0], volunteer_id(f, "N900"));
+    assert_int_equal(kiosk_search(f->kiosk, "bråt", ids, 8), 0);
+}
+
 static void test_search_finds_by_any_name_part(void **state)
 {
     struct fixture *f = *state;
@@ -531,6 +563,7 @@ int main(void)
         T(test_report_rounding_keeps_raw_times),
         T(test_report_equals_hours_from_taps),
         T(test_search_finds_by_any_name_part),
+        T(test_search_sees_a_roster_changed_by_another_program),
         T(test_staff_pin),
         T(test_full_disk_tap_fails_visibly_then_recovers),
     };
