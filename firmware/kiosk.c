@@ -724,6 +724,11 @@ int kiosk_compliance_today(struct kiosk *kiosk,
     return rc < 0 ? store_failed(kiosk, rc) : w.count;
 }
 
+int64_t kiosk_count_statements(struct kiosk *kiosk, int on)
+{
+    return store_count_statements(kiosk->store, on);
+}
+
 int kiosk_check_pin(const struct kiosk *kiosk, const char *pin)
 {
     if (!kiosk->cfg.staff_pin_hash[0])

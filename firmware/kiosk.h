@@ -164,6 +164,9 @@ int kiosk_compliance_today(struct kiosk *kiosk,
                            void (*fn)(void *user, const struct volunteer *v, unsigned notices),
                            void *user);
 
+/* Tests: statements run on this kiosk's connection (store_count_statements). */
+int64_t kiosk_count_statements(struct kiosk *kiosk, int on);
+
 /* --- staff PIN --- */
 /* 1 = right, 0 = wrong, < 0 no PIN set or error. */
 int kiosk_check_pin(const struct kiosk *kiosk, const char *pin);

@@ -167,6 +167,7 @@ struct store {
     sqlite3_stmt *q[Q_COUNT];
     char path[512];
     char message[512];
+    int64_t statements; /* counted while store_count_statements is on */
 };
 
 static int fail(struct store *s, int rc, const char *fmt, ...)
@@ -356,6 +357,23 @@ void store_close(struct store *store)
     visits_close(store->visits);
     sqlite3_close(store->db);
     free(store);
+}
+
+static int count_statement(unsigned type, void *user, void *p, void *x)
+{
+    (void)type;
+    (void)p;
+    (void)x;
+    ((struct store *)user)->statements++;
+    return 0;
+}
+
+int64_t store_count_statements(struct store *store, int on)
+{
+    int64_t counted = store->statements;
+    store->statements = 0;
+    sqlite3_trace_v2(store->db, on ? SQLITE_TRACE_STMT : 0, on ? count_statement : NULL, store);
+    return counted;
 }
 
 int store_begin(struct store *store) { return exec(store, "BEGIN IMMEDIATE", "starting a transaction"); }

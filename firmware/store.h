@@ -52,6 +52,9 @@ int store_volunteer_count(struct store *store);
 /* A number every change to the volunteer table raises (any connection,
  * any program): a cached name index is stale when it differs. < 0 error. */
 int64_t store_roster_version(struct store *store);
+/* Tests: counts the statements this connection runs from now on (on = 1),
+ * or stops (on = 0); returns the count since the last call and restarts. */
+int64_t store_count_statements(struct store *store, int on);
 
 /* --- cards (by keyed hash) --- */
 /* 0 found (volunteer and revoked set), 1 unknown, < 0 error. */

@@ -107,6 +107,10 @@ void harness_close(struct harness *h)
 void harness_pump(struct harness *h, int ms)
 {
     ui_step(h->ui, ms);
+    /* Then what the input asked of the worker (a list, matches, a PIN)
+     * reaches the screen, as a person would wait for it. */
+    if (!h->no_settle && ui_settle(h->ui, 10000) < 0)
+        fprintf(stderr, "harness: the screen's worker did not finish within 10 s\n");
 }
 
 /* Logical point to the physical output (the inverse of layout_unrotate). */

@@ -23,6 +23,7 @@ struct harness {
     struct ui_options options;
     char dir[400];
     int use_touch; /* press with SDL_FINGER events instead of the mouse */
+    int no_settle; /* pumping does not wait for the screen's worker */
 };
 
 /* Monday 23 November 2026, 10:15 in Oslo. */

@@ -42,13 +42,13 @@ static int is_present(const struct present_set *set, int64_t id)
 /* Two people shown alike ("Kari N." twice) get the family name up to the
  * first letter that differs ("Kari No." and "Kari Ni."); never the whole
  * family name on the public screen. */
-static void disambiguate(struct ui *ui, struct volunteer *people, int count)
+static void disambiguate(struct ui_match *matches, const struct volunteer *people, int count)
 {
-    char shown[UI_MATCHES_MAX][sizeof ui->matches[0].display];
+    char shown[UI_MATCHES_MAX][sizeof matches[0].display];
     for (int i = 0; i < count; i++) {
-        snprintf(shown[i], sizeof shown[i], "%s", ui->matches[i].display);
+        snprintf(shown[i], sizeof shown[i], "%s", matches[i].display);
         for (int j = 0; j < count; j++) {
-            if (i == j || strcmp(ui->matches[i].display, ui->matches[j].display))
+            if (i == j || strcmp(matches[i].display, matches[j].display))
                 continue;
             const char *family = people[i].family_name, *other = people[j].family_name;
             size_t length = strlen(family), take = 0;
@@ -64,7 +64,7 @@ static void disambiguate(struct ui *ui, struct volunteer *people, int count)
         }
     }
     for (int i = 0; i < count; i++)
-        memcpy(ui->matches[i].display, shown[i], sizeof ui->matches[i].display); /* same size */
+        memcpy(matches[i].display, shown[i], sizeof matches[i].display); /* same size */
 }
 
 /* A name too long for its row loses letters from the given name, never the
@@ -91,38 +91,132 @@ static void fit_public_name(const struct layout *layout, const char *display, in
     }
 }
 
-static void search(struct ui *ui)
+/* --- matches, looked up by the worker --- */
+
+struct search_job {
+    struct ui_job job;
+    unsigned ticket;
+    enum name_mode mode;
+    char query[UI_QUERY_MAX];
+    struct ui_match matches[UI_MATCHES_MAX];
+    int match_count, match_total;
+};
+
+static void search_run(struct kiosk *kiosk, struct ui_job *job)
 {
-    ui->match_count = ui->match_total = 0;
-    if (ui->name_mode == NAME_TEXT_ENTRY || letters(ui->query) < NAME_MIN_LETTERS)
-        return;
+    struct search_job *j = (struct search_job *)job;
     int64_t ids[UI_MATCHES_MAX];
-    int total = kiosk_search(ui->kiosk, ui->query, ids, UI_MATCHES_MAX);
+    int total = kiosk_search(kiosk, j->query, ids, UI_MATCHES_MAX);
     if (total <= 0)
         return;
     struct present_set *present = calloc(1, sizeof *present);
-    if (present && ui->name_mode == NAME_STAFF_MANUAL)
-        kiosk_present(ui->kiosk, collect_present, present);
+    if (present && j->mode == NAME_STAFF_MANUAL)
+        kiosk_present(kiosk, collect_present, present);
     struct volunteer people[UI_MATCHES_MAX];
     int shown = total < UI_MATCHES_MAX ? total : UI_MATCHES_MAX;
     for (int i = 0; i < shown; i++) {
-        struct ui_match *match = &ui->matches[ui->match_count];
-        if (kiosk_volunteer(ui->kiosk, ids[i], &people[ui->match_count]) < 0)
+        struct ui_match *match = &j->matches[j->match_count];
+        if (kiosk_volunteer(kiosk, ids[i], &people[j->match_count]) < 0)
             continue;
-        const struct volunteer *v = &people[ui->match_count];
+        const struct volunteer *v = &people[j->match_count];
         match->id = ids[i];
         match->present = present ? is_present(present, ids[i]) : 0;
-        if (ui->name_mode == NAME_CHECKIN)
+        if (j->mode == NAME_CHECKIN)
             kiosk_display_name(v->given_name, v->family_name, match->display,
                                sizeof match->display);
         else /* staff see full names */
             snprintf(match->display, sizeof match->display, "%s %s", v->given_name, v->family_name);
-        ui->match_count++;
+        j->match_count++;
     }
-    if (ui->name_mode == NAME_CHECKIN)
-        disambiguate(ui, people, ui->match_count);
-    ui->match_total = total;
+    if (j->mode == NAME_CHECKIN)
+        disambiguate(j->matches, people, j->match_count);
+    j->match_total = total;
     free(present);
+}
+
+static void search_done(struct ui *ui, struct ui_job *job)
+{
+    const struct search_job *j = (const struct search_job *)job;
+    if (j->ticket != ui->search_ticket || ui->screen != UI_NAME)
+        return; /* typed on since, or left the screen */
+    memcpy(ui->matches, j->matches, sizeof ui->matches);
+    ui->match_count = j->match_count;
+    ui->match_total = j->match_total;
+    ui->dirty = 1;
+}
+
+static void search(struct ui *ui)
+{
+    ui->search_ticket++; /* whatever is on its way is for an older query */
+    if (ui->name_mode == NAME_TEXT_ENTRY || letters(ui->query) < NAME_MIN_LETTERS) {
+        ui->match_count = ui->match_total = 0;
+        return;
+    }
+    /* The matches of the shorter query stay until these come: they are a
+     * superset, and a list that flickers empty at each letter is worse. */
+    struct search_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return;
+    j->job.run = search_run;
+    j->job.done = search_done;
+    j->ticket = ui->search_ticket;
+    j->mode = ui->name_mode;
+    snprintf(j->query, sizeof j->query, "%s", ui->query);
+    ui_submit(ui, &j->job);
+}
+
+/* The choice made: is the person here now (check out or in?), and what is
+ * on today to choose from. */
+struct choose_job {
+    struct ui_job job;
+    unsigned ticket;
+    int64_t volunteer_id;
+    int64_t now_us;
+    int present;
+    struct activity activities[UI_ACTIVITIES_MAX];
+    int activity_count;
+};
+
+static void choose_run(struct kiosk *kiosk, struct ui_job *job)
+{
+    struct choose_job *j = (struct choose_job *)job;
+    struct present_set *set = calloc(1, sizeof *set);
+    if (set) {
+        kiosk_present(kiosk, collect_present, set);
+        j->present = is_present(set, j->volunteer_id);
+        free(set);
+    }
+    int count = kiosk_activities(kiosk, j->now_us, j->activities, UI_ACTIVITIES_MAX);
+    j->activity_count = count > 0 ? count : 0;
+}
+
+static void choose_done(struct ui *ui, struct ui_job *job)
+{
+    const struct choose_job *j = (const struct choose_job *)job;
+    if (j->ticket != ui->search_ticket || ui->screen != UI_NAME || ui->chosen.id != j->volunteer_id)
+        return;
+    ui->chosen.present = j->present;
+    memcpy(ui->activities, j->activities, sizeof ui->activities);
+    ui->activity_count = j->activity_count;
+    ui_go(ui, UI_NAME_CONFIRM);
+}
+
+static void choose(struct ui *ui, const struct ui_match *match)
+{
+    ui->chosen = *match;
+    if (ui->name_mode != NAME_CHECKIN) {
+        screen_staff_name_chosen(ui, &ui->chosen);
+        return;
+    }
+    struct choose_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return;
+    j->job.run = choose_run;
+    j->job.done = choose_done;
+    j->ticket = ui->search_ticket;
+    j->volunteer_id = match->id;
+    j->now_us = ui_now_us(ui);
+    ui_submit(ui, &j->job);
 }
 
 void screen_name_open(struct ui *ui, enum name_mode mode)
@@ -130,6 +224,7 @@ void screen_name_open(struct ui *ui, enum name_mode mode)
     ui->name_mode = mode;
     ui->query[0] = '\0';
     ui->match_count = ui->match_total = 0;
+    ui->search_ticket++;
     if (mode == NAME_TEXT_ENTRY)
         snprintf(ui->query, sizeof ui->query, "%s",
                  ui->text_field ? ui->edit_activity.place : ui->edit_activity.title);
@@ -269,17 +364,6 @@ void screen_name_build(struct ui *ui, struct layout *layout)
     }
 }
 
-static int present_now(struct ui *ui, int64_t id)
-{
-    struct present_set *set = calloc(1, sizeof *set);
-    if (!set)
-        return 0;
-    kiosk_present(ui->kiosk, collect_present, set);
-    int present = is_present(set, id);
-    free(set);
-    return present;
-}
-
 void screen_name_action(struct ui *ui, const struct layout_box *box)
 {
     switch (box->action) {
@@ -300,15 +384,7 @@ void screen_name_action(struct ui *ui, const struct layout_box *box)
     case ACT_CHOOSE:
         if (box->arg < 0 || box->arg >= ui->match_count)
             break;
-        ui->chosen = ui->matches[box->arg];
-        if (ui->name_mode == NAME_CHECKIN) {
-            ui->chosen.present = present_now(ui, ui->chosen.id);
-            ui->home_stale = 1; /* the activities for the choice */
-            ui_refresh_home(ui);
-            ui_go(ui, UI_NAME_CONFIRM);
-        } else {
-            screen_staff_name_chosen(ui, &ui->chosen);
-        }
+        choose(ui, &ui->matches[box->arg]);
         break;
     default:
         break;

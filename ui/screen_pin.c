@@ -2,14 +2,17 @@
  * lives in the ui, so walking away and back does not reset it. */
 #include "ui_internal.h"
 
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void screen_pin_build(struct ui *ui, struct layout *layout)
 {
     int m = screen_margin(layout), w = layout->w, h = layout->h;
     int portrait = ui_is_portrait(ui);
-    int locked = ui->pin_locked_until_ms != 0;
+    /* Locked, or a PIN is being checked: the pad takes nothing meanwhile. */
+    int locked = ui->pin_locked_until_ms != 0 || ui->pin_checking;
     screen_title(ui, layout, T(ui->tr, "Staff"), ACT_BACK, T(ui->tr, "Back"), 0);
     int top = screen_title_height(layout) + m;
 
@@ -34,7 +37,12 @@ void screen_pin_build(struct ui *ui, struct layout *layout)
     layout_text(layout, layout_rect(field.x + m, field.y, field.w - 2 * m, field.h), dots,
                 LAYOUT_BOLD, layout_px(layout, 40), COLOUR_TEXT, LAYOUT_NONE, ALIGN_CENTER,
                 LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
-    if (ui->pin_message[0]) {
+    if (ui->pin_checking) {
+        int y = field.y + field.h + m;
+        layout_text(layout, layout_rect(info.x, y, info.w, info.y + info.h - y),
+                    T(ui->tr, "Checking the PIN …"), LAYOUT_REGULAR, layout_px(layout, 30),
+                    COLOUR_MUTED, LAYOUT_NONE, ALIGN_LEFT, 0);
+    } else if (ui->pin_message[0]) {
         int y = field.y + field.h + m;
         int mark = layout_px(layout, 40);
         layout_icon(layout, layout_rect(info.x, y, mark, mark), ICON_WARNING, COLOUR_ERROR,
@@ -81,6 +89,56 @@ static void wrong(struct ui *ui)
               number, I18N_END);
 }
 
+/* The PIN's hash is slow on purpose (Argon2, a tenth of a second or more on
+ * the board): it is checked on the worker, and the pad waits for it. */
+struct pin_job {
+    struct ui_job job;
+    char pin[UI_PIN_MAX + 1];
+    int rc;
+};
+
+static void pin_run(struct kiosk *kiosk, struct ui_job *job)
+{
+    struct pin_job *j = (struct pin_job *)job;
+    j->rc = kiosk_check_pin(kiosk, j->pin);
+    sodium_memzero(j->pin, sizeof j->pin);
+}
+
+static void pin_done(struct ui *ui, struct ui_job *job)
+{
+    const struct pin_job *j = (const struct pin_job *)job;
+    ui->pin_checking = 0;
+    ui->dirty = 1;
+    if (ui->screen != UI_PIN)
+        return; /* gone home meanwhile (Back, a card's confirmation) */
+    if (j->rc == 1) {
+        ui->pin_wrong = 0;
+        ui->pin_message[0] = '\0';
+        ui->staff_open = 1;
+        ui->staff_message[0] = '\0';
+        screen_staff_load(ui, UI_STAFF);
+    } else if (j->rc == 0) {
+        wrong(ui);
+    } else {
+        snprintf(ui->pin_message, sizeof ui->pin_message, "%s",
+                 T(ui->tr, "No staff PIN is set on this kiosk. Set one with tilstedectl."));
+    }
+}
+
+static void pin_submit(struct ui *ui)
+{
+    struct pin_job *j = calloc(1, sizeof *j);
+    if (j) {
+        j->job.run = pin_run;
+        j->job.done = pin_done;
+        memcpy(j->pin, ui->pin, sizeof j->pin);
+        ui->pin_checking = 1;
+        ui_submit(ui, &j->job);
+    }
+    /* The PIN leaves this thread's memory at once. */
+    sodium_memzero(ui->pin, sizeof ui->pin);
+}
+
 void screen_pin_action(struct ui *ui, const struct layout_box *box)
 {
     size_t len = strlen(ui->pin);
@@ -89,7 +147,7 @@ void screen_pin_action(struct ui *ui, const struct layout_box *box)
         ui_go(ui, UI_HOME);
         return;
     }
-    if (ui->pin_locked_until_ms)
+    if (ui->pin_locked_until_ms || ui->pin_checking)
         return;
     switch (box->action) {
     case ACT_PIN_DIGIT:
@@ -102,24 +160,9 @@ void screen_pin_action(struct ui *ui, const struct layout_box *box)
         if (len)
             ui->pin[len - 1] = '\0';
         break;
-    case ACT_PIN_OK: {
-        int rc = kiosk_check_pin(ui->kiosk, ui->pin);
-        /* The PIN leaves memory as soon as it has been checked. */
-        memset(ui->pin, 0, sizeof ui->pin);
-        if (rc == 1) {
-            ui->pin_wrong = 0;
-            ui->pin_message[0] = '\0';
-            ui->staff_open = 1;
-            ui->staff_message[0] = '\0';
-            screen_staff_load(ui, UI_STAFF);
-        } else if (rc == 0) {
-            wrong(ui);
-        } else {
-            snprintf(ui->pin_message, sizeof ui->pin_message, "%s",
-                     T(ui->tr, "No staff PIN is set on this kiosk. Set one with tilstedectl."));
-        }
+    case ACT_PIN_OK:
+        pin_submit(ui);
         break;
-    }
     default:
         break;
     }

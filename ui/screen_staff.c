@@ -16,6 +16,127 @@ static void full_name(const char *given, const char *family, char *out, size_t c
     snprintf(out, cap, "%s %s", given, family);
 }
 
+/* --- what the staff screens show, read (and written) by the worker --- */
+
+enum staff_write {
+    WRITE_NONE = 0,
+    WRITE_ENROLL,          /* the last unknown card to volunteer_id */
+    WRITE_ACTIVITY_SAVE,   /* activity */
+    WRITE_ACTIVITY_REMOVE, /* activity.id */
+    WRITE_CORRECT_END,     /* event_key's visit ends at end_us */
+};
+
+struct compliance_item {
+    struct volunteer volunteer;
+    unsigned notices;
+};
+
+/* A staff screen's data: an optional write first, then what the screen
+ * (and the menu's counts) show. The rows are made on the UI thread, in its
+ * language. */
+struct staff_job {
+    struct ui_job job;
+    unsigned ticket;
+    enum ui_screen screen;
+    int64_t now_us;
+
+    enum staff_write write;
+    int64_t volunteer_id;
+    struct activity activity;
+    char event_key[EVENT_ID_LEN + 1];
+    int64_t end_us;
+    char name[KIOSK_NAME_MAX * 2]; /* whom or what the message names */
+    int write_rc;
+    char write_error[512];
+
+    struct activity activities[UI_ACTIVITIES_MAX];
+    int activity_count, present_count;
+    int review_count, compliance_count, has_unknown;
+    int64_t unknown_at_us;
+    int item_count;
+    union {
+        struct presence present[UI_LIST_MAX];
+        struct review_item review[UI_LIST_MAX];
+        struct compliance_item compliance[UI_LIST_MAX];
+    } items;
+};
+
+static void take_present(void *user, const struct presence *p)
+{
+    struct staff_job *j = user;
+    if (j->item_count < UI_LIST_MAX)
+        j->items.present[j->item_count++] = *p;
+}
+
+static void take_review(void *user, const struct review_item *r)
+{
+    struct staff_job *j = user;
+    if (j->item_count < UI_LIST_MAX)
+        j->items.review[j->item_count] = *r;
+    j->item_count++;
+}
+
+static void take_compliance(void *user, const struct volunteer *v, unsigned notices)
+{
+    struct staff_job *j = user;
+    if (j->item_count < UI_LIST_MAX) {
+        j->items.compliance[j->item_count].volunteer = *v;
+        j->items.compliance[j->item_count].notices = notices;
+    }
+    j->item_count++;
+}
+
+static int staff_write_run(struct kiosk *kiosk, struct staff_job *j)
+{
+    switch (j->write) {
+    case WRITE_ENROLL:
+        return kiosk_enroll_last_unknown(kiosk, j->volunteer_id);
+    case WRITE_ACTIVITY_SAVE:
+        return kiosk_activity_save(kiosk, &j->activity);
+    case WRITE_ACTIVITY_REMOVE:
+        return kiosk_activity_remove(kiosk, j->activity.id);
+    case WRITE_CORRECT_END:
+        return kiosk_correct_end(kiosk, j->event_key, j->end_us);
+    default:
+        return 0;
+    }
+}
+
+static void staff_run(struct kiosk *kiosk, struct ui_job *job)
+{
+    struct staff_job *j = (struct staff_job *)job;
+    if (j->write && (j->write_rc = staff_write_run(kiosk, j)) < 0)
+        snprintf(j->write_error, sizeof j->write_error, "%s", kiosk_errmsg(kiosk));
+    int count = kiosk_activities(kiosk, j->now_us, j->activities, UI_ACTIVITIES_MAX);
+    j->activity_count = count > 0 ? count : 0;
+    int present = kiosk_present_count(kiosk);
+    j->present_count = present > 0 ? present : 0;
+    switch (j->screen) {
+    case UI_STAFF:
+        kiosk_review_list(kiosk, take_review, j);
+        j->review_count = j->item_count;
+        j->item_count = 0;
+        kiosk_compliance_today(kiosk, take_compliance, j);
+        j->compliance_count = j->item_count;
+        j->item_count = 0;
+        j->has_unknown = kiosk_last_unknown_card(kiosk, &j->unknown_at_us) == 1;
+        break;
+    case UI_STAFF_PRESENT:
+        kiosk_present(kiosk, take_present, j);
+        break;
+    case UI_STAFF_REVIEW:
+        kiosk_review_list(kiosk, take_review, j);
+        break;
+    case UI_STAFF_COMPLIANCE:
+        kiosk_compliance_today(kiosk, take_compliance, j);
+        break;
+    default:
+        break;
+    }
+    if (j->item_count > UI_LIST_MAX)
+        j->item_count = UI_LIST_MAX;
+}
+
 static struct ui_row *row_add(struct ui *ui)
 {
     if (!ui->rows || ui->row_count >= UI_LIST_MAX)
@@ -25,9 +146,8 @@ static struct ui_row *row_add(struct ui *ui)
     return row;
 }
 
-static void add_present(void *user, const struct presence *p)
+static void row_present(struct ui *ui, const struct presence *p)
 {
-    struct ui *ui = user;
     struct ui_row *row = row_add(ui);
     if (!row)
         return;
@@ -42,9 +162,8 @@ static void add_present(void *user, const struct presence *p)
         snprintf(row->detail, sizeof row->detail, "%s", when);
 }
 
-static void add_review(void *user, const struct review_item *r)
+static void row_review(struct ui *ui, const struct review_item *r)
 {
-    struct ui *ui = user;
     struct ui_row *row = row_add(ui);
     if (!row)
         return;
@@ -68,82 +187,157 @@ static void add_review(void *user, const struct review_item *r)
                   "start", start, "end", end, I18N_END);
 }
 
-static void add_compliance(void *user, const struct volunteer *v, unsigned notices)
+static void row_compliance(struct ui *ui, const struct compliance_item *c)
 {
-    struct ui *ui = user;
     struct ui_row *row = row_add(ui);
     if (!row)
         return;
-    row->id = v->id;
-    full_name(v->given_name, v->family_name, row->title, sizeof row->title);
+    row->id = c->volunteer.id;
+    full_name(c->volunteer.given_name, c->volunteer.family_name, row->title, sizeof row->title);
     const char *missing = T(ui->tr, "No signed confidentiality agreement");
     const char *expired = T(ui->tr, "Police certificate expired");
-    if ((notices & NOTICE_NO_CONFIDENTIALITY) && (notices & NOTICE_POLICE_CERT_EXPIRED))
+    if ((c->notices & NOTICE_NO_CONFIDENTIALITY) && (c->notices & NOTICE_POLICE_CERT_EXPIRED))
         snprintf(row->detail, sizeof row->detail, "%s; %s", missing, expired);
     else
         snprintf(row->detail, sizeof row->detail, "%s",
-                 notices & NOTICE_NO_CONFIDENTIALITY ? missing : expired);
+                 c->notices & NOTICE_NO_CONFIDENTIALITY ? missing : expired);
 }
 
-static void count_review(void *user, const struct review_item *r)
+static void row_activity(struct ui *ui, const struct activity *a)
 {
-    (void)r;
-    ((struct ui *)user)->review_count++;
+    struct ui_row *row = row_add(ui);
+    if (!row)
+        return;
+    char times[48];
+    screen_activity_times(ui, a, times, sizeof times);
+    row->id = a->id;
+    snprintf(row->title, sizeof row->title, "%s", a->title);
+    if (a->place[0])
+        snprintf(row->detail, sizeof row->detail, "%s, %s", times, a->place);
+    else
+        snprintf(row->detail, sizeof row->detail, "%s", times);
 }
 
-static void count_compliance(void *user, const struct volunteer *v, unsigned notices)
+/* The write's outcome in words, in the screen's language. */
+static void staff_write_message(struct ui *ui, const struct staff_job *j)
 {
-    (void)v;
-    (void)notices;
-    ((struct ui *)user)->compliance_count++;
+    char text[256], time_text[16];
+    int failed = j->write_rc < 0;
+    switch (j->write) {
+    case WRITE_ENROLL:
+        if (failed)
+            i18n_fill(text, sizeof text, T(ui->tr, "The card was not registered: {error}"),
+                      "error", j->write_error, I18N_END);
+        else
+            i18n_fill(text, sizeof text, T(ui->tr, "The card now belongs to {name}"), "name",
+                      j->name, I18N_END);
+        break;
+    case WRITE_ACTIVITY_SAVE:
+        if (failed)
+            i18n_fill(text, sizeof text, T(ui->tr, "Not saved: {error}"), "error", j->write_error,
+                      I18N_END);
+        else
+            i18n_fill(text, sizeof text, T(ui->tr, "Saved: {title}"), "title", j->name, I18N_END);
+        break;
+    case WRITE_ACTIVITY_REMOVE:
+        if (failed)
+            i18n_fill(text, sizeof text, T(ui->tr, "Not removed: {error}"), "error",
+                      j->write_error, I18N_END);
+        else
+            i18n_fill(text, sizeof text, T(ui->tr, "Removed: {title}"), "title", j->name,
+                      I18N_END);
+        break;
+    case WRITE_CORRECT_END:
+        if (failed) {
+            i18n_fill(text, sizeof text, T(ui->tr, "Not saved: {error}"), "error", j->write_error,
+                      I18N_END);
+        } else {
+            ui_time_text(ui, j->end_us, time_text, sizeof time_text);
+            i18n_fill(text, sizeof text, T(ui->tr, "{name}: end time set to {time}"), "name",
+                      j->name, "time", time_text, I18N_END);
+        }
+        break;
+    default:
+        return;
+    }
+    ui_staff_message(ui, !failed, text);
+    if (!failed && (j->write == WRITE_ENROLL || j->write == WRITE_CORRECT_END))
+        ui_recorded(ui); /* for the uploader */
+    if (!failed && (j->write == WRITE_ACTIVITY_SAVE || j->write == WRITE_ACTIVITY_REMOVE))
+        ui->home_stale = 1;
 }
 
-/* Reads what a staff screen shows, once, when it opens: redraws (a pressed
- * button, the clock) then touch no disk. */
-void screen_staff_load(struct ui *ui, enum ui_screen screen)
+static void staff_done(struct ui *ui, struct ui_job *job)
 {
+    const struct staff_job *j = (const struct staff_job *)job;
+    /* Staff closed meanwhile (idle, a tap's confirmation went home), or
+     * asked for another screen since: this one is not wanted any more. */
+    if (j->ticket != ui->staff_ticket || !ui->staff_open)
+        return;
+    staff_write_message(ui, j);
+    memcpy(ui->activities, j->activities, sizeof ui->activities);
+    ui->activity_count = j->activity_count;
+    ui->present_count = j->present_count;
     if (!ui->rows)
         ui->rows = calloc(UI_LIST_MAX, sizeof *ui->rows);
     ui->row_count = 0;
     ui->page = 0;
-    switch (screen) {
+    switch (j->screen) {
     case UI_STAFF:
-        ui_refresh_home(ui);
-        ui->review_count = ui->compliance_count = 0;
-        kiosk_review_list(ui->kiosk, count_review, ui);
-        kiosk_compliance_today(ui->kiosk, count_compliance, ui);
-        ui->has_unknown = kiosk_last_unknown_card(ui->kiosk, &ui->unknown_at_us) == 1;
+        ui->review_count = j->review_count;
+        ui->compliance_count = j->compliance_count;
+        ui->has_unknown = j->has_unknown;
+        ui->unknown_at_us = j->unknown_at_us;
         break;
     case UI_STAFF_PRESENT:
-        kiosk_present(ui->kiosk, add_present, ui);
+        for (int i = 0; i < j->item_count; i++)
+            row_present(ui, &j->items.present[i]);
         break;
     case UI_STAFF_REVIEW:
-        kiosk_review_list(ui->kiosk, add_review, ui);
+        for (int i = 0; i < j->item_count; i++)
+            row_review(ui, &j->items.review[i]);
         break;
     case UI_STAFF_COMPLIANCE:
-        kiosk_compliance_today(ui->kiosk, add_compliance, ui);
+        for (int i = 0; i < j->item_count; i++)
+            row_compliance(ui, &j->items.compliance[i]);
         break;
     case UI_STAFF_ACTIVITIES:
-        ui_refresh_home(ui);
-        for (int i = 0; i < ui->activity_count; i++) {
-            struct ui_row *row = row_add(ui);
-            if (!row)
-                break;
-            const struct activity *a = &ui->activities[i];
-            char times[48];
-            screen_activity_times(ui, a, times, sizeof times);
-            row->id = a->id;
-            snprintf(row->title, sizeof row->title, "%s", a->title);
-            if (a->place[0])
-                snprintf(row->detail, sizeof row->detail, "%s, %s", times, a->place);
-            else
-                snprintf(row->detail, sizeof row->detail, "%s", times);
-        }
+        for (int i = 0; i < ui->activity_count; i++)
+            row_activity(ui, &ui->activities[i]);
         break;
     default:
         break;
     }
-    ui_go(ui, screen);
+    ui_go(ui, j->screen);
+}
+
+static struct staff_job *staff_job_new(struct ui *ui, enum ui_screen screen)
+{
+    struct staff_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        fprintf(stderr, "tilstede: out of memory for a staff screen\n");
+        return NULL;
+    }
+    j->job.run = staff_run;
+    j->job.done = staff_done;
+    j->screen = screen;
+    j->now_us = ui_now_us(ui);
+    return j;
+}
+
+static void staff_submit(struct ui *ui, struct staff_job *j)
+{
+    j->ticket = ++ui->staff_ticket;
+    ui_submit(ui, &j->job);
+}
+
+/* Reads what a staff screen shows, once, on the worker, and opens it when
+ * the data is there: redraws (a pressed button, the clock) touch no disk. */
+void screen_staff_load(struct ui *ui, enum ui_screen screen)
+{
+    struct staff_job *j = staff_job_new(ui, screen);
+    if (j)
+        staff_submit(ui, j);
 }
 
 /* --- the menu --- */
@@ -549,16 +743,14 @@ void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match)
             ui_recorded(ui);
         }
     } else if (ui->name_mode == NAME_STAFF_ENROLL) {
-        if (kiosk_enroll_last_unknown(ui->kiosk, match->id) < 0) {
-            i18n_fill(text, sizeof text, T(ui->tr, "The card was not registered: {error}"), "error",
-                      kiosk_errmsg(ui->kiosk), I18N_END);
-            ui_staff_message(ui, 0, text);
-        } else {
-            i18n_fill(text, sizeof text, T(ui->tr, "The card now belongs to {name}"), "name",
-                      match->display, I18N_END);
-            ui_staff_message(ui, 1, text);
-            ui_recorded(ui);
-        }
+        struct staff_job *j = staff_job_new(ui, UI_STAFF);
+        if (!j)
+            return;
+        j->write = WRITE_ENROLL;
+        j->volunteer_id = match->id;
+        snprintf(j->name, sizeof j->name, "%s", match->display);
+        staff_submit(ui, j);
+        return;
     }
     back_to_menu(ui);
 }
@@ -577,39 +769,29 @@ static int clamp_minutes(int minutes)
 
 static void save_activity(struct ui *ui)
 {
-    char text[256];
-    struct activity *a = &ui->edit_activity;
+    const struct activity *a = &ui->edit_activity;
     if (!a->title[0])
         return;
-    if (kiosk_activity_save(ui->kiosk, a) < 0) {
-        i18n_fill(text, sizeof text, T(ui->tr, "Not saved: {error}"), "error",
-                  kiosk_errmsg(ui->kiosk), I18N_END);
-        ui_staff_message(ui, 0, text);
-        ui->dirty = 1;
+    struct staff_job *j = staff_job_new(ui, UI_STAFF_ACTIVITIES);
+    if (!j)
         return;
-    }
-    i18n_fill(text, sizeof text, T(ui->tr, "Saved: {title}"), "title", a->title, I18N_END);
-    ui_staff_message(ui, 1, text);
-    ui->home_stale = 1;
-    screen_staff_load(ui, UI_STAFF_ACTIVITIES);
+    j->write = WRITE_ACTIVITY_SAVE;
+    j->activity = *a;
+    snprintf(j->name, sizeof j->name, "%s", a->title);
+    staff_submit(ui, j);
 }
 
 static void save_review(struct ui *ui)
 {
-    char text[256], time_text[16];
     const struct ui_row *row = &ui->rows[ui->edit_index];
-    if (kiosk_correct_end(ui->kiosk, row->key, ui->edit_end_us) < 0) {
-        i18n_fill(text, sizeof text, T(ui->tr, "Not saved: {error}"), "error",
-                  kiosk_errmsg(ui->kiosk), I18N_END);
-        ui_staff_message(ui, 0, text);
-    } else {
-        ui_time_text(ui, ui->edit_end_us, time_text, sizeof time_text);
-        i18n_fill(text, sizeof text, T(ui->tr, "{name}: end time set to {time}"), "name",
-                  row->title, "time", time_text, I18N_END);
-        ui_staff_message(ui, 1, text);
-        ui_recorded(ui);
-    }
-    back_to_menu(ui);
+    struct staff_job *j = staff_job_new(ui, UI_STAFF);
+    if (!j)
+        return;
+    j->write = WRITE_CORRECT_END;
+    snprintf(j->event_key, sizeof j->event_key, "%s", row->key);
+    j->end_us = ui->edit_end_us;
+    snprintf(j->name, sizeof j->name, "%s", row->title);
+    staff_submit(ui, j);
 }
 
 static void new_activity(struct ui *ui)
@@ -713,17 +895,13 @@ void screen_staff_action(struct ui *ui, const struct layout_box *box)
     case ACT_ACTIVITY_REMOVE: {
         if (box->arg < 0 || box->arg >= ui->activity_count)
             break;
-        char text[256];
-        const struct activity *a = &ui->activities[box->arg];
-        if (kiosk_activity_remove(ui->kiosk, a->id) < 0)
-            i18n_fill(text, sizeof text, T(ui->tr, "Not removed: {error}"), "error",
-                      kiosk_errmsg(ui->kiosk), I18N_END);
-        else
-            i18n_fill(text, sizeof text, T(ui->tr, "Removed: {title}"), "title", a->title,
-                      I18N_END);
-        ui_staff_message(ui, 1, text);
-        ui->home_stale = 1;
-        screen_staff_load(ui, UI_STAFF_ACTIVITIES);
+        struct staff_job *j = staff_job_new(ui, UI_STAFF_ACTIVITIES);
+        if (!j)
+            break;
+        j->write = WRITE_ACTIVITY_REMOVE;
+        j->activity = ui->activities[box->arg];
+        snprintf(j->name, sizeof j->name, "%s", j->activity.title);
+        staff_submit(ui, j);
         break;
     }
     case ACT_FIELD:

@@ -100,13 +100,73 @@ void ui_go(struct ui *ui, enum ui_screen screen)
     ui_touch_idle(ui);
 }
 
-void ui_refresh_home(struct ui *ui)
+/* --- the home screen's data, read by the worker --- */
+
+struct home_job {
+    struct ui_job job;
+    int sweep; /* close forgotten visits first (once a minute) */
+    int64_t now_us;
+    struct activity activities[UI_ACTIVITIES_MAX];
+    int activity_count;
+    int present_count;
+};
+
+static void home_read(struct kiosk *kiosk, struct home_job *h)
 {
-    int count = kiosk_activities(ui->kiosk, ui_now_us(ui), ui->activities, UI_ACTIVITIES_MAX);
-    ui->activity_count = count > 0 ? count : 0;
-    int present = kiosk_present_count(ui->kiosk);
-    ui->present_count = present > 0 ? present : 0;
+    int count = kiosk_activities(kiosk, h->now_us, h->activities, UI_ACTIVITIES_MAX);
+    h->activity_count = count > 0 ? count : 0;
+    int present = kiosk_present_count(kiosk);
+    h->present_count = present > 0 ? present : 0;
+}
+
+static void home_run(struct kiosk *kiosk, struct ui_job *job)
+{
+    struct home_job *h = (struct home_job *)job;
+    if (h->sweep)
+        kiosk_sweep(kiosk);
+    home_read(kiosk, h);
+}
+
+static void home_done(struct ui *ui, struct ui_job *job)
+{
+    const struct home_job *h = (const struct home_job *)job;
+    ui->home_jobs--;
+    if (h->activity_count != ui->activity_count || h->present_count != ui->present_count ||
+        memcmp(h->activities, ui->activities, sizeof h->activities)) {
+        memcpy(ui->activities, h->activities, sizeof ui->activities);
+        ui->activity_count = h->activity_count;
+        ui->present_count = h->present_count;
+        ui->dirty = 1;
+    }
+}
+
+static void home_submit(struct ui *ui, int sweep)
+{
+    struct home_job *h = calloc(1, sizeof *h);
+    if (!h)
+        return; /* home_stale stays: tried again on the next wake */
+    h->job.run = home_run;
+    h->job.done = home_done;
+    h->sweep = sweep;
+    h->now_us = ui_now_us(ui);
     ui->home_stale = 0;
+    ui->home_jobs++;
+    ui_worker_submit(ui->worker, &h->job);
+}
+
+void ui_submit(struct ui *ui, struct ui_job *job)
+{
+    ui_worker_submit(ui->worker, job);
+}
+
+static void jobs_finished(struct ui *ui)
+{
+    struct ui_job *job;
+    while ((job = ui_worker_finished(ui->worker))) {
+        if (job->done)
+            job->done(ui, job);
+        free(job);
+    }
 }
 
 void ui_staff_message(struct ui *ui, int ok, const char *text)
@@ -216,6 +276,11 @@ static void ring(struct ui *ui)
     /* A full pipe already wakes the loop: a failed write is fine. */
     if (write(ui->wake[1], &byte, 1) < 0) {
     }
+}
+
+static void ring_from_worker(void *user)
+{
+    ring(user);
 }
 
 void ui_post_tap(struct ui *ui, const uint8_t *uid, size_t uid_len)
@@ -500,8 +565,6 @@ static void handle_event(struct ui *ui, const SDL_Event *event)
 
 static void build(struct ui *ui)
 {
-    if (ui->screen == UI_HOME && ui->home_stale)
-        ui_refresh_home(ui);
     layout_begin(ui->layout, ui->w, ui->h, text_metrics(ui->text), COLOUR_PAGE);
     switch (ui->screen) {
     case UI_HOME:
@@ -608,8 +671,7 @@ static void timers(struct ui *ui)
     if (minute_of(ui) != ui->sweep_minute) {
         /* Once a minute: close forgotten visits, refresh the home screen. */
         ui->sweep_minute = minute_of(ui);
-        kiosk_sweep(ui->kiosk);
-        ui->home_stale = 1;
+        home_submit(ui, 1);
     }
     if (minute_of(ui) != ui->last_minute && (ui->screen == UI_HOME || ui->screen == UI_PIN))
         ui->dirty = 1; /* the clock (and the PIN lock's "until") */
@@ -654,7 +716,10 @@ int ui_step(struct ui *ui, int timeout_ms)
         /* The doorbell's SDL event can be lost if SDL's queue is full:
          * the pipe is the backstop. */
         handle_posted(ui);
+        jobs_finished(ui);
         timers(ui);
+        if (ui->home_stale && !ui->home_jobs)
+            home_submit(ui, 0);
         if (ui->dirty)
             draw(ui);
         /* After drawing: a wedged draw must starve the watchdog. */
@@ -757,7 +822,6 @@ int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct 
     ui->posted_state = -1;
     ui->pending_sound = -1;
     ui->reader_state = READER_STARTING;
-    ui->home_stale = 1;
     ui->dirty = 1;
     pthread_mutex_init(&ui->lock, NULL);
     if (!ui->options.confirm_ms)
@@ -783,6 +847,17 @@ int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct 
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         goto out;
     }
+    rc = ui_worker_start(kiosk, ring_from_worker, ui, &ui->worker, err, errlen);
+    if (rc < 0)
+        goto out;
+    /* The first picture shows the real count and activities: read them once
+     * here, before there is a screen to hold up. */
+    struct home_job first = {.now_us = ui_now_us(ui)};
+    home_read(kiosk, &first);
+    first.job.done = home_done;
+    ui->home_jobs++;
+    home_done(ui, &first.job);
+    ui->home_stale = 0;
     rc =
         i18n_open(options->locale_dir, options->language ? options->language : ui->config->language,
                   &ui->tr, err, errlen);
@@ -833,6 +908,7 @@ void ui_close(struct ui *ui)
 {
     if (!ui)
         return;
+    ui_worker_stop(ui->worker); /* before the pipe it rings closes */
     sounds_free(ui);
     if (ui->text)
         text_close(ui->text); /* textures before the renderer */
@@ -858,6 +934,17 @@ void ui_close(struct ui *ui)
 }
 
 /* --- for tests --- */
+
+int ui_settle(struct ui *ui, int timeout_ms)
+{
+    uint64_t until = SDL_GetTicks64() + (uint64_t)timeout_ms;
+    while (ui->home_stale || ui_worker_pending(ui->worker)) {
+        if (SDL_GetTicks64() >= until)
+            return -ETIMEDOUT;
+        ui_step(ui, 1);
+    }
+    return 0;
+}
 
 enum ui_screen ui_current(const struct ui *ui)
 {

@@ -104,6 +104,9 @@ void ui_tap_latency(const struct ui *ui, int64_t *posted_us, int64_t *presented_
 void ui_show_result(struct ui *ui, const struct tap_result *result);
 /* Switches language (nb, nn, en) as staff would. */
 int ui_set_language(struct ui *ui, const char *lang);
+/* Steps until the worker has nothing in hand (its results shown): 0, or
+ * -ETIMEDOUT. Tests call it after an input to see the screen it leads to. */
+int ui_settle(struct ui *ui, int timeout_ms);
 /* Frames presented so far (idle tests: nothing redraws without a reason). */
 uint64_t ui_frames(const struct ui *ui);
 

@@ -13,6 +13,7 @@
 #include "osk.h"
 #include "text.h"
 #include "ui.h"
+#include "worker.h"
 
 /* Colours, each pair checked for contrast by layout_check. */
 #define COLOUR_PAGE    0xF4F1EAu
@@ -155,7 +156,14 @@ struct ui {
     struct activity activities[UI_ACTIVITIES_MAX];
     int activity_count;
     int present_count;
-    int home_stale;
+    int home_stale; /* read them again (the worker) */
+    int home_jobs;  /* home reads submitted, not yet done */
+
+    /* Disk work off this thread (worker.h). */
+    struct ui_worker *worker;
+    unsigned search_ticket; /* the newest name search asked for */
+    unsigned staff_ticket;  /* the newest staff load asked for */
+    int pin_checking;       /* a PIN is with the worker */
 
     /* The confirmation. */
     struct tap_result result;
@@ -199,7 +207,8 @@ void ui_touch_idle(struct ui *ui);
 int64_t ui_now_us(const struct ui *ui);
 struct tm ui_local(int64_t at_us);
 void ui_time_text(const struct ui *ui, int64_t at_us, char *out, size_t cap);
-void ui_refresh_home(struct ui *ui);
+/* Hands a job to the worker (worker.h); its done runs in this thread. */
+void ui_submit(struct ui *ui, struct ui_job *job);
 void ui_play(struct ui *ui, int sound); /* 0 in, 1 out, 2 error */
 int ui_is_portrait(const struct ui *ui);
 void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t activity_id);
