@@ -494,6 +494,86 @@ static void test_taps_work_while_the_worker_is_stuck(void **state)
     assert_true(harness_shows(h, "1 frivillig er her nå"));
 }
 
+/* The picture painted bit by bit (only what changed) equals the picture
+ * painted whole, pixel for pixel. */
+static void assert_same_as_painted_whole(struct harness *h, const char *what)
+{
+    int w, hgt;
+    char err[256];
+    ui_output_size(h->ui, &w, &hgt);
+    size_t size = (size_t)w * (size_t)hgt * 3;
+    unsigned char *parts = malloc(size), *whole = malloc(size);
+    assert_non_null(parts);
+    assert_non_null(whole);
+    assert_int_equal(ui_capture(h->ui, parts, err, sizeof err), 0);
+    assert_int_equal(ui_damage(h->ui), 0); /* nothing changed since the last frame */
+    ui_repaint_all(h->ui);
+    assert_int_equal(ui_capture(h->ui, whole, err, sizeof err), 0);
+    assert_int_equal(ui_damage(h->ui), (int64_t)w * hgt);
+    size_t differ = 0;
+    for (size_t i = 0; i < size; i++)
+        differ += parts[i] != whole[i];
+    if (differ)
+        print_message("%s: %zu bytes differ from the picture painted whole\n", what, differ);
+    assert_int_equal(differ, 0);
+    free(parts);
+    free(whole);
+}
+
+static void test_only_what_changed_is_repainted(void **state)
+{
+    struct harness *h = *state;
+    for (int rotation = 0; rotation <= 90; rotation += 90) {
+        assert_int_equal(harness_reopen_ui(h, 800, 480, rotation, "nb"), 0);
+        int64_t all = 800 * 480;
+        harness_pump(h, 0);
+        /* The minute: the clock's box, a few percent of the screen. */
+        clock_fake_advance(&h->clock, INT64_C(60) * 1000000);
+        harness_pump(h, 0);
+        assert_true(harness_shows(h, "10.1"));
+        int64_t clock = ui_damage(h->ui);
+        print_message("rotation %d: the minute repainted %.1f %% of the screen\n", rotation,
+                      100.0 * (double)clock / (double)all);
+        assert_true(clock > 0);
+        assert_true(clock * 20 < all);
+        assert_same_as_painted_whole(h, "the minute");
+        /* The upload's status line. */
+        struct ui_upload_status status = {.configured = 1, .online = 1,
+                                          .last_success_us = HARNESS_START_US + 60000000};
+        ui_post_upload_status(h->ui, &status);
+        harness_pump(h, 0);
+        assert_true(ui_damage(h->ui) > 0);
+        assert_true(ui_damage(h->ui) * 4 < all);
+        assert_same_as_painted_whole(h, "the status line");
+        /* A finger on the name button: that button darker, nothing else. */
+        const struct layout_box *button = layout_find(ui_layout(h->ui), ACT_NAME_START, 0, 1);
+        assert_non_null(button);
+        int64_t area = (int64_t)button->w * button->h;
+        SDL_Event down;
+        SDL_zero(down);
+        down.type = SDL_MOUSEBUTTONDOWN;
+        down.button.button = SDL_BUTTON_LEFT;
+        down.button.state = SDL_PRESSED;
+        int x = button->x + button->w / 2, y = button->y + button->h / 2;
+        down.button.x = rotation ? ui_layout(h->ui)->h - 1 - y : x;
+        down.button.y = rotation ? x : y;
+        SDL_PushEvent(&down);
+        harness_pump(h, 0);
+        assert_int_equal(ui_damage(h->ui), area);
+        assert_same_as_painted_whole(h, "a pressed button");
+        /* Another screen: all of it. */
+        SDL_Event up = down;
+        up.type = SDL_MOUSEBUTTONUP;
+        up.button.state = SDL_RELEASED;
+        SDL_PushEvent(&up);
+        harness_pump(h, 0);
+        assert_int_equal(ui_current(h->ui), UI_NAME);
+        assert_int_equal(ui_damage(h->ui), all);
+        harness_type(h, "ka");
+        assert_same_as_painted_whole(h, "typing on the name screen");
+    }
+}
+
 #define FLOW(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -518,6 +598,7 @@ int main(void)
         FLOW(test_demo_keys_reach_the_simulated_reader),
         FLOW(test_the_screen_thread_runs_no_sql_but_the_check_in),
         FLOW(test_taps_work_while_the_worker_is_stuck),
+        FLOW(test_only_what_changed_is_repainted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

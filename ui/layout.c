@@ -27,6 +27,47 @@ void layout_begin(struct layout *layout, int w, int h, const struct layout_metri
     layout->overflow = 0;
 }
 
+/* Whether two boxes draw the same pixels: what they do (action, arg) does
+ * not show; text after its end may hold an older text's bytes. */
+static int looks_same(const struct layout_box *a, const struct layout_box *b)
+{
+    return a->x == b->x && a->y == b->y && a->w == b->w && a->h == b->h && a->kind == b->kind &&
+           a->bg == b->bg && a->fg == b->fg && a->border == b->border && a->face == b->face &&
+           a->px == b->px && a->pad == b->pad && a->align == b->align && a->icon == b->icon &&
+           a->flags == b->flags && a->lines == b->lines && a->text_w == b->text_w &&
+           a->text_h == b->text_h && strcmp(a->text, b->text) == 0;
+}
+
+static int damage_add(struct layout_rect *out, int *count, int max, const struct layout_box *box)
+{
+    if (*count >= max)
+        return -1;
+    out[(*count)++] = layout_rect(box->x, box->y, box->w, box->h);
+    return 0;
+}
+
+int layout_damage(const struct layout *before, int before_pressed, const struct layout *after,
+                  int after_pressed, struct layout_rect *out, int max)
+{
+    if (before->w != after->w || before->h != after->h ||
+        before->background != after->background || before->count != after->count ||
+        before->scale != after->scale)
+        return -1;
+    int count = 0;
+    for (int i = 0; i < after->count; i++) {
+        const struct layout_box *was = &before->box[i], *now = &after->box[i];
+        int pressed_changed = (i == before_pressed) != (i == after_pressed);
+        if (looks_same(was, now) && !pressed_changed)
+            continue;
+        if (damage_add(out, &count, max, was) < 0)
+            return -1;
+        if ((was->x != now->x || was->y != now->y || was->w != now->w || was->h != now->h) &&
+            damage_add(out, &count, max, now) < 0)
+            return -1;
+    }
+    return count;
+}
+
 int layout_px(const struct layout *layout, double v)
 {
     return (int)lround(v * layout->scale);

@@ -96,6 +96,13 @@ static inline struct layout_rect layout_rect(int x, int y, int w, int h)
     return r;
 }
 
+/* Where after looks different from before (the box under the finger drawn
+ * darker counts): up to max rectangles in *out, and how many (0: nothing
+ * to repaint), or -1 when the whole picture must be painted (another
+ * screen, another size, more changes than max). */
+int layout_damage(const struct layout *before, int before_pressed, const struct layout *after,
+                  int after_pressed, struct layout_rect *out, int max);
+
 struct layout_box *layout_panel(struct layout *layout, struct layout_rect r, uint32_t bg,
                                 uint32_t border);
 /* Text fitted into r: the largest size from px_max down to the minimum body

@@ -173,13 +173,20 @@ static void lines(SDL_Renderer *renderer, struct text *text, const struct layout
 }
 
 void render_layout(SDL_Renderer *renderer, struct text *text, const struct layout *layout,
-                   const struct layout_box *pressed)
+                   const struct layout_box *pressed, const SDL_Rect *clip)
 {
+    SDL_RenderSetClipRect(renderer, clip);
     set_colour(renderer, layout->background);
-    SDL_RenderClear(renderer);
+    if (clip)
+        SDL_RenderFillRect(renderer, clip);
+    else
+        SDL_RenderClear(renderer);
     int border = layout_px(layout, 2) > 1 ? layout_px(layout, 2) : 1;
     for (int i = 0; i < layout->count; i++) {
         const struct layout_box *box = &layout->box[i];
+        SDL_Rect area = {box->x, box->y, box->w, box->h};
+        if (clip && !SDL_HasIntersection(&area, clip))
+            continue;
         uint32_t bg = box->bg;
         if (box == pressed && bg != LAYOUT_NONE)
             bg = darker(bg);
@@ -192,4 +199,5 @@ void render_layout(SDL_Renderer *renderer, struct text *text, const struct layou
         else if (box->text[0])
             lines(renderer, text, box);
     }
+    SDL_RenderSetClipRect(renderer, NULL);
 }

@@ -8,8 +8,10 @@
 #include "layout.h"
 #include "text.h"
 
-/* pressed: the box under a finger now (drawn darker), or NULL. */
+/* pressed: the box under a finger now (drawn darker), or NULL. clip: only
+ * this part is painted (the boxes that reach into it, clipped), or NULL for
+ * the whole picture. */
 void render_layout(SDL_Renderer *renderer, struct text *text, const struct layout *layout,
-                   const struct layout_box *pressed);
+                   const struct layout_box *pressed, const SDL_Rect *clip);
 
 #endif

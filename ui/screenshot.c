@@ -58,6 +58,20 @@ out:
     return rc;
 }
 
+int ui_capture(struct ui *ui, unsigned char *rgb, char *err, size_t errlen)
+{
+    /* Read before presenting: after a present the back buffer's content is
+     * undefined on GL renderers. */
+    ui_frame_paint(ui);
+    int rc = 0;
+    if (SDL_RenderReadPixels(ui->renderer, NULL, SDL_PIXELFORMAT_RGB24, rgb, ui->out_w * 3) < 0) {
+        rc = -EIO;
+        snprintf(err, errlen, "cannot read the screen: %s", SDL_GetError());
+    }
+    ui_frame_present(ui);
+    return rc;
+}
+
 int ui_screenshot(struct ui *ui, const char *path, char *err, size_t errlen)
 {
     int pitch = ui->out_w * 3;
@@ -66,18 +80,9 @@ int ui_screenshot(struct ui *ui, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
-    int rc = 0;
-    /* Draw afresh and read before presenting: after a present the back
-     * buffer's content is undefined on GL renderers. */
-    ui_frame_paint(ui);
-    if (SDL_RenderReadPixels(ui->renderer, NULL, SDL_PIXELFORMAT_RGB24, pixels, pitch) < 0) {
-        rc = -EIO;
-        snprintf(err, errlen, "cannot read the screen: %s", SDL_GetError());
-        goto out;
-    }
-    rc = write_png(path, pixels, ui->out_w, ui->out_h, pitch, err, errlen);
-out:
-    ui_frame_present(ui);
+    int rc = ui_capture(ui, pixels, err, errlen);
+    if (rc == 0)
+        rc = write_png(path, pixels, ui->out_w, ui->out_h, pitch, err, errlen);
     free(pixels);
     return rc;
 }

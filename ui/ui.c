@@ -547,11 +547,20 @@ static void handle_event(struct ui *ui, const SDL_Event *event)
     case SDL_WINDOWEVENT:
         if (event->window.event == SDL_WINDOWEVENT_EXPOSED ||
             event->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
-            ui->dirty = 1;
+            ui->dirty = 1; /* the canvas is intact: it is put on the output again */
         break;
-    case SDL_RENDER_TARGETS_RESET:
-    case SDL_RENDER_DEVICE_RESET:
+    case SDL_RENDER_DEVICE_RESET: /* every texture is gone, the canvas too */
+        if (ui->target)
+            SDL_DestroyTexture(ui->target);
+        ui->target = SDL_CreateTexture(ui->renderer, SDL_PIXELFORMAT_RGB888,
+                                       SDL_TEXTUREACCESS_TARGET, ui->w, ui->h);
+        if (!ui->target)
+            fprintf(stderr, "tilstede: cannot make the screen's canvas again: %s\n",
+                    SDL_GetError());
+        /* fall through */
+    case SDL_RENDER_TARGETS_RESET: /* what they held is gone */
         text_flush(ui->text);
+        ui->canvas_valid = 0;
         ui->dirty = 1;
         break;
     default:
@@ -590,20 +599,41 @@ static void build(struct ui *ui)
         ui->pressed = -1;
 }
 
+/* Paints the layout into the canvas, only where it looks different from
+ * the picture already there (the clock's minute, a pressed button), then
+ * puts the canvas on the output, turned as the screen is mounted. */
 static void paint(struct ui *ui)
 {
     const struct layout_box *pressed = ui->pressed >= 0 ? &ui->layout->box[ui->pressed] : NULL;
-    if (ui->target) {
-        SDL_SetRenderTarget(ui->renderer, ui->target);
-        render_layout(ui->renderer, ui->text, ui->layout, pressed);
-        SDL_SetRenderTarget(ui->renderer, NULL);
-        SDL_SetRenderDrawColor(ui->renderer, 0, 0, 0, 255);
-        SDL_RenderClear(ui->renderer);
-        SDL_Rect dst = {(ui->out_w - ui->w) / 2, (ui->out_h - ui->h) / 2, ui->w, ui->h};
-        SDL_RenderCopyEx(ui->renderer, ui->target, NULL, &dst, ui->rotation, NULL, SDL_FLIP_NONE);
-    } else {
-        render_layout(ui->renderer, ui->text, ui->layout, pressed);
+    if (!ui->target) { /* lost with the device and not made again: all of it, directly */
+        render_layout(ui->renderer, ui->text, ui->layout, pressed, NULL);
+        ui->damage_px = (int64_t)ui->w * ui->h;
+        return;
     }
+    struct layout_rect damage[UI_DAMAGE_MAX];
+    int count = ui->canvas_valid ? layout_damage(ui->drawn, ui->drawn_pressed, ui->layout,
+                                                 ui->pressed, damage, UI_DAMAGE_MAX)
+                                 : -1;
+    SDL_SetRenderTarget(ui->renderer, ui->target);
+    if (count < 0) {
+        render_layout(ui->renderer, ui->text, ui->layout, pressed, NULL);
+        ui->damage_px = (int64_t)ui->w * ui->h;
+    } else {
+        ui->damage_px = 0;
+        for (int i = 0; i < count; i++) {
+            SDL_Rect clip = {damage[i].x, damage[i].y, damage[i].w, damage[i].h};
+            render_layout(ui->renderer, ui->text, ui->layout, pressed, &clip);
+            ui->damage_px += (int64_t)clip.w * clip.h;
+        }
+    }
+    memcpy(ui->drawn, ui->layout, sizeof *ui->drawn);
+    ui->drawn_pressed = ui->pressed;
+    ui->canvas_valid = 1;
+    SDL_SetRenderTarget(ui->renderer, NULL);
+    SDL_SetRenderDrawColor(ui->renderer, 0, 0, 0, 255);
+    SDL_RenderClear(ui->renderer);
+    SDL_Rect dst = {(ui->out_w - ui->w) / 2, (ui->out_h - ui->h) / 2, ui->w, ui->h};
+    SDL_RenderCopyEx(ui->renderer, ui->target, NULL, &dst, ui->rotation, NULL, SDL_FLIP_NONE);
 }
 
 /* The minute the clock shows: a count, not tm_min, so a clock that jumps
@@ -791,13 +821,13 @@ static int open_window(struct ui *ui, char *err, size_t errlen)
         ui->w = ui->out_h;
         ui->h = ui->out_w;
     }
-    if (ui->rotation) {
-        ui->target = SDL_CreateTexture(ui->renderer, SDL_PIXELFORMAT_RGB888,
-                                       SDL_TEXTUREACCESS_TARGET, ui->w, ui->h);
-        if (!ui->target) {
-            snprintf(err, errlen, "cannot rotate the screen: %s", SDL_GetError());
-            return -ENODEV;
-        }
+    /* The picture is kept in a canvas of its own: the output's back buffer
+     * is undefined after a present, and only changed parts are repainted. */
+    ui->target = SDL_CreateTexture(ui->renderer, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_TARGET,
+                                   ui->w, ui->h);
+    if (!ui->target) {
+        snprintf(err, errlen, "cannot make the screen's canvas: %s", SDL_GetError());
+        return -ENODEV;
     }
     return 0;
 }
@@ -808,7 +838,10 @@ int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct 
     int rc = 0;
     struct ui *ui = calloc(1, sizeof *ui);
     *out = NULL;
-    if (!ui || !(ui->layout = calloc(1, sizeof *ui->layout))) {
+    if (!ui || !(ui->layout = calloc(1, sizeof *ui->layout)) ||
+        !(ui->drawn = calloc(1, sizeof *ui->drawn))) {
+        if (ui)
+            free(ui->layout);
         free(ui);
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
@@ -930,6 +963,7 @@ void ui_close(struct ui *ui)
     pthread_mutex_destroy(&ui->lock);
     free(ui->rows);
     free(ui->layout);
+    free(ui->drawn);
     free(ui);
 }
 
@@ -957,6 +991,15 @@ const struct layout *ui_layout(const struct ui *ui)
 uint64_t ui_frames(const struct ui *ui)
 {
     return ui->frames;
+}
+int64_t ui_damage(const struct ui *ui)
+{
+    return ui->damage_px;
+}
+void ui_repaint_all(struct ui *ui)
+{
+    ui->canvas_valid = 0;
+    ui->dirty = 1;
 }
 
 void ui_output_size(const struct ui *ui, int *w, int *h)

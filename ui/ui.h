@@ -107,6 +107,13 @@ int ui_set_language(struct ui *ui, const char *lang);
 /* Steps until the worker has nothing in hand (its results shown): 0, or
  * -ETIMEDOUT. Tests call it after an input to see the screen it leads to. */
 int ui_settle(struct ui *ui, int timeout_ms);
+/* Pixels the last frame repainted (all of them: w * h). */
+int64_t ui_damage(const struct ui *ui);
+/* The next frame paints the whole picture, not only what changed. */
+void ui_repaint_all(struct ui *ui);
+/* Paints what changed and reads the output (RGB24, pitch = width * 3,
+ * ui_output_size): 0 or < 0 with err set. */
+int ui_capture(struct ui *ui, unsigned char *rgb, char *err, size_t errlen);
 /* Frames presented so far (idle tests: nothing redraws without a reason). */
 uint64_t ui_frames(const struct ui *ui);
 

@@ -45,6 +45,7 @@
 #define UI_POLL_ACTIVE_MS 10  /* input polling just after a touch */
 #define UI_POLL_IDLE_MS   40  /* and when nobody is there (see ui_run) */
 #define UI_AUDIO_CLOSE_MS 1500
+#define UI_DAMAGE_MAX     16 /* changed boxes repainted one by one; more: the whole picture */
 
 enum ui_action {
     ACT_NONE = 0,
@@ -105,7 +106,11 @@ struct ui {
 
     SDL_Window *window;
     SDL_Renderer *renderer;
-    SDL_Texture *target; /* the picture before rotation (rotation != 0) */
+    SDL_Texture *target; /* the canvas: the picture, before rotation */
+    struct layout *drawn; /* what the canvas shows now */
+    int drawn_pressed;
+    int canvas_valid;     /* 0: paint it all next time */
+    int64_t damage_px;    /* pixels repainted by the last frame */
     int out_w, out_h;    /* the output, physical */
     int w, h;            /* the layout, logical */
     int rotation;
