@@ -748,10 +748,11 @@ int ui_step(struct ui *ui, int timeout_ms)
         handle_posted(ui);
         jobs_finished(ui);
         timers(ui);
-        if (ui->home_stale && !ui->home_jobs)
-            home_submit(ui, 0);
         if (ui->dirty)
             draw(ui);
+        /* After the frame: the worker's reads do not compete with it. */
+        if (ui->home_stale && !ui->home_jobs)
+            home_submit(ui, 0);
         /* After drawing: a wedged draw must starve the watchdog. */
         if (ui->options.tick)
             ui->options.tick(ui->options.hook_user);
