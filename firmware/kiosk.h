@@ -164,6 +164,23 @@ int kiosk_compliance_today(struct kiosk *kiosk,
                            void (*fn)(void *user, const struct volunteer *v, unsigned notices),
                            void *user);
 
+/* --- a database restored from a backup (recovery.h) --- */
+struct kiosk_recovery {
+    int64_t at_us;       /* when the kiosk restored the backup */
+    int64_t backup_us;   /* when that backup was taken */
+    int skipped_backups; /* newer backups that were damaged themselves */
+    int acknowledged;    /* staff have seen it */
+};
+/* Records a restore in the restored database (main calls it after
+ * kiosk_open when recovery_prepare restored a backup): staff are told on
+ * screen until they acknowledge it. */
+int kiosk_recovery_record(struct kiosk *kiosk, int64_t backup_us, int skipped_backups);
+/* 1 and *out filled when a restore is on record (the latest), 0 when
+ * none, < 0 on error. */
+int kiosk_recovery_status(struct kiosk *kiosk, struct kiosk_recovery *out);
+/* Staff have seen it: the screen stops saying so. */
+int kiosk_recovery_acknowledge(struct kiosk *kiosk);
+
 /* Tests: statements run on this kiosk's connection (store_count_statements). */
 int64_t kiosk_count_statements(struct kiosk *kiosk, int on);
 

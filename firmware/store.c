@@ -41,6 +41,8 @@ enum {
     Q_VOLUNTEERS_ACTIVE,
     Q_VOLUNTEER_COUNT,
     Q_ROSTER_VERSION,
+    Q_STATE_GET,
+    Q_STATE_SET,
     Q_CARD_FIND,
     Q_CARD_INSERT,
     Q_CARD_REVOKE,
@@ -101,6 +103,9 @@ static const char *const query_sql[Q_COUNT] = {
         "SELECT " VOLUNTEER_COLUMNS " FROM volunteer WHERE active = 1 ORDER BY id",
     [Q_VOLUNTEER_COUNT] = "SELECT count(*) FROM volunteer",
     [Q_ROSTER_VERSION] = "SELECT version FROM roster_version",
+    [Q_STATE_GET] = "SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = ?1",
+    [Q_STATE_SET] = "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [Q_CARD_FIND] = "SELECT volunteer_id, revoked_us IS NOT NULL FROM card WHERE uid_hash = ?1",
     /* A revoked card may be given out again: the old row is replaced. */
     [Q_CARD_INSERT] = "INSERT INTO card (uid_hash, volunteer_id, enrolled_us) VALUES (?1, ?2, ?3) "
@@ -544,6 +549,30 @@ int64_t store_roster_version(struct store *store)
         sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : db_fail(store, "reading the roster's version");
     done(st);
     return version;
+}
+
+int store_number_get(struct store *store, const char *key, int64_t *out)
+{
+    sqlite3_stmt *st = q(store, Q_STATE_GET);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(store, "reading a kept number");
+    done(st);
+    return rc;
+}
+
+int store_number_set(struct store *store, const char *key, int64_t value)
+{
+    sqlite3_stmt *st = q(store, Q_STATE_SET);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, value);
+    return run(store, st, "keeping a number");
 }
 
 int store_card_find(struct store *store, const char *hash, int64_t *volunteer_id, int *revoked)

@@ -52,6 +52,10 @@ int store_volunteer_count(struct store *store);
 /* A number every change to the volunteer table raises (any connection,
  * any program): a cached name index is stale when it differs. < 0 error. */
 int64_t store_roster_version(struct store *store);
+/* Numbers the kiosk keeps between runs (in sync_state, beside the
+ * uploader's): 1 and *out, or 0 when key was never set, or < 0. */
+int store_number_get(struct store *store, const char *key, int64_t *out);
+int store_number_set(struct store *store, const char *key, int64_t value);
 /* Tests: counts the statements this connection runs from now on (on = 1),
  * or stops (on = 0); returns the count since the last call and restarts. */
 int64_t store_count_statements(struct store *store, int on);

@@ -459,6 +459,32 @@ static void test_search_sees_a_roster_changed_by_another_program(void **state)
     assert_int_equal(kiosk_search(f->kiosk, "bråt", ids, 8), 0);
 }
 
+static void test_a_restore_is_kept_until_staff_have_seen_it(void **state)
+{
+    struct fixture *f = *state;
+    struct kiosk_recovery r;
+    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 0);
+    int64_t backup = test_local_us(2026, 11, 23, 3, 0);
+    assert_int_equal(kiosk_recovery_record(f->kiosk, backup, 1), 0);
+    /* Kept in the database: a restart still shows it. */
+    kiosk_close(f->kiosk);
+    assert_int_equal(open_kiosk(f), 0);
+    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 1);
+    assert_int_equal(r.at_us, clock_wall(&f->clock.source));
+    assert_int_equal(r.backup_us, backup);
+    assert_int_equal(r.skipped_backups, 1);
+    assert_false(r.acknowledged);
+    assert_int_equal(kiosk_recovery_acknowledge(f->kiosk), 0);
+    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 1);
+    assert_true(r.acknowledged);
+    /* A second restore later is shown again. */
+    advance(f, INT64_C(3600) * 1000000);
+    assert_int_equal(kiosk_recovery_record(f->kiosk, backup + INT64_C(86400) * 1000000, 0), 0);
+    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 1);
+    assert_false(r.acknowledged);
+    assert_int_equal(r.skipped_backups, 0);
+}
+
 static void test_search_finds_by_any_name_part(void **state)
 {
     struct fixture *f = *state;
@@ -564,6 +590,7 @@ int main(void)
         T(test_report_equals_hours_from_taps),
         T(test_search_finds_by_any_name_part),
         T(test_search_sees_a_roster_changed_by_another_program),
+        T(test_a_restore_is_kept_until_staff_have_seen_it),
         T(test_staff_pin),
         T(test_full_disk_tap_fails_visibly_then_recovers),
     };

@@ -574,6 +574,28 @@ static void test_only_what_changed_is_repainted(void **state)
     }
 }
 
+/* A database restored from a backup at start: the screen says so until
+ * staff have seen it, also across a restart of the program. */
+static void test_a_restore_shows_until_staff_have_seen_it(void **state)
+{
+    struct harness *h = *state;
+    assert_int_equal(kiosk_recovery_record(h->kiosk, HARNESS_START_US - INT64_C(7) * 3600 * 1000000,
+                                           0),
+                     0);
+    assert_int_equal(harness_reopen_ui(h, 800, 480, 0, "nb"), 0);
+    assert_true(harness_shows(h, "Gjenopprettet fra sikkerhetskopi"));
+    staff_login(h);
+    assert_true(harness_shows(h, "Gjenopprettet fra kopi i dag kl. 03.15"));
+    assert_int_equal(harness_press(h, ACT_RECOVERY_SEEN, 0, 1), 0);
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
+    assert_false(harness_shows(h, "Gjenopprettet"));
+    harness_press(h, ACT_STAFF_CLOSE, 0, 1);
+    assert_false(harness_shows(h, "Gjenopprettet"));
+    assert_int_equal(harness_reopen_ui(h, 800, 480, 0, "nb"), 0);
+    assert_false(harness_shows(h, "Gjenopprettet"));
+    assert_true(harness_shows(h, "Kortleseren er klar"));
+}
+
 #define FLOW(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -599,6 +621,7 @@ int main(void)
         FLOW(test_the_screen_thread_runs_no_sql_but_the_check_in),
         FLOW(test_taps_work_while_the_worker_is_stuck),
         FLOW(test_only_what_changed_is_repainted),
+        FLOW(test_a_restore_shows_until_staff_have_seen_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

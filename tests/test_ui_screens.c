@@ -123,6 +123,13 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     harness_press(&h, ACT_NO, 0, 1);
     harness_press(&h, ACT_BACK, 0, 1);
 
+    /* A database restored from last night's backup: the status line says so. */
+    assert_int_equal(kiosk_recovery_record(h.kiosk, HARNESS_START_US - INT64_C(7) * 3600 * 1000000, 0),
+                     0);
+    ui_go(h.ui, UI_HOME);
+    harness_pump(&h, 0);
+    shot(&h, size, "home_restored");
+
     /* Staff. */
     assert_int_equal(harness_press(&h, ACT_STAFF_OPEN, 0, 1), 0);
     shot(&h, size, "pin");
@@ -134,6 +141,11 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     harness_press(&h, ACT_PIN_OK, 0, 1);
     assert_int_equal(ui_current(h.ui), UI_STAFF);
     shot(&h, size, "staff_menu");
+    ui_post_reader_state(h.ui, READER_CONNECTED);
+    screen_staff_load(h.ui, UI_STAFF);
+    harness_pump(&h, 0);
+    shot(&h, size, "staff_menu_restored");
+    assert_int_equal(harness_press(&h, ACT_RECOVERY_SEEN, 0, 1), 0);
     struct ui_upload_status offline = {.configured = 1, .online = 0, .waiting = 1234};
     ui_post_upload_status(h.ui, &offline);
     harness_pump(&h, 0);

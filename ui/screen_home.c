@@ -182,11 +182,19 @@ static void status_bar(struct ui *ui, struct layout *layout, struct layout_rect 
         snprintf(line, sizeof line, "%s · %s", words, upload);
         words = line;
     }
+    /* A database restored from a backup: staff must look at today's list.
+     * A reader that is not connected still comes first. */
+    int warn = ui->reader_state != READER_CONNECTED;
+    if (ui->recovery_on && ui->reader_state == READER_CONNECTED) {
+        words = T(ui->tr, "Restored from a backup");
+        dot_colour = COLOUR_ERROR;
+        warn = 1;
+    }
     layout_icon(layout, layout_rect(r.x, r.y + (r.h - dot) / 2, dot, dot),
-                ui->reader_state == READER_CONNECTED ? ICON_DOT : ICON_WARNING, dot_colour,
-                LAYOUT_NONE);
+                warn ? ICON_WARNING : ICON_DOT, dot_colour, LAYOUT_NONE);
     layout_text(layout, layout_rect(r.x + dot + m, r.y, r.w - dot - 2 * m - staff_w - m, r.h),
-                words, LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_MUTED, LAYOUT_NONE, ALIGN_LEFT,
+                words, LAYOUT_REGULAR, layout_px(layout, 28),
+                ui->recovery_on && warn ? COLOUR_ERROR : COLOUR_MUTED, LAYOUT_NONE, ALIGN_LEFT,
                 LAYOUT_MIDDLE);
     layout_button(layout, layout_rect(r.x + r.w - staff_w, r.y, staff_w, r.h), T(ui->tr, "Staff"),
                   LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_MUTED, COLOUR_PAGE, COLOUR_LINE,

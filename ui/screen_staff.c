@@ -24,6 +24,7 @@ enum staff_write {
     WRITE_ACTIVITY_SAVE,   /* activity */
     WRITE_ACTIVITY_REMOVE, /* activity.id */
     WRITE_CORRECT_END,     /* event_key's visit ends at end_us */
+    WRITE_RECOVERY_SEEN,   /* staff have read about the restore */
 };
 
 struct compliance_item {
@@ -53,6 +54,8 @@ struct staff_job {
     int activity_count, present_count;
     int review_count, compliance_count, has_unknown;
     int64_t unknown_at_us;
+    struct kiosk_recovery recovery;
+    int recovery_on;
     int item_count;
     union {
         struct presence present[UI_LIST_MAX];
@@ -97,6 +100,8 @@ static int staff_write_run(struct kiosk *kiosk, struct staff_job *j)
         return kiosk_activity_remove(kiosk, j->activity.id);
     case WRITE_CORRECT_END:
         return kiosk_correct_end(kiosk, j->event_key, j->end_us);
+    case WRITE_RECOVERY_SEEN:
+        return kiosk_recovery_acknowledge(kiosk);
     default:
         return 0;
     }
@@ -111,6 +116,7 @@ static void staff_run(struct kiosk *kiosk, struct ui_job *job)
     j->activity_count = count > 0 ? count : 0;
     int present = kiosk_present_count(kiosk);
     j->present_count = present > 0 ? present : 0;
+    ui_recovery_read(kiosk, &j->recovery, &j->recovery_on);
     switch (j->screen) {
     case UI_STAFF:
         kiosk_review_list(kiosk, take_review, j);
@@ -275,6 +281,7 @@ static void staff_done(struct ui *ui, struct ui_job *job)
     if (j->ticket != ui->staff_ticket || !ui->staff_open)
         return;
     staff_write_message(ui, j);
+    ui_recovery_apply(ui, &j->recovery, j->recovery_on);
     memcpy(ui->activities, j->activities, sizeof ui->activities);
     ui->activity_count = j->activity_count;
     ui->present_count = j->present_count;
@@ -376,17 +383,40 @@ static void upload_line(struct ui *ui, struct layout *layout, struct layout_rect
     info_line(layout, r, ui->upload.online, text);
 }
 
+/* The database was damaged and a backup restored: what may be missing,
+ * and a button to say it has been seen. */
+static void recovery_line(struct ui *ui, struct layout *layout, struct layout_rect r)
+{
+    int m = screen_margin(layout), ok_w = layout_px(layout, 150);
+    char text[256], day[96], time_text[16];
+    struct tm then = ui_local(ui->recovery.backup_us), now = ui_local(ui_now_us(ui));
+    i18n_relative_day(ui->tr, &then, &now, day, sizeof day);
+    ui_time_text(ui, ui->recovery.backup_us, time_text, sizeof time_text);
+    i18n_fill(text, sizeof text,
+              T(ui->tr, "Restored from the backup of {day} at {time}"), "day",
+              day, "time", time_text, I18N_END);
+    info_line(layout, layout_rect(r.x, r.y, r.w - ok_w - m, r.h), 0, text);
+    layout_button(layout, layout_rect(r.x + r.w - ok_w, r.y, ok_w, r.h), T(ui->tr, "Seen"),
+                  LAYOUT_BOLD, layout_px(layout, 30), COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE,
+                  ACT_RECOVERY_SEEN, 0, 0);
+}
+
 static void menu_build(struct ui *ui, struct layout *layout)
 {
     int m = screen_margin(layout), w = layout->w, h = layout->h;
     screen_title(ui, layout, T(ui->tr, "Staff"), ACT_STAFF_CLOSE, T(ui->tr, "Close"), 0);
     int top = screen_title_height(layout) + m / 2;
-    if (ui->staff_message[0] || ui->upload.configured) {
+    if (ui->staff_message[0]) {
         int line = layout_px(layout, 64);
-        if (ui->staff_message[0])
-            message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
-        else
-            upload_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
+        message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
+        top += line + m;
+    } else if (ui->recovery_on) {
+        int line = layout_px(layout, 64);
+        recovery_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
+        top += line + m;
+    } else if (ui->upload.configured) {
+        int line = layout_px(layout, 64);
+        upload_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
         top += line + m;
     }
     char present[96], review[96], compliance[96], enroll[128], number[16], time_text[16];
@@ -917,6 +947,14 @@ void screen_staff_action(struct ui *ui, const struct layout_box *box)
     case ACT_LANGUAGE:
         choose_language(ui, (int)box->arg);
         break;
+    case ACT_RECOVERY_SEEN: {
+        struct staff_job *j = staff_job_new(ui, UI_STAFF);
+        if (j) {
+            j->write = WRITE_RECOVERY_SEEN;
+            staff_submit(ui, j);
+        }
+        break;
+    }
     default:
         break;
     }

@@ -109,10 +109,27 @@ struct home_job {
     struct activity activities[UI_ACTIVITIES_MAX];
     int activity_count;
     int present_count;
+    struct kiosk_recovery recovery;
+    int recovery_on;
 };
+
+void ui_recovery_read(struct kiosk *kiosk, struct kiosk_recovery *out, int *on)
+{
+    *on = kiosk_recovery_status(kiosk, out) == 1 && !out->acknowledged;
+}
+
+void ui_recovery_apply(struct ui *ui, const struct kiosk_recovery *recovery, int on)
+{
+    if (on != ui->recovery_on || memcmp(recovery, &ui->recovery, sizeof *recovery)) {
+        ui->recovery = *recovery;
+        ui->recovery_on = on;
+        ui->dirty = 1;
+    }
+}
 
 static void home_read(struct kiosk *kiosk, struct home_job *h)
 {
+    ui_recovery_read(kiosk, &h->recovery, &h->recovery_on);
     int count = kiosk_activities(kiosk, h->now_us, h->activities, UI_ACTIVITIES_MAX);
     h->activity_count = count > 0 ? count : 0;
     int present = kiosk_present_count(kiosk);
@@ -131,6 +148,7 @@ static void home_done(struct ui *ui, struct ui_job *job)
 {
     const struct home_job *h = (const struct home_job *)job;
     ui->home_jobs--;
+    ui_recovery_apply(ui, &h->recovery, h->recovery_on);
     if (h->activity_count != ui->activity_count || h->present_count != ui->present_count ||
         memcmp(h->activities, ui->activities, sizeof h->activities)) {
         memcpy(ui->activities, h->activities, sizeof ui->activities);

@@ -78,6 +78,7 @@ enum ui_action {
     ACT_START_ADJUST,
     ACT_END_ADJUST,
     ACT_TEXT_DONE,
+    ACT_RECOVERY_SEEN, /* staff have read that the database was restored */
 };
 
 /* Why the name screen is open. */
@@ -163,6 +164,9 @@ struct ui {
     int present_count;
     int home_stale; /* read them again (the worker) */
     int home_jobs;  /* home reads submitted, not yet done */
+    /* A restore from a backup not yet acknowledged by staff (recovery_on). */
+    struct kiosk_recovery recovery;
+    int recovery_on;
 
     /* Disk work off this thread (worker.h). */
     struct ui_worker *worker;
@@ -220,6 +224,9 @@ void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t ac
 /* An event was recorded outside a tap result (enrolment, correction). */
 void ui_recorded(struct ui *ui);
 void ui_staff_message(struct ui *ui, int ok, const char *text);
+/* The worker's reading of the restore record (kiosk_recovery_status). */
+void ui_recovery_read(struct kiosk *kiosk, struct kiosk_recovery *out, int *on);
+void ui_recovery_apply(struct ui *ui, const struct kiosk_recovery *recovery, int on);
 extern const char *const ui_languages[3];
 
 /* The screens: build fills the layout; action handles a pressed target. */
