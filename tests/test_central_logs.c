@@ -18,11 +18,9 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +37,6 @@
 #ifndef CENTRAL_BIN
 #error "CENTRAL_BIN must name the tilstede-central binary"
 #endif
-
-extern char **environ;
 
 #define SITE           "loggtest"
 #define MAX_BATCH      5     /* --max-batch: a sixth event is one too many */
@@ -85,16 +81,6 @@ struct central {
 
 /* ---- files and the program ---- */
 
-static size_t slurp(const char *path, char *out, size_t cap)
-{
-    FILE *file = fopen(path, "rb");
-    size_t len = file ? fread(out, 1, cap - 1, file) : 0;
-    if (file)
-        fclose(file);
-    out[len] = '\0';
-    return len;
-}
-
 static void write_text(const char *path, const char *text)
 {
     FILE *file = fopen(path, "w");
@@ -118,17 +104,12 @@ static int cli(const struct central *c, char *out, char *err, const char *const 
     char out_path[320], err_path[320];
     snprintf(out_path, sizeof out_path, "%s/cli.out", c->dir);
     snprintf(err_path, sizeof err_path, "%s/cli.err", c->dir);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, CENTRAL_BIN, &actions, NULL, (char **)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
+    pid_t pid = test_spawn(argv, NULL, out_path, err_path);
+    assert_true(pid > 0);
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
-    slurp(out_path, out, OUTPUT_MAX);
-    slurp(err_path, err, OUTPUT_MAX);
+    test_slurp(out_path, out, OUTPUT_MAX);
+    test_slurp(err_path, err, OUTPUT_MAX);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -150,7 +131,7 @@ static void sleep_ms(long ms)
 static const char *read_log(const struct central *c)
 {
     static char text[LOG_MAX_BYTES];
-    size_t len = slurp(c->log, text, sizeof text);
+    size_t len = test_slurp(c->log, text, sizeof text);
     assert_true(len < sizeof text - 1);
     return text;
 }
@@ -405,12 +386,8 @@ static int start(void **state)
     snprintf(max_body, sizeof max_body, "%d", MAX_BODY_BYTES);
     const char *argv[] = {CENTRAL_BIN,   "serve",   "--listen",   "127.0.0.1:0", "--db", c->db,
                           "--max-batch", max_batch, "--max-body", max_body,      NULL};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, c->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    assert_int_equal(posix_spawn(&c->pid, CENTRAL_BIN, &actions, NULL, (char **)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
+    c->pid = test_spawn(argv, NULL, c->log, c->log);
+    assert_true(c->pid > 0);
     for (int waited = 0; !c->port && waited < START_WAIT_MS; waited += 50) {
         const char *port = strstr(read_log(c), "(port ");
         if (port)
