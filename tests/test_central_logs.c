@@ -89,10 +89,11 @@ static void write_text(const char *path, const char *text)
     assert_int_equal(fclose(file), 0);
 }
 
-/* Runs `tilstede-central --db DB WORDS...` to the end; returns its exit
- * status, with its stdout in out and its stderr in err. No shell: the
- * names travel as they are. */
-static int cli(const struct central *c, char *out, char *err, const char *const *words)
+/* Runs `tilstede-central --db DB WORDS...` to the end, with input (or
+ * nothing) as its stdin; returns its exit status, with its stdout in out and
+ * its stderr in err. No shell: the names travel as they are. */
+static int cli(const struct central *c, const char *input, char *out, char *err,
+               const char *const *words)
 {
     const char *argv[16] = {CENTRAL_BIN, "--db", c->db};
     size_t argc = 3;
@@ -101,10 +102,12 @@ static int cli(const struct central *c, char *out, char *err, const char *const 
         argv[argc++] = *words;
     }
     argv[argc] = NULL;
-    char out_path[320], err_path[320];
+    char in_path[320], out_path[320], err_path[320];
+    snprintf(in_path, sizeof in_path, "%s/cli.in", c->dir);
     snprintf(out_path, sizeof out_path, "%s/cli.out", c->dir);
     snprintf(err_path, sizeof err_path, "%s/cli.err", c->dir);
-    pid_t pid = test_spawn(argv, NULL, out_path, err_path);
+    write_text(in_path, input ? input : "");
+    pid_t pid = test_spawn(argv, in_path, out_path, err_path);
     assert_true(pid > 0);
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -116,7 +119,7 @@ static int cli(const struct central *c, char *out, char *err, const char *const 
 static void cli_ok(const struct central *c, char *out, const char *const *words)
 {
     static char err[OUTPUT_MAX];
-    int status = cli(c, out, err, words);
+    int status = cli(c, NULL, out, err, words);
     if (status != 0)
         fail_msg("tilstede-central %s %s: exit %d: %s", words[0], words[1], status, err);
 }
@@ -696,16 +699,20 @@ static void test_gdpr_export_and_forget_log_nothing_personal(void **state)
     struct central *c = *state;
     static char out[OUTPUT_MAX], err[OUTPUT_MAX];
     /* The export is the personal data (stdout, to the coordinator); what
-     * the command says besides (stderr) and the server's log are not. */
-    assert_int_equal(cli(c, out, err, (const char *[]){"volunteer", "export", ID_A, NULL}), 0);
+     * the command says besides (stderr) and the server's log are not. The
+     * id comes on stdin ("-"), off the command line that sudo logs. */
+    assert_int_equal(
+        cli(c, ID_A "\n", out, err, (const char *[]){"volunteer", "export", "-", NULL}), 0);
     assert_non_null(strstr(out, "Kristoffersen"));
     assert_non_null(strstr(out, EVENT_ID(1)));
     assert_log_clean(c, err);
-    assert_int_equal(cli(c, out, err, (const char *[]){"volunteer", "forget", ID_A, "--yes", NULL}),
-                     0);
+    assert_int_equal(
+        cli(c, ID_A "\n", out, err, (const char *[]){"volunteer", "forget", "-", "--yes", NULL}),
+        0);
     assert_non_null(strstr(out, "erased"));
     assert_log_clean(c, err);
-    assert_int_equal(cli(c, out, err, (const char *[]){"volunteer", "export", ID_A, NULL}), 3);
+    assert_int_equal(cli(c, NULL, out, err, (const char *[]){"volunteer", "export", ID_A, NULL}),
+                     3);
     /* Her later batch, after the erasure: still logged by counts only. */
     char event[1024], body[2048];
     event_json(event, sizeof event, EVENT_ID(7), "checkin", "\"" ID_A "\"",
