@@ -37,23 +37,35 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs `tilstede-central WORDS... [--yes]` on the fixture's database as the
- * program does; returns the exit status, stdout in out. */
-static int admin(const struct fixture *f, char *out, size_t cap, int yes, const char *verb,
-                 const char *id)
+/* Runs `tilstede-central volunteer VERB ID [--yes]` on the fixture's
+ * database as the program does, with input as its stdin; returns the exit
+ * status, stdout in out. */
+static int admin_input(const struct fixture *f, char *out, size_t cap, int yes, const char *verb,
+                       const char *id, const char *input)
 {
     char *words[] = {"volunteer", (char *)verb, (char *)id};
-    struct central_admin_args args = {.words = words, .word_count = 3, .db = f->db, .yes = yes};
-    FILE *stdout_file = tmpfile(), *stderr_file = tmpfile();
+    FILE *stdin_file = tmpfile(), *stdout_file = tmpfile(), *stderr_file = tmpfile();
+    assert_non_null(stdin_file);
     assert_non_null(stdout_file);
     assert_non_null(stderr_file);
+    fputs(input, stdin_file);
+    rewind(stdin_file);
+    struct central_admin_args args = {
+        .words = words, .word_count = 3, .db = f->db, .yes = yes, .in = stdin_file};
     int status = central_admin_run(&args, stdout_file, stderr_file);
+    fclose(stdin_file);
     rewind(stdout_file);
     size_t len = fread(out, 1, cap - 1, stdout_file);
     out[len] = '\0';
     fclose(stdout_file);
     fclose(stderr_file);
     return status;
+}
+
+static int admin(const struct fixture *f, char *out, size_t cap, int yes, const char *verb,
+                 const char *id)
+{
+    return admin_input(f, out, cap, yes, verb, id, "");
 }
 
 static void ingest(const struct fixture *f, int64_t device, const char *site, struct event *events,
@@ -212,6 +224,34 @@ static void test_export_has_only_their_data_and_forget_drops_exactly_their_hours
     assert_int_equal(admin(f, out, sizeof out, 0, "export", KEPT), CENTRAL_EXIT_OK);
 }
 
+/* With "-" the id comes from stdin: a command line goes to the journal
+ * when run with sudo, and the id is personal data. An id that does not fit
+ * is refused, never cut to a prefix that could be someone else's. */
+static void test_the_id_can_come_from_stdin_and_is_never_cut_short(void **state)
+{
+    struct fixture *f = *state;
+    static char out[OUTPUT_MAX];
+    struct event visit_pair[2];
+    visit(visit_pair, FORGOTTEN, "2026-03-02T09:00:00Z", 2);
+    ingest(f, f->device_a1, FIXTURE_SITE_A, visit_pair, 2);
+
+    assert_int_equal(admin_input(f, out, sizeof out, 0, "export", "-", FORGOTTEN "\r\n"),
+                     CENTRAL_EXIT_OK);
+    assert_non_null(strstr(out, visit_pair[0].event_id));
+    assert_int_equal(admin_input(f, out, sizeof out, 0, "export", "-", ""), CENTRAL_EXIT_USAGE);
+    assert_int_equal(admin_input(f, out, sizeof out, 0, "export", "-", "\n" FORGOTTEN "\n"),
+                     CENTRAL_EXIT_USAGE);
+    char long_id[EVENT_KEY_MAX + 8];
+    memset(long_id, 'a', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    assert_int_equal(admin_input(f, out, sizeof out, 1, "forget", "-", long_id),
+                     CENTRAL_EXIT_USAGE);
+    assert_int_equal(admin(f, out, sizeof out, 1, "forget", long_id), CENTRAL_EXIT_USAGE);
+    assert_int_equal(admin_input(f, out, sizeof out, 1, "forget", "-", FORGOTTEN "\n"),
+                     CENTRAL_EXIT_OK);
+    assert_int_equal(admin(f, out, sizeof out, 0, "export", FORGOTTEN), CENTRAL_EXIT_NOT_FOUND);
+}
+
 int main(void)
 {
     setenv("TZ", "Europe/Oslo", 1);
@@ -219,6 +259,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             test_export_has_only_their_data_and_forget_drops_exactly_their_hours, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_id_can_come_from_stdin_and_is_never_cut_short,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,18 +5,14 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <jansson.h>
 #include <sodium.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include "config.h"
 #include "store.h"
 #include "pn532_sim.h"
 #include "testutil.h"
-
-extern char **environ;
 
 struct fixture {
     char dir[256];
@@ -29,15 +25,6 @@ struct run {
     char out[65536];
     char err[16384];
 };
-
-static void slurp(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
-}
 
 /* Runs tilstedectl with the fixture's config; stdin_text may be NULL. */
 static pid_t start_ctl(struct fixture *fx, const char *stdin_text, const char *const *args,
@@ -57,14 +44,8 @@ static pid_t start_ctl(struct fixture *fx, const char *stdin_text, const char *c
     for (int i = 0; args[i]; i++)
         argv[argc++] = args[i];
     argv[argc] = NULL;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, in_path, O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, TILSTEDECTL, &actions, NULL, (char **)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
+    pid_t pid = test_spawn(argv, in_path, out_path, err_path);
+    assert_true(pid > 0);
     return pid;
 }
 
@@ -74,8 +55,8 @@ static void finish_ctl(pid_t pid, const char *out_path, const char *err_path, st
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
     r->status = WEXITSTATUS(status);
-    slurp(out_path, r->out, sizeof r->out);
-    slurp(err_path, r->err, sizeof r->err);
+    test_slurp(out_path, r->out, sizeof r->out);
+    test_slurp(err_path, r->err, sizeof r->err);
 }
 
 static struct run *ctl(struct fixture *fx, const char *stdin_text, ...)

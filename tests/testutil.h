@@ -1,8 +1,12 @@
 /* Small helpers shared by the tests: temporary directories, local times in
- * Norway's time zone, and a kiosk on a fake clock. */
+ * Norway's time zone, and the real programs run with their output in
+ * files. */
 #ifndef TILSTEDE_TESTUTIL_H
 #define TILSTEDE_TESTUTIL_H
 
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define US_PER_S INT64_C(1000000)
+#define US_PER_S   INT64_C(1000000)
 #define US_PER_MIN (60 * US_PER_S)
-#define US_PER_H (3600 * US_PER_S)
+#define US_PER_H   (3600 * US_PER_S)
 
 /* Every test runs in Norway's time zone, whatever the machine's. */
 static inline void test_use_oslo_time(void)
@@ -30,6 +34,44 @@ static inline void test_tmpdir(char *out, size_t cap, const char *name)
         perror("mkdtemp");
         abort();
     }
+}
+
+/* Starts the program argv[0] with stdin from in_path (NULL: this one's),
+ * stdout to out_path and stderr to err_path. The same path for both gives
+ * one file with the lines in the order written, as the journal gets them.
+ * Returns the pid, or -1 with errno set. */
+static inline pid_t test_spawn(const char *const *argv, const char *in_path, const char *out_path,
+                               const char *err_path)
+{
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (in_path)
+        posix_spawn_file_actions_addopen(&actions, 0, in_path, O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (strcmp(err_path, out_path) == 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    else
+        posix_spawn_file_actions_addopen(&actions, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid;
+    int rc = posix_spawn(&pid, argv[0], &actions, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc) {
+        errno = rc;
+        return -1;
+    }
+    return pid;
+}
+
+/* A file's text into out (at most cap - 1 bytes, NUL-terminated; "" when
+ * it cannot be read); its length. */
+static inline size_t test_slurp(const char *path, char *out, size_t cap)
+{
+    FILE *file = fopen(path, "rb");
+    size_t len = file ? fread(out, 1, cap - 1, file) : 0;
+    if (file)
+        fclose(file);
+    out[len] = '\0';
+    return len;
 }
 
 /* Local (Oslo) time as microseconds since the epoch. */

@@ -637,23 +637,50 @@ static int volunteer_forget(struct central_store *store, const char *external_id
     return 0;
 }
 
+/* The id of "volunteer export|forget ID", or with "-" the first line of
+ * a->in. A command line is not private: sudo writes it to the journal (and
+ * ps shows it), and a volunteer's id is personal data, most of all the id
+ * of one who asked to be forgotten. */
+static int volunteer_id(const struct central_admin_args *a, char *id, char *err)
+{
+    const char *given = a->words[2];
+    int from_stdin = strcmp(given, "-") == 0;
+    char line[EVENT_KEY_MAX + 2]; /* room to tell a line that is too long */
+    if (from_stdin) {
+        if (!a->in || !fgets(line, sizeof line, a->in))
+            line[0] = '\0';
+        line[strcspn(line, "\r\n")] = '\0';
+        given = line;
+    }
+    /* Refused, not cut short: a prefix could be someone else's id. */
+    size_t len = strlen(given);
+    if (len == 0 || len >= EVENT_KEY_MAX) {
+        snprintf(err, ERR_MAX, "volunteer %s: expected the volunteer's id, 1 to %d bytes%s",
+                 a->words[1], EVENT_KEY_MAX - 1, from_stdin ? ", on the first line of stdin" : "");
+        return -EINVAL;
+    }
+    memcpy(id, given, len + 1);
+    return 0;
+}
+
 static int volunteer_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
                          FILE *errout, char *err)
 {
     const char *verb = a->word_count > 1 ? a->words[1] : "";
-    if (a->word_count == 3 && strcmp(verb, "export") == 0)
-        return volunteer_export(store, a->words[2], out, err);
-    if (a->word_count == 3 && strcmp(verb, "forget") == 0) {
-        if (!a->yes) {
-            fprintf(errout,
-                    "tilstede-central: volunteer forget %s erases their events, visits, cards "
-                    "and roster row, and cannot be undone: add --yes\n",
-                    a->words[2]);
-            return -EINVAL;
-        }
-        return volunteer_forget(store, a->words[2], out, err);
+    int export = strcmp(verb, "export") == 0, forget = strcmp(verb, "forget") == 0;
+    if (a->word_count != 3 || !(export || forget)) {
+        fprintf(errout, "tilstede-central: usage: volunteer export EXTERNAL-ID|- | volunteer "
+                        "forget EXTERNAL-ID|- --yes\n");
+        return -EINVAL;
     }
-    fprintf(errout, "tilstede-central: usage: volunteer export EXTERNAL-ID | volunteer forget "
-                    "EXTERNAL-ID --yes\n");
-    return -EINVAL;
+    if (forget && !a->yes) {
+        fprintf(errout, "tilstede-central: volunteer forget erases the volunteer's events, visits, "
+                        "cards and roster row, and cannot be undone: add --yes\n");
+        return -EINVAL;
+    }
+    char id[EVENT_KEY_MAX];
+    int rc = volunteer_id(a, id, err);
+    if (rc)
+        return rc;
+    return export ? volunteer_export(store, id, out, err) : volunteer_forget(store, id, out, err);
 }

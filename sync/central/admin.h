@@ -26,7 +26,8 @@ struct central_admin_args {
     const char *from, *to, *by;
     enum central_format format;
     double hours_per_arsverk;
-    int yes; /* --yes: confirms what cannot be undone (volunteer forget) */
+    int yes;  /* --yes: confirms what cannot be undone (volunteer forget) */
+    FILE *in; /* where "volunteer export|forget -" reads the id; NULL: none */
 };
 
 /* Runs one command; returns its exit status. Results go to out, messages

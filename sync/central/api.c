@@ -24,6 +24,9 @@ static json_t *parse_body(struct central_request *request, struct central_respon
         snprintf(message, sizeof message, "the body is not valid JSON: line %d, column %d: %s",
                  error.line, error.column, error.text);
         central_respond_error(response, 400, "malformed_json", message);
+        /* The position, not jansson's text: that quotes the body. */
+        snprintf(response->log_note, sizeof response->log_note, "line %d, column %d", error.line,
+                 error.column);
         return NULL;
     }
     if (!json_is_object(doc)) {
@@ -61,6 +64,8 @@ void central_api_events(struct central_request *request, struct central_response
         snprintf(message, sizeof message, "a batch holds at most %zu events, this one has %zu",
                  request->config->max_batch, count);
         central_respond_error(response, 413, "batch_too_large", message);
+        snprintf(response->log_note, sizeof response->log_note, "%zu events, at most %zu", count,
+                 request->config->max_batch);
         goto out;
     }
     events = calloc(count ? count : 1, sizeof *events);
@@ -73,17 +78,25 @@ void central_api_events(struct central_request *request, struct central_response
         goto out;
     }
     size_t valid = 0;
+    char first_rejected[96] = ""; /* for the journal: where and why, never what */
     for (size_t i = 0; i < count; i++) {
         char err[256];
         struct event *ev = &events[valid];
         int rc = protocol_event_from_json(json_array_get(list, i), request->device.site, ev, err,
                                           sizeof err);
         if (rc) {
+            const char *code = rc == -EPERM ? "site_mismatch" : "invalid_event";
             json_array_append_new(
-                rejected,
-                json_pack("{s:I, s:o, s:s, s:s}", "index", (json_int_t)i, "event_id",
-                          ev->event_id[0] ? json_string(ev->event_id) : json_null(), "code",
-                          rc == -EPERM ? "site_mismatch" : "invalid_event", "error", err));
+                rejected, json_pack("{s:I, s:o, s:s, s:s}", "index", (json_int_t)i, "event_id",
+                                    ev->event_id[0] ? json_string(ev->event_id) : json_null(),
+                                    "code", code, "error", err));
+            if (!first_rejected[0]) {
+                char field[32];
+                central_message_field(err, field, sizeof field);
+                snprintf(first_rejected, sizeof first_rejected,
+                         ", the first at index %zu: %s%s%s%s", i, code, field[0] ? " (" : "", field,
+                         field[0] ? ")" : "");
+            }
             continue;
         }
         valid++;
@@ -100,6 +113,9 @@ void central_api_events(struct central_request *request, struct central_response
     for (size_t i = 0; i < valid; i++)
         json_array_append_new(results[i] == CENTRAL_INGEST_STORED ? stored : duplicate,
                               json_string(events[i].event_id));
+    snprintf(response->log_note, sizeof response->log_note,
+             "%zu stored, %zu duplicate, %zu rejected%s", json_array_size(stored),
+             json_array_size(duplicate), json_array_size(rejected), first_rejected);
     central_respond_json(response, 200,
                          json_pack("{s:O, s:O, s:O}", "stored", stored, "duplicate", duplicate,
                                    "rejected", rejected));
@@ -176,6 +192,15 @@ void central_api_roster(struct central_request *request, struct central_response
         central_respond_store_error(response, rc, err);
         return;
     }
+    /* Counts for the journal, when there is anything to count: an idle poll
+     * is not logged. */
+    size_t volunteers = json_array_size(json_object_get(doc, "volunteers"));
+    size_t cards = json_array_size(json_object_get(doc, "cards"));
+    size_t activities = json_array_size(json_object_get(doc, "activities"));
+    if (full || volunteers || cards || activities)
+        snprintf(response->log_note, sizeof response->log_note,
+                 "%s: volunteers %zu, cards %zu, activities %zu", full ? "full" : "changes",
+                 volunteers, cards, activities);
     char cursor_text[24];
     snprintf(cursor_text, sizeof cursor_text, "%lld", (long long)cursor);
     json_object_set_new(doc, "cursor", json_string(cursor_text));

@@ -64,8 +64,11 @@ static const struct route routes[] = {
 
 /* Per-request state, kept by MHD between the calls for one request. */
 struct request_state {
+    struct MHD_Connection *connection;
+    const char *method; /* for the journal: a known method's name, never the client's text */
+    const char *path;   /* for the journal: a route's path, or NULL outside the API */
     const struct route *route;
-    struct central_device device;
+    struct central_device device; /* id 0 until a device token is accepted */
     char *body;
     size_t body_len;
     size_t body_cap;
@@ -107,10 +110,24 @@ static void store_release(struct central_http *http, struct central_store *store
 
 /* ---- responses ---- */
 
+size_t central_message_field(const char *message, char *out, size_t cap)
+{
+    size_t len = strspn(message, "abcdefghijklmnopqrstuvwxyz_");
+    if (len == 0 || message[len] != ':' || len >= cap)
+        len = 0;
+    memcpy(out, message, len);
+    out[len] = '\0';
+    return len;
+}
+
 void central_respond_error(struct central_response *response, unsigned status, const char *code,
                            const char *message)
 {
     central_respond_json(response, status, protocol_error_json(code, message));
+    if (response->status != status)
+        return; /* out of memory: central_respond_json answered 500 internal */
+    response->error_code = code;
+    central_message_field(message, response->log_note, sizeof response->log_note);
 }
 
 void central_respond_json(struct central_response *response, unsigned status, void *doc)
@@ -128,6 +145,7 @@ void central_respond_json(struct central_response *response, unsigned status, vo
         response->body.failed = 0;
         central_buf_str(&response->body,
                         "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+        response->error_code = "internal";
     }
     free(text);
 }
@@ -138,11 +156,15 @@ void central_respond_store_error(struct central_response *response, int rc, cons
         response->retry_after_s = RETRY_AFTER_BUSY_S;
         central_respond_error(response, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
                               "the database is busy; retry after the Retry-After delay");
-        return;
+    } else {
+        central_respond_error(response, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage_failed", err);
     }
-    /* The message names what failed in the database; it carries no names
-     * or card data (the store never puts those in its errors). */
-    central_respond_error(response, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage_failed", err);
+    /* The store's message names the statement that failed and SQLite's
+     * reason, on the server's paths an event id or a site at most: no
+     * names, volunteer ids or card data (only the admin commands' errors
+     * name a volunteer, and those go to the terminal). The operator needs
+     * it, so the journal gets it too. */
+    snprintf(response->log_note, sizeof response->log_note, "%s", err);
 }
 
 const char *central_request_arg(const struct central_request *request, const char *name)
@@ -192,22 +214,77 @@ static enum MHD_Result send_response(struct MHD_Connection *connection,
     return result;
 }
 
-static enum MHD_Result send_error_allow(struct MHD_Connection *connection, unsigned status,
-                                        const char *code, const char *message, unsigned retry_after,
-                                        const char *allow)
+/* ---- the journal ---- */
+
+static void log_line(const struct central_http *http, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void log_line(const struct central_http *http, const char *format, ...)
 {
-    struct central_response response = {.retry_after_s = retry_after, .allow = allow};
-    central_buf_init(&response.body, RESPONSE_MAX_BYTES);
-    central_respond_error(&response, status, code, message);
-    enum MHD_Result result = send_response(connection, &response);
-    central_buf_free(&response.body);
+    if (http->config.quiet)
+        return;
+    va_list args;
+    va_start(args, format);
+    fputs("tilstede-central: ", stderr);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    va_end(args);
+}
+
+/* One line per refused request, and per answer a handler noted (a batch of
+ * events, a roster with rows in it): the route, the site and device number,
+ * the status, the error code and the note. Never the URL as sent, a header
+ * or the body: the client chose those, and they may hold names, a token or a
+ * card (issue 6). Successful polls are not logged, so an idle central
+ * writes nothing. */
+static void log_request(const struct central_http *http, const struct request_state *rs,
+                        const struct central_response *response)
+{
+    const char *code = response->error_code ? response->error_code : "";
+    const char *note = response->log_note;
+    if (response->status < 400 && !note[0])
+        return;
+    char device[EVENT_KEY_MAX + 48] = "";
+    if (rs->device.id)
+        snprintf(device, sizeof device, " site %s device %lld", rs->device.site,
+                 (long long)rs->device.id);
+    char outcome[sizeof response->log_note + 64];
+    if (!note[0])
+        snprintf(outcome, sizeof outcome, "%u%s%s", response->status, code[0] ? " " : "", code);
+    else if (code[0])
+        snprintf(outcome, sizeof outcome, "%u %s (%s)", response->status, code, note);
+    else
+        snprintf(outcome, sizeof outcome, "%u: %s", response->status, note);
+    log_line(http, "%s %s%s: %s", rs->method, rs->path ? rs->path : "(a path outside the API)",
+             device, outcome);
+}
+
+/* Every answer goes out here, logged first. */
+static enum MHD_Result finish(const struct central_http *http, const struct request_state *rs,
+                              struct central_response *response)
+{
+    log_request(http, rs, response);
+    enum MHD_Result result = send_response(rs->connection, response);
+    central_buf_free(&response->body);
     return result;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *connection, unsigned status,
-                                  const char *code, const char *message, unsigned retry_after)
+static enum MHD_Result send_error_allow(const struct central_http *http,
+                                        const struct request_state *rs, unsigned status,
+                                        const char *code, const char *message, const char *allow)
 {
-    return send_error_allow(connection, status, code, message, retry_after, NULL);
+    struct central_response response = {.allow = allow};
+    central_buf_init(&response.body, RESPONSE_MAX_BYTES);
+    if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        response.retry_after_s = RETRY_AFTER_BUSY_S;
+    central_respond_error(&response, status, code, message);
+    return finish(http, rs, &response);
+}
+
+static enum MHD_Result send_error(const struct central_http *http, const struct request_state *rs,
+                                  unsigned status, const char *code, const char *message)
+{
+    return send_error_allow(http, rs, status, code, message, NULL);
 }
 
 /* ---- authentication ---- */
@@ -268,29 +345,32 @@ static unsigned auth_admin(struct central_http *http, struct MHD_Connection *con
     return status;
 }
 
-static enum MHD_Result send_admin_challenge(struct MHD_Connection *connection)
+static enum MHD_Result send_admin_challenge(const struct central_http *http,
+                                            const struct request_state *rs)
 {
     struct central_response response = {.status = MHD_HTTP_UNAUTHORIZED,
-                                        .content_type = "text/html; charset=utf-8"};
+                                        .content_type = "text/html; charset=utf-8",
+                                        .error_code = "unauthorized"};
     central_buf_init(&response.body, RESPONSE_MAX_BYTES);
     central_buf_str(&response.body,
                     "<!doctype html><html lang=\"nb\"><meta charset=\"utf-8\"><title>Tilstede"
                     "</title><p>Logg inn med brukernavnet ditt og tilgangsnøkkelen fra "
                     "<code>tilstede-central admin add</code>.</p></html>\n");
-    enum MHD_Result result = send_response(connection, &response);
-    central_buf_free(&response.body);
-    return result;
+    return finish(http, rs, &response);
 }
 
 /* ---- the request cycle ---- */
 
-static const struct route *route_find(const char *method, const char *url, const char **allow)
+/* The route for method and url; when there is none, *same_path is a route
+ * of that path with another method (a 405), or NULL (a 404). */
+static const struct route *route_find(const char *method, const char *url,
+                                      const struct route **same_path)
 {
-    *allow = NULL;
+    *same_path = NULL;
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         if (strcmp(routes[i].path, url) != 0)
             continue;
-        *allow = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
+        *same_path = &routes[i];
         if (strcmp(routes[i].method, method) == 0 ||
             (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
             return &routes[i];
@@ -298,19 +378,15 @@ static const struct route *route_find(const char *method, const char *url, const
     return NULL;
 }
 
-static void log_line(const struct central_http *http, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void log_line(const struct central_http *http, const char *format, ...)
+/* The method's name for the journal: one of ours, not the client's text. */
+static const char *method_label(const char *method)
 {
-    if (http->config.quiet)
-        return;
-    va_list args;
-    va_start(args, format);
-    fputs("tilstede-central: ", stderr);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
-    va_end(args);
+    static const char *const known[] = {"GET",     "HEAD",  "POST",    "PUT",  "DELETE",
+                                        "OPTIONS", "PATCH", "CONNECT", "TRACE"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(method, known[i]) == 0)
+            return known[i];
+    return "(another method)";
 }
 
 /* The first call for a request: headers only. Everything that can be
@@ -319,27 +395,38 @@ static void log_line(const struct central_http *http, const char *format, ...)
 static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connection *connection,
                                   const char *url, const char *method, struct request_state *rs)
 {
-    const char *allow;
-    rs->route = route_find(method, url, &allow);
+    const struct route *same_path;
+    rs->route = route_find(method, url, &same_path);
     if (!rs->route) {
-        if (allow)
-            return send_error_allow(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                                    "this method is not allowed on this path", 0, allow);
-        return send_error(connection, MHD_HTTP_NOT_FOUND, "not_found", "no such path", 0);
+        if (!same_path)
+            return send_error(http, rs, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
+        rs->path = same_path->path;
+        return send_error_allow(http, rs, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                                "this method is not allowed on this path",
+                                strcmp(same_path->method, "GET") == 0 ? "GET, HEAD"
+                                                                      : same_path->method);
     }
+    rs->path = rs->route->path;
     if (rs->route->auth == AUTH_DEVICE) {
         char err[256];
         unsigned status = auth_device(http, connection, &rs->device, err, sizeof err);
-        if (status)
-            return send_error(connection, status,
-                              status == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "busy", err,
-                              status == MHD_HTTP_SERVICE_UNAVAILABLE ? RETRY_AFTER_BUSY_S : 0);
+        if (status) {
+            memset(&rs->device, 0, sizeof rs->device);
+            return send_error(http, rs, status,
+                              status == MHD_HTTP_UNAUTHORIZED          ? "unauthorized"
+                              : status == MHD_HTTP_SERVICE_UNAVAILABLE ? "busy"
+                                                                       : "storage_failed",
+                              err);
+        }
     } else if (rs->route->auth == AUTH_ADMIN) {
         unsigned status = auth_admin(http, connection);
         if (status == MHD_HTTP_UNAUTHORIZED)
-            return send_admin_challenge(connection);
+            return send_admin_challenge(http, rs);
+        if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+            return send_error(http, rs, status, "busy", "the server is busy");
         if (status)
-            return send_error(connection, status, "busy", "the server is busy", RETRY_AFTER_BUSY_S);
+            return send_error(http, rs, status, "storage_failed",
+                              "the dashboard logins could not be read");
     }
     if (rs->route->has_body) {
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
@@ -348,13 +435,13 @@ static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connecti
             char message[128];
             snprintf(message, sizeof message, "the body is larger than %zu bytes",
                      http->config.max_body);
-            return send_error(connection, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", message, 0);
+            return send_error(http, rs, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", message);
         }
         const char *type =
             MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
         if (type && strncmp(type, "application/json", 16) != 0)
-            return send_error(connection, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                              "send the body as application/json", 0);
+            return send_error(http, rs, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                              "send the body as application/json");
     }
     return MHD_YES;
 }
@@ -400,7 +487,7 @@ static enum MHD_Result on_complete(struct central_http *http, struct MHD_Connect
         char message[128];
         snprintf(message, sizeof message, "the body is larger than %zu bytes",
                  http->config.max_body);
-        return send_error(connection, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", message, 0);
+        return send_error(http, rs, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", message);
     }
     struct central_request request = {
         .config = &http->config,
@@ -416,18 +503,13 @@ static enum MHD_Result on_complete(struct central_http *http, struct MHD_Connect
         request.store = store_acquire(http);
         if (!request.store) {
             central_buf_free(&response.body);
-            return send_error(connection, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
-                              "all workers are busy; retry after the Retry-After delay",
-                              RETRY_AFTER_BUSY_S);
+            return send_error(http, rs, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+                              "all workers are busy; retry after the Retry-After delay");
         }
     }
     rs->route->handler(&request, &response);
     store_release(http, request.store);
-    if (response.status >= 500)
-        log_line(http, "%s %s: %u", rs->route->method, rs->route->path, response.status);
-    enum MHD_Result result = send_response(connection, &response);
-    central_buf_free(&response.body);
-    return result;
+    return finish(http, rs, &response);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
@@ -441,6 +523,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         rs = calloc(1, sizeof *rs);
         if (!rs)
             return MHD_NO;
+        rs->connection = connection;
+        rs->method = method_label(method);
         *con_cls = rs;
         return on_headers(http, connection, url, method, rs);
     }
@@ -466,13 +550,25 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     }
 }
 
+void central_http_log_mhd(FILE *out, const char *format, va_list args)
+{
+    /* MHD 0.9's "Failed to send ... for the request for `%s'": the URL as
+     * the client sent it (decoded), e.g. a path with a name in it. */
+    if (strstr(format, "request for")) {
+        fputs("tilstede-central: http: a response could not be sent in full (the connection "
+              "broke); its URL is left out of the log\n",
+              out);
+        return;
+    }
+    fputs("tilstede-central: http: ", out);
+    vfprintf(out, format, args);
+}
+
 static void on_mhd_log(void *cls, const char *format, va_list args)
 {
     const struct central_http *http = cls;
-    if (http->config.quiet)
-        return;
-    fputs("tilstede-central: http: ", stderr);
-    vfprintf(stderr, format, args);
+    if (!http->config.quiet)
+        central_http_log_mhd(stderr, format, args);
 }
 
 /* ---- start and stop ---- */

@@ -4,7 +4,9 @@
 #define TILSTEDE_CENTRAL_HTTP_INTERNAL_H
 
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "http.h"
@@ -30,15 +32,33 @@ struct central_response {
     const char *content_disposition; /* or NULL */
     unsigned retry_after_s;          /* 0: no Retry-After */
     const char *allow;               /* the Allow header of a 405, or NULL */
+    /* For the journal, where http.c writes one line per refused request,
+     * batch of events and roster sent: the error's code (set by
+     * central_respond_error) and a note of counts, positions or the field at
+     * fault. Never a name, a volunteer's id, a card hash, a token or text
+     * quoted from the request: the journal keeps no personal data (issue 6). */
+    const char *error_code;
+    char log_note[160];
 };
 
-/* Sets a JSON error answer {"error": {"code", "message"}}. */
+/* Sets a JSON error answer {"error": {"code", "message"}}, and its code
+ * and the field the message names (see central_message_field) for the
+ * journal. */
 void central_respond_error(struct central_response *response, unsigned status, const char *code,
                            const char *message);
 /* Sets a JSON answer (takes the reference to doc). */
 void central_respond_json(struct central_response *response, unsigned status, void *doc);
 /* The answer to a store failure: 503 with Retry-After when busy, else 500. */
 void central_respond_store_error(struct central_response *response, int rc, const char *err);
+/* The field a message names by the protocol's convention ("volunteer" of
+ * "volunteer: must be a string or null") into out, and its length; 0 and ""
+ * when it names none. The only part of a message fit for the journal:
+ * the rest may quote what the client sent. */
+size_t central_message_field(const char *message, char *out, size_t cap);
+/* Writes one of MHD's messages to out, as "tilstede-central: http: ...".
+ * Those about a response that could not be sent name the request's URL,
+ * which the client chose: they are written without it. */
+void central_http_log_mhd(FILE *out, const char *format, va_list args);
 /* A query argument, or NULL. */
 const char *central_request_arg(const struct central_request *request, const char *name);
 

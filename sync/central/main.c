@@ -43,6 +43,8 @@ static void usage(FILE *out)
           "                                erase it all (GDPR); erase on the kiosks too with\n"
           "                                tilstedectl forget, and remove them from the roster\n"
           "                                file, or the next roster import adds them again\n"
+          "        With - for EXTERNAL-ID, the id is read from the first line of stdin: it\n"
+          "        then stays out of the command line, which sudo writes to the journal.\n"
           "\n"
           "Options for every command:\n"
           "  --db FILE         the database (default: $TILSTEDE_CENTRAL_DB)\n"
@@ -162,6 +164,7 @@ int main(int argc, char **argv)
     const char *timezone = "Europe/Oslo";
     args.db = getenv("TILSTEDE_CENTRAL_DB");
     args.hours_per_arsverk = CENTRAL_HOURS_PER_ARSVERK_DEFAULT;
+    args.in = stdin;
     unsigned long long number;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
