@@ -34,3 +34,7 @@ add_test(NAME test_deploy_debootstrap
          COMMAND bash ${deploy_script} debootstrap ${PROJECT_SOURCE_DIR} ${deploy_work})
 set_tests_properties(test_deploy_debootstrap PROPERTIES TIMEOUT 3600 FIXTURES_REQUIRED deploy_debs
   RUN_SERIAL TRUE)
+
+# The shell tests share deploy_work: never two at once (ctest -j).
+set_tests_properties(test_deploy_units test_deploy_backup_script test_deploy_packages
+  test_deploy_lintian test_deploy_debootstrap PROPERTIES RESOURCE_LOCK deploy_work)
