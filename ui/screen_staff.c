@@ -50,12 +50,9 @@ struct staff_job {
     int write_rc;
     char write_error[512];
 
-    struct activity activities[UI_ACTIVITIES_MAX];
-    int activity_count, present_count;
+    struct ui_home_data home; /* the menu's counts, the activities */
     int review_count, compliance_count, has_unknown;
     int64_t unknown_at_us;
-    struct kiosk_recovery recovery;
-    int recovery_on;
     int item_count;
     union {
         struct presence present[UI_LIST_MAX];
@@ -112,11 +109,7 @@ static void staff_run(struct kiosk *kiosk, struct ui_job *job)
     struct staff_job *j = (struct staff_job *)job;
     if (j->write && (j->write_rc = staff_write_run(kiosk, j)) < 0)
         snprintf(j->write_error, sizeof j->write_error, "%s", kiosk_errmsg(kiosk));
-    int count = kiosk_activities(kiosk, j->now_us, j->activities, UI_ACTIVITIES_MAX);
-    j->activity_count = count > 0 ? count : 0;
-    int present = kiosk_present_count(kiosk);
-    j->present_count = present > 0 ? present : 0;
-    ui_recovery_read(kiosk, &j->recovery, &j->recovery_on);
+    ui_home_read(kiosk, j->now_us, &j->home);
     switch (j->screen) {
     case UI_STAFF:
         kiosk_review_list(kiosk, take_review, j);
@@ -281,10 +274,7 @@ static void staff_done(struct ui *ui, struct ui_job *job)
     if (j->ticket != ui->staff_ticket || !ui->staff_open)
         return;
     staff_write_message(ui, j);
-    ui_recovery_apply(ui, &j->recovery, j->recovery_on);
-    memcpy(ui->activities, j->activities, sizeof ui->activities);
-    ui->activity_count = j->activity_count;
-    ui->present_count = j->present_count;
+    ui_home_apply(ui, &j->home);
     if (!ui->rows)
         ui->rows = calloc(UI_LIST_MAX, sizeof *ui->rows);
     ui->row_count = 0;

@@ -31,6 +31,7 @@ struct texture_slot {
     uint32_t hash; /* of line, face, px, fg: compared first */
     enum layout_face face;
     int px, w, h;
+    int advance; /* the word's measured width: where the pen goes next */
     uint32_t fg;
     uint64_t used;
     char line[TEXT_LINE_MAX];
@@ -265,6 +266,12 @@ static int word_draw(void *user, const char *word, size_t len, int pen)
         SDL_FreeSurface(surface);
         if (!slot->texture)
             return -1;
+        slot->advance = word_size(d->font, word, len, pen);
+        if (slot->advance < 0) {
+            SDL_DestroyTexture(slot->texture);
+            slot->texture = NULL;
+            return -1;
+        }
         slot->hash = hash;
         slot->face = d->face;
         slot->px = d->px;
@@ -274,8 +281,8 @@ static int word_draw(void *user, const char *word, size_t len, int pen)
     slot->used = ++text->clock;
     SDL_Rect dst = {d->x + pen, d->y, slot->w, slot->h};
     SDL_RenderCopy(d->renderer, slot->texture, NULL, &dst);
-    /* The advance is the measured width: what the layout was told. */
-    return word_size(d->font, word, len, pen);
+    /* The measured width, as the layout was told: measured once, kept. */
+    return slot->advance;
 }
 
 int text_draw(struct text *text, SDL_Renderer *renderer, enum layout_face face, int px, uint32_t fg,

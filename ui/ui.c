@@ -106,34 +106,32 @@ struct home_job {
     struct ui_job job;
     int sweep; /* close forgotten visits first (once a minute) */
     int64_t now_us;
-    struct activity activities[UI_ACTIVITIES_MAX];
-    int activity_count;
-    int present_count;
-    struct kiosk_recovery recovery;
-    int recovery_on;
+    struct ui_home_data data;
 };
 
-void ui_recovery_read(struct kiosk *kiosk, struct kiosk_recovery *out, int *on)
+void ui_home_read(struct kiosk *kiosk, int64_t now_us, struct ui_home_data *out)
 {
-    *on = kiosk_recovery_status(kiosk, out) == 1 && !out->acknowledged;
-}
-
-void ui_recovery_apply(struct ui *ui, const struct kiosk_recovery *recovery, int on)
-{
-    if (on != ui->recovery_on || memcmp(recovery, &ui->recovery, sizeof *recovery)) {
-        ui->recovery = *recovery;
-        ui->recovery_on = on;
-        ui->dirty = 1;
-    }
-}
-
-static void home_read(struct kiosk *kiosk, struct home_job *h)
-{
-    ui_recovery_read(kiosk, &h->recovery, &h->recovery_on);
-    int count = kiosk_activities(kiosk, h->now_us, h->activities, UI_ACTIVITIES_MAX);
-    h->activity_count = count > 0 ? count : 0;
+    int count = kiosk_activities(kiosk, now_us, out->activities, UI_ACTIVITIES_MAX);
+    out->activity_count = count > 0 ? count : 0;
     int present = kiosk_present_count(kiosk);
-    h->present_count = present > 0 ? present : 0;
+    out->present_count = present > 0 ? present : 0;
+    out->recovery_on = kiosk_recovery_status(kiosk, &out->recovery) == 1 &&
+                       !out->recovery.acknowledged;
+}
+
+void ui_home_apply(struct ui *ui, const struct ui_home_data *data)
+{
+    if (data->activity_count == ui->activity_count && data->present_count == ui->present_count &&
+        data->recovery_on == ui->recovery_on &&
+        !memcmp(&data->recovery, &ui->recovery, sizeof ui->recovery) &&
+        !memcmp(data->activities, ui->activities, sizeof ui->activities))
+        return;
+    memcpy(ui->activities, data->activities, sizeof ui->activities);
+    ui->activity_count = data->activity_count;
+    ui->present_count = data->present_count;
+    ui->recovery = data->recovery;
+    ui->recovery_on = data->recovery_on;
+    ui->dirty = 1;
 }
 
 static void home_run(struct kiosk *kiosk, struct ui_job *job)
@@ -141,21 +139,13 @@ static void home_run(struct kiosk *kiosk, struct ui_job *job)
     struct home_job *h = (struct home_job *)job;
     if (h->sweep)
         kiosk_sweep(kiosk);
-    home_read(kiosk, h);
+    ui_home_read(kiosk, h->now_us, &h->data);
 }
 
 static void home_done(struct ui *ui, struct ui_job *job)
 {
-    const struct home_job *h = (const struct home_job *)job;
     ui->home_jobs--;
-    ui_recovery_apply(ui, &h->recovery, h->recovery_on);
-    if (h->activity_count != ui->activity_count || h->present_count != ui->present_count ||
-        memcmp(h->activities, ui->activities, sizeof h->activities)) {
-        memcpy(ui->activities, h->activities, sizeof ui->activities);
-        ui->activity_count = h->activity_count;
-        ui->present_count = h->present_count;
-        ui->dirty = 1;
-    }
+    ui_home_apply(ui, &((const struct home_job *)job)->data);
 }
 
 static void home_submit(struct ui *ui, int sweep)
@@ -904,12 +894,10 @@ int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct 
         goto out;
     /* The first picture shows the real count and activities: read them once
      * here, before there is a screen to hold up. */
-    struct home_job first = {.now_us = ui_now_us(ui)};
-    home_read(kiosk, &first);
-    first.job.done = home_done;
-    ui->home_jobs++;
-    home_done(ui, &first.job);
-    ui->home_stale = 0;
+    struct ui_home_data first;
+    memset(&first, 0, sizeof first);
+    ui_home_read(kiosk, ui_now_us(ui), &first);
+    ui_home_apply(ui, &first);
     rc =
         i18n_open(options->locale_dir, options->language ? options->language : ui->config->language,
                   &ui->tr, err, errlen);

@@ -224,9 +224,16 @@ void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t ac
 /* An event was recorded outside a tap result (enrolment, correction). */
 void ui_recorded(struct ui *ui);
 void ui_staff_message(struct ui *ui, int ok, const char *text);
-/* The worker's reading of the restore record (kiosk_recovery_status). */
-void ui_recovery_read(struct kiosk *kiosk, struct kiosk_recovery *out, int *on);
-void ui_recovery_apply(struct ui *ui, const struct kiosk_recovery *recovery, int on);
+/* What the home screen and the staff menu's counts show: read on the
+ * worker (or once at open), applied on the UI thread (dirty if changed). */
+struct ui_home_data {
+    struct activity activities[UI_ACTIVITIES_MAX];
+    int activity_count, present_count;
+    struct kiosk_recovery recovery;
+    int recovery_on; /* a restore staff have not yet seen */
+};
+void ui_home_read(struct kiosk *kiosk, int64_t now_us, struct ui_home_data *out);
+void ui_home_apply(struct ui *ui, const struct ui_home_data *data);
 extern const char *const ui_languages[3];
 
 /* The screens: build fills the layout; action handles a pressed target. */
