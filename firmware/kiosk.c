@@ -715,3 +715,33 @@ int kiosk_check_pin(const struct kiosk *kiosk, const char *pin)
         return -ENOENT;
     return crypto_pwhash_str_verify(kiosk->cfg.staff_pin_hash, pin, strlen(pin)) == 0;
 }
+
+/* The restore is recorded in the restored database itself, so it outlives
+ * restarts; with a central the uploader fetches back what the central holds
+ * before it sends anything (see sync/uploader.c). */
+int kiosk_recovery_record(struct kiosk *kiosk, int64_t backup_us, int skipped_backups)
+{
+    struct kiosk_recovery recovery = {
+        .at_us = clock_wall(kiosk->clock),
+        .backup_us = backup_us,
+        .skipped_backups = skipped_backups < 0 ? 0 : skipped_backups,
+        .fetch_state = kiosk->cfg.central_url[0] ? KIOSK_FETCH_PENDING : KIOSK_FETCH_NONE,
+    };
+    int rc = store_recovery_record(kiosk->store, &recovery);
+    return rc ? store_failed(kiosk, rc) : 0;
+}
+
+int kiosk_recovery_status(struct kiosk *kiosk, struct kiosk_recovery *out)
+{
+    int rc = store_recovery_latest(kiosk->store, out, NULL);
+    if (rc < 0)
+        return store_failed(kiosk, rc);
+    return rc == 0 ? 1 : 0;
+}
+
+/* Returns 0, also when there is no restore on record (nothing to hide). */
+int kiosk_recovery_acknowledge(struct kiosk *kiosk)
+{
+    int rc = store_recovery_acknowledge(kiosk->store);
+    return rc < 0 ? store_failed(kiosk, rc) : 0;
+}

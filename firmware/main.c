@@ -264,8 +264,8 @@ int main(int argc, char **argv)
 
     /* 2. the database: checked, and restored from the newest good backup
      * when damaged (the damaged file is kept aside). */
+    struct recovery_report recovery = {.action = RECOVERY_NONE};
     if (!demo) {
-        struct recovery_report recovery;
         if (recovery_prepare(&app.config, NULL, &recovery, err, sizeof err) < 0) {
             fprintf(stderr, "tilstede: %s\n", err);
             rc = 5;
@@ -281,6 +281,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "tilstede: %s\n", err);
         goto out;
     }
+    /* Told on screen and to the central until staff and the fetch are done. */
+    if (recovery.action == RECOVERY_RESTORED &&
+        kiosk_recovery_record(app.kiosk, recovery.backup_us, recovery.skipped_backups) < 0)
+        fprintf(stderr, "tilstede: recording the restore: %s\n", kiosk_errmsg(app.kiosk));
     if (demo && demo_populate(app.kiosk, err, sizeof err) < 0) {
         fprintf(stderr, "tilstede: demo: %s\n", err);
         goto out;

@@ -20,10 +20,15 @@ extern const char embed_v001_init[];
 extern const char embed_v002_visits[];
 extern const char embed_v003_sync[];
 extern const char embed_v004_report_indexes[];
+extern const char embed_v005_recovery[];
 
 /* Migration N takes a database from version N-1 to N. */
-static const char *const migrations[] = {NULL, embed_v001_init, embed_v002_visits,
-                                             embed_v003_sync, embed_v004_report_indexes};
+static const char *const migrations[] = {NULL,
+                                         embed_v001_init,
+                                         embed_v002_visits,
+                                         embed_v003_sync,
+                                         embed_v004_report_indexes,
+                                         embed_v005_recovery};
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 _Static_assert(MIGRATION_COUNT == STORE_VERSION, "a migration for every schema version");
 
@@ -64,6 +69,10 @@ enum {
     Q_REPORT_MONTH,
     Q_PENDING,
     Q_EVENTS_OF,
+    Q_RECOVERY_INSERT,
+    Q_RECOVERY_LATEST,
+    Q_RECOVERY_ACKNOWLEDGE,
+    Q_RECOVERY_PROGRESS,
     Q_COUNT
 };
 
@@ -155,6 +164,16 @@ static const char *const query_sql[Q_COUNT] = {
                        "WHERE " REPORT_WHERE " GROUP BY substr(v.start_day, 1, 7) ORDER BY 1",
     [Q_PENDING] = "SELECT count(*) FROM event WHERE uploaded = 0",
     [Q_EVENTS_OF] = "SELECT " EVENT_COLUMNS " FROM event WHERE volunteer = ?1 ORDER BY seq",
+    [Q_RECOVERY_INSERT] = "INSERT INTO recovery (at_us, backup_us, skipped_backups, fetch_state) "
+                          "VALUES (?1, ?2, ?3, ?4)",
+    [Q_RECOVERY_LATEST] = "SELECT at_us, backup_us, skipped_backups, fetch_state, fetched_events, "
+                          "acknowledged, fetch_cursor FROM recovery ORDER BY id DESC LIMIT 1",
+    [Q_RECOVERY_ACKNOWLEDGE] =
+        "UPDATE recovery SET acknowledged = 1 WHERE id = (SELECT max(id) FROM recovery)",
+    [Q_RECOVERY_PROGRESS] = "UPDATE recovery SET fetch_cursor = ?1, "
+                            "fetched_events = fetched_events + ?2, "
+                            "fetch_state = CASE WHEN ?3 THEN 2 ELSE fetch_state END "
+                            "WHERE id = (SELECT max(id) FROM recovery)",
 };
 
 struct store {
@@ -1084,14 +1103,87 @@ out:
     return rc;
 }
 
+int store_replay_visits(struct store *store)
+{
+    return visits_rebuild(store->db, EVENTS_IN_ORDER, store->message, sizeof store->message) ? -EIO
+                                                                                               : 0;
+}
+
 int store_rebuild_visits(struct store *store)
 {
     int rc = store_begin(store);
     if (rc)
         return rc;
-    if (visits_rebuild(store->db, EVENTS_IN_ORDER, store->message, sizeof store->message)) {
+    if ((rc = store_replay_visits(store))) {
         store_rollback(store);
-        return -EIO;
+        return rc;
     }
     return store_commit(store);
+}
+
+int store_recovery_record(struct store *store, const struct kiosk_recovery *recovery)
+{
+    sqlite3_stmt *st = q(store, Q_RECOVERY_INSERT);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, recovery->at_us);
+    sqlite3_bind_int64(st, 2, recovery->backup_us);
+    sqlite3_bind_int(st, 3, recovery->skipped_backups);
+    sqlite3_bind_int(st, 4, recovery->fetch_state);
+    return run(store, st, "recording the restore from backup");
+}
+
+struct recovery_row {
+    struct kiosk_recovery *recovery;
+    char *cursor;
+};
+
+static void read_recovery(sqlite3_stmt *st, void *out)
+{
+    struct recovery_row *row = out;
+    struct kiosk_recovery *r = row->recovery;
+    memset(r, 0, sizeof *r);
+    r->at_us = sqlite3_column_int64(st, 0);
+    r->backup_us = sqlite3_column_int64(st, 1);
+    r->skipped_backups = sqlite3_column_int(st, 2);
+    r->fetch_state = sqlite3_column_int(st, 3);
+    r->fetched_events = sqlite3_column_int(st, 4);
+    r->acknowledged = sqlite3_column_int(st, 5);
+    if (row->cursor)
+        text_copy(st, 6, row->cursor, STORE_CURSOR_MAX);
+}
+
+int store_recovery_latest(struct store *store, struct kiosk_recovery *out,
+                          char cursor[STORE_CURSOR_MAX])
+{
+    sqlite3_stmt *st = q(store, Q_RECOVERY_LATEST);
+    if (!st)
+        return -EIO;
+    struct recovery_row row = {out, cursor};
+    if (cursor)
+        cursor[0] = '\0';
+    return one_row(store, st, "reading the restore from backup", read_recovery, &row);
+}
+
+int store_recovery_acknowledge(struct store *store)
+{
+    sqlite3_stmt *st = q(store, Q_RECOVERY_ACKNOWLEDGE);
+    if (!st)
+        return -EIO;
+    int rc = run(store, st, "acknowledging the restore from backup");
+    return rc ? rc : sqlite3_changes(store->db) ? 0 : 1;
+}
+
+int store_recovery_progress(struct store *store, const char *cursor, int64_t fetched, int done)
+{
+    sqlite3_stmt *st = q(store, Q_RECOVERY_PROGRESS);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, cursor, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, fetched);
+    sqlite3_bind_int(st, 3, done ? 1 : 0);
+    int rc = run(store, st, "saving the progress of the fetch from the central");
+    if (!rc && sqlite3_changes(store->db) == 0)
+        return fail(store, -ENOENT, "saving the progress of the fetch: no restore on record");
+    return rc;
 }
