@@ -52,6 +52,7 @@ struct route {
 static const struct route routes[] = {
     {"GET", "/v1/health", AUTH_NONE, 0, central_api_health},
     {"POST", "/v1/events", AUTH_DEVICE, 1, central_api_events},
+    {"GET", "/v1/events", AUTH_DEVICE, 0, central_api_events_fetch},
     {"GET", "/v1/roster", AUTH_DEVICE, 0, central_api_roster},
     {"POST", "/v1/status", AUTH_DEVICE, 1, central_api_status},
     {"GET", "/v1/site", AUTH_DEVICE, 0, central_api_site},
@@ -284,16 +285,25 @@ static enum MHD_Result send_admin_challenge(struct MHD_Connection *connection)
 
 /* ---- the request cycle ---- */
 
-static const struct route *route_find(const char *method, const char *url, const char **allow)
+#define ALLOW_MAX 64 /* "GET, HEAD, POST" and room to grow */
+
+/* The route of method and url; when the path exists but not the method,
+ * NULL with allow listing the path's methods (empty: no such path). */
+static const struct route *route_find(const char *method, const char *url,
+                                      char allow[ALLOW_MAX])
 {
-    *allow = NULL;
+    size_t used = 0;
+    allow[0] = '\0';
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         if (strcmp(routes[i].path, url) != 0)
             continue;
-        *allow = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
         if (strcmp(routes[i].method, method) == 0 ||
             (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
             return &routes[i];
+        const char *methods = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
+        if (used < ALLOW_MAX)
+            used += (size_t)snprintf(allow + used, ALLOW_MAX - used, "%s%s", used ? ", " : "",
+                                     methods);
     }
     return NULL;
 }
@@ -319,10 +329,10 @@ static void log_line(const struct central_http *http, const char *format, ...)
 static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connection *connection,
                                   const char *url, const char *method, struct request_state *rs)
 {
-    const char *allow;
-    rs->route = route_find(method, url, &allow);
+    char allow[ALLOW_MAX];
+    rs->route = route_find(method, url, allow);
     if (!rs->route) {
-        if (allow)
+        if (allow[0])
             return send_error_allow(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                                     "this method is not allowed on this path", 0, allow);
         return send_error(connection, MHD_HTTP_NOT_FOUND, "not_found", "no such path", 0);
