@@ -240,6 +240,15 @@ static int run(struct store *s, sqlite3_stmt *st, const char *what)
     return rc == SQLITE_DONE ? 0 : db_fail(s, what);
 }
 
+/* Runs a statement that must change a row; one that changes none fails
+ * with `none` and the message. */
+static int run_changing(struct store *s, sqlite3_stmt *st, const char *what, int none,
+                        const char *message)
+{
+    int rc = run(s, st, what);
+    return !rc && sqlite3_changes(s->db) == 0 ? fail(s, none, "%s", message) : rc;
+}
+
 static int exec(struct store *s, const char *sql, const char *what)
 {
     return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(s, what);
@@ -558,10 +567,8 @@ int store_card_add(struct store *store, const char *hash, int64_t volunteer_id, 
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, volunteer_id);
     sqlite3_bind_int64(st, 3, now_us);
-    int rc = run(store, st, "enrolling a card");
-    if (!rc && sqlite3_changes(store->db) == 0)
-        return fail(store, -EEXIST, "the card already belongs to a volunteer; revoke it first");
-    return rc;
+    return run_changing(store, st, "enrolling a card", -EEXIST,
+                        "the card already belongs to a volunteer; revoke it first");
 }
 
 int store_card_revoke(struct store *store, const char *hash, int64_t now_us)
@@ -1182,8 +1189,6 @@ int store_recovery_progress(struct store *store, const char *cursor, int64_t fet
     sqlite3_bind_text(st, 1, cursor, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, fetched);
     sqlite3_bind_int(st, 3, done ? 1 : 0);
-    int rc = run(store, st, "saving the progress of the fetch from the central");
-    if (!rc && sqlite3_changes(store->db) == 0)
-        return fail(store, -ENOENT, "saving the progress of the fetch: no restore on record");
-    return rc;
+    return run_changing(store, st, "saving the progress of the fetch from the central", -ENOENT,
+                        "saving the progress of the fetch: no restore on record");
 }

@@ -25,26 +25,11 @@
 
 #define HOUR_US (INT64_C(3600) * 1000000)
 
-static int setup(void **state)
-{
-    *state = fixture_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_stop(*state);
-    return 0;
-}
-
 static void post_events(struct fixture *f, const char *token, const struct event *events,
                         size_t count)
 {
-    char *body = fixture_batch(events, count);
     struct reply reply;
-    assert_int_equal(fixture_request(f, "POST", "/v1/events", token, body, strlen(body), &reply),
-                     0);
-    free(body);
+    assert_int_equal(fixture_post_events(f, token, events, count, &reply), 0);
     assert_int_equal(reply.status, 200);
     reply_free(&reply);
 }
@@ -399,14 +384,14 @@ int main(void)
     setenv("TZ", "Europe/Oslo", 1);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_fetch_pages_the_sites_events_in_upload_order, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_fetch_refuses_wrong_tokens_and_bad_parameters, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_fetch_pages_the_sites_events_in_upload_order,
+                                        fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_fetch_refuses_wrong_tokens_and_bad_parameters,
+                                        fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_status_tells_of_a_restore_until_the_kiosk_stops,
-                                        setup, teardown),
+                                        fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_status_with_a_bad_restore_gets_400_naming_the_field,
-                                        setup, teardown),
+                                        fixture_setup, fixture_teardown),
         cmocka_unit_test(test_central_of_schema_1_upgrades_and_serves_the_fetch),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

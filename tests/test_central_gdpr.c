@@ -25,18 +25,6 @@
 #define FORGOTTEN  "anna"
 #define KEPT       "bjorn"
 
-static int setup(void **state)
-{
-    *state = fixture_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_stop(*state);
-    return 0;
-}
-
 /* Runs `tilstede-central WORDS... [--yes]` on the fixture's database as the
  * program does; returns the exit status, stdout in out. */
 static int admin(const struct fixture *f, char *out, size_t cap, int yes, const char *verb,
@@ -218,7 +206,8 @@ int main(void)
     tzset();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_export_has_only_their_data_and_forget_drops_exactly_their_hours, setup, teardown),
+            test_export_has_only_their_data_and_forget_drops_exactly_their_hours, fixture_setup,
+            fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,19 +46,15 @@ struct env {
     struct kiosk *restored;        /* the kiosk as main() opens it after the restore */
     struct event ola_back;         /* a tap after the restore, before the fetch */
     int64_t restored_at_us;
+    char backup[700];              /* the backup taken on day one */
+    int64_t backup_s;              /* and its time */
 };
 
 static int setup(void **state)
 {
     struct env *e = calloc(1, sizeof *e);
     test_use_oslo_time();
-    e->central = fixture_start(NULL);
-    uint16_t port = 0;
-    sscanf(strrchr(e->central->base, ':') + 1, "%hu", &port);
-    e->proxy = proxy_start(port);
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u", proxy_port(e->proxy));
-    kiosk_side_init(&e->kiosk, url, e->central->token_a1);
+    proxied_kiosk_start(&e->kiosk, &e->central, &e->proxy);
     snprintf(e->kiosk.cfg.card_key, sizeof e->kiosk.cfg.card_key, "%s/card.key", e->kiosk.dir);
     e->tuning = (struct uploader_tuning){.connect_timeout_ms = 1000, .request_timeout_ms = 1500};
     *state = e;
@@ -69,34 +65,44 @@ static int teardown(void **state)
 {
     struct env *e = *state;
     kiosk_close(e->restored);
-    proxy_stop(e->proxy);
-    kiosk_side_fini(&e->kiosk);
-    fixture_stop(e->central);
+    proxied_kiosk_stop(&e->kiosk, e->central, e->proxy);
     free(e);
     return 0;
 }
 
-static int sync_now(struct env *e, struct uploader_result *result, char *err, size_t errlen)
+/* One run of the uploader, as tilstedectl sync does it; fails the test
+ * unless it succeeds (*err empty) or fails (*err says why) as expected. */
+static void sync_expect(struct env *e, int ok, struct uploader_result *result, char *err,
+                        size_t errlen)
 {
-    return uploader_sync_now(&e->kiosk.cfg, &e->kiosk.clock.source, &e->tuning, result, err,
-                             errlen);
+    err[0] = '\0';
+    int rc = uploader_sync_now(&e->kiosk.cfg, &e->kiosk.clock.source, &e->tuning, result, err,
+                               errlen);
+    if (ok && rc)
+        fail_msg("sync: %s", err);
+    if (!ok && (!rc || !err[0]))
+        fail_msg("sync succeeded, or failed without saying why");
 }
 
 static void sync_ok(struct env *e, struct uploader_result *result)
 {
     char err[1024];
-    if (sync_now(e, result, err, sizeof err))
-        fail_msg("sync: %s", err);
+    sync_expect(e, 1, result, err, sizeof err);
 }
 
-static void later(struct env *e, int minutes)
+/* An event recorded `minutes` after the one before, stating that time. */
+static void record(struct env *e, int minutes, enum event_kind kind, const char *volunteer,
+                   struct event *out)
 {
     clock_fake_advance(&e->kiosk.clock, (int64_t)minutes * US_PER_MIN);
+    kiosk_side_record(&e->kiosk, kind, volunteer, out);
 }
 
-static void record(struct env *e, enum event_kind kind, const char *volunteer, struct event *out)
+static void upload_expect(struct env *e, int64_t uploaded)
 {
-    kiosk_side_record(&e->kiosk, kind, volunteer, out);
+    struct uploader_result result;
+    sync_ok(e, &result);
+    assert_int_equal(result.uploaded, uploaded);
 }
 
 static long long count_in(const char *path, const char *sql, const char *event_id)
@@ -121,65 +127,58 @@ static long long held_by(const char *path, const struct event *ev)
     return count_in(path, "SELECT count(*) FROM event WHERE event_id = ?1", ev->event_id);
 }
 
-/* The first day, a backup in the middle of it, and the central down at its
- * end; then the database is damaged and the kiosk starts the next morning:
+/* The first day: A uploaded; a backup while Per's check-in waits; B
+ * uploaded, Per's check-in with it; then C, while the central is down. */
+static void day_one(struct env *e)
+{
+    struct day_one *d = &e->day;
+    char err[1024];
+    record(e, 0, EVENT_CHECKIN, "F-1", &d->kari_in); /* 09:00 */
+    record(e, 10, EVENT_CHECKIN, "F-2", &d->ola_in);
+    record(e, 60, EVENT_CHECKOUT, "F-2", &d->ola_out);
+    upload_expect(e, 3);
+
+    record(e, 20, EVENT_CHECKIN, "F-3", &d->per_in);
+    clock_fake_advance(&e->kiosk.clock, 10 * US_PER_MIN);
+    e->backup_s = clock_wall(&e->kiosk.clock.source) / US_PER_S;
+    if (recovery_backup_rotate_at(&e->kiosk.cfg, NULL, RECOVERY_KEEP_DEFAULT, (time_t)e->backup_s,
+                                  e->backup, sizeof e->backup, err, sizeof err))
+        fail_msg("backup: %s", err);
+    upload_expect(e, 1); /* Per's check-in: the backup has it waiting */
+
+    record(e, 60, EVENT_CHECKOUT, "F-1", &d->kari_out);
+    clock_fake_advance(&e->kiosk.clock, 30 * US_PER_MIN);
+    int64_t now = clock_wall(&e->kiosk.clock.source);
+    kiosk_side_record_at(&e->kiosk, EVENT_AUTOCLOSE, "F-3", now, NULL, &d->per_close);
+    kiosk_side_record_at(&e->kiosk, EVENT_CORRECTION, "", now - 15 * US_PER_MIN,
+                         d->per_close.event_id, &d->per_fix);
+    record(e, 30, EVENT_CHECKIN, "F-4", &d->ase_in);
+    upload_expect(e, 4);
+
+    record(e, 60, EVENT_CHECKOUT, "F-4", &d->ase_out);
+    struct uploader_result result;
+    proxy_set_mode(e->proxy, PROXY_DOWN);
+    sync_expect(e, 0, &result, err, sizeof err);
+    assert_int_equal(kiosk_side_pending(&e->kiosk), 1);
+    proxy_set_mode(e->proxy, PROXY_PASS);
+}
+
+/* The database is damaged and the kiosk starts the next morning:
  * recovery_prepare() restores the backup, the kiosk opens it (and its rules
  * close the visits the backup left open), main() records the restore, and
  * Ola taps in before the uploader has run. */
-static void day_one_then_damage_and_restore(struct env *e)
+static void damage_and_restore(struct env *e)
 {
-    struct day_one *d = &e->day;
-    struct uploader_result result;
-    char err[1024], backup[700];
-    record(e, EVENT_CHECKIN, "F-1", &d->kari_in); /* 09:00 */
-    later(e, 10);
-    record(e, EVENT_CHECKIN, "F-2", &d->ola_in);
-    later(e, 60);
-    record(e, EVENT_CHECKOUT, "F-2", &d->ola_out);
-    sync_ok(e, &result);
-    assert_int_equal(result.uploaded, 3);
-
-    later(e, 20);
-    record(e, EVENT_CHECKIN, "F-3", &d->per_in);
-    later(e, 10);
-    int64_t backup_s = clock_wall(&e->kiosk.clock.source) / US_PER_S;
-    if (recovery_backup_rotate_at(&e->kiosk.cfg, NULL, RECOVERY_KEEP_DEFAULT, (time_t)backup_s,
-                                  backup, sizeof backup, err, sizeof err))
-        fail_msg("backup: %s", err);
-    later(e, 5);
-    sync_ok(e, &result);
-    assert_int_equal(result.uploaded, 1); /* Per's check-in: the backup has it waiting */
-
-    later(e, 60);
-    record(e, EVENT_CHECKOUT, "F-1", &d->kari_out);
-    later(e, 30);
-    int64_t now = clock_wall(&e->kiosk.clock.source);
-    kiosk_side_record_at(&e->kiosk, EVENT_AUTOCLOSE, "F-3", now, NULL, &d->per_close);
-    later(e, 5);
-    kiosk_side_record_at(&e->kiosk, EVENT_CORRECTION, "", now - 15 * US_PER_MIN,
-                         d->per_close.event_id, &d->per_fix);
-    later(e, 30);
-    record(e, EVENT_CHECKIN, "F-4", &d->ase_in);
-    sync_ok(e, &result);
-    assert_int_equal(result.uploaded, 4);
-
-    later(e, 60);
-    record(e, EVENT_CHECKOUT, "F-4", &d->ase_out);
-    proxy_set_mode(e->proxy, PROXY_DOWN);
-    assert_int_not_equal(sync_now(e, &result, err, sizeof err), 0);
-    assert_int_equal(kiosk_side_pending(&e->kiosk), 1);
-    proxy_set_mode(e->proxy, PROXY_PASS);
-
-    /* The damage, found at the next start. */
+    char err[1024];
     store_close(e->kiosk.store);
     e->kiosk.store = NULL;
     test_scribble(e->kiosk.cfg.database, 2 * 4096);
-    clock_fake_advance(&e->kiosk.clock, 20 * US_PER_H); /* the next morning */
+    clock_fake_advance(&e->kiosk.clock, 20 * US_PER_H);
     if (recovery_prepare(&e->kiosk.cfg, NULL, &e->report, err, sizeof err))
         fail_msg("recovery_prepare: %s", err);
     assert_int_equal(e->report.action, RECOVERY_RESTORED);
-    assert_string_equal(e->report.backup_path, backup);
-    assert_int_equal(e->report.backup_us, backup_s * US_PER_S);
+    assert_string_equal(e->report.backup_path, e->backup);
+    assert_int_equal(e->report.backup_us, e->backup_s * US_PER_S);
 
     /* What main() does: open, then record the restore. */
     assert_int_equal(kiosk_open(&e->kiosk.cfg, &e->kiosk.clock.source, &e->restored, err,
@@ -195,12 +194,17 @@ static void day_one_then_damage_and_restore(struct env *e)
 
     if (store_open(e->kiosk.cfg.database, &e->kiosk.store, err, sizeof err))
         fail_msg("store_open: %s", err);
-    later(e, 5);
-    record(e, EVENT_CHECKIN, "F-2", &e->ola_back);
+    record(e, 5, EVENT_CHECKIN, "F-2", &e->ola_back);
     /* Waiting now: Per's check-in (the backup had it waiting), the closing
      * of Kari's and Per's visits by the restored kiosk's rules (the backup
      * had them open), and Ola's tap. */
     assert_int_equal(kiosk_side_pending(&e->kiosk), 1 + 2 + 1);
+}
+
+static void day_one_then_damage_and_restore(struct env *e)
+{
+    day_one(e);
+    damage_and_restore(e);
 }
 
 static int find_a1(void *ctx, const struct central_device *device)
@@ -311,7 +315,7 @@ static void test_fetch_cut_between_pages_resumes_to_the_same_end(void **state)
     struct uploader_result result;
     char err[1024];
     proxy_set_mode_after(e->proxy, 3, PROXY_CUT_RESPONSE);
-    assert_int_not_equal(sync_now(e, &result, err, sizeof err), 0);
+    sync_expect(e, 0, &result, err, sizeof err);
     assert_non_null(strstr(err, "GET"));
     proxy_set_mode(e->proxy, PROXY_PASS);
     /* Pages one and two were events the kiosk had; page three brought

@@ -371,6 +371,24 @@ void kiosk_side_fini(struct kiosk_side *k)
         fprintf(stderr, "could not remove %s\n", k->dir);
 }
 
+void proxied_kiosk_start(struct kiosk_side *k, struct fixture **central, struct proxy **proxy)
+{
+    *central = fixture_start(NULL);
+    uint16_t port = 0;
+    sscanf(strrchr((*central)->base, ':') + 1, "%hu", &port);
+    *proxy = proxy_start(port);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", proxy_port(*proxy));
+    kiosk_side_init(k, url, (*central)->token_a1);
+}
+
+void proxied_kiosk_stop(struct kiosk_side *k, struct fixture *central, struct proxy *proxy)
+{
+    proxy_stop(proxy);
+    kiosk_side_fini(k);
+    fixture_stop(central);
+}
+
 static void kiosk_event(struct kiosk_side *k, struct event *ev, enum event_kind kind,
                         const char *volunteer, int64_t at_us)
 {

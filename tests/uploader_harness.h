@@ -49,6 +49,11 @@ struct kiosk_side {
 /* A kiosk of FIXTURE_SITE_A with the given token, sending to url. */
 void kiosk_side_init(struct kiosk_side *k, const char *url, const char *token);
 void kiosk_side_fini(struct kiosk_side *k);
+/* What most uploader tests run on: a central, the fault proxy before it,
+ * and a kiosk of FIXTURE_SITE_A sending through the proxy with kiosk A1's
+ * token. _stop undoes it. */
+void proxied_kiosk_start(struct kiosk_side *k, struct fixture **central, struct proxy **proxy);
+void proxied_kiosk_stop(struct kiosk_side *k, struct fixture *central, struct proxy *proxy);
 void kiosk_side_set_token(struct kiosk_side *k, const char *token);
 /* Records visits check-in/check-out pairs, one a volunteer in turn, from
  * first_us every step_us, each lasting length_us. Returns events added. */

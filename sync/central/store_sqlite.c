@@ -293,6 +293,17 @@ static void copy_column(sqlite3_stmt *st, int col, char *out, size_t cap)
     snprintf(out, cap, "%s", text ? (const char *)text : "");
 }
 
+/* An event from columns col.. of a row: 0, or -EIO with err naming it. */
+static int read_event(sqlite3_stmt *st, int col, const char *what, struct event *ev, char *err,
+                      size_t errlen)
+{
+    if (event_from_row(st, col, ev) == 0)
+        return 0;
+    snprintf(err, errlen, "%s: event %s cannot be read back (kind or source unknown)", what,
+             (const char *)sqlite3_column_text(st, col));
+    return -EIO;
+}
+
 static int64_t token_lookup(const unsigned char *hash)
 {
     int64_t lookup = 0;
@@ -849,12 +860,8 @@ static int sqlite_events_after(struct central_store *store, const char *site, in
             break;
         }
         struct event ev;
-        if (event_from_row(st, 1, &ev)) {
-            snprintf(err, errlen, "events: event %s cannot be read back (kind or source unknown)",
-                     (const char *)sqlite3_column_text(st, 1));
-            rc = -EIO;
+        if ((rc = read_event(st, 1, "events", &ev, err, errlen)))
             break;
-        }
         *cursor = sqlite3_column_int64(st, 0);
         count++;
         rc = cb(ctx, &ev);
@@ -1194,12 +1201,8 @@ static int export_events(struct sqlite_store *s, const char *external_id,
     int rc = 0, step;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         struct event ev;
-        if (event_from_row(st, 0, &ev)) {
-            snprintf(err, errlen, "export: event %s cannot be read back (kind or source unknown)",
-                     (const char *)sqlite3_column_text(st, 0));
-            rc = -EIO;
+        if ((rc = read_event(st, 0, "export", &ev, err, errlen)))
             break;
-        }
         rc = sink->event(sink->ctx, &ev);
     }
     if (!rc && step != SQLITE_DONE)
