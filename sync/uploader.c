@@ -76,6 +76,7 @@ struct session {
     int64_t retry_after_ms;
     int64_t uploaded;
     int64_t fetched; /* events fetched back after a restore, in this run */
+    int central_answered; /* the last request of the fetch got an HTTP answer */
     int64_t roster_volunteers, roster_cards, roster_activities; /* in this run's answer */
     char reader_state[READER_STATE_MAX];
     char error[UPLOADER_ERROR_MAX];
@@ -641,29 +642,44 @@ out:
     return result;
 }
 
-/* One page of GET /v1/events after *cursor, stored with the central's next
- * cursor, which then replaces *cursor. *more: another page follows. */
-static enum outcome fetch_page(struct session *s, char cursor[STORE_CURSOR_MAX], int *more)
+/* Reads a page's events into s->events; refuses the page (s->error says
+ * why) when one is invalid or of another site. */
+static int page_events(struct session *s, const json_t *list, const char *cursor,
+                       const char *what)
 {
-    static const char what[] = "fetching back the central's events after the restore";
-    char path[STORE_CURSOR_MAX * 3 + 64];
-    char *escaped = curl_easy_escape(s->easy, cursor, 0);
-    snprintf(path, sizeof path, "/v1/events?after=%s&limit=%zu", escaped ? escaped : "",
-             s->batch_size);
-    curl_free(escaped);
-    long status = 0;
-    enum outcome result = request(s, "GET", path, NULL, 0, &status);
-    if (result != OUTCOME_OK)
-        return result;
-    if (status != 200) {
-        describe_failure(s, what, status);
-        if (status == 404 || status == 405)
-            snprintf(s->error + strlen(s->error), sizeof s->error - strlen(s->error),
-                     " (tilstede-central is older than this kiosk: update it; until then "
-                     "nothing is uploaded, so nothing is lost)");
-        return answer_outcome(s, status);
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        char why[256];
+        const char *site = json_string_value(json_object_get(item, "site"));
+        if (site && strcmp(site, s->cfg->site_id) != 0) {
+            /* The central knows this token's kiosk under another site: the
+             * events would land where this kiosk never looks. */
+            snprintf(s->error, sizeof s->error,
+                     "%s: the central sends events of site \"%.64s\", but this kiosk is "
+                     "configured as [site] id = \"%.64s\"; correct the configuration "
+                     "('tilstedectl provision' writes it from the central)",
+                     what, site, s->cfg->site_id);
+            return -EINVAL;
+        }
+        if (protocol_event_from_json(item, s->cfg->site_id, &s->events[i], why, sizeof why)) {
+            snprintf(s->error, sizeof s->error,
+                     "%s: event %zu of the page after cursor \"%.32s\": %.256s; nothing "
+                     "stored, will ask again",
+                     what, i + 1, cursor, why);
+            return -EINVAL;
+        }
     }
-    result = OUTCOME_RETRY;
+    return 0;
+}
+
+/* Stores the page answered to GET /v1/events after *cursor with the
+ * central's next cursor, which then replaces *cursor. *more: another page
+ * follows. */
+static enum outcome page_store(struct session *s, char cursor[STORE_CURSOR_MAX], int *more,
+                               const char *what)
+{
+    enum outcome result = OUTCOME_RETRY;
     json_t *doc = json_loadb(s->response.data ? s->response.data : "", s->response.len, 0, NULL);
     const json_t *list = json_object_get(doc, "events"), *next = json_object_get(doc, "cursor");
     const json_t *more_value = json_object_get(doc, "more");
@@ -682,20 +698,8 @@ static enum outcome fetch_page(struct session *s, char cursor[STORE_CURSOR_MAX],
                  what, cursor);
         goto out;
     }
-    size_t i;
-    json_t *item;
-    json_array_foreach(list, i, item) {
-        char why[256];
-        /* Another site's event is refused here too: a central that sends
-         * one is wrong, and the kiosk keeps only its own site's hours. */
-        if (protocol_event_from_json(item, s->cfg->site_id, &s->events[i], why, sizeof why)) {
-            snprintf(s->error, sizeof s->error,
-                     "%s: event %zu of the page after cursor \"%.32s\": %.256s; nothing "
-                     "stored, will ask again",
-                     what, i + 1, cursor, why);
-            goto out;
-        }
-    }
+    if (page_events(s, list, cursor, what))
+        goto out;
     size_t added = 0;
     if (outbox_fetch_apply(s->outbox, s->events, json_array_size(list), json_string_value(next),
                            !*more, &added)) {
@@ -710,6 +714,33 @@ out:
     return result;
 }
 
+/* One page of GET /v1/events after *cursor, stored (see page_store). */
+static enum outcome fetch_page(struct session *s, char cursor[STORE_CURSOR_MAX], int *more)
+{
+    static const char what[] = "fetching back the central's events after the restore";
+    char path[STORE_CURSOR_MAX * 3 + 64];
+    char *escaped = curl_easy_escape(s->easy, cursor, 0);
+    snprintf(path, sizeof path, "/v1/events?after=%s&limit=%zu", escaped ? escaped : "",
+             s->batch_size);
+    curl_free(escaped);
+    long status = 0;
+    s->central_answered = 0;
+    enum outcome result = request(s, "GET", path, NULL, 0, &status);
+    if (result != OUTCOME_OK)
+        return result;
+    s->central_answered = 1;
+    if (status == 200)
+        return page_store(s, cursor, more, what);
+    describe_failure(s, what, status);
+    if (status == 404 || status == 405) {
+        size_t used = strlen(s->error);
+        snprintf(s->error + used, sizeof s->error - used,
+                 " (tilstede-central is older than this kiosk: update it; until then "
+                 "nothing is uploaded, so nothing is lost)");
+    }
+    return answer_outcome(s, status);
+}
+
 /* After a restore from backup: every page of what the central holds of this
  * site, before anything is sent, so the central never gets events recorded
  * after the restore before the kiosk knows what the central already has.
@@ -718,6 +749,7 @@ static enum outcome fetch_back(struct session *s)
 {
     struct kiosk_recovery recovery;
     char cursor[STORE_CURSOR_MAX];
+    s->central_answered = 0;
     int found = store_recovery_latest(s->store, &recovery, cursor);
     if (found < 0) {
         snprintf(s->error, sizeof s->error, "reading the restore from backup: %s",
@@ -857,8 +889,18 @@ static enum outcome session_run(struct session *s, int roster_and_status)
                  outbox_errmsg(s->outbox));
         return OUTCOME_RETRY;
     }
-    if ((result = fetch_back(s)) != OUTCOME_OK)
+    if ((result = fetch_back(s)) != OUTCOME_OK) {
+        /* Stuck on the fetch while the central answers (a wrong site, an
+         * old central): the status report tells the coordinator why
+         * nothing comes. */
+        if (result != OUTCOME_STOPPED && roster_and_status && s->central_answered) {
+            char kept[UPLOADER_ERROR_MAX];
+            snprintf(kept, sizeof kept, "%s", s->error);
+            post_status(s, kept);
+            snprintf(s->error, sizeof s->error, "%s", kept);
+        }
         return result;
+    }
     for (;;) {
         int count = outbox_next_batch(s->outbox, s->clock, s->events, s->batch_size);
         if (count < 0) {

@@ -337,12 +337,50 @@ static void test_fetch_cut_between_pages_resumes_to_the_same_end(void **state)
     assert_recovered(e);
 }
 
+/* A kiosk configured for another site than the central knows its token by
+ * would store what comes back where it never looks: the fetch stops and
+ * says what to correct, and nothing is sent meanwhile. */
+static void test_fetch_of_another_sites_events_stops_and_says_why(void **state)
+{
+    struct env *e = *state;
+    struct event in, out, after;
+    record(e, 0, EVENT_CHECKIN, "F-1", &in);
+    record(e, 60, EVENT_CHECKOUT, "F-1", &out);
+    upload_expect(e, 2);
+    struct kiosk_recovery restore = {.at_us = clock_wall(&e->kiosk.clock.source),
+                                     .backup_us = in.at_us,
+                                     .fetch_state = KIOSK_FETCH_PENDING};
+    assert_int_equal(store_recovery_record(e->kiosk.store, &restore), 0);
+    snprintf(e->kiosk.cfg.site_id, sizeof e->kiosk.cfg.site_id, "solsiden");
+    record(e, 5, EVENT_CHECKIN, "F-2", &after);
+
+    struct uploader_result result;
+    char err[1024];
+    sync_expect(e, 0, &result, err, sizeof err);
+    assert_non_null(strstr(err, "events of site \"" FIXTURE_SITE_A "\""));
+    assert_non_null(strstr(err, "[site] id = \"solsiden\""));
+    assert_int_equal(result.uploaded, 0);
+    assert_int_equal(kiosk_side_pending(&e->kiosk), 1);
+    assert_int_equal(fixture_count(e->central, "SELECT count(*) FROM event"), 2);
+    char cursor[STORE_CURSOR_MAX];
+    assert_int_equal(store_recovery_latest(e->kiosk.store, &restore, cursor), 0);
+    assert_int_equal(restore.fetch_state, KIOSK_FETCH_PENDING);
+    assert_string_equal(cursor, "");
+    /* The coordinator hears of it: the status report says what is wrong. */
+    struct central_device a1 = device_a1(e);
+    assert_non_null(strstr(a1.status.last_error, "[site] id = \"solsiden\""));
+    assert_int_equal(a1.status.events_waiting, 1);
+    assert_string_equal(a1.status.recovery.fetch, "pending");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_restored_kiosk_fetches_back_what_the_central_holds,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_fetch_cut_between_pages_resumes_to_the_same_end,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fetch_of_another_sites_events_stops_and_says_why,
                                         setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
