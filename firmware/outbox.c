@@ -62,8 +62,9 @@ static const char *const sql[Q_COUNT] = {
     [Q_PENDING_SPAN] = "SELECT p.first, (SELECT max(seq) FROM event) FROM "
                        "(SELECT min(seq) AS first FROM event WHERE uploaded = 0) p "
                        "WHERE EXISTS (SELECT 1 FROM event WHERE uploaded = 1 AND seq > p.first)",
-    /* seq is the log's order, not part of what an event says (the triggers
-     * guard that); the shift keeps the waiting events' own order. */
+    /* seq is the log's order, not part of what an event says, which the
+     * append-only triggers still guard; the shift keeps the waiting events'
+     * own order. */
     [Q_PENDING_MOVE] = "UPDATE event SET seq = seq + ?1 WHERE uploaded = 0",
 };
 

@@ -172,7 +172,7 @@ static const char *const query_sql[Q_COUNT] = {
         "UPDATE recovery SET acknowledged = 1 WHERE id = (SELECT max(id) FROM recovery)",
     [Q_RECOVERY_PROGRESS] = "UPDATE recovery SET fetch_cursor = ?1, "
                             "fetched_events = fetched_events + ?2, "
-                            "fetch_state = CASE WHEN ?3 THEN 2 ELSE fetch_state END "
+                            "fetch_state = coalesce(?3, fetch_state) "
                             "WHERE id = (SELECT max(id) FROM recovery)",
 };
 
@@ -1112,8 +1112,9 @@ out:
 
 int store_replay_visits(struct store *store)
 {
-    return visits_rebuild(store->db, EVENTS_IN_ORDER, store->message, sizeof store->message) ? -EIO
-                                                                                               : 0;
+    if (visits_rebuild(store->db, EVENTS_IN_ORDER, store->message, sizeof store->message))
+        return -EIO;
+    return 0;
 }
 
 int store_rebuild_visits(struct store *store)
@@ -1188,7 +1189,8 @@ int store_recovery_progress(struct store *store, const char *cursor, int64_t fet
         return -EIO;
     sqlite3_bind_text(st, 1, cursor, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, fetched);
-    sqlite3_bind_int(st, 3, done ? 1 : 0);
+    if (done)
+        sqlite3_bind_int(st, 3, KIOSK_FETCH_DONE);
     return run_changing(store, st, "saving the progress of the fetch from the central", -ENOENT,
                         "saving the progress of the fetch: no restore on record");
 }
