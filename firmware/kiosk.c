@@ -724,54 +724,6 @@ int kiosk_compliance_today(struct kiosk *kiosk,
     return rc < 0 ? store_failed(kiosk, rc) : w.count;
 }
 
-#define RECOVERY_AT "recovery.at_us"
-#define RECOVERY_BACKUP "recovery.backup_us"
-#define RECOVERY_SKIPPED "recovery.skipped"
-#define RECOVERY_SEEN "recovery.acknowledged"
-
-int kiosk_recovery_record(struct kiosk *kiosk, int64_t backup_us, int skipped_backups)
-{
-    struct store *s = kiosk->store;
-    int rc = store_begin(s);
-    if (!rc)
-        rc = store_number_set(s, RECOVERY_AT, clock_wall(kiosk->clock));
-    if (!rc)
-        rc = store_number_set(s, RECOVERY_BACKUP, backup_us);
-    if (!rc)
-        rc = store_number_set(s, RECOVERY_SKIPPED, skipped_backups);
-    if (!rc)
-        rc = store_number_set(s, RECOVERY_SEEN, 0);
-    if (!rc)
-        rc = store_commit(s);
-    if (rc) {
-        rc = store_failed(kiosk, rc);
-        store_rollback(s);
-    }
-    return rc;
-}
-
-int kiosk_recovery_status(struct kiosk *kiosk, struct kiosk_recovery *out)
-{
-    memset(out, 0, sizeof *out);
-    int64_t skipped = 0, seen = 0;
-    int rc = store_number_get(kiosk->store, RECOVERY_AT, &out->at_us);
-    if (rc <= 0)
-        return rc < 0 ? store_failed(kiosk, rc) : 0;
-    if (store_number_get(kiosk->store, RECOVERY_BACKUP, &out->backup_us) < 0 ||
-        store_number_get(kiosk->store, RECOVERY_SKIPPED, &skipped) < 0 ||
-        store_number_get(kiosk->store, RECOVERY_SEEN, &seen) < 0)
-        return store_failed(kiosk, -EIO);
-    out->skipped_backups = (int)skipped;
-    out->acknowledged = seen != 0;
-    return 1;
-}
-
-int kiosk_recovery_acknowledge(struct kiosk *kiosk)
-{
-    int rc = store_number_set(kiosk->store, RECOVERY_SEEN, 1);
-    return rc ? store_failed(kiosk, rc) : 0;
-}
-
 int64_t kiosk_count_statements(struct kiosk *kiosk, int on)
 {
     return store_count_statements(kiosk->store, on);
@@ -782,4 +734,34 @@ int kiosk_check_pin(const struct kiosk *kiosk, const char *pin)
     if (!kiosk->cfg.staff_pin_hash[0])
         return -ENOENT;
     return crypto_pwhash_str_verify(kiosk->cfg.staff_pin_hash, pin, strlen(pin)) == 0;
+}
+
+/* The restore is recorded in the restored database itself, so it outlives
+ * restarts; with a central the uploader fetches back what the central holds
+ * before it sends anything (see sync/uploader.c). */
+int kiosk_recovery_record(struct kiosk *kiosk, int64_t backup_us, int skipped_backups)
+{
+    struct kiosk_recovery recovery = {
+        .at_us = clock_wall(kiosk->clock),
+        .backup_us = backup_us,
+        .skipped_backups = skipped_backups < 0 ? 0 : skipped_backups,
+        .fetch_state = kiosk->cfg.central_url[0] ? KIOSK_FETCH_PENDING : KIOSK_FETCH_NONE,
+    };
+    int rc = store_recovery_record(kiosk->store, &recovery);
+    return rc ? store_failed(kiosk, rc) : 0;
+}
+
+int kiosk_recovery_status(struct kiosk *kiosk, struct kiosk_recovery *out)
+{
+    int rc = store_recovery_latest(kiosk->store, out, NULL);
+    if (rc < 0)
+        return store_failed(kiosk, rc);
+    return rc == 0 ? 1 : 0;
+}
+
+/* Returns 0, also when there is no restore on record (nothing to hide). */
+int kiosk_recovery_acknowledge(struct kiosk *kiosk)
+{
+    int rc = store_recovery_acknowledge(kiosk->store);
+    return rc < 0 ? store_failed(kiosk, rc) : 0;
 }

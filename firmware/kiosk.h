@@ -164,28 +164,30 @@ int kiosk_compliance_today(struct kiosk *kiosk,
                            void (*fn)(void *user, const struct volunteer *v, unsigned notices),
                            void *user);
 
-/* --- a database restored from a backup (recovery.h) --- */
-struct kiosk_recovery {
-    int64_t at_us;       /* when the kiosk restored the backup */
-    int64_t backup_us;   /* when that backup was taken */
-    int skipped_backups; /* newer backups that were damaged themselves */
-    int acknowledged;    /* staff have seen it */
-};
-/* Records a restore in the restored database (main calls it after
- * kiosk_open when recovery_prepare restored a backup): staff are told on
- * screen until they acknowledge it. */
-int kiosk_recovery_record(struct kiosk *kiosk, int64_t backup_us, int skipped_backups);
-/* 1 and *out filled when a restore is on record (the latest), 0 when
- * none, < 0 on error. */
-int kiosk_recovery_status(struct kiosk *kiosk, struct kiosk_recovery *out);
-/* Staff have seen it: the screen stops saying so. */
-int kiosk_recovery_acknowledge(struct kiosk *kiosk);
-
 /* Tests: statements run on this kiosk's connection (store_count_statements). */
 int64_t kiosk_count_statements(struct kiosk *kiosk, int on);
 
 /* --- staff PIN --- */
 /* 1 = right, 0 = wrong, < 0 no PIN set or error. */
 int kiosk_check_pin(const struct kiosk *kiosk, const char *pin);
+
+/* --- a restore from backup --- */
+struct kiosk_recovery {
+    int64_t at_us;          /* when the kiosk restored the backup */
+    int64_t backup_us;      /* when that backup was taken */
+    int skipped_backups;    /* newer backups that were damaged themselves */
+    int fetch_state;        /* KIOSK_FETCH_PENDING, _DONE, _NONE (no central configured) */
+    int fetched_events;     /* events fetched back from the central so far */
+    int acknowledged;       /* staff have seen it */
+};
+#define KIOSK_FETCH_NONE 0
+#define KIOSK_FETCH_PENDING 1
+#define KIOSK_FETCH_DONE 2
+/* Records a restore (called once by main after kiosk_open when recovery_prepare restored a backup). */
+int kiosk_recovery_record(struct kiosk *kiosk, int64_t backup_us, int skipped_backups);
+/* 1 and *out filled when a recovery is on record (the latest one), 0 when none, < 0 error. */
+int kiosk_recovery_status(struct kiosk *kiosk, struct kiosk_recovery *out);
+/* Staff have seen it: it stops showing on screen (the record stays for the status report until fetch is done). */
+int kiosk_recovery_acknowledge(struct kiosk *kiosk);
 
 #endif

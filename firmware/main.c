@@ -262,23 +262,17 @@ int main(int argc, char **argv)
     if (reader_conn)
         snprintf(app.config.reader, sizeof app.config.reader, "%s", reader_conn);
 
-    int restored = 0, restored_skipped = 0;
-    int64_t restored_backup_us = 0;
     /* 2. the database: checked, and restored from the newest good backup
      * when damaged (the damaged file is kept aside). */
+    struct recovery_report recovery = {.action = RECOVERY_NONE};
     if (!demo) {
-        struct recovery_report recovery;
         if (recovery_prepare(&app.config, NULL, &recovery, err, sizeof err) < 0) {
             fprintf(stderr, "tilstede: %s\n", err);
             rc = 5;
             goto out;
         }
-        if (recovery.action == RECOVERY_RESTORED) {
+        if (recovery.action == RECOVERY_RESTORED)
             fprintf(stderr, "tilstede: %s\n", recovery.message);
-            restored = 1;
-            restored_backup_us = recovery.backup_us;
-            restored_skipped = recovery.skipped_backups;
-        }
     }
 
     /* 3. kiosk */
@@ -287,10 +281,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "tilstede: %s\n", err);
         goto out;
     }
-    /* Staff are told on screen until they say they have seen it. */
-    if (restored && kiosk_recovery_record(app.kiosk, restored_backup_us, restored_skipped) < 0)
-        fprintf(stderr, "tilstede: cannot note the restore for staff: %s\n",
-                kiosk_errmsg(app.kiosk));
+    /* Told on screen and to the central until staff and the fetch are done. */
+    if (recovery.action == RECOVERY_RESTORED &&
+        kiosk_recovery_record(app.kiosk, recovery.backup_us, recovery.skipped_backups) < 0)
+        fprintf(stderr, "tilstede: recording the restore: %s\n", kiosk_errmsg(app.kiosk));
     if (demo && demo_populate(app.kiosk, err, sizeof err) < 0) {
         fprintf(stderr, "tilstede: demo: %s\n", err);
         goto out;

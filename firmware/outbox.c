@@ -26,6 +26,9 @@ enum query {
     Q_CARD_UPSERT,
     Q_UNSYNCED,
     Q_MEND,
+    Q_FETCHED_INSERT,
+    Q_PENDING_SPAN,
+    Q_PENDING_MOVE,
     Q_COUNT
 };
 
@@ -51,6 +54,18 @@ static const char *const sql[Q_COUNT] = {
                    "WHERE clock_synced = 0 AND uploaded = 0 AND boot_id = ?1 ORDER BY seq",
     [Q_MEND] = "UPDATE event SET at_us = ?2, recorded_us = ?3, clock_synced = 1 "
                "WHERE seq = ?1 AND clock_synced = 0",
+    [Q_FETCHED_INSERT] = "INSERT INTO event (" EVENT_COLUMNS ", uploaded) VALUES "
+                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1) "
+                         "ON CONFLICT (event_id) DO NOTHING",
+    /* A row only when an event the central holds comes after one that waits:
+     * the first waiting event and the last event of the log. */
+    [Q_PENDING_SPAN] = "SELECT p.first, (SELECT max(seq) FROM event) FROM "
+                       "(SELECT min(seq) AS first FROM event WHERE uploaded = 0) p "
+                       "WHERE EXISTS (SELECT 1 FROM event WHERE uploaded = 1 AND seq > p.first)",
+    /* seq is the log's order, not part of what an event says, which the
+     * append-only triggers still guard; the shift keeps the waiting events'
+     * own order. */
+    [Q_PENDING_MOVE] = "UPDATE event SET seq = seq + ?1 WHERE uploaded = 0",
 };
 
 struct outbox {
@@ -302,6 +317,83 @@ out:
     store_rollback(o->store);
     *changed = 0;
     return rc < 0 ? rc : -EIO;
+}
+
+/* Adds the events the kiosk lacks and marks those it holds uploaded. */
+static int fetched_store(struct outbox *o, const struct event *events, size_t count,
+                         size_t *added)
+{
+    for (size_t i = 0; i < count; i++) {
+        sqlite3_stmt *st = q(o, Q_FETCHED_INSERT);
+        if (event_bind(st, 1, &events[i]))
+            return fail(o, -EIO, "storing an event fetched back");
+        int rc = step_done(o, st, "storing an event fetched back");
+        if (rc)
+            return rc;
+        if (sqlite3_changes(o->db)) {
+            (*added)++;
+            continue;
+        }
+        st = q(o, Q_MARK);
+        sqlite3_bind_text(st, 1, events[i].event_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, OUTBOX_UPLOADED);
+        if ((rc = step_done(o, st, "marking an event fetched back as uploaded")))
+            return rc;
+    }
+    return 0;
+}
+
+/* Moves the events waiting for upload behind the last event of the log,
+ * in their own order, when an event the central holds comes after them.
+ * Returns 1 when they moved, 0 when they did not need to, < 0 error. */
+static int pending_move_last(struct outbox *o)
+{
+    sqlite3_stmt *st = q(o, Q_PENDING_SPAN);
+    int rc = sqlite3_step(st);
+    int64_t first = 0, last = 0;
+    if (rc == SQLITE_ROW) {
+        first = sqlite3_column_int64(st, 0);
+        last = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return fail(o, -EIO, "finding the events waiting for upload");
+    st = q(o, Q_PENDING_MOVE);
+    sqlite3_bind_int64(st, 1, last - first + 1);
+    rc = step_done(o, st, "moving the events waiting for upload after those fetched back");
+    return rc ? rc : 1;
+}
+
+int outbox_fetch_apply(struct outbox *o, const struct event *events, size_t count,
+                       const char *cursor, int last, size_t *added)
+{
+    int moved = 0;
+    *added = 0;
+    int rc = store_begin(o->store);
+    if (rc)
+        return fail(o, rc, "starting to store the events fetched back");
+    if ((rc = fetched_store(o, events, count, added)))
+        goto out;
+    if ((moved = pending_move_last(o)) < 0) {
+        rc = moved;
+        goto out;
+    }
+    if (((*added || moved) && (rc = store_replay_visits(o->store))) ||
+        (rc = store_recovery_progress(o->store, cursor, (int64_t)*added, last))) {
+        snprintf(o->message, sizeof o->message, "storing the events fetched back: %s",
+                 store_errmsg(o->store));
+        goto out;
+    }
+    if ((rc = store_commit(o->store)))
+        fail(o, rc, "committing the events fetched back");
+out:
+    if (rc) {
+        store_rollback(o->store);
+        *added = 0;
+    }
+    return rc;
 }
 
 int outbox_correct_clock(struct outbox *o, const struct clock_source *clock)

@@ -1,8 +1,9 @@
 /* The upload bookkeeping over the kiosk's store: which events wait, the
  * batch to send next, marking events uploaded once the central has
  * answered, what the uploader remembers between runs (sync_state), the
- * roster the central sends back, and mending the times of events taken
- * before the clock was synchronised. Knows nothing of HTTP or JSON.
+ * roster the central sends back, the events it gives back after a restore
+ * from backup, and mending the times of events taken before the clock was
+ * synchronised. Knows nothing of HTTP or JSON.
  *
  * A struct outbox borrows one struct store (one connection, one thread). */
 #ifndef TILSTEDE_OUTBOX_H
@@ -75,6 +76,19 @@ struct outbox_roster {
  * *changed counts rows added or updated. */
 int outbox_apply_roster(struct outbox *outbox, const struct outbox_roster *roster,
                         int64_t now_us, size_t *changed);
+
+/* A page of the events fetched back from the central after a restore from
+ * backup (GET /v1/events), applied in ONE transaction with the fetch's new
+ * cursor (store_recovery_progress; with last, the fetch is done):
+ * - an event the kiosk lacks is added, marked uploaded: it never goes back;
+ * - one it holds but had not marked uploaded (the backup was older than the
+ *   upload) is marked uploaded;
+ * - the events still waiting for upload move after the added ones in the
+ *   log, because the central will apply them after what it holds, and the
+ *   visits are derived again in that order, so both count the same hours.
+ * What an event says never changes. *added: events added. */
+int outbox_fetch_apply(struct outbox *outbox, const struct event *events, size_t count,
+                       const char *cursor, int last, size_t *added);
 
 /* Once the clock is synchronised (and not before the build date), gives
  * each pending event of the current boot recorded with clock_synced = 0

@@ -21,11 +21,16 @@ extern const char embed_v002_visits[];
 extern const char embed_v003_sync[];
 extern const char embed_v004_report_indexes[];
 extern const char embed_v005_roster_version[];
+extern const char embed_v006_recovery[];
 
 /* Migration N takes a database from version N-1 to N. */
-static const char *const migrations[] = {NULL, embed_v001_init, embed_v002_visits,
-                                             embed_v003_sync, embed_v004_report_indexes,
-                                             embed_v005_roster_version};
+static const char *const migrations[] = {NULL,
+                                         embed_v001_init,
+                                         embed_v002_visits,
+                                         embed_v003_sync,
+                                         embed_v004_report_indexes,
+                                         embed_v005_roster_version,
+                                         embed_v006_recovery};
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 _Static_assert(MIGRATION_COUNT == STORE_VERSION, "a migration for every schema version");
 
@@ -41,8 +46,6 @@ enum {
     Q_VOLUNTEERS_ACTIVE,
     Q_VOLUNTEER_COUNT,
     Q_ROSTER_VERSION,
-    Q_STATE_GET,
-    Q_STATE_SET,
     Q_CARD_FIND,
     Q_CARD_INSERT,
     Q_CARD_REVOKE,
@@ -69,6 +72,10 @@ enum {
     Q_REPORT_MONTH,
     Q_PENDING,
     Q_EVENTS_OF,
+    Q_RECOVERY_INSERT,
+    Q_RECOVERY_LATEST,
+    Q_RECOVERY_ACKNOWLEDGE,
+    Q_RECOVERY_PROGRESS,
     Q_COUNT
 };
 
@@ -103,9 +110,6 @@ static const char *const query_sql[Q_COUNT] = {
         "SELECT " VOLUNTEER_COLUMNS " FROM volunteer WHERE active = 1 ORDER BY id",
     [Q_VOLUNTEER_COUNT] = "SELECT count(*) FROM volunteer",
     [Q_ROSTER_VERSION] = "SELECT version FROM roster_version",
-    [Q_STATE_GET] = "SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = ?1",
-    [Q_STATE_SET] = "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [Q_CARD_FIND] = "SELECT volunteer_id, revoked_us IS NOT NULL FROM card WHERE uid_hash = ?1",
     /* A revoked card may be given out again: the old row is replaced. */
     [Q_CARD_INSERT] = "INSERT INTO card (uid_hash, volunteer_id, enrolled_us) VALUES (?1, ?2, ?3) "
@@ -164,6 +168,16 @@ static const char *const query_sql[Q_COUNT] = {
                        "WHERE " REPORT_WHERE " GROUP BY substr(v.start_day, 1, 7) ORDER BY 1",
     [Q_PENDING] = "SELECT count(*) FROM event WHERE uploaded = 0",
     [Q_EVENTS_OF] = "SELECT " EVENT_COLUMNS " FROM event WHERE volunteer = ?1 ORDER BY seq",
+    [Q_RECOVERY_INSERT] = "INSERT INTO recovery (at_us, backup_us, skipped_backups, fetch_state) "
+                          "VALUES (?1, ?2, ?3, ?4)",
+    [Q_RECOVERY_LATEST] = "SELECT at_us, backup_us, skipped_backups, fetch_state, fetched_events, "
+                          "acknowledged, fetch_cursor FROM recovery ORDER BY id DESC LIMIT 1",
+    [Q_RECOVERY_ACKNOWLEDGE] =
+        "UPDATE recovery SET acknowledged = 1 WHERE id = (SELECT max(id) FROM recovery)",
+    [Q_RECOVERY_PROGRESS] = "UPDATE recovery SET fetch_cursor = ?1, "
+                            "fetched_events = fetched_events + ?2, "
+                            "fetch_state = coalesce(?3, fetch_state) "
+                            "WHERE id = (SELECT max(id) FROM recovery)",
 };
 
 struct store {
@@ -229,6 +243,15 @@ static int run(struct store *s, sqlite3_stmt *st, const char *what)
     int rc = sqlite3_step(st);
     done(st);
     return rc == SQLITE_DONE ? 0 : db_fail(s, what);
+}
+
+/* Runs a statement that must change a row; one that changes none fails
+ * with `none` and the message. */
+static int run_changing(struct store *s, sqlite3_stmt *st, const char *what, int none,
+                        const char *message)
+{
+    int rc = run(s, st, what);
+    return !rc && sqlite3_changes(s->db) == 0 ? fail(s, none, "%s", message) : rc;
 }
 
 static int exec(struct store *s, const char *sql, const char *what)
@@ -551,30 +574,6 @@ int64_t store_roster_version(struct store *store)
     return version;
 }
 
-int store_number_get(struct store *store, const char *key, int64_t *out)
-{
-    sqlite3_stmt *st = q(store, Q_STATE_GET);
-    if (!st)
-        return -EIO;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_fail(store, "reading a kept number");
-    done(st);
-    return rc;
-}
-
-int store_number_set(struct store *store, const char *key, int64_t value)
-{
-    sqlite3_stmt *st = q(store, Q_STATE_SET);
-    if (!st)
-        return -EIO;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, value);
-    return run(store, st, "keeping a number");
-}
-
 int store_card_find(struct store *store, const char *hash, int64_t *volunteer_id, int *revoked)
 {
     sqlite3_stmt *st = q(store, Q_CARD_FIND);
@@ -601,10 +600,8 @@ int store_card_add(struct store *store, const char *hash, int64_t volunteer_id, 
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, volunteer_id);
     sqlite3_bind_int64(st, 3, now_us);
-    int rc = run(store, st, "enrolling a card");
-    if (!rc && sqlite3_changes(store->db) == 0)
-        return fail(store, -EEXIST, "the card already belongs to a volunteer; revoke it first");
-    return rc;
+    return run_changing(store, st, "enrolling a card", -EEXIST,
+                        "the card already belongs to a volunteer; revoke it first");
 }
 
 int store_card_revoke(struct store *store, const char *hash, int64_t now_us)
@@ -1146,14 +1143,87 @@ out:
     return rc;
 }
 
+int store_replay_visits(struct store *store)
+{
+    if (visits_rebuild(store->db, EVENTS_IN_ORDER, store->message, sizeof store->message))
+        return -EIO;
+    return 0;
+}
+
 int store_rebuild_visits(struct store *store)
 {
     int rc = store_begin(store);
     if (rc)
         return rc;
-    if (visits_rebuild(store->db, EVENTS_IN_ORDER, store->message, sizeof store->message)) {
+    if ((rc = store_replay_visits(store))) {
         store_rollback(store);
-        return -EIO;
+        return rc;
     }
     return store_commit(store);
+}
+
+int store_recovery_record(struct store *store, const struct kiosk_recovery *recovery)
+{
+    sqlite3_stmt *st = q(store, Q_RECOVERY_INSERT);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, recovery->at_us);
+    sqlite3_bind_int64(st, 2, recovery->backup_us);
+    sqlite3_bind_int(st, 3, recovery->skipped_backups);
+    sqlite3_bind_int(st, 4, recovery->fetch_state);
+    return run(store, st, "recording the restore from backup");
+}
+
+struct recovery_row {
+    struct kiosk_recovery *recovery;
+    char *cursor;
+};
+
+static void read_recovery(sqlite3_stmt *st, void *out)
+{
+    struct recovery_row *row = out;
+    struct kiosk_recovery *r = row->recovery;
+    memset(r, 0, sizeof *r);
+    r->at_us = sqlite3_column_int64(st, 0);
+    r->backup_us = sqlite3_column_int64(st, 1);
+    r->skipped_backups = sqlite3_column_int(st, 2);
+    r->fetch_state = sqlite3_column_int(st, 3);
+    r->fetched_events = sqlite3_column_int(st, 4);
+    r->acknowledged = sqlite3_column_int(st, 5);
+    if (row->cursor)
+        text_copy(st, 6, row->cursor, STORE_CURSOR_MAX);
+}
+
+int store_recovery_latest(struct store *store, struct kiosk_recovery *out,
+                          char cursor[STORE_CURSOR_MAX])
+{
+    sqlite3_stmt *st = q(store, Q_RECOVERY_LATEST);
+    if (!st)
+        return -EIO;
+    struct recovery_row row = {out, cursor};
+    if (cursor)
+        cursor[0] = '\0';
+    return one_row(store, st, "reading the restore from backup", read_recovery, &row);
+}
+
+int store_recovery_acknowledge(struct store *store)
+{
+    sqlite3_stmt *st = q(store, Q_RECOVERY_ACKNOWLEDGE);
+    if (!st)
+        return -EIO;
+    int rc = run(store, st, "acknowledging the restore from backup");
+    return rc ? rc : sqlite3_changes(store->db) ? 0 : 1;
+}
+
+int store_recovery_progress(struct store *store, const char *cursor, int64_t fetched, int done)
+{
+    sqlite3_stmt *st = q(store, Q_RECOVERY_PROGRESS);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, cursor, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, fetched);
+    if (done)
+        sqlite3_bind_int(st, 3, KIOSK_FETCH_DONE);
+    return run_changing(store, st, "saving the progress of the fetch from the central", -ENOENT,
+                        "saving the progress of the fetch: no restore on record");
 }

@@ -13,7 +13,7 @@
 #include "event.h"
 #include "kiosk.h"
 
-#define STORE_VERSION 5 /* the schema this build writes (PRAGMA user_version) */
+#define STORE_VERSION 6 /* the schema this build writes (PRAGMA user_version) */
 
 struct store;
 struct sqlite3;
@@ -52,10 +52,6 @@ int store_volunteer_count(struct store *store);
 /* A number every change to the volunteer table raises (any connection,
  * any program): a cached name index is stale when it differs. < 0 error. */
 int64_t store_roster_version(struct store *store);
-/* Numbers the kiosk keeps between runs (in sync_state, beside the
- * uploader's): 1 and *out, or 0 when key was never set, or < 0. */
-int store_number_get(struct store *store, const char *key, int64_t *out);
-int store_number_set(struct store *store, const char *key, int64_t value);
 /* Tests: counts the statements this connection runs from now on (on = 1),
  * or stops (on = 0); returns the count since the last call and restarts. */
 int64_t store_count_statements(struct store *store, int on);
@@ -149,5 +145,23 @@ int store_check(struct store *store, char *report, size_t cap);
 int store_backup(struct store *store, const char *path, char *err, size_t errlen);
 /* Rebuilds the visit table from the events (same transaction). */
 int store_rebuild_visits(struct store *store);
+/* The same inside the caller's transaction. */
+int store_replay_visits(struct store *store);
+
+/* --- a restore from backup (kiosk_recovery_*, and the uploader's fetch) --- */
+#define STORE_CURSOR_MAX 32 /* a fetch cursor, with the NUL */
+/* Records a restore (its own transaction); the newest record is the one
+ * that counts. fetched_events and acknowledged start at 0. */
+int store_recovery_record(struct store *store, const struct kiosk_recovery *recovery);
+/* The newest record: 0 found, 1 none, < 0 error. cursor (may be NULL)
+ * receives where the fetch from the central has got to ("" at the start). */
+int store_recovery_latest(struct store *store, struct kiosk_recovery *out,
+                          char cursor[STORE_CURSOR_MAX]);
+/* Marks the newest record seen by staff: 0, 1 none, < 0 error. */
+int store_recovery_acknowledge(struct store *store);
+/* A page of the fetch has been stored (inside the caller's transaction):
+ * saves the cursor, adds fetched to fetched_events, and with done sets
+ * fetch_state to KIOSK_FETCH_DONE. */
+int store_recovery_progress(struct store *store, const char *cursor, int64_t fetched, int done);
 
 #endif

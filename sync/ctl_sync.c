@@ -78,7 +78,7 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
         }
     }
     char err[1024] = "", last_error[OUTBOX_STATE_MAX] = "";
-    int64_t last_us = 0, waiting = 0, uploaded = 0;
+    int64_t last_us = 0, waiting = 0, uploaded = 0, fetched = 0;
     int failed = 0;
     if (read_state(cfg, &last_us, &waiting, last_error, sizeof last_error, err, sizeof err)) {
         failed = 1;
@@ -86,6 +86,7 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
         struct uploader_result result;
         failed = uploader_sync_now(cfg, clock_from_config(cfg), NULL, &result, err, sizeof err) != 0;
         uploaded = result.uploaded;
+        fetched = result.fetched;
         snprintf(last_error, sizeof last_error, "%.*s", (int)sizeof last_error - 1, err);
         /* Read what is waiting from the database again: a run that failed
          * early never counted, and its zero must not be shown as "none". */
@@ -114,6 +115,9 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
     } else {
         char when[64];
         local_time(last_us, when, sizeof when);
+        if (fetched > 0)
+            printf("Fetched back:           %" PRId64 " events (after the restore from backup)\n",
+                   fetched);
         if (upload && !failed)
             printf("Uploaded now:          %" PRId64 " events\n", uploaded);
         printf("Last successful upload: %s\n", when);

@@ -16,6 +16,8 @@
  * 413. A client should never send more than these. */
 #define PROTOCOL_MAX_BODY_BYTES   (4u * 1024u * 1024u)
 #define PROTOCOL_MAX_BATCH_EVENTS 500u
+/* The most events one page of GET /v1/events holds (and its default). */
+#define PROTOCOL_MAX_FETCH_EVENTS 500u
 /* "2026-11-23T13:30:00.000000Z" */
 #define PROTOCOL_TIME_LEN 27
 /* Longest text field a client may send in a status report. */

@@ -1,5 +1,6 @@
 /* The kiosk's uploader (uploader.h): a session (one store connection, one
- * curl handle) that drains the outbox to the central, and a thread that
+ * curl handle) that drains the outbox to the central (after a restore from
+ * backup, first fetching back what the central holds), and a thread that
  * runs sessions soon after new events, periodically, and backs off after
  * failures. Everything the thread shares with the UI is under one lock. */
 #include "uploader.h"
@@ -74,6 +75,8 @@ struct session {
     struct response response;
     int64_t retry_after_ms;
     int64_t uploaded;
+    int64_t fetched; /* events fetched back after a restore, in this run */
+    int central_answered; /* the last request of the fetch got an HTTP answer */
     int64_t roster_volunteers, roster_cards, roster_activities; /* in this run's answer */
     char reader_state[READER_STATE_MAX];
     char error[UPLOADER_ERROR_MAX];
@@ -639,6 +642,154 @@ out:
     return result;
 }
 
+/* Reads a page's events into s->events; refuses the page (s->error says
+ * why) when one is invalid or of another site. */
+static int page_events(struct session *s, const json_t *list, const char *cursor,
+                       const char *what)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        char why[256];
+        const char *site = json_string_value(json_object_get(item, "site"));
+        if (site && strcmp(site, s->cfg->site_id) != 0) {
+            /* The central knows this token's kiosk under another site: the
+             * events would land where this kiosk never looks. */
+            snprintf(s->error, sizeof s->error,
+                     "%s: the central sends events of site \"%.64s\", but this kiosk is "
+                     "configured as [site] id = \"%.64s\"; correct the configuration "
+                     "('tilstedectl provision' writes it from the central)",
+                     what, site, s->cfg->site_id);
+            return -EINVAL;
+        }
+        if (protocol_event_from_json(item, s->cfg->site_id, &s->events[i], why, sizeof why)) {
+            snprintf(s->error, sizeof s->error,
+                     "%s: event %zu of the page after cursor \"%.32s\": %.256s; nothing "
+                     "stored, will ask again",
+                     what, i + 1, cursor, why);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* Stores the page answered to GET /v1/events after *cursor with the
+ * central's next cursor, which then replaces *cursor. *more: another page
+ * follows. */
+static enum outcome page_store(struct session *s, char cursor[STORE_CURSOR_MAX], int *more,
+                               const char *what)
+{
+    enum outcome result = OUTCOME_RETRY;
+    json_t *doc = json_loadb(s->response.data ? s->response.data : "", s->response.len, 0, NULL);
+    const json_t *list = json_object_get(doc, "events"), *next = json_object_get(doc, "cursor");
+    const json_t *more_value = json_object_get(doc, "more");
+    if (!json_is_array(list) || json_array_size(list) > s->batch_size || !json_is_string(next) ||
+        json_string_length(next) >= STORE_CURSOR_MAX || !json_is_boolean(more_value)) {
+        snprintf(s->error, sizeof s->error,
+                 "%s: the answer is not {\"events\": [at most %zu], \"cursor\": \"...\", "
+                 "\"more\": true or false}; nothing stored, will ask again",
+                 what, s->batch_size);
+        goto out;
+    }
+    *more = json_is_true(more_value);
+    if (*more && strcmp(json_string_value(next), cursor) == 0) {
+        snprintf(s->error, sizeof s->error,
+                 "%s: the central says more events follow but its cursor did not move (%.32s)",
+                 what, cursor);
+        goto out;
+    }
+    if (page_events(s, list, cursor, what))
+        goto out;
+    size_t added = 0;
+    if (outbox_fetch_apply(s->outbox, s->events, json_array_size(list), json_string_value(next),
+                           !*more, &added)) {
+        snprintf(s->error, sizeof s->error, "%s: %s", what, outbox_errmsg(s->outbox));
+        goto out;
+    }
+    s->fetched += (int64_t)added;
+    snprintf(cursor, STORE_CURSOR_MAX, "%s", json_string_value(next));
+    result = OUTCOME_OK;
+out:
+    json_decref(doc);
+    return result;
+}
+
+/* One page of GET /v1/events after *cursor, stored (see page_store). */
+static enum outcome fetch_page(struct session *s, char cursor[STORE_CURSOR_MAX], int *more)
+{
+    static const char what[] = "fetching back the central's events after the restore";
+    char path[STORE_CURSOR_MAX * 3 + 64];
+    char *escaped = curl_easy_escape(s->easy, cursor, 0);
+    snprintf(path, sizeof path, "/v1/events?after=%s&limit=%zu", escaped ? escaped : "",
+             s->batch_size);
+    curl_free(escaped);
+    long status = 0;
+    s->central_answered = 0;
+    enum outcome result = request(s, "GET", path, NULL, 0, &status);
+    if (result != OUTCOME_OK)
+        return result;
+    s->central_answered = 1;
+    if (status == 200)
+        return page_store(s, cursor, more, what);
+    describe_failure(s, what, status);
+    if (status == 404 || status == 405) {
+        size_t used = strlen(s->error);
+        snprintf(s->error + used, sizeof s->error - used,
+                 " (tilstede-central is older than this kiosk: update it; until then "
+                 "nothing is uploaded, so nothing is lost)");
+    }
+    return answer_outcome(s, status);
+}
+
+/* After a restore from backup: every page of what the central holds of this
+ * site, before anything is sent, so the central never gets events recorded
+ * after the restore before the kiosk knows what the central already has.
+ * Resumes at the cursor of the last page stored. */
+static enum outcome fetch_back(struct session *s)
+{
+    struct kiosk_recovery recovery;
+    char cursor[STORE_CURSOR_MAX];
+    s->central_answered = 0;
+    int found = store_recovery_latest(s->store, &recovery, cursor);
+    if (found < 0) {
+        snprintf(s->error, sizeof s->error, "reading the restore from backup: %s",
+                 store_errmsg(s->store));
+        return OUTCOME_RETRY;
+    }
+    if (found || recovery.fetch_state != KIOSK_FETCH_PENDING)
+        return OUTCOME_OK;
+    for (int more = 1; more;) {
+        enum outcome result = fetch_page(s, cursor, &more);
+        if (result != OUTCOME_OK)
+            return result;
+        if (more && stopping(s))
+            return OUTCOME_STOPPED;
+    }
+    return OUTCOME_OK;
+}
+
+/* The restore from backup for the status report; NULL when there is none
+ * to tell of (staff have seen it and the fetch is over), or it cannot be
+ * read: the report goes without it rather than not at all. */
+static json_t *recovery_json(struct session *s)
+{
+    static const char *const fetch_states[] = {
+        [KIOSK_FETCH_NONE] = "none", [KIOSK_FETCH_PENDING] = "pending",
+        [KIOSK_FETCH_DONE] = "done"};
+    struct kiosk_recovery r;
+    char at[PROTOCOL_TIME_LEN + 1], backup[PROTOCOL_TIME_LEN + 1];
+    if (store_recovery_latest(s->store, &r, NULL) != 0 || r.fetch_state < 0 ||
+        r.fetch_state > KIOSK_FETCH_DONE)
+        return NULL;
+    if (r.acknowledged && r.fetch_state != KIOSK_FETCH_PENDING)
+        return NULL;
+    if (protocol_time_format(r.at_us, at) || protocol_time_format(r.backup_us, backup))
+        return NULL;
+    return json_pack("{s:s, s:s, s:i, s:s, s:i}", "at", at, "backup_at", backup,
+                     "skipped_backups", r.skipped_backups, "fetch", fetch_states[r.fetch_state],
+                     "fetched_events", r.fetched_events);
+}
+
 static enum outcome post_status(struct session *s, const char *last_error)
 {
     int64_t waiting = outbox_pending(s->outbox);
@@ -652,6 +803,11 @@ static enum outcome post_status(struct session *s, const char *last_error)
         clock_synced(s->clock) ? 1 : 0, "last_error",
         last_error && last_error[0] ? json_stringn(last_error, strnlen(last_error, PROTOCOL_STATUS_TEXT_MAX - 1))
                                     : json_null());
+    json_t *recovery = recovery_json(s);
+    if (doc && recovery)
+        json_object_set_new(doc, "recovery", recovery);
+    else
+        json_decref(recovery);
     char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     if (!body) {
@@ -733,6 +889,18 @@ static enum outcome session_run(struct session *s, int roster_and_status)
                  outbox_errmsg(s->outbox));
         return OUTCOME_RETRY;
     }
+    if ((result = fetch_back(s)) != OUTCOME_OK) {
+        /* Stuck on the fetch while the central answers (a wrong site, an
+         * old central): the status report tells the coordinator why
+         * nothing comes. */
+        if (result != OUTCOME_STOPPED && roster_and_status && s->central_answered) {
+            char kept[UPLOADER_ERROR_MAX];
+            snprintf(kept, sizeof kept, "%s", s->error);
+            post_status(s, kept);
+            snprintf(s->error, sizeof s->error, "%s", kept);
+        }
+        return result;
+    }
     for (;;) {
         int count = outbox_next_batch(s->outbox, s->clock, s->events, s->batch_size);
         if (count < 0) {
@@ -777,6 +945,7 @@ int uploader_sync_now(const struct config *cfg, const struct clock_source *clock
         return rc;
     enum outcome outcome = session_run(&s, 1);
     result->uploaded = s.uploaded;
+    result->fetched = s.fetched;
     result->events_waiting = outbox_pending(s.outbox);
     result->last_success_us = outbox_state_int(s.outbox, OUTBOX_LAST_UPLOAD);
     result->retry_after_ms = s.retry_after_ms;
@@ -971,6 +1140,7 @@ static void *uploader_main(void *arg)
         int64_t started = now_ms();
         int full = started - last_full >= up->tuning.period_ms || failures > 0;
         s.uploaded = 0;
+        s.fetched = 0;
         enum outcome outcome = session_run(&s, full);
         if (outcome == OUTCOME_STOPPED)
             break;

@@ -69,10 +69,12 @@ void uploader_status(struct uploader *uploader, struct uploader_status *out);
 void uploader_set_reader_state(struct uploader *uploader, const char *state);
 
 /* One synchronous run for tilstedectl and tests: corrects the clock,
- * uploads until nothing waits (or an error), fetches the roster, reports
- * the status. Returns 0, or < 0 with err saying what failed. */
+ * after a restore from backup fetches back what the central holds, uploads
+ * until nothing waits (or an error), fetches the roster, reports the
+ * status. Returns 0, or < 0 with err saying what failed. */
 struct uploader_result {
     int64_t uploaded;        /* accepted by the central in this run */
+    int64_t fetched;         /* after a restore: events fetched back in this run */
     int64_t events_waiting;  /* after the run */
     int64_t last_success_us; /* 0 = never */
     int64_t retry_after_ms;  /* the central asked to wait this long (429/503), else 0 */

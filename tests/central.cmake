@@ -1,9 +1,9 @@
-# tilstede-central (sync/central): the receiver's API, roster, reports, TLS,
-# a volunteer's data on request (GDPR), its log, and its benchmark. Real HTTP on
-# loopback through libcurl.
+# tilstede-central (sync/central): the receiver's API, fetching events back,
+# roster, reports, TLS, a volunteer's data on request (GDPR), its log, and its
+# benchmark. Real HTTP on loopback through libcurl.
 if(TARGET tilstede_central)
   tilstede_test(test_central_protocol SOURCES test_central_protocol.c LIBS tilstede_sync)
-  foreach(name api roster report tls gdpr)
+  foreach(name api fetch roster report tls gdpr)
     tilstede_test(test_central_${name} SOURCES test_central_${name}.c central_fixture.c
       LIBS tilstede_central PkgConfig::CURL)
   endforeach()

@@ -86,6 +86,18 @@ void fixture_stop(struct fixture *f)
     free(f);
 }
 
+int fixture_setup(void **state)
+{
+    *state = fixture_start(NULL);
+    return 0;
+}
+
+int fixture_teardown(void **state)
+{
+    fixture_stop(*state);
+    return 0;
+}
+
 void reply_free(struct reply *reply)
 {
     free(reply->body);
@@ -203,6 +215,15 @@ char *fixture_batch(const struct event *events, size_t count)
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     return text;
+}
+
+int fixture_post_events(const struct fixture *f, const char *token, const struct event *events,
+                        size_t count, struct reply *out)
+{
+    char *body = fixture_batch(events, count);
+    int rc = fixture_request(f, "POST", "/v1/events", token, body, strlen(body), out);
+    free(body);
+    return rc;
 }
 
 long long fixture_count(const struct fixture *f, const char *sql)

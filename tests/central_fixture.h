@@ -33,6 +33,9 @@ struct fixture {
  * message: a fixture that cannot start is a broken test machine. */
 struct fixture *fixture_start(const struct central_http_config *config);
 void fixture_stop(struct fixture *fixture);
+/* cmocka's setup and teardown for a test on a default fixture (*state). */
+int fixture_setup(void **state);
+int fixture_teardown(void **state);
 
 struct reply {
     long status;
@@ -55,6 +58,9 @@ int fixture_request_basic(const struct fixture *fixture, const char *path, const
 void fixture_event(struct event *ev, enum event_kind kind, const char *volunteer, int64_t at_us);
 /* {"events":[...]} for events[0..count), malloc'd. */
 char *fixture_batch(const struct event *events, size_t count);
+/* POST /v1/events of events[0..count) with token, as fixture_request. */
+int fixture_post_events(const struct fixture *fixture, const char *token,
+                        const struct event *events, size_t count, struct reply *out);
 
 /* SELECT count(*) over a fresh connection to the database. */
 long long fixture_count(const struct fixture *fixture, const char *sql);

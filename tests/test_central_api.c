@@ -21,18 +21,6 @@
 #define DAY_US  (INT64_C(86400) * 1000000)
 #define HOUR_US (INT64_C(3600) * 1000000)
 
-static int setup(void **state)
-{
-    *state = fixture_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_stop(*state);
-    return 0;
-}
-
 /* Pairs of check-in/check-out for n volunteers, 2 hours each. */
 static void make_visits(struct event *events, size_t pairs, int64_t start)
 {
@@ -48,11 +36,8 @@ static void make_visits(struct event *events, size_t pairs, int64_t start)
 static json_t *post_events(struct fixture *f, const char *token, const struct event *events,
                            size_t count, long expect_status)
 {
-    char *body = fixture_batch(events, count);
     struct reply reply;
-    assert_int_equal(fixture_request(f, "POST", "/v1/events", token, body, strlen(body), &reply),
-                     0);
-    free(body);
+    assert_int_equal(fixture_post_events(f, token, events, count, &reply), 0);
     if (reply.status != expect_status)
         fprintf(stderr, "unexpected %ld: %s\n", reply.status, reply.body);
     assert_int_equal(reply.status, expect_status);
@@ -492,35 +477,42 @@ int main(void)
     setenv("TZ", "Europe/Oslo", 1);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_same_batch_twice_stores_each_event_once, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_overlapping_batches_store_each_event_once, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_inside_one_batch_is_stored_once, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_same_batch_twice_stores_each_event_once, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_overlapping_batches_store_each_event_once,
+                                        fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_inside_one_batch_is_stored_once,
+                                        fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_missing_or_wrong_token_gets_401_and_stores_nothing,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_revoked_token_gets_401_and_stores_nothing, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_device_of_site_a_cannot_write_site_b, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_correction_cannot_move_another_sites_hours, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_body_over_limit_gets_413, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chunked_body_over_limit_gets_413, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_batch_over_500_events_gets_413, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_malformed_json_gets_400_with_a_message, setup,
-                                        teardown),
+                                        fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_revoked_token_gets_401_and_stores_nothing,
+                                        fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_device_of_site_a_cannot_write_site_b, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_correction_cannot_move_another_sites_hours,
+                                        fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_body_over_limit_gets_413, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_chunked_body_over_limit_gets_413, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_batch_over_500_events_gets_413, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_json_gets_400_with_a_message, fixture_setup,
+                                        fixture_teardown),
         cmocka_unit_test_setup_teardown(
-            test_one_invalid_event_is_rejected_with_a_reason_and_the_rest_stored, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_database_failure_mid_batch_stores_nothing, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_status_is_stored_per_device, setup, teardown),
+            test_one_invalid_event_is_rejected_with_a_reason_and_the_rest_stored, fixture_setup,
+            fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_database_failure_mid_batch_stores_nothing,
+                                        fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_status_is_stored_per_device, fixture_setup,
+                                        fixture_teardown),
         cmocka_unit_test_setup_teardown(test_health_needs_no_token_and_unknown_paths_get_404_or_405,
-                                        setup, teardown),
+                                        fixture_setup, fixture_teardown),
         cmocka_unit_test(test_plain_http_on_a_public_address_is_refused),
-        cmocka_unit_test_setup_teardown(test_site_names_the_tokens_site_and_device, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_site_with_a_wrong_token_gets_401, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_site_names_the_tokens_site_and_device, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_site_with_a_wrong_token_gets_401, fixture_setup,
+                                        fixture_teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

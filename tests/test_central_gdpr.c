@@ -25,18 +25,6 @@
 #define FORGOTTEN  "anna"
 #define KEPT       "bjorn"
 
-static int setup(void **state)
-{
-    *state = fixture_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_stop(*state);
-    return 0;
-}
-
 /* Runs `tilstede-central volunteer VERB ID [--yes]` on the fixture's
  * database as the program does, with input as its stdin; returns the exit
  * status, stdout in out. */
@@ -258,9 +246,10 @@ int main(void)
     tzset();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_export_has_only_their_data_and_forget_drops_exactly_their_hours, setup, teardown),
+            test_export_has_only_their_data_and_forget_drops_exactly_their_hours, fixture_setup,
+            fixture_teardown),
         cmocka_unit_test_setup_teardown(test_the_id_can_come_from_stdin_and_is_never_cut_short,
-                                        setup, teardown),
+                                        fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,18 +24,6 @@
 #define HOUR_US (INT64_C(3600) * 1000000)
 #define DAY_US  (24 * HOUR_US)
 
-static int setup(void **state)
-{
-    *state = fixture_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_stop(*state);
-    return 0;
-}
-
 /* ---- an independent model of the hours ---- */
 
 struct model_visit {
@@ -417,14 +405,15 @@ int main(void)
     tzset();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_report_hours_equal_hours_computed_from_the_events,
-                                        setup, teardown),
+                                        fixture_setup, fixture_teardown),
         cmocka_unit_test(test_norwegian_numbers_have_space_thousands_and_decimal_comma),
-        cmocka_unit_test_setup_teardown(test_csv_has_bom_semicolons_decimal_comma_and_crlf, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_yearly_table_line_comes_out_of_one_command, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_csv_has_bom_semicolons_decimal_comma_and_crlf,
+                                        fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_yearly_table_line_comes_out_of_one_command,
+                                        fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(
-            test_dashboard_marks_silent_kiosks_in_words_and_lists_reviews, setup, teardown),
+            test_dashboard_marks_silent_kiosks_in_words_and_lists_reviews, fixture_setup,
+            fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

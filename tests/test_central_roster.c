@@ -16,18 +16,6 @@
 #include "admin.h"
 #include "central_fixture.h"
 
-static int setup(void **state)
-{
-    *state = fixture_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_stop(*state);
-    return 0;
-}
-
 static json_t *roster(struct fixture *f, const char *token, const char *cursor)
 {
     char path[128];
@@ -275,11 +263,12 @@ int main(void)
 {
     setenv("TZ", "Europe/Oslo", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_roster_cursor_sends_only_changes_after_it, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_roster_cursor_sends_only_changes_after_it,
+                                        fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_card_enrolled_at_kiosk_1_appears_in_kiosk_2_roster,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_roster_csv_import_reaches_the_kiosks, setup, teardown),
+                                        fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_roster_csv_import_reaches_the_kiosks, fixture_setup,
+                                        fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

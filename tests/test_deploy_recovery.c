@@ -97,23 +97,6 @@ static size_t read_all(const char *path, unsigned char *buf, size_t cap)
     return n;
 }
 
-/* Overwrites the file from offset to its end with a pattern: with offset at
- * page 3 the header and the schema still read (store_open() accepts the
- * file), only a check finds that the tables are gone. */
-static void scribble(const char *path, long offset)
-{
-    int fd = open(path, O_WRONLY);
-    assert_true(fd >= 0);
-    struct stat st;
-    assert_int_equal(fstat(fd, &st), 0);
-    assert_true(st.st_size > offset);
-    unsigned char junk[512];
-    memset(junk, 0x5a, sizeof junk);
-    for (off_t at = offset; at < st.st_size; at += (off_t)sizeof junk)
-        assert_true(pwrite(fd, junk, sizeof junk, at) > 0);
-    close(fd);
-}
-
 /* The event ids in the database, in recording order, as "id,id,...". */
 static void event_ids(const char *db_path, const char *kind, char *out, size_t cap)
 {
@@ -168,8 +151,8 @@ static void test_damaged_database_is_restored_from_newest_good_backup(void **sta
 
     /* The newest backup is damaged (not even a database any more), and so
      * is the database, deep inside where only a check looks. */
-    scribble(second, 0);
-    scribble(f->cfg.database, 2 * 4096);
+    test_scribble(second, 0);
+    test_scribble(f->cfg.database, 2 * 4096);
     static unsigned char damaged[MAX_FILE], aside[MAX_FILE];
     size_t damaged_len = read_all(f->cfg.database, damaged, sizeof damaged);
 
@@ -219,7 +202,7 @@ static void test_damaged_wal_travels_aside_with_its_database(void **state)
     tap(f, KARI);
     close_kiosk(f);
     /* A -wal and -shm left by a crash (the kiosk killed mid-write). */
-    scribble(f->cfg.database, 0);
+    test_scribble(f->cfg.database, 0);
     snprintf(side, sizeof side, "%s-wal", f->cfg.database);
     FILE *wal = fopen(side, "wb");
     fputs("half a transaction", wal);
@@ -241,7 +224,7 @@ static void test_no_good_backup_leaves_the_damaged_file_untouched(void **state)
     char err[600], path[700];
     tap(f, KARI);
     close_kiosk(f);
-    scribble(f->cfg.database, 2 * 4096);
+    test_scribble(f->cfg.database, 2 * 4096);
     static unsigned char before[MAX_FILE], after[MAX_FILE];
     size_t len = read_all(f->cfg.database, before, sizeof before);
 

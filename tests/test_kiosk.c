@@ -459,32 +459,6 @@ static void test_search_sees_a_roster_changed_by_another_program(void **state)
     assert_int_equal(kiosk_search(f->kiosk, "bråt", ids, 8), 0);
 }
 
-static void test_a_restore_is_kept_until_staff_have_seen_it(void **state)
-{
-    struct fixture *f = *state;
-    struct kiosk_recovery r;
-    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 0);
-    int64_t backup = test_local_us(2026, 11, 23, 3, 0);
-    assert_int_equal(kiosk_recovery_record(f->kiosk, backup, 1), 0);
-    /* Kept in the database: a restart still shows it. */
-    kiosk_close(f->kiosk);
-    assert_int_equal(open_kiosk(f), 0);
-    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 1);
-    assert_int_equal(r.at_us, clock_wall(&f->clock.source));
-    assert_int_equal(r.backup_us, backup);
-    assert_int_equal(r.skipped_backups, 1);
-    assert_false(r.acknowledged);
-    assert_int_equal(kiosk_recovery_acknowledge(f->kiosk), 0);
-    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 1);
-    assert_true(r.acknowledged);
-    /* A second restore later is shown again. */
-    advance(f, INT64_C(3600) * 1000000);
-    assert_int_equal(kiosk_recovery_record(f->kiosk, backup + INT64_C(86400) * 1000000, 0), 0);
-    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 1);
-    assert_false(r.acknowledged);
-    assert_int_equal(r.skipped_backups, 0);
-}
-
 static void test_search_finds_by_any_name_part(void **state)
 {
     struct fixture *f = *state;
@@ -564,6 +538,54 @@ static void test_full_disk_tap_fails_visibly_then_recovers(void **state)
     assert_int_equal(open_kiosk(f), 0);
 }
 
+static void reopen(struct fixture *f)
+{
+    kiosk_close(f->kiosk);
+    f->kiosk = NULL;
+    assert_int_equal(open_kiosk(f), 0);
+}
+
+/* A restore from backup stays on record across restarts, shows until staff
+ * acknowledge it, and a later restore is the one that counts. */
+static void test_recovery_on_record_until_acknowledged_across_restarts(void **state)
+{
+    struct fixture *f = *state;
+    struct kiosk_recovery r;
+    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 0);
+    assert_int_equal(kiosk_recovery_acknowledge(f->kiosk), 0); /* nothing to hide */
+
+    int64_t backup_us = test_local_us(2026, 11, 22, 3, 0);
+    int64_t restored_us = clock_wall(&f->clock.source);
+    assert_int_equal(kiosk_recovery_record(f->kiosk, backup_us, 1), 0);
+    reopen(f);
+    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 1);
+    assert_int_equal(r.at_us, restored_us);
+    assert_int_equal(r.backup_us, backup_us);
+    assert_int_equal(r.skipped_backups, 1);
+    assert_int_equal(r.fetch_state, KIOSK_FETCH_NONE); /* no central in this configuration */
+    assert_int_equal(r.fetched_events, 0);
+    assert_int_equal(r.acknowledged, 0);
+
+    assert_int_equal(kiosk_recovery_acknowledge(f->kiosk), 0);
+    reopen(f);
+    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 1);
+    assert_int_equal(r.acknowledged, 1);
+    assert_int_equal(r.backup_us, backup_us);
+
+    /* Restored again, now with a central: the new record waits for its fetch. */
+    snprintf(f->cfg.central_url, sizeof f->cfg.central_url, "https://tilstede.example.no");
+    reopen(f);
+    advance(f, US_PER_H);
+    assert_int_equal(kiosk_recovery_record(f->kiosk, backup_us + 24 * US_PER_H, 0), 0);
+    reopen(f);
+    assert_int_equal(kiosk_recovery_status(f->kiosk, &r), 1);
+    assert_int_equal(r.at_us, restored_us + US_PER_H);
+    assert_int_equal(r.backup_us, backup_us + 24 * US_PER_H);
+    assert_int_equal(r.skipped_backups, 0);
+    assert_int_equal(r.fetch_state, KIOSK_FETCH_PENDING);
+    assert_int_equal(r.acknowledged, 0);
+}
+
 int main(void)
 {
     test_use_oslo_time();
@@ -590,9 +612,9 @@ int main(void)
         T(test_report_equals_hours_from_taps),
         T(test_search_finds_by_any_name_part),
         T(test_search_sees_a_roster_changed_by_another_program),
-        T(test_a_restore_is_kept_until_staff_have_seen_it),
         T(test_staff_pin),
         T(test_full_disk_tap_fails_visibly_then_recovers),
+        T(test_recovery_on_record_until_acknowledged_across_restarts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "demo.h"
+#include "store.h"
 #include "test_ui_harness.h"
 #include "ui_internal.h"
 
@@ -596,6 +597,63 @@ static void test_a_restore_shows_until_staff_have_seen_it(void **state)
     assert_true(harness_shows(h, "Kortleseren er klar"));
 }
 
+/* Records a restore with the given fetch state straight in the store, as
+ * main and the uploader (another connection) would. */
+static void restore_with_fetch(struct harness *h, int fetch_state, int64_t fetched)
+{
+    struct store *store;
+    char err[600];
+    assert_int_equal(store_open(h->config.database, &store, err, sizeof err), 0);
+    struct kiosk_recovery r = {.at_us = HARNESS_START_US,
+                               .backup_us = HARNESS_START_US - INT64_C(7) * 3600 * 1000000,
+                               .fetch_state = fetch_state};
+    assert_int_equal(store_recovery_record(store, &r), 0);
+    if (fetched >= 0) {
+        assert_int_equal(store_begin(store), 0);
+        assert_int_equal(store_recovery_progress(store, "c1", fetched, 1), 0);
+        assert_int_equal(store_commit(store), 0);
+    }
+    store_close(store);
+}
+
+/* The staff menu says whole, at the smallest size and in every language,
+ * what the fetch from the central has brought back. */
+static void test_the_staff_menu_tells_what_the_fetch_brought_back(void **state)
+{
+    struct harness *h = *state;
+    static const struct {
+        const char *lang, *pending, *none, *one, *many;
+    } says[] = {
+        {"nb", "Gjenopprettet fra kopi i dag kl. 03.15. Henter fra sentralen …",
+         "Hendelser etter kopien kan mangle", "1 hendelse hentet fra sentralen",
+         "1234 hendelser hentet fra sentralen"},
+        {"nn", "Gjenoppretta frå kopi i dag kl. 03.15. Hentar frå sentralen …",
+         "Hendingar etter kopien kan mangle", "1 hending henta frå sentralen",
+         "1234 hendingar henta frå sentralen"},
+        {"en", "Restored: backup of today 03:15. Fetching from the central …",
+         "Events after it may be missing", "1 event fetched from the central",
+         "1234 events fetched from the central"},
+    };
+    for (size_t i = 0; i < sizeof says / sizeof says[0]; i++) {
+        const struct {
+            int state;
+            int64_t fetched;
+            const char *text;
+        } cases[] = {{KIOSK_FETCH_PENDING, -1, says[i].pending},
+                     {KIOSK_FETCH_NONE, -1, says[i].none},
+                     {KIOSK_FETCH_PENDING, 1, says[i].one},
+                     {KIOSK_FETCH_PENDING, 1234, says[i].many}};
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            restore_with_fetch(h, cases[c].state, cases[c].fetched);
+            assert_int_equal(harness_reopen_ui(h, 800, 480, 0, says[i].lang), 0);
+            staff_login(h);
+            if (!harness_shows(h, cases[c].text))
+                fail_msg("%s: the staff menu does not show \"%s\" whole", says[i].lang,
+                         cases[c].text);
+        }
+    }
+}
+
 #define FLOW(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -622,6 +680,7 @@ int main(void)
         FLOW(test_taps_work_while_the_worker_is_stuck),
         FLOW(test_only_what_changed_is_repainted),
         FLOW(test_a_restore_shows_until_staff_have_seen_it),
+        FLOW(test_the_staff_menu_tells_what_the_fetch_brought_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

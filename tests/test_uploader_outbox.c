@@ -1,12 +1,14 @@
 /* The outbox over the kiosk's store: batches in recording order and
- * bounded, marks only what is named, sync_state round trips, and a roster
- * answer applied all or nothing with its cursor. No network. */
+ * bounded, marks only what is named, sync_state round trips, a roster
+ * answer applied all or nothing with its cursor, and a page fetched back
+ * after a restore applied once however often it comes. No network. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +161,44 @@ static void test_roster_applies_volunteers_cards_and_activities_with_its_cursor(
     assert_string_equal(cursor, "18");
 }
 
+/* A page fetched back after a restore, applied twice (a run cut after its
+ * commit, then the same page again): the events are there once, counted
+ * once, marked uploaded, and the log still refuses to be rewritten. */
+static void test_fetched_page_applied_twice_changes_nothing(void **state)
+{
+    struct env *e = *state;
+    struct kiosk_recovery restore = {.at_us = fixture_utc("2030-03-04T08:00:00Z"),
+                                     .backup_us = fixture_utc("2030-03-03T02:00:00Z"),
+                                     .fetch_state = KIOSK_FETCH_PENDING};
+    assert_int_equal(store_recovery_record(e->kiosk.store, &restore), 0);
+    struct event waiting, page[2];
+    kiosk_side_record(&e->kiosk, EVENT_CHECKIN, "F-1", &waiting);
+    page[0] = waiting; /* the central had it: the backup was older than its upload */
+    fixture_event(&page[1], EVENT_CHECKOUT, "F-1", waiting.at_us + HOUR_US);
+    snprintf(page[1].site, sizeof page[1].site, "%s", FIXTURE_SITE_A);
+    size_t added = 0;
+    assert_int_equal(outbox_fetch_apply(e->outbox, page, 2, "17", 0, &added), 0);
+    assert_int_equal(added, 1);
+    assert_int_equal(outbox_fetch_apply(e->outbox, page, 2, "17", 1, &added), 0);
+    assert_int_equal(added, 0);
+    assert_int_equal(outbox_pending(e->outbox), 0);
+
+    struct kiosk_recovery now;
+    char cursor[STORE_CURSOR_MAX];
+    assert_int_equal(store_recovery_latest(e->kiosk.store, &now, cursor), 0);
+    assert_int_equal(now.fetched_events, 1);
+    assert_int_equal(now.fetch_state, KIOSK_FETCH_DONE);
+    assert_string_equal(cursor, "17");
+    struct store_visit visit;
+    assert_int_equal(
+        store_last_closed_visit(e->kiosk.store, FIXTURE_SITE_A, "F-1", &visit), 0);
+    assert_string_equal(visit.end_event, page[1].event_id);
+    assert_int_not_equal(sqlite3_exec(store_db(e->kiosk.store),
+                                      "UPDATE event SET kind = 'checkin' WHERE kind = 'checkout'",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +210,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_roster_applies_volunteers_cards_and_activities_with_its_cursor, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(test_fetched_page_applied_twice_changes_nothing, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

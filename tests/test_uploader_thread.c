@@ -38,13 +38,7 @@ static void on_status(void *user, const struct uploader_status *status)
 static int setup(void **state)
 {
     struct env *e = calloc(1, sizeof *e);
-    e->central = fixture_start(NULL);
-    uint16_t port = 0;
-    sscanf(strrchr(e->central->base, ':') + 1, "%hu", &port);
-    e->proxy = proxy_start(port);
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u", proxy_port(e->proxy));
-    kiosk_side_init(&e->kiosk, url, e->central->token_a1);
+    proxied_kiosk_start(&e->kiosk, &e->central, &e->proxy);
     clock_fake_init(&e->uploader_clock, fixture_utc("2030-03-20T08:00:00Z"));
     *state = e;
     return 0;
@@ -53,9 +47,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct env *e = *state;
-    proxy_stop(e->proxy);
-    kiosk_side_fini(&e->kiosk);
-    fixture_stop(e->central);
+    proxied_kiosk_stop(&e->kiosk, e->central, e->proxy);
     free(e);
     return 0;
 }

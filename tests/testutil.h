@@ -1,6 +1,6 @@
 /* Small helpers shared by the tests: temporary directories, local times in
- * Norway's time zone, and the real programs run with their output in
- * files. */
+ * Norway's time zone, a damaged database file, and the real programs run
+ * with their output in files. */
 #ifndef TILSTEDE_TESTUTIL_H
 #define TILSTEDE_TESTUTIL_H
 
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,6 +86,28 @@ static inline int64_t test_local_us(int year, int month, int day, int hour, int 
     tm.tm_min = minute;
     tm.tm_isdst = -1;
     return (int64_t)mktime(&tm) * US_PER_S;
+}
+
+/* Overwrites the file from offset to its end with a pattern: with offset at
+ * page 3 the header and the schema still read (store_open() accepts the
+ * file), only a check finds that the tables are gone. */
+static inline void test_scribble(const char *path, long offset)
+{
+    int fd = open(path, O_WRONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= offset) {
+        fprintf(stderr, "test_scribble: %s: cannot open, or not larger than %ld bytes\n", path,
+                offset);
+        abort();
+    }
+    unsigned char junk[512];
+    memset(junk, 0x5a, sizeof junk);
+    for (off_t at = offset; at < st.st_size; at += (off_t)sizeof junk)
+        if (pwrite(fd, junk, sizeof junk, at) <= 0) {
+            perror("test_scribble: pwrite");
+            abort();
+        }
+    close(fd);
 }
 
 #endif

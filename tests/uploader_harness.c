@@ -43,6 +43,7 @@ struct proxy {
     uint16_t port, upstream;
     int listen_fd;
     atomic_int mode, stop, requests, held, listening;
+    atomic_int switch_after, switch_mode; /* proxy_set_mode_after; -1: none */
     int64_t times[TIMES_MAX];
     pthread_t thread;
 };
@@ -181,9 +182,17 @@ static void answer(int fd, const char *status, const char *extra, const char *bo
     write_all(fd, text, strlen(text));
 }
 
+/* The mode for the request arriving now. */
+static enum proxy_mode next_mode(struct proxy *p)
+{
+    if (atomic_load(&p->switch_after) >= 0 && atomic_fetch_sub(&p->switch_after, 1) == 0)
+        atomic_store(&p->mode, atomic_load(&p->switch_mode));
+    return (enum proxy_mode)atomic_load(&p->mode);
+}
+
 static void serve(struct proxy *p, int fd)
 {
-    enum proxy_mode mode = (enum proxy_mode)atomic_load(&p->mode);
+    enum proxy_mode mode = next_mode(p);
     size_t head_len = 0, body_len = 0, total = 0, resp_len = 0;
     char *req = read_request(p, fd, &head_len, &body_len, &total, mode == PROXY_CUT_REQUEST);
     char *resp = NULL;
@@ -277,6 +286,7 @@ struct proxy *proxy_start(uint16_t upstream)
 {
     struct proxy *p = calloc(1, sizeof *p);
     p->upstream = upstream;
+    atomic_store(&p->switch_after, -1);
     p->listen_fd = listen_on(0, &p->port);
     if (p->listen_fd < 0)
         die("proxy listen");
@@ -303,6 +313,12 @@ void proxy_set_mode(struct proxy *p, enum proxy_mode mode)
     while (atomic_load(&p->listening) != want)
         usleep(1000);
 }
+void proxy_set_mode_after(struct proxy *p, int requests, enum proxy_mode mode)
+{
+    atomic_store(&p->switch_mode, (int)mode);
+    atomic_store(&p->switch_after, requests);
+}
+
 uint16_t proxy_port(const struct proxy *p) { return p->port; }
 int proxy_requests(struct proxy *p) { return atomic_load(&p->requests); }
 int proxy_held(struct proxy *p) { return atomic_load(&p->held); }
@@ -355,6 +371,24 @@ void kiosk_side_fini(struct kiosk_side *k)
         fprintf(stderr, "could not remove %s\n", k->dir);
 }
 
+void proxied_kiosk_start(struct kiosk_side *k, struct fixture **central, struct proxy **proxy)
+{
+    *central = fixture_start(NULL);
+    uint16_t port = 0;
+    sscanf(strrchr((*central)->base, ':') + 1, "%hu", &port);
+    *proxy = proxy_start(port);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", proxy_port(*proxy));
+    kiosk_side_init(k, url, (*central)->token_a1);
+}
+
+void proxied_kiosk_stop(struct kiosk_side *k, struct fixture *central, struct proxy *proxy)
+{
+    proxy_stop(proxy);
+    kiosk_side_fini(k);
+    fixture_stop(central);
+}
+
 static void kiosk_event(struct kiosk_side *k, struct event *ev, enum event_kind kind,
                         const char *volunteer, int64_t at_us)
 {
@@ -399,8 +433,18 @@ fail:
 int kiosk_side_record(struct kiosk_side *k, enum event_kind kind, const char *volunteer,
                       struct event *out)
 {
+    return kiosk_side_record_at(k, kind, volunteer, clock_wall(&k->clock.source), NULL, out);
+}
+
+int kiosk_side_record_at(struct kiosk_side *k, enum event_kind kind, const char *volunteer,
+                         int64_t at_us, const char *corrects, struct event *out)
+{
     struct event ev;
-    kiosk_event(k, &ev, kind, volunteer, clock_wall(&k->clock.source));
+    kiosk_event(k, &ev, kind, volunteer, at_us);
+    ev.recorded_us = clock_wall(&k->clock.source);
+    if (kind == EVENT_AUTOCLOSE || kind == EVENT_CORRECTION)
+        ev.source = kind == EVENT_AUTOCLOSE ? SOURCE_AUTOMATIC : SOURCE_STAFF;
+    snprintf(ev.corrects, sizeof ev.corrects, "%s", corrects ? corrects : "");
     if (store_begin(k->store) || store_append(k->store, &ev) || store_commit(k->store)) {
         fprintf(stderr, "recording an event: %s\n", store_errmsg(k->store));
         abort();
@@ -414,33 +458,53 @@ int kiosk_side_pending(struct kiosk_side *k) { return store_pending_count(k->sto
 
 /* ---------------------------------------------------------------- checks */
 
-/* Every event of a database as one text line (the protocol's JSON plus the
- * site), sorted by event id. */
-static char **event_lines(const char *path, size_t *count)
+/* An event row as one text line: the protocol's JSON plus the site. */
+static char *event_line(sqlite3_stmt *st)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    if (event_from_row(st, 0, &ev))
+        abort();
+    json_t *obj = protocol_event_to_json(&ev);
+    json_object_set_new(obj, "site", json_string(ev.site));
+    char *line = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(obj);
+    return line;
+}
+
+/* A visit row as one text line: its columns, '|' between them. */
+static char *visit_line(sqlite3_stmt *st)
+{
+    char *line = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&line, &len);
+    for (int i = 0; i < sqlite3_column_count(st); i++) {
+        const unsigned char *text = sqlite3_column_text(st, i);
+        fprintf(out, "%s%s", i ? "|" : "", text ? (const char *)text : "NULL");
+    }
+    fclose(out);
+    return line;
+}
+
+/* Every row of sql in the database at path, as lines. */
+static char **row_lines(const char *path, const char *sql, char *(*line)(sqlite3_stmt *st),
+                        size_t *count)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     char **lines = NULL;
     size_t n = 0, cap = 0;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT " EVENT_COLUMNS " FROM event ORDER BY event_id", -1, &st,
-                           NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "%s: %s\n", path, sqlite3_errmsg(db));
         abort();
     }
     while (sqlite3_step(st) == SQLITE_ROW) {
-        struct event ev;
-        memset(&ev, 0, sizeof ev);
-        if (event_from_row(st, 0, &ev))
-            abort();
-        json_t *obj = protocol_event_to_json(&ev);
-        json_object_set_new(obj, "site", json_string(ev.site));
         if (n == cap) {
             cap = cap ? 2 * cap : 1024;
             lines = realloc(lines, cap * sizeof *lines);
         }
-        lines[n++] = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(obj);
+        lines[n++] = line(st);
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -448,19 +512,22 @@ static char **event_lines(const char *path, size_t *count)
     return lines;
 }
 
-int same_events(struct kiosk_side *k, struct fixture *central)
+/* 0 when the kiosk's and the central's databases give the same lines. */
+static int same_rows(const char *what, struct kiosk_side *k, struct fixture *central,
+                     const char *sql, char *(*line)(sqlite3_stmt *st))
 {
     size_t nk = 0, nc = 0;
-    char **kiosk = event_lines(k->cfg.database, &nk);
-    char **cent = event_lines(central->db, &nc);
+    char **kiosk = row_lines(k->cfg.database, sql, line, &nk);
+    char **cent = row_lines(central->db, sql, line, &nc);
     int rc = 0;
     if (nk != nc) {
-        fprintf(stderr, "the kiosk holds %zu events, the central %zu\n", nk, nc);
+        fprintf(stderr, "the kiosk holds %zu %ss, the central %zu\n", nk, what, nc);
         rc = -1;
     }
     for (size_t i = 0; rc == 0 && i < nk; i++) {
         if (strcmp(kiosk[i], cent[i]) != 0) {
-            fprintf(stderr, "event differs:\n  kiosk:   %s\n  central: %s\n", kiosk[i], cent[i]);
+            fprintf(stderr, "%s differs:\n  kiosk:   %s\n  central: %s\n", what, kiosk[i],
+                    cent[i]);
             rc = -1;
         }
     }
@@ -471,6 +538,20 @@ int same_events(struct kiosk_side *k, struct fixture *central)
     free(kiosk);
     free(cent);
     return rc;
+}
+
+int same_events(struct kiosk_side *k, struct fixture *central)
+{
+    return same_rows("event", k, central,
+                     "SELECT " EVENT_COLUMNS " FROM event ORDER BY event_id", event_line);
+}
+
+int same_visits(struct kiosk_side *k, struct fixture *central)
+{
+    return same_rows("visit", k, central,
+                     "SELECT site, volunteer, activity, start_event, start_us, start_day, "
+                     "end_event, end_us, end_kind, review FROM visit ORDER BY start_event",
+                     visit_line);
 }
 
 static int add_kiosk_row(void *user, const struct report_row *row)

@@ -378,13 +378,30 @@ static void upload_line(struct ui *ui, struct layout *layout, struct layout_rect
 static void recovery_line(struct ui *ui, struct layout *layout, struct layout_rect r)
 {
     int m = screen_margin(layout), ok_w = layout_px(layout, 150);
-    char text[256], day[96], time_text[16];
+    char restored[180], fetch[180], text[LAYOUT_TEXT_MAX], day[96], time_text[16], count[16];
     struct tm then = ui_local(ui->recovery.backup_us), now = ui_local(ui_now_us(ui));
     i18n_relative_day(ui->tr, &then, &now, day, sizeof day);
     ui_time_text(ui, ui->recovery.backup_us, time_text, sizeof time_text);
-    i18n_fill(text, sizeof text,
-              T(ui->tr, "Restored from the backup of {day} at {time}"), "day",
+    i18n_fill(restored, sizeof restored,
+              T(ui->tr, "Restored: backup of {day} {time}"), "day",
               day, "time", time_text, I18N_END);
+    /* What came back since: the central's copy, or nothing to fetch from. */
+    switch (ui->recovery.fetch_state) {
+    case KIOSK_FETCH_PENDING:
+        snprintf(fetch, sizeof fetch, "%s", T(ui->tr, "Fetching from the central …"));
+        break;
+    case KIOSK_FETCH_DONE:
+        snprintf(count, sizeof count, "%d", ui->recovery.fetched_events);
+        i18n_fill(fetch, sizeof fetch,
+                  i18n_plural(ui->tr, "{n} event fetched from the central",
+                              "{n} events fetched from the central",
+                              ui->recovery.fetched_events),
+                  "n", count, I18N_END);
+        break;
+    default:
+        snprintf(fetch, sizeof fetch, "%s", T(ui->tr, "Events after it may be missing"));
+    }
+    snprintf(text, sizeof text, "%s. %s", restored, fetch);
     info_line(layout, layout_rect(r.x, r.y, r.w - ok_w - m, r.h), 0, text);
     layout_button(layout, layout_rect(r.x + r.w - ok_w, r.y, ok_w, r.h), T(ui->tr, "Seen"),
                   LAYOUT_BOLD, layout_px(layout, 30), COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE,
@@ -401,7 +418,7 @@ static void menu_build(struct ui *ui, struct layout *layout)
         message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
         top += line + m;
     } else if (ui->recovery_on) {
-        int line = layout_px(layout, 64);
+        int line = layout_px(layout, 70); /* two lines: the restore and the fetch */
         recovery_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
         top += line + m;
     } else if (ui->upload.configured) {

@@ -1,6 +1,7 @@
-/* The /v1/ API the kiosks call (PROTOCOL.md): upload events, fetch the
- * roster, report status, health. The caller (http.c) has authenticated the
- * device and bounded the body; this file reads JSON and talks to the store. */
+/* The /v1/ API the kiosks call (PROTOCOL.md): upload events, fetch them
+ * back after a restore, fetch the roster, report status, health. The
+ * caller (http.c) has authenticated the device and bounded the body; this
+ * file reads JSON and talks to the store. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -128,6 +129,81 @@ out:
     free(results);
 }
 
+/* ---- fetching events back ---- */
+
+/* A cursor of an earlier answer or a count: digits only (no sign, no
+ * spaces); missing or empty gives 0. Returns 0 or -EINVAL. */
+static int parse_digits(const char *text, long long *out)
+{
+    *out = 0;
+    if (!text || !text[0])
+        return 0;
+    char *end;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    if (*end || errno || value < 0 || text[0] == '+' || text[0] == '-' || text[0] == ' ')
+        return -EINVAL;
+    *out = value;
+    return 0;
+}
+
+static int add_event(void *ctx, const struct event *ev)
+{
+    json_t *obj = protocol_event_to_json(ev);
+    if (!obj || json_object_set_new(obj, "site", json_string(ev->site))) {
+        json_decref(obj);
+        return -ENOMEM;
+    }
+    return json_array_append_new(ctx, obj) ? -ENOMEM : 0;
+}
+
+/* GET /v1/events?after=CURSOR&limit=N: the device's site's events, in the
+ * order the central stored them, for a kiosk restored from a backup. */
+void central_api_events_fetch(struct central_request *request, struct central_response *response)
+{
+    long long after = 0;
+    if (parse_digits(central_request_arg(request, "after"), &after)) {
+        central_respond_error(response, 400, "invalid_cursor",
+                              "after: expected the cursor of an earlier answer (digits), or "
+                              "nothing to start from the first event");
+        return;
+    }
+    const char *limit_text = central_request_arg(request, "limit");
+    long long limit = PROTOCOL_MAX_FETCH_EVENTS;
+    if (limit_text && (parse_digits(limit_text, &limit) || !limit_text[0] || limit < 1 ||
+                       limit > (long long)PROTOCOL_MAX_FETCH_EVENTS)) {
+        char message[96];
+        snprintf(message, sizeof message, "limit: expected a number of events from 1 to %u",
+                 PROTOCOL_MAX_FETCH_EVENTS);
+        central_respond_error(response, 400, "invalid_request", message);
+        return;
+    }
+    json_t *events = json_array();
+    if (!events) {
+        central_respond_error(response, 500, "internal", "out of memory");
+        return;
+    }
+    int64_t cursor = 0;
+    int more = 0;
+    char err[256];
+    int rc = central_store_events_after(request->store, request->device.site, after,
+                                        (size_t)limit, add_event, events, &cursor, &more, err,
+                                        sizeof err);
+    if (rc) {
+        json_decref(events);
+        if (rc == -ENOMEM)
+            central_respond_error(response, 500, "internal", "out of memory");
+        else
+            central_respond_store_error(response, rc, err);
+        return;
+    }
+    char cursor_text[24];
+    snprintf(cursor_text, sizeof cursor_text, "%lld", (long long)cursor);
+    central_respond_json(response, 200,
+                         json_pack("{s:o, s:s, s:b}", "events", events, "cursor", cursor_text,
+                                   "more", more));
+}
+
 /* ---- roster ---- */
 
 static int add_volunteer(void *ctx, const struct central_volunteer *v)
@@ -164,17 +240,11 @@ static int add_activity(void *ctx, const struct central_activity *a)
 
 void central_api_roster(struct central_request *request, struct central_response *response)
 {
-    const char *since_text = central_request_arg(request, "since");
     long long since = 0;
-    if (since_text && since_text[0]) {
-        char *end;
-        errno = 0;
-        since = strtoll(since_text, &end, 10);
-        if (*end || errno || since < 0 || since_text[0] == '+' || since_text[0] == '-') {
-            central_respond_error(response, 400, "invalid_cursor",
-                                  "since: expected a cursor returned by an earlier roster answer");
-            return;
-        }
+    if (parse_digits(central_request_arg(request, "since"), &since)) {
+        central_respond_error(response, 400, "invalid_cursor",
+                              "since: expected a cursor returned by an earlier roster answer");
+        return;
     }
     json_t *doc = json_pack("{s:[], s:[], s:[]}", "volunteers", "cards", "activities");
     if (!doc) {
@@ -227,6 +297,59 @@ static int status_text(const json_t *doc, const char *key, int required, char *o
     return -EINVAL;
 }
 
+static int status_count(const json_t *obj, const char *key, int64_t *out, char *message,
+                        size_t messagelen)
+{
+    const json_t *value = json_object_get(obj, key);
+    if (!json_is_integer(value) || json_integer_value(value) < 0) {
+        snprintf(message, messagelen, "recovery.%s: expected a non-negative integer", key);
+        return -EINVAL;
+    }
+    *out = (int64_t)json_integer_value(value);
+    return 0;
+}
+
+static int status_time(const json_t *obj, const char *key, int64_t *out, char *message,
+                       size_t messagelen)
+{
+    const json_t *value = json_object_get(obj, key);
+    if (!json_is_string(value) || protocol_time_parse(json_string_value(value), out)) {
+        snprintf(message, messagelen,
+                 "recovery.%s: expected an RFC 3339 UTC time like \"2026-11-23T13:30:00.000000Z\"",
+                 key);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* The optional "recovery" of a status report: absent or null when the
+ * kiosk has no restore to tell of. */
+static int status_recovery(const json_t *doc, struct central_recovery *out, char *message,
+                           size_t messagelen)
+{
+    const json_t *obj = json_object_get(doc, "recovery");
+    memset(out, 0, sizeof *out);
+    if (!obj || json_is_null(obj))
+        return 0;
+    if (!json_is_object(obj)) {
+        snprintf(message, messagelen, "recovery: expected an object or null");
+        return -EINVAL;
+    }
+    const char *fetch = json_string_value(json_object_get(obj, "fetch"));
+    if (status_time(obj, "at", &out->at_us, message, messagelen) ||
+        status_time(obj, "backup_at", &out->backup_us, message, messagelen) ||
+        status_count(obj, "skipped_backups", &out->skipped_backups, message, messagelen) ||
+        status_count(obj, "fetched_events", &out->fetched_events, message, messagelen))
+        return -EINVAL;
+    if (!fetch || (strcmp(fetch, "pending") && strcmp(fetch, "done") && strcmp(fetch, "none"))) {
+        snprintf(message, messagelen, "recovery.fetch: expected pending, done or none");
+        return -EINVAL;
+    }
+    snprintf(out->fetch, sizeof out->fetch, "%s", fetch);
+    out->reported = 1;
+    return 0;
+}
+
 void central_api_status(struct central_request *request, struct central_response *response)
 {
     json_t *doc = parse_body(request, response);
@@ -255,6 +378,8 @@ void central_api_status(struct central_request *request, struct central_response
         snprintf(message, sizeof message,
                  "last_upload: expected an RFC 3339 UTC time like "
                  "\"2026-11-23T13:30:00.000000Z\", or null");
+    } else {
+        status_recovery(doc, &status.recovery, message, sizeof message);
     }
     if (message[0]) {
         central_respond_error(response, 400, "invalid_request", message);

@@ -179,6 +179,32 @@ static void reader_state_html(struct central_buf *out, const char *state)
     central_buf_str(out, "ukjent");
 }
 
+/* "⚠ Gjenopprettet fra sikkerhetskopi 22.11. 03.00; 14 hendelser hentet
+ * tilbake": the kiosk restored a backup and tells of it until staff have
+ * seen it and the central's events are back on it. */
+static void recovery_html(struct central_buf *out, const struct central_recovery *r)
+{
+    time_t t = (time_t)(r->backup_us / 1000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    central_buf_printf(out,
+                       "<br><span class=\"flag\">⚠ Gjenopprettet fra sikkerhetskopi "
+                       "%02d.%02d. %02d.%02d</span>",
+                       tm.tm_mday, tm.tm_mon + 1, tm.tm_hour, tm.tm_min);
+    if (r->skipped_backups > 0)
+        central_buf_printf(out, " (%lld nyere %s skadet)", (long long)r->skipped_backups,
+                           r->skipped_backups == 1 ? "sikkerhetskopi var" : "sikkerhetskopier var");
+    long long fetched = (long long)r->fetched_events;
+    const char *events = fetched == 1 ? "hendelse" : "hendelser";
+    if (strcmp(r->fetch, "done") == 0)
+        central_buf_printf(out, "; %lld %s hentet tilbake", fetched, events);
+    else if (strcmp(r->fetch, "pending") == 0)
+        central_buf_printf(out, "; henter hendelser tilbake fra sentralen (%lld så langt)",
+                           fetched);
+    else
+        central_buf_str(out, "; ingen sentral å hente hendelser fra");
+}
+
 static int device_row(void *ctx, const struct central_device *d)
 {
     struct device_rows *rows = ctx;
@@ -198,6 +224,8 @@ static int device_row(void *ctx, const struct central_device *d)
     central_buf_html(out, site_name);
     central_buf_str(out, "</td><td>");
     central_buf_html(out, d->name);
+    if (d->status.recovery.reported)
+        recovery_html(out, &d->status.recovery);
     central_buf_str(out, "</td><td>");
     if (silent) {
         char age_text[48];

@@ -52,6 +52,7 @@ struct route {
 static const struct route routes[] = {
     {"GET", "/v1/health", AUTH_NONE, 0, central_api_health},
     {"POST", "/v1/events", AUTH_DEVICE, 1, central_api_events},
+    {"GET", "/v1/events", AUTH_DEVICE, 0, central_api_events_fetch},
     {"GET", "/v1/roster", AUTH_DEVICE, 0, central_api_roster},
     {"POST", "/v1/status", AUTH_DEVICE, 1, central_api_status},
     {"GET", "/v1/site", AUTH_DEVICE, 0, central_api_site},
@@ -361,11 +362,16 @@ static enum MHD_Result send_admin_challenge(const struct central_http *http,
 
 /* ---- the request cycle ---- */
 
-/* The route for method and url; when there is none, *same_path is a route
- * of that path with another method (a 405), or NULL (a 404). */
+#define ALLOW_MAX 64 /* "GET, HEAD, POST" and room to grow */
+
+/* The route of method and url. When there is none, *same_path is a route of
+ * that path with other methods, all listed in allow (a 405), or NULL with
+ * allow empty (a 404). */
 static const struct route *route_find(const char *method, const char *url,
-                                      const struct route **same_path)
+                                      const struct route **same_path, char allow[ALLOW_MAX])
 {
+    size_t used = 0;
+    allow[0] = '\0';
     *same_path = NULL;
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         if (strcmp(routes[i].path, url) != 0)
@@ -374,6 +380,10 @@ static const struct route *route_find(const char *method, const char *url,
         if (strcmp(routes[i].method, method) == 0 ||
             (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
             return &routes[i];
+        const char *methods = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
+        if (used < ALLOW_MAX)
+            used += (size_t)snprintf(allow + used, ALLOW_MAX - used, "%s%s", used ? ", " : "",
+                                     methods);
     }
     return NULL;
 }
@@ -396,15 +406,14 @@ static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connecti
                                   const char *url, const char *method, struct request_state *rs)
 {
     const struct route *same_path;
-    rs->route = route_find(method, url, &same_path);
+    char allow[ALLOW_MAX];
+    rs->route = route_find(method, url, &same_path, allow);
     if (!rs->route) {
         if (!same_path)
             return send_error(http, rs, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
         rs->path = same_path->path;
         return send_error_allow(http, rs, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                                "this method is not allowed on this path",
-                                strcmp(same_path->method, "GET") == 0 ? "GET, HEAD"
-                                                                      : same_path->method);
+                                "this method is not allowed on this path", allow);
     }
     rs->path = rs->route->path;
     if (rs->route->auth == AUTH_DEVICE) {

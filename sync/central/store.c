@@ -66,6 +66,14 @@ int central_store_roster_since(struct central_store *store, const char *site, in
     return store->ops->roster_since(store, site, since, sink, cursor, full, err, errlen);
 }
 
+int central_store_events_after(struct central_store *store, const char *site, int64_t after,
+                               size_t limit, central_event_cb cb, void *ctx, int64_t *cursor,
+                               int *more, char *err, size_t errlen)
+{
+    NEED(store, events_after, err, errlen);
+    return store->ops->events_after(store, site, after, limit, cb, ctx, cursor, more, err, errlen);
+}
+
 int central_store_status_put(struct central_store *store, int64_t device_id,
                              const struct central_status *status, char *err, size_t errlen)
 {

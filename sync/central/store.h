@@ -25,6 +25,16 @@ struct central_site {
     char kind[CENTRAL_KIND_MAX]; /* sykehjem, helsehus, aktivitetshus, hjemmetjeneste, other */
 };
 
+/* A kiosk's restore from backup, as its status report tells it. */
+struct central_recovery {
+    int reported;      /* 0: the report told of no restore (the rest is 0) */
+    int64_t at_us;     /* when the kiosk put the backup in place */
+    int64_t backup_us; /* when that backup was taken */
+    int64_t skipped_backups;
+    char fetch[8]; /* "pending", "done" or "none": fetching back the central's events */
+    int64_t fetched_events;
+};
+
 /* What a kiosk last said about itself (POST /v1/status). */
 struct central_status {
     int64_t received_us; /* 0: never reported */
@@ -34,6 +44,7 @@ struct central_status {
     char last_error[CENTRAL_STATUS_TEXT_MAX];
     char reader_state[32];
     int clock_synced;
+    struct central_recovery recovery;
 };
 
 struct central_device {
@@ -134,6 +145,7 @@ struct central_erasure {
     int roster; /* 1: the roster row was there */
 };
 
+typedef int (*central_event_cb)(void *ctx, const struct event *event);
 typedef int (*central_site_cb)(void *ctx, const struct central_site *site);
 typedef int (*central_device_cb)(void *ctx, const struct central_device *device);
 typedef int (*central_total_cb)(void *ctx, const struct central_total *total);
@@ -166,6 +178,14 @@ int central_store_ingest(struct central_store *store, const struct central_devic
 int central_store_roster_since(struct central_store *store, const char *site, int64_t since,
                                const struct central_roster_sink *sink, int64_t *cursor, int *full,
                                char *err, size_t errlen);
+
+/* The site's events stored after the cursor `after` (0: from the first),
+ * in the order they were stored, at most `limit`: cb gets each. *cursor is
+ * where the next page starts (`after` when there were none); *more is 1
+ * when events after this page exist. Only `site`'s events, never another's. */
+int central_store_events_after(struct central_store *store, const char *site, int64_t after,
+                               size_t limit, central_event_cb cb, void *ctx, int64_t *cursor,
+                               int *more, char *err, size_t errlen);
 
 int central_store_status_put(struct central_store *store, int64_t device_id,
                              const struct central_status *status, char *err, size_t errlen);

@@ -18,6 +18,9 @@ struct central_store_ops {
     int (*roster_since)(struct central_store *store, const char *site, int64_t since,
                         const struct central_roster_sink *sink, int64_t *cursor, int *full,
                         char *err, size_t errlen);
+    int (*events_after)(struct central_store *store, const char *site, int64_t after,
+                        size_t limit, central_event_cb cb, void *ctx, int64_t *cursor, int *more,
+                        char *err, size_t errlen);
     int (*status_put)(struct central_store *store, int64_t device_id,
                       const struct central_status *status, char *err, size_t errlen);
     int (*totals)(struct central_store *store, const char *from, const char *to,

@@ -16,6 +16,7 @@
 #include "visits.h"
 
 extern const char embed_central_001[];
+extern const char embed_central_002[];
 
 #define BUSY_TIMEOUT_MS 5000
 #define CACHE_KIB       32768
@@ -32,17 +33,21 @@ extern const char embed_central_001[];
 static const char *const *migration_sql(int version)
 {
     static const char *const v1[] = {embed_central_001, NULL};
+    static const char *const v2[] = {embed_central_002, NULL};
     if (version == 0)
         return v1;
+    if (version == 1)
+        return v2;
     return NULL;
 }
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 enum {
     ST_DEVICE_AUTH,
     ST_EVENT_INSERT,
     ST_CARD_SET,
     ST_EVENT_SITE,
+    ST_EVENTS_AFTER,
     ST_CHANGE_NEXT,
     ST_CHANGE_NOW,
     ST_DEVICE_SEEN,
@@ -101,6 +106,8 @@ static const char *const statement_sql[ST_COUNT] = {
                     "revoked = excluded.revoked, at_us = excluded.at_us, "
                     "changed = excluded.changed WHERE excluded.at_us >= card.at_us",
     [ST_EVENT_SITE] = "SELECT site FROM event WHERE event_id = ?1",
+    [ST_EVENTS_AFTER] = "SELECT seq, " EVENT_COLUMNS " FROM event WHERE site = ?1 AND seq > ?2 "
+                        "ORDER BY seq LIMIT ?3",
     [ST_CHANGE_NEXT] = "UPDATE roster_change SET value = value + 1 RETURNING value",
     [ST_CHANGE_NOW] = "SELECT value FROM roster_change",
     [ST_DEVICE_SEEN] = "UPDATE device SET last_seen_us = ?2 WHERE id = ?1",
@@ -114,7 +121,9 @@ static const char *const statement_sql[ST_COUNT] = {
                             "WHERE site = ?2 AND changed > ?1 ORDER BY date, start, id",
     [ST_STATUS_PUT] = "INSERT OR REPLACE INTO device_status (device, received_us, "
                       "software_version, events_waiting, last_upload_us, last_error, "
-                      "reader_state, clock_synced) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      "reader_state, clock_synced, recovery_at_us, recovery_backup_us, "
+                      "recovery_skipped, recovery_fetch, recovery_fetched) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [ST_TOTAL_SITE] = "SELECT s.id, s.name, s.kind, coalesce(sum(t.seconds), 0), "
                       "coalesce(sum(t.visits), 0) FROM site s LEFT JOIN visit_total t "
                       "ON t.site = s.id AND t.day BETWEEN ?1 AND ?2 GROUP BY s.id ORDER BY s.id",
@@ -151,7 +160,11 @@ static const char *const statement_sql[ST_COUNT] = {
                    "coalesce(d.last_seen_us, 0), coalesce(st.received_us, 0), "
                    "coalesce(st.software_version, ''), coalesce(st.events_waiting, 0), "
                    "coalesce(st.last_upload_us, 0), coalesce(st.last_error, ''), "
-                   "coalesce(st.reader_state, ''), coalesce(st.clock_synced, 0) "
+                   "coalesce(st.reader_state, ''), coalesce(st.clock_synced, 0), "
+                   "st.recovery_at_us IS NOT NULL, coalesce(st.recovery_at_us, 0), "
+                   "coalesce(st.recovery_backup_us, 0), "
+                   "coalesce(st.recovery_skipped, 0), coalesce(st.recovery_fetch, ''), "
+                   "coalesce(st.recovery_fetched, 0) "
                    "FROM device d LEFT JOIN device_status st ON st.device = d.id "
                    "ORDER BY d.site, d.name",
     [ST_ADMIN_ADD] = "INSERT INTO admin (name, token_lookup, token_hash, created_us) "
@@ -278,6 +291,17 @@ static void copy_column(sqlite3_stmt *st, int col, char *out, size_t cap)
 {
     const unsigned char *text = sqlite3_column_text(st, col);
     snprintf(out, cap, "%s", text ? (const char *)text : "");
+}
+
+/* An event from columns col.. of a row: 0, or -EIO with err naming it. */
+static int read_event(sqlite3_stmt *st, int col, const char *what, struct event *ev, char *err,
+                      size_t errlen)
+{
+    if (event_from_row(st, col, ev) == 0)
+        return 0;
+    snprintf(err, errlen, "%s: event %s cannot be read back (kind or source unknown)", what,
+             (const char *)sqlite3_column_text(st, col));
+    return -EIO;
 }
 
 static int64_t token_lookup(const unsigned char *hash)
@@ -520,6 +544,13 @@ static int sqlite_devices(struct central_store *store, central_device_cb cb, voi
         copy_column(st, 10, d.status.last_error, sizeof d.status.last_error);
         copy_column(st, 11, d.status.reader_state, sizeof d.status.reader_state);
         d.status.clock_synced = sqlite3_column_int(st, 12);
+        struct central_recovery *r = &d.status.recovery;
+        r->reported = sqlite3_column_int(st, 13);
+        r->at_us = sqlite3_column_int64(st, 14);
+        r->backup_us = sqlite3_column_int64(st, 15);
+        r->skipped_backups = sqlite3_column_int64(st, 16);
+        copy_column(st, 17, r->fetch, sizeof r->fetch);
+        r->fetched_events = sqlite3_column_int64(st, 18);
         if ((result = cb(ctx, &d)))
             break;
     }
@@ -785,6 +816,14 @@ static int sqlite_status_put(struct central_store *store, int64_t device_id,
         sqlite3_bind_text(st, 6, status->last_error, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, status->reader_state, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 8, status->clock_synced ? 1 : 0);
+    const struct central_recovery *r = &status->recovery;
+    if (r->reported) {
+        sqlite3_bind_int64(st, 9, r->at_us);
+        sqlite3_bind_int64(st, 10, r->backup_us);
+        sqlite3_bind_int64(st, 11, r->skipped_backups);
+        sqlite3_bind_text(st, 12, r->fetch, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 13, r->fetched_events);
+    }
     if ((rc = run(s, st, "status", err, errlen)))
         goto out;
     sqlite3_stmt *seen = stmt(s, ST_DEVICE_SEEN);
@@ -796,6 +835,40 @@ static int sqlite_status_put(struct central_store *store, int64_t device_id,
 out:
     if (rc)
         rollback(s);
+    return rc;
+}
+
+/* ---- fetching events back ---- */
+
+static int sqlite_events_after(struct central_store *store, const char *site, int64_t after,
+                               size_t limit, central_event_cb cb, void *ctx, int64_t *cursor,
+                               int *more, char *err, size_t errlen)
+{
+    struct sqlite_store *s = cast(store);
+    sqlite3_stmt *st = stmt(s, ST_EVENTS_AFTER);
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, after);
+    /* One more than asked for tells whether another page follows. */
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit + 1);
+    *cursor = after;
+    *more = 0;
+    size_t count = 0;
+    int rc = 0, step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == limit) {
+            *more = 1;
+            break;
+        }
+        struct event ev;
+        if ((rc = read_event(st, 1, "events", &ev, err, errlen)))
+            break;
+        *cursor = sqlite3_column_int64(st, 0);
+        count++;
+        rc = cb(ctx, &ev);
+    }
+    if (!rc && !*more && step != SQLITE_DONE)
+        rc = fail(s, "events", err, errlen);
+    sqlite3_reset(st);
     return rc;
 }
 
@@ -1128,12 +1201,8 @@ static int export_events(struct sqlite_store *s, const char *external_id,
     int rc = 0, step;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         struct event ev;
-        if (event_from_row(st, 0, &ev)) {
-            snprintf(err, errlen, "export: event %s cannot be read back (kind or source unknown)",
-                     (const char *)sqlite3_column_text(st, 0));
-            rc = -EIO;
+        if ((rc = read_event(st, 0, "export", &ev, err, errlen)))
             break;
-        }
         rc = sink->event(sink->ctx, &ev);
     }
     if (!rc && step != SQLITE_DONE)
@@ -1242,6 +1311,7 @@ static const struct central_store_ops sqlite_ops = {
     .device_auth = sqlite_device_auth,
     .ingest = sqlite_ingest,
     .roster_since = sqlite_roster_since,
+    .events_after = sqlite_events_after,
     .status_put = sqlite_status_put,
     .totals = sqlite_totals,
     .reviews = sqlite_reviews,
