@@ -751,6 +751,18 @@ int kiosk_recovery_record(struct kiosk *kiosk, int64_t backup_us, int skipped_ba
     return rc ? store_failed(kiosk, rc) : 0;
 }
 
+const char *kiosk_fetch_state_name(int fetch_state)
+{
+    switch (fetch_state) {
+    case KIOSK_FETCH_PENDING:
+        return "pending";
+    case KIOSK_FETCH_DONE:
+        return "done";
+    default:
+        return "none";
+    }
+}
+
 int kiosk_recovery_status(struct kiosk *kiosk, struct kiosk_recovery *out)
 {
     int rc = store_recovery_latest(kiosk->store, out, NULL);

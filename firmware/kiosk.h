@@ -183,6 +183,9 @@ struct kiosk_recovery {
 #define KIOSK_FETCH_NONE 0
 #define KIOSK_FETCH_PENDING 1
 #define KIOSK_FETCH_DONE 2
+/* "none", "pending" or "done": the fetch state's word in the status
+ * report and in tilstedectl's JSON ("none" for a value out of range). */
+const char *kiosk_fetch_state_name(int fetch_state);
 /* Records a restore (called once by main after kiosk_open when recovery_prepare restored a backup). */
 int kiosk_recovery_record(struct kiosk *kiosk, int64_t backup_us, int skipped_backups);
 /* 1 and *out filled when a recovery is on record (the latest one), 0 when none, < 0 error. */

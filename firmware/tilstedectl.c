@@ -755,15 +755,31 @@ static int cmd_status(struct ctl *ctl)
     int version = store_version(store);
     int volunteers = store_volunteer_count(store);
     int pending = store_pending_count(store);
+    struct kiosk_recovery recovery;
+    int restored = store_recovery_latest(store, &recovery, NULL) == 0;
     store_close(store);
     int present = kiosk_present_count(ctl->kiosk);
     int synced = clock_synced(clock_from_config(&ctl->cfg));
+    char restored_at[40] = "", backup_at[40] = "";
+    if (restored) {
+        iso_time(recovery.at_us, restored_at, sizeof restored_at);
+        iso_time(recovery.backup_us, backup_at, sizeof backup_at);
+    }
     if (ctl->json) {
-        print_json(json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:b}", "version",
-                             TILSTEDE_VERSION, "site", ctl->cfg.site_id, "database",
-                             ctl->cfg.database, "schema_version", version, "volunteers",
-                             volunteers, "present", present, "events_waiting", pending,
-                             "clock_synchronised", synced));
+        json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:b}", "version",
+                              TILSTEDE_VERSION, "site", ctl->cfg.site_id, "database",
+                              ctl->cfg.database, "schema_version", version, "volunteers",
+                              volunteers, "present", present, "events_waiting", pending,
+                              "clock_synchronised", synced);
+        json_object_set_new(
+            o, "restored",
+            restored ? json_pack("{s:s, s:s, s:i, s:s, s:i, s:b}", "at", restored_at,
+                                 "backup_taken", backup_at, "skipped_backups",
+                                 recovery.skipped_backups, "fetch",
+                                 kiosk_fetch_state_name(recovery.fetch_state), "fetched_events",
+                                 recovery.fetched_events, "seen_by_staff", recovery.acknowledged)
+                     : json_null());
+        print_json(o);
     } else {
         printf("Tilstede %s at %s (%s)\n", TILSTEDE_VERSION, ctl->cfg.site_name, ctl->cfg.site_id);
         printf("  database:        %s (schema %d)\n", ctl->cfg.database, version);
@@ -771,6 +787,20 @@ static int cmd_status(struct ctl *ctl)
         printf("  on site now:     %d\n", present);
         printf("  events to upload: %d\n", pending);
         printf("  clock:           %s\n", synced ? "synchronised" : "NOT synchronised");
+        if (restored) {
+            format_time(recovery.at_us, restored_at, sizeof restored_at);
+            format_time(recovery.backup_us, backup_at, sizeof backup_at);
+            printf("  restored:        %s, from the backup of %s%s\n", restored_at, backup_at,
+                   recovery.acknowledged ? " (seen by staff)" : "");
+            if (recovery.fetch_state == KIOSK_FETCH_DONE)
+                printf("  fetched back:    %d events from the central\n", recovery.fetched_events);
+            else if (recovery.fetch_state == KIOSK_FETCH_PENDING)
+                printf("  fetched back:    not yet; the kiosk fetches from the central before it "
+                       "uploads\n");
+            else
+                printf("  fetched back:    no central configured; events after the backup may "
+                       "be missing\n");
+        }
     }
     return EXIT_OK;
 }

@@ -773,9 +773,6 @@ static enum outcome fetch_back(struct session *s)
  * read: the report goes without it rather than not at all. */
 static json_t *recovery_json(struct session *s)
 {
-    static const char *const fetch_states[] = {
-        [KIOSK_FETCH_NONE] = "none", [KIOSK_FETCH_PENDING] = "pending",
-        [KIOSK_FETCH_DONE] = "done"};
     struct kiosk_recovery r;
     char at[PROTOCOL_TIME_LEN + 1], backup[PROTOCOL_TIME_LEN + 1];
     if (store_recovery_latest(s->store, &r, NULL) != 0 || r.fetch_state < 0 ||
@@ -786,7 +783,7 @@ static json_t *recovery_json(struct session *s)
     if (protocol_time_format(r.at_us, at) || protocol_time_format(r.backup_us, backup))
         return NULL;
     return json_pack("{s:s, s:s, s:i, s:s, s:i}", "at", at, "backup_at", backup,
-                     "skipped_backups", r.skipped_backups, "fetch", fetch_states[r.fetch_state],
+                     "skipped_backups", r.skipped_backups, "fetch", kiosk_fetch_state_name(r.fetch_state),
                      "fetched_events", r.fetched_events);
 }
 

@@ -377,6 +377,53 @@ static void test_check_and_backup(void **state)
     assert_int_equal(r->status, 5);
 }
 
+/* After a restore from backup, IT reads it in `tilstedectl status`: when,
+ * from which backup, and how far the fetch from the central has got. */
+static void test_status_tells_of_a_restore_and_its_fetch(void **state)
+{
+    struct fixture *fx = *state;
+    struct run *r = ctl(fx, NULL, "--json", "status", NULL);
+    json_t *o = json_of(r);
+    assert_true(json_is_null(json_object_get(o, "restored")));
+    json_decref(o);
+    assert_null(strstr(ctl(fx, NULL, "status", NULL)->out, "restored"));
+
+    struct store *store;
+    char err[600];
+    assert_int_equal(store_open(fx->db, &store, err, sizeof err), 0);
+    struct kiosk_recovery rec = {.at_us = test_local_us(2026, 11, 23, 7, 5),
+                                 .backup_us = test_local_us(2026, 11, 23, 3, 15),
+                                 .skipped_backups = 1,
+                                 .fetch_state = KIOSK_FETCH_PENDING};
+    assert_int_equal(store_recovery_record(store, &rec), 0);
+    store_close(store);
+    r = ctl(fx, NULL, "status", NULL);
+    assert_int_equal(r->status, 0);
+    assert_non_null(strstr(r->out, "restored:        2026-11-23 07:05, from the backup of 2026-11-23 03:15\n"));
+    assert_non_null(strstr(r->out, "fetched back:    not yet"));
+
+    assert_int_equal(store_open(fx->db, &store, err, sizeof err), 0);
+    assert_int_equal(store_begin(store), 0);
+    assert_int_equal(store_recovery_progress(store, "c1", 17, 1), 0);
+    assert_int_equal(store_commit(store), 0);
+    assert_int_equal(store_recovery_acknowledge(store), 0);
+    store_close(store);
+    r = ctl(fx, NULL, "status", NULL);
+    assert_non_null(strstr(r->out, "03:15 (seen by staff)\n"));
+    assert_non_null(strstr(r->out, "fetched back:    17 events from the central\n"));
+    o = json_of(ctl(fx, NULL, "--json", "status", NULL));
+    json_t *restored = json_object_get(o, "restored");
+    assert_string_equal(json_string_value(json_object_get(restored, "at")),
+                        "2026-11-23T07:05:00+0100");
+    assert_string_equal(json_string_value(json_object_get(restored, "backup_taken")),
+                        "2026-11-23T03:15:00+0100");
+    assert_int_equal(json_integer_value(json_object_get(restored, "skipped_backups")), 1);
+    assert_string_equal(json_string_value(json_object_get(restored, "fetch")), "done");
+    assert_int_equal(json_integer_value(json_object_get(restored, "fetched_events")), 17);
+    assert_true(json_is_true(json_object_get(restored, "seen_by_staff")));
+    json_decref(o);
+}
+
 static void test_export_and_forget_a_volunteer(void **state)
 {
     struct fixture *fx = *state;
@@ -445,6 +492,7 @@ int main(void)
         T(test_enroll_next_card_on_own_reader),
         T(test_set_pin_writes_a_verifiable_hash),
         T(test_check_and_backup),
+        T(test_status_tells_of_a_restore_and_its_fetch),
         T(test_export_and_forget_a_volunteer),
         T(test_two_processes_tap_at_once),
     };
