@@ -402,10 +402,25 @@ static void recovery_line(struct ui *ui, struct layout *layout, struct layout_re
         snprintf(fetch, sizeof fetch, "%s", T(ui->tr, "Events after it may be missing"));
     }
     snprintf(text, sizeof text, "%s. %s", restored, fetch);
-    info_line(layout, layout_rect(r.x, r.y, r.w - ok_w - m, r.h), 0, text);
-    layout_button(layout, layout_rect(r.x + r.w - ok_w, r.y, ok_w, r.h), T(ui->tr, "Seen"),
-                  LAYOUT_BOLD, layout_px(layout, 30), COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE,
-                  ACT_RECOVERY_SEEN, 0, 0);
+    /* Upright the line is too narrow beside the button: the button goes
+     * under the text (recovery_line_height). */
+    struct layout_rect text_r = layout_rect(r.x, r.y, r.w - ok_w - m, r.h),
+                       ok_r = layout_rect(r.x + r.w - ok_w, r.y, ok_w, r.h);
+    if (ui_is_portrait(ui)) {
+        int ok_h = layout_px(layout, LAYOUT_MIN_TARGET_PX);
+        text_r = layout_rect(r.x, r.y, r.w, r.h - ok_h - m / 2);
+        ok_r = layout_rect(r.x + r.w - ok_w, r.y + r.h - ok_h, ok_w, ok_h);
+    }
+    info_line(layout, text_r, 0, text);
+    layout_button(layout, ok_r, T(ui->tr, "Seen"), LAYOUT_BOLD, layout_px(layout, 30),
+                  COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE, ACT_RECOVERY_SEEN, 0, 0);
+}
+
+/* Two lines of text beside the button, or three above it when upright. */
+static int recovery_line_height(struct ui *ui, struct layout *layout)
+{
+    return ui_is_portrait(ui) ? layout_px(layout, 104 + LAYOUT_MIN_TARGET_PX) + screen_margin(layout) / 2
+                              : layout_px(layout, 70);
 }
 
 static void menu_build(struct ui *ui, struct layout *layout)
@@ -418,7 +433,7 @@ static void menu_build(struct ui *ui, struct layout *layout)
         message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
         top += line + m;
     } else if (ui->recovery_on) {
-        int line = layout_px(layout, 70); /* two lines: the restore and the fetch */
+        int line = recovery_line_height(ui, layout);
         recovery_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
         top += line + m;
     } else if (ui->upload.configured) {
@@ -457,7 +472,9 @@ static void menu_build(struct ui *ui, struct layout *layout)
         {T(ui->tr, "Language"), ACT_STAFF_MENU, UI_STAFF_LANGUAGE, 0},
     };
     int count = (int)(sizeof items / sizeof items[0]);
-    int columns = ui_is_portrait(ui) ? 1 : 2;
+    /* Upright, one column; but the restore's line above takes the room of
+     * a row, and two narrower columns keep every label whole. */
+    int columns = ui_is_portrait(ui) && !ui->recovery_on ? 1 : 2;
     int rows = (count + columns - 1) / columns;
     int cell_w = (w - 2 * m - (columns - 1) * m) / columns;
     int cell_h = (h - top - m - (rows - 1) * m) / rows;
