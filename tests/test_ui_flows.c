@@ -654,6 +654,35 @@ static void test_the_staff_menu_tells_what_the_fetch_brought_back(void **state)
     }
 }
 
+/* The uploader fetches back while staff look at the menu: when it tells
+ * the screen of its run, the count appears without leaving the menu. */
+static void test_the_fetch_count_appears_when_the_uploader_reports(void **state)
+{
+    struct harness *h = *state;
+    restore_with_fetch(h, KIOSK_FETCH_PENDING, -1);
+    assert_int_equal(harness_reopen_ui(h, 800, 480, 0, "nb"), 0);
+    struct ui_upload_status status = {.configured = 1, .online = 0, .waiting = 3};
+    ui_post_upload_status(h->ui, &status);
+    staff_login(h);
+    assert_true(harness_shows(h, "Henter fra sentralen"));
+
+    struct store *store;
+    char err[600];
+    assert_int_equal(store_open(h->config.database, &store, err, sizeof err), 0);
+    assert_int_equal(store_begin(store), 0);
+    assert_int_equal(store_recovery_progress(store, "c9", 42, 1), 0);
+    assert_int_equal(store_commit(store), 0);
+    store_close(store);
+    harness_pump(h, 0);
+    assert_false(harness_shows(h, "42 hendelser")); /* nothing told the screen yet */
+    status.online = 1;
+    status.last_success_us = HARNESS_START_US;
+    ui_post_upload_status(h->ui, &status);
+    harness_pump(h, 0);
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
+    assert_true(harness_shows(h, "42 hendelser hentet fra sentralen"));
+}
+
 #define FLOW(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -681,6 +710,7 @@ int main(void)
         FLOW(test_only_what_changed_is_repainted),
         FLOW(test_a_restore_shows_until_staff_have_seen_it),
         FLOW(test_the_staff_menu_tells_what_the_fetch_brought_back),
+        FLOW(test_the_fetch_count_appears_when_the_uploader_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -359,6 +359,9 @@ static void handle_posted(struct ui *ui)
             ui->upload = upload;
             if (ui->screen == UI_HOME)
                 ui->dirty = 1;
+            /* A run of the uploader may have fetched back events after a
+             * restore: the staff menu's count is read again (worker). */
+            ui->home_stale = 1;
         }
         if (state >= 0 && (enum reader_state)state != ui->reader_state) {
             ui->reader_state = (enum reader_state)state;
