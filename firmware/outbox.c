@@ -123,7 +123,8 @@ int outbox_open(struct store *store, struct outbox **out, char *err, size_t errl
             goto out;
         }
     }
-    /* A clock correction interrupted before its visits were rebuilt. */
+    /* A clock correction, or a fetch back after a restore, interrupted
+     * before its visits were derived again. */
     char stale[8];
     if (outbox_state_get(o, STATE_VISITS_STALE, stale, sizeof stale) == 0) {
         if (store_rebuild_visits(store) || state_delete(o, STATE_VISITS_STALE)) {
@@ -380,7 +381,26 @@ int outbox_fetch_apply(struct outbox *o, const struct event *events, size_t coun
         rc = moved;
         goto out;
     }
-    if (((*added || moved) && (rc = store_replay_visits(o->store))) ||
+    /* The visits are derived again once, after the last page: each replay
+     * reads every event, and a replay per page made a large fetch
+     * quadratic (bench_uploader). Until then a marker says they are stale,
+     * so a fetch cut short by a power cut still ends with them derived
+     * again (here, or when the outbox is next opened). */
+    char marker[8];
+    int stale = *added || moved;
+    if (!stale) {
+        int found = outbox_state_get(o, STATE_VISITS_STALE, marker, sizeof marker);
+        if (found < 0) {
+            rc = found;
+            goto out;
+        }
+        stale = found == 0;
+    }
+    if (stale && !last && (rc = outbox_state_set(o, STATE_VISITS_STALE, "1")))
+        goto out;
+    if (stale && last && (rc = state_delete(o, STATE_VISITS_STALE)))
+        goto out;
+    if ((stale && last && (rc = store_replay_visits(o->store))) ||
         (rc = store_recovery_progress(o->store, cursor, (int64_t)*added, last))) {
         snprintf(o->message, sizeof o->message, "storing the events fetched back: %s",
                  store_errmsg(o->store));

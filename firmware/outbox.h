@@ -84,8 +84,9 @@ int outbox_apply_roster(struct outbox *outbox, const struct outbox_roster *roste
  * - one it holds but had not marked uploaded (the backup was older than the
  *   upload) is marked uploaded;
  * - the events still waiting for upload move after the added ones in the
- *   log, because the central will apply them after what it holds, and the
- *   visits are derived again in that order, so both count the same hours.
+ *   log, because the central will apply them after what it holds, and
+ *   with the last page the visits are derived again in that order, so both
+ *   count the same hours (until then a marker says they are stale).
  * What an event says never changes. *added: events added. */
 int outbox_fetch_apply(struct outbox *outbox, const struct event *events, size_t count,
                        const char *cursor, int last, size_t *added);

@@ -19,6 +19,7 @@
 #include "recovery.h"
 #include "store.h"
 #include "testutil.h"
+#include "outbox.h"
 #include "uploader.h"
 #include "uploader_harness.h"
 
@@ -329,6 +330,16 @@ static void test_fetch_cut_between_pages_resumes_to_the_same_end(void **state)
     assert_int_equal(held_by(e->kiosk.cfg.database, &e->day.per_fix), 0);
     assert_int_equal(fixture_count(e->central, "SELECT count(*) FROM event"), 8);
     assert_int_equal(kiosk_side_pending(&e->kiosk), 3); /* Per's check-in came back: marked */
+    /* The visits are derived again after the last page only; cut short, a
+     * marker says they are stale, and the next opening of the outbox (the
+     * kiosk started again after a power cut) derives them: Kari's visit
+     * ends with the check-out page three brought. */
+    struct outbox *outbox;
+    assert_int_equal(outbox_open(e->kiosk.store, &outbox, err, sizeof err), 0);
+    outbox_close(outbox);
+    struct store_visit visit;
+    assert_int_equal(store_last_closed_visit(e->kiosk.store, FIXTURE_SITE_A, "F-1", &visit), 0);
+    assert_string_equal(visit.end_event, e->day.kari_out.event_id);
 
     /* The next run goes on from page four and ends where an uncut one does. */
     sync_ok(e, &result);
