@@ -821,27 +821,46 @@ static int open_window(struct ui *ui, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open a %dx%d window: %s", w, h, SDL_GetError());
         return -ENODEV;
     }
-    ui->renderer = SDL_CreateRenderer(ui->window, -1, 0);
-    if (!ui->renderer) {
-        snprintf(err, errlen, "no renderer: %s", SDL_GetError());
-        return -ENODEV;
+    /* The picture is kept in a canvas of its own (a target texture): the
+     * output's back buffer is undefined after a present, and only changed
+     * parts are repainted. SDL's first renderer is not always able to: on a
+     * board whose GL driver lacks framebuffer objects it fails, so each
+     * renderer is tried in SDL's order until one makes the canvas. */
+    char tried[512] = "";
+    size_t used = 0;
+    for (int index = -1; index < SDL_GetNumRenderDrivers(); index++) {
+        SDL_RendererInfo info = {.name = "?"};
+        if (index >= 0)
+            SDL_GetRenderDriverInfo(index, &info);
+        ui->renderer = SDL_CreateRenderer(ui->window, index, 0);
+        if (ui->renderer) {
+            SDL_GetRendererInfo(ui->renderer, &info);
+            SDL_GetRendererOutputSize(ui->renderer, &ui->out_w, &ui->out_h);
+            ui->w = ui->out_w;
+            ui->h = ui->out_h;
+            if (ui->rotation == 90 || ui->rotation == 270) {
+                ui->w = ui->out_h;
+                ui->h = ui->out_w;
+            }
+            ui->target = SDL_CreateTexture(ui->renderer, SDL_PIXELFORMAT_RGB888,
+                                           SDL_TEXTUREACCESS_TARGET, ui->w, ui->h);
+            if (ui->target) {
+                /* One line for IT: what the screen runs on. */
+                fprintf(stderr, "tilstede: screen: %dx%d, SDL video driver %s, renderer %s%s%s%s\n",
+                        ui->out_w, ui->out_h, SDL_GetCurrentVideoDriver(), info.name,
+                        tried[0] ? " (failed before it: " : "", tried, tried[0] ? ")" : "");
+                return 0;
+            }
+            SDL_DestroyRenderer(ui->renderer);
+            ui->renderer = NULL;
+        }
+        if (used < sizeof tried)
+            used += (size_t)snprintf(tried + used, sizeof tried - used, "%s%s: %s",
+                                     used ? "; " : "", index < 0 ? "default" : info.name,
+                                     SDL_GetError());
     }
-    SDL_GetRendererOutputSize(ui->renderer, &ui->out_w, &ui->out_h);
-    ui->w = ui->out_w;
-    ui->h = ui->out_h;
-    if (ui->rotation == 90 || ui->rotation == 270) {
-        ui->w = ui->out_h;
-        ui->h = ui->out_w;
-    }
-    /* The picture is kept in a canvas of its own: the output's back buffer
-     * is undefined after a present, and only changed parts are repainted. */
-    ui->target = SDL_CreateTexture(ui->renderer, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_TARGET,
-                                   ui->w, ui->h);
-    if (!ui->target) {
-        snprintf(err, errlen, "cannot make the screen's canvas: %s", SDL_GetError());
-        return -ENODEV;
-    }
-    return 0;
+    snprintf(err, errlen, "no renderer can draw the screen's canvas (%s)", tried);
+    return -ENODEV;
 }
 
 int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct ui_options *options,
