@@ -158,8 +158,12 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME tilstede)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_SECTION misc)
 # adduser for the postinst; the fonts linked above; a time daemon, because the kiosk's hours are
-# only as good as its clock (deploy/README.md, "The clock").
-set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, fonts-dejavu-core, systemd-timesyncd | time-daemon")
+# only as good as its clock (deploy/README.md, "The clock"). SDL's kmsdrm driver draws through
+# EGL and OpenGL ES, which SDL opens at run time (no shared-library dependency to find), and
+# Mesa's DRI drivers (vc4/v3d on a Pi) are only recommended by those: an install without
+# recommends had no screen at all (test_deploy_vm).
+set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
+    "adduser, fonts-dejavu-core, systemd-timesyncd | time-daemon, libegl1, libegl-mesa0, libgles2, libgl1-mesa-dri")
 set(CPACK_DEBIAN_KIOSK_DESCRIPTION "check-in kiosk for volunteers in elder care
 Tilstede is a check-in appliance for volunteers in Norwegian elder care:
 a touchscreen and an NFC card reader at a nursing home's entrance.
