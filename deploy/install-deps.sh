@@ -11,7 +11,8 @@ fi
 # Build tools and the libraries on the design card, plus the test tools:
 # cmocka (unit tests), libpng (the UI's screenshots), chromium (the central's
 # dashboard, headless), xvfb, and lintian, debootstrap, systemd-analyze,
-# dpkg-dev (the packages and units of deploy/).
+# dpkg-dev (the packages and units of deploy/), qemu and e2fsprogs (the
+# packages booted in a virtual machine).
 packages="
     build-essential cmake pkg-config git ca-certificates
     libsdl2-dev libsdl2-ttf-dev libsqlite3-dev sqlite3
@@ -22,6 +23,7 @@ packages="
     openssl curl python3 tzdata
     chromium xvfb xauth
     lintian debootstrap systemd file dpkg-dev
+    qemu-system-x86 e2fsprogs
 "
 
 missing=""

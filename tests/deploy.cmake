@@ -35,6 +35,17 @@ add_test(NAME test_deploy_debootstrap
 set_tests_properties(test_deploy_debootstrap PROPERTIES TIMEOUT 3600 FIXTURES_REQUIRED deploy_debs
   RUN_SERIAL TRUE)
 
+# A clean Debian 12 booted under QEMU (systemd as PID 1, udev, the kernel's
+# DRM display, a PN532 on an emulated USB-serial adapter): needs root, the
+# mirror, qemu-system-x86 and about 5 minutes under emulation.
+add_executable(vm_reader ${CMAKE_CURRENT_SOURCE_DIR}/vm_reader.c)
+target_link_libraries(vm_reader PRIVATE pn532_sim)
+add_test(NAME test_deploy_vm
+         COMMAND bash ${deploy_script} vm ${PROJECT_SOURCE_DIR} ${deploy_work}
+                 $<TARGET_FILE:vm_reader>)
+set_tests_properties(test_deploy_vm PROPERTIES TIMEOUT 3600 FIXTURES_REQUIRED deploy_debs
+  RUN_SERIAL TRUE)
+
 # The shell tests share deploy_work: never two at once (ctest -j).
 set_tests_properties(test_deploy_units test_deploy_backup_script test_deploy_packages
-  test_deploy_lintian test_deploy_debootstrap PROPERTIES RESOURCE_LOCK deploy_work)
+  test_deploy_lintian test_deploy_debootstrap test_deploy_vm PROPERTIES RESOURCE_LOCK deploy_work)

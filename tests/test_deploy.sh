@@ -8,6 +8,12 @@
 #   debootstrap SRC WORK      install the .deb into a clean Debian 12 root and run
 #                             tilstedectl, the backup, the kiosk's demo, then
 #                             upgrade (config kept), remove (data kept), purge
+#   vm SRC WORK VM_READER     boot a clean Debian 12 with the kiosk's .deb under
+#                             QEMU: systemd as PID 1 runs it on tty1 as its own
+#                             user through the kernel's DRM display, udev gives it
+#                             a PN532 on an emulated USB-serial adapter, a card
+#                             tapped on the host is recorded, the watchdog
+#                             restarts a frozen kiosk; screenshots of the screen
 # Each prints "test_deploy MODE: PASS" last, or "FAIL: why" and exits 1.
 set -euo pipefail
 
@@ -319,11 +325,280 @@ test_debootstrap() {
     pass "installed in a clean Debian 12 root: $version"
 }
 
+# --- vm ------------------------------------------------------------------------
+# The guest reports on its first serial port (a file on the host) between
+# "VMCHECK key=value" lines; the host answers through the emulated reader.
+vm_check_script() {
+    cat <<'GUEST'
+#!/bin/sh
+# test_deploy vm: runs in the guest after boot, reports on /dev/ttyS0.
+say() { echo "VMCHECK $*"; }
+unit() { systemctl show tilstede -p "$1" --value; }
+journal() { journalctl -b -u tilstede --no-pager -o cat; }
+for i in $(seq 240); do
+    journal | grep -q 'card reader connected' && break
+    sleep 1
+done
+pid=$(unit MainPID)
+say active=$(unit ActiveState)
+say user=$(ps -o user= -p "$pid" | tr -d ' ')
+say tty=$(ps -o tty= -p "$pid" | tr -d ' ')
+say getty_tty1=$(systemctl is-active getty@tty1.service)
+say groups=$(ps -o supgrp= -p "$pid" | tr -d ' ')
+reader=$(readlink -f /dev/tilstede-reader)
+say reader=$reader
+say reader_owner=$(stat -c %G:%a "$reader" 2>/dev/null)
+say screen=$(journal | grep -m1 'tilstede: screen: ' | sed 's/.*tilstede: screen: //; s/ /_/g')
+say ready_for_tap
+present=0
+for i in $(seq 400); do
+    present=$(runuser -u tilstede -- tilstedectl --json present 2>/dev/null |
+        sed -n 's/.*"count": *\([0-9]*\).*/\1/p')
+    [ "${present:-0}" -ge 1 ] && break
+    sleep 1
+done
+say present=$present
+# A frozen kiosk: the watchdog must kill and restart it.
+before=$(unit NRestarts)
+kill -STOP "$pid"
+for i in $(seq 180); do
+    new=$(unit MainPID)
+    [ "$new" != "$pid" ] && [ "$new" != 0 ] && [ "$(unit ActiveState)" = active ] && break
+    sleep 1
+done
+say watchdog_restarts=$(( $(unit NRestarts) - before ))
+say watchdog_new_pid=$([ "$(unit MainPID)" != "$pid" ] && echo yes || echo no)
+say watchdog_journal=$(journalctl -b -u tilstede --no-pager | grep -c 'Watchdog timeout')
+journal | grep -v 'MESA-LOADER\|failed to load driver\|pci id for fd\|kmsro' | tail -20 | sed 's/^/VMLOG /'
+say end
+systemctl poweroff
+GUEST
+}
+
+# screendump over the QEMU monitor, then PPM to PNG; prints the share of the
+# most common colour and the number of distinct colours.
+vm_screenshot() { # vm_screenshot MONITOR_SOCKET PNG
+    python3 - "$1" "$2" <<'PY'
+import socket, struct, sys, time, zlib, collections, os
+sock, png = sys.argv[1], sys.argv[2]
+ppm = png[:-4] + ".ppm"
+s = socket.socket(socket.AF_UNIX)
+s.connect(sock)
+time.sleep(0.3)
+s.recv(65536)
+s.send(b"screendump %s\n" % ppm.encode())
+for _ in range(100):
+    time.sleep(0.1)
+    if os.path.exists(ppm) and os.path.getsize(ppm) > 0:
+        time.sleep(0.5)
+        break
+s.close()
+data = open(ppm, "rb").read()
+parts = data.split(b"\n", 3)
+w, h = map(int, parts[1].split())
+pixels = parts[3]
+raw = b"".join(b"\0" + pixels[y * w * 3:(y + 1) * w * 3] for y in range(h))
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+open(png, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                      + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+os.unlink(ppm)
+counts = collections.Counter(pixels[i:i + 3] for i in range(0, len(pixels), 3 * 7))
+top, n = counts.most_common(1)[0]
+print("%dx%d %d %.2f %s" % (w, h, len(counts), n / sum(counts.values()), top.hex()))
+PY
+}
+
+vm_value() { sed -n "s/^VMCHECK $1=//p" "$console" | tr -d '\r' | tail -1; }
+
+test_vm() {
+    local vm_reader=${4:?vm_reader}
+    local kiosk
+    kiosk=$(ls "$packages"/tilstede_*.deb 2>/dev/null) || fail "no tilstede .deb (test_deploy_packages first)"
+    command -v qemu-system-x86_64 >/dev/null || fail "no qemu-system-x86_64 (deploy/install-deps.sh installs qemu-system-x86)"
+    command -v mkfs.ext4 >/dev/null || fail "no mkfs.ext4 (e2fsprogs)"
+    local mirror=${TILSTEDE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+    local cache="$work/../deploy-cache/bookworm-vm.tar.gz" started=$SECONDS
+    mkdir -p "$(dirname "$cache")"
+    if [ ! -s "$cache" ]; then
+        local boot="$work/debootstrap-vm-new"
+        rm -rf "$boot"
+        echo "making a bootable Debian 12 root with debootstrap from $mirror (once; a few minutes)"
+        if ! debootstrap --variant=minbase --include=systemd-sysv,udev,kmod,linux-image-amd64,procps \
+            bookworm "$boot" "$mirror" >"$work/debootstrap-vm.log" 2>&1; then
+            tail -20 "$work/debootstrap-vm.log"
+            fail "debootstrap bookworm from $mirror failed (log: $work/debootstrap-vm.log)"
+        fi
+        tar -C "$boot" -czf "$cache.partial" . && mv "$cache.partial" "$cache"
+        rm -rf "$boot"
+    fi
+    root="$work/vm-root"
+    rm -rf "$root"
+    mkdir -p "$root"
+    tar -C "$root" -xzf "$cache"
+    trap cleanup_root EXIT
+    mount -t proc proc "$root/proc"
+    mount --bind /dev "$root/dev"
+    mount --bind /dev/pts "$root/dev/pts"
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    cp "$kiosk" "$root/tmp/"
+    # No service starts inside the build root.
+    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+    chmod 0755 "$root/usr/sbin/policy-rc.d"
+    in_root apt-get update -qq >"$work/vm-apt.log" 2>&1 || { tail "$work/vm-apt.log"; fail "apt-get update in the root"; }
+    # Without recommends, as an appliance image is made: what the kiosk
+    # needs must be in its Depends.
+    in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "/tmp/$(basename "$kiosk")" >>"$work/vm-apt.log" 2>&1 ||
+        { tail -30 "$work/vm-apt.log"; fail "installing $(basename "$kiosk")"; }
+    rm -f "$root/usr/sbin/policy-rc.d" "$root/tmp/$(basename "$kiosk")"
+    # The site, as provisioning would leave it: the demo roster, the reader
+    # on a USB-serial PN532 board (the udev rule's name for it).
+    sed -i 's|^connection = .*|connection = pn532_uart:/dev/tilstede-reader|' "$root/etc/tilstede/tilstede.conf"
+    as_kiosk "tilstedectl demo >/dev/null" || fail "tilstedectl demo in the root"
+    cleanup_root
+    trap - EXIT
+    echo "tilstede-vm" >"$root/etc/hostname"
+    echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$root/etc/fstab"
+    # The first serial port is the test's report, not a login.
+    ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
+    vm_check_script >"$root/usr/local/sbin/tilstede-vmcheck"
+    chmod 0755 "$root/usr/local/sbin/tilstede-vmcheck"
+    cat >"$root/etc/systemd/system/tilstede-vmcheck.service" <<'UNIT'
+[Unit]
+Description=test_deploy vm: the checks, reported on ttyS0
+After=multi-user.target
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/tilstede-vmcheck
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+[Install]
+WantedBy=multi-user.target
+UNIT
+    ln -sf /etc/systemd/system/tilstede-vmcheck.service \
+        "$root/etc/systemd/system/multi-user.target.wants/tilstede-vmcheck.service"
+    local image="$work/vm.img"
+    rm -f "$image"
+    mkfs.ext4 -q -F -d "$root" -L root "$image" 3G || fail "mkfs.ext4 -d"
+    local kernel initrd
+    kernel=$(ls "$root"/boot/vmlinuz-* | head -1)
+    initrd=$(ls "$root"/boot/initrd.img-* | head -1)
+    echo "image built in $((SECONDS - started)) s"
+
+    # The reader: a simulated PN532 on a host pty, which QEMU presents to
+    # the guest as an FTDI USB-serial adapter.
+    console="$work/vm-console.log"
+    local monitor="$work/vm-monitor.sock" to_reader="$work/vm-reader.in" from_reader="$work/vm-reader.out"
+    rm -f "$console" "$monitor" "$to_reader" "$from_reader"
+    mkfifo "$to_reader"
+    "$vm_reader" "$work" <"$to_reader" >"$from_reader" 2>&1 &
+    local reader_pid=$!
+    exec 7>"$to_reader"
+    local pty=""
+    for _ in $(seq 50); do
+        pty=$(sed -n 's/^reader //p' "$from_reader")
+        [ -n "$pty" ] && break
+        sleep 0.1
+    done
+    [ -n "$pty" ] || fail "the simulated reader did not start: $(cat "$from_reader")"
+    local boot_started=$SECONDS
+    qemu-system-x86_64 -m 1024 -smp 2 -accel tcg -no-reboot -nic none \
+        -kernel "$kernel" -initrd "$initrd" -append "root=/dev/vda rw console=ttyS0 quiet" \
+        -drive "file=$image,format=raw,if=virtio" -vga std -display none \
+        -serial "file:$console" -monitor "unix:$monitor,server,nowait" \
+        -chardev "serial,id=reader,path=$pty" -device qemu-xhci -device usb-serial,chardev=reader \
+        >"$work/vm-qemu.log" 2>&1 &
+    local qemu_pid=$!
+    vm_cleanup() {
+        exec 7>&- 2>/dev/null || true
+        kill "$qemu_pid" "$reader_pid" 2>/dev/null || true
+        wait 2>/dev/null || true
+    }
+    trap vm_cleanup EXIT
+    for _ in $(seq 900); do
+        grep -q '^VMCHECK ready_for_tap' "$console" 2>/dev/null && break
+        kill -0 "$qemu_pid" 2>/dev/null || break
+        sleep 1
+    done
+    grep -q '^VMCHECK ready_for_tap' "$console" 2>/dev/null ||
+        { tail -30 "$console"; fail "the guest did not get ready (console: $console)"; }
+    echo "booted and the kiosk's reader connected after $((SECONDS - boot_started)) s"
+    # Under emulation the first frame comes some seconds after the reader
+    # is up (the software GL compiles its shaders): wait for a picture.
+    local shot="" colours=0
+    for _ in $(seq 60); do
+        shot=$(vm_screenshot "$monitor" "$work/vm-home.png") || fail "screendump of the home screen"
+        colours=$(echo "$shot" | cut -d' ' -f2)
+        [ "$colours" -gt 8 ] && break
+        sleep 2
+    done
+    echo "home screen after $((SECONDS - boot_started)) s: $work/vm-home.png ($shot)"
+    echo "tap 04de3000000001" >&7
+    local answer=""
+    for _ in $(seq 180); do
+        answer=$(grep -E '^(ok|error)' "$from_reader" | tail -1 || true)
+        [ -n "$answer" ] && break
+        sleep 1
+    done
+    local welcome
+    welcome=$(vm_screenshot "$monitor" "$work/vm-welcome.png") || fail "screendump after the tap"
+    echo "after the tap ($answer): $work/vm-welcome.png ($welcome)"
+    for _ in $(seq 600); do
+        grep -q '^VMCHECK end' "$console" && break
+        kill -0 "$qemu_pid" 2>/dev/null || break
+        sleep 1
+    done
+    for _ in $(seq 60); do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 1; done
+    vm_cleanup
+    trap - EXIT
+    grep '^VMCHECK\|^VMLOG' "$console" | tr -d '\r'
+    grep -q '^VMCHECK end' "$console" || { tail -30 "$console"; fail "the guest's checks did not finish"; }
+    echo "whole test: $((SECONDS - started)) s"
+
+    local problems=""
+    expect() { # expect KEY VALUE-PATTERN WHAT
+        local value
+        value=$(vm_value "$1")
+        if [[ $value =~ ^($2)$ ]]; then echo "ok: $3 ($1=$value)"; else
+            echo "FAILED: $3 ($1=$value)"
+            problems="$problems $1"
+        fi
+    }
+    expect active active "systemd runs tilstede.service"
+    expect user tilstede "the kiosk runs as the user tilstede, not root"
+    expect tty tty1 "on the first virtual console"
+    expect getty_tty1 'inactive|unknown' "with no login prompt on tty1"
+    expect reader '/dev/ttyUSB[0-9]+' "udev named the PN532's USB-serial adapter /dev/tilstede-reader"
+    expect reader_owner 'tilstede:660' "and gave it to the kiosk's group alone"
+    expect screen '[0-9]+x[0-9]+,_SDL_video_driver_KMSDRM,.*' "the kiosk draws through the kernel's DRM display"
+    expect present 1 "a card tapped on the host's PN532 is checked in"
+    expect watchdog_new_pid yes "a frozen kiosk is restarted by the watchdog"
+    expect watchdog_journal '[1-9][0-9]*' "and the journal says it was the watchdog"
+    # The screen: not black, the kiosk's pale background over most of it,
+    # and the greeting different from the home screen.
+    read -r size colours share _ <<<"$shot"
+    if [ "$colours" -gt 8 ] && python3 -c "import sys; sys.exit(0 if $share > 0.3 else 1)"; then
+        echo "ok: the home screen shows a picture ($size, $colours colours, $share of one)"
+    else
+        echo "FAILED: the home screen looks blank ($shot)"
+        problems="$problems screen"
+    fi
+    [ "$(md5sum <"$work/vm-home.png")" != "$(md5sum <"$work/vm-welcome.png")" ] &&
+        echo "ok: the screen changed after the tap" ||
+        { echo "FAILED: the screen did not change after the tap"; problems="$problems welcome"; }
+    [ -z "$problems" ] || fail "in the booted machine:$problems (console: $console)"
+    rm -rf "$root" "$image"
+    pass "booted under QEMU; screenshots $work/vm-home.png, $work/vm-welcome.png"
+}
+
 case $mode in
 units) test_units ;;
 backup-script) test_backup_script "$@" ;;
 packages) test_packages ;;
 lintian) test_lintian ;;
 debootstrap) test_debootstrap ;;
+vm) test_vm "$@" ;;
 *) fail "unknown mode" ;;
 esac
