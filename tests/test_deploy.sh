@@ -12,8 +12,9 @@
 #                             QEMU: systemd as PID 1 runs it on tty1 as its own
 #                             user through the kernel's DRM display, udev gives it
 #                             a PN532 on an emulated USB-serial adapter, a card
-#                             tapped on the host is recorded, the watchdog
-#                             restarts a frozen kiosk; screenshots of the screen
+#                             tapped on the host is recorded and survives a
+#                             power cut, the watchdog restarts a frozen kiosk;
+#                             screenshots of the screen
 # Each prints "test_deploy MODE: PASS" last, or "FAIL: why" and exits 1.
 set -euo pipefail
 
@@ -331,33 +332,55 @@ test_debootstrap() {
 vm_check_script() {
     cat <<'GUEST'
 #!/bin/sh
-# test_deploy vm: runs in the guest after boot, reports on /dev/ttyS0.
+# test_deploy vm: runs in the guest after each boot, reports on /dev/ttyS0.
+# First boot: the checks, a card tap, then the host pulls the plug. Second
+# boot: what survived the power cut, then the watchdog.
 say() { echo "VMCHECK $*"; }
 unit() { systemctl show tilstede -p "$1" --value; }
 journal() { journalctl -b -u tilstede --no-pager -o cat; }
+present_count() {
+    runuser -u tilstede -- tilstedectl --json present 2>/dev/null |
+        sed -n 's/.*"count": *\([0-9]*\).*/\1/p'
+}
 for i in $(seq 240); do
     journal | grep -q 'card reader connected' && break
     sleep 1
 done
 pid=$(unit MainPID)
-say active=$(unit ActiveState)
-say user=$(ps -o user= -p "$pid" | tr -d ' ')
-say tty=$(ps -o tty= -p "$pid" | tr -d ' ')
-say getty_tty1=$(systemctl is-active getty@tty1.service)
-say groups=$(ps -o supgrp= -p "$pid" | tr -d ' ')
-reader=$(readlink -f /dev/tilstede-reader)
-say reader=$reader
-say reader_owner=$(stat -c %G:%a "$reader" 2>/dev/null)
-say screen=$(journal | grep -m1 'tilstede: screen: ' | sed 's/.*tilstede: screen: //; s/ /_/g')
-say ready_for_tap
-present=0
-for i in $(seq 400); do
-    present=$(runuser -u tilstede -- tilstedectl --json present 2>/dev/null |
-        sed -n 's/.*"count": *\([0-9]*\).*/\1/p')
-    [ "${present:-0}" -ge 1 ] && break
-    sleep 1
-done
-say present=$present
+if ! grep -q 'tilstede_vmcheck=2' /proc/cmdline; then
+    say boot=1
+    say active=$(unit ActiveState)
+    say user=$(ps -o user= -p "$pid" | tr -d ' ')
+    say tty=$(ps -o tty= -p "$pid" | tr -d ' ')
+    say getty_tty1=$(systemctl is-active getty@tty1.service)
+    say groups=$(ps -o supgrp= -p "$pid" | tr -d ' ')
+    reader=$(readlink -f /dev/tilstede-reader)
+    say reader=$reader
+    say reader_owner=$(stat -c %G:%a "$reader" 2>/dev/null)
+    say screen=$(journal | grep -m1 'tilstede: screen: ' | sed 's/.*tilstede: screen: //; s/ /_/g')
+    say ready_for_tap
+    present=0
+    for i in $(seq 400); do
+        present=$(present_count)
+        [ "${present:-0}" -ge 1 ] && break
+        sleep 1
+    done
+    say present=$present
+    # Nothing is synced here, and the root is mounted with commit=60: only
+    # what the kiosk itself made durable (fsync) is on the disk at the cut.
+    # The control: a file written now without fsync must be gone after it.
+    echo "not synced" >/root/vmcheck-unsynced
+    say ready_for_power_cut
+    sleep 3600
+    exit 0
+fi
+say boot=2
+say root_options=$(findmnt -n -o OPTIONS /)
+say unsynced_file=$([ -s /root/vmcheck-unsynced ] && echo kept || echo lost)
+say after_cut_active=$(unit ActiveState)
+say after_cut_present=$(present_count)
+say after_cut_check=$(runuser -u tilstede -- tilstedectl check >/dev/null 2>&1 && echo ok || echo failed)
+say after_cut_restored=$(journal | grep -c 'restored from the backup')
 # A frozen kiosk: the watchdog must kill and restart it.
 before=$(unit NRestarts)
 kill -STOP "$pid"
@@ -369,7 +392,8 @@ done
 say watchdog_restarts=$(( $(unit NRestarts) - before ))
 say watchdog_new_pid=$([ "$(unit MainPID)" != "$pid" ] && echo yes || echo no)
 say watchdog_journal=$(journalctl -b -u tilstede --no-pager | grep -c 'Watchdog timeout')
-journal | grep -v 'MESA-LOADER\|failed to load driver\|pci id for fd\|kmsro' | tail -20 | sed 's/^/VMLOG /'
+journal | grep -v 'MESA-LOADER\|failed to load driver\|pci id for fd\|kmsro\|^ALSA lib' |
+    tail -12 | sed 's/^/VMLOG /'
 say end
 systemctl poweroff
 GUEST
@@ -409,7 +433,7 @@ print("%dx%d %d %.2f %s" % (w, h, len(counts), n / sum(counts.values()), top.hex
 PY
 }
 
-vm_value() { sed -n "s/^VMCHECK $1=//p" "$console" | tr -d '\r' | tail -1; }
+vm_value() { cat "$work"/vm-console-*.log | sed -n "s/^VMCHECK $1=//p" | tr -d '\r' | tail -1; }
 
 test_vm() {
     local vm_reader=${4:?vm_reader}
@@ -459,7 +483,9 @@ test_vm() {
     cleanup_root
     trap - EXIT
     echo "tilstede-vm" >"$root/etc/hostname"
-    echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$root/etc/fstab"
+    # commit=60: ext4 writes nothing on its own for a minute, so the power
+    # cut below tests the kiosk's own durability, not the file system's.
+    echo "/dev/vda / ext4 rw,commit=60,errors=remount-ro 0 1" >"$root/etc/fstab"
     # The first serial port is the test's report, not a login.
     ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
     vm_check_script >"$root/usr/local/sbin/tilstede-vmcheck"
@@ -489,9 +515,9 @@ UNIT
 
     # The reader: a simulated PN532 on a host pty, which QEMU presents to
     # the guest as an FTDI USB-serial adapter.
-    console="$work/vm-console.log"
+    console=""
     local monitor="$work/vm-monitor.sock" to_reader="$work/vm-reader.in" from_reader="$work/vm-reader.out"
-    rm -f "$console" "$monitor" "$to_reader" "$from_reader"
+    rm -f "$work"/vm-console-*.log "$monitor" "$to_reader" "$from_reader"
     mkfifo "$to_reader"
     "$vm_reader" "$work" <"$to_reader" >"$from_reader" 2>&1 &
     local reader_pid=$!
@@ -503,26 +529,36 @@ UNIT
         sleep 0.1
     done
     [ -n "$pty" ] || fail "the simulated reader did not start: $(cat "$from_reader")"
-    local boot_started=$SECONDS
-    qemu-system-x86_64 -m 1024 -smp 2 -accel tcg -no-reboot -nic none \
-        -kernel "$kernel" -initrd "$initrd" -append "root=/dev/vda rw console=ttyS0 quiet" \
-        -drive "file=$image,format=raw,if=virtio" -vga std -display none \
-        -serial "file:$console" -monitor "unix:$monitor,server,nowait" \
-        -chardev "serial,id=reader,path=$pty" -device qemu-xhci -device usb-serial,chardev=reader \
-        >"$work/vm-qemu.log" 2>&1 &
-    local qemu_pid=$!
+    local qemu_pid="" boot_started=$SECONDS
+    vm_boot() { # vm_boot N: starts the machine, its first serial port in vm-console-N.log
+        console="$work/vm-console-$1.log"
+        rm -f "$console" "$monitor"
+        qemu-system-x86_64 -m 1024 -smp 2 -accel tcg -no-reboot -nic none \
+            -kernel "$kernel" -initrd "$initrd" \
+            -append "root=/dev/vda rw console=ttyS0 quiet tilstede_vmcheck=$1" \
+            -drive "file=$image,format=raw,if=virtio" -vga std -display none \
+            -serial "file:$console" -monitor "unix:$monitor,server,nowait" \
+            -chardev "serial,id=reader,path=$pty" -device qemu-xhci -device usb-serial,chardev=reader \
+            >"$work/vm-qemu-$1.log" 2>&1 &
+        qemu_pid=$!
+    }
+    vm_wait() { # vm_wait PATTERN SECONDS: 0 when the console shows it
+        local i
+        for ((i = 0; i < $2; i++)); do
+            grep -q "$1" "$console" 2>/dev/null && return 0
+            kill -0 "$qemu_pid" 2>/dev/null || break
+            sleep 1
+        done
+        grep -q "$1" "$console" 2>/dev/null
+    }
     vm_cleanup() {
         exec 7>&- 2>/dev/null || true
         kill "$qemu_pid" "$reader_pid" 2>/dev/null || true
         wait 2>/dev/null || true
     }
     trap vm_cleanup EXIT
-    for _ in $(seq 900); do
-        grep -q '^VMCHECK ready_for_tap' "$console" 2>/dev/null && break
-        kill -0 "$qemu_pid" 2>/dev/null || break
-        sleep 1
-    done
-    grep -q '^VMCHECK ready_for_tap' "$console" 2>/dev/null ||
+    vm_boot 1
+    vm_wait '^VMCHECK ready_for_tap' 900 ||
         { tail -30 "$console"; fail "the guest did not get ready (console: $console)"; }
     echo "booted and the kiosk's reader connected after $((SECONDS - boot_started)) s"
     # Under emulation the first frame comes some seconds after the reader
@@ -545,16 +581,18 @@ UNIT
     local welcome
     welcome=$(vm_screenshot "$monitor" "$work/vm-welcome.png") || fail "screendump after the tap"
     echo "after the tap ($answer): $work/vm-welcome.png ($welcome)"
-    for _ in $(seq 600); do
-        grep -q '^VMCHECK end' "$console" && break
-        kill -0 "$qemu_pid" 2>/dev/null || break
-        sleep 1
-    done
+    vm_wait '^VMCHECK ready_for_power_cut' 600 ||
+        { tail -30 "$console"; fail "the guest did not see the check-in (console: $console)"; }
+    # The power cut: the machine stops dead, nothing more is written.
+    kill -KILL "$qemu_pid"
+    wait "$qemu_pid" 2>/dev/null || true
+    echo "power cut after the check-in; booting again"
+    vm_boot 2
+    vm_wait '^VMCHECK end' 900 || { tail -30 "$console"; fail "the second boot's checks did not finish"; }
     for _ in $(seq 60); do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 1; done
     vm_cleanup
     trap - EXIT
-    grep '^VMCHECK\|^VMLOG' "$console" | tr -d '\r'
-    grep -q '^VMCHECK end' "$console" || { tail -30 "$console"; fail "the guest's checks did not finish"; }
+    cat "$work"/vm-console-*.log | grep '^VMCHECK\|^VMLOG' | tr -d '\r'
     echo "whole test: $((SECONDS - started)) s"
 
     local problems=""
@@ -574,6 +612,12 @@ UNIT
     expect reader_owner 'tilstede:660' "and gave it to the kiosk's group alone"
     expect screen '[0-9]+x[0-9]+,_SDL_video_driver_KMSDRM,.*' "the kiosk draws through the kernel's DRM display"
     expect present 1 "a card tapped on the host's PN532 is checked in"
+    expect root_options '.*commit=60.*' "the root file system writes only what is synced (commit=60)"
+    expect unsynced_file lost "the control: a file written without fsync before the cut is lost"
+    expect after_cut_active active "after a power cut the machine boots and the kiosk runs again"
+    expect after_cut_present 1 "the check-in made before the power cut is still there"
+    expect after_cut_check ok "the database passes its check"
+    expect after_cut_restored 0 "with no restore from backup needed"
     expect watchdog_new_pid yes "a frozen kiosk is restarted by the watchdog"
     expect watchdog_journal '[1-9][0-9]*' "and the journal says it was the watchdog"
     # The screen: not black, the kiosk's pale background over most of it,
