@@ -223,27 +223,28 @@ cleanup_root() {
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 as_kiosk() { in_root runuser -u tilstede -- sh -c "umask 077; $1"; }
 
-test_debootstrap() {
-    local kiosk central
-    kiosk=$(ls "$packages"/tilstede_*.deb 2>/dev/null) || fail "no tilstede .deb (test_deploy_packages first)"
-    central=$(ls "$packages"/tilstede-central_*.deb 2>/dev/null) || fail "no tilstede-central .deb"
+# fresh_root NAME DIR [PACKAGES]: a clean Debian 12 root in DIR (global
+# root), with proc, dev and the host's resolver, unmounted on exit. It is
+# made by debootstrap (minbase, plus PACKAGES) once and cached as a tarball
+# under the build directory; every run starts from a fresh copy of it.
+fresh_root() {
+    local name=$1 dir=$2 include=${3:-}
     local mirror=${TILSTEDE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-    # The clean root is made once and kept as a tarball under the build
-    # directory; every run starts from a fresh copy of it.
-    local cache="$work/../deploy-cache/bookworm-minbase.tar.gz"
+    local cache="$work/../deploy-cache/bookworm-$name.tar.gz"
     mkdir -p "$(dirname "$cache")"
     if [ ! -s "$cache" ]; then
-        local boot="$work/debootstrap-new"
+        local boot="$work/debootstrap-$name-new" log="$work/debootstrap-$name.log"
         rm -rf "$boot"
-        echo "making a clean Debian 12 root with debootstrap from $mirror (once; a few minutes)"
-        if ! debootstrap --variant=minbase bookworm "$boot" "$mirror" >"$work/debootstrap.log" 2>&1; then
-            tail -20 "$work/debootstrap.log"
-            fail "debootstrap bookworm from $mirror failed (log: $work/debootstrap.log)"
+        echo "making a Debian 12 root ($name) with debootstrap from $mirror (once; a few minutes)"
+        if ! debootstrap --variant=minbase ${include:+--include=$include} bookworm "$boot" "$mirror" \
+            >"$log" 2>&1; then
+            tail -20 "$log"
+            fail "debootstrap bookworm from $mirror failed (log: $log)"
         fi
         tar -C "$boot" -czf "$cache.partial" . && mv "$cache.partial" "$cache"
         rm -rf "$boot"
     fi
-    root="$work/debian12-root"
+    root=$dir
     rm -rf "$root"
     mkdir -p "$root"
     tar -C "$root" -xzf "$cache"
@@ -252,6 +253,13 @@ test_debootstrap() {
     mount --bind /dev "$root/dev"
     mount --bind /dev/pts "$root/dev/pts"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
+}
+
+test_debootstrap() {
+    local kiosk central
+    kiosk=$(ls "$packages"/tilstede_*.deb 2>/dev/null) || fail "no tilstede .deb (test_deploy_packages first)"
+    central=$(ls "$packages"/tilstede-central_*.deb 2>/dev/null) || fail "no tilstede-central .deb"
+    fresh_root minbase "$work/debian12-root"
     cp "$kiosk" "$central" "$root/tmp/"
     local kdeb cdeb
     kdeb="/tmp/$(basename "$kiosk")"
@@ -441,30 +449,8 @@ test_vm() {
     kiosk=$(ls "$packages"/tilstede_*.deb 2>/dev/null) || fail "no tilstede .deb (test_deploy_packages first)"
     command -v qemu-system-x86_64 >/dev/null || fail "no qemu-system-x86_64 (deploy/install-deps.sh installs qemu-system-x86)"
     command -v mkfs.ext4 >/dev/null || fail "no mkfs.ext4 (e2fsprogs)"
-    local mirror=${TILSTEDE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-    local cache="$work/../deploy-cache/bookworm-vm.tar.gz" started=$SECONDS
-    mkdir -p "$(dirname "$cache")"
-    if [ ! -s "$cache" ]; then
-        local boot="$work/debootstrap-vm-new"
-        rm -rf "$boot"
-        echo "making a bootable Debian 12 root with debootstrap from $mirror (once; a few minutes)"
-        if ! debootstrap --variant=minbase --include=systemd-sysv,udev,kmod,linux-image-amd64,procps \
-            bookworm "$boot" "$mirror" >"$work/debootstrap-vm.log" 2>&1; then
-            tail -20 "$work/debootstrap-vm.log"
-            fail "debootstrap bookworm from $mirror failed (log: $work/debootstrap-vm.log)"
-        fi
-        tar -C "$boot" -czf "$cache.partial" . && mv "$cache.partial" "$cache"
-        rm -rf "$boot"
-    fi
-    root="$work/vm-root"
-    rm -rf "$root"
-    mkdir -p "$root"
-    tar -C "$root" -xzf "$cache"
-    trap cleanup_root EXIT
-    mount -t proc proc "$root/proc"
-    mount --bind /dev "$root/dev"
-    mount --bind /dev/pts "$root/dev/pts"
-    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    local started=$SECONDS
+    fresh_root vm "$work/vm-root" systemd-sysv,udev,kmod,linux-image-amd64,procps
     cp "$kiosk" "$root/tmp/"
     # No service starts inside the build root.
     printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
