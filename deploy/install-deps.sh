@@ -12,7 +12,9 @@ fi
 # cmocka (unit tests), libpng (the UI's screenshots), chromium (the central's
 # dashboard, headless), xvfb, and lintian, debootstrap, systemd-analyze,
 # dpkg-dev (the packages and units of deploy/), qemu and e2fsprogs (the
-# packages booted in a virtual machine).
+# packages booted in a virtual machine), libxlsxwriter (the central's Excel
+# workbooks) with python3-openpyxl to read them back in the tests, and
+# python3-aiosmtpd (a real SMTP server on loopback for the monthly mail).
 packages="
     build-essential cmake pkg-config git ca-certificates
     libsdl2-dev libsdl2-ttf-dev libsqlite3-dev sqlite3
@@ -24,6 +26,7 @@ packages="
     chromium xvfb xauth
     lintian debootstrap systemd file dpkg-dev
     qemu-system-x86 e2fsprogs
+    libxlsxwriter-dev python3-openpyxl python3-aiosmtpd
 "
 
 missing=""

@@ -7,6 +7,11 @@ if(TARGET tilstede_central)
     tilstede_test(test_central_${name} SOURCES test_central_${name}.c central_fixture.c
       LIBS tilstede_central PkgConfig::CURL)
   endforeach()
+  # The workbook read back with openpyxl, cell by cell (issue 14).
+  tilstede_test(test_central_xlsx SOURCES test_central_xlsx.c central_fixture.c
+    LIBS tilstede_central PkgConfig::CURL)
+  target_compile_definitions(test_central_xlsx PRIVATE
+    XLSX_READBACK="${CMAKE_CURRENT_SOURCE_DIR}/xlsx_readback.py")
   tilstede_test(test_central_cli SOURCES test_central_cli.c LIBS PkgConfig::CURL)
   target_compile_definitions(test_central_cli PRIVATE CENTRAL_BIN="$<TARGET_FILE:tilstede-central>")
   add_dependencies(test_central_cli tilstede-central)

@@ -76,6 +76,33 @@ static void test_help_and_version_exit_0_and_wrong_usage_exits_2(void **state)
     assert_non_null(strstr(out, "loopback"));
 }
 
+static void test_report_writes_a_workbook_with_a_sheet_per_grouping(void **state)
+{
+    (void)state;
+    static char out[OUTPUT_MAX];
+    char args[1024];
+    assert_int_equal(run(out, sizeof out, "site add lilleby --name Lilleby --kind sykehjem"), 0);
+    snprintf(args, sizeof args,
+             "report --from 2026-01-01 --to 2026-12-31 --by kind,site,month --xlsx '%s/t.xlsx'",
+             dir);
+    assert_int_equal(run(out, sizeof out, args), 0);
+    assert_non_null(strstr(out, "3 sheets"));
+    snprintf(args, sizeof args, "%s/t.xlsx", dir);
+    FILE *book = fopen(args, "rb");
+    assert_non_null(book);
+    char magic[4] = {0};
+    assert_int_equal(fread(magic, 1, 4, book), 4);
+    assert_memory_equal(magic, "PK\x03\x04", 4);
+    fclose(book);
+    snprintf(args, sizeof args,
+             "report --from 2026-01-01 --to 2026-12-31 --by kind,days --xlsx '%s/u.xlsx'", dir);
+    assert_int_equal(run(out, sizeof out, args), 2);
+    assert_non_null(strstr(out, "kind,days"));
+    snprintf(args, sizeof args,
+             "report --from 2026-01-01 --to 2026-12-31 --by kind --csv --xlsx '%s/u.xlsx'", dir);
+    assert_int_equal(run(out, sizeof out, args), 2);
+}
+
 static void test_admin_commands_and_their_exit_codes(void **state)
 {
     (void)state;
@@ -173,6 +200,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_help_and_version_exit_0_and_wrong_usage_exits_2, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_report_writes_a_workbook_with_a_sheet_per_grouping,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_admin_commands_and_their_exit_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_token_is_printed_once_and_works, setup,
                                         teardown),

@@ -14,6 +14,7 @@
 #include "report.h"
 #include "store.h"
 #include "token.h"
+#include "xlsx.h"
 #ifdef TILSTEDE_HAVE_ROSTER
 #include "roster.h"
 #endif
@@ -488,6 +489,55 @@ static int activity_cmd(const struct central_admin_args *a, struct central_store
     return rc;
 }
 
+/* The workbook: one sheet per grouping named in --by ("kind,site,month"). */
+#define REPORT_SHEETS_MAX 8
+
+static int report_xlsx(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                       char *err)
+{
+    struct central_report *reports[REPORT_SHEETS_MAX] = {0};
+    size_t count = 0;
+    int rc = 0;
+    const char *p = a->by;
+    while (!rc && *p) {
+        size_t len = strcspn(p, ",");
+        char name[16];
+        int by = -1;
+        if (len < sizeof name) {
+            memcpy(name, p, len);
+            name[len] = '\0';
+            by = central_report_by_parse(name);
+        }
+        if (by < 0 || count == REPORT_SHEETS_MAX) {
+            snprintf(err, ERR_MAX, "--by \"%s\": %s", a->by,
+                     by < 0 ? "expected site, kind, activity, month or volunteer, or several "
+                              "of them separated by commas"
+                            : "at most 8 groupings");
+            rc = -EINVAL;
+            break;
+        }
+        rc = central_report_run(store, a->from, a->to, (enum central_report_by)by,
+                                a->hours_per_arsverk, &reports[count], err, ERR_MAX);
+        if (!rc)
+            count++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    if (!rc && !count) {
+        snprintf(err, ERR_MAX, "--by \"%s\": no grouping named", a->by);
+        rc = -EINVAL;
+    }
+    if (!rc)
+        rc = central_xlsx_write((const struct central_report *const *)reports, count, a->xlsx,
+                                err, ERR_MAX);
+    if (!rc)
+        fprintf(out, "%s: %zu sheet%s\n", a->xlsx, count, count == 1 ? "" : "s");
+    for (size_t i = 0; i < count; i++)
+        central_report_free(reports[i]);
+    return rc;
+}
+
 static int report_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
                       FILE *errout, char *err)
 {
@@ -495,6 +545,13 @@ static int report_cmd(const struct central_admin_args *a, struct central_store *
         need(a->to, "--to YYYY-MM-DD", "report", errout) ||
         need(a->by, "--by site|kind|activity|month|volunteer", "report", errout))
         return -EINVAL;
+    if (a->xlsx) {
+        if (a->format != CENTRAL_FORMAT_TEXT) {
+            snprintf(err, ERR_MAX, "report: --xlsx writes a file; give it without --csv or --json");
+            return -EINVAL;
+        }
+        return report_xlsx(a, store, out, err);
+    }
     int by = central_report_by_parse(a->by);
     if (by < 0) {
         snprintf(err, ERR_MAX, "--by \"%s\": expected site, kind, activity, month or volunteer",

@@ -25,6 +25,7 @@ struct central_admin_args {
     const char *date, *start, *end, *title, *place;
     const char *from, *to, *by;
     enum central_format format;
+    const char *xlsx; /* report --xlsx FILE: the workbook, a sheet per --by grouping */
     double hours_per_arsverk;
     int yes;  /* --yes: confirms what cannot be undone (volunteer forget) */
     FILE *in; /* where "volunteer export|forget -" reads the id; NULL: none */

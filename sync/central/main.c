@@ -36,7 +36,8 @@ static void usage(FILE *out)
           "  activity add SITE --date YYYY-MM-DD --start HH:MM --end HH:MM --title TITLE\n"
           "        [--place PLACE]\n"
           "  report --from YYYY-MM-DD --to YYYY-MM-DD --by site|kind|activity|month|volunteer\n"
-          "        [--csv|--json] [--hours-per-arsverk H]\n"
+          "        [--csv|--json|--xlsx FILE] [--hours-per-arsverk H]\n"
+          "        with --xlsx, --by may list groupings (kind,site,month): a sheet each\n"
           "  volunteer export EXTERNAL-ID  print as JSON all the central keeps of a volunteer\n"
           "                                (roster row, cards, events at every site, hours)\n"
           "  volunteer forget EXTERNAL-ID --yes\n"
@@ -81,6 +82,7 @@ enum {
     OPT_BY,
     OPT_CSV,
     OPT_JSON,
+    OPT_XLSX,
     OPT_YES,
     OPT_HELP,
     OPT_VERSION,
@@ -108,6 +110,7 @@ static const struct option options[] = {
     {"by", required_argument, NULL, OPT_BY},
     {"csv", no_argument, NULL, OPT_CSV},
     {"json", no_argument, NULL, OPT_JSON},
+    {"xlsx", required_argument, NULL, OPT_XLSX},
     {"yes", no_argument, NULL, OPT_YES},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -246,6 +249,9 @@ int main(int argc, char **argv)
             break;
         case OPT_JSON:
             args.format = CENTRAL_FORMAT_JSON;
+            break;
+        case OPT_XLSX:
+            args.xlsx = optarg;
             break;
         case OPT_YES:
             args.yes = 1;

@@ -276,12 +276,18 @@ static int text_row(const struct central_report *r, const struct central_report_
                               hours, arsverk);
 }
 
-int central_report_text(const struct central_report *r, struct central_buf *out)
+int central_report_title(const struct central_report *r, struct central_buf *out)
 {
     char per[48];
     numfmt_decimal(r->hours_per_arsverk, 0, " ", per, sizeof per);
-    central_buf_printf(out, "Frivillige timer %s til %s, etter %s (1 årsverk = %s timer)\n",
-                       r->from, r->to, by_heading(r->by), per);
+    return central_buf_printf(out, "Frivillige timer %s til %s, etter %s (1 årsverk = %s timer)",
+                              r->from, r->to, by_heading(r->by), per);
+}
+
+int central_report_text(const struct central_report *r, struct central_buf *out)
+{
+    central_report_title(r, out);
+    central_buf_str(out, "\n");
     for (size_t i = 0; i < r->count; i++)
         text_row(r, &r->rows[i], out);
     text_row(r, &r->total, out);
@@ -321,7 +327,7 @@ static void csv_row(const struct central_report *r, const struct central_report_
     central_buf_printf(out, ";%s;%s;%lld\r\n", hours, arsverk, (long long)row->visits);
 }
 
-int central_report_csv(const struct central_report *r, struct central_buf *out)
+void central_report_headings(enum central_report_by by, const char **group, const char **detail)
 {
     static const char *const headings[][2] = {
         [CENTRAL_BY_SITE] = {"Enhet", "Type"},
@@ -330,12 +336,21 @@ int central_report_csv(const struct central_report *r, struct central_buf *out)
         [CENTRAL_BY_MONTH] = {"Måned", NULL},
         [CENTRAL_BY_VOLUNTEER] = {"Frivillig", "Navn"},
     };
-    int with_detail = headings[r->by][1] != NULL;
+    unsigned index = (unsigned)by < sizeof headings / sizeof headings[0] ? (unsigned)by : 0;
+    *group = headings[index][0];
+    *detail = headings[index][1];
+}
+
+int central_report_csv(const struct central_report *r, struct central_buf *out)
+{
+    const char *group, *detail;
+    central_report_headings(r->by, &group, &detail);
+    int with_detail = detail != NULL;
     /* The BOM is what makes Excel read the file as UTF-8 (æ, ø, å). */
     central_buf_str(out, "\xEF\xBB\xBF");
-    central_buf_str(out, headings[r->by][0]);
+    central_buf_str(out, group);
     if (with_detail)
-        central_buf_printf(out, ";%s", headings[r->by][1]);
+        central_buf_printf(out, ";%s", detail);
     central_buf_str(out, ";Timer;Årsverk;Besøk\r\n");
     for (size_t i = 0; i < r->count; i++)
         csv_row(r, &r->rows[i], with_detail, out);

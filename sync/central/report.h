@@ -60,6 +60,13 @@ int central_report_text(const struct central_report *report, struct central_buf 
 int central_report_csv(const struct central_report *report, struct central_buf *out);
 int central_report_json(const struct central_report *report, struct central_buf *out);
 
+/* The report's column headings: the group's ("Enhet") and the detail
+ * column's ("Type"), NULL when the grouping has no detail column. The CSV
+ * and the workbook share them. */
+void central_report_headings(enum central_report_by by, const char **group, const char **detail);
+/* "Frivillige timer 2026-01-01 til 2026-12-31, etter enhet (1 årsverk = 1 700 timer)" */
+int central_report_title(const struct central_report *report, struct central_buf *out);
+
 /* Norwegian name of a kind of service ("Sykehjem"); the kind itself if unknown. */
 const char *central_report_kind_label(const char *kind);
 
