@@ -15,6 +15,8 @@ fi
 # packages booted in a virtual machine), libxlsxwriter (the central's Excel
 # workbooks) with python3-openpyxl to read them back in the tests, and
 # python3-aiosmtpd (a real SMTP server on loopback for the monthly mail).
+# libpq-dev is the central's PostgreSQL backend, postgresql-15 the real
+# server its tests start of their own (/usr/lib/postgresql/15/bin).
 packages="
     build-essential cmake pkg-config git ca-certificates
     libsdl2-dev libsdl2-ttf-dev libsqlite3-dev sqlite3
@@ -26,6 +28,7 @@ packages="
     chromium xvfb xauth
     lintian debootstrap systemd file dpkg-dev
     qemu-system-x86 e2fsprogs
+    libpq-dev postgresql-15
     libxlsxwriter-dev python3-openpyxl python3-aiosmtpd
 "
 
