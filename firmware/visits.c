@@ -104,13 +104,15 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t errlen)
     return 0;
 }
 
-/* Finds the open visit of the event's volunteer: 1 found, 0 none, <0 error. */
-static int find_open(struct visits *v, const struct event *ev, sqlite3_int64 *id, char *err,
-                     size_t errlen)
+/* ---- the SQLite visit table ---- */
+
+static int sqlite_find_open(void *ctx, const char *site, const char *volunteer, int64_t *id,
+                            char *err, size_t errlen)
 {
+    struct visits *v = ctx;
     sqlite3_stmt *st = v->st[ST_FIND_OPEN];
-    sqlite3_bind_text(st, 1, ev->site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, ev->volunteer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, volunteer, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     int found = 0;
     if (rc == SQLITE_ROW) {
@@ -125,34 +127,10 @@ static int find_open(struct visits *v, const struct event *ev, sqlite3_int64 *id
     return found;
 }
 
-static int close_visit(struct visits *v, sqlite3_int64 id, const struct event *ev, int review,
-                       char *err, size_t errlen)
+static int sqlite_insert(void *ctx, const struct event *ev, const char *day, char *err,
+                         size_t errlen)
 {
-    sqlite3_stmt *st = v->st[ST_CLOSE];
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, ev->event_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, ev->at_us);
-    sqlite3_bind_int(st, 4, (int)ev->kind);
-    sqlite3_bind_int(st, 5, review);
-    return step_done(v->db, st, err, errlen);
-}
-
-static int apply_checkin(struct visits *v, const struct event *ev, char *err, size_t errlen)
-{
-    sqlite3_int64 open_id;
-    int found = find_open(v, ev, &open_id, err, errlen);
-    if (found < 0)
-        return found;
-    if (found) {
-        /* The rules close a visit before the next check-in, so this only
-         * happens with events from elsewhere (an older kiosk, a restore):
-         * end the old visit at the new start and ask staff to look. */
-        int rc = close_visit(v, open_id, ev, 1, err, errlen);
-        if (rc)
-            return rc;
-    }
-    char day[11];
-    visits_local_day(ev->at_us, day);
+    struct visits *v = ctx;
     sqlite3_stmt *st = v->st[ST_INSERT];
     sqlite3_bind_text(st, 1, ev->site, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, ev->volunteer, -1, SQLITE_STATIC);
@@ -165,54 +143,122 @@ static int apply_checkin(struct visits *v, const struct event *ev, char *err, si
     return step_done(v->db, st, err, errlen);
 }
 
-static int apply_close(struct visits *v, const struct event *ev, char *err, size_t errlen)
+static int sqlite_close(void *ctx, int64_t id, const struct event *ev, int review, char *err,
+                        size_t errlen)
 {
-    sqlite3_int64 open_id;
-    int found = find_open(v, ev, &open_id, err, errlen);
+    struct visits *v = ctx;
+    sqlite3_stmt *st = v->st[ST_CLOSE];
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, ev->event_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, ev->at_us);
+    sqlite3_bind_int(st, 4, (int)ev->kind);
+    sqlite3_bind_int(st, 5, review);
+    return step_done(v->db, st, err, errlen);
+}
+
+static int sqlite_correct_start(void *ctx, const char *corrects, int64_t at_us, const char *day,
+                                int *changed, char *err, size_t errlen)
+{
+    struct visits *v = ctx;
+    sqlite3_stmt *st = v->st[ST_CORRECT_START];
+    sqlite3_bind_text(st, 1, corrects, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, at_us);
+    sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
+    int rc = step_done(v->db, st, err, errlen);
+    *changed = rc ? 0 : sqlite3_changes(v->db);
+    return rc;
+}
+
+static int sqlite_correct_end(void *ctx, const char *corrects, int64_t at_us, int *changed,
+                              char *err, size_t errlen)
+{
+    struct visits *v = ctx;
+    sqlite3_stmt *st = v->st[ST_CORRECT_END];
+    sqlite3_bind_text(st, 1, corrects, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, at_us);
+    int rc = step_done(v->db, st, err, errlen);
+    *changed = rc ? 0 : sqlite3_changes(v->db);
+    return rc;
+}
+
+static const struct visits_table sqlite_table = {
+    .find_open = sqlite_find_open,
+    .insert = sqlite_insert,
+    .close = sqlite_close,
+    .correct_start = sqlite_correct_start,
+    .correct_end = sqlite_correct_end,
+};
+
+/* ---- what an event means for the hours ---- */
+
+static int apply_checkin(const struct visits_table *t, void *ctx, const struct event *ev,
+                         char *err, size_t errlen)
+{
+    int64_t open_id;
+    int found = t->find_open(ctx, ev->site, ev->volunteer, &open_id, err, errlen);
+    if (found < 0)
+        return found;
+    if (found) {
+        /* The rules close a visit before the next check-in, so this only
+         * happens with events from elsewhere (an older kiosk, a restore):
+         * end the old visit at the new start and ask staff to look. */
+        int rc = t->close(ctx, open_id, ev, 1, err, errlen);
+        if (rc)
+            return rc;
+    }
+    char day[11];
+    visits_local_day(ev->at_us, day);
+    return t->insert(ctx, ev, day, err, errlen);
+}
+
+static int apply_close(const struct visits_table *t, void *ctx, const struct event *ev,
+                       char *err, size_t errlen)
+{
+    int64_t open_id;
+    int found = t->find_open(ctx, ev->site, ev->volunteer, &open_id, err, errlen);
     if (found <= 0)
         return found < 0 ? found : 1;
     int review = ev->kind == EVENT_AUTOCLOSE || ev->review;
-    return close_visit(v, open_id, ev, review, err, errlen);
+    return t->close(ctx, open_id, ev, review, err, errlen);
 }
 
-static int apply_correction(struct visits *v, const struct event *ev, char *err, size_t errlen)
+static int apply_correction(const struct visits_table *t, void *ctx, const struct event *ev,
+                            char *err, size_t errlen)
 {
     char day[11];
     visits_local_day(ev->at_us, day);
-    sqlite3_stmt *st = v->st[ST_CORRECT_START];
-    sqlite3_bind_text(st, 1, ev->corrects, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, ev->at_us);
-    sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
-    int rc = step_done(v->db, st, err, errlen);
+    int start_changed = 0, end_changed = 0;
+    int rc = t->correct_start(ctx, ev->corrects, ev->at_us, day, &start_changed, err, errlen);
     if (rc)
         return rc;
-    int changed = sqlite3_changes(v->db);
-    st = v->st[ST_CORRECT_END];
-    sqlite3_bind_text(st, 1, ev->corrects, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, ev->at_us);
-    rc = step_done(v->db, st, err, errlen);
+    rc = t->correct_end(ctx, ev->corrects, ev->at_us, &end_changed, err, errlen);
     if (rc)
         return rc;
-    changed += sqlite3_changes(v->db);
-    return changed ? 0 : 1;
+    return start_changed + end_changed ? 0 : 1;
 }
 
-int visits_apply(struct visits *v, const struct event *ev, char *err, size_t errlen)
+int visits_apply_table(const struct visits_table *t, void *ctx, const struct event *ev,
+                       char *err, size_t errlen)
 {
     switch (ev->kind) {
     case EVENT_CHECKIN:
-        return apply_checkin(v, ev, err, errlen);
+        return apply_checkin(t, ctx, ev, err, errlen);
     case EVENT_CHECKOUT:
     case EVENT_AUTOCLOSE:
-        return apply_close(v, ev, err, errlen);
+        return apply_close(t, ctx, ev, err, errlen);
     case EVENT_CORRECTION:
-        return apply_correction(v, ev, err, errlen);
+        return apply_correction(t, ctx, ev, err, errlen);
     case EVENT_CARD_ENROLLED:
     case EVENT_CARD_REVOKED:
         return 1;
     }
     snprintf(err, errlen, "visits: unknown event kind %d", (int)ev->kind);
     return -EINVAL;
+}
+
+int visits_apply(struct visits *v, const struct event *ev, char *err, size_t errlen)
+{
+    return visits_apply_table(&sqlite_table, v, ev, err, errlen);
 }
 
 int visits_rebuild(sqlite3 *db, const char *events_sql, char *err, size_t errlen)

@@ -24,6 +24,30 @@ void visits_close(struct visits *visits);
  * negative value with err set when the database failed. */
 int visits_apply(struct visits *visits, const struct event *ev, char *err, size_t errlen);
 
+/* Where visits_apply's decisions are carried out: the SQLite visit table
+ * through the statements of visits.c, or another database's (the central's
+ * PostgreSQL backend) through its own, so the rules of what an event means
+ * for the hours exist once. Each returns 0, or a negative errno with err
+ * set; find_open 1 when an open visit was found (its id in *id), 0 when
+ * none; the corrections put the number of visits they changed in
+ * *changed. A close or a correction never sets an end before the start. */
+struct visits_table {
+    int (*find_open)(void *ctx, const char *site, const char *volunteer, int64_t *id, char *err,
+                     size_t errlen);
+    int (*insert)(void *ctx, const struct event *ev, const char *day, char *err, size_t errlen);
+    int (*close)(void *ctx, int64_t id, const struct event *ev, int review, char *err,
+                 size_t errlen);
+    int (*correct_start)(void *ctx, const char *corrects, int64_t at_us, const char *day,
+                         int *changed, char *err, size_t errlen);
+    /* A correction of the end is the staff's review: it clears the flag. */
+    int (*correct_end)(void *ctx, const char *corrects, int64_t at_us, int *changed, char *err,
+                       size_t errlen);
+};
+
+/* visits_apply on a table of operations: the same results. */
+int visits_apply_table(const struct visits_table *table, void *ctx, const struct event *ev,
+                       char *err, size_t errlen);
+
 /* Empties the visit table and replays every event of `events_sql` (a query
  * returning event rows in the order of event_row_columns) through
  * visits_apply. Used to prove the derived table equals its source. */
