@@ -21,11 +21,8 @@ int central_store_open(const char *location, struct central_store **out, char *e
         snprintf(err, errlen, "no database given (use --db FILE)");
         return -EINVAL;
     }
-    if (strncmp(location, "postgresql:", 11) == 0 || strncmp(location, "postgres:", 9) == 0) {
-        snprintf(err, errlen, "%s: this build has no PostgreSQL backend; use a SQLite file",
-                 location);
-        return -ENOTSUP;
-    }
+    if (strncmp(location, "postgresql:", 11) == 0 || strncmp(location, "postgres:", 9) == 0)
+        return central_pg_open(location, out, err, errlen);
     if (strncmp(location, "sqlite:", 7) == 0)
         location += 7;
     return central_sqlite_open(location, out, err, errlen);

@@ -1,6 +1,6 @@
 /* The central's storage: the one narrow interface the HTTP layer, the
- * reports, the dashboard and the admin commands use. Each backend (SQLite
- * today, PostgreSQL later) is a table of operations (store_backend.h); a
+ * reports, the dashboard and the admin commands use. Each backend (SQLite,
+ * PostgreSQL) is a table of operations (store_backend.h); a
  * missing operation answers -ENOTSUP. A handle is used by one thread at a
  * time; the server keeps one handle per worker thread. */
 #ifndef TILSTEDE_CENTRAL_STORE_H
@@ -152,8 +152,8 @@ typedef int (*central_total_cb)(void *ctx, const struct central_total *total);
 typedef int (*central_review_cb)(void *ctx, const struct central_review *review);
 
 /* Opens (and creates or migrates) the store at `location`: a file path or
- * "sqlite:PATH" for SQLite; "postgresql://..." is reserved for the
- * PostgreSQL backend and refused by this build. */
+ * "sqlite:PATH" for SQLite; a libpq URI "postgresql://..." (or
+ * "postgres://...") for PostgreSQL. */
 int central_store_open(const char *location, struct central_store **out, char *err, size_t errlen);
 void central_store_close(struct central_store *store);
 const char *central_store_backend(const struct central_store *store);

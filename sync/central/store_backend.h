@@ -61,5 +61,11 @@ struct central_store {
 
 /* The backends. */
 int central_sqlite_open(const char *path, struct central_store **out, char *err, size_t errlen);
+/* location: a libpq connection URI (postgresql://...). */
+int central_pg_open(const char *location, struct central_store **out, char *err, size_t errlen);
+/* For the tests of the migrations: brings the database only to `version`
+ * (never down); and the version this program's schema is at. */
+int central_pg_migrate_to(const char *location, int version, char *err, size_t errlen);
+int central_pg_schema_version(void);
 
 #endif
