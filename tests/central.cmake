@@ -4,11 +4,11 @@
 if(TARGET tilstede_central)
   tilstede_test(test_central_protocol SOURCES test_central_protocol.c LIBS tilstede_sync)
   foreach(name api fetch roster report tls gdpr)
-    tilstede_test(test_central_${name} SOURCES test_central_${name}.c central_fixture.c
+    tilstede_test(test_central_${name} SOURCES test_central_${name}.c central_fixture.c pg_server.c
       LIBS tilstede_central PkgConfig::CURL)
   endforeach()
   # The workbook read back with openpyxl, cell by cell (issue 14).
-  tilstede_test(test_central_xlsx SOURCES test_central_xlsx.c central_fixture.c
+  tilstede_test(test_central_xlsx SOURCES test_central_xlsx.c central_fixture.c pg_server.c
     LIBS tilstede_central PkgConfig::CURL)
   target_compile_definitions(test_central_xlsx PRIVATE
     XLSX_READBACK="${CMAKE_CURRENT_SOURCE_DIR}/xlsx_readback.py")
@@ -21,6 +21,6 @@ if(TARGET tilstede_central)
     LIBS tilstede_central PkgConfig::CURL PkgConfig::JANSSON)
   target_compile_definitions(test_central_logs PRIVATE CENTRAL_BIN="$<TARGET_FILE:tilstede-central>")
   add_dependencies(test_central_logs tilstede-central)
-  tilstede_bench(bench_central SOURCES bench_central.c central_fixture.c
+  tilstede_bench(bench_central SOURCES bench_central.c central_fixture.c pg_server.c
     LIBS tilstede_central PkgConfig::CURL)
 endif()

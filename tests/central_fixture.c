@@ -4,12 +4,14 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "pg_server.h"
 #include "protocol.h"
 
 #define REPLY_MAX_BYTES (64u * 1024u * 1024u)
@@ -18,6 +20,12 @@ static void die(const char *what, const char *err)
 {
     fprintf(stderr, "central fixture: %s: %s\n", what, err);
     abort();
+}
+
+int fixture_on_postgresql(void)
+{
+    const char *backend = getenv(FIXTURE_BACKEND_ENV);
+    return backend && strcmp(backend, "postgresql") == 0;
 }
 
 struct fixture *fixture_start(const struct central_http_config *config)
@@ -29,9 +37,12 @@ struct fixture *fixture_start(const struct central_http_config *config)
     snprintf(f->dir, sizeof f->dir, "%s/central-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     if (!mkdtemp(f->dir))
         die(f->dir, strerror(errno));
-    snprintf(f->db, sizeof f->db, "%s/central.db", f->dir);
-
     char err[512];
+    if (!fixture_on_postgresql())
+        snprintf(f->db, sizeof f->db, "%s/central.db", f->dir);
+    else if (pg_server_database(f->db, sizeof f->db, err, sizeof err))
+        die("PostgreSQL test database", err);
+
     if (central_store_open(f->db, &f->store, err, sizeof err))
         die("open store", err);
     struct central_site a = {FIXTURE_SITE_A, "Lilleby sykehjem", "sykehjem"};
@@ -226,8 +237,32 @@ int fixture_post_events(const struct fixture *f, const char *token, const struct
     return rc;
 }
 
+/* The database's own connection for fixture_count and fixture_exec on
+ * PostgreSQL: a fresh one each time, as on SQLite. */
+static PGresult *pg_run(const struct fixture *f, const char *sql, PGconn **conn)
+{
+    *conn = PQconnectdb(f->db);
+    PGresult *res = PQexec(*conn, sql);
+    ExecStatusType status = PQresultStatus(res);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        fprintf(stderr, "fixture: %s: %s\n", sql, PQerrorMessage(*conn));
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
 long long fixture_count(const struct fixture *f, const char *sql)
 {
+    if (fixture_on_postgresql()) {
+        PGconn *conn = NULL;
+        PGresult *res = pg_run(f, sql, &conn);
+        long long count = res && PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10)
+                                                     : -1;
+        PQclear(res);
+        PQfinish(conn);
+        return count;
+    }
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     long long count = -1;
@@ -241,6 +276,14 @@ long long fixture_count(const struct fixture *f, const char *sql)
 
 int fixture_exec(const struct fixture *f, const char *sql)
 {
+    if (fixture_on_postgresql()) {
+        PGconn *conn = NULL;
+        PGresult *res = pg_run(f, sql, &conn);
+        int rc = res ? 0 : -EIO;
+        PQclear(res);
+        PQfinish(conn);
+        return rc;
+    }
     sqlite3 *db = NULL;
     int rc = sqlite3_open(f->db, &db) == SQLITE_OK &&
                      sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK
@@ -250,6 +293,31 @@ int fixture_exec(const struct fixture *f, const char *sql)
         fprintf(stderr, "fixture_exec: %s\n", sqlite3_errmsg(db));
     sqlite3_close(db);
     return rc;
+}
+
+int fixture_fault_on_event(const struct fixture *f, const char *event_id)
+{
+    char sql[700];
+    if (fixture_on_postgresql())
+        snprintf(sql, sizeof sql,
+                 "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                 "RAISE EXCEPTION 'injected fault'; END $$; "
+                 "CREATE TRIGGER fault BEFORE INSERT ON event FOR EACH ROW "
+                 "WHEN (NEW.event_id = '%s') EXECUTE FUNCTION fault()",
+                 event_id);
+    else
+        snprintf(sql, sizeof sql,
+                 "CREATE TRIGGER fault BEFORE INSERT ON event WHEN NEW.event_id = '%s' "
+                 "BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
+                 event_id);
+    return fixture_exec(f, sql);
+}
+
+int fixture_fault_clear(const struct fixture *f)
+{
+    return fixture_exec(f, fixture_on_postgresql()
+                               ? "DROP TRIGGER fault ON event; DROP FUNCTION fault()"
+                               : "DROP TRIGGER fault");
 }
 
 int64_t fixture_utc(const char *text)

@@ -15,9 +15,15 @@
 #define FIXTURE_SITE_A "lilleby"     /* a sykehjem, kiosks A1 and A2 */
 #define FIXTURE_SITE_B "aktiviteten" /* an aktivitetshus, kiosk B1 */
 
+/* "postgresql" here runs the central on the test process's own PostgreSQL
+ * server (pg_server.h), a fresh database per fixture; otherwise SQLite in
+ * a temporary directory. tests/central.cmake registers each test both ways. */
+#define FIXTURE_BACKEND_ENV "TILSTEDE_CENTRAL_BACKEND"
+int fixture_on_postgresql(void);
+
 struct fixture {
     char dir[256];
-    char db[320];
+    char db[320]; /* the SQLite file, or the PostgreSQL URI */
     struct central_http *http;
     char base[64]; /* "http://127.0.0.1:PORT" */
     char token_a1[CENTRAL_TOKEN_TEXT_MAX];
@@ -66,6 +72,11 @@ int fixture_post_events(const struct fixture *fixture, const char *token,
 long long fixture_count(const struct fixture *fixture, const char *sql);
 /* Runs SQL on a fresh connection (fault injection); 0 or -EIO. */
 int fixture_exec(const struct fixture *fixture, const char *sql);
+
+/* A real failure of the database when the event with this id is stored
+ * (a trigger that raises), and its removal: 0 or -EIO. */
+int fixture_fault_on_event(const struct fixture *fixture, const char *event_id);
+int fixture_fault_clear(const struct fixture *fixture);
 
 /* Microseconds since the epoch of a UTC time "YYYY-MM-DDTHH:MM:SSZ". */
 int64_t fixture_utc(const char *text);

@@ -1,3 +1,23 @@
 # The tests' own PostgreSQL 15 server (tests/pg_server.c), which the
 # central's tests on the PostgreSQL backend share, one per test process.
 tilstede_test(test_pg_server SOURCES test_pg_server.c pg_server.c LIBS PkgConfig::LIBPQ)
+
+# The central's tests on the in-process fixture run a second time on
+# PostgreSQL (TILSTEDE_CENTRAL_BACKEND, read by tests/central_fixture.c):
+# test_central_api on SQLite, test_central_api_pg on PostgreSQL. The CLI
+# and log tests start the program on a file of their own and stay on SQLite.
+get_property(central_tests DIRECTORY PROPERTY TESTS)
+foreach(test ${central_tests})
+  if(test MATCHES "^test_central_" AND NOT test MATCHES "^test_central_(protocol|cli|logs)$"
+     AND TARGET ${test})
+    add_test(NAME ${test}_pg COMMAND ${test})
+    get_test_property(${test} ENVIRONMENT environment)
+    set_tests_properties(${test}_pg PROPERTIES
+      ENVIRONMENT "${environment};TILSTEDE_CENTRAL_BACKEND=postgresql" TIMEOUT 300)
+  endif()
+endforeach()
+if(TARGET tilstede_central)
+  # The PostgreSQL schema: from empty and from every earlier version.
+  tilstede_test(test_central_pg_schema SOURCES test_central_pg_schema.c pg_server.c
+    LIBS tilstede_central)
+endif()

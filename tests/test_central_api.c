@@ -347,12 +347,7 @@ static void test_database_failure_mid_batch_stores_nothing(void **state)
     struct event events[10];
     make_visits(events, 5, fixture_utc("2026-03-09T09:00:00Z"));
     /* A real failure of the database on the 7th event of the batch. */
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "CREATE TRIGGER fault BEFORE INSERT ON event WHEN NEW.event_id = '%s' "
-             "BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
-             events[6].event_id);
-    assert_int_equal(fixture_exec(f, sql), 0);
+    assert_int_equal(fixture_fault_on_event(f, events[6].event_id), 0);
     json_t *doc = post_events(f, f->token_a1, events, 10, 500);
     assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "error"), "code")),
                         "storage_failed");
@@ -361,7 +356,7 @@ static void test_database_failure_mid_batch_stores_nothing(void **state)
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM visit"), 0);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM visit_total"), 0);
     /* Once the fault is gone the same batch goes in whole. */
-    assert_int_equal(fixture_exec(f, "DROP TRIGGER fault"), 0);
+    assert_int_equal(fixture_fault_clear(f), 0);
     doc = post_events(f, f->token_a1, events, 10, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "stored")), 10);
     json_decref(doc);

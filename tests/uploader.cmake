@@ -7,8 +7,8 @@ endif()
 if(TARGET tilstede_uploader AND TARGET tilstede_central)
   foreach(name outbox faults thread clock recovery)
     tilstede_test(test_uploader_${name} SOURCES test_uploader_${name}.c uploader_harness.c
-      central_fixture.c LIBS tilstede_uploader tilstede_central PkgConfig::CURL)
+      central_fixture.c pg_server.c LIBS tilstede_uploader tilstede_central PkgConfig::CURL)
   endforeach()
-  tilstede_bench(bench_uploader SOURCES bench_uploader.c uploader_harness.c central_fixture.c
+  tilstede_bench(bench_uploader SOURCES bench_uploader.c uploader_harness.c central_fixture.c pg_server.c
     LIBS tilstede_uploader tilstede_central PkgConfig::CURL)
 endif()
