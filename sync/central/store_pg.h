@@ -1,0 +1,160 @@
+/* Inside the PostgreSQL backend (store_pg*.c): the handle, the prepared
+ * statements by name, parameters in text form, and the helpers its files
+ * share. Nothing outside the backend includes it. */
+#ifndef TILSTEDE_CENTRAL_STORE_PG_H
+#define TILSTEDE_CENTRAL_STORE_PG_H
+
+#include <libpq-fe.h>
+#include <stdio.h>
+
+#include "store_backend.h"
+
+#define PARAMS_MAX 20
+#define NUMBER_MAX 24
+
+/* The prepared statements (their SQL in store_pg_sql.c). */
+enum {
+    ST_DEVICE_AUTH,
+    ST_SITE_LOCK,
+    ST_EVENT_INSERT,
+    ST_CARD_SET,
+    ST_EVENT_SITE,
+    ST_EVENTS_AFTER,
+    ST_CHANGE_NEXT,
+    ST_CHANGE_NOW,
+    ST_DEVICE_SEEN,
+    ST_VOLUNTEERS_SINCE,
+    ST_CARDS_SINCE,
+    ST_ACTIVITIES_SINCE,
+    ST_STATUS_PUT,
+    ST_TOTAL_SITE,
+    ST_TOTAL_ACTIVITY,
+    ST_TOTAL_MONTH,
+    ST_TOTAL_VOLUNTEER,
+    ST_REVIEWS,
+    ST_SITE_ADD,
+    ST_SITES,
+    ST_SITE_GET,
+    ST_DEVICE_ADD,
+    ST_DEVICE_REVOKE,
+    ST_DEVICES,
+    ST_ADMIN_ADD,
+    ST_ADMIN_REVOKE,
+    ST_ADMIN_AUTH,
+    ST_ACTIVITY_ADD,
+    ST_ROSTER_UPSERT,
+    ST_ROSTER_SEEN,
+    ST_ROSTER_RETIRE,
+    ST_VOLUNTEER_KNOWN,
+    ST_VOLUNTEER_GET,
+    ST_VOLUNTEER_CARDS,
+    ST_VOLUNTEER_EVENTS,
+    ST_VOLUNTEER_HOURS,
+    ST_FORGET_TOTALS,
+    ST_FORGET_VISITS,
+    ST_FORGET_EVENTS,
+    ST_FORGET_CARDS,
+    ST_FORGET_VOLUNTEER,
+    ST_VISIT_FIND_OPEN,
+    ST_VISIT_INSERT,
+    ST_VISIT_CLOSE,
+    ST_VISIT_CORRECT_START,
+    ST_VISIT_CORRECT_END,
+    ST_COUNT
+};
+
+extern const char *const pg_statement_sql[ST_COUNT];
+
+struct pg_store {
+    struct central_store base;
+    PGconn *conn;
+    char *location;
+    int prepared;
+};
+
+/* Parameters in text form; NULL for SQL NULL. */
+struct params {
+    const char *value[PARAMS_MAX];
+    char number[PARAMS_MAX][NUMBER_MAX];
+    int count;
+};
+
+static inline void param_text(struct params *p, const char *value)
+{
+    p->value[p->count++] = value;
+}
+
+/* An empty text is NULL, as the SQLite backend binds it. */
+static inline void param_optional(struct params *p, const char *value)
+{
+    p->value[p->count++] = value && value[0] ? value : NULL;
+}
+
+static inline void param_number(struct params *p, int64_t value)
+{
+    snprintf(p->number[p->count], NUMBER_MAX, "%lld", (long long)value);
+    p->value[p->count] = p->number[p->count];
+    p->count++;
+}
+
+static inline void param_null(struct params *p)
+{
+    p->value[p->count++] = NULL;
+}
+
+static inline struct pg_store *pg_cast(struct central_store *store)
+{
+    return (struct pg_store *)store;
+}
+
+int64_t pg_now_us(void);
+int64_t pg_column_int(const PGresult *res, int row, int col);
+void pg_copy_column(const PGresult *res, int row, int col, char *out, size_t cap);
+/* Runs a prepared statement; *out gets the result when the caller wants
+ * rows (PQclear it). 0, or a negative errno with err set; -EBUSY when the
+ * server cannot be reached (the next call connects again). */
+int pg_query(struct pg_store *s, int which, const struct params *p, PGresult **out,
+             const char *what, char *err, size_t errlen);
+/* Like pg_query; *changed gets the number of rows changed. */
+int pg_query_changes(struct pg_store *s, int which, const struct params *p, int64_t *changed,
+                     const char *what, char *err, size_t errlen);
+/* Connected, with the statements prepared: 0, or -EBUSY. */
+int pg_ready(struct pg_store *s, char *err, size_t errlen);
+int pg_begin_write(struct pg_store *s, char *err, size_t errlen);
+/* One snapshot (REPEATABLE READ) for all the reads of an operation. */
+int pg_begin_read(struct pg_store *s, char *err, size_t errlen);
+int pg_commit(struct pg_store *s, char *err, size_t errlen);
+void pg_rollback(struct pg_store *s);
+/* The next value of the roster change counter, inside the caller's write
+ * transaction; its row stays locked until the commit. */
+int pg_next_change(struct pg_store *s, int64_t *value, char *err, size_t errlen);
+int pg_read_event(const PGresult *res, int row, int col, const char *what, struct event *ev,
+                  char *err, size_t errlen);
+void pg_read_volunteer(const PGresult *res, int row, struct central_volunteer *v);
+void pg_read_card(const PGresult *res, int row, struct central_card *c);
+
+/* The operations of store_pg_ingest.c and store_pg_roster.c. */
+int pg_ingest(struct central_store *store, const struct central_device *device,
+              const struct event *events, size_t count, enum central_ingest_result *results,
+              char *err, size_t errlen);
+int pg_status_put(struct central_store *store, int64_t device_id,
+                  const struct central_status *status, char *err, size_t errlen);
+int pg_events_after(struct central_store *store, const char *site, int64_t after, size_t limit,
+                    central_event_cb cb, void *ctx, int64_t *cursor, int *more, char *err,
+                    size_t errlen);
+int pg_roster_since(struct central_store *store, const char *site, int64_t since,
+                    const struct central_roster_sink *sink, int64_t *cursor, int *full, char *err,
+                    size_t errlen);
+int pg_roster_replace(struct central_store *store, const struct central_volunteer *volunteers,
+                      size_t count, size_t *changed, char *err, size_t errlen);
+int pg_totals(struct central_store *store, const char *from, const char *to,
+              enum central_group group, central_total_cb cb, void *ctx, char *err, size_t errlen);
+int pg_reviews(struct central_store *store, int limit, central_review_cb cb, void *ctx, char *err,
+               size_t errlen);
+int pg_volunteer_export(struct central_store *store, const char *external_id,
+                        const struct central_volunteer_sink *sink, int64_t *seconds,
+                        int64_t *visits, char *err, size_t errlen);
+int pg_volunteer_forget(struct central_store *store, const char *external_id,
+                        struct central_erasure *erased, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,192 @@
+/* The PostgreSQL backend's statements, prepared once per connection by
+ * name (store_pg.h's enum). The same queries as the SQLite backend's, in
+ * PostgreSQL's words; keys ordered in the "C" collation, as SQLite
+ * compares, so both backends list the same rows in the same order. */
+#include "store_pg.h"
+
+/* The advisory lock space of the sites (with the hash of the site's id
+ * as the second key); store_pg.c's migration lock is 29719. */
+#define LOCK_SITE "29720"
+
+/* The duration a visit counts for, as visits_rounded_seconds() computes it,
+ * with `r` the setting row (the SQLite backend's ROUNDED). */
+#define ROUNDED(v)                                                                                 \
+    "CASE WHEN r.round_minutes > 0 THEN (greatest(0, (" v ".end_us - " v ".start_us) / 1000000)"   \
+    " + r.round_minutes * 30) / (r.round_minutes * 60) * (r.round_minutes * 60)"                   \
+    " ELSE greatest(0, (" v ".end_us - " v ".start_us) / 1000000) END"
+
+#define EVENT_SELECT                                                                               \
+    "event_id, kind, site, coalesce(volunteer, ''), at_us, recorded_us, mono_us, boot_id, "        \
+    "clock_synced, source, coalesce(activity, ''), coalesce(corrects, ''), "                       \
+    "coalesce(card_hash, ''), review"
+
+const char *const pg_statement_sql[ST_COUNT] = {
+    [ST_DEVICE_AUTH] = "SELECT id, site, name, encode(token_hash, 'hex'), created_us FROM device "
+                       "WHERE token_lookup = $1 AND revoked_us IS NULL",
+    /* Ingest of one site runs one at a time (kiosks of other sites do not
+     * wait): the site's event seqs then follow commit order, which the
+     * fetch's cursor needs, and two processes never derive one
+     * volunteer's visits from two halves of a batch. */
+    [ST_SITE_LOCK] = "SELECT pg_advisory_xact_lock(" LOCK_SITE ", hashtext($1))",
+    [ST_EVENT_INSERT] =
+        "INSERT INTO event (event_id, kind, site, volunteer, at_us, recorded_us, mono_us, "
+        "boot_id, clock_synced, source, activity, corrects, card_hash, review, device, "
+        "received_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+        "$15, $16) ON CONFLICT (event_id) DO NOTHING RETURNING seq",
+    [ST_CARD_SET] = "INSERT INTO card (card_hash, volunteer, revoked, at_us, changed) "
+                    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (card_hash) DO UPDATE SET "
+                    "volunteer = coalesce(excluded.volunteer, card.volunteer), "
+                    "revoked = excluded.revoked, at_us = excluded.at_us, "
+                    "changed = excluded.changed WHERE excluded.at_us >= card.at_us",
+    [ST_EVENT_SITE] = "SELECT site FROM event WHERE event_id = $1",
+    [ST_EVENTS_AFTER] = "SELECT seq, " EVENT_SELECT " FROM event WHERE site = $1 AND seq > $2 "
+                        "ORDER BY seq LIMIT $3",
+    [ST_CHANGE_NEXT] = "UPDATE roster_change SET value = value + 1 RETURNING value",
+    [ST_CHANGE_NOW] = "SELECT value FROM roster_change",
+    [ST_DEVICE_SEEN] = "UPDATE device SET last_seen_us = $2 WHERE id = $1",
+    [ST_VOLUNTEERS_SINCE] = "SELECT external_id, given_name, family_name, active, "
+                            "coalesce(confidentiality_signed, ''), "
+                            "coalesce(police_valid_until, ''), "
+                            "confidentiality_undated, police_undated FROM volunteer "
+                            "WHERE changed > $1 ORDER BY external_id COLLATE \"C\"",
+    [ST_CARDS_SINCE] = "SELECT card_hash, coalesce(volunteer, ''), revoked FROM card "
+                       "WHERE changed > $1 ORDER BY card_hash COLLATE \"C\"",
+    [ST_ACTIVITIES_SINCE] = "SELECT id, site, date, start, \"end\", title, place FROM activity "
+                            "WHERE site = $2 AND changed > $1 "
+                            "ORDER BY date COLLATE \"C\", start COLLATE \"C\", id COLLATE \"C\"",
+    [ST_STATUS_PUT] = "INSERT INTO device_status (device, received_us, "
+                      "software_version, events_waiting, last_upload_us, last_error, "
+                      "reader_state, clock_synced, recovery_at_us, recovery_backup_us, "
+                      "recovery_skipped, recovery_fetch, recovery_fetched) "
+                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+                      "ON CONFLICT (device) DO UPDATE SET received_us = excluded.received_us, "
+                      "software_version = excluded.software_version, "
+                      "events_waiting = excluded.events_waiting, "
+                      "last_upload_us = excluded.last_upload_us, "
+                      "last_error = excluded.last_error, reader_state = excluded.reader_state, "
+                      "clock_synced = excluded.clock_synced, "
+                      "recovery_at_us = excluded.recovery_at_us, "
+                      "recovery_backup_us = excluded.recovery_backup_us, "
+                      "recovery_skipped = excluded.recovery_skipped, "
+                      "recovery_fetch = excluded.recovery_fetch, "
+                      "recovery_fetched = excluded.recovery_fetched",
+    [ST_TOTAL_SITE] = "SELECT s.id, s.name, s.kind, coalesce(sum(t.seconds), 0), "
+                      "coalesce(sum(t.visits), 0) FROM site s LEFT JOIN visit_total t "
+                      "ON t.site = s.id AND t.day BETWEEN $1 AND $2 GROUP BY s.id "
+                      "ORDER BY s.id COLLATE \"C\"",
+    [ST_TOTAL_ACTIVITY] = "SELECT t.activity, coalesce(a.title, ''), coalesce(a.date, ''), "
+                          "coalesce(s.name, ''), sum(t.seconds), sum(t.visits) "
+                          "FROM visit_total t LEFT JOIN activity a ON a.id = t.activity "
+                          "LEFT JOIN site s ON s.id = a.site WHERE t.day BETWEEN $1 AND $2 "
+                          "GROUP BY t.activity, a.title, a.date, s.name "
+                          "HAVING sum(t.visits) > 0 "
+                          "ORDER BY sum(t.seconds) DESC, t.activity COLLATE \"C\"",
+    [ST_TOTAL_MONTH] = "SELECT substr(day, 1, 7), sum(seconds), sum(visits) FROM visit_total "
+                       "WHERE day BETWEEN $1 AND $2 GROUP BY 1 HAVING sum(visits) > 0 "
+                       "ORDER BY 1",
+    [ST_TOTAL_VOLUNTEER] =
+        "SELECT v.volunteer, coalesce(p.given_name || ' ' || p.family_name, "
+        "''), sum(" ROUNDED("v") "), count(*) "
+                                 "FROM visit v CROSS JOIN setting r "
+                                 "LEFT JOIN volunteer p ON p.external_id = v.volunteer "
+                                 "WHERE v.start_day BETWEEN $1 AND $2 AND v.end_us IS NOT NULL "
+                                 "GROUP BY v.volunteer, p.given_name, p.family_name "
+                                 "ORDER BY 3 DESC, v.volunteer COLLATE \"C\"",
+    [ST_REVIEWS] = "SELECT v.site, coalesce(s.name, v.site), v.volunteer, "
+                   "coalesce(p.given_name || ' ' || p.family_name, ''), v.start_us, v.end_us "
+                   "FROM visit v LEFT JOIN site s ON s.id = v.site "
+                   "LEFT JOIN volunteer p ON p.external_id = v.volunteer "
+                   "WHERE v.review = 1 AND v.end_us IS NOT NULL ORDER BY v.start_us DESC LIMIT $1",
+    [ST_SITE_ADD] = "INSERT INTO site (id, name, kind, created_us) VALUES ($1, $2, $3, $4)",
+    [ST_SITES] = "SELECT id, name, kind FROM site ORDER BY id COLLATE \"C\"",
+    [ST_SITE_GET] = "SELECT id, name, kind FROM site WHERE id = $1",
+    [ST_DEVICE_ADD] = "INSERT INTO device (site, name, token_lookup, token_hash, created_us) "
+                      "VALUES ($1, $2, $3, decode($4, 'hex'), $5) RETURNING id",
+    [ST_DEVICE_REVOKE] = "UPDATE device SET revoked_us = $2 WHERE id = $1 AND revoked_us IS NULL",
+    [ST_DEVICES] = "SELECT d.id, d.site, d.name, d.created_us, coalesce(d.revoked_us, 0), "
+                   "coalesce(d.last_seen_us, 0), coalesce(st.received_us, 0), "
+                   "coalesce(st.software_version, ''), coalesce(st.events_waiting, 0), "
+                   "coalesce(st.last_upload_us, 0), coalesce(st.last_error, ''), "
+                   "coalesce(st.reader_state, ''), coalesce(st.clock_synced, 0), "
+                   "(st.recovery_at_us IS NOT NULL)::int, coalesce(st.recovery_at_us, 0), "
+                   "coalesce(st.recovery_backup_us, 0), "
+                   "coalesce(st.recovery_skipped, 0), coalesce(st.recovery_fetch, ''), "
+                   "coalesce(st.recovery_fetched, 0) "
+                   "FROM device d LEFT JOIN device_status st ON st.device = d.id "
+                   "ORDER BY d.site COLLATE \"C\", d.name COLLATE \"C\"",
+    [ST_ADMIN_ADD] = "INSERT INTO admin (name, token_lookup, token_hash, created_us) "
+                     "VALUES ($1, $2, decode($3, 'hex'), $4)",
+    [ST_ADMIN_REVOKE] = "UPDATE admin SET revoked_us = $2 WHERE name = $1 AND revoked_us IS NULL",
+    [ST_ADMIN_AUTH] = "SELECT encode(token_hash, 'hex') FROM admin "
+                      "WHERE token_lookup = $1 AND revoked_us IS NULL",
+    [ST_ACTIVITY_ADD] = "INSERT INTO activity (id, site, date, start, \"end\", title, place, "
+                        "changed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    /* The WHERE keeps the change counter of unchanged rows, so a daily
+     * re-import of the same file sends nothing to the kiosks. */
+    [ST_ROSTER_UPSERT] =
+        "INSERT INTO volunteer (external_id, given_name, family_name, active, "
+        "confidentiality_signed, police_valid_until, confidentiality_undated, "
+        "police_undated, changed) VALUES "
+        "($1, $2, $3, $4, $5, $6, $8, $9, $7) ON CONFLICT (external_id) DO UPDATE SET "
+        "given_name = excluded.given_name, family_name = excluded.family_name, "
+        "active = excluded.active, "
+        "confidentiality_signed = excluded.confidentiality_signed, "
+        "police_valid_until = excluded.police_valid_until, "
+        "confidentiality_undated = excluded.confidentiality_undated, "
+        "police_undated = excluded.police_undated, "
+        "changed = excluded.changed WHERE "
+        "volunteer.given_name IS DISTINCT FROM excluded.given_name OR "
+        "volunteer.family_name IS DISTINCT FROM excluded.family_name OR "
+        "volunteer.active IS DISTINCT FROM excluded.active OR "
+        "volunteer.confidentiality_signed IS DISTINCT FROM excluded.confidentiality_signed OR "
+        "volunteer.police_valid_until IS DISTINCT FROM excluded.police_valid_until OR "
+        "volunteer.confidentiality_undated IS DISTINCT FROM excluded.confidentiality_undated OR "
+        "volunteer.police_undated IS DISTINCT FROM excluded.police_undated",
+    [ST_ROSTER_SEEN] = "INSERT INTO roster_seen VALUES ($1) ON CONFLICT DO NOTHING",
+    [ST_ROSTER_RETIRE] = "UPDATE volunteer SET active = 0, changed = $1 WHERE active = 1 "
+                         "AND external_id NOT IN (SELECT id FROM roster_seen)",
+    [ST_VOLUNTEER_KNOWN] = "SELECT (EXISTS (SELECT 1 FROM volunteer WHERE external_id = $1) "
+                           "OR EXISTS (SELECT 1 FROM card WHERE volunteer = $1) "
+                           "OR EXISTS (SELECT 1 FROM event WHERE volunteer = $1))::int",
+    [ST_VOLUNTEER_GET] = "SELECT external_id, given_name, family_name, active, "
+                         "coalesce(confidentiality_signed, ''), coalesce(police_valid_until, ''), "
+                         "confidentiality_undated, police_undated FROM volunteer "
+                         "WHERE external_id = $1",
+    [ST_VOLUNTEER_CARDS] = "SELECT card_hash, coalesce(volunteer, ''), revoked FROM card "
+                           "WHERE volunteer = $1 ORDER BY card_hash COLLATE \"C\"",
+    [ST_VOLUNTEER_EVENTS] = "SELECT " EVENT_SELECT " FROM event WHERE volunteer = $1 "
+                            "ORDER BY at_us, seq",
+    [ST_VOLUNTEER_HOURS] =
+        "SELECT coalesce(sum(" ROUNDED("v") "), 0), count(*) "
+                                            "FROM visit v CROSS JOIN setting r "
+                                            "WHERE v.volunteer = $1 AND v.end_us IS NOT NULL",
+    /* No trigger takes a deleted visit out of the totals (visits are never
+     * deleted but here): the volunteer's closed visits leave them first,
+     * rounded as the trigger added them. */
+    [ST_FORGET_TOTALS] =
+        "UPDATE visit_total SET seconds = visit_total.seconds - gone.seconds, "
+        "visits = visit_total.visits - gone.visits FROM (SELECT v.start_day AS day, "
+        "v.site AS site, coalesce(v.activity, '') AS activity, sum(" ROUNDED(
+            "v") ") AS seconds, "
+                 "count(*) AS visits FROM visit v CROSS JOIN setting r "
+                 "WHERE v.volunteer = $1 AND v.end_us IS NOT NULL GROUP BY 1, 2, 3) AS gone "
+                 "WHERE visit_total.day = gone.day AND visit_total.site = gone.site "
+                 "AND visit_total.activity = gone.activity",
+    [ST_FORGET_VISITS] = "DELETE FROM visit WHERE volunteer = $1",
+    [ST_FORGET_EVENTS] = "DELETE FROM event WHERE volunteer = $1",
+    [ST_FORGET_CARDS] = "DELETE FROM card WHERE volunteer = $1",
+    [ST_FORGET_VOLUNTEER] = "DELETE FROM volunteer WHERE external_id = $1",
+    /* The statements of firmware/visits.c, in PostgreSQL's words. */
+    [ST_VISIT_FIND_OPEN] = "SELECT id FROM visit WHERE site = $1 AND volunteer = $2 "
+                           "AND end_us IS NULL ORDER BY start_us DESC LIMIT 1",
+    [ST_VISIT_INSERT] = "INSERT INTO visit (site, volunteer, activity, start_event, start_us, "
+                        "start_day, review) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    [ST_VISIT_CLOSE] = "UPDATE visit SET end_event = $2, end_us = greatest($3::bigint, start_us), "
+                       "end_kind = $4, review = $5 WHERE id = $1",
+    [ST_VISIT_CORRECT_START] =
+        "UPDATE visit SET start_us = $2, start_day = $3, "
+        "end_us = CASE WHEN end_us IS NULL THEN NULL ELSE greatest(end_us, $2::bigint) END "
+        "WHERE start_event = $1",
+    [ST_VISIT_CORRECT_END] = "UPDATE visit SET end_us = greatest($2::bigint, start_us), "
+                             "review = 0 WHERE end_event = $1",
+};
