@@ -88,7 +88,8 @@ int central_admin_run(const struct central_admin_args *a, FILE *out, FILE *errou
     } commands[] = {
         {"site", site_cmd},           {"device", device_cmd},     {"admin", admin_cmd},
         {"roster", roster_cmd},       {"activity", activity_cmd}, {"report", report_cmd},
-        {"volunteer", volunteer_cmd},
+        {"volunteer", volunteer_cmd}, {"thanks", central_admin_question},
+        {"lost", central_admin_question}, {"papers", central_admin_question},
     };
     int (*run)(const struct central_admin_args *, struct central_store *, FILE *, FILE *, char *) =
         NULL;

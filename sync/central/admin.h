@@ -17,6 +17,8 @@ enum central_exit {
 
 enum central_format { CENTRAL_FORMAT_TEXT, CENTRAL_FORMAT_CSV, CENTRAL_FORMAT_JSON };
 
+struct central_store;
+
 struct central_admin_args {
     char **words; /* the command and its positional arguments */
     int word_count;
@@ -27,9 +29,18 @@ struct central_admin_args {
     enum central_format format;
     const char *xlsx; /* report --xlsx FILE: the workbook, a sheet per --by grouping */
     double hours_per_arsverk;
+    const char *on;        /* lost, papers: the day asked about (default today) */
+    double above_hours;    /* thanks --above H: also everyone with H hours or more */
+    int weeks, min_visits; /* lost --weeks N --min-visits N (0: the defaults) */
     int yes;  /* --yes: confirms what cannot be undone (volunteer forget) */
     FILE *in; /* where "volunteer export|forget -" reads the id; NULL: none */
 };
+
+/* The coordinator's questions (admin_questions.c): "thanks", "lost" and
+ * "papers", run as the other commands are, with errors into err (512
+ * bytes). */
+int central_admin_question(const struct central_admin_args *args, struct central_store *store,
+                           FILE *out, FILE *errout, char *err);
 
 /* Runs one command; returns its exit status. Results go to out, messages
  * to errout. */

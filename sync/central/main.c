@@ -38,6 +38,14 @@ static void usage(FILE *out)
           "  report --from YYYY-MM-DD --to YYYY-MM-DD --by site|kind|activity|month|volunteer\n"
           "        [--csv|--json|--xlsx FILE] [--hours-per-arsverk H]\n"
           "        with --xlsx, --by may list groupings (kind,site,month): a sheet each\n"
+          "  thanks --from YYYY-MM-DD --to YYYY-MM-DD [--above HOURS] [--csv|--json]\n"
+          "                          whom to thank: who passed 10, 50, 100 or 250 hours\n"
+          "                          in the period (and everyone with HOURS or more)\n"
+          "  lost [--on YYYY-MM-DD] [--weeks 6] [--min-visits 4] [--csv|--json]\n"
+          "                          who came regularly and has not been seen for weeks\n"
+          "  papers [--on YYYY-MM-DD] [--csv|--json]\n"
+          "                          no confidentiality agreement, or a police certificate\n"
+          "                          expired or running out within 30 days\n"
           "  volunteer export EXTERNAL-ID  print as JSON all the central keeps of a volunteer\n"
           "                                (roster row, cards, events at every site, hours)\n"
           "  volunteer forget EXTERNAL-ID --yes\n"
@@ -83,6 +91,10 @@ enum {
     OPT_CSV,
     OPT_JSON,
     OPT_XLSX,
+    OPT_ON,
+    OPT_ABOVE,
+    OPT_WEEKS,
+    OPT_MIN_VISITS,
     OPT_YES,
     OPT_HELP,
     OPT_VERSION,
@@ -111,6 +123,10 @@ static const struct option options[] = {
     {"csv", no_argument, NULL, OPT_CSV},
     {"json", no_argument, NULL, OPT_JSON},
     {"xlsx", required_argument, NULL, OPT_XLSX},
+    {"on", required_argument, NULL, OPT_ON},
+    {"above", required_argument, NULL, OPT_ABOVE},
+    {"weeks", required_argument, NULL, OPT_WEEKS},
+    {"min-visits", required_argument, NULL, OPT_MIN_VISITS},
     {"yes", no_argument, NULL, OPT_YES},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -252,6 +268,24 @@ int main(int argc, char **argv)
             break;
         case OPT_XLSX:
             args.xlsx = optarg;
+            break;
+        case OPT_ON:
+            args.on = optarg;
+            break;
+        case OPT_ABOVE:
+            if (parse_count(optarg, "--above", 8784, &number))
+                return CENTRAL_EXIT_USAGE;
+            args.above_hours = (double)number;
+            break;
+        case OPT_WEEKS:
+            if (parse_count(optarg, "--weeks", 520, &number))
+                return CENTRAL_EXIT_USAGE;
+            args.weeks = (int)number;
+            break;
+        case OPT_MIN_VISITS:
+            if (parse_count(optarg, "--min-visits", 10000, &number))
+                return CENTRAL_EXIT_USAGE;
+            args.min_visits = (int)number;
             break;
         case OPT_YES:
             args.yes = 1;

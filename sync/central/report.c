@@ -313,6 +313,16 @@ static void csv_field(struct central_buf *out, const char *text)
         central_buf_str(out, "\"");
 }
 
+void central_csv_line(struct central_buf *out, const char *const *fields, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            central_buf_str(out, ";");
+        csv_field(out, fields[i]);
+    }
+    central_buf_str(out, "\r\n");
+}
+
 static void csv_row(const struct central_report *r, const struct central_report_row *row,
                     int with_detail, struct central_buf *out)
 {

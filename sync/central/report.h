@@ -67,6 +67,10 @@ void central_report_headings(enum central_report_by by, const char **group, cons
 /* "Frivillige timer 2026-01-01 til 2026-12-31, etter enhet (1 årsverk = 1 700 timer)" */
 int central_report_title(const struct central_report *report, struct central_buf *out);
 
+/* One CSV line for Excel in Norway: fields ';'-separated, quoted where
+ * needed, a leading = + - @ defused, CRLF. */
+void central_csv_line(struct central_buf *out, const char *const *fields, size_t count);
+
 /* Norwegian name of a kind of service ("Sykehjem"); the kind itself if unknown. */
 const char *central_report_kind_label(const char *kind);
 

@@ -93,6 +93,14 @@ int central_store_reviews(struct central_store *store, int limit, central_review
     return store->ops->reviews(store, limit, cb, ctx, err, errlen);
 }
 
+int central_store_volunteer_sites(struct central_store *store, const char *from, const char *to,
+                                  central_volunteer_site_cb cb, void *ctx, char *err,
+                                  size_t errlen)
+{
+    NEED(store, volunteer_sites, err, errlen);
+    return store->ops->volunteer_sites(store, from, to, cb, ctx, err, errlen);
+}
+
 int central_store_site_add(struct central_store *store, const struct central_site *site, char *err,
                            size_t errlen)
 {

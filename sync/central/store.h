@@ -127,6 +127,19 @@ struct central_review {
     int64_t end_us;
 };
 
+/* One volunteer's closed visits at one site in a period: what the
+ * coordinator's questions (whom to thank, whom we have lost, whose papers
+ * need attention) are answered from. */
+struct central_volunteer_site {
+    char volunteer[EVENT_KEY_MAX];
+    char name[CENTRAL_NAME_MAX * 2]; /* "" when the roster has no row */
+    char site[EVENT_KEY_MAX];
+    char site_name[CENTRAL_NAME_MAX];
+    int64_t seconds; /* rounded as the reports count them */
+    int64_t visits;
+    int64_t first_us, last_us; /* the first and the last visit's start */
+};
+
 /* Receives what the central keeps of one volunteer (an export on request,
  * GDPR art. 15). A callback returning non-zero stops the walk and is
  * returned. */
@@ -150,6 +163,7 @@ typedef int (*central_site_cb)(void *ctx, const struct central_site *site);
 typedef int (*central_device_cb)(void *ctx, const struct central_device *device);
 typedef int (*central_total_cb)(void *ctx, const struct central_total *total);
 typedef int (*central_review_cb)(void *ctx, const struct central_review *review);
+typedef int (*central_volunteer_site_cb)(void *ctx, const struct central_volunteer_site *row);
 
 /* Opens (and creates or migrates) the store at `location`: a file path or
  * "sqlite:PATH" for SQLite; a libpq URI "postgresql://..." (or
@@ -198,6 +212,12 @@ int central_store_totals(struct central_store *store, const char *from, const ch
                          size_t errlen);
 int central_store_reviews(struct central_store *store, int limit, central_review_cb cb, void *ctx,
                           char *err, size_t errlen);
+
+/* Per volunteer and site, the closed visits that started between the local
+ * dates from and to (inclusive), ordered by volunteer, then site. */
+int central_store_volunteer_sites(struct central_store *store, const char *from, const char *to,
+                                  central_volunteer_site_cb cb, void *ctx, char *err,
+                                  size_t errlen);
 
 int central_store_site_add(struct central_store *store, const struct central_site *site, char *err,
                            size_t errlen);

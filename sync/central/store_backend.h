@@ -28,6 +28,8 @@ struct central_store_ops {
                   size_t errlen);
     int (*reviews)(struct central_store *store, int limit, central_review_cb cb, void *ctx,
                    char *err, size_t errlen);
+    int (*volunteer_sites)(struct central_store *store, const char *from, const char *to,
+                           central_volunteer_site_cb cb, void *ctx, char *err, size_t errlen);
     int (*site_add)(struct central_store *store, const struct central_site *site, char *err,
                     size_t errlen);
     int (*sites)(struct central_store *store, central_site_cb cb, void *ctx, char *err,

@@ -60,6 +60,7 @@ enum {
     ST_TOTAL_MONTH,
     ST_TOTAL_VOLUNTEER,
     ST_REVIEWS,
+    ST_VOLUNTEER_SITES,
     ST_SITE_ADD,
     ST_SITES,
     ST_SITE_GET,
@@ -150,6 +151,13 @@ static const char *const statement_sql[ST_COUNT] = {
                    "FROM visit v LEFT JOIN site s ON s.id = v.site "
                    "LEFT JOIN volunteer p ON p.external_id = v.volunteer "
                    "WHERE v.review = 1 AND v.end_us IS NOT NULL ORDER BY v.start_us DESC LIMIT ?1",
+    [ST_VOLUNTEER_SITES] =
+        "SELECT v.volunteer, coalesce(p.given_name || ' ' || p.family_name, ''), v.site, "
+        "coalesce(s.name, v.site), sum(" ROUNDED("v") "), count(*), min(v.start_us), "
+        "max(v.start_us) FROM visit v INDEXED BY visit_by_volunteer JOIN setting r "
+        "LEFT JOIN volunteer p ON p.external_id = v.volunteer LEFT JOIN site s ON s.id = v.site "
+        "WHERE v.start_day BETWEEN ?1 AND ?2 AND v.end_us IS NOT NULL "
+        "GROUP BY v.volunteer, v.site ORDER BY v.volunteer, v.site",
     [ST_SITE_ADD] = "INSERT INTO site (id, name, kind, created_us) VALUES (?1, ?2, ?3, ?4)",
     [ST_SITES] = "SELECT id, name, kind FROM site ORDER BY id",
     [ST_SITE_GET] = "SELECT id, name, kind FROM site WHERE id = ?1",
@@ -1130,6 +1138,35 @@ static int sqlite_reviews(struct central_store *store, int limit, central_review
     return result;
 }
 
+static int sqlite_volunteer_sites(struct central_store *store, const char *from, const char *to,
+                                  central_volunteer_site_cb cb, void *ctx, char *err,
+                                  size_t errlen)
+{
+    struct sqlite_store *s = cast(store);
+    sqlite3_stmt *st = stmt(s, ST_VOLUNTEER_SITES);
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+    int rc, result = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct central_volunteer_site row;
+        memset(&row, 0, sizeof row);
+        copy_column(st, 0, row.volunteer, sizeof row.volunteer);
+        copy_column(st, 1, row.name, sizeof row.name);
+        copy_column(st, 2, row.site, sizeof row.site);
+        copy_column(st, 3, row.site_name, sizeof row.site_name);
+        row.seconds = sqlite3_column_int64(st, 4);
+        row.visits = sqlite3_column_int64(st, 5);
+        row.first_us = sqlite3_column_int64(st, 6);
+        row.last_us = sqlite3_column_int64(st, 7);
+        if ((result = cb(ctx, &row)))
+            break;
+    }
+    if (!result && rc != SQLITE_DONE)
+        result = fail(s, "volunteer visits", err, errlen);
+    sqlite3_reset(st);
+    return result;
+}
+
 /* ---- a volunteer's data, on request ---- */
 
 /* 0 when the central keeps anything of the volunteer, -ENOENT when not. */
@@ -1315,6 +1352,7 @@ static const struct central_store_ops sqlite_ops = {
     .status_put = sqlite_status_put,
     .totals = sqlite_totals,
     .reviews = sqlite_reviews,
+    .volunteer_sites = sqlite_volunteer_sites,
     .site_add = sqlite_site_add,
     .sites = sqlite_sites,
     .site_get = sqlite_site_get,
