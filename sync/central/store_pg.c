@@ -621,6 +621,7 @@ static const struct central_store_ops pg_ops = {
     .status_put = pg_status_put,
     .totals = pg_totals,
     .reviews = pg_reviews,
+    .volunteer_sites = pg_volunteer_sites,
     .site_add = pg_site_add,
     .sites = pg_sites,
     .site_get = pg_site_get,

@@ -32,6 +32,7 @@ enum {
     ST_TOTAL_MONTH,
     ST_TOTAL_VOLUNTEER,
     ST_REVIEWS,
+    ST_VOLUNTEER_SITES,
     ST_SITE_ADD,
     ST_SITES,
     ST_SITE_GET,
@@ -149,6 +150,8 @@ int pg_roster_replace(struct central_store *store, const struct central_voluntee
                       size_t count, size_t *changed, char *err, size_t errlen);
 int pg_totals(struct central_store *store, const char *from, const char *to,
               enum central_group group, central_total_cb cb, void *ctx, char *err, size_t errlen);
+int pg_volunteer_sites(struct central_store *store, const char *from, const char *to,
+                       central_volunteer_site_cb cb, void *ctx, char *err, size_t errlen);
 int pg_reviews(struct central_store *store, int limit, central_review_cb cb, void *ctx, char *err,
                size_t errlen);
 int pg_volunteer_export(struct central_store *store, const char *external_id,

@@ -212,6 +212,34 @@ int pg_totals(struct central_store *store, const char *from, const char *to,
     return rc;
 }
 
+int pg_volunteer_sites(struct central_store *store, const char *from, const char *to,
+                       central_volunteer_site_cb cb, void *ctx, char *err, size_t errlen)
+{
+    struct pg_store *s = pg_cast(store);
+    struct params p = {0};
+    param_text(&p, from);
+    param_text(&p, to);
+    PGresult *res = NULL;
+    int rc = pg_ready(s, err, errlen);
+    if (rc || (rc = pg_query(s, ST_VOLUNTEER_SITES, &p, &res, "volunteer visits", err, errlen)))
+        return rc;
+    for (int row = 0; !rc && row < PQntuples(res); row++) {
+        struct central_volunteer_site v;
+        memset(&v, 0, sizeof v);
+        pg_copy_column(res, row, 0, v.volunteer, sizeof v.volunteer);
+        pg_copy_column(res, row, 1, v.name, sizeof v.name);
+        pg_copy_column(res, row, 2, v.site, sizeof v.site);
+        pg_copy_column(res, row, 3, v.site_name, sizeof v.site_name);
+        v.seconds = pg_column_int(res, row, 4);
+        v.visits = pg_column_int(res, row, 5);
+        v.first_us = pg_column_int(res, row, 6);
+        v.last_us = pg_column_int(res, row, 7);
+        rc = cb(ctx, &v);
+    }
+    PQclear(res);
+    return rc;
+}
+
 int pg_reviews(struct central_store *store, int limit, central_review_cb cb, void *ctx, char *err,
                size_t errlen)
 {

@@ -97,6 +97,14 @@ const char *const pg_statement_sql[ST_COUNT] = {
                    "FROM visit v LEFT JOIN site s ON s.id = v.site "
                    "LEFT JOIN volunteer p ON p.external_id = v.volunteer "
                    "WHERE v.review = 1 AND v.end_us IS NOT NULL ORDER BY v.start_us DESC LIMIT $1",
+    [ST_VOLUNTEER_SITES] =
+        "SELECT v.volunteer, coalesce(p.given_name || ' ' || p.family_name, ''), v.site, "
+        "coalesce(s.name, v.site), sum(" ROUNDED("v") "), count(*), min(v.start_us), "
+        "max(v.start_us) FROM visit v CROSS JOIN setting r "
+        "LEFT JOIN volunteer p ON p.external_id = v.volunteer LEFT JOIN site s ON s.id = v.site "
+        "WHERE v.start_day BETWEEN $1 AND $2 AND v.end_us IS NOT NULL "
+        "GROUP BY v.volunteer, v.site, p.given_name, p.family_name, s.name "
+        "ORDER BY v.volunteer COLLATE \"C\", v.site COLLATE \"C\"",
     [ST_SITE_ADD] = "INSERT INTO site (id, name, kind, created_us) VALUES ($1, $2, $3, $4)",
     [ST_SITES] = "SELECT id, name, kind FROM site ORDER BY id COLLATE \"C\"",
     [ST_SITE_GET] = "SELECT id, name, kind FROM site WHERE id = $1",
