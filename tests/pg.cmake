@@ -20,4 +20,11 @@ if(TARGET tilstede_central)
   # The PostgreSQL schema: from empty and from every earlier version.
   tilstede_test(test_central_pg_schema SOURCES test_central_pg_schema.c pg_server.c
     LIBS tilstede_central)
+  # Two central processes on one database, a process killed mid-batch, the
+  # database server restarted under a kiosk's uploads.
+  tilstede_test(test_central_pg_cluster SOURCES test_central_pg_cluster.c central_fixture.c
+    pg_server.c LIBS tilstede_central PkgConfig::CURL)
+  target_compile_definitions(test_central_pg_cluster PRIVATE
+    CENTRAL_BIN="$<TARGET_FILE:tilstede-central>")
+  add_dependencies(test_central_pg_cluster tilstede-central)
 endif()

@@ -233,7 +233,13 @@ int pg_ready(struct pg_store *s, char *err, size_t errlen)
 static int begin(struct pg_store *s, const char *how, char *err, size_t errlen)
 {
     int rc = pg_ready(s, err, errlen);
-    return rc ? rc : exec_plain(s, how, "begin", err, errlen);
+    if (!rc)
+        rc = exec_plain(s, how, "begin", err, errlen);
+    /* A connection that looked fine may have lost a server restarted since
+     * the last call: nothing was done yet, so connect again once. */
+    if (rc == -EBUSY && PQstatus(s->conn) != CONNECTION_OK && !(rc = pg_ready(s, err, errlen)))
+        rc = exec_plain(s, how, "begin", err, errlen);
+    return rc;
 }
 
 int pg_begin_write(struct pg_store *s, char *err, size_t errlen)
