@@ -171,29 +171,78 @@ static int64_t activity_end_us(struct kiosk *k, const char *uuid)
     struct activity a;
     if (!uuid[0] || store_activity_by_uuid(k->store, uuid, &a) != 0)
         return 0;
-    int end = a.end_min >= a.start_min ? a.end_min : a.end_min + 24 * 60;
-    return local_time_us(a.day, 0) + (int64_t)end * 60 * US_PER_S;
+    /* Through mktime on the day (31:00 is 07:00 the next day), so a night
+     * with a summer-time change is an hour shorter or longer. */
+    return local_time_us(a.day, a.end_min >= a.start_min ? a.end_min : a.end_min + 24 * 60);
 }
 
 struct sweep {
     struct kiosk *k;
-    int64_t now_us;
+    int64_t now_us, now_mono_us;
+    int now_synced;
+    const char *boot_id;
     const char *only_volunteer; /* NULL: everyone */
     int closed;
 };
 
+/* No decision compares times from two different clock epochs (README, "The
+ * kiosk's clock"). The synchronised wall clock is one epoch; a clock not
+ * yet synchronised is an epoch of its own boot, which only the monotonic
+ * clock relates to the next. So a visit's deadline is measured:
+ * - both the check-in and now on a synchronised clock: on the wall clock;
+ * - else on the check-in's boot: on the monotonic clock, the check-in put
+ *   on today's clock as the uploader's correction will put it
+ *   (wall now - time since on the monotonic clock); a day's end counts
+ *   only once that clock is synchronised;
+ * - else (a later boot, one of the two clocks unsynchronised): at least
+ *   this boot's uptime has passed since the check-in, so max_visit_hours
+ *   is measured by that; the auto-close is then a time on the check-in's
+ *   own clock and carries its boot and synchronisation, so that it is
+ *   corrected, or left flagged, together with its check-in.
+ * The check-out tap closes such a visit meanwhile as usual. */
 static int sweep_one(void *user, const struct store_visit *v)
 {
     struct sweep *sw = user;
     struct kiosk *k = sw->k;
     if (sw->only_volunteer && strcmp(sw->only_volunteer, v->volunteer))
         return 0;
-    int64_t deadline = rules_autoclose_deadline(&k->cfg, v->start_us);
-    if (sw->now_us < deadline)
-        return 0;
+    struct event in;
+    memset(&in, 0, sizeof in);
+    int found = store_event_by_id(k->store, v->start_event, &in);
+    if (found < 0)
+        return found;
+    if (found) { /* pruned: only the visit's own time is left, on the wall */
+        in.clock_synced = 1;
+        snprintf(in.boot_id, sizeof in.boot_id, "%s", "");
+    }
+    int64_t activity_end = activity_end_us(k, v->activity);
     struct event ev;
     event_now(k, &ev, EVENT_AUTOCLOSE, SOURCE_AUTOMATIC, v->volunteer);
-    ev.at_us = rules_autoclose_credit(&k->cfg, v->start_us, deadline, activity_end_us(k, v->activity));
+    if (in.clock_synced && sw->now_synced) {
+        int64_t deadline = rules_visit_deadline(&k->cfg, v->start_us, activity_end, 1);
+        if (sw->now_us < deadline)
+            return 0;
+        ev.at_us = rules_autoclose_credit(&k->cfg, v->start_us, deadline, activity_end);
+    } else if (!strcmp(in.boot_id, sw->boot_id)) {
+        int64_t start = sw->now_us - (sw->now_mono_us - in.mono_us);
+        if (!sw->now_synced)
+            activity_end = 0; /* a schedule is on the true clock, not this one */
+        int64_t deadline = rules_visit_deadline(&k->cfg, start, activity_end, sw->now_synced);
+        if (sw->now_us < deadline)
+            return 0;
+        ev.at_us = rules_autoclose_credit(&k->cfg, start, deadline, activity_end);
+    } else {
+        if (sw->now_mono_us < (int64_t)k->cfg.max_visit_s * US_PER_S)
+            return 0;
+        if (!in.clock_synced)
+            activity_end = 0;
+        int64_t deadline = rules_visit_deadline(&k->cfg, v->start_us, activity_end, in.clock_synced);
+        ev.at_us = rules_autoclose_credit(&k->cfg, v->start_us, deadline, activity_end);
+        ev.recorded_us = ev.at_us;
+        ev.mono_us = in.mono_us + (ev.at_us - v->start_us);
+        snprintf(ev.boot_id, sizeof ev.boot_id, "%s", in.boot_id);
+        ev.clock_synced = in.clock_synced;
+    }
     snprintf(ev.activity, sizeof ev.activity, "%s", v->activity);
     ev.review = 1;
     int rc = store_append(k->store, &ev);
@@ -206,7 +255,8 @@ static int sweep_one(void *user, const struct store_visit *v)
 /* Auto-closes overdue visits inside the caller's transaction. */
 static int sweep_in_transaction(struct kiosk *k, const char *only_volunteer)
 {
-    struct sweep sw = {k, clock_wall(k->clock), only_volunteer, 0};
+    struct sweep sw = {k,           clock_wall(k->clock),   clock_mono(k->clock),
+                       clock_synced(k->clock), clock_boot_id(k->clock), only_volunteer, 0};
     int rc = store_open_visits_each(k->store, k->cfg.site_id, sweep_one, &sw);
     return rc ? rc : sw.closed;
 }
@@ -228,24 +278,50 @@ int kiosk_sweep(struct kiosk *kiosk)
 
 static void today(struct kiosk *k, char day[11]) { visits_local_day(clock_wall(k->clock), day); }
 
+/* The day before day (YYYY-MM-DD), by the calendar: a day with a
+ * summer-time change has 23 or 25 hours. */
+static void day_before(const char *day, char out[11])
+{
+    struct tm tm = {0};
+    out[0] = '\0';
+    if (sscanf(day, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+        return;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_mday -= 1;
+    tm.tm_hour = 12;
+    tm.tm_isdst = -1;
+    time_t t = mktime(&tm);
+    struct tm norm;
+    localtime_r(&t, &norm);
+    strftime(out, 11, "%Y-%m-%d", &norm);
+}
+
 /* The activity a card tap belongs to: the one going on now (or starting
- * within half an hour), when there is exactly one. */
+ * within half an hour), when there is exactly one. Yesterday's activities
+ * count too while they last: a night watch begun at 22:00 is still going
+ * on at 03:00. */
 static void current_activity(struct kiosk *k, char uuid[EVENT_ID_LEN + 1])
 {
     struct activity list[MAX_ACTIVITIES_A_DAY];
-    char day[11];
+    char days[2][11];
     int64_t now = clock_wall(k->clock);
     uuid[0] = '\0';
-    today(k, day);
-    int count = store_activities_on_day(k->store, day, list, MAX_ACTIVITIES_A_DAY);
+    today(k, days[0]);
+    day_before(days[0], days[1]);
     int found = 0;
-    for (int i = 0; i < count; i++) {
-        int64_t start = local_time_us(day, list[i].start_min) - ACTIVITY_EARLY_S * US_PER_S;
-        int end_min = list[i].end_min >= list[i].start_min ? list[i].end_min : list[i].end_min + 1440;
-        int64_t end = local_time_us(day, 0) + (int64_t)end_min * 60 * US_PER_S;
-        if (now >= start && now < end) {
-            found++;
-            snprintf(uuid, EVENT_ID_LEN + 1, "%s", list[i].uuid);
+    for (int d = 0; d < 2; d++) {
+        int count = store_activities_on_day(k->store, days[d], list, MAX_ACTIVITIES_A_DAY);
+        for (int i = 0; i < count; i++) {
+            int64_t start =
+                local_time_us(days[d], list[i].start_min) - ACTIVITY_EARLY_S * US_PER_S;
+            int end_min =
+                list[i].end_min >= list[i].start_min ? list[i].end_min : list[i].end_min + 1440;
+            int64_t end = local_time_us(days[d], end_min);
+            if (now >= start && now < end) {
+                found++;
+                snprintf(uuid, EVENT_ID_LEN + 1, "%s", list[i].uuid);
+            }
         }
     }
     if (found != 1)
@@ -319,6 +395,7 @@ static int toggle(struct kiosk *k, const struct volunteer *v, int by_card, int c
         .now_us = clock_wall(k->clock),
         .now_mono_us = clock_mono(k->clock),
         .boot_id = clock_boot_id(k->clock),
+        .clock_unsynced = !clock_synced(k->clock),
         .today = day,
         .card_known = 1,
         .card_revoked = card_revoked,
@@ -331,6 +408,7 @@ static int toggle(struct kiosk *k, const struct volunteer *v, int by_card, int c
         .last_mono_us = last.mono_us,
         .last_wall_us = last.recorded_us,
         .last_boot_id = last.boot_id,
+        .last_clock_unsynced = !last.clock_synced,
         .last_was_checkin = last.kind == EVENT_CHECKIN,
     };
     struct rules_decision decision;

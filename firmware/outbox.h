@@ -94,8 +94,12 @@ int outbox_fetch_apply(struct outbox *outbox, const struct event *events, size_t
 /* Once the clock is synchronised (and not before the build date), gives
  * each pending event of the current boot recorded with clock_synced = 0
  * the wall time of its monotonic time (offset = wall now - mono now),
- * marks it synchronised and rebuilds the visits. Events of an earlier boot
- * cannot be mended and stay flagged. Returns how many were corrected. */
+ * marks it synchronised and rebuilds the visits. Every event of that boot
+ * moves the same way, whatever its kind (check-ins, check-outs,
+ * auto-closes, corrections): all were read off the same wrong clock, as
+ * the kiosk's sweep makes sure (kiosk.c, sweep_one), so the visits they
+ * make keep their lengths. Events of an earlier boot cannot be mended and
+ * stay flagged. Returns how many were corrected. */
 int outbox_correct_clock(struct outbox *outbox, const struct clock_source *clock);
 
 #endif

@@ -9,7 +9,8 @@
 /* Was the last event so recent that this tap is the same tap again? On the
  * same boot the monotonic clock decides, because the wall clock may have
  * been stepped by NTP in between; across a reboot only the wall clock is
- * left. */
+ * left, and only when both taps read it synchronised: no decision compares
+ * times from two different clock epochs (README, "The kiosk's clock"). */
 static int within_repeat_window(const struct config *cfg, const struct rules_tap *tap)
 {
     /* Only a card repeats by accident (held on, tapped twice); a name is
@@ -20,8 +21,10 @@ static int within_repeat_window(const struct config *cfg, const struct rules_tap
     int64_t since;
     if (tap->last_boot_id && tap->boot_id && !strcmp(tap->last_boot_id, tap->boot_id))
         since = tap->now_mono_us - tap->last_mono_us;
-    else
+    else if (!tap->clock_unsynced && !tap->last_clock_unsynced)
         since = tap->now_us - tap->last_wall_us;
+    else
+        return 0; /* two clocks with nothing in common: a new tap (a boot takes longer) */
     return since >= 0 && since < window;
 }
 
@@ -75,28 +78,48 @@ void rules_decide(const struct config *cfg, const struct rules_tap *tap, struct 
     out->outcome = TAP_CHECKED_IN;
 }
 
-int64_t rules_autoclose_deadline(const struct config *cfg, int64_t start_us)
+/* The first configured end of day strictly after t. */
+static int64_t next_day_end(const struct config *cfg, int64_t t_us)
 {
-    int64_t deadline = start_us + (int64_t)cfg->max_visit_s * US_PER_S;
-    if (cfg->day_end_min >= 0) {
-        time_t start = (time_t)(start_us / US_PER_S);
-        struct tm tm;
-        localtime_r(&start, &tm);
+    time_t t = (time_t)(t_us / US_PER_S);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    tm.tm_hour = cfg->day_end_min / 60;
+    tm.tm_min = cfg->day_end_min % 60;
+    tm.tm_sec = 0;
+    tm.tm_isdst = -1; /* let mktime find summer or winter time */
+    time_t end = mktime(&tm);
+    if ((int64_t)end * US_PER_S <= t_us) {
+        tm.tm_mday += 1;
         tm.tm_hour = cfg->day_end_min / 60;
         tm.tm_min = cfg->day_end_min % 60;
-        tm.tm_sec = 0;
-        tm.tm_isdst = -1; /* let mktime find summer or winter time */
-        time_t end = mktime(&tm);
-        if ((int64_t)end * US_PER_S <= start_us) {
-            tm.tm_mday += 1;
-            tm.tm_isdst = -1;
-            end = mktime(&tm);
-        }
-        int64_t end_us = (int64_t)end * US_PER_S;
-        if (end_us < deadline)
-            deadline = end_us;
+        tm.tm_isdst = -1;
+        end = mktime(&tm);
     }
+    return (int64_t)end * US_PER_S;
+}
+
+int64_t rules_visit_deadline(const struct config *cfg, int64_t start_us, int64_t activity_end_us,
+                             int wall_known)
+{
+    int64_t deadline = start_us + (int64_t)cfg->max_visit_s * US_PER_S;
+    if (!wall_known)
+        return deadline; /* no day's end on a clock that may say 1970 */
+    if (activity_end_us <= start_us)
+        activity_end_us = 0; /* checked in after its activity ended */
+    if (cfg->day_end_min >= 0) {
+        int64_t end = next_day_end(cfg, activity_end_us ? activity_end_us : start_us);
+        if (end < deadline)
+            deadline = end;
+    }
+    if (activity_end_us > deadline)
+        deadline = activity_end_us;
     return deadline;
+}
+
+int64_t rules_autoclose_deadline(const struct config *cfg, int64_t start_us)
+{
+    return rules_visit_deadline(cfg, start_us, 0, 1);
 }
 
 int64_t rules_autoclose_credit(const struct config *cfg, int64_t start_us, int64_t deadline_us,

@@ -13,6 +13,7 @@ struct rules_tap {
     int64_t now_us;              /* wall clock */
     int64_t now_mono_us;
     const char *boot_id;
+    int clock_unsynced;          /* the wall clock is not known to be right */
     const char *today;           /* local date, YYYY-MM-DD */
 
     int card_known;              /* 0 for a name or staff toggle: no card */
@@ -29,6 +30,7 @@ struct rules_tap {
     int64_t last_mono_us;
     int64_t last_wall_us;
     const char *last_boot_id;
+    int last_clock_unsynced;
     int last_was_checkin;
 };
 
@@ -50,6 +52,17 @@ unsigned rules_compliance(const char *confidentiality_signed, const char *police
  * configured end of day after the start, or start + the maximum length,
  * whichever comes first. */
 int64_t rules_autoclose_deadline(const struct config *cfg, int64_t start_us);
+
+/* The same for a visit of an activity that ends at activity_end_us (0: none
+ * or unknown): never before the activity's end, so a night watch past
+ * day_end stays open all night; the day's end is then the first after the
+ * activity's end, and max_visit_hours from the check-in stays the safety
+ * net (it cannot end the visit before the activity does). wall_known = 0
+ * when start_us is on a clock not yet known to be right: then only
+ * max_visit_hours applies, as a day's end on such a clock means nothing.
+ * All three times are on one clock. */
+int64_t rules_visit_deadline(const struct config *cfg, int64_t start_us, int64_t activity_end_us,
+                             int wall_known);
 
 /* The end an auto-closed visit is credited with. activity_end_us is the
  * scheduled end of its activity, or 0 when it has none. Never before the

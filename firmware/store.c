@@ -56,6 +56,7 @@ enum {
     Q_LAST_CLOSED,
     Q_OPEN_VISITS,
     Q_LAST_TOGGLE,
+    Q_EVENT_BY_ID,
     Q_VOLUNTEER_SECONDS,
     Q_VISIT_COUNT,
     Q_PRESENT,
@@ -125,6 +126,7 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_LAST_CLOSED] = "SELECT " VISIT_COLUMNS " FROM visit WHERE site = ?1 AND volunteer = ?2 "
                       "AND end_us IS NOT NULL ORDER BY start_us DESC, id DESC LIMIT 1",
     [Q_OPEN_VISITS] = "SELECT " VISIT_COLUMNS " FROM visit WHERE site = ?1 AND end_us IS NULL",
+    [Q_EVENT_BY_ID] = "SELECT " EVENT_COLUMNS " FROM event WHERE event_id = ?1",
     [Q_LAST_TOGGLE] = "SELECT " EVENT_COLUMNS " FROM event WHERE volunteer = ?2 AND site = ?1 "
                       "AND kind IN ('checkin', 'checkout') ORDER BY seq DESC LIMIT 1",
     [Q_VOLUNTEER_SECONDS] = "SELECT ifnull(sum(" ROUNDED_SECONDS "), 0), count(*) FROM visit v "
@@ -734,6 +736,15 @@ int store_last_toggle(struct store *store, const char *site, const char *volunte
     sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, volunteer, -1, SQLITE_STATIC);
     return one_row(store, st, "reading the last event", read_event_row, out);
+}
+
+int store_event_by_id(struct store *store, const char *event_id, struct event *out)
+{
+    sqlite3_stmt *st = q(store, Q_EVENT_BY_ID);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+    return one_row(store, st, "reading an event", read_event_row, out);
 }
 
 static void bind_rounding(sqlite3_stmt *st, int round_min, const char *from_day,

@@ -88,6 +88,8 @@ int store_open_visits_each(struct store *store, const char *site,
 /* The volunteer's last check-in or check-out event here: 0 found, 1 none. */
 int store_last_toggle(struct store *store, const char *site, const char *volunteer,
                       struct event *out);
+/* One event by its id: 0 found, 1 none. */
+int store_event_by_id(struct store *store, const char *event_id, struct event *out);
 /* Seconds and visits of a volunteer's closed visits starting from_day..to_day. */
 int store_volunteer_seconds(struct store *store, const char *volunteer, const char *from_day,
                             const char *to_day, int round_min, int64_t *seconds,

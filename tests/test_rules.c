@@ -119,6 +119,23 @@ static void test_window_uses_wall_clock_across_reboot(void **state)
     assert_int_equal(outcome_of(&cfg, &tap), TAP_ALREADY_IN);
 }
 
+/* Issue 12: across a reboot the two wall times are comparable only when
+ * both were read on a synchronised clock. A check-in at 1970 + 10 min on
+ * one boot and a tap at 1970 + 20 s on the next are not 20 s apart. */
+static void test_window_compares_no_wall_times_of_an_unsynchronised_clock(void **state)
+{
+    (void)state;
+    struct config cfg = defaults();
+    struct rules_tap tap = tap_after_checkin(10 * US_PER_MIN);
+    tap.last_boot_id = "boot-before";
+    tap.last_wall_us = tap.now_us - 10 * US_PER_S;
+    tap.last_clock_unsynced = 1;
+    assert_int_equal(outcome_of(&cfg, &tap), TAP_CHECKED_OUT);
+    tap.last_clock_unsynced = 0;
+    tap.clock_unsynced = 1;
+    assert_int_equal(outcome_of(&cfg, &tap), TAP_CHECKED_OUT);
+}
+
 /* A name chosen on screen and confirmed is meant: the window is for a card
  * held too long or tapped twice, not for someone who checks out by name. */
 static void test_name_toggle_is_not_held_by_the_window(void **state)
@@ -328,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_window_after_checkout_reports_already_out),
         cmocka_unit_test(test_window_uses_monotonic_clock_on_same_boot),
         cmocka_unit_test(test_window_uses_wall_clock_across_reboot),
+        cmocka_unit_test(test_window_compares_no_wall_times_of_an_unsynchronised_clock),
         cmocka_unit_test(test_name_toggle_is_not_held_by_the_window),
         cmocka_unit_test(test_window_is_configurable),
         cmocka_unit_test(test_unknown_card),
