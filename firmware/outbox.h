@@ -23,6 +23,8 @@ struct store;
 #define OUTBOX_LAST_UPLOAD "last_upload_us" /* wall time of the last successful upload */
 #define OUTBOX_LAST_ERROR "last_error"      /* "" after a success */
 #define OUTBOX_ROSTER_CURSOR "roster_cursor"
+/* The largest batch the central (or a proxy before it) took after a 413. */
+#define OUTBOX_BATCH_LIMIT "upload_batch_limit"
 #define OUTBOX_STATE_MAX 512 /* longest value kept, with the NUL */
 
 /* An event of this boot taken before the clock was synchronised is held

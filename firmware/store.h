@@ -151,7 +151,9 @@ int store_rebuild_visits(struct store *store);
 int store_replay_visits(struct store *store);
 
 /* --- a restore from backup (kiosk_recovery_*, and the uploader's fetch) --- */
-#define STORE_CURSOR_MAX 32 /* a fetch cursor, with the NUL */
+/* A cursor of the central's (opaque; sync/PROTOCOL.md: at most 256 bytes),
+ * with the NUL. One limit for the roster's and the events' cursors. */
+#define STORE_CURSOR_MAX 257
 /* Records a restore (its own transaction); the newest record is the one
  * that counts. fetched_events and acknowledged start at 0. */
 int store_recovery_record(struct store *store, const struct kiosk_recovery *recovery);

@@ -11,6 +11,8 @@
 
 #include "event.h"
 
+#include "store.h"
+
 #define PROTOCOL_PATH_PREFIX "/v1/"
 /* Defaults; a receiver may be configured lower or higher and says so with
  * 413. A client should never send more than these. */
@@ -18,6 +20,9 @@
 #define PROTOCOL_MAX_BATCH_EVENTS 500u
 /* The most events one page of GET /v1/events holds (and its default). */
 #define PROTOCOL_MAX_FETCH_EVENTS 500u
+/* A cursor (roster or events) is opaque text of at most this many bytes;
+ * the kiosk keeps it whole (STORE_CURSOR_MAX includes the NUL). */
+#define PROTOCOL_CURSOR_MAX (STORE_CURSOR_MAX - 1)
 /* "2026-11-23T13:30:00.000000Z" */
 #define PROTOCOL_TIME_LEN 27
 /* Longest text field a client may send in a status report. */

@@ -51,6 +51,7 @@ enum outcome {
     OUTCOME_RETRY,   /* transport failure, 5xx, bad answer: back off */
     OUTCOME_REFUSED, /* 4xx: configuration or token; back off to the cap */
     OUTCOME_STOPPED,
+    OUTCOME_TOO_LARGE, /* 413: the batch or its body is over the central's limit */
 };
 
 struct response {
@@ -75,6 +76,7 @@ struct session {
     struct response response;
     int64_t retry_after_ms;
     int64_t uploaded;
+    int64_t refused; /* events set aside in this run (413 alone) */
     int64_t fetched; /* events fetched back after a restore, in this run */
     int central_answered; /* the last request of the fetch got an HTTP answer */
     int64_t roster_volunteers, roster_cards, roster_activities; /* in this run's answer */
@@ -398,8 +400,20 @@ static void describe_failure(struct session *s, const char *what, long status)
     json_decref(doc);
 }
 
+/* The central's error code ({"error": {"code": ...}}) is `code`. */
+static int answer_code_is(const struct session *s, const char *code)
+{
+    json_t *doc = s->response.data ? json_loadb(s->response.data, s->response.len, 0, NULL)
+                                   : NULL;
+    const char *text = json_string_value(json_object_get(json_object_get(doc, "error"), "code"));
+    int same = text && strcmp(text, code) == 0;
+    json_decref(doc);
+    return same;
+}
+
 static enum outcome answer_outcome(struct session *s, long status)
 {
+
     if (status == 429 || status == 503) {
         s->retry_after_ms = s->response.retry_after_ms;
         return OUTCOME_RETRY;
@@ -461,7 +475,7 @@ static enum outcome send_batch(struct session *s, size_t count)
         goto out;
     if (status != 200) {
         describe_failure(s, "uploading events", status);
-        result = answer_outcome(s, status);
+        result = status == 413 ? OUTCOME_TOO_LARGE : answer_outcome(s, status);
         goto out;
     }
     result = OUTCOME_RETRY;
@@ -541,7 +555,7 @@ static void copy_text(char *out, size_t cap, const json_t *value)
 static enum outcome fetch_roster(struct session *s)
 {
     enum outcome result;
-    char cursor[32], path[96];
+    char cursor[STORE_CURSOR_MAX], path[STORE_CURSOR_MAX * 3 + 32];
     struct volunteer *volunteers = NULL;
     struct outbox_card *cards = NULL;
     struct activity *activities = NULL;
@@ -557,12 +571,30 @@ static enum outcome fetch_roster(struct session *s)
     long status = 0;
     if ((result = request(s, "GET", path, NULL, 0, &status)) != OUTCOME_OK)
         return result;
+    if (status == 400 && cursor[0] && answer_code_is(s, "invalid_cursor")) {
+        /* PROTOCOL.md: the cursor is not one the central knows (another
+         * database, a cut one): fetch everything again, without `since`. */
+        if (outbox_state_set(s->outbox, OUTBOX_ROSTER_CURSOR, "")) {
+            snprintf(s->error, sizeof s->error, "forgetting the roster cursor: %s",
+                     outbox_errmsg(s->outbox));
+            return OUTCOME_RETRY;
+        }
+        return fetch_roster(s);
+    }
     if (status != 200) {
         describe_failure(s, "fetching the roster", status);
         return answer_outcome(s, status);
     }
     result = OUTCOME_RETRY;
     doc = json_loadb(s->response.data ? s->response.data : "", s->response.len, 0, NULL);
+    if (json_is_string(json_object_get(doc, "cursor")) &&
+        json_string_length(json_object_get(doc, "cursor")) > PROTOCOL_CURSOR_MAX) {
+        snprintf(s->error, sizeof s->error,
+                 "fetching the roster: the answer's cursor is %zu bytes, more than the %u "
+                 "PROTOCOL.md allows; nothing applied",
+                 json_string_length(json_object_get(doc, "cursor")), PROTOCOL_CURSOR_MAX);
+        goto out;
+    }
     const json_t *jv = json_object_get(doc, "volunteers"), *jc = json_object_get(doc, "cards"),
                  *ja = json_object_get(doc, "activities"), *jcur = json_object_get(doc, "cursor");
     if (!json_is_array(jv) || !json_is_array(jc) || !json_is_array(ja) || !json_is_string(jcur)) {
@@ -874,6 +906,48 @@ fail:
 }
 
 /* One run: mend times, send everything waiting, then roster and status. */
+/* The batch size to send: the configured one, or smaller where the
+ * central answered 413 to larger batches before (kept in the store, so
+ * every run and `tilstedectl sync` starts from the size that fits). */
+static size_t batch_limit(struct session *s)
+{
+    char text[OUTBOX_STATE_MAX];
+    if (outbox_state_get(s->outbox, OUTBOX_BATCH_LIMIT, text, sizeof text) != 0)
+        return s->batch_size;
+    char *end;
+    unsigned long value = strtoul(text, &end, 10);
+    return *end || value == 0 || value > s->batch_size ? s->batch_size : (size_t)value;
+}
+
+/* After a 413 to `count` events: a smaller limit, or (one event) that
+ * event set aside as refused. */
+static enum outcome smaller_batch(struct session *s, size_t count, size_t *limit)
+{
+    if (count > 1) {
+        *limit = count / 2;
+        char text[24];
+        snprintf(text, sizeof text, "%zu", *limit);
+        if (outbox_state_set(s->outbox, OUTBOX_BATCH_LIMIT, text)) {
+            snprintf(s->error, sizeof s->error, "saving the batch size: %s",
+                     outbox_errmsg(s->outbox));
+            return OUTCOME_RETRY;
+        }
+        return OUTCOME_OK;
+    }
+    const char *id = s->events[0].event_id;
+    if (outbox_mark(s->outbox, &id, 1, OUTBOX_REJECTED) < 0) {
+        snprintf(s->error, sizeof s->error, "setting aside event %s: %s", id,
+                 outbox_errmsg(s->outbox));
+        return OUTCOME_RETRY;
+    }
+    s->refused++;
+    snprintf(s->error, sizeof s->error,
+             "event %s alone is larger than the central takes (413); it is kept on the kiosk "
+             "for review and the others are sent",
+             id);
+    return OUTCOME_OK;
+}
+
 static enum outcome session_run(struct session *s, int roster_and_status)
 {
     enum outcome result = OUTCOME_RETRY;
@@ -898,8 +972,9 @@ static enum outcome session_run(struct session *s, int roster_and_status)
         }
         return result;
     }
+    size_t limit = batch_limit(s);
     for (;;) {
-        int count = outbox_next_batch(s->outbox, s->clock, s->events, s->batch_size);
+        int count = outbox_next_batch(s->outbox, s->clock, s->events, limit);
         if (count < 0) {
             snprintf(s->error, sizeof s->error, "reading events to upload: %s",
                      outbox_errmsg(s->outbox));
@@ -907,10 +982,17 @@ static enum outcome session_run(struct session *s, int roster_and_status)
         }
         if (count == 0)
             break;
-        if ((result = send_batch(s, (size_t)count)) != OUTCOME_OK)
+        result = send_batch(s, (size_t)count);
+        if (result == OUTCOME_TOO_LARGE) {
+            /* PROTOCOL.md: halve the batch and send again, down to one
+             * event; one that alone is too large is set aside, so it
+             * never holds back the events behind it. */
+            if ((result = smaller_batch(s, (size_t)count, &limit)) != OUTCOME_OK)
+                return result;
+            continue;
+        }
+        if (result != OUTCOME_OK)
             return result;
-        if (s->error[0])
-            break; /* events rejected: said in last_error, the rest goes next time */
         char when[24];
         snprintf(when, sizeof when, "%" PRId64, clock_wall(s->clock));
         outbox_state_set(s->outbox, OUTBOX_LAST_UPLOAD, when);
@@ -942,6 +1024,7 @@ int uploader_sync_now(const struct config *cfg, const struct clock_source *clock
         return rc;
     enum outcome outcome = session_run(&s, 1);
     result->uploaded = s.uploaded;
+    result->refused = s.refused;
     result->fetched = s.fetched;
     result->events_waiting = outbox_pending(s.outbox);
     result->last_success_us = outbox_state_int(s.outbox, OUTBOX_LAST_UPLOAD);
