@@ -428,7 +428,8 @@ static int toggle(struct kiosk *k, const struct volunteer *v, int by_card, int c
         } else if (store_last_closed_visit(s, k->cfg.site_id, v->external_id, &last_closed) == 0 &&
                    last_closed.end_kind == EVENT_AUTOCLOSE) {
             out->notices |= NOTICE_LAST_AUTOCLOSED;
-            out->last_autoclose_us = rules_autoclose_deadline(&k->cfg, last_closed.start_us);
+            out->last_autoclose_us = rules_visit_deadline(
+                &k->cfg, last_closed.start_us, activity_end_us(k, last_closed.activity), 1);
         }
         event_now(k, &ev, decision.outcome == TAP_CHECKED_IN ? EVENT_CHECKIN : EVENT_CHECKOUT,
                   source, v->external_id);

@@ -327,6 +327,103 @@ static void test_next_morning_tap_closes_old_visit_and_checks_in(void **state)
     assert_int_equal(report_seconds(f, 0), 80 * 60);
 }
 
+/* Issue 12, item 2: a night watch runs past day_end. Whoever checked in
+ * for it stays on the fire roll call all night, and the check-out in the
+ * morning ends the visit. */
+static int64_t night_watch(struct fixture *f, int64_t on_day_us)
+{
+    struct activity list[8];
+    int count = kiosk_activities(f->kiosk, on_day_us, list, 8);
+    for (int i = 0; i < count; i++)
+        if (!strcmp(list[i].title, "Nattevakt"))
+            return list[i].id;
+    fail_msg("no Nattevakt on that day");
+    return 0;
+}
+
+static void set_clock(struct fixture *f, int64_t wall_us)
+{
+    advance(f, wall_us - f->clock.wall);
+}
+
+/* At this time the sweep closes nothing and this many are on the roll call. */
+static void none_closed_at(struct fixture *f, int64_t at_us, int present)
+{
+    set_clock(f, at_us);
+    assert_int_equal(kiosk_sweep(f->kiosk), 0);
+    assert_int_equal(kiosk_present_count(f->kiosk), present);
+}
+
+static void test_a_night_watch_stays_on_the_roll_call_all_night_and_counts_to_its_check_out(
+    void **state)
+{
+    struct fixture *f = *state;
+    set_clock(f, test_local_us(2026, 11, 23, 22, 30));
+    struct tap_result r;
+    assert_int_equal(kiosk_toggle(f->kiosk, volunteer_id(f, "D001"), night_watch(f, f->clock.wall),
+                                  SOURCE_NAME, &r),
+                     0);
+    assert_int_equal(r.outcome, TAP_CHECKED_IN);
+    none_closed_at(f, test_local_us(2026, 11, 23, 23, 1), 1);
+    none_closed_at(f, test_local_us(2026, 11, 24, 3, 0), 1);
+    set_clock(f, test_local_us(2026, 11, 24, 7, 5));
+    assert_int_equal(kiosk_sweep(f->kiosk), 0);
+    assert_int_equal(tap(f, KARI).outcome, TAP_CHECKED_OUT);
+    assert_int_equal(report_seconds(f, 0), 8 * 3600 + 35 * 60);
+    assert_int_equal(kiosk_review_list(f->kiosk, NULL, NULL), 0);
+}
+
+/* A card tapped at 01:00 belongs to the night watch begun yesterday at
+ * 22:00, and its visit lasts until the watch ends even when the safety net
+ * (max_visit_hours = 4 here) comes first; then it is closed. */
+static void test_a_card_during_a_night_watch_after_midnight_is_kept_until_its_end(void **state)
+{
+    struct fixture *f = *state;
+    kiosk_close(f->kiosk);
+    f->cfg.max_visit_s = 4 * 3600;
+    f->cfg.autoclose_credit = CREDIT_SCHEDULED;
+    assert_int_equal(open_kiosk(f), 0);
+    set_clock(f, test_local_us(2026, 11, 24, 1, 0));
+    assert_int_equal(tap(f, OLA).outcome, TAP_CHECKED_IN);
+    none_closed_at(f, test_local_us(2026, 11, 24, 6, 59), 1);
+    set_clock(f, test_local_us(2026, 11, 24, 7, 0));
+    assert_int_equal(kiosk_sweep(f->kiosk), 1);
+    assert_int_equal(report_seconds(f, 0), 6 * 3600); /* credited to the watch's end */
+    assert_int_equal(kiosk_review_list(f->kiosk, NULL, NULL), 1);
+}
+
+/* 29 March 2026 at 02:00 clocks go to 03:00: the night watch 22:00-07:00
+ * is eight hours long. Kari checks in at 22:30 and out at 07:05: 7 h 35
+ * min. Ola forgets: closed when ten hours have passed (09:30 summer time)
+ * and credited to the watch's end at 07:00 summer time (not 08:00): 7 h 30
+ * min. */
+static void test_a_night_watch_across_the_summer_time_change_ends_at_seven_summer_time(
+    void **state)
+{
+    struct fixture *f = *state;
+    kiosk_close(f->kiosk);
+    f->cfg.autoclose_credit = CREDIT_SCHEDULED;
+    assert_int_equal(open_kiosk(f), 0);
+    set_clock(f, test_local_us(2026, 3, 28, 12, 0));
+    struct activity watch = {.start_min = 22 * 60, .end_min = 7 * 60};
+    snprintf(watch.day, sizeof watch.day, "2026-03-28");
+    snprintf(watch.title, sizeof watch.title, "Nattevakt");
+    assert_int_equal(kiosk_activity_save(f->kiosk, &watch), 0);
+    set_clock(f, test_local_us(2026, 3, 28, 22, 30));
+    assert_int_equal(tap(f, KARI).outcome, TAP_CHECKED_IN);
+    assert_int_equal(tap(f, OLA).outcome, TAP_CHECKED_IN);
+    none_closed_at(f, test_local_us(2026, 3, 29, 6, 59), 2);
+    set_clock(f, test_local_us(2026, 3, 29, 7, 5));
+    assert_int_equal(kiosk_sweep(f->kiosk), 0);
+    assert_int_equal(tap(f, KARI).outcome, TAP_CHECKED_OUT);
+    assert_int_equal(report_seconds(f, 0), 7 * 3600 + 35 * 60);
+    set_clock(f, test_local_us(2026, 3, 29, 9, 29));
+    assert_int_equal(kiosk_sweep(f->kiosk), 0);
+    set_clock(f, test_local_us(2026, 3, 29, 9, 30));
+    assert_int_equal(kiosk_sweep(f->kiosk), 1);
+    assert_int_equal(report_seconds(f, 0), (7 * 3600 + 35 * 60) + (7 * 3600 + 30 * 60));
+}
+
 static void test_visit_longer_than_maximum_is_closed(void **state)
 {
     struct fixture *f = *state;
@@ -605,6 +702,9 @@ int main(void)
         T(test_forgotten_checkout_closed_at_day_end_and_reviewed),
         T(test_next_morning_tap_closes_old_visit_and_checks_in),
         T(test_visit_longer_than_maximum_is_closed),
+        T(test_a_night_watch_stays_on_the_roll_call_all_night_and_counts_to_its_check_out),
+        T(test_a_card_during_a_night_watch_after_midnight_is_kept_until_its_end),
+        T(test_a_night_watch_across_the_summer_time_change_ends_at_seven_summer_time),
         T(test_start_closes_overdue_visits),
         T(test_milestone_at_ten_hours),
         T(test_staff_check_in_and_out_at_given_times),
