@@ -12,6 +12,7 @@
 
 #include "admin.h"
 #include "http.h"
+#include "migrate.h"
 #include "report.h"
 
 static void usage(FILE *out)
@@ -46,6 +47,8 @@ static void usage(FILE *out)
           "  papers [--on YYYY-MM-DD] [--csv|--json]\n"
           "                          no confidentiality agreement, or a police certificate\n"
           "                          expired or running out within 30 days\n"
+          "  migrate --from central.db --to postgresql://...\n"
+          "                          move everything to an empty PostgreSQL database\n"
           "  volunteer export EXTERNAL-ID  print as JSON all the central keeps of a volunteer\n"
           "                                (roster row, cards, events at every site, hours)\n"
           "  volunteer forget EXTERNAL-ID --yes\n"
@@ -56,7 +59,8 @@ static void usage(FILE *out)
           "        then stays out of the command line, which sudo writes to the journal.\n"
           "\n"
           "Options for every command:\n"
-          "  --db FILE         the database (default: $TILSTEDE_CENTRAL_DB)\n"
+          "  --db FILE|URI     the database: a SQLite file, or postgresql://...\n"
+          "                    (default: $TILSTEDE_CENTRAL_DB)\n"
           "  --timezone ZONE   local time for days and months (default Europe/Oslo)\n"
           "  --help, --version\n"
           "\n"
@@ -325,6 +329,20 @@ int main(int argc, char **argv)
         config.db = args.db;
         config.hours_per_arsverk = args.hours_per_arsverk;
         return serve(&config);
+    }
+    if (strcmp(args.words[0], "migrate") == 0) {
+        if (args.word_count != 1) {
+            usage(stderr);
+            return CENTRAL_EXIT_USAGE;
+        }
+        char err[512] = "";
+        int rc = central_migrate(args.from, args.to, stdout, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "tilstede-central: %s\n", err);
+        return rc == 0         ? CENTRAL_EXIT_OK
+               : rc == -EINVAL ? CENTRAL_EXIT_USAGE
+               : rc == -EEXIST ? CENTRAL_EXIT_EXISTS
+                               : CENTRAL_EXIT_FAILURE;
     }
     return central_admin_run(&args, stdout, stderr);
 }
