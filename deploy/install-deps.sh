@@ -10,7 +10,8 @@ fi
 
 # Build tools and the libraries on the design card, plus the test tools:
 # cmocka (unit tests), libpng (the UI's screenshots), chromium (the central's
-# dashboard, headless), xvfb, and lintian, debootstrap, systemd-analyze,
+# dashboard, headless; with chromium-driver and python3-selenium the web
+# app's browser test drives it, npm fetches axe-core for it), xvfb, and lintian, debootstrap, systemd-analyze,
 # dpkg-dev (the packages and units of deploy/), qemu and e2fsprogs (the
 # packages booted in a virtual machine), libxlsxwriter (the central's Excel
 # workbooks) with python3-openpyxl to read them back in the tests, and
@@ -26,6 +27,7 @@ packages="
     fonts-dejavu-core
     openssl curl python3 tzdata
     chromium xvfb xauth
+    chromium-driver python3-selenium npm
     lintian debootstrap systemd file dpkg-dev
     qemu-system-x86 e2fsprogs
     libpq-dev postgresql-15
@@ -49,4 +51,15 @@ if [ -n "$missing" ]; then
     apt-get install -y -qq --no-install-recommends $missing
 else
     echo "install-deps: everything is installed"
+fi
+
+# axe-core (the accessibility checker the web app's browser test runs in the
+# page) is not packaged by Debian: npm installs one pinned version into a
+# fixed directory outside any clone.
+AXE_DIR=/usr/local/lib/tilstede-test
+AXE_VERSION=4.10.2
+if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+    echo "install-deps: installing axe-core $AXE_VERSION into $AXE_DIR"
+    mkdir -p "$AXE_DIR"
+    npm install --silent --no-audit --no-fund --prefix "$AXE_DIR" "axe-core@$AXE_VERSION"
 fi

@@ -118,6 +118,8 @@ if(TARGET tilstede-central)
           COMPONENT central)
   install(FILES ${deploy}/nginx/tilstede-central.conf DESTINATION ${central_doc}/examples/nginx
           COMPONENT central)
+  install(FILES ${deploy}/apache/tilstede-central-sso.conf
+          DESTINATION ${central_doc}/examples/apache COMPONENT central)
   install(FILES ${deploy}/README.md DESTINATION ${central_doc} COMPONENT central)
   if(EXISTS ${PROJECT_SOURCE_DIR}/sync/PROTOCOL.md)
     install(FILES ${PROJECT_SOURCE_DIR}/sync/PROTOCOL.md DESTINATION ${central_doc} COMPONENT central)

@@ -90,6 +90,7 @@ int central_admin_run(const struct central_admin_args *a, FILE *out, FILE *errou
         {"roster", roster_cmd},       {"activity", activity_cmd}, {"report", report_cmd},
         {"volunteer", volunteer_cmd}, {"thanks", central_admin_question},
         {"lost", central_admin_question}, {"papers", central_admin_question},
+        {"user", central_admin_user},
     };
     int (*run)(const struct central_admin_args *, struct central_store *, FILE *, FILE *, char *) =
         NULL;

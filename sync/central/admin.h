@@ -34,6 +34,10 @@ struct central_admin_args {
     int weeks, min_visits; /* lost --weeks N --min-visits N (0: the defaults) */
     int yes;  /* --yes: confirms what cannot be undone (volunteer forget) */
     FILE *in; /* where "volunteer export|forget -" reads the id; NULL: none */
+    const char *role;       /* user add --role */
+    const char **sites;     /* user add --site, each */
+    int site_count;
+    const char *public_url; /* the central's address, for set-up links */
 };
 
 /* The coordinator's questions (admin_questions.c): "thanks", "lost" and
@@ -41,6 +45,10 @@ struct central_admin_args {
  * bytes). */
 int central_admin_question(const struct central_admin_args *args, struct central_store *store,
                            FILE *out, FILE *errout, char *err);
+struct central_store;
+/* `user add|list|revoke|link` (admin_user.c); err gets the failure. */
+int central_admin_user(const struct central_admin_args *args, struct central_store *store,
+                       FILE *out, FILE *errout, char *err);
 
 /* Runs one command; returns its exit status. Results go to out, messages
  * to errout. */

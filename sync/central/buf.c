@@ -107,6 +107,53 @@ int central_buf_html(struct central_buf *buf, const char *text)
     return rc;
 }
 
+int central_buf_htmlf(struct central_buf *buf, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int rc = 0;
+    const char *p = format;
+    while (*p && !rc) {
+        const char *percent = strchr(p, '%');
+        if (!percent) {
+            rc = central_buf_str(buf, p);
+            break;
+        }
+        rc = central_buf_add(buf, p, (size_t)(percent - p));
+        p = percent + 1;
+        if (rc)
+            break;
+        if (*p == '%') {
+            rc = central_buf_add(buf, "%", 1);
+            p++;
+        } else if (*p == 's') {
+            const char *text = va_arg(args, const char *);
+            rc = central_buf_html(buf, text ? text : "");
+            p++;
+        } else if (*p == 'd') {
+            rc = central_buf_printf(buf, "%d", va_arg(args, int));
+            p++;
+        } else if (*p == 'u') {
+            rc = central_buf_printf(buf, "%u", va_arg(args, unsigned));
+            p++;
+        } else if (!strncmp(p, "lld", 3)) {
+            rc = central_buf_printf(buf, "%lld", va_arg(args, long long));
+            p += 3;
+        } else if (!strncmp(p, "ld", 2)) {
+            rc = central_buf_printf(buf, "%ld", va_arg(args, long));
+            p += 2;
+        } else if (!strncmp(p, "zu", 2)) {
+            rc = central_buf_printf(buf, "%zu", va_arg(args, size_t));
+            p += 2;
+        } else {
+            buf->failed = 1; /* a conversion this door does not know */
+            rc = -EINVAL;
+        }
+    }
+    va_end(args);
+    return rc;
+}
+
 char *central_buf_take(struct central_buf *buf, size_t *len)
 {
     char *data = buf->data;

@@ -22,6 +22,11 @@ int central_buf_printf(struct central_buf *buf, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends text with &, <, >, " and ' escaped for HTML. */
 int central_buf_html(struct central_buf *buf, const char *text);
+/* The web pages' one door for text: printf where every %s argument is
+ * HTML-escaped (only the format, a literal in the program, goes out as it
+ * is). Conversions: %s %d %u %ld %lld %zu %%. */
+int central_buf_htmlf(struct central_buf *buf, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Hands the data over to the caller (free() it); the buffer is empty. */
 char *central_buf_take(struct central_buf *buf, size_t *len);
 

@@ -63,6 +63,11 @@ static const struct route routes[] = {
 };
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])
 
+/* The people's pages (web/): web.c checks the session, the role and the
+ * CSRF token itself, and takes form bodies. */
+static const struct route web_route = {"*", "(a web page)", AUTH_NONE, 1, central_web_handle};
+#define WEB_BODY_MAX (8u * 1024u * 1024u) /* a roster upload, with room */
+
 /* Per-request state, kept by MHD between the calls for one request. */
 struct request_state {
     struct MHD_Connection *connection;
@@ -74,6 +79,7 @@ struct request_state {
     size_t body_len;
     size_t body_cap;
     int too_large;
+    char url[512]; /* a web page's path */
 };
 
 /* ---- the store pool ---- */
@@ -206,10 +212,15 @@ static enum MHD_Result send_response(struct MHD_Connection *connection,
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"tilstede\"");
     if (response->content_type && strncmp(response->content_type, "text/html", 9) == 0)
         MHD_add_response_header(r, "Content-Security-Policy",
-                                "default-src 'none'; style-src 'unsafe-inline'; "
-                                "form-action 'self'; frame-ancestors 'none'");
+                                "default-src 'none'; style-src 'self' 'unsafe-inline'; "
+                                "img-src 'self'; script-src 'self'; form-action 'self'; "
+                                "frame-ancestors 'none'");
     if (response->allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, response->allow);
+    if (response->set_cookie[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, response->set_cookie);
+    if (response->location[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, response->location);
     enum MHD_Result result = MHD_queue_response(connection, response->status, r);
     MHD_destroy_response(r);
     return result;
@@ -407,6 +418,17 @@ static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connecti
 {
     const struct route *same_path;
     char allow[ALLOW_MAX];
+    if (central_web_serves(method, url)) {
+        rs->route = &web_route;
+        rs->path = web_route.path;
+        snprintf(rs->url, sizeof rs->url, "%s", url);
+        const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length && strtoull(length, NULL, 10) > WEB_BODY_MAX)
+            return send_error(http, rs, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+                              "the form is too large");
+        return MHD_YES;
+    }
     rs->route = route_find(method, url, &same_path, allow);
     if (!rs->route) {
         if (!same_path)
@@ -464,7 +486,8 @@ static void on_body(struct central_http *http, struct request_state *rs, const c
 {
     if (rs->too_large)
         return;
-    if (len > http->config.max_body - rs->body_len) {
+    size_t max = rs->route == &web_route ? WEB_BODY_MAX : http->config.max_body;
+    if (len > max - rs->body_len) {
         rs->too_large = 1;
         free(rs->body);
         rs->body = NULL;
@@ -475,8 +498,8 @@ static void on_body(struct central_http *http, struct request_state *rs, const c
         size_t cap = rs->body_cap ? rs->body_cap : 16384;
         while (cap < rs->body_len + len)
             cap *= 2;
-        if (cap > http->config.max_body)
-            cap = http->config.max_body;
+        if (cap > max)
+            cap = max;
         char *body = realloc(rs->body, cap);
         if (!body) {
             rs->too_large = 1; /* answered as 413: there is no room for it */
@@ -505,7 +528,22 @@ static enum MHD_Result on_complete(struct central_http *http, struct MHD_Connect
         .body = rs->body,
         .body_len = rs->body_len,
         .device = rs->device,
+        .method = rs->method,
     };
+    const union MHD_ConnectionInfo *peer =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (peer && peer->client_addr) {
+        const struct sockaddr *sa = peer->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                      request.peer, sizeof request.peer);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      request.peer, sizeof request.peer);
+        request.from_loopback = central_http_is_loopback(request.peer);
+    }
+    if (rs->route == &web_route)
+        request.path = rs->url;
     struct central_response response = {.status = MHD_HTTP_OK};
     central_buf_init(&response.body, RESPONSE_MAX_BYTES);
     if (rs->route->handler != central_api_health) {
@@ -718,6 +756,8 @@ int central_http_start(const struct central_http_config *config, struct central_
         http->config.max_batch = PROTOCOL_MAX_BATCH_EVENTS;
     if (!(http->config.hours_per_arsverk > 0))
         http->config.hours_per_arsverk = 1700.0;
+    if (!http->config.session_idle_s)
+        http->config.session_idle_s = CENTRAL_SESSION_IDLE_S_DEFAULT;
     if (!http->config.silent_after_s)
         http->config.silent_after_s = CENTRAL_SILENT_AFTER_S_DEFAULT;
     int rc;

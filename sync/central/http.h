@@ -23,7 +23,14 @@ struct central_http_config {
     double hours_per_arsverk; /* 0: the default 1700 */
     int64_t silent_after_s;   /* dashboard: a kiosk quiet this long stands out */
     int quiet;                /* no log lines on stderr */
+    /* The web app. */
+    const char *public_url;   /* "https://tilstede.kommune.no": set-up links start with it */
+    const char *sso_header;   /* a header naming the signed-in user, trusted from loopback
+                               * only (the OpenID Connect proxy); NULL: none */
+    int64_t session_idle_s;   /* 0: CENTRAL_SESSION_IDLE_S_DEFAULT */
 };
+
+#define CENTRAL_SESSION_IDLE_S_DEFAULT (8 * 3600)
 
 /* Starts serving in background threads. Refuses plain HTTP on an address
  * that is not loopback. Returns 0 or a negative errno with err set. */

@@ -22,6 +22,9 @@ struct central_request {
     const char *path;             /* "/v1/events", "/report.csv", ... */
     struct central_device device; /* the authenticated kiosk, for /v1/ */
     char disposition[160];        /* room for a Content-Disposition value */
+    const char *method;           /* "GET", "POST" */
+    int from_loopback;            /* the peer is 127.0.0.0/8 or ::1 (the proxy) */
+    char peer[64];                /* the peer's address, for the sign-in throttle */
 };
 
 /* What a handler answers. */
@@ -39,6 +42,10 @@ struct central_response {
      * quoted from the request: the journal keeps no personal data (issue 6). */
     const char *error_code;
     char log_note[160];
+    /* The web pages' headers: a cookie to set ("" none), a redirect's
+     * target ("" none). */
+    char set_cookie[256];
+    char location[512];
 };
 
 /* Sets a JSON error answer {"error": {"code", "message"}}, and its code
@@ -68,6 +75,10 @@ void central_api_events_fetch(struct central_request *request, struct central_re
 void central_api_roster(struct central_request *request, struct central_response *response);
 void central_api_status(struct central_request *request, struct central_response *response);
 void central_api_site(struct central_request *request, struct central_response *response);
+
+/* The people's web app (web/web.c): 1 when it serves method and path. */
+int central_web_serves(const char *method, const char *path);
+void central_web_handle(struct central_request *request, struct central_response *response);
 
 void central_dashboard_page(struct central_request *request, struct central_response *response);
 void central_dashboard_report(struct central_request *request, struct central_response *response);

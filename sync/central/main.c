@@ -15,6 +15,8 @@
 #include "migrate.h"
 #include "report.h"
 
+#define CENTRAL_USER_SITES_ARGS 16 /* --site given to one user add (CENTRAL_USER_SITES_MAX) */
+
 static void usage(FILE *out)
 {
     fputs("Usage: tilstede-central COMMAND [OPTIONS]\n"
@@ -24,6 +26,8 @@ static void usage(FILE *out)
           "Commands:\n"
           "  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--threads N]\n"
           "        [--max-body BYTES] [--max-batch N] [--hours-per-arsverk H]\n"
+          "        [--public-url URL] [--sso-header NAME] [--session-idle MINUTES]\n"
+          "        [--silent-after HOURS]\n"
           "                          serve the /v1/ API and the dashboard until SIGTERM\n"
           "  site add ID --name NAME --kind sykehjem|helsehus|aktivitetshus|hjemmetjeneste|other\n"
           "  site list\n"
@@ -32,6 +36,10 @@ static void usage(FILE *out)
           "  device list\n"
           "  admin add NAME                print a dashboard login token (shown once)\n"
           "  admin revoke NAME\n"
+          "  user add NAME --role coordinator|contact|viewer [--site SITE]...\n"
+          "                          print a one-time set-up link for the web app (needs\n"
+          "                          --public-url or TILSTEDE_CENTRAL_PUBLIC_URL)\n"
+          "  user list | user revoke NAME | user link NAME (a new set-up link)\n"
           "  roster import FILE.csv        replace the roster (volunteers not in the file\n"
           "                                become inactive)\n"
           "  activity add SITE --date YYYY-MM-DD --start HH:MM --end HH:MM --title TITLE\n"
@@ -102,6 +110,12 @@ enum {
     OPT_YES,
     OPT_HELP,
     OPT_VERSION,
+    OPT_ROLE,
+    OPT_SITE,
+    OPT_PUBLIC_URL,
+    OPT_SSO_HEADER,
+    OPT_SESSION_IDLE,
+    OPT_SILENT_AFTER,
 };
 
 static const struct option options[] = {
@@ -134,6 +148,12 @@ static const struct option options[] = {
     {"yes", no_argument, NULL, OPT_YES},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"role", required_argument, NULL, OPT_ROLE},
+    {"site", required_argument, NULL, OPT_SITE},
+    {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
+    {"sso-header", required_argument, NULL, OPT_SSO_HEADER},
+    {"session-idle", required_argument, NULL, OPT_SESSION_IDLE},
+    {"silent-after", required_argument, NULL, OPT_SILENT_AFTER},
     {NULL, 0, NULL, 0},
 };
 
@@ -188,6 +208,9 @@ int main(int argc, char **argv)
     args.db = getenv("TILSTEDE_CENTRAL_DB");
     args.hours_per_arsverk = CENTRAL_HOURS_PER_ARSVERK_DEFAULT;
     args.in = stdin;
+    args.public_url = getenv("TILSTEDE_CENTRAL_PUBLIC_URL");
+    const char *sites[CENTRAL_USER_SITES_ARGS];
+    args.sites = sites;
     unsigned long long number;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -197,6 +220,32 @@ int main(int argc, char **argv)
             break;
         case OPT_TIMEZONE:
             timezone = optarg;
+            break;
+        case OPT_ROLE:
+            args.role = optarg;
+            break;
+        case OPT_SITE:
+            if (args.site_count == CENTRAL_USER_SITES_ARGS) {
+                fprintf(stderr, "tilstede-central: at most %d --site\n", CENTRAL_USER_SITES_ARGS);
+                return CENTRAL_EXIT_USAGE;
+            }
+            sites[args.site_count++] = optarg;
+            break;
+        case OPT_PUBLIC_URL:
+            args.public_url = optarg;
+            break;
+        case OPT_SSO_HEADER:
+            config.sso_header = optarg;
+            break;
+        case OPT_SESSION_IDLE:
+            if (parse_count(optarg, "--session-idle", 10080, &number))
+                return CENTRAL_EXIT_USAGE;
+            config.session_idle_s = (int64_t)number * 60;
+            break;
+        case OPT_SILENT_AFTER:
+            if (parse_count(optarg, "--silent-after", 8760, &number))
+                return CENTRAL_EXIT_USAGE;
+            config.silent_after_s = (int64_t)number * 3600;
             break;
         case OPT_LISTEN:
             config.listen = optarg;
@@ -327,6 +376,7 @@ int main(int argc, char **argv)
             return CENTRAL_EXIT_USAGE;
         }
         config.db = args.db;
+        config.public_url = args.public_url;
         config.hours_per_arsverk = args.hours_per_arsverk;
         return serve(&config);
     }

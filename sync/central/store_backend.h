@@ -6,6 +6,62 @@
 #define TILSTEDE_CENTRAL_STORE_BACKEND_H
 
 #include "store.h"
+#include "store_web.h"
+
+/* The web app's operations (store_web.h), one per central_store_* call of
+ * that header; the whole table may be NULL. */
+struct central_store_web_ops {
+    int (*user_add)(struct central_store *store, const struct central_user *user,
+                    const unsigned char *setup_hash, int64_t setup_expires_us, char *err,
+                    size_t errlen);
+    int (*user_relink)(struct central_store *store, const char *name,
+                       const unsigned char *setup_hash, int64_t setup_expires_us, char *err,
+                       size_t errlen);
+    int (*user_get)(struct central_store *store, const char *name, struct central_user *user,
+                    char *err, size_t errlen);
+    int (*users)(struct central_store *store, central_user_cb cb, void *ctx, char *err,
+                 size_t errlen);
+    int (*user_revoke)(struct central_store *store, const char *name, char *err, size_t errlen);
+    int (*user_setup_find)(struct central_store *store, const unsigned char *setup_hash,
+                           struct central_user *user, char *err, size_t errlen);
+    int (*user_setup_use)(struct central_store *store, const unsigned char *setup_hash,
+                          const char *password_hash, struct central_user *user, char *err,
+                          size_t errlen);
+    int (*user_set_lang)(struct central_store *store, int64_t user_id, const char *lang,
+                         char *err, size_t errlen);
+    int (*session_add)(struct central_store *store, const unsigned char *id_hash,
+                       int64_t user_id, const char *csrf, char *err, size_t errlen);
+    int (*session_get)(struct central_store *store, const unsigned char *id_hash,
+                       int64_t idle_us, struct central_user *user, char *csrf, char *err,
+                       size_t errlen);
+    int (*session_delete)(struct central_store *store, const unsigned char *id_hash, char *err,
+                          size_t errlen);
+    int (*login_failures)(struct central_store *store, const char *key, int64_t *failures,
+                          int64_t *last_us, char *err, size_t errlen);
+    int (*login_failure)(struct central_store *store, const char *key, int clear, char *err,
+                         size_t errlen);
+    int (*audit_add)(struct central_store *store, const struct central_audit *audit, char *err,
+                     size_t errlen);
+    int (*audits)(struct central_store *store, size_t limit, central_audit_cb cb, void *ctx,
+                  char *err, size_t errlen);
+    int (*present)(struct central_store *store, const char *site, central_presence_cb cb,
+                   void *ctx, char *err, size_t errlen);
+    int (*volunteers)(struct central_store *store, const struct central_volunteer_filter *filter,
+                      central_volunteer_cb cb, void *ctx, char *err, size_t errlen);
+    int (*volunteer_get)(struct central_store *store, const char *external_id,
+                         struct central_volunteer *volunteer, char *err, size_t errlen);
+    int (*volunteer_cards)(struct central_store *store, const char *external_id,
+                           central_card_cb cb, void *ctx, char *err, size_t errlen);
+    int (*volunteer_visits)(struct central_store *store, const char *external_id,
+                            const char *site, size_t limit, central_visit_cb cb, void *ctx,
+                            char *err, size_t errlen);
+    int (*notes)(struct central_store *store, const char *external_id, central_note_cb cb,
+                 void *ctx, char *err, size_t errlen);
+    int (*note_add)(struct central_store *store, const char *external_id,
+                    const struct central_note *note, char *err, size_t errlen);
+    int (*card_revoke)(struct central_store *store, const char *external_id,
+                       const char *card_hash, char *err, size_t errlen);
+};
 
 struct central_store_ops {
     const char *name;
@@ -55,6 +111,7 @@ struct central_store_ops {
                             int64_t *visits, char *err, size_t errlen);
     int (*volunteer_forget)(struct central_store *store, const char *external_id,
                             struct central_erasure *erased, char *err, size_t errlen);
+    const struct central_store_web_ops *web;
 };
 
 struct central_store {
@@ -69,5 +126,7 @@ int central_pg_open(const char *location, struct central_store **out, char *err,
  * (never down); and the version this program's schema is at. */
 int central_pg_migrate_to(const char *location, int version, char *err, size_t errlen);
 int central_pg_schema_version(void);
+/* SQLite's web operations (store_sqlite_web.c), on the handle's database. */
+extern const struct central_store_web_ops central_sqlite_web_ops;
 
 #endif

@@ -13,10 +13,12 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "store_sqlite.h"
 #include "visits.h"
 
 extern const char embed_central_001[];
 extern const char embed_central_002[];
+extern const char embed_central_003[];
 
 #define BUSY_TIMEOUT_MS 5000
 #define CACHE_KIB       32768
@@ -34,13 +36,16 @@ static const char *const *migration_sql(int version)
 {
     static const char *const v1[] = {embed_central_001, NULL};
     static const char *const v2[] = {embed_central_002, NULL};
+    static const char *const v3[] = {embed_central_003, NULL};
     if (version == 0)
         return v1;
     if (version == 1)
         return v2;
+    if (version == 2)
+        return v3;
     return NULL;
 }
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 enum {
     ST_DEVICE_AUTH,
@@ -234,6 +239,11 @@ struct sqlite_store {
 static struct sqlite_store *cast(struct central_store *store)
 {
     return (struct sqlite_store *)store;
+}
+
+sqlite3 *central_sqlite_db(struct central_store *store)
+{
+    return cast(store)->db;
 }
 
 static int64_t now_us(void)
@@ -1366,4 +1376,5 @@ static const struct central_store_ops sqlite_ops = {
     .activity_add = sqlite_activity_add,
     .volunteer_export = sqlite_volunteer_export,
     .volunteer_forget = sqlite_volunteer_forget,
+    .web = &central_sqlite_web_ops,
 };

@@ -1,0 +1,454 @@
+/* The web app's front door (see web.h): the table of pages, sessions in
+ * the database, the CSRF and Origin checks, the single sign-on header, the
+ * layout. Every page request passes here before its handler runs. */
+#include "web.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "token.h"
+
+#define SESSION_COOKIE "tilstede_session"
+
+static const struct web_page pages[] = {
+    {"GET", "/tilstede.css", 0, web_css},
+    {"GET", "/login", 0, web_login_page},
+    {"POST", "/login", 0, web_login_post},
+    {"POST", "/logout", 0, web_logout_post},
+    {"GET", "/setup", 0, web_setup_page},
+    {"POST", "/setup", 0, web_setup_post},
+    {"GET", "/home", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER,
+     web_home_page},
+    {"GET", "/here/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_present_page},
+    {"GET", "/kiosks", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_page},
+    {"POST", "/kiosks/add", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_add},
+    {"POST", "/kiosks/revoke", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_revoke},
+    {"GET", "/users", CENTRAL_ROLE_COORDINATOR, web_users_page},
+    {"POST", "/users/add", CENTRAL_ROLE_COORDINATOR, web_users_add},
+    {"POST", "/users/revoke", CENTRAL_ROLE_COORDINATOR, web_users_revoke},
+    {"GET", "/audit", CENTRAL_ROLE_COORDINATOR, web_audit_page},
+};
+#define PAGE_COUNT (sizeof pages / sizeof pages[0])
+
+static const struct web_page *page_find(const char *method, const char *path, const char **arg)
+{
+    int head = strcmp(method, "HEAD") == 0;
+    for (size_t i = 0; i < PAGE_COUNT; i++) {
+        const struct web_page *page = &pages[i];
+        if (strcmp(page->method, method) != 0 && !(head && !strcmp(page->method, "GET")))
+            continue;
+        size_t len = strlen(page->path);
+        if (page->path[len - 1] == '/') {
+            if (strncmp(path, page->path, len) == 0 ||
+                (strncmp(path, page->path, len - 1) == 0 && path[len - 1] == '\0')) {
+                *arg = path[len - 1] ? path + len : "";
+                return page;
+            }
+        } else if (strcmp(path, page->path) == 0) {
+            *arg = "";
+            return page;
+        }
+    }
+    return NULL;
+}
+
+int central_web_serves(const char *method, const char *path)
+{
+    const char *arg;
+    return page_find(method, path, &arg) != NULL;
+}
+
+/* ---- small things ---- */
+
+static int64_t now_us(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+void web_when(int64_t us, char *out, size_t cap)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    snprintf(out, cap, "%02d.%02d.%d kl. %02d.%02d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
+             tm.tm_hour, tm.tm_min);
+}
+
+void web_clock(int64_t us, char *out, size_t cap)
+{
+    time_t t = (time_t)(us / 1000000), now = time(NULL);
+    struct tm tm, today;
+    localtime_r(&t, &tm);
+    localtime_r(&now, &today);
+    if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
+        snprintf(out, cap, "kl. %02d.%02d", tm.tm_hour, tm.tm_min);
+    else
+        web_when(us, out, cap);
+}
+
+const char *web_role_words(enum central_role role)
+{
+    return role == CENTRAL_ROLE_COORDINATOR ? "koordinator"
+           : role == CENTRAL_ROLE_CONTACT   ? "frivilligkontakt"
+                                            : "leser";
+}
+
+void web_setup_link(const char *public_url, char *out, size_t cap,
+                    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES])
+{
+    char token[CENTRAL_TOKEN_TEXT_MAX];
+    central_token_new(token, hash);
+    size_t len = public_url ? strlen(public_url) : 0;
+    while (len && public_url[len - 1] == '/')
+        len--;
+    snprintf(out, cap, "%.*s/setup?token=%s", (int)len, public_url ? public_url : "", token);
+    sodium_memzero(token, sizeof token);
+}
+
+static const char *header(const struct web *web, const char *name)
+{
+    return MHD_lookup_connection_value(web->request->connection, MHD_HEADER_KIND, name);
+}
+
+const char *web_field(const struct web *web, const char *name)
+{
+    for (size_t i = 0; i < web->field_count; i++)
+        if (strcmp(web->fields[i].name, name) == 0)
+            return web->fields[i].value;
+    if (strcmp(web->request->method, "GET") == 0)
+        return central_request_arg(web->request, name);
+    return NULL;
+}
+
+static int hex_value(int c)
+{
+    return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
+}
+
+/* Decodes application/x-www-form-urlencoded in place. */
+static void url_decode(char *text)
+{
+    char *out = text;
+    for (char *p = text; *p; p++) {
+        if (*p == '+') {
+            *out++ = ' ';
+        } else if (*p == '%' && hex_value((unsigned char)p[1]) >= 0 &&
+                   hex_value((unsigned char)p[2]) >= 0) {
+            *out++ = (char)(hex_value((unsigned char)p[1]) * 16 + hex_value((unsigned char)p[2]));
+            p += 2;
+        } else {
+            *out++ = *p;
+        }
+    }
+    *out = '\0';
+}
+
+static int parse_form(struct web *web)
+{
+    const struct central_request *request = web->request;
+    if (!request->body || !request->body_len)
+        return 0;
+    const char *type = header(web, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!type || strncmp(type, "application/x-www-form-urlencoded", 33) != 0)
+        return 0;
+    web->form = malloc(request->body_len + 1);
+    if (!web->form)
+        return -ENOMEM;
+    memcpy(web->form, request->body, request->body_len);
+    web->form[request->body_len] = '\0';
+    char *save = NULL;
+    for (char *pair = strtok_r(web->form, "&", &save); pair && web->field_count < WEB_FIELDS_MAX;
+         pair = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(pair, '=');
+        if (eq)
+            *eq = '\0';
+        url_decode(pair);
+        if (eq)
+            url_decode(eq + 1);
+        web->fields[web->field_count].name = pair;
+        web->fields[web->field_count].value = eq ? eq + 1 : "";
+        web->field_count++;
+    }
+    return 0;
+}
+
+/* The value of one cookie, or NULL. */
+static const char *cookie(const struct web *web, const char *name)
+{
+    return MHD_lookup_connection_value(web->request->connection, MHD_COOKIE_KIND, name);
+}
+
+/* Over HTTPS when we do TLS ourselves, or when the loopback proxy says so. */
+static int over_https(const struct web *web)
+{
+    if (web->request->config->tls_cert)
+        return 1;
+    const char *proto = header(web, "X-Forwarded-Proto");
+    return web->request->from_loopback && proto && strcmp(proto, "https") == 0;
+}
+
+static void set_session_cookie(struct web *web, const char *value, int64_t max_age_s)
+{
+    snprintf(web->response->set_cookie, sizeof web->response->set_cookie,
+             SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", value,
+             (long long)max_age_s, over_https(web) ? "; Secure" : "");
+}
+
+/* A new session for the user: the cookie carries the id, the database its
+ * hash. Returns 0, or the store's error. */
+static int session_start(struct web *web, const struct central_user *user)
+{
+    char id[CENTRAL_TOKEN_TEXT_MAX];
+    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES], csrf_hash[CENTRAL_TOKEN_HASH_BYTES];
+    central_token_new(id, hash);
+    central_token_new(web->csrf, csrf_hash);
+    char err[256];
+    int rc =
+        central_store_session_add(web->request->store, hash, user->id, web->csrf, err, sizeof err);
+    if (rc == 0) {
+        set_session_cookie(web, id, web->request->config->session_idle_s);
+        web->user = *user;
+    }
+    sodium_memzero(id, sizeof id);
+    return rc;
+}
+
+int web_session_begin(struct web *web, const struct central_user *user)
+{
+    return session_start(web, user);
+}
+
+void web_session_end(struct web *web)
+{
+    const char *id = cookie(web, SESSION_COOKIE);
+    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
+    char err[256];
+    if (id && central_token_hash(id, strlen(id), hash) == 0)
+        central_store_session_delete(web->request->store, hash, err, sizeof err);
+    set_session_cookie(web, "", 0);
+    memset(&web->user, 0, sizeof web->user);
+}
+
+/* Who is asking: an admin token (Bearer, scripts), the session cookie, or
+ * the single sign-on header from the loopback proxy. Returns 0, or an HTTP
+ * status to answer with. */
+static unsigned identify(struct web *web)
+{
+    struct central_store *store = web->request->store;
+    char err[256];
+    const char *auth = header(web, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (auth && strncmp(auth, "Bearer ", 7) == 0) {
+        unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
+        if (central_token_hash(auth + 7, strlen(auth + 7), hash) ||
+            central_store_admin_auth(store, hash, err, sizeof err))
+            return MHD_HTTP_UNAUTHORIZED;
+        web->by_token = 1;
+        web->user.id = -1;
+        web->user.role = CENTRAL_ROLE_COORDINATOR;
+        snprintf(web->user.name, sizeof web->user.name, "(admin token)");
+        snprintf(web->user.lang, sizeof web->user.lang, "nb");
+        return 0;
+    }
+    const char *id = cookie(web, SESSION_COOKIE);
+    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
+    if (id && central_token_hash(id, strlen(id), hash) == 0) {
+        int rc =
+            central_store_session_get(store, hash, web->request->config->session_idle_s * 1000000,
+                                      &web->user, web->csrf, err, sizeof err);
+        if (rc && rc != -ENOENT)
+            return MHD_HTTP_SERVICE_UNAVAILABLE;
+        if (rc)
+            memset(&web->user, 0, sizeof web->user);
+    }
+    const char *sso = web->request->config->sso_header;
+    const char *sso_user = sso ? header(web, sso) : NULL;
+    if (sso_user && sso_user[0]) {
+        /* Anyone can send the header: only the proxy on loopback is believed. */
+        if (!web->request->from_loopback)
+            return MHD_HTTP_FORBIDDEN;
+        if (web->user.id && strcmp(web->user.name, sso_user) == 0)
+            return 0;
+        struct central_user user;
+        if (central_store_user_get(store, sso_user, &user, err, sizeof err) || user.revoked_us)
+            return MHD_HTTP_FORBIDDEN;
+        if (session_start(web, &user))
+            return MHD_HTTP_SERVICE_UNAVAILABLE;
+    }
+    return 0;
+}
+
+/* A POST from one of our own forms: the Origin (when the browser sends it,
+ * as every current one does on POST) is ours, and the form carries the
+ * session's CSRF token. */
+static int same_origin(const struct web *web)
+{
+    const char *origin = header(web, "Origin");
+    if (!origin)
+        return 1;
+    const char *host = header(web, "X-Forwarded-Host");
+    if (!host || !web->request->from_loopback)
+        host = header(web, MHD_HTTP_HEADER_HOST);
+    if (!host)
+        return 0;
+    const char *rest = strstr(origin, "://");
+    return rest && strcmp(rest + 3, host) == 0;
+}
+
+static int csrf_ok(const struct web *web)
+{
+    const char *sent = web_field(web, "csrf");
+    size_t len = strlen(web->csrf);
+    return sent && len && strlen(sent) == len && sodium_memcmp(sent, web->csrf, len) == 0;
+}
+
+/* ---- the layout ---- */
+
+void web_csrf_field(struct web *web)
+{
+    central_buf_htmlf(web->out, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", web->csrf);
+}
+
+void web_begin(struct web *web, const char *title)
+{
+    struct central_buf *out = web->out;
+    web->response->content_type = "text/html; charset=utf-8";
+    central_buf_htmlf(out,
+                      "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                      "<title>%s · Tilstede</title><link rel=\"stylesheet\" "
+                      "href=\"/tilstede.css\"></head><body><a class=\"skip\" href=\"#main\">"
+                      "Hopp til innholdet</a><header><p class=\"brand\">Tilstede</p>",
+                      web->user.lang[0] ? web->user.lang : "nb", title);
+    if (web->user.id > 0) {
+        central_buf_str(out, "<nav aria-label=\"Meny\"><ul>");
+        if (web->user.role & (CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT))
+            central_buf_str(out, "<li><a href=\"/here\">Hvem er her</a></li>"
+                                 "<li><a href=\"/kiosks\">Kiosker</a></li>");
+        if (web->user.role == CENTRAL_ROLE_COORDINATOR)
+            central_buf_str(out, "<li><a href=\"/users\">Brukere</a></li>"
+                                 "<li><a href=\"/audit\">Endringslogg</a></li>");
+        central_buf_str(out, "</ul></nav><form class=\"signout\" method=\"post\" "
+                             "action=\"/logout\">");
+        web_csrf_field(web);
+        central_buf_htmlf(out,
+                          "<span>%s (%s)</span> <button type=\"submit\">Logg ut</button>"
+                          "</form>",
+                          web->user.name, web_role_words(web->user.role));
+    }
+    central_buf_htmlf(out, "</header><main id=\"main\"><h1>%s</h1>", title);
+}
+
+void web_end(struct web *web)
+{
+    central_buf_str(web->out, "</main></body></html>\n");
+}
+
+void web_redirect(struct web *web, const char *path)
+{
+    web->response->status = MHD_HTTP_SEE_OTHER;
+    snprintf(web->response->location, sizeof web->response->location, "%s", path);
+}
+
+void web_message(struct web *web, unsigned status, const char *title, const char *text)
+{
+    web->out->len = 0;
+    web->response->status = status;
+    web_begin(web, title);
+    central_buf_htmlf(web->out, "<p class=\"message\">%s</p>", text);
+    if (web->user.id > 0)
+        central_buf_str(web->out, "<p><a href=\"/home\">Til forsiden</a></p>");
+    else
+        central_buf_str(web->out, "<p><a href=\"/login\">Logg inn</a></p>");
+    web_end(web);
+}
+
+int web_may_site(const struct web *web, const char *site)
+{
+    if (web->user.role == CENTRAL_ROLE_COORDINATOR)
+        return 1;
+    for (size_t i = 0; i < web->user.site_count; i++)
+        if (strcmp(web->user.sites[i], site) == 0)
+            return 1;
+    return 0;
+}
+
+void web_audit(struct web *web, const char *action, const char *subject, const char *detail)
+{
+    struct central_audit audit = {.at_us = now_us()};
+    snprintf(audit.actor, sizeof audit.actor, "%s", web->user.name);
+    snprintf(audit.action, sizeof audit.action, "%s", action);
+    snprintf(audit.subject, sizeof audit.subject, "%s", subject);
+    snprintf(audit.detail, sizeof audit.detail, "%s", detail ? detail : "");
+    char err[256];
+    central_store_audit_add(web->request->store, &audit, err, sizeof err);
+}
+
+/* ---- the request ---- */
+
+void central_web_handle(struct central_request *request, struct central_response *response)
+{
+    struct web web = {.request = request, .response = response, .out = &response->body};
+    response->status = MHD_HTTP_OK;
+    const struct web_page *page = page_find(request->method, request->path, &web.arg);
+    if (parse_form(&web)) {
+        central_respond_error(response, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
+                              "out of memory");
+        goto out;
+    }
+    unsigned status = identify(&web);
+    if (status == MHD_HTTP_UNAUTHORIZED) {
+        central_respond_error(response, status, "unauthorized", "unknown or revoked admin token");
+        goto out;
+    }
+    if (status == MHD_HTTP_FORBIDDEN) {
+        web_message(&web, status, "Ingen tilgang",
+                    "Innloggingen fra kommunens pålogging gjelder ingen aktiv bruker her.");
+        goto out;
+    }
+    if (status) {
+        response->retry_after_s = 5;
+        web_message(&web, status, "Prøv igjen", "Tjenesten er opptatt. Prøv igjen om litt.");
+        goto out;
+    }
+    if (!page) {
+        web_message(&web, MHD_HTTP_NOT_FOUND, "Fant ikke siden", "Denne siden finnes ikke.");
+        goto out;
+    }
+    if (page->roles && web.user.id == 0) {
+        if (strcmp(request->method, "GET") == 0)
+            web_redirect(&web, "/login");
+        else
+            web_message(&web, MHD_HTTP_FORBIDDEN, "Logget ut",
+                        "Du er ikke logget inn (økten kan ha gått ut). Logg inn igjen.");
+        goto out;
+    }
+    if (page->roles && !(page->roles & web.user.role)) {
+        web_message(&web, MHD_HTTP_FORBIDDEN, "Ingen tilgang",
+                    "Brukeren din har ikke tilgang til denne siden.");
+        goto out;
+    }
+    /* Every state change: our origin and the session's token. A script
+     * with a bearer token is not a browser and needs neither; sign-in and
+     * set-up have no session yet and check the origin only. */
+    if (strcmp(request->method, "POST") == 0 && !web.by_token) {
+        int pre_session = page->handler == web_login_post || page->handler == web_setup_post;
+        if (!same_origin(&web) || (!pre_session && !csrf_ok(&web))) {
+            web_message(&web, MHD_HTTP_FORBIDDEN, "Skjemaet ble avvist",
+                        "Skjemaet kom ikke fra denne siden, eller siden var for gammel. Gå "
+                        "tilbake, last siden på nytt og prøv igjen.");
+            response->error_code = "csrf";
+            goto out;
+        }
+    }
+    page->handler(&web);
+out:
+    free(web.form);
+}

@@ -1,0 +1,90 @@
+/* The people's web app: server-rendered HTML pages, as cgit does it. One
+ * table of pages (web.c: path, method, the roles admitted, handler), one
+ * page per file (web_*.c), and one door for text: central_buf_htmlf, which
+ * escapes every string it is given. The session, the role and the CSRF
+ * token are checked in web.c before any handler runs, so a page cannot
+ * forget them. No JavaScript framework and nothing from a CDN: the CSS is
+ * compiled into the program (web.css). */
+#ifndef TILSTEDE_CENTRAL_WEB_H
+#define TILSTEDE_CENTRAL_WEB_H
+
+#include "http_internal.h"
+#include "store_web.h"
+
+#define WEB_FIELDS_MAX   64
+#define WEB_SETUP_LINK_S (72 * 3600) /* a set-up link works this long */
+
+struct web_field {
+    const char *name;
+    const char *value;
+};
+
+/* One request as a page sees it. */
+struct web {
+    struct central_request *request;
+    struct central_response *response;
+    struct central_buf *out;
+    struct central_user user; /* the signed-in account (id 0: nobody) */
+    int by_token;             /* an admin token (scripts), not a person's session */
+    char csrf[CENTRAL_CSRF_MAX];
+    const char *arg; /* what follows a page's path prefix ("" none) */
+    struct web_field fields[WEB_FIELDS_MAX];
+    size_t field_count;
+    char *form; /* the decoded form body the fields point into */
+};
+
+struct web_page {
+    const char *method;
+    const char *path; /* ending in '/': a prefix, the rest is web.arg */
+    unsigned roles;   /* enum central_role bits; 0: anyone, signed in or not */
+    void (*handler)(struct web *web);
+};
+
+/* A form field (POST) or query argument (GET), or NULL. */
+const char *web_field(const struct web *web, const char *name);
+/* The layout around a page: head, header with the menu for the role. */
+void web_begin(struct web *web, const char *title);
+void web_end(struct web *web);
+/* A form's hidden CSRF field. */
+void web_csrf_field(struct web *web);
+/* 303 See Other to a path of ours. */
+void web_redirect(struct web *web, const char *path);
+/* A page with a message and a status (403, 404, 400, ...). */
+void web_message(struct web *web, unsigned status, const char *title, const char *text);
+/* 1 when the signed-in person may see and change site. */
+int web_may_site(const struct web *web, const char *site);
+/* Writes an audit row for the signed-in person. */
+void web_audit(struct web *web, const char *action, const char *subject, const char *detail);
+/* "23.11.2026 kl. 14.30", local time. */
+void web_when(int64_t us, char *out, size_t cap);
+/* "kl. 14.30" for today, else as web_when. */
+void web_clock(int64_t us, char *out, size_t cap);
+/* Signs the user in: a new session and its cookie. 0 or the store's error. */
+int web_session_begin(struct web *web, const struct central_user *user);
+/* Signs out: the session is deleted and the cookie cleared. */
+void web_session_end(struct web *web);
+/* Role names as people read them. */
+const char *web_role_words(enum central_role role);
+/* Makes a set-up link into out: public_url + "/setup?token=...", and the
+ * token's hash. */
+void web_setup_link(const char *public_url, char *out, size_t cap,
+                    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES]);
+
+/* The pages (one file each). */
+void web_login_page(struct web *web);
+void web_login_post(struct web *web);
+void web_logout_post(struct web *web);
+void web_setup_page(struct web *web);
+void web_setup_post(struct web *web);
+void web_home_page(struct web *web);
+void web_present_page(struct web *web);
+void web_kiosks_page(struct web *web);
+void web_kiosks_add(struct web *web);
+void web_kiosks_revoke(struct web *web);
+void web_users_page(struct web *web);
+void web_users_add(struct web *web);
+void web_users_revoke(struct web *web);
+void web_audit_page(struct web *web);
+void web_css(struct web *web);
+
+#endif

@@ -1,0 +1,133 @@
+/* Accounts in the browser, for coordinators: the same as `tilstede-central
+ * user add|list|revoke`. A new account gets a one-time set-up link. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "web.h"
+
+static int user_row(void *ctx, const struct central_user *user)
+{
+    struct web *web = ctx;
+    struct central_buf *out = web->out;
+    char sites[CENTRAL_USER_SITES_MAX * EVENT_KEY_MAX] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < user->site_count && used < sizeof sites; i++)
+        used += (size_t)snprintf(sites + used, sizeof sites - used, "%s%s", i ? ", " : "",
+                                 user->sites[i]);
+    const char *state = user->revoked_us         ? "trukket tilbake"
+                        : user->password_hash[0] ? "i bruk"
+                        : user->setup_expires_us ? "venter på oppsett"
+                                                 : "–";
+    central_buf_htmlf(out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>", user->name,
+                      web_role_words(user->role), user->site_count ? sites : "alle", state);
+    if (!user->revoked_us) {
+        central_buf_htmlf(out,
+                          "<form method=\"post\" action=\"/users/revoke\">"
+                          "<input type=\"hidden\" name=\"name\" value=\"%s\">",
+                          user->name);
+        web_csrf_field(web);
+        central_buf_htmlf(out,
+                          "<button type=\"submit\" aria-label=\"Trekk tilbake %s\">Trekk "
+                          "tilbake</button></form>",
+                          user->name);
+    }
+    central_buf_str(out, "</td></tr>");
+    return 0;
+}
+
+static int site_box(void *ctx, const struct central_site *site)
+{
+    struct web *web = ctx;
+    central_buf_htmlf(web->out,
+                      "<label class=\"check\"><input type=\"checkbox\" name=\"site\" "
+                      "value=\"%s\"> %s</label>",
+                      site->id, site->name);
+    return 0;
+}
+
+void web_users_page(struct web *web)
+{
+    char err[256];
+    web_begin(web, "Brukere");
+    struct central_buf *out = web->out;
+    central_buf_str(out, "<div class=\"wide\"><table><caption>Brukere</caption><thead><tr>"
+                         "<th scope=\"col\">Brukernavn</th><th scope=\"col\">Rolle</th>"
+                         "<th scope=\"col\">Enheter</th><th scope=\"col\">Status</th>"
+                         "<th scope=\"col\">Handling</th></tr></thead><tbody>");
+    central_store_users(web->request->store, user_row, web, err, sizeof err);
+    central_buf_str(out, "</tbody></table></div><h2>Ny bruker</h2>"
+                         "<form method=\"post\" action=\"/users/add\" class=\"stack\">"
+                         "<label for=\"uname\">Brukernavn</label>"
+                         "<input id=\"uname\" name=\"name\" required maxlength=\"100\">"
+                         "<label for=\"role\">Rolle</label><select id=\"role\" name=\"role\">"
+                         "<option value=\"contact\">frivilligkontakt</option>"
+                         "<option value=\"coordinator\">koordinator</option>"
+                         "<option value=\"viewer\">leser</option></select>"
+                         "<fieldset><legend>Enheter (for frivilligkontakter)</legend>");
+    central_store_sites(web->request->store, site_box, web, err, sizeof err);
+    central_buf_str(out, "</fieldset>");
+    web_csrf_field(web);
+    central_buf_str(out, "<button type=\"submit\">Lag bruker</button></form>");
+    web_end(web);
+}
+
+void web_users_add(struct web *web)
+{
+    struct central_user user = {0};
+    const char *name = web_field(web, "name"), *role = web_field(web, "role");
+    if (!name || !name[0] || strlen(name) >= CENTRAL_NAME_MAX || !role) {
+        web_message(web, MHD_HTTP_BAD_REQUEST, "Mangler brukernavn",
+                    "Brukeren trenger et navn (under 128 tegn) og en rolle.");
+        return;
+    }
+    snprintf(user.name, sizeof user.name, "%s", name);
+    user.role = !strcmp(role, "coordinator") ? CENTRAL_ROLE_COORDINATOR
+                : !strcmp(role, "viewer")    ? CENTRAL_ROLE_VIEWER
+                                             : CENTRAL_ROLE_CONTACT;
+    snprintf(user.lang, sizeof user.lang, "nb");
+    for (size_t i = 0; i < web->field_count && user.site_count < CENTRAL_USER_SITES_MAX; i++)
+        if (!strcmp(web->fields[i].name, "site") && strlen(web->fields[i].value) < EVENT_KEY_MAX)
+            snprintf(user.sites[user.site_count++], EVENT_KEY_MAX, "%s", web->fields[i].value);
+    if (user.role == CENTRAL_ROLE_CONTACT && !user.site_count) {
+        web_message(web, MHD_HTTP_BAD_REQUEST, "Mangler enhet",
+                    "En frivilligkontakt trenger minst én enhet.");
+        return;
+    }
+    char link[512], err[256];
+    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
+    web_setup_link(web->request->config->public_url, link, sizeof link, hash);
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    int64_t expires = ((int64_t)tv.tv_sec + WEB_SETUP_LINK_S) * 1000000;
+    int rc = central_store_user_add(web->request->store, &user, hash, expires, err, sizeof err);
+    if (rc) {
+        web_message(web, rc == -EEXIST ? MHD_HTTP_CONFLICT : MHD_HTTP_BAD_REQUEST,
+                    "Brukeren ble ikke laget",
+                    rc == -EEXIST ? "Det finnes alt en bruker med dette navnet."
+                                  : "En av enhetene finnes ikke.");
+        return;
+    }
+    web_audit(web, "user add", user.name, web_role_words(user.role));
+    web_begin(web, "Brukeren er laget");
+    central_buf_htmlf(web->out,
+                      "<p>Send denne lenken til %s. Den virker én gang, i %d timer, og "
+                      "vises bare nå:</p><p class=\"command\"><code>%s</code></p>"
+                      "<p><a href=\"/users\">Tilbake til brukerne</a></p>",
+                      user.name, WEB_SETUP_LINK_S / 3600, link);
+    web_end(web);
+}
+
+void web_users_revoke(struct web *web)
+{
+    const char *name = web_field(web, "name");
+    char err[256];
+    if (!name || central_store_user_revoke(web->request->store, name, err, sizeof err)) {
+        web_message(web, MHD_HTTP_NOT_FOUND, "Fant ikke brukeren",
+                    "Det finnes ingen aktiv bruker med dette navnet.");
+        return;
+    }
+    web_audit(web, "user revoke", name, "");
+    web_redirect(web, "/users");
+}
