@@ -103,7 +103,7 @@ static void test_name_check_in_shows_matches_after_two_letters_and_asks_first(vo
     harness_press_text(h, "Kari N.");
     assert_int_equal(ui_current(h->ui), UI_NAME_CONFIRM);
     /* Four activities today, three still to come: the volunteer picks. */
-    assert_true(harness_shows(h, "Hva skal du være med på"));
+    assert_true(harness_shows(h, "Kari N., hva skal du være med på"));
     assert_int_equal(harness_press_text(h, "Frokostklubb"), 0);
     assert_int_equal(ui_current(h->ui), UI_CONFIRM);
     assert_true(harness_shows(h, "Velkommen, Kari N."));
@@ -115,7 +115,7 @@ static void test_name_check_in_shows_matches_after_two_letters_and_asks_first(vo
     harness_press(h, ACT_NAME_START, 0, 1);
     harness_type(h, "kari");
     harness_press_text(h, "Kari N.");
-    assert_true(harness_shows(h, "Sjekke ut Kari N.?"));
+    assert_true(harness_shows(h, "Vil du sjekke ut, Kari N.?"));
     harness_press(h, ACT_NO, 0, 1);
     assert_int_equal(ui_current(h->ui), UI_NAME);
     harness_press_text(h, "Kari N.");
@@ -177,11 +177,11 @@ static void test_pin_pad_locks_after_five_wrong_tries(void **state)
         harness_press(h, ACT_PIN_DIGIT, 9, 0);
         harness_press(h, ACT_PIN_OK, 0, 1);
     }
-    assert_true(harness_shows(h, "For mange feil forsøk"));
+    assert_true(harness_shows(h, "For mange mislykkede forsøk"));
     /* Locked: even the right PIN does nothing, and leaving does not reset it. */
     harness_press(h, ACT_BACK, 0, 1);
     harness_press(h, ACT_STAFF_OPEN, 0, 1);
-    assert_true(harness_shows(h, "For mange feil forsøk"));
+    assert_true(harness_shows(h, "For mange mislykkede forsøk"));
     for (const char *p = HARNESS_PIN; *p; p++)
         harness_press(h, ACT_PIN_DIGIT, *p - '0', 0);
     harness_press(h, ACT_PIN_OK, 0, 1);
@@ -683,6 +683,31 @@ static void test_the_fetch_count_appears_when_the_uploader_reports(void **state)
     assert_true(harness_shows(h, "42 hendelser hentet fra sentralen"));
 }
 
+/* Someone leaving without a card finds the way out on the home screen, and
+ * the goodbye gives the time as the welcome does; "Kari N." is kept on one
+ * line by a no-break space. */
+static void test_check_out_is_offered_by_name_and_says_the_time(void **state)
+{
+    struct harness *h = *state;
+    assert_true(harness_shows(h, "Sjekk inn eller ut med navn"));
+    harness_card(h, KARI, DEMO_UID_LEN);
+    assert_non_null(layout_find_text(ui_layout(h->ui), "Kari\xC2\xA0N."));
+    clock_fake_advance(&h->clock, INT64_C(15) * 60 * 1000000);
+    harness_card(h, KARI, DEMO_UID_LEN);
+    assert_true(harness_shows(h, "Du er sjekket ut kl. 10.30"));
+    assert_non_null(layout_find_text(ui_layout(h->ui), "Ha det, Kari\xC2\xA0N."));
+}
+
+/* Staff look for somebody else: the hint does not say "your name". */
+static void test_staff_search_hint_is_not_about_your_name(void **state)
+{
+    struct harness *h = *state;
+    staff_login(h);
+    harness_press(h, ACT_STAFF_MANUAL, 0, 1);
+    assert_true(harness_shows(h, "Skriv minst to bokstaver av navnet"));
+    assert_false(harness_shows(h, "navnet ditt"));
+}
+
 #define FLOW(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -711,6 +736,8 @@ int main(void)
         FLOW(test_a_restore_shows_until_staff_have_seen_it),
         FLOW(test_the_staff_menu_tells_what_the_fetch_brought_back),
         FLOW(test_the_fetch_count_appears_when_the_uploader_reports),
+        FLOW(test_check_out_is_offered_by_name_and_says_the_time),
+        FLOW(test_staff_search_hint_is_not_about_your_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

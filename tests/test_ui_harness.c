@@ -176,12 +176,16 @@ int harness_press(struct harness *h, int action, int64_t arg, int any_arg)
     return 0;
 }
 
+static void flatten(const char *in, char *out, size_t cap);
+
 int harness_press_text(struct harness *h, const char *text)
 {
     const struct layout *layout = ui_layout(h->ui);
     for (int i = 0; i < layout->count; i++) {
         const struct layout_box *box = &layout->box[i];
-        if (box->action && strstr(box->text, text)) {
+        char flat[LAYOUT_TEXT_MAX];
+        flatten(box->text, flat, sizeof flat); /* a no-break space reads as a space */
+        if (box->action && strstr(flat, text)) {
             harness_press_at(h, box->x + box->w / 2, box->y + box->h / 2);
             return 0;
         }

@@ -110,7 +110,7 @@ static void test_the_issue_sentences_read_as_written(void **state)
     struct i18n *nb = open_lang("nb");
     char out[256];
     assert_string_equal(T(nb, "Hold your card here"), "Hold kortet ditt her");
-    assert_string_equal(T(nb, "Check in with your name"), "Sjekk inn med navn");
+    assert_string_equal(T(nb, "Check in or out with your name"), "Sjekk inn eller ut med navn");
     assert_string_equal(T(nb, "This card is not registered – ask a member of staff"),
                         "Kortet er ikke registrert – spør en ansatt");
     i18n_fill(out, sizeof out, T(nb, "Welcome, {name}"), "name", "Kari N.", I18N_END);
@@ -127,6 +127,35 @@ static void test_the_issue_sentences_read_as_written(void **state)
                  "{n} frivillig er her nå");
     assert_reads(TN(nb, "{n} volunteer here now", "{n} volunteers here now", 5),
                  "{n} frivillige er her nå");
+    i18n_close(nb);
+}
+
+/* The wordings people found stilted or wrong, in bokmål and nynorsk alike. */
+static void test_the_words_read_naturally_in_bokmal_and_nynorsk(void **state)
+{
+    (void)state;
+    struct i18n *nb = open_lang("nb"), *nn = open_lang("nn");
+    char out[256];
+    i18n_duration(nb, 20, out, sizeof out);
+    assert_reads(out, "under ett minutt");
+    i18n_duration(nn, 20, out, sizeof out);
+    assert_reads(out, "under eitt minutt");
+    i18n_fill(out, sizeof out, T(nb, "Check out {name}?"), "name", "Åse Ø.", I18N_END);
+    assert_reads(out, "Vil du sjekke ut, Åse Ø.?");
+    i18n_fill(out, sizeof out, T(nn, "Check out {name}?"), "name", "Åse Ø.", I18N_END);
+    assert_reads(out, "Vil du sjekke ut, Åse Ø.?");
+    /* Nothing is recorded yet when the activity is asked for: no welcome. */
+    i18n_fill(out, sizeof out, T(nb, "What will you be doing today, {name}?"), "name", "Per Æ.",
+              I18N_END);
+    assert_reads(out, "Per Æ., hva skal du være med på i dag?");
+    assert_reads(T(nb, "Welcome to your first visit!"), "Velkommen til ditt første besøk!");
+    assert_reads(T(nn, "Welcome to your first visit!"), "Velkomen til ditt første besøk!");
+    assert_non_null(
+        strstr(T(nb, "Too many wrong tries. The PIN pad is locked until {time}."), "mislykkede"));
+    assert_non_null(
+        strstr(T(nn, "Too many wrong tries. The PIN pad is locked until {time}."), "mislukka"));
+    assert_reads(T(nn, "Check in or out with your name"), "Sjekk inn eller ut med namn");
+    i18n_close(nn);
     i18n_close(nb);
 }
 
@@ -326,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_dates_are_written_the_norwegian_way),
         cmocka_unit_test(test_durations_and_relative_days),
         cmocka_unit_test(test_the_issue_sentences_read_as_written),
+        cmocka_unit_test(test_the_words_read_naturally_in_bokmal_and_nynorsk),
         cmocka_unit_test(test_fill_never_overflows_nor_cuts_a_letter),
         cmocka_unit_test(test_a_missing_catalogue_is_an_error_but_english_works_without),
         cmocka_unit_test(test_text_wraps_then_shrinks_then_ellipsizes),

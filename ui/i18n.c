@@ -286,7 +286,9 @@ void i18n_duration(const struct i18n *tr, int64_t seconds, char *out, size_t cap
     snprintf(number, sizeof number, "%ld", minutes);
     i18n_fill(minute_text, sizeof minute_text, TN(tr, "{n} minute", "{n} minutes", minutes), "n",
               number, I18N_END);
-    if (hours == 0)
+    if (minutes_total == 0) /* not "0 minutes": it was a visit, however short */
+        snprintf(out, cap, "%s", T(tr, "less than a minute"));
+    else if (hours == 0)
         snprintf(out, cap, "%s", minute_text);
     else if (minutes == 0)
         snprintf(out, cap, "%s", hour_text);

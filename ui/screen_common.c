@@ -1,4 +1,7 @@
 /* Pieces every screen uses: margins and the title bar with its way back. */
+#include <stdio.h>
+#include <string.h>
+
 #include "ui_internal.h"
 
 int screen_margin(const struct layout *layout)
@@ -32,4 +35,17 @@ struct layout_box *screen_title(struct ui *ui, struct layout *layout, const char
                        layout_rect(x, m, layout->w - x - m - (right_w ? right_w + m : 0), bar),
                        title, LAYOUT_BOLD, layout_px(layout, 34), COLOUR_TEXT, LAYOUT_NONE,
                        ALIGN_LEFT, LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+}
+
+void screen_display_name(const char *given, const char *family, char *out, size_t cap)
+{
+    /* The core's "Kari N.", with a no-break space before the initial so the
+     * initial never stands alone on the next line. */
+    char plain[KIOSK_NAME_MAX * 2 + 4];
+    kiosk_display_name(given, family, plain, sizeof plain);
+    const char *space = family[0] ? strrchr(plain, ' ') : NULL;
+    if (space)
+        snprintf(out, cap, "%.*s" SCREEN_NBSP "%s", (int)(space - plain), plain, space + 1);
+    else
+        snprintf(out, cap, "%s", plain);
 }

@@ -40,7 +40,7 @@ static int collect_notices(struct ui *ui, struct notice *notices)
     if (r->milestone == 1) {
         notices[count] = (struct notice){ICON_STAR, COLOUR_THANKS, ""};
         snprintf(notices[count++].text, LAYOUT_TEXT_MAX, "%s",
-                 T(ui->tr, "Thank you for your first visit with us!"));
+                 T(ui->tr, "Welcome to your first visit!"));
     } else if (r->milestone > 1) {
         notices[count] = (struct notice){ICON_STAR, COLOUR_THANKS, ""};
         snprintf(number, sizeof number, "%d", r->milestone);
@@ -78,7 +78,7 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
     const struct tap_result *r = &ui->result;
     char name[KIOSK_NAME_MAX * 2], headline[LAYOUT_TEXT_MAX], detail[LAYOUT_TEXT_MAX] = "";
     char time_text[16], duration[96];
-    kiosk_display_name(r->given_name, r->family_name, name, sizeof name);
+    screen_display_name(r->given_name, r->family_name, name, sizeof name);
     ui_time_text(ui, r->at_us ? r->at_us : ui_now_us(ui), time_text, sizeof time_text);
     uint32_t bg, fg = COLOUR_WHITE;
     enum layout_icon icon;
@@ -100,9 +100,12 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
         icon = ICON_WAVE;
         i18n_fill(headline, sizeof headline, T(ui->tr, "Goodbye, {name}"), "name", name, I18N_END);
         i18n_duration(ui->tr, r->today_s, duration, sizeof duration);
+        /* The time first, as the check-in gives its time: it is what someone
+         * leaving without a card looks for. */
         i18n_fill(detail, sizeof detail,
-                  T(ui->tr, "Thank you for today! You were here {duration}."), "duration", duration,
-                  I18N_END);
+                  T(ui->tr, "You are checked out at {time}\nThank you for today! You were here "
+                            "{duration}."),
+                  "time", time_text, "duration", duration, I18N_END);
         break;
     case TAP_ALREADY_IN:
         bg = COLOUR_IN;

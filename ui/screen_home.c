@@ -249,8 +249,9 @@ void screen_home_build(struct ui *ui, struct layout *layout)
         int card_h = layout_px(layout, 170), button_h = layout_px(layout, 110);
         card_panel(ui, layout, layout_rect(m, top, w - 2 * m, card_h));
         layout_button(layout, layout_rect(m, top + card_h + m, w - 2 * m, button_h),
-                      T(ui->tr, "Check in with your name"), LAYOUT_BOLD, layout_px(layout, 36),
-                      COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE, ACT_NAME_START, 0, 0);
+                      T(ui->tr, "Check in or out with your name"), LAYOUT_BOLD,
+                      layout_px(layout, 36), COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE,
+                      ACT_NAME_START, 0, 0);
         int y = top + card_h + m + button_h + m;
         activities_panel(ui, layout, layout_rect(m, y, w - 2 * m, bottom - y));
     } else {
@@ -266,8 +267,9 @@ void screen_home_build(struct ui *ui, struct layout *layout)
         }
         card_panel(ui, layout, layout_rect(card_x, top, column, card_h));
         layout_button(layout, layout_rect(card_x, top + card_h + m, column, button_h),
-                      T(ui->tr, "Check in with your name"), LAYOUT_BOLD, layout_px(layout, 36),
-                      COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE, ACT_NAME_START, 0, 0);
+                      T(ui->tr, "Check in or out with your name"), LAYOUT_BOLD,
+                      layout_px(layout, 36), COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE,
+                      ACT_NAME_START, 0, 0);
         activities_panel(ui, layout, layout_rect(list_x, top, column, bottom - top));
     }
 }

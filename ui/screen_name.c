@@ -59,8 +59,8 @@ static void disambiguate(struct ui_match *matches, const struct volunteer *peopl
             take++;
             while (take < length && ((unsigned char)family[take] & 0xC0u) == 0x80u)
                 take++;
-            snprintf(shown[i], sizeof shown[i], "%s %.*s.", people[i].given_name, (int)take,
-                     family);
+            snprintf(shown[i], sizeof shown[i], "%s" SCREEN_NBSP "%.*s.", people[i].given_name,
+                     (int)take, family);
         }
     }
     for (int i = 0; i < count; i++)
@@ -122,8 +122,8 @@ static void search_run(struct kiosk *kiosk, struct ui_job *job)
         match->id = ids[i];
         match->present = present ? is_present(present, ids[i]) : 0;
         if (j->mode == NAME_CHECKIN)
-            kiosk_display_name(v->given_name, v->family_name, match->display,
-                               sizeof match->display);
+            screen_display_name(v->given_name, v->family_name, match->display,
+                                sizeof match->display);
         else /* staff see full names */
             snprintf(match->display, sizeof match->display, "%s %s", v->given_name, v->family_name);
         j->match_count++;
@@ -309,7 +309,9 @@ void screen_name_build(struct ui *ui, struct layout *layout)
     }
     const char *hint = NULL;
     if (letters(ui->query) < NAME_MIN_LETTERS)
-        hint = T(ui->tr, "Type at least two letters of your name");
+        /* Staff search for somebody else, not for themselves. */
+        hint = ui->name_mode == NAME_CHECKIN ? T(ui->tr, "Type at least two letters of your name")
+                                             : T(ui->tr, "Type at least two letters of the name");
     else if (ui->match_count == 0)
         hint =
             T(ui->tr, "No one found with that name – check the spelling or ask a member of staff");
@@ -415,9 +417,8 @@ void screen_name_confirm_build(struct ui *ui, struct layout *layout)
     int open[UI_ACTIVITIES_MAX];
     int choices = ui->chosen.present ? 0 : open_activities(ui, open, UI_ACTIVITIES_MAX);
     if (choices > 1) {
-        i18n_fill(question, sizeof question,
-                  T(ui->tr, "Welcome, {name}! What will you be doing today?"), "name",
-                  ui->chosen.display, I18N_END);
+        i18n_fill(question, sizeof question, T(ui->tr, "What will you be doing today, {name}?"),
+                  "name", ui->chosen.display, I18N_END);
         layout_button(layout,
                       layout_rect(m, m, screen_back_width(ui, layout), layout_px(layout, 64)),
                       T(ui->tr, "Back"), LAYOUT_BOLD, layout_px(layout, 30), COLOUR_TEXT,

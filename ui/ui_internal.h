@@ -262,6 +262,10 @@ struct layout_box *screen_title(struct ui *ui, struct layout *layout, const char
 int screen_back_width(const struct ui *ui, const struct layout *layout);
 int screen_margin(const struct layout *layout);
 int screen_title_height(const struct layout *layout);
+/* U+00A0, which the layout never breaks a line at. */
+#define SCREEN_NBSP "\xC2\xA0"
+/* A volunteer as the kiosk shows them to everyone: "Kari\u00A0N.". */
+void screen_display_name(const char *given, const char *family, char *out, size_t cap);
 /* "10.00–11.30" */
 void screen_activity_times(const struct ui *ui, const struct activity *activity, char *out,
                            size_t cap);
