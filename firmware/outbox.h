@@ -23,6 +23,9 @@ struct store;
 #define OUTBOX_LAST_UPLOAD "last_upload_us" /* wall time of the last successful upload */
 #define OUTBOX_LAST_ERROR "last_error"      /* "" after a success */
 #define OUTBOX_ROSTER_CURSOR "roster_cursor"
+/* The central's Retry-After, as the wall time (µs) before which no run
+ * sends: kept in the store so `tilstedectl sync` honours it across runs. */
+#define OUTBOX_NEXT_ATTEMPT "next_attempt_us"
 /* The largest batch the central (or a proxy before it) took after a 413. */
 #define OUTBOX_BATCH_LIMIT "upload_batch_limit"
 #define OUTBOX_STATE_MAX 512 /* longest value kept, with the NUL */

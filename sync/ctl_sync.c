@@ -19,10 +19,11 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: tilstedectl [--json] sync [--status]\n"
+    fprintf(stderr, "usage: tilstedectl [--json] sync [--status | --now]\n"
                     "  uploads the events waiting to the central now and shows\n"
                     "  the time of the last successful upload;\n"
-                    "  --status  only show it, upload nothing\n");
+                    "  --status  only show it, upload nothing\n"
+                    "  --now     send even though the central asked to wait (Retry-After)\n");
 }
 
 /* What is on record in the store, without the network. */
@@ -63,12 +64,14 @@ static void local_time(int64_t us, char *out, size_t cap)
 
 int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
 {
-    int upload = 1;
+    int upload = 1, now = 0;
     for (int i = 0; i < argc; i++) {
         if (i == 0 && strcmp(argv[i], "sync") == 0)
             continue; /* tolerate the command name itself */
         if (strcmp(argv[i], "--status") == 0) {
             upload = 0;
+        } else if (strcmp(argv[i], "--now") == 0) {
+            now = 1;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else {
@@ -78,13 +81,16 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
         }
     }
     char err[1024] = "", last_error[OUTBOX_STATE_MAX] = "";
-    int64_t last_us = 0, waiting = 0, uploaded = 0, fetched = 0;
+    int64_t last_us = 0, waiting = 0, uploaded = 0, fetched = 0, next_attempt_us = 0;
     int failed = 0;
     if (read_state(cfg, &last_us, &waiting, last_error, sizeof last_error, err, sizeof err)) {
         failed = 1;
     } else if (upload) {
         struct uploader_result result;
-        failed = uploader_sync_now(cfg, clock_from_config(cfg), NULL, &result, err, sizeof err) != 0;
+        struct uploader_tuning tuning = {.ignore_retry_after = now};
+        failed = uploader_sync_now(cfg, clock_from_config(cfg), &tuning, &result, err,
+                                   sizeof err) != 0;
+        next_attempt_us = result.next_attempt_us;
         uploaded = result.uploaded;
         fetched = result.fetched;
         snprintf(last_error, sizeof last_error, "%.*s", (int)sizeof last_error - 1, err);
@@ -128,6 +134,11 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
                    "minutes to have their times corrected, then go flagged for review. If "
                    "the clock is right (a battery clock set by IT), set [clock] trust = always.\n",
                    (int)(OUTBOX_UNSYNCED_HOLD_US / 60000000));
+        if (next_attempt_us > 0 && next_attempt_us > clock_wall(clock_from_config(cfg))) {
+            char next[64];
+            local_time(next_attempt_us, next, sizeof next);
+            printf("Next attempt:           %s (the central asked to wait)\n", next);
+        }
         if (failed)
             fprintf(stderr, "tilstedectl sync: %s\n", err);
         else if (last_error[0])

@@ -1013,6 +1013,19 @@ static enum outcome session_run(struct session *s, int roster_and_status)
     return OUTCOME_OK;
 }
 
+/* Keeps the central's Retry-After in the store (or clears it after a run
+ * it let through), for the kiosk's thread and `tilstedectl sync` alike. */
+static void keep_retry_after(struct session *s, enum outcome outcome)
+{
+    char text[24];
+    if (s->retry_after_ms > 0) {
+        snprintf(text, sizeof text, "%" PRId64, clock_wall(s->clock) + s->retry_after_ms * 1000);
+        outbox_state_set(s->outbox, OUTBOX_NEXT_ATTEMPT, text);
+    } else if (outcome == OUTCOME_OK) {
+        outbox_state_set(s->outbox, OUTBOX_NEXT_ATTEMPT, "0");
+    }
+}
+
 int uploader_sync_now(const struct config *cfg, const struct clock_source *clock,
                       const struct uploader_tuning *tuning, struct uploader_result *result,
                       char *err, size_t errlen)
@@ -1022,7 +1035,25 @@ int uploader_sync_now(const struct config *cfg, const struct clock_source *clock
     int rc = session_open(&s, cfg, clock, tuning, NULL, err, errlen);
     if (rc)
         return rc;
+    int64_t wait_until_us = outbox_state_int(s.outbox, OUTBOX_NEXT_ATTEMPT);
+    int64_t now_us = clock_wall(clock);
+    if (wait_until_us > now_us && !(tuning && tuning->ignore_retry_after)) {
+        /* PROTOCOL.md: a 429 or 503 with Retry-After holds every client,
+         * also the next `tilstedectl sync` a few seconds later. */
+        result->next_attempt_us = wait_until_us;
+        result->retry_after_ms = (wait_until_us - now_us + 999) / 1000;
+        result->events_waiting = outbox_pending(s.outbox);
+        result->last_success_us = outbox_state_int(s.outbox, OUTBOX_LAST_UPLOAD);
+        snprintf(err, errlen,
+                 "the central asked to wait %" PRId64 " s more (Retry-After); nothing sent "
+                 "(sync --now sends anyway)",
+                 result->retry_after_ms / 1000);
+        session_close(&s);
+        return -EAGAIN;
+    }
     enum outcome outcome = session_run(&s, 1);
+    keep_retry_after(&s, outcome);
+    result->next_attempt_us = outbox_state_int(s.outbox, OUTBOX_NEXT_ATTEMPT);
     result->uploaded = s.uploaded;
     result->refused = s.refused;
     result->fetched = s.fetched;
@@ -1200,6 +1231,9 @@ static void *uploader_main(void *arg)
     s.stop = &up->stop;
     int failures = 0;
     int64_t next_due = now_ms(), last_full = INT64_MIN / 2;
+    int64_t kept_us = outbox_state_int(s.outbox, OUTBOX_NEXT_ATTEMPT) - clock_wall(up->clock);
+    if (kept_us > 0) /* a Retry-After from before a restart, or from tilstedectl sync */
+        next_due += (kept_us + 999) / 1000;
     while (!atomic_load(&up->stop)) {
         /* While backing off a kick does not shorten the wait: a central that
          * is down must not be hammered at every check-in. */
@@ -1224,6 +1258,7 @@ static void *uploader_main(void *arg)
         enum outcome outcome = session_run(&s, full);
         if (outcome == OUTCOME_STOPPED)
             break;
+        keep_retry_after(&s, outcome);
         status.events_waiting = outbox_pending(s.outbox);
         status.events_rejected = outbox_rejected(s.outbox);
         status.clock_synced = clock_synced(up->clock);

@@ -46,6 +46,7 @@ struct uploader_tuning {
     int64_t backoff_max_ms;     /* the cap (default 10 min) */
     int64_t connect_timeout_ms; /* default 10 s */
     int64_t request_timeout_ms; /* the whole request (default 60 s) */
+    int ignore_retry_after;     /* sync --now: send even before the central's Retry-After */
 };
 
 /* Starts the thread. cfg and clock must outlive the uploader; callbacks
@@ -79,6 +80,7 @@ struct uploader_result {
     int64_t events_waiting;  /* after the run */
     int64_t last_success_us; /* 0 = never */
     int64_t retry_after_ms;  /* the central asked to wait this long (429/503), else 0 */
+    int64_t next_attempt_us; /* wall time before which no run sends (Retry-After), else 0 */
     /* Rows in this run's roster answer (everything when the answer was full). */
     int64_t roster_volunteers;
     int64_t roster_cards;

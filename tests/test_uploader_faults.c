@@ -75,6 +75,8 @@ static void fault_then_recover(struct env *e, enum proxy_mode mode, long long st
     assert_int_equal(central_events(e), stored_during_fault);
 
     proxy_set_mode(e->proxy, PROXY_PASS);
+    /* A 503 says Retry-After: 1; the next run honours it (PROTOCOL.md). */
+    clock_fake_advance(&e->kiosk.clock, 2000000);
     int rc = sync_now(e, &result, err, sizeof err);
     if (rc || result.uploaded != 2 * VISITS)
         fprintf(stderr, "  recovery: rc %d, uploaded %lld, waiting %lld, central %lld: %s\n", rc,

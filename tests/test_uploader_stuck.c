@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,46 @@ static void test_invalid_roster_cursor_is_dropped_and_the_roster_fetched_whole(v
     stop(e);
 }
 
+static void test_retry_after_holds_the_next_sync_run_until_now_overrides(void **unused)
+{
+    (void)unused;
+    struct env *e = calloc(1, sizeof *e);
+    struct proxy *proxy = NULL;
+    proxied_kiosk_start(&e->kiosk, &e->central, &proxy);
+    e->tuning = (struct uploader_tuning){.connect_timeout_ms = 2000, .request_timeout_ms = 5000};
+    kiosk_side_add_visits(&e->kiosk, 3, fixture_utc("2030-03-01T09:00:00Z"), HOUR_US, HOUR_US);
+    struct uploader_result result;
+    char err[1024] = "";
+    proxy_set_mode(proxy, PROXY_503); /* Retry-After: 1 */
+    assert_int_not_equal(sync_now(e, &result, err, sizeof err), 0);
+    int asked = proxy_requests(proxy);
+    proxy_set_mode(proxy, PROXY_PASS);
+    /* A second run at once sends nothing and says why and until when. */
+    assert_int_equal(sync_now(e, &result, err, sizeof err), -EAGAIN);
+    assert_int_equal(proxy_requests(proxy), asked);
+    assert_non_null(strstr(err, "Retry-After"));
+    assert_true(result.next_attempt_us > clock_wall(&e->kiosk.clock.source));
+    assert_int_equal(result.events_waiting, 6);
+    /* sync --now sends anyway. */
+    e->tuning.ignore_retry_after = 1;
+    assert_int_equal(sync_now(e, &result, err, sizeof err), 0);
+    assert_int_equal(result.uploaded, 6);
+    e->tuning.ignore_retry_after = 0;
+    /* Once through, nothing holds the next run. */
+    kiosk_side_add_visits(&e->kiosk, 1, fixture_utc("2030-03-02T09:00:00Z"), HOUR_US, HOUR_US);
+    assert_int_equal(sync_now(e, &result, err, sizeof err), 0);
+    assert_int_equal(result.uploaded, 2);
+    /* And after the wait, a plain run goes too. */
+    proxy_set_mode(proxy, PROXY_503);
+    assert_int_not_equal(sync_now(e, &result, err, sizeof err), 0);
+    proxy_set_mode(proxy, PROXY_PASS);
+    clock_fake_advance(&e->kiosk.clock, 1500000);
+    assert_int_equal(sync_now(e, &result, err, sizeof err), 0);
+    assert_int_equal(same_events(&e->kiosk, e->central), 0);
+    proxied_kiosk_stop(&e->kiosk, e->central, proxy);
+    free(e);
+}
+
 int main(void)
 {
     setenv("TZ", "Europe/Oslo", 1);
@@ -144,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_413_to_batches_halves_them_until_everything_arrives_once),
         cmocka_unit_test(test_413_to_bodies_sends_what_fits_and_sets_aside_what_never_can),
         cmocka_unit_test(test_invalid_roster_cursor_is_dropped_and_the_roster_fetched_whole),
+        cmocka_unit_test(test_retry_after_holds_the_next_sync_run_until_now_overrides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
