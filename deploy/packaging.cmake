@@ -183,6 +183,9 @@ set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_NAME tilstede-central)
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_DEPENDS "adduser")
+# PostgreSQL: the database a municipality's IT may run it on (--db
+# postgresql://...); SQLite, built in, stays the default for one municipality.
+set(CPACK_DEBIAN_CENTRAL_PACKAGE_RECOMMENDS "postgresql")
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_SUGGESTS "nginx")
 set(CPACK_DEBIAN_CENTRAL_DESCRIPTION "central receiver for Tilstede check-in kiosks
 Tilstede is a check-in appliance for volunteers in Norwegian elder care.
