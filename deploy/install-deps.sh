@@ -27,7 +27,7 @@ packages="
     fonts-dejavu-core
     openssl curl python3 tzdata
     chromium xvfb xauth
-    chromium-driver python3-selenium npm
+    chromium-driver python3-selenium
     lintian debootstrap systemd file dpkg-dev
     qemu-system-x86 e2fsprogs
     libpq-dev postgresql-15
@@ -58,6 +58,10 @@ fi
 # fixed directory outside any clone.
 AXE_DIR=/usr/local/lib/tilstede-test
 AXE_VERSION=4.10.2
+# npm comes with Node.js (Debian's npm package, or nodesource's nodejs).
+if ! command -v npm > /dev/null; then
+    apt-get install -y -qq --no-install-recommends npm
+fi
 if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
     echo "install-deps: installing axe-core $AXE_VERSION into $AXE_DIR"
     mkdir -p "$AXE_DIR"

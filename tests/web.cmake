@@ -4,3 +4,9 @@ if(TARGET tilstede_central)
   tilstede_test(test_central_web SOURCES test_central_web.c central_fixture.c pg_server.c
     LIBS tilstede_central PkgConfig::CURL)
 endif()
+# The pages in headless Chromium (Selenium), axe-core on each (issue 13).
+if(TARGET tilstede-central)
+  add_test(NAME test_web_browser COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_web_browser.py
+    ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_BINARY_DIR}/web_browser)
+  set_tests_properties(test_web_browser PROPERTIES TIMEOUT 180)
+endif()

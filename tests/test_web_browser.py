@@ -1,0 +1,226 @@
+#!/usr/bin/python3
+"""The central's web app in a real browser: headless Chromium driven by
+Selenium against the real tilstede-central, with axe-core run on every page
+(0 serious or critical findings), and screenshots at phone and desktop
+width. Usage: test_web_browser.py BIN_DIR WORK_DIR"""
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+AXE = "/usr/local/lib/tilstede-test/node_modules/axe-core/axe.min.js"
+bin_dir, work = sys.argv[1], sys.argv[2]
+central = os.path.join(bin_dir, "tilstede-central")
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(os.path.join(work, "screenshots"))
+env = dict(os.environ, TILSTEDE_CENTRAL_DB=os.path.join(work, "central.db"),
+           ASAN_OPTIONS="detect_leaks=0")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+port = free_port()
+base = f"http://127.0.0.1:{port}"
+env["TILSTEDE_CENTRAL_PUBLIC_URL"] = base
+
+
+def run(*args):
+    return subprocess.run([central, *args], env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+run("site", "add", "solsiden", "--name", "Solsiden sykehjem", "--kind", "sykehjem")
+run("site", "add", "fjellheim", "--name", "Fjellheim helsehus", "--kind", "helsehus")
+kari_link = run("user", "add", "kari", "--role", "coordinator")
+ola_link = run("user", "add", "ola", "--role", "contact", "--site", "solsiden")
+server = subprocess.Popen([central, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
+                          stderr=open(os.path.join(work, "central.log"), "w"))
+
+# Another origin, for the CSRF attempt: a page that posts to the central.
+evil_port = free_port()
+
+
+class Evil(BaseHTTPRequestHandler):
+    def do_GET(self):
+        page = (f'<!doctype html><form id="f" method="post" action="{base}/kiosks/add">'
+                '<input name="site" value="solsiden"><input name="name" value="evil">'
+                '</form><script>document.getElementById("f").submit()</script>')
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(page.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+evil = HTTPServer(("127.0.0.1", evil_port), Evil)
+threading.Thread(target=evil.serve_forever, daemon=True).start()
+
+options = Options()
+for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={work}/chromium", "--window-size=1280,900"]:
+    options.add_argument(flag)
+options.binary_location = "/usr/bin/chromium"
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver.set_page_load_timeout(30)
+axe_source = open(AXE).read()
+failures = []
+checked = []
+
+
+def check(name):
+    """axe-core on the page as it is, and two screenshots."""
+    driver.execute_script(axe_source)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+        ".then(r => done(JSON.stringify(r.violations))).catch(e => done(String(e)));")
+    bad = [v for v in json.loads(result) if v["impact"] in ("serious", "critical")]
+    checked.append(name)
+    for v in bad:
+        failures.append(f"{name}: axe {v['impact']} {v['id']}: {v['help']} "
+                        f"({len(v['nodes'])} elements)")
+    for width, label in ((390, "phone"), (1280, "desktop")):
+        driver.set_window_size(width, 900)
+        driver.save_screenshot(f"{work}/screenshots/{name}-{label}.png")
+    driver.set_window_size(1280, 900)
+
+
+def wait_url(url):
+    """The URL once the form's redirect has landed (up to 5 s)."""
+    for _ in range(50):
+        if driver.current_url.startswith(url):
+            break
+        time.sleep(0.1)
+    return driver.current_url
+
+
+def expect(condition, what):
+    if not condition:
+        failures.append(what)
+
+
+def submit(form_action):
+    driver.find_element(By.CSS_SELECTOR, f'form[action="{form_action}"] button').click()
+
+
+def set_up(link, password):
+    driver.get(link)
+    check("setup")
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "again").send_keys(password)
+    submit("/setup")
+
+
+def sign_in(name, password):
+    driver.delete_all_cookies()
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "name").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(password)
+    submit("/login")
+
+
+try:
+    for _ in range(50):
+        try:
+            urllib.request.urlopen(base + "/v1/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    driver.get(base + "/login")
+    check("login")
+    set_up(kari_link, "kari-passord-1")
+    expect(wait_url(base + "/here").startswith(base + "/here"), "coordinator lands on who is here")
+    check("here-sites")
+
+    # Add a kiosk: its token shown once, in the command to paste.
+    driver.get(base + "/kiosks")
+    check("kiosks")
+    driver.find_element(By.CSS_SELECTOR, '#site option[value="solsiden"]').click()
+    driver.find_element(By.ID, "kname").send_keys("Resepsjonen")
+    submit("/kiosks/add")
+    wait_url(base + "/kiosks/add")
+    command = driver.find_element(By.CSS_SELECTOR, "pre.command").text
+    expect("tilstedectl --config /etc/tilstede/tilstede.conf provision --central " + base
+           in command, "the provision command names the central")
+    check("kiosk-added")
+    token = command.rsplit(" ", 1)[1]
+
+    # The kiosk uploads a check-in, as its uploader does.
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    event = {"event_id": str(uuid.uuid4()), "kind": "checkin", "volunteer": "F-1042", "at": now,
+             "recorded_at": now, "monotonic_us": 1000, "boot_id": str(uuid.uuid4()),
+             "clock_synced": True, "source": "card", "activity": None, "corrects": None,
+             "card_hash": None, "review": False}
+    request = urllib.request.Request(base + "/v1/events", method="POST",
+                                     data=json.dumps({"events": [event]}).encode(),
+                                     headers={"Authorization": "Bearer " + token,
+                                              "Content-Type": "application/json"})
+    expect(urllib.request.urlopen(request).status == 200, "the kiosk's upload is taken")
+
+    # A CSRF attempt from another origin: refused, nothing added.
+    driver.get(f"http://127.0.0.1:{evil_port}/")
+    time.sleep(1)
+    expect("evil" not in run("device", "list"), "a form from another origin adds no kiosk")
+
+    driver.get(base + "/users")
+    check("users")
+    driver.get(base + "/audit")
+    expect("kiosk add" in driver.page_source, "the audit log shows the kiosk added")
+    check("audit")
+
+    # Revoke the kiosk.
+    driver.get(base + "/kiosks")
+    submit("/kiosks/revoke")
+    time.sleep(0.5)
+    expect("Resepsjonen" not in driver.find_element(By.TAG_NAME, "tbody").text,
+           "the revoked kiosk is gone from the list")
+
+    # The contact: their own site, never another's by URL.
+    set_up(ola_link, "ola-passord-12")
+    expect(wait_url(base + "/here/solsiden") == base + "/here/solsiden",
+           "a one-site contact lands on it")
+    expect("F-1042" in driver.page_source, "who is here lists the uploaded check-in")
+    check("here-solsiden")
+    driver.get(base + "/here/fjellheim")
+    expect("Ingen tilgang" in driver.page_source, "the contact cannot open another site")
+    check("forbidden")
+    driver.get(base + "/users")
+    expect("Ingen tilgang" in driver.page_source, "the contact cannot open the accounts")
+    sign_in("ola", "feil-passord")
+    time.sleep(0.5)
+    expect("Feil brukernavn eller passord" in driver.page_source, "a wrong password is refused")
+    check("login-refused")
+    sign_in("ola", "ola-passord-12")
+    expect(wait_url(base + "/here/solsiden") == base + "/here/solsiden",
+           "the contact signs in again")
+finally:
+    driver.quit()
+    evil.shutdown()
+    server.terminate()
+    server.wait(10)
+
+print(f"checked with axe-core: {', '.join(checked)}")
+print(f"screenshots in {work}/screenshots")
+for failure in failures:
+    print("FAIL:", failure)
+sys.exit(1 if failures else 0)
