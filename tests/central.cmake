@@ -3,7 +3,7 @@
 # benchmark. Real HTTP on loopback through libcurl.
 if(TARGET tilstede_central)
   tilstede_test(test_central_protocol SOURCES test_central_protocol.c LIBS tilstede_sync)
-  foreach(name api fetch roster report tls gdpr questions)
+  foreach(name api fetch roster report tls gdpr questions edges)
     tilstede_test(test_central_${name} SOURCES test_central_${name}.c central_fixture.c pg_server.c
       LIBS tilstede_central PkgConfig::CURL)
   endforeach()

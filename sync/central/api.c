@@ -19,7 +19,8 @@ static json_t *parse_body(struct central_request *request, struct central_respon
         return NULL;
     }
     json_error_t error;
-    json_t *doc = json_loadb(request->body, request->body_len, JSON_REJECT_DUPLICATES, &error);
+    json_t *doc = json_loadb(request->body, request->body_len,
+                             JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
     if (!doc) {
         char message[256];
         snprintf(message, sizeof message, "the body is not valid JSON: line %d, column %d: %s",
@@ -288,12 +289,13 @@ static int status_text(const json_t *doc, const char *key, int required, char *o
     if (!value || json_is_null(value)) {
         if (!required)
             return 0;
-    } else if (json_is_string(value) && json_string_length(value) < cap) {
+    } else if (json_is_string(value) && json_string_length(value) < cap &&
+               (json_string_length(value) > 0 || !required)) {
         memcpy(out, json_string_value(value), json_string_length(value) + 1);
         return 0;
     }
-    snprintf(message, messagelen, "%s: expected a string of at most %zu bytes%s", key, cap - 1,
-             required ? "" : ", or null");
+    snprintf(message, messagelen, "%s: expected a string of %s%zu bytes%s", key,
+             required ? "1 to " : "at most ", cap - 1, required ? "" : ", or null");
     return -EINVAL;
 }
 

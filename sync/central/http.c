@@ -15,12 +15,20 @@
 #include <time.h>
 
 #include <sodium.h>
+#include <strings.h>
 
 #include "protocol.h"
 #include "token.h"
+#include "utf8.h"
 
 #define CONNECTION_TIMEOUT_S 30
 #define CONNECTION_LIMIT     256
+/* One client address holds at most this many of them, so slow clients from
+ * one address cannot take every connection from the kiosks. Behind nginx
+ * every connection comes from 127.0.0.1: nginx buffers whole requests
+ * before it opens one here (deploy/nginx), so it needs few at a time. */
+#define PER_ADDRESS_CONNECTION_LIMIT 32
+#define ERROR_MESSAGE_MAX            512 /* bytes of an error body's message */
 #define STORE_WAIT_MS        2000 /* a request waits this long for a free store handle */
 #define RETRY_AFTER_BUSY_S   5
 #define RESPONSE_MAX_BYTES   (64u * 1024u * 1024u)
@@ -130,7 +138,11 @@ size_t central_message_field(const char *message, char *out, size_t cap)
 void central_respond_error(struct central_response *response, unsigned status, const char *code,
                            const char *message)
 {
-    central_respond_json(response, status, protocol_error_json(code, message));
+    /* A message may quote the client (jansson quotes the byte it choked
+     * on): a stray byte in it would make the error body invalid JSON. */
+    char clean[ERROR_MESSAGE_MAX];
+    utf8_copy_clean(clean, sizeof clean, message);
+    central_respond_json(response, status, protocol_error_json(code, clean));
     if (response->status != status)
         return; /* out of memory: central_respond_json answered 500 internal */
     response->error_code = code;
@@ -410,6 +422,43 @@ static const char *method_label(const char *method)
     return "(another method)";
 }
 
+/* Content-Type names application/json: the media type exactly, in any
+ * case, optionally followed by parameters (RFC 9110, 8.3.1). */
+static int is_json_media_type(const char *type)
+{
+    static const char json[] = "application/json";
+    type += strspn(type, " \t");
+    if (strncasecmp(type, json, sizeof json - 1) != 0)
+        return 0;
+    type += sizeof json - 1;
+    type += strspn(type, " \t");
+    return *type == '\0' || *type == ';';
+}
+
+/* A marker for content_length_differs: the request has two Content-Length
+ * headers that do not agree (RFC 9112, 6.3: a request to refuse). */
+static const char CONTENT_LENGTH_DIFFERS[] = "";
+
+/* For MHD_get_connection_values: *cls becomes the first Content-Length,
+ * or CONTENT_LENGTH_DIFFERS when a later one says otherwise. */
+static enum MHD_Result content_length_differs(void *cls, enum MHD_ValueKind kind, const char *key,
+                                              const char *value)
+{
+    (void)kind;
+    const char **first = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    if (!*first) {
+        *first = value;
+        return MHD_YES;
+    }
+    if (strcmp(*first, value) != 0) {
+        *first = CONTENT_LENGTH_DIFFERS;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
 /* The first call for a request: headers only. Everything that can be
  * refused before the body arrives is refused here, so a wrong token or an
  * oversized body costs the server nothing. */
@@ -460,8 +509,11 @@ static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connecti
                               "the dashboard logins could not be read");
     }
     if (rs->route->has_body) {
-        const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *length = NULL;
+        MHD_get_connection_values(connection, MHD_HEADER_KIND, content_length_differs, &length);
+        if (length == CONTENT_LENGTH_DIFFERS)
+            return send_error(http, rs, MHD_HTTP_BAD_REQUEST, "malformed_request",
+                              "two different Content-Length headers");
         if (length && strtoull(length, NULL, 10) > http->config.max_body) {
             char message[128];
             snprintf(message, sizeof message, "the body is larger than %zu bytes",
@@ -470,7 +522,7 @@ static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connecti
         }
         const char *type =
             MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-        if (type && strncmp(type, "application/json", 16) != 0)
+        if (type && !is_json_media_type(type))
             return send_error(http, rs, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                               "send the body as application/json");
     }
@@ -794,6 +846,7 @@ int central_http_start(const struct central_http_config *config, struct central_
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, http, MHD_OPTION_SOCK_ADDR, &addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http->config.threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_CONNECTION_LIMIT,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_ARRAY, tls_options,
         MHD_OPTION_END);
     if (!http->daemon) {
