@@ -708,6 +708,20 @@ static void test_staff_search_hint_is_not_about_your_name(void **state)
     assert_false(harness_shows(h, "navnet ditt"));
 }
 
+/* At 03.00 the night watch (last of the day's four) is running: it and the
+ * next are listed, and what does not fit is counted. */
+static void test_home_lists_the_activity_running_now_and_counts_the_rest(void **state)
+{
+    struct harness *h = *state;
+    clock_fake_advance(&h->clock, -(INT64_C(7) * 3600 + 15 * 60) * 1000000); /* 03.00 */
+    harness_pump(h, 100);
+    harness_pump(h, 100);
+    assert_int_equal(ui_current(h->ui), UI_HOME);
+    assert_true(harness_shows(h, "Nattevakt"));
+    assert_true(harness_shows(h, "Frokostklubb"));
+    assert_true(harness_shows(h, "og 2 til"));
+}
+
 #define FLOW(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -738,6 +752,7 @@ int main(void)
         FLOW(test_the_fetch_count_appears_when_the_uploader_reports),
         FLOW(test_check_out_is_offered_by_name_and_says_the_time),
         FLOW(test_staff_search_hint_is_not_about_your_name),
+        FLOW(test_home_lists_the_activity_running_now_and_counts_the_rest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,16 +72,45 @@ void screen_activity_times(const struct ui *ui, const struct activity *activity,
     snprintf(out, cap, "%s\xE2\x80\x93%s", a, b);
 }
 
+/* Which activities the home screen lists when not all fit in fit rows: the
+ * one running now and the next are always among them (at 03.00 the night
+ * watch is what matters, though it is last of the day), then the rest in
+ * order; fit_with_more rows leave room for the "and 2 more" line. Marks
+ * chosen[] and returns how many are left out. */
+static int pick_activities(const struct ui *ui, int fit, int fit_with_more, int *chosen)
+{
+    int candidates = 0;
+    /* With more activities than room, the ones already over give way. */
+    int skip_over = ui->activity_count > fit;
+    for (int i = 0; i < ui->activity_count; i++) {
+        chosen[i] = 0;
+        if (!(skip_over && activity_over(ui, &ui->activities[i])))
+            candidates++;
+    }
+    int rows = candidates <= fit ? fit : fit_with_more < 2 ? fit : fit_with_more;
+    int taken = 0, next_taken = 0;
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < ui->activity_count && taken < rows; i++) {
+            const struct activity *activity = &ui->activities[i];
+            if (chosen[i] || (skip_over && activity_over(ui, activity)))
+                continue;
+            int now = activity_now(ui, activity);
+            if ((pass == 0 && !now) ||
+                (pass == 1 && (now || next_taken || activity_over(ui, activity))))
+                continue;
+            next_taken |= pass == 1;
+            chosen[i] = 1;
+            taken++;
+        }
+    return candidates - taken;
+}
+
 static void activities_panel(struct ui *ui, struct layout *layout, struct layout_rect r)
 {
     layout_panel(layout, r, COLOUR_WHITE, COLOUR_LINE);
     int pad = layout_px(layout, 12);
     int line = layout_px(layout, 38);
-    int y = r.y + pad;
-    layout_text(layout, layout_rect(r.x + pad, y, r.w - 2 * pad, line),
-                T(ui->tr, "Today's activities"), LAYOUT_BOLD, layout_px(layout, 30), COLOUR_TEXT,
-                LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
-    y += line + pad / 2;
+    int header_y = r.y + pad, y = header_y + line + pad / 2;
 
     char count[128], number[16];
     snprintf(number, sizeof number, "%d", ui->present_count);
@@ -93,17 +122,37 @@ static void activities_panel(struct ui *ui, struct layout *layout, struct layout
 
     int row_h = 2 * layout_px(layout, 34) + pad / 2;
     int fit = (bottom - y) / (row_h + pad / 2);
-    /* With more activities than room, the ones already over give way. */
-    int skip_over = ui->activity_count > fit;
-    int shown = 0, hidden = 0;
+    int chosen[UI_ACTIVITIES_MAX];
+    int hidden = pick_activities(ui, fit, (bottom - y - line) / (row_h + pad / 2), chosen);
+    int rows = 0;
+    for (int i = 0; i < ui->activity_count; i++)
+        rows += chosen[i];
+    char more[96] = "";
+    if (hidden) {
+        snprintf(number, sizeof number, "%d", hidden);
+        i18n_fill(more, sizeof more, TN(ui->tr, "and {n} more", "and {n} more", hidden), "n",
+                  number, I18N_END);
+    }
+    /* "and 2 more" goes below the list, or, with no room there, at the end
+     * of the heading: it is never left out. */
+    int more_below = hidden && y + rows * (row_h + pad / 2) + line <= bottom;
+    int more_w = 0;
+    if (hidden && !more_below)
+        more_w = layout->metrics->text_width(layout->metrics->ctx, LAYOUT_REGULAR,
+                                             layout_px(layout, 28), more) +
+                 pad;
+    /* Beside "and 2 more" the heading is the short one. */
+    layout_text(layout, layout_rect(r.x + pad, header_y, r.w - 2 * pad - more_w, line),
+                more_w ? T(ui->tr, "Today") : T(ui->tr, "Today's activities"), LAYOUT_BOLD, layout_px(layout, 30), COLOUR_TEXT,
+                LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
+    if (more_w)
+        layout_text(layout, layout_rect(r.x + r.w - pad - more_w, header_y, more_w, line), more,
+                    LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_MUTED, LAYOUT_NONE, ALIGN_RIGHT,
+                    LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
     for (int i = 0; i < ui->activity_count; i++) {
         const struct activity *activity = &ui->activities[i];
-        if (skip_over && activity_over(ui, activity))
+        if (!chosen[i])
             continue;
-        if (shown >= fit) {
-            hidden++;
-            continue;
-        }
         int now = activity_now(ui, activity);
         if (now)
             layout_panel(layout, layout_rect(r.x + pad / 2, y, r.w - pad, row_h), COLOUR_NOW,
@@ -126,17 +175,12 @@ static void activities_panel(struct ui *ui, struct layout *layout, struct layout
                     LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
                     LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE | LAYOUT_MIDDLE);
         y += row_h + pad / 2;
-        shown++;
     }
     if (ui->activity_count == 0) {
         layout_text(layout, layout_rect(r.x + pad, y, r.w - 2 * pad, line),
                     T(ui->tr, "No activities today"), LAYOUT_REGULAR, layout_px(layout, 28),
                     COLOUR_MUTED, LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
-    } else if (hidden && y + line <= bottom) {
-        char more[96];
-        snprintf(number, sizeof number, "%d", hidden);
-        i18n_fill(more, sizeof more, TN(ui->tr, "and {n} more", "and {n} more", hidden), "n",
-                  number, I18N_END);
+    } else if (more_below) {
         layout_text(layout, layout_rect(r.x + pad, y, r.w - 2 * pad, line), more, LAYOUT_REGULAR,
                     layout_px(layout, 28), COLOUR_MUTED, LAYOUT_NONE, ALIGN_LEFT,
                     LAYOUT_SINGLE_LINE);
