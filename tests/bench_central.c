@@ -185,9 +185,10 @@ static void bench_ingest(size_t count)
     double ordered = post_all(f, f->token_a1, bodies, batches);
     long long stored = fixture_count(f, "SELECT count(*) FROM event");
     long long expected_stored = (long long)count;
-    printf("ingest over loopback HTTP, %zu events in batches of %d (%.1f MB of JSON), "
-           "synchronous=FULL:\n",
-           count, BATCH, (double)bytes / 1e6);
+    printf("ingest over loopback HTTP on %s, %zu events in batches of %d (%.1f MB of JSON), "
+           "%s:\n",
+           fixture_on_postgresql() ? "PostgreSQL" : "SQLite", count, BATCH, (double)bytes / 1e6,
+           fixture_on_postgresql() ? "fsync and synchronous_commit on" : "synchronous=FULL");
     printf("  new events:            %9.0f events/s  (%.2f s)   goal >= 20000\n",
            (double)count / fresh, fresh);
     printf("  same batches again:    %9.0f events/s  (%.2f s)   all duplicates\n",
@@ -367,7 +368,14 @@ int main(int argc, char **argv)
     size_t report_events = argc > 1 ? strtoull(argv[1], NULL, 10) : 5000000;
     size_t ingest_events = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
     bench_ingest(ingest_events);
-    bench_report(report_events);
+    /* The same on PostgreSQL, its own server, durable like SQLite's
+     * synchronous=FULL; the raw SQLite inserts stay the baseline. */
+    setenv("TILSTEDE_PG_DURABLE", "1", 1);
+    setenv(FIXTURE_BACKEND_ENV, "postgresql", 1);
+    bench_ingest(ingest_events);
+    unsetenv(FIXTURE_BACKEND_ENV);
+    if (report_events)
+        bench_report(report_events);
     curl_global_cleanup();
     return 0;
 }
