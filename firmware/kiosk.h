@@ -128,6 +128,7 @@ struct activity {
     int end_min;      /* may be < start_min for a night watch past midnight */
     char title[KIOSK_NAME_MAX];
     char place[KIOSK_NAME_MAX];
+    int cancelled; /* from the central's roster: drop this one (never stored) */
 };
 /* Fills up to max activities of the local day of at_us, by start time. */
 int kiosk_activities(struct kiosk *kiosk, int64_t at_us, struct activity *out, size_t max);

@@ -303,6 +303,14 @@ int outbox_apply_roster(struct outbox *o, const struct outbox_roster *r, int64_t
             goto store_error;
         }
         a.id = found == 0 ? old.id : 0;
+        /* A cancelled occurrence of a weekly plan: gone from the home
+         * screen; one the kiosk never had is nothing to do. */
+        if (a.cancelled) {
+            if (a.id && (rc = store_activity_remove(o->store, a.id)))
+                goto store_error;
+            *changed += a.id != 0;
+            continue;
+        }
         if ((rc = store_activity_save(o->store, &a)))
             goto store_error;
         *changed += 1;

@@ -646,6 +646,7 @@ static enum outcome fetch_roster(struct session *s)
         copy_text(a->day, sizeof a->day, json_object_get(item, "date"));
         copy_text(a->title, sizeof a->title, json_object_get(item, "title"));
         copy_text(a->place, sizeof a->place, json_object_get(item, "place"));
+        a->cancelled = json_is_true(json_object_get(item, "cancelled"));
         if (parse_minutes(json_string_value(json_object_get(item, "start")), &a->start_min) ||
             parse_minutes(json_string_value(json_object_get(item, "end")), &a->end_min) ||
             !protocol_is_uuid(a->uuid)) {

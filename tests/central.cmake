@@ -3,6 +3,8 @@
 # benchmark. Real HTTP on loopback through libcurl.
 if(TARGET tilstede_central)
   tilstede_test(test_central_protocol SOURCES test_central_protocol.c LIBS tilstede_sync)
+  # A weekly activity plan expanded into dated occurrences (issue 13, 3).
+  tilstede_test(test_central_plan SOURCES test_central_plan.c LIBS tilstede_central)
   foreach(name api fetch roster report tls gdpr questions edges)
     tilstede_test(test_central_${name} SOURCES test_central_${name}.c central_fixture.c pg_server.c
       LIBS tilstede_central PkgConfig::CURL)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "plan.h"
 #include "report.h"
 #include "store.h"
 #include "token.h"
@@ -456,15 +457,146 @@ static int roster_cmd(const struct central_admin_args *a, struct central_store *
 }
 #endif
 
+static int activity_usage(FILE *errout)
+{
+    fprintf(errout,
+            "tilstede-central: usage: activity add SITE --date YYYY-MM-DD --start HH:MM --end "
+            "HH:MM --title TITLE [--place PLACE]\n"
+            "       activity add SITE --weekly mon,tue --from YYYY-MM-DD --to YYYY-MM-DD --start "
+            "HH:MM --end HH:MM --title TITLE [--place PLACE]\n"
+            "       activity list SITE\n"
+            "       activity cancel PLAN YYYY-MM-DD\n"
+            "       activity move PLAN YYYY-MM-DD [--date YYYY-MM-DD] --start HH:MM --end HH:MM\n");
+    return -EINVAL;
+}
+
+struct occurrences {
+    struct central_activity *list;
+    size_t count;
+};
+
+static int keep_occurrence(void *ctx, const struct central_activity *occurrence)
+{
+    struct occurrences *o = ctx;
+    o->list[o->count++] = *occurrence;
+    return 0;
+}
+
+static int activity_plan_add(const struct central_admin_args *a, struct central_store *store,
+                             FILE *out, FILE *errout, char *err)
+{
+    if (need(a->from, "--from YYYY-MM-DD", "activity add --weekly", errout) ||
+        need(a->to, "--to YYYY-MM-DD", "activity add --weekly", errout) ||
+        need(a->start, "--start HH:MM", "activity add", errout) ||
+        need(a->end, "--end HH:MM", "activity add", errout) ||
+        need(a->title, "--title TITLE", "activity add", errout))
+        return -EINVAL;
+    struct central_plan plan;
+    memset(&plan, 0, sizeof plan);
+    int rc = central_plan_weekdays(a->weekly, &plan.weekdays, err, ERR_MAX);
+    if (rc)
+        return rc;
+    if (strlen(a->title) >= sizeof plan.title || (a->place && strlen(a->place) >= sizeof plan.place)) {
+        snprintf(err, ERR_MAX, "activity add: --title or --place is longer than %d bytes",
+                 CENTRAL_NAME_MAX - 1);
+        return -EINVAL;
+    }
+    event_new_id(plan.id);
+    snprintf(plan.site, sizeof plan.site, "%s", a->words[2]);
+    snprintf(plan.title, sizeof plan.title, "%s", a->title);
+    snprintf(plan.place, sizeof plan.place, "%s", a->place ? a->place : "");
+    snprintf(plan.start, sizeof plan.start, "%.5s", a->start);
+    snprintf(plan.end, sizeof plan.end, "%.5s", a->end);
+    snprintf(plan.from, sizeof plan.from, "%.10s", a->from);
+    snprintf(plan.until, sizeof plan.until, "%.10s", a->to);
+    if (strlen(a->start) != 5 || strlen(a->end) != 5 || strlen(a->from) != 10 ||
+        strlen(a->to) != 10) {
+        snprintf(err, ERR_MAX, "activity add: --from \"%s\" --to \"%s\" --start \"%s\" --end "
+                 "\"%s\": expected dates YYYY-MM-DD and times HH:MM", a->from, a->to, a->start,
+                 a->end);
+        return -EINVAL;
+    }
+    if ((rc = central_plan_check(&plan, err, ERR_MAX)))
+        return rc;
+    struct occurrences o = {calloc(CENTRAL_PLAN_DAYS_MAX, sizeof *o.list), 0};
+    if (!o.list) {
+        snprintf(err, ERR_MAX, "activity add: out of memory");
+        return -ENOMEM;
+    }
+    central_plan_expand(&plan, keep_occurrence, &o);
+    if (o.count == 0) {
+        snprintf(err, ERR_MAX, "activity \"%s\": no %s falls between %s and %s", plan.title,
+                 a->weekly, plan.from, plan.until);
+        rc = -EINVAL;
+    } else {
+        rc = central_store_plan_add(store, &plan, o.list, o.count, err, ERR_MAX);
+    }
+    if (!rc)
+        fprintf(out, "%s\n%zu occurrences from %s until %s\n", plan.id, o.count, plan.from,
+                plan.until);
+    free(o.list);
+    return rc;
+}
+
+static int print_plan(void *ctx, const struct central_plan *plan)
+{
+    char days[32];
+    central_plan_weekdays_text(plan->weekdays, days, sizeof days);
+    fprintf(ctx, "%s\t%s\t%s\t%s-%s%s\t%s..%s\t%s\n", plan->id, plan->title, days, plan->start,
+            plan->end, strcmp(plan->end, plan->start) < 0 ? " (next day)" : "", plan->from,
+            plan->until, plan->place);
+    return 0;
+}
+
+static int activity_occurrence(const struct central_admin_args *a, struct central_store *store,
+                               FILE *out, FILE *errout, char *err)
+{
+    int cancel = strcmp(a->words[1], "cancel") == 0;
+    const char *plan = a->words[2], *plan_date = a->words[3];
+    struct central_activity change;
+    memset(&change, 0, sizeof change);
+    change.cancelled = cancel;
+    if (!central_report_date_valid(plan_date)) {
+        snprintf(err, ERR_MAX, "activity %s: \"%s\": expected the occurrence's date YYYY-MM-DD",
+                 a->words[1], plan_date);
+        return -EINVAL;
+    }
+    const char *date = a->date ? a->date : plan_date;
+    if (!cancel && (need(a->start, "--start HH:MM", "activity move", errout) ||
+               need(a->end, "--end HH:MM", "activity move", errout)))
+        return -EINVAL;
+    if (!cancel && (!central_report_date_valid(date) || !valid_clock(a->start) ||
+                    !valid_clock(a->end) || !strcmp(a->start, a->end))) {
+        snprintf(err, ERR_MAX,
+                 "activity move: --date \"%s\" --start \"%s\" --end \"%s\": expected a date "
+                 "YYYY-MM-DD and two different times HH:MM", date, a->start, a->end);
+        return -EINVAL;
+    }
+    if (!cancel) {
+        snprintf(change.date, sizeof change.date, "%s", date);
+        snprintf(change.start, sizeof change.start, "%s", a->start);
+        snprintf(change.end, sizeof change.end, "%s", a->end);
+    }
+    int rc = central_store_occurrence_change(store, plan, plan_date, &change, err, ERR_MAX);
+    if (!rc)
+        fprintf(out, cancel ? "%s on %s: cancelled\n" : "%s on %s: moved to %s %s-%s\n", plan,
+                plan_date, date, a->start, a->end);
+    return rc;
+}
+
 static int activity_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
                         FILE *errout, char *err)
 {
-    if (a->word_count != 3 || strcmp(a->words[1], "add") != 0) {
-        fprintf(errout, "tilstede-central: usage: activity add SITE --date YYYY-MM-DD --start "
-                        "HH:MM --end HH:MM --title TITLE [--place PLACE]\n");
-        return -EINVAL;
-    }
-    if (need(a->date, "--date YYYY-MM-DD", "activity add", errout) ||
+    const char *what = a->word_count > 1 ? a->words[1] : "";
+    if (strcmp(what, "list") == 0 && a->word_count == 3)
+        return central_store_plans(store, a->words[2], print_plan, out, err, ERR_MAX);
+    if ((strcmp(what, "cancel") == 0 || strcmp(what, "move") == 0) && a->word_count == 4)
+        return activity_occurrence(a, store, out, errout, err);
+    if (strcmp(what, "add") != 0 || a->word_count != 3)
+        return activity_usage(errout);
+    if (a->weekly)
+        return activity_plan_add(a, store, out, errout, err);
+    if (need(a->date, "--date YYYY-MM-DD (or --weekly DAYS)", "activity add", errout) ||
         need(a->start, "--start HH:MM", "activity add", errout) ||
         need(a->end, "--end HH:MM", "activity add", errout) ||
         need(a->title, "--title TITLE", "activity add", errout))

@@ -25,6 +25,7 @@ struct central_admin_args {
     const char *db;
     const char *name, *kind;
     const char *date, *start, *end, *title, *place;
+    const char *weekly; /* activity add --weekly mon,tue: a weekly plan (plan.h) */
     const char *from, *to, *by;
     enum central_format format;
     const char *xlsx; /* report --xlsx FILE: the workbook, a sheet per --by grouping */

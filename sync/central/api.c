@@ -234,9 +234,16 @@ static int add_card(void *ctx, const struct central_card *c)
 static int add_activity(void *ctx, const struct central_activity *a)
 {
     json_t *list = json_object_get(ctx, "activities");
-    return json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", a->id,
-                                                 "date", a->date, "start", a->start, "end", a->end,
-                                                 "title", a->title, "place", a->place));
+    json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", a->id, "date", a->date,
+                            "start", a->start, "end", a->end, "title", a->title, "place",
+                            a->place);
+    /* Only a cancelled occurrence carries the field: the row is otherwise
+     * the one /v1/ always had. */
+    if (row && a->cancelled && json_object_set_new(row, "cancelled", json_true())) {
+        json_decref(row);
+        return -1;
+    }
+    return json_array_append_new(list, row);
 }
 
 void central_api_roster(struct central_request *request, struct central_response *response)

@@ -43,6 +43,10 @@ static void usage(FILE *out)
           "  roster import FILE.csv        replace the roster (volunteers not in the file\n"
           "                                become inactive)\n"
           "  activity add SITE --date YYYY-MM-DD --start HH:MM --end HH:MM --title TITLE\n"
+          "  activity add SITE --weekly mon,tue --from YYYY-MM-DD --to YYYY-MM-DD\n"
+          "               --start HH:MM --end HH:MM --title TITLE   planned every week\n"
+          "  activity list SITE | activity cancel PLAN YYYY-MM-DD\n"
+          "  activity move PLAN YYYY-MM-DD [--date YYYY-MM-DD] --start HH:MM --end HH:MM\n"
           "        [--place PLACE]\n"
           "  report --from YYYY-MM-DD --to YYYY-MM-DD --by site|kind|activity|month|volunteer\n"
           "        [--csv|--json|--xlsx FILE] [--hours-per-arsverk H]\n"
@@ -93,6 +97,7 @@ enum {
     OPT_NAME,
     OPT_KIND,
     OPT_DATE,
+    OPT_WEEKLY,
     OPT_START,
     OPT_END,
     OPT_TITLE,
@@ -131,6 +136,7 @@ static const struct option options[] = {
     {"name", required_argument, NULL, OPT_NAME},
     {"kind", required_argument, NULL, OPT_KIND},
     {"date", required_argument, NULL, OPT_DATE},
+    {"weekly", required_argument, NULL, OPT_WEEKLY},
     {"start", required_argument, NULL, OPT_START},
     {"end", required_argument, NULL, OPT_END},
     {"title", required_argument, NULL, OPT_TITLE},
@@ -291,6 +297,9 @@ int main(int argc, char **argv)
             break;
         case OPT_DATE:
             args.date = optarg;
+            break;
+        case OPT_WEEKLY:
+            args.weekly = optarg;
             break;
         case OPT_START:
             args.start = optarg;

@@ -181,6 +181,29 @@ int central_store_activity_add(struct central_store *store, const struct central
     return store->ops->activity_add(store, activity, err, errlen);
 }
 
+int central_store_plan_add(struct central_store *store, const struct central_plan *plan,
+                           const struct central_activity *occurrences, size_t count, char *err,
+                           size_t errlen)
+{
+    NEED(store, plan_add, err, errlen);
+    return store->ops->plan_add(store, plan, occurrences, count, err, errlen);
+}
+
+int central_store_occurrence_change(struct central_store *store, const char *plan,
+                                    const char *plan_date, const struct central_activity *change,
+                                    char *err, size_t errlen)
+{
+    NEED(store, occurrence_change, err, errlen);
+    return store->ops->occurrence_change(store, plan, plan_date, change, err, errlen);
+}
+
+int central_store_plans(struct central_store *store, const char *site, central_plan_cb cb,
+                        void *ctx, char *err, size_t errlen)
+{
+    NEED(store, plans, err, errlen);
+    return store->ops->plans(store, site, cb, ctx, err, errlen);
+}
+
 int central_store_volunteer_export(struct central_store *store, const char *external_id,
                                    const struct central_volunteer_sink *sink, int64_t *seconds,
                                    int64_t *visits, char *err, size_t errlen)

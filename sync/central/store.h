@@ -84,6 +84,11 @@ struct central_activity {
     char end[6];
     char title[CENTRAL_NAME_MAX];
     char place[CENTRAL_NAME_MAX];
+    /* An occurrence of a weekly plan (plan.h): the plan's id and the date
+     * the plan gave it before any move; both "" for a one-date activity. */
+    char plan[EVENT_ID_LEN + 1];
+    char plan_date[CENTRAL_DATE_LEN + 1];
+    int cancelled; /* this occurrence will not happen: kiosks drop it */
 };
 
 enum central_ingest_result {
@@ -248,6 +253,24 @@ int central_store_roster_replace(struct central_store *store,
                                  size_t *changed, char *err, size_t errlen);
 int central_store_activity_add(struct central_store *store, const struct central_activity *activity,
                                char *err, size_t errlen);
+
+/* Weekly plans (plan.h). plan_add stores a checked plan and its expanded
+ * occurrences in one transaction, with one roster change so the kiosks
+ * receive them all at their next poll; -ENOENT for an unknown site.
+ * occurrence_change cancels (change->cancelled) or moves (change's date,
+ * start, end; "" keeps the field) the occurrence the plan gave plan_date; -ENOENT when the
+ * plan has none that day. plans lists a site's plans ("" every site) by
+ * start date. */
+struct central_plan;
+typedef int (*central_plan_cb)(void *ctx, const struct central_plan *plan);
+int central_store_plan_add(struct central_store *store, const struct central_plan *plan,
+                           const struct central_activity *occurrences, size_t count, char *err,
+                           size_t errlen);
+int central_store_occurrence_change(struct central_store *store, const char *plan,
+                                    const char *plan_date, const struct central_activity *change,
+                                    char *err, size_t errlen);
+int central_store_plans(struct central_store *store, const char *site, central_plan_cb cb,
+                        void *ctx, char *err, size_t errlen);
 
 /* Everything kept of one volunteer, from one snapshot: the roster row (not
  * called when there is none), the cards, the events of every site in time

@@ -106,6 +106,13 @@ struct central_store_ops {
                           size_t count, size_t *changed, char *err, size_t errlen);
     int (*activity_add)(struct central_store *store, const struct central_activity *activity,
                         char *err, size_t errlen);
+    int (*plan_add)(struct central_store *store, const struct central_plan *plan,
+                    const struct central_activity *occurrences, size_t count, char *err,
+                    size_t errlen);
+    int (*occurrence_change)(struct central_store *store, const char *plan, const char *plan_date,
+                             const struct central_activity *change, char *err, size_t errlen);
+    int (*plans)(struct central_store *store, const char *site, central_plan_cb cb, void *ctx,
+                 char *err, size_t errlen);
     int (*volunteer_export)(struct central_store *store, const char *external_id,
                             const struct central_volunteer_sink *sink, int64_t *seconds,
                             int64_t *visits, char *err, size_t errlen);

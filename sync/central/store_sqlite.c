@@ -13,12 +13,14 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "plan.h"
 #include "store_sqlite.h"
 #include "visits.h"
 
 extern const char embed_central_001[];
 extern const char embed_central_002[];
 extern const char embed_central_003[];
+extern const char embed_central_004[];
 
 #define BUSY_TIMEOUT_MS 5000
 #define CACHE_KIB       32768
@@ -37,15 +39,18 @@ static const char *const *migration_sql(int version)
     static const char *const v1[] = {embed_central_001, NULL};
     static const char *const v2[] = {embed_central_002, NULL};
     static const char *const v3[] = {embed_central_003, NULL};
+    static const char *const v4[] = {embed_central_004, NULL};
     if (version == 0)
         return v1;
     if (version == 1)
         return v2;
     if (version == 2)
         return v3;
+    if (version == 3)
+        return v4;
     return NULL;
 }
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 enum {
     ST_DEVICE_AUTH,
@@ -76,6 +81,9 @@ enum {
     ST_ADMIN_REVOKE,
     ST_ADMIN_AUTH,
     ST_ACTIVITY_ADD,
+    ST_PLAN_ADD,
+    ST_OCCURRENCE_CHANGE,
+    ST_PLANS,
     ST_VOLUNTEER_KNOWN,
     ST_VOLUNTEER_GET,
     ST_VOLUNTEER_CARDS,
@@ -123,7 +131,8 @@ static const char *const statement_sql[ST_COUNT] = {
                             "WHERE changed > ?1 ORDER BY external_id",
     [ST_CARDS_SINCE] = "SELECT card_hash, volunteer, revoked FROM card WHERE changed > ?1 "
                        "ORDER BY card_hash",
-    [ST_ACTIVITIES_SINCE] = "SELECT id, site, date, start, end, title, place FROM activity "
+    [ST_ACTIVITIES_SINCE] = "SELECT id, site, date, start, end, title, place, "
+                            "coalesce(plan, ''), coalesce(plan_date, ''), cancelled FROM activity "
                             "WHERE site = ?2 AND changed > ?1 ORDER BY date, start, id",
     [ST_STATUS_PUT] = "INSERT OR REPLACE INTO device_status (device, received_us, "
                       "software_version, events_waiting, last_upload_us, last_error, "
@@ -184,8 +193,19 @@ static const char *const statement_sql[ST_COUNT] = {
                      "VALUES (?1, ?2, ?3, ?4)",
     [ST_ADMIN_REVOKE] = "UPDATE admin SET revoked_us = ?2 WHERE name = ?1 AND revoked_us IS NULL",
     [ST_ADMIN_AUTH] = "SELECT token_hash FROM admin WHERE token_lookup = ?1 AND revoked_us IS NULL",
-    [ST_ACTIVITY_ADD] = "INSERT INTO activity (id, site, date, start, end, title, place, changed) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_ACTIVITY_ADD] = "INSERT INTO activity (id, site, date, start, end, title, place, changed, "
+                        "plan, plan_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''), "
+                        "nullif(?10, ''))",
+    [ST_PLAN_ADD] = "INSERT INTO activity_plan (id, site, title, place, start, end, weekdays, "
+                    "from_date, until_date, uid) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, ''))",
+    [ST_OCCURRENCE_CHANGE] = "UPDATE activity SET cancelled = ?3, date = coalesce(nullif(?4, ''), date), "
+                             "start = coalesce(nullif(?5, ''), start), "
+                             "end = coalesce(nullif(?6, ''), end), "
+                             "changed = ?7 WHERE plan = ?1 AND plan_date = ?2",
+    [ST_PLANS] = "SELECT id, site, title, place, start, end, weekdays, from_date, until_date, "
+                 "coalesce(uid, '') FROM activity_plan WHERE ?1 = '' OR site = ?1 "
+                 "ORDER BY from_date, start, id",
     /* A volunteer is known by a roster row, a card or an event: events can
      * arrive before the roster names them, and those are theirs too. The
      * event table has no index on volunteer; these run on request, rarely,
@@ -683,14 +703,9 @@ static int next_change(struct sqlite_store *s, int64_t *value, char *err, size_t
     return result;
 }
 
-static int sqlite_activity_add(struct central_store *store, const struct central_activity *activity,
-                               char *err, size_t errlen)
+static int insert_activity(struct sqlite_store *s, const struct central_activity *activity,
+                           int64_t change, char *err, size_t errlen)
 {
-    struct sqlite_store *s = cast(store);
-    int64_t change = 0;
-    int rc = begin_write(s, err, errlen);
-    if (rc || (rc = next_change(s, &change, err, errlen)))
-        goto out;
     sqlite3_stmt *st = stmt(s, ST_ACTIVITY_ADD);
     sqlite3_bind_text(st, 1, activity->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, activity->site, -1, SQLITE_STATIC);
@@ -700,16 +715,124 @@ static int sqlite_activity_add(struct central_store *store, const struct central
     sqlite3_bind_text(st, 6, activity->title, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, activity->place, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, change);
-    if ((rc = run(s, st, "activity add", err, errlen))) {
+    sqlite3_bind_text(st, 9, activity->plan, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, activity->plan_date, -1, SQLITE_STATIC);
+    int rc = run(s, st, "activity add", err, errlen);
+    if (rc == -ENOENT)
+        snprintf(err, errlen, "activity \"%s\": there is no site \"%s\" (see site list)",
+                 activity->title, activity->site);
+    return rc;
+}
+
+static int sqlite_activity_add(struct central_store *store, const struct central_activity *activity,
+                               char *err, size_t errlen)
+{
+    struct sqlite_store *s = cast(store);
+    int64_t change = 0;
+    int rc = begin_write(s, err, errlen);
+    if (rc || (rc = next_change(s, &change, err, errlen)) ||
+        (rc = insert_activity(s, activity, change, err, errlen)))
+        goto out;
+    rc = commit(s, err, errlen);
+out:
+    if (rc)
+        rollback(s);
+    return rc;
+}
+
+static int sqlite_plan_add(struct central_store *store, const struct central_plan *plan,
+                           const struct central_activity *occurrences, size_t count, char *err,
+                           size_t errlen)
+{
+    struct sqlite_store *s = cast(store);
+    int64_t change = 0;
+    int rc = begin_write(s, err, errlen);
+    if (rc || (rc = next_change(s, &change, err, errlen)))
+        goto out;
+    sqlite3_stmt *st = stmt(s, ST_PLAN_ADD);
+    sqlite3_bind_text(st, 1, plan->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, plan->site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, plan->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, plan->place, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, plan->start, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, plan->end, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, plan->weekdays);
+    sqlite3_bind_text(st, 8, plan->from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, plan->until, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, plan->uid, -1, SQLITE_STATIC);
+    if ((rc = run(s, st, "activity plan add", err, errlen))) {
         if (rc == -ENOENT)
             snprintf(err, errlen, "activity \"%s\": there is no site \"%s\" (see site list)",
-                     activity->title, activity->site);
+                     plan->title, plan->site);
+        goto out;
+    }
+    for (size_t i = 0; i < count && !rc; i++)
+        rc = insert_activity(s, &occurrences[i], change, err, errlen);
+    if (!rc)
+        rc = commit(s, err, errlen);
+out:
+    if (rc)
+        rollback(s);
+    return rc;
+}
+
+static int sqlite_occurrence_change(struct central_store *store, const char *plan,
+                                    const char *plan_date, const struct central_activity *change,
+                                    char *err, size_t errlen)
+{
+    struct sqlite_store *s = cast(store);
+    int64_t counter = 0;
+    int rc = begin_write(s, err, errlen);
+    if (rc || (rc = next_change(s, &counter, err, errlen)))
+        goto out;
+    sqlite3_stmt *st = stmt(s, ST_OCCURRENCE_CHANGE);
+    sqlite3_bind_text(st, 1, plan, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, plan_date, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, change->cancelled ? 1 : 0);
+    sqlite3_bind_text(st, 4, change->date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, change->start, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, change->end, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, counter);
+    if ((rc = run(s, st, "activity change", err, errlen)))
+        goto out;
+    if (sqlite3_changes(s->db) == 0) {
+        snprintf(err, errlen, "activity plan %s has no occurrence on %s (see activity list)", plan,
+                 plan_date);
+        rc = -ENOENT;
         goto out;
     }
     rc = commit(s, err, errlen);
 out:
     if (rc)
         rollback(s);
+    return rc;
+}
+
+static int sqlite_plans(struct central_store *store, const char *site, central_plan_cb cb,
+                        void *ctx, char *err, size_t errlen)
+{
+    struct sqlite_store *s = cast(store);
+    sqlite3_stmt *st = stmt(s, ST_PLANS);
+    sqlite3_bind_text(st, 1, site ? site : "", -1, SQLITE_STATIC);
+    int rc = 0, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct central_plan p;
+        memset(&p, 0, sizeof p);
+        copy_column(st, 0, p.id, sizeof p.id);
+        copy_column(st, 1, p.site, sizeof p.site);
+        copy_column(st, 2, p.title, sizeof p.title);
+        copy_column(st, 3, p.place, sizeof p.place);
+        copy_column(st, 4, p.start, sizeof p.start);
+        copy_column(st, 5, p.end, sizeof p.end);
+        p.weekdays = sqlite3_column_int(st, 6);
+        copy_column(st, 7, p.from, sizeof p.from);
+        copy_column(st, 8, p.until, sizeof p.until);
+        copy_column(st, 9, p.uid, sizeof p.uid);
+        rc = cb(ctx, &p);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = fail(s, "activity plans", err, errlen);
+    sqlite3_reset(st);
     return rc;
 }
 
@@ -963,6 +1086,9 @@ static int sqlite_roster_since(struct central_store *store, const char *site, in
         copy_column(st, 4, a.end, sizeof a.end);
         copy_column(st, 5, a.title, sizeof a.title);
         copy_column(st, 6, a.place, sizeof a.place);
+        copy_column(st, 7, a.plan, sizeof a.plan);
+        copy_column(st, 8, a.plan_date, sizeof a.plan_date);
+        a.cancelled = sqlite3_column_int(st, 9);
         rc = sink->activity(sink->ctx, &a);
     }
     if (!rc && step != SQLITE_DONE)
@@ -1374,6 +1500,9 @@ static const struct central_store_ops sqlite_ops = {
     .admin_auth = sqlite_admin_auth,
     .roster_replace = sqlite_roster_replace,
     .activity_add = sqlite_activity_add,
+    .plan_add = sqlite_plan_add,
+    .occurrence_change = sqlite_occurrence_change,
+    .plans = sqlite_plans,
     .volunteer_export = sqlite_volunteer_export,
     .volunteer_forget = sqlite_volunteer_forget,
     .web = &central_sqlite_web_ops,

@@ -1,0 +1,53 @@
+/* An activity planned once with a weekly repetition ("Sangstund every
+ * Tuesday 11.00-12.00 from 1 December until 30 June"), and its expansion
+ * into the one-date occurrences the kiosks receive. Pure: no store, no
+ * clock. A night activity ends the next day (end < start, 22:00-07:00). */
+#ifndef TILSTEDE_CENTRAL_PLAN_H
+#define TILSTEDE_CENTRAL_PLAN_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+/* The longest span a plan may cover, in days: its occurrences are stored
+ * and sent to the kiosks as soon as it is planned, so a plan without an
+ * end would never finish expanding. */
+#define CENTRAL_PLAN_DAYS_MAX 400
+/* Weekdays as bits, Monday first (ISO 8601). */
+#define CENTRAL_PLAN_MONDAY 1
+#define CENTRAL_PLAN_ALL_DAYS 127
+
+struct central_plan {
+    char id[EVENT_ID_LEN + 1];
+    char site[EVENT_KEY_MAX];
+    char title[CENTRAL_NAME_MAX];
+    char place[CENTRAL_NAME_MAX];
+    char start[6], end[6]; /* HH:MM local; end < start: the next day */
+    int weekdays;          /* CENTRAL_PLAN_MONDAY << (ISO weekday - 1) */
+    char from[CENTRAL_DATE_LEN + 1], until[CENTRAL_DATE_LEN + 1]; /* both included */
+    char uid[CENTRAL_NAME_MAX]; /* an iCalendar UID, "" when planned here */
+};
+
+/* "mon,tue" or "man,tir" (also full names, any case) into weekday bits;
+ * -EINVAL with the word in err when one is not a weekday. */
+int central_plan_weekdays(const char *text, int *weekdays, char *err, size_t errlen);
+/* The weekdays as "mon,tue" (cap >= 28). */
+void central_plan_weekdays_text(int weekdays, char *out, size_t cap);
+
+/* The ISO weekday (1 Monday .. 7 Sunday) of a valid YYYY-MM-DD, or 0. */
+int central_plan_weekday_of(const char *date);
+/* date + days into out (YYYY-MM-DD); -EINVAL for a bad date. */
+int central_plan_date_add(const char *date, int days, char out[CENTRAL_DATE_LEN + 1]);
+
+/* Checks a plan (dates, times, weekdays, span); -EINVAL with a message
+ * naming the field. */
+int central_plan_check(const struct central_plan *plan, char *err, size_t errlen);
+
+/* Each occurrence of a checked plan, in date order, as an activity row of
+ * its site with a new id and plan_date = date. A callback returning
+ * non-zero stops and is returned. */
+int central_plan_expand(const struct central_plan *plan,
+                        int (*cb)(void *ctx, const struct central_activity *occurrence),
+                        void *ctx);
+
+#endif
