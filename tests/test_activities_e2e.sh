@@ -4,30 +4,10 @@
 # on the right days only: a cancelled occurrence is gone, a moved one is at
 # its new time, a night watch keeps its end on the next day (issue 13, 3).
 # Usage: test_activities_e2e.sh BIN_DIR OUT_DIR
-set -euo pipefail
 bin=$1
 out=$2
-mkdir -p "$out"
-work=$(mktemp -d "$out/act.XXXXXX")
-central_pid=
-cleanup() { [[ -n $central_pid ]] && kill "$central_pid" 2>/dev/null; wait 2>/dev/null || true; }
-trap cleanup EXIT
-pass=0
-fail=0
-check() { # check NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok: $name"
-    else
-        fail=$((fail + 1))
-        echo "FAILED: $name"
-    fi
-}
-export TZ=Europe/Oslo
-central="$bin/tilstede-central --db $work/central.db"
-ctl="$bin/tilstedectl --config $work/kiosk.conf"
+e2e_prefix=act
+source "$(dirname "$0")/e2e_check.sh"
 
 $central site add solsiden --name "Solsiden helsehus" --kind helsehus > /dev/null
 $central site add lilleby --name "Lilleby sykehjem" --kind sykehjem > /dev/null

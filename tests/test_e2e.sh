@@ -4,30 +4,10 @@
 # tap in and out, the kiosk uploads over HTTP on loopback, the central's
 # report equals the kiosk's, and the dashboard renders in headless Chromium.
 # Usage: test_e2e.sh BIN_DIR OUT_DIR
-set -euo pipefail
 bin=$1
 out=$2
-mkdir -p "$out"
-work=$(mktemp -d "$out/e2e.XXXXXX")
-central_pid=
-cleanup() { [[ -n $central_pid ]] && kill "$central_pid" 2>/dev/null; wait 2>/dev/null || true; }
-trap cleanup EXIT
-pass=0
-fail=0
-check() { # check NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok: $name"
-    else
-        fail=$((fail + 1))
-        echo "FAILED: $name"
-    fi
-}
-export TZ=Europe/Oslo
-central="$bin/tilstede-central --db $work/central.db"
-ctl="$bin/tilstedectl --config $work/kiosk.conf"
+e2e_prefix=e2e
+source "$(dirname "$0")/e2e_check.sh"
 
 # The roster, as the coordinator exports it from Excel (Windows-1252, ';').
 printf 'Frivillig-ID;Fornavn;Etternavn;Aktiv;Taushetserkl\xe6ring\r\nF1;Kari;Nordmann;ja;01.02.2025\r\nF2;Bj\xf8rn;S\xe6ther;ja;01.02.2025\r\nF3;\xc5se;\xd8deg\xe5rd;ja;\r\n' > "$work/roster.csv"

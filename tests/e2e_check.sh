@@ -1,0 +1,25 @@
+# Sourced by the end-to-end scripts: a work directory under OUT_DIR, the
+# central stopped on exit, and `check NAME COMMAND...` counting passes and
+# failures. Needs bin, out and the prefix e2e_prefix set before.
+set -euo pipefail
+mkdir -p "$out"
+work=$(mktemp -d "$out/$e2e_prefix.XXXXXX")
+central_pid=
+cleanup() { [[ -n $central_pid ]] && kill "$central_pid" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+pass=0
+fail=0
+check() { # check NAME CONDITION...
+    local name=$1
+    shift
+    if "$@"; then
+        pass=$((pass + 1))
+        echo "ok: $name"
+    else
+        fail=$((fail + 1))
+        echo "FAILED: $name"
+    fi
+}
+export TZ=Europe/Oslo
+central="$bin/tilstede-central --db $work/central.db"
+ctl="$bin/tilstedectl --config $work/kiosk.conf"
