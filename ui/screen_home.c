@@ -143,8 +143,8 @@ static void activities_panel(struct ui *ui, struct layout *layout, struct layout
                  pad;
     /* Beside "and 2 more" the heading is the short one. */
     layout_text(layout, layout_rect(r.x + pad, header_y, r.w - 2 * pad - more_w, line),
-                more_w ? T(ui->tr, "Today") : T(ui->tr, "Today's activities"), LAYOUT_BOLD, layout_px(layout, 30), COLOUR_TEXT,
-                LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
+                more_w ? T(ui->tr, "Today") : T(ui->tr, "Today's activities"), LAYOUT_BOLD,
+                layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
     if (more_w)
         layout_text(layout, layout_rect(r.x + r.w - pad - more_w, header_y, more_w, line), more,
                     LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_MUTED, LAYOUT_NONE, ALIGN_RIGHT,
