@@ -46,11 +46,10 @@ static int device_row(void *ctx, const struct central_device *d)
 {
     const struct central_status *s = &d->status;
     append(ctx, "device %lld|%s|%s|%lld|%lld|%lld|%lld|%s|%lld|%lld|%s|%s|%d|%d|%s\n",
-           (long long)d->id, d->site, d->name, (long long)d->created_us,
-           (long long)d->revoked_us, (long long)d->last_seen_us, (long long)s->received_us,
-           s->software_version, (long long)s->events_waiting, (long long)s->last_upload_us,
-           s->last_error, s->reader_state, s->clock_synced, s->recovery.reported,
-           s->recovery.fetch);
+           (long long)d->id, d->site, d->name, (long long)d->created_us, (long long)d->revoked_us,
+           (long long)d->last_seen_us, (long long)s->received_us, s->software_version,
+           (long long)s->events_waiting, (long long)s->last_upload_us, s->last_error,
+           s->reader_state, s->clock_synced, s->recovery.reported, s->recovery.fetch);
     return 0;
 }
 
@@ -131,9 +130,15 @@ static void fill(struct fixture *f)
 {
     char err[512];
     struct central_volunteer roster[3] = {
-        {.external_id = "F-1", .given_name = "Kari", .family_name = "Nordmann", .active = 1,
+        {.external_id = "F-1",
+         .given_name = "Kari",
+         .family_name = "Nordmann",
+         .active = 1,
          .confidentiality_signed = "2025-01-10"},
-        {.external_id = "F-2", .given_name = "Ola", .family_name = "Hansen", .active = 1,
+        {.external_id = "F-2",
+         .given_name = "Ola",
+         .family_name = "Hansen",
+         .active = 1,
          .police_valid_until = "2027-05-01"},
         {.external_id = "F-3", .given_name = "Åse", .family_name = "Bø", .active = 1},
     };
@@ -224,8 +229,7 @@ static void test_migrate_moves_everything_and_the_reports_agree(void **state)
     /* New rows after the copied ones: a device gets the next id. */
     int64_t id = 0;
     central_token_new((char[CENTRAL_TOKEN_TEXT_MAX]){0}, hash);
-    assert_int_equal(central_store_device_add(pg, FIXTURE_SITE_A, "A3", hash, &id, err,
-                                              sizeof err),
+    assert_int_equal(central_store_device_add(pg, FIXTURE_SITE_A, "A3", hash, &id, err, sizeof err),
                      0);
     assert_int_equal(id, f->device_b1 + 1);
     central_store_close(pg);
@@ -238,12 +242,32 @@ static void test_migrate_moves_everything_and_the_reports_agree(void **state)
     fixture_stop(f);
 }
 
+static void test_migrate_refuses_a_central_with_web_accounts_or_audit_rows(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_start(NULL); /* SQLite */
+    assert_int_equal(fixture_exec(f, "INSERT INTO audit (at_us, actor, action, subject, detail) "
+                                     "VALUES (1, 'koordinator', 'login', '', '')"),
+                     0);
+    char uri[512], err[512];
+    if (pg_server_database(uri, sizeof uri, err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(central_migrate(f->db, uri, stdout, err, sizeof err), -ENOTSUP);
+    assert_non_null(strstr(err, "rows in audit"));
+    struct central_store *pg = NULL;
+    assert_int_equal(central_store_open(uri, &pg, err, sizeof err), 0);
+    struct text sites = {0};
+    assert_int_equal(central_store_sites(pg, site_row, &sites, err, sizeof err), 0);
+    assert_int_equal(sites.len, 0); /* nothing moved */
+    central_store_close(pg);
+    fixture_stop(f);
+}
+
 static void test_migrate_refuses_locations_of_the_wrong_kind(void **state)
 {
     (void)state;
     char err[512];
-    assert_int_equal(central_migrate("postgresql:///a", "postgresql:///b", stdout, err,
-                                     sizeof err),
+    assert_int_equal(central_migrate("postgresql:///a", "postgresql:///b", stdout, err, sizeof err),
                      -EINVAL);
     assert_non_null(strstr(err, "--from FILE"));
     assert_int_equal(central_migrate("central.db", "other.db", stdout, err, sizeof err), -EINVAL);
@@ -256,6 +280,7 @@ int main(void)
     test_use_oslo_time();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migrate_moves_everything_and_the_reports_agree),
+        cmocka_unit_test(test_migrate_refuses_a_central_with_web_accounts_or_audit_rows),
         cmocka_unit_test(test_migrate_refuses_locations_of_the_wrong_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

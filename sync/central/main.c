@@ -400,7 +400,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "tilstede-central: %s\n", err);
         return rc == 0         ? CENTRAL_EXIT_OK
                : rc == -EINVAL ? CENTRAL_EXIT_USAGE
-               : rc == -EEXIST ? CENTRAL_EXIT_EXISTS
+               : rc == -EEXIST || rc == -ENOTSUP ? CENTRAL_EXIT_EXISTS
                                : CENTRAL_EXIT_FAILURE;
     }
     return central_admin_run(&args, stdout, stderr);
