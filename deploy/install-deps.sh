@@ -32,6 +32,7 @@ packages="
     qemu-system-x86 e2fsprogs
     libpq-dev postgresql-15
     libxlsxwriter-dev python3-openpyxl python3-aiosmtpd
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 "
 
 missing=""
