@@ -23,6 +23,9 @@ struct store;
 #define OUTBOX_LAST_UPLOAD "last_upload_us" /* wall time of the last successful upload */
 #define OUTBOX_LAST_ERROR "last_error"      /* "" after a success */
 #define OUTBOX_ROSTER_CURSOR "roster_cursor"
+/* A hash of the device token the central refused with 401: nothing is sent
+ * while [sync] token_file still holds that token. */
+#define OUTBOX_TOKEN_REFUSED "token_refused"
 /* The central's Retry-After, as the wall time (µs) before which no run
  * sends: kept in the store so `tilstedectl sync` honours it across runs. */
 #define OUTBOX_NEXT_ATTEMPT "next_attempt_us"

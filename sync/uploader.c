@@ -77,6 +77,7 @@ struct session {
     int64_t retry_after_ms;
     int64_t uploaded;
     int64_t refused; /* events set aside in this run (413 alone) */
+    char token_hash[33]; /* of the token in use (hex), never the token */
     int64_t fetched; /* events fetched back after a restore, in this run */
     int central_answered; /* the last request of the fetch got an HTTP answer */
     int64_t roster_volunteers, roster_cards, roster_activities; /* in this run's answer */
@@ -212,8 +213,27 @@ static int read_token(struct session *s)
     char token[TOKEN_MAX_BYTES + 1];
     int rc = uploader_token_read(s->cfg->token_file, token, sizeof token, s->error,
                                  sizeof s->error);
-    if (rc == 0)
+    if (rc == 0) {
         snprintf(s->auth, sizeof s->auth, "Authorization: Bearer %s", token);
+        /* A hash, not the token: what is kept in the store to recognise a
+         * token the central refused. */
+        unsigned char hash[16];
+        crypto_generichash(hash, sizeof hash, (const unsigned char *)token, strlen(token), NULL,
+                           0);
+        sodium_bin2hex(s->token_hash, sizeof s->token_hash, hash, sizeof hash);
+        char refused[OUTBOX_STATE_MAX];
+        if (s->outbox &&
+            outbox_state_get(s->outbox, OUTBOX_TOKEN_REFUSED, refused, sizeof refused) == 0 &&
+            strcmp(refused, s->token_hash) == 0) {
+            /* PROTOCOL.md: 401 means stop until there is a new token;
+             * retrying the same one only fills the central's log. */
+            snprintf(s->error, sizeof s->error,
+                     "the central refused this kiosk's token (401): nothing is sent until the "
+                     "file named by [sync] token_file holds a new token (tilstedectl provision, "
+                     "or ask the coordinator)");
+            rc = -EACCES;
+        }
+    }
     sodium_memzero(token, sizeof token);
     return rc;
 }
@@ -413,6 +433,8 @@ static int answer_code_is(const struct session *s, const char *code)
 
 static enum outcome answer_outcome(struct session *s, long status)
 {
+    if (status == 401 && s->token_hash[0] && s->outbox)
+        outbox_state_set(s->outbox, OUTBOX_TOKEN_REFUSED, s->token_hash);
 
     if (status == 429 || status == 503) {
         s->retry_after_ms = s->response.retry_after_ms;
@@ -1025,6 +1047,8 @@ static void keep_retry_after(struct session *s, enum outcome outcome)
     } else if (outcome == OUTCOME_OK) {
         outbox_state_set(s->outbox, OUTBOX_NEXT_ATTEMPT, "0");
     }
+    if (outcome == OUTCOME_OK)
+        outbox_state_set(s->outbox, OUTBOX_TOKEN_REFUSED, "");
 }
 
 int uploader_sync_now(const struct config *cfg, const struct clock_source *clock,

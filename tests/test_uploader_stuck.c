@@ -4,11 +4,11 @@
  * aside and does not hold back the rest; the size that worked is kept for
  * the next run; a roster cursor the central calls invalid is dropped and
  * the roster fetched whole. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -63,8 +63,7 @@ static void test_413_to_batches_halves_them_until_everything_arrives_once(void *
 {
     (void)unused;
     struct env *e = start(7, 0); /* the kiosk sends 100 a batch */
-    kiosk_side_add_visits(&e->kiosk, 40, fixture_utc("2030-03-01T09:00:00Z"), HOUR_US,
-                          2 * HOUR_US);
+    kiosk_side_add_visits(&e->kiosk, 40, fixture_utc("2030-03-01T09:00:00Z"), HOUR_US, 2 * HOUR_US);
     struct uploader_result result;
     char err[1024] = "";
     int rc = sync_now(e, &result, err, sizeof err);
@@ -91,8 +90,7 @@ static void test_413_to_bodies_sends_what_fits_and_sets_aside_what_never_can(voi
     (void)unused;
     /* About three events fit in 1500 bytes. */
     struct env *e = start(0, 1500);
-    kiosk_side_add_visits(&e->kiosk, 20, fixture_utc("2030-03-01T09:00:00Z"), HOUR_US,
-                          2 * HOUR_US);
+    kiosk_side_add_visits(&e->kiosk, 20, fixture_utc("2030-03-01T09:00:00Z"), HOUR_US, 2 * HOUR_US);
     struct uploader_result result;
     char err[1024] = "";
     int rc = sync_now(e, &result, err, sizeof err);
@@ -178,6 +176,40 @@ static void test_retry_after_holds_the_next_sync_run_until_now_overrides(void **
     free(e);
 }
 
+static void test_401_stops_uploads_until_the_token_file_changes(void **unused)
+{
+    (void)unused;
+    struct env *e = calloc(1, sizeof *e);
+    struct proxy *proxy = NULL;
+    proxied_kiosk_start(&e->kiosk, &e->central, &proxy);
+    e->tuning = (struct uploader_tuning){.connect_timeout_ms = 2000, .request_timeout_ms = 5000};
+    kiosk_side_add_visits(&e->kiosk, 2, fixture_utc("2030-03-01T09:00:00Z"), HOUR_US, HOUR_US);
+    /* A revoked kiosk's token: well formed, unknown to the central. */
+    char wrong[CENTRAL_TOKEN_TEXT_MAX];
+    snprintf(wrong, sizeof wrong, "%s", e->central->token_a1);
+    wrong[strlen(wrong) - 1] = wrong[strlen(wrong) - 1] == 'A' ? 'B' : 'A';
+    kiosk_side_set_token(&e->kiosk, wrong);
+    struct uploader_result result;
+    char err[1024] = "";
+    assert_int_not_equal(sync_now(e, &result, err, sizeof err), 0);
+    assert_non_null(strstr(err, "401"));
+    int asked = proxy_requests(proxy);
+    /* The same token again: nothing goes to the central, and it says why. */
+    for (int i = 0; i < 3; i++) {
+        assert_int_not_equal(sync_now(e, &result, err, sizeof err), 0);
+        assert_non_null(strstr(err, "refused this kiosk's token"));
+        assert_non_null(strstr(err, "token_file"));
+    }
+    assert_int_equal(proxy_requests(proxy), asked);
+    /* A new token in the file: uploads go again. */
+    kiosk_side_set_token(&e->kiosk, e->central->token_a1);
+    assert_int_equal(sync_now(e, &result, err, sizeof err), 0);
+    assert_int_equal(result.uploaded, 4);
+    assert_int_equal(same_events(&e->kiosk, e->central), 0);
+    proxied_kiosk_stop(&e->kiosk, e->central, proxy);
+    free(e);
+}
+
 int main(void)
 {
     setenv("TZ", "Europe/Oslo", 1);
@@ -186,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_413_to_bodies_sends_what_fits_and_sets_aside_what_never_can),
         cmocka_unit_test(test_invalid_roster_cursor_is_dropped_and_the_roster_fetched_whole),
         cmocka_unit_test(test_retry_after_holds_the_next_sync_run_until_now_overrides),
+        cmocka_unit_test(test_401_stops_uploads_until_the_token_file_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
