@@ -3,12 +3,15 @@
  * batches, down to one event; an event that alone is too large is set
  * aside and does not hold back the rest; the size that worked is kept for
  * the next run; a roster cursor the central calls invalid is dropped and
- * the roster fetched whole. */
-#include <cmocka.h>
+ * the roster fetched whole; a Retry-After holds the next run, and a token
+ * refused with 401 is not sent again until the token file changes. */
+/* cmocka.h needs these first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <errno.h>
 #include <stdio.h>
