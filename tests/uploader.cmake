@@ -12,3 +12,9 @@ if(TARGET tilstede_uploader AND TARGET tilstede_central)
   tilstede_bench(bench_uploader SOURCES bench_uploader.c uploader_harness.c central_fixture.c pg_server.c
     LIBS tilstede_uploader tilstede_central PkgConfig::CURL)
 endif()
+# The real tilstedectl against a receiver written from PROTOCOL.md alone.
+if(TARGET tilstedectl)
+  add_test(NAME test_uploader_doc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_uploader_doc.sh
+    ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc)
+  set_tests_properties(test_uploader_doc PROPERTIES TIMEOUT 120)
+endif()

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""A receiver written from sync/PROTOCOL.md alone (not tilstede-central's
+code), with scripted faults, for driving the real tilstedectl and kiosk.
+Usage: doc_receiver.py PORT_FILE LOG_FILE [--cursor-length N]
+Every request is logged as one JSON line (method, path, query). The roster
+cursor is N bytes; a `since` that is not the cursor last given gets
+400 invalid_cursor, as the document's section 3 says."""
+import json
+import sys
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+port_file, log_file = sys.argv[1], sys.argv[2]
+cursor_length = 8
+if "--cursor-length" in sys.argv:
+    cursor_length = int(sys.argv[sys.argv.index("--cursor-length") + 1])
+generation = [0]
+
+
+def cursor():
+    # Opaque to the client: a generation number padded to the length asked.
+    head = "g%d-" % generation[0]
+    return (head + "x" * cursor_length)[:cursor_length] if cursor_length > len(head) else head
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, doc):
+        body = json.dumps(doc).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def error(self, status, code, message):
+        self.answer(status, {"error": {"code": code, "message": message}})
+
+    def log(self, body):
+        url = urllib.parse.urlsplit(self.path)
+        with open(log_file, "a") as f:
+            f.write(json.dumps({"method": self.command, "path": url.path,
+                                "query": urllib.parse.parse_qs(url.query, keep_blank_values=True),
+                                "body": body}) + "\n")
+
+    def do_GET(self):
+        self.log(None)
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if url.path == "/v1/roster":
+            since = query.get("since", [""])[0]
+            if since and since != cursor():
+                return self.error(400, "invalid_cursor", "since is not a cursor")
+            return self.answer(200, {"cursor": cursor(), "full": not since,
+                                     "volunteers": [], "cards": [], "activities": []})
+        self.error(404, "not_found", "no such path")
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length)
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            self.log(None)
+            return self.error(400, "malformed_json", "the body is not valid JSON")
+        self.log(doc)
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/v1/events":
+            ids = [e.get("event_id") for e in doc.get("events", [])]
+            return self.answer(200, {"stored": ids, "duplicate": [], "rejected": []})
+        if url.path == "/v1/status":
+            return self.answer(200, {"ok": True})
+        if url.path == "/v1/control":
+            # The test's own door: a new generation of cursors, as after the
+            # receiver's database was restored from a backup.
+            generation[0] += 1
+            return self.answer(200, {"generation": generation[0]})
+        self.error(404, "not_found", "no such path")
+
+
+server = HTTPServer(("127.0.0.1", 0), Handler)
+with open(port_file + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+import os
+os.replace(port_file + ".tmp", port_file)
+server.serve_forever()
