@@ -35,21 +35,7 @@ for _ in $(seq 50); do
     curl -sf "http://127.0.0.1:$port/v1/health" > /dev/null && break
     sleep 0.1
 done
-cat > "$work/kiosk.conf" <<CONF
-[site]
-id = solsiden
-name = Solsiden helsehus
-[reader]
-connection = sim
-[store]
-database = $work/kiosk.db
-card_key = $work/card.key
-[clock]
-trust = always
-[sync]
-central_url = http://127.0.0.1:$port
-token_file = $work/device.token
-CONF
+e2e_kiosk_conf "$port"
 on_day() { $ctl activities "$1" 2>&1; }
 # Before the cancel and the move reach it, the kiosk holds the whole plan:
 # take a first sync with a fresh central state, then check the outcome.

@@ -27,25 +27,8 @@ for _ in $(seq 50); do
 done
 
 # The kiosk.
-cat > "$work/kiosk.conf" <<CONF
-[site]
-id = solsiden
-name = Solsiden helsehus
-[reader]
-connection = sim
-[store]
-database = $work/kiosk.db
-card_key = $work/card.key
-[rules]
-repeat_window_seconds = 0
-[clock]
-# Test machines run no time synchronisation; without this the kiosk would
-# rightly hold its events for up to 30 minutes waiting for the clock.
-trust = always
-[sync]
-central_url = http://127.0.0.1:$port
-token_file = $work/device.token
-CONF
+e2e_kiosk_conf "$port" "[rules]
+repeat_window_seconds = 0"
 check "kiosk imports the Windows-1252 roster" \
     bash -c "$ctl import-roster $work/roster.csv | grep -q '3 added'"
 $ctl enroll F1 04a1b2c3d4e5f6 > /dev/null
