@@ -29,6 +29,7 @@ struct kiosk {
     struct store *store;
     struct namesearch *names;
     int64_t names_version; /* the roster's version the index was built from */
+    int swept;             /* visits kiosk_sweep closed on this handle, kiosk_open's included */
     unsigned char card_key[CARDHASH_KEY_BYTES];
     char message[512];
 };
@@ -273,7 +274,13 @@ int kiosk_sweep(struct kiosk *kiosk)
     }
     if ((rc = store_commit(kiosk->store)))
         return store_failed(kiosk, rc);
+    kiosk->swept += closed;
     return closed;
+}
+
+int kiosk_swept(const struct kiosk *kiosk)
+{
+    return kiosk->swept;
 }
 
 static void today(struct kiosk *k, char day[11]) { visits_local_day(clock_wall(k->clock), day); }

@@ -79,6 +79,10 @@ int kiosk_staff_set(struct kiosk *kiosk, int64_t volunteer_id, int in, int64_t a
 /* Closes visits open past the end of day or the maximum length; returns how
  * many were closed, or a negative error. The UI calls it every minute. */
 int kiosk_sweep(struct kiosk *kiosk);
+/* How many visits kiosk_sweep has closed on this handle, counting the sweep
+ * kiosk_open runs: a command that opens the kiosk to sweep finds the work
+ * often done by the opening (tilstedectl sweep reports both). */
+int kiosk_swept(const struct kiosk *kiosk);
 
 /* --- people --- */
 struct volunteer {

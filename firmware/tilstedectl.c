@@ -735,11 +735,12 @@ static int cmd_activities(struct ctl *ctl, int argc, char **argv)
 
 static int cmd_sweep(struct ctl *ctl)
 {
-    int closed = kiosk_sweep(ctl->kiosk);
-    if (closed < 0) {
+    if (kiosk_sweep(ctl->kiosk) < 0) {
         fprintf(stderr, "tilstedectl: %s\n", kiosk_errmsg(ctl->kiosk));
         return EXIT_FAILED;
     }
+    /* Opening the database swept already; those count as this command's. */
+    int closed = kiosk_swept(ctl->kiosk);
     printf("%d %s closed automatically\n", closed, closed == 1 ? "visit" : "visits");
     return EXIT_OK;
 }

@@ -167,8 +167,8 @@ static void test_tap_outcomes_and_exit_codes(void **state)
     json_decref(o);
 }
 
-/* Visits with known times, written as the kiosk writes them. */
-static void add_visit(struct fixture *fx, const char *volunteer, int64_t start, int64_t end)
+/* One check-in or check-out at a known time, written as the kiosk writes it. */
+static void add_event(struct fixture *fx, const char *volunteer, enum event_kind kind, int64_t at)
 {
     struct store *s;
     char err[600];
@@ -179,17 +179,20 @@ static void add_visit(struct fixture *fx, const char *volunteer, int64_t start, 
     snprintf(ev.boot_id, sizeof ev.boot_id, "boot");
     ev.source = SOURCE_CARD;
     ev.clock_synced = 1;
+    event_new_id(ev.event_id);
+    ev.kind = kind;
+    ev.at_us = ev.recorded_us = at;
     assert_int_equal(store_begin(s), 0);
-    event_new_id(ev.event_id);
-    ev.kind = EVENT_CHECKIN;
-    ev.at_us = ev.recorded_us = start;
-    assert_int_equal(store_append(s, &ev), 0);
-    event_new_id(ev.event_id);
-    ev.kind = EVENT_CHECKOUT;
-    ev.at_us = ev.recorded_us = end;
     assert_int_equal(store_append(s, &ev), 0);
     assert_int_equal(store_commit(s), 0);
     store_close(s);
+}
+
+/* Visits with known times. */
+static void add_visit(struct fixture *fx, const char *volunteer, int64_t start, int64_t end)
+{
+    add_event(fx, volunteer, EVENT_CHECKIN, start);
+    add_event(fx, volunteer, EVENT_CHECKOUT, end);
 }
 
 static void test_hours_csv_opens_in_norwegian_excel(void **state)
@@ -446,6 +449,31 @@ static void test_export_and_forget_a_volunteer(void **state)
     assert_non_null(strstr(r->out, "deleted 0 uploaded events"));
 }
 
+/* Opening the database sweeps too: `sweep` must report the visits closed
+ * during the command, whichever of the two sweeps closed them. */
+static void test_sweep_reports_the_visits_it_closed(void **state)
+{
+    struct fixture *fx = *state;
+    FILE *f = fopen(fx->conf, "a");
+    fprintf(f, "[clock]\ntrust = always\n"); /* the deadlines on the wall clock */
+    fclose(f);
+    int64_t yesterday = (int64_t)time(NULL) * US_PER_S - 30 * US_PER_H;
+    add_event(fx, "D001", EVENT_CHECKIN, yesterday);
+    add_event(fx, "D003", EVENT_CHECKIN, yesterday + US_PER_H);
+    struct run *r = ctl(fx, NULL, "sweep", NULL);
+    assert_int_equal(r->status, 0);
+    assert_string_equal(r->out, "2 visits closed automatically\n");
+    r = ctl(fx, NULL, "sweep", NULL);
+    assert_int_equal(r->status, 0);
+    assert_string_equal(r->out, "0 visits closed automatically\n");
+    add_event(fx, "D002", EVENT_CHECKIN, yesterday);
+    r = ctl(fx, NULL, "sweep", NULL);
+    assert_string_equal(r->out, "1 visit closed automatically\n");
+    json_t *o = json_of(ctl(fx, NULL, "--json", "review", NULL));
+    assert_int_equal(json_array_size(json_object_get(o, "review")), 3);
+    json_decref(o);
+}
+
 /* The kiosk and tilstedectl write the same file at once: two processes
  * tapping 40 cards each lose no tap and report no lock error. */
 static void test_two_processes_tap_at_once(void **state)
@@ -494,6 +522,7 @@ int main(void)
         T(test_check_and_backup),
         T(test_status_tells_of_a_restore_and_its_fetch),
         T(test_export_and_forget_a_volunteer),
+        T(test_sweep_reports_the_visits_it_closed),
         T(test_two_processes_tap_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
