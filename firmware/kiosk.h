@@ -85,13 +85,17 @@ int kiosk_sweep(struct kiosk *kiosk);
 int kiosk_swept(const struct kiosk *kiosk);
 
 /* --- people --- */
+/* confidentiality_signed of an agreement signed with no known date (a
+ * roster's "ja", the central's confidentiality_signed_undated): the rules
+ * ask only whether it is signed, and no date is ever invented. */
+#define KIOSK_SIGNED_UNDATED "signed"
 struct volunteer {
     int64_t id;
     char external_id[EVENT_KEY_MAX];
     char given_name[KIOSK_NAME_MAX];
     char family_name[KIOSK_NAME_MAX];
     int active;
-    char confidentiality_signed[11]; /* YYYY-MM-DD, or "" */
+    char confidentiality_signed[11]; /* YYYY-MM-DD, KIOSK_SIGNED_UNDATED, or "" */
     char police_valid_until[11];     /* YYYY-MM-DD, or "" */
     char notes[512];
 };

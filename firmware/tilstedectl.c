@@ -1072,11 +1072,10 @@ static int import_row(void *user, const struct roster_row *row)
         return 1;
     }
     v.active = row->active != ROSTER_ACTIVE_UNSPECIFIED ? row->active : known == 0 ? old.active : 1;
-    /* "ja" without a date: signed, date unknown. The rules ask only whether
-     * it is signed; "signed" stands in for the date. */
+    /* "ja" without a date: signed, date unknown. */
     snprintf(v.confidentiality_signed, sizeof v.confidentiality_signed, "%s",
              row->confidentiality_signed[0] ? row->confidentiality_signed
-             : row->confidentiality_signed_undated ? "signed" : "");
+             : row->confidentiality_signed_undated ? KIOSK_SIGNED_UNDATED : "");
     snprintf(v.police_valid_until, sizeof v.police_valid_until, "%s", row->police_valid_until);
     int change;
     if (store_volunteer_upsert(im->store, &v, im->now_us, &change)) {

@@ -648,6 +648,13 @@ static enum outcome fetch_roster(struct session *s)
                   json_object_get(item, "confidentiality_signed"));
         copy_text(v->police_valid_until, sizeof v->police_valid_until,
                   json_object_get(item, "police_valid_until"));
+        /* Signed with no date: as the kiosk's own roster import keeps it. A
+         * certificate with no known expiry (police_certificate_undated)
+         * never expires here, which a blank police_valid_until already says. */
+        if (!v->confidentiality_signed[0] &&
+            json_is_true(json_object_get(item, "confidentiality_signed_undated")))
+            snprintf(v->confidentiality_signed, sizeof v->confidentiality_signed, "%s",
+                     KIOSK_SIGNED_UNDATED);
         v->active = json_is_true(json_object_get(item, "active"));
         if (!v->external_id[0]) {
             snprintf(s->error, sizeof s->error, "fetching the roster: volunteer %zu has no "

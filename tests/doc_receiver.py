@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """A receiver written from sync/PROTOCOL.md alone (not tilstede-central's
 code), with scripted faults, for driving the real tilstedectl and kiosk.
-Usage: doc_receiver.py PORT_FILE LOG_FILE [--cursor-length N]
+Usage: doc_receiver.py PORT_FILE LOG_FILE [--cursor-length N] [--roster FILE]
 Every request is logged as one JSON line (method, path, query). The roster
 cursor is N bytes; a `since` that is not the cursor last given gets
-400 invalid_cursor, as the document's section 3 says."""
+400 invalid_cursor, as the document's section 3 says. With --roster, the
+roster answer's volunteers, cards and activities are FILE's (a JSON object,
+read again at every request so a test can change it), and `"full": true`
+in FILE makes every answer full, as after the receiver lost its cursors."""
 import json
 import sys
 import urllib.parse
@@ -15,6 +18,18 @@ cursor_length = 8
 if "--cursor-length" in sys.argv:
     cursor_length = int(sys.argv[sys.argv.index("--cursor-length") + 1])
 generation = [0]
+roster_file = sys.argv[sys.argv.index("--roster") + 1] if "--roster" in sys.argv else None
+
+
+def roster_rows(since):
+    rows = {"volunteers": [], "cards": [], "activities": []}
+    full = not since
+    if roster_file:
+        with open(roster_file) as f:
+            given = json.load(f)
+        rows.update({key: given.get(key, []) for key in rows})
+        full = full or given.get("full", False)
+    return dict(rows, full=full)
 
 
 def cursor():
@@ -53,8 +68,7 @@ class Handler(BaseHTTPRequestHandler):
             since = query.get("since", [""])[0]
             if since and since != cursor():
                 return self.error(400, "invalid_cursor", "since is not a cursor")
-            return self.answer(200, {"cursor": cursor(), "full": not since,
-                                     "volunteers": [], "cards": [], "activities": []})
+            return self.answer(200, dict(roster_rows(since), cursor=cursor()))
         self.error(404, "not_found", "no such path")
 
     def do_POST(self):

@@ -18,3 +18,12 @@ if(TARGET tilstedectl)
     ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc)
   set_tests_properties(test_uploader_doc PROPERTIES TIMEOUT 120)
 endif()
+# Roster answers from that receiver: undated papers, full answers that leave rows out.
+if(TARGET tilstedectl)
+  foreach(name undated)
+    add_test(NAME test_uploader_doc_${name} COMMAND bash
+      ${CMAKE_CURRENT_SOURCE_DIR}/test_uploader_doc_${name}.sh
+      ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc-${name})
+    set_tests_properties(test_uploader_doc_${name} PROPERTIES TIMEOUT 120)
+  endforeach()
+endif()
