@@ -167,10 +167,12 @@ static void test_unknown_card_is_noticed_and_staff_enroll_it(void **state)
     assert_true(harness_shows(h, "Velkommen, Astrid B."));
 }
 
-static void test_pin_pad_locks_after_five_wrong_tries(void **state)
+/* Five wrong PINs make the pad wait, not lock for minutes: the roll call is
+ * within reach, the waiting pad looks it, and guessing on gets slower. */
+static void test_pin_pad_waits_after_five_wrong_tries_and_shows_it(void **state)
 {
     struct harness *h = *state;
-    h->options.pin_lock_ms = 600;
+    h->options.pin_lock_ms = 400;
     assert_int_equal(harness_reopen_ui(h, 800, 480, 0, "nb"), 0);
     harness_press(h, ACT_STAFF_OPEN, 0, 1);
     for (int i = 0; i < 5; i++) {
@@ -178,7 +180,14 @@ static void test_pin_pad_locks_after_five_wrong_tries(void **state)
         harness_press(h, ACT_PIN_OK, 0, 1);
     }
     assert_true(harness_shows(h, "For mange mislykkede forsøk"));
-    /* Locked: even the right PIN does nothing, and leaving does not reset it. */
+    assert_true(harness_shows(h, "vent 1 sekund"));
+    /* The waiting pad looks it: every key grey and disabled. */
+    const struct layout_box *key = layout_find(ui_layout(h->ui), ACT_PIN_OK, 0, 1);
+    assert_non_null(key);
+    assert_true(key->flags & LAYOUT_DISABLED);
+    assert_int_equal(key->bg, COLOUR_PAGE);
+    harness_shot(h, "pin_waiting_800x480");
+    /* Waiting: even the right PIN does nothing, and leaving does not reset it. */
     harness_press(h, ACT_BACK, 0, 1);
     harness_press(h, ACT_STAFF_OPEN, 0, 1);
     assert_true(harness_shows(h, "For mange mislykkede forsøk"));
@@ -186,14 +195,30 @@ static void test_pin_pad_locks_after_five_wrong_tries(void **state)
         harness_press(h, ACT_PIN_DIGIT, *p - '0', 0);
     harness_press(h, ACT_PIN_OK, 0, 1);
     assert_int_equal(ui_current(h->ui), UI_PIN);
-    /* After the lock, the right PIN opens staff mode. */
     for (int waited = 0; waited < 3000 && harness_shows(h, "For mange"); waited += 50)
         harness_pump(h, 50);
     assert_false(harness_shows(h, "For mange"));
+    assert_true(harness_shows(h, "Prøv igjen"));
+    key = layout_find(ui_layout(h->ui), ACT_PIN_OK, 0, 1);
+    assert_false(key->flags & LAYOUT_DISABLED);
+    assert_int_equal(key->bg, COLOUR_PRIMARY);
+    /* Another wrong PIN waits twice as long; the waits stop growing at four times. */
+    harness_press(h, ACT_PIN_DIGIT, 9, 0);
+    harness_press(h, ACT_PIN_OK, 0, 1);
+    uint64_t left = h->ui->pin_locked_until_ms - SDL_GetTicks64();
+    assert_true(left > 400 && left <= 800);
+    assert_int_equal(screen_pin_wait_ms(h->ui, 4), 0);
+    assert_int_equal(screen_pin_wait_ms(h->ui, 5), 400);
+    assert_int_equal(screen_pin_wait_ms(h->ui, 7), 1600);
+    assert_int_equal(screen_pin_wait_ms(h->ui, 50), 1600);
+    for (int waited = 0; waited < 3000 && harness_shows(h, "For mange"); waited += 50)
+        harness_pump(h, 50);
+    /* After the wait, the right PIN opens staff mode. */
     for (const char *p = HARNESS_PIN; *p; p++)
         harness_press(h, ACT_PIN_DIGIT, *p - '0', 0);
     harness_press(h, ACT_PIN_OK, 0, 1);
     assert_int_equal(ui_current(h->ui), UI_STAFF);
+    assert_int_equal(h->ui->pin_wrong, 0);
 }
 
 static void test_staff_mode_and_name_screen_go_home_when_left_alone(void **state)
@@ -224,11 +249,10 @@ static void test_roll_call_and_check_out_by_hand(void **state)
     staff_login(h);
     assert_true(harness_shows(h, "Hvem er her (2)"));
     harness_press(h, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0);
-    assert_true(harness_shows(h, "Her nå: 2"));
+    assert_true(harness_shows(h, "0 av 2 telt"));
     assert_true(harness_shows(h, "Kari Nordmann")); /* full names for the roll call */
     assert_true(harness_shows(h, "Ola Hansen"));
-    assert_true(harness_shows(h, "siden kl. 10.15"));
-    assert_true(harness_shows(h, "Kari Nordmann"));
+    assert_true(harness_shows(h, "10.15"));
     harness_press(h, ACT_BACK, 0, 1);
     harness_press(h, ACT_STAFF_MANUAL, 0, 1);
     harness_type(h, "ola");
@@ -245,6 +269,175 @@ static void test_roll_call_and_check_out_by_hand(void **state)
     harness_press(h, ACT_STAFF_MENU, UI_STAFF_COMPLIANCE, 0);
     assert_true(harness_shows(h, "Åse Ødegård"));
     assert_true(harness_shows(h, "taushetserklæring"));
+}
+
+/* Thirty people on site, one of them with a long double-barrelled name:
+ * each gets a line (the long name two), sorted by given name as shown. */
+static const char *const roll_people[30][2] = {
+    {"Ingeborg Marie", "Kristiansen-Bjørnstad"},
+    {"Anne", "Larsen"},
+    {"Bente", "Olsen"},
+    {"Berit", "Pedersen"},
+    {"Eva", "Nilsen"},
+    {"Frode", "Kristiansen"},
+    {"Geir", "Jensen"},
+    {"Hilde", "Karlsen"},
+    {"Inger", "Johnsen"},
+    {"Jorunn", "Pettersen"},
+    {"Kjell", "Eriksen"},
+    {"Laila", "Berg"},
+    {"Magne", "Haugen"},
+    {"Nina", "Hagen"},
+    {"Odd", "Johannessen"},
+    {"Randi", "Andreassen"},
+    {"Sigrid", "Jacobsen"},
+    {"Terje", "Dahl"},
+    {"Unni", "Jørgensen"},
+    {"Vidar", "Halvorsen"},
+    {"Wenche", "Henriksen"},
+    {"Øystein", "Lund"},
+    {"Åsmund", "Sørensen"},
+    {"Ragnhild", "Moen"},
+    {"Torill", "Iversen"},
+    {"Svein", "Strand"},
+    {"Marianne", "Solberg"},
+    {"Håkon", "Bakken"},
+    {"Turid", "Rasmussen"},
+    {"Æsa", "Kristoffersen"},
+};
+
+static void check_in_thirty(struct harness *h)
+{
+    struct store *store;
+    char err[256];
+    assert_int_equal(store_open(h->config.database, &store, err, sizeof err), 0);
+    for (int i = 0; i < 30; i++) {
+        struct volunteer v = {0};
+        int change;
+        snprintf(v.external_id, sizeof v.external_id, "R%03d", i);
+        snprintf(v.given_name, sizeof v.given_name, "%s", roll_people[i][0]);
+        snprintf(v.family_name, sizeof v.family_name, "%s", roll_people[i][1]);
+        v.active = 1;
+        snprintf(v.confidentiality_signed, sizeof v.confidentiality_signed, "2024-01-01");
+        assert_int_equal(store_volunteer_upsert(store, &v, 0, &change), 0);
+    }
+    for (int i = 0; i < 30; i++) {
+        char id[16];
+        struct volunteer v;
+        struct tap_result result;
+        snprintf(id, sizeof id, "R%03d", i);
+        assert_int_equal(store_volunteer_by_external_id(store, id, &v), 0);
+        assert_true(kiosk_staff_set(h->kiosk, v.id, 1, 0, &result) >= 0);
+    }
+    store_close(store);
+}
+
+static int roll_rows_shown(struct harness *h)
+{
+    const struct layout *layout = ui_layout(h->ui);
+    int rows = 0;
+    for (int i = 0; i < layout->count; i++)
+        rows += layout->box[i].action == ACT_ROLL_TICK;
+    return rows;
+}
+
+static int roll_pages(struct harness *h, const char *shot)
+{
+    int pages = 1, seen = roll_rows_shown(h);
+    char name[96];
+    snprintf(name, sizeof name, "%s_p1", shot);
+    assert_int_equal(harness_check(h, name), 0);
+    harness_shot(h, name);
+    const struct layout_box *next;
+    while ((next = layout_find(ui_layout(h->ui), ACT_PAGE, 1, 0)) &&
+           !(next->flags & LAYOUT_DISABLED) && pages < 20) {
+        harness_press(h, ACT_PAGE, 1, 0);
+        pages++;
+        seen += roll_rows_shown(h);
+        snprintf(name, sizeof name, "%s_p%d", shot, pages);
+        assert_int_equal(harness_check(h, name), 0);
+        harness_shot(h, name);
+    }
+    assert_int_equal(seen, 30);
+    while (layout_find(ui_layout(h->ui), ACT_PAGE, -1, 0) && h->ui->page > 0)
+        harness_press(h, ACT_PAGE, -1, 0);
+    return pages;
+}
+
+static void test_roll_call_of_thirty_fits_two_pages_and_ticks_them_off(void **state)
+{
+    struct harness *h = *state;
+    check_in_thirty(h);
+    static const struct {
+        int w, hgt;
+        const char *lang;
+        int max_pages;
+    } sizes[] = {{800, 480, "nb", 2},  {800, 480, "nn", 2},  {800, 480, "en", 2},
+                 {1280, 800, "nb", 2}, {1280, 800, "nn", 2}, {1280, 800, "en", 2},
+                 {480, 800, "nb", 3},  {480, 800, "nn", 3},  {480, 800, "en", 3}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char shot[64];
+        assert_int_equal(harness_reopen_ui(h, sizes[i].w, sizes[i].hgt, 0, sizes[i].lang), 0);
+        staff_login(h);
+        harness_press(h, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0);
+        assert_int_equal(ui_current(h->ui), UI_STAFF_PRESENT);
+        snprintf(shot, sizeof shot, "roll_30_%dx%d_%s", sizes[i].w, sizes[i].hgt, sizes[i].lang);
+        int pages = roll_pages(h, shot);
+        print_message("%s: %d pages\n", shot, pages);
+        assert_true(pages <= sizes[i].max_pages);
+        /* Every name whole (the layout rules above), the long one too. */
+        assert_true(harness_shows(h, "Anne Larsen"));
+        harness_press(h, ACT_BACK, 0, 1);
+        harness_press(h, ACT_STAFF_CLOSE, 0, 1);
+    }
+
+    /* Ticking at 800x480: a tap ticks, a second tap unticks; the count says so. */
+    assert_int_equal(harness_reopen_ui(h, 800, 480, 0, "nb"), 0);
+    staff_login(h);
+    harness_press(h, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0);
+    assert_true(harness_shows(h, "0 av 30 telt"));
+    /* Sorted by given name in Norwegian order: Anne first, Æsa, Øystein, Åsmund last. */
+    assert_string_equal(h->ui->rows[0].title, "Anne Larsen");
+    assert_string_equal(h->ui->rows[27].title, "Æsa Kristoffersen");
+    assert_string_equal(h->ui->rows[28].title, "Øystein Lund");
+    assert_string_equal(h->ui->rows[29].title, "Åsmund Sørensen");
+    harness_press(h, ACT_ROLL_TICK, 0, 0);
+    assert_true(harness_shows(h, "1 av 30 telt"));
+    assert_true(h->ui->rows[0].ticked);
+    harness_press(h, ACT_ROLL_TICK, 0, 0);
+    assert_true(harness_shows(h, "0 av 30 telt"));
+    harness_press(h, ACT_ROLL_TICK, 1, 0);
+    harness_press(h, ACT_ROLL_TICK, 2, 0);
+    harness_press(h, ACT_PAGE, 1, 0);
+    int last = 29;
+    assert_int_equal(harness_press(h, ACT_ROLL_TICK, last, 0), 0);
+    assert_true(harness_shows(h, "3 av 30 telt"));
+    harness_shot(h, "roll_30_800x480_nb_ticked");
+    harness_press(h, ACT_PAGE, -1, 0);
+    assert_true(harness_shows(h, "3 av 30 telt"));
+    /* A card tapped meanwhile comes back to the list, ticks and all. */
+    harness_card(h, KARI, DEMO_UID_LEN);
+    assert_int_equal(ui_current(h->ui), UI_CONFIRM);
+    harness_press(h, ACT_DISMISS, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_STAFF_PRESENT);
+    assert_true(harness_shows(h, "3 av 30 telt"));
+    /* Leaving with ticks asks first; "stay" keeps them. */
+    harness_press(h, ACT_BACK, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_STAFF_PRESENT);
+    assert_true(harness_shows(h, "3 personer er krysset av"));
+    assert_int_equal(harness_check(h, "roll_leave_question"), 0);
+    harness_shot(h, "roll_30_800x480_nb_leave");
+    harness_press(h, ACT_NO, 0, 1);
+    assert_true(harness_shows(h, "3 av 30 telt"));
+    harness_press(h, ACT_BACK, 0, 1);
+    harness_press(h, ACT_YES, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
+    /* Open again: a new count (31 with Kari). */
+    harness_press(h, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0);
+    assert_true(harness_shows(h, "0 av 31 telt"));
+    /* Without ticks, Back goes straight back. */
+    harness_press(h, ACT_BACK, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
 }
 
 static void test_visit_closed_automatically_is_noticed_and_corrected(void **state)
@@ -733,9 +926,10 @@ int main(void)
         FLOW(test_name_check_in_shows_matches_after_two_letters_and_asks_first),
         FLOW(test_real_keyboard_types_names_and_escape_goes_home),
         FLOW(test_unknown_card_is_noticed_and_staff_enroll_it),
-        FLOW(test_pin_pad_locks_after_five_wrong_tries),
+        FLOW(test_pin_pad_waits_after_five_wrong_tries_and_shows_it),
         FLOW(test_staff_mode_and_name_screen_go_home_when_left_alone),
         FLOW(test_roll_call_and_check_out_by_hand),
+        FLOW(test_roll_call_of_thirty_fits_two_pages_and_ticks_them_off),
         FLOW(test_visit_closed_automatically_is_noticed_and_corrected),
         FLOW(test_staff_add_change_and_remove_an_activity),
         FLOW(test_staff_switch_language),

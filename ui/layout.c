@@ -161,13 +161,15 @@ static int wrap(const struct layout *layout, enum layout_face face, int px, cons
             limit = sizeof line - 1;
         size_t best = limit;
         if (!single) {
-            /* The longest run of whole words that fits; at least one word. */
+            /* The longest run of whole words that fits; at least one word.
+             * A hyphen ends a word too: "Kristiansen-" / "Bjørnstad". */
             best = 0;
             for (size_t end = 0; end < limit;) {
                 while (end < limit && rest[end] == ' ')
                     end++;
                 while (end < limit && rest[end] != ' ')
-                    end++;
+                    if (rest[end++] == '-' && end < limit && rest[end] != ' ')
+                        break;
                 memcpy(line, rest, end);
                 line[end] = '\0';
                 if (best > 0 && width_of(layout, face, px, line) > width)
@@ -205,7 +207,8 @@ static int wrap(const struct layout *layout, enum layout_face face, int px, cons
 
 static void fit(struct layout *layout, struct layout_box *box, const char *text, int px_max)
 {
-    int px_min = layout_px(layout, LAYOUT_MIN_TEXT_PX);
+    int px_min =
+        layout_px(layout, box->flags & LAYOUT_DENSE ? LAYOUT_MIN_LIST_TEXT_PX : LAYOUT_MIN_TEXT_PX);
     if (px_max < px_min)
         px_max = px_min;
     int width = box->w - 2 * box->pad, height = box->h;
@@ -277,16 +280,29 @@ struct layout_box *layout_icon(struct layout *layout, struct layout_rect r, enum
     return box;
 }
 
-int layout_measure(struct layout *layout, const char *text, enum layout_face face, int px,
-                   int width)
+static int measure(struct layout *layout, const char *text, enum layout_face face, int px,
+                   int width, unsigned flags)
 {
     struct layout_box box;
     memset(&box, 0, sizeof box);
     box.w = width;
     box.h = 1 << 20;
     box.face = face;
+    box.flags = flags;
     fit(layout, &box, text, px);
     return box.text_h;
+}
+
+int layout_measure(struct layout *layout, const char *text, enum layout_face face, int px,
+                   int width)
+{
+    return measure(layout, text, face, px, width, 0);
+}
+
+int layout_measure_dense(struct layout *layout, const char *text, enum layout_face face, int px,
+                         int width)
+{
+    return measure(layout, text, face, px, width, LAYOUT_DENSE);
 }
 
 /* --- queries --- */
@@ -384,6 +400,8 @@ int layout_check(const struct layout *layout, char (*problems)[LAYOUT_PROBLEM_LE
     /* Tolerate rounding at scales that are not whole numbers. */
     int min_target = (int)floor(LAYOUT_MIN_TARGET_PX * layout->scale);
     int min_text = (int)floor(LAYOUT_MIN_TEXT_PX * layout->scale);
+    int min_row = (int)floor(LAYOUT_MIN_ROW_TARGET_PX * layout->scale);
+    int min_list_text = (int)floor(LAYOUT_MIN_LIST_TEXT_PX * layout->scale);
     if (layout->overflow)
         PROBLEM("%d boxes did not fit in the layout", layout->overflow);
     for (int i = 0; i < layout->count; i++) {
@@ -395,9 +413,16 @@ int layout_check(const struct layout *layout, char (*problems)[LAYOUT_PROBLEM_LE
                     box->y, box->w, box->h, layout->w, layout->h);
         if (box->kind == LAYOUT_BUTTON && (box->w < min_target || box->h < min_target))
             PROBLEM("button %d '%.40s' is %dx%d, under %d px", i, what, box->w, box->h, min_target);
+        /* A panel that is a target (a list's row, words on top) by the same rule,
+         * but a row across a column may be lower. */
+        if (box->kind == LAYOUT_PANEL && box->action &&
+            (box->w < min_target ||
+             box->h < (box->w >= LAYOUT_ROW_TARGET_SPAN * min_target ? min_row : min_target)))
+            PROBLEM("target %d is %dx%d, too small to touch", i, box->w, box->h);
         if ((box->kind == LAYOUT_TEXT || box->kind == LAYOUT_BUTTON) && box->text[0]) {
-            if (box->px < min_text)
-                PROBLEM("text %d '%.40s' is %d px, under %d px", i, what, box->px, min_text);
+            int least = box->flags & LAYOUT_DENSE ? min_list_text : min_text;
+            if (box->px < least)
+                PROBLEM("text %d '%.40s' is %d px, under %d px", i, what, box->px, least);
             if (box->text_w > box->w - 2 * box->pad || box->text_h > box->h)
                 PROBLEM("text %d '%.40s' (%dx%d) does not fit its box %dx%d", i, what, box->text_w,
                         box->text_h, box->w - 2 * box->pad, box->h);

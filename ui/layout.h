@@ -13,7 +13,14 @@
 #define LAYOUT_BASE_LONG         800
 #define LAYOUT_BASE_SHORT        480
 #define LAYOUT_MIN_TEXT_PX       28  /* body text, at scale 1 */
+/* A dense list for staff (the fire roll call), read at arm's length: about
+ * 3 mm cap height on the 7" panel. Never on the volunteers' screens. */
+#define LAYOUT_MIN_LIST_TEXT_PX  24
 #define LAYOUT_MIN_TARGET_PX     60  /* about 9 mm on the 7" panel */
+/* A row that spans a column (at least ROW_SPAN targets wide) may be lower:
+ * 44 px is about 8 mm, and the width makes it easy to hit. */
+#define LAYOUT_MIN_ROW_TARGET_PX 44
+#define LAYOUT_ROW_TARGET_SPAN   4
 #define LAYOUT_MIN_CONTRAST      4.5 /* WCAG AA for text */
 #define LAYOUT_MIN_ICON_CONTRAST 3.0 /* WCAG AA for graphics */
 #define LAYOUT_BOXES_MAX         128
@@ -53,6 +60,7 @@ enum layout_align { ALIGN_LEFT = 0, ALIGN_CENTER, ALIGN_RIGHT };
 #define LAYOUT_DISABLED     0x8u  /* a button that does nothing now */
 #define LAYOUT_SELECTED     0x10u /* a chosen option, drawn with a thick border */
 #define LAYOUT_MIDDLE       0x20u /* text vertically centred in its box */
+#define LAYOUT_DENSE        0x40u /* list text: LAYOUT_MIN_LIST_TEXT_PX may do */
 
 struct layout_box {
     int x, y, w, h;
@@ -120,6 +128,9 @@ struct layout_box *layout_icon(struct layout *layout, struct layout_rect r, enum
 /* The height text needs when wrapped into width at px (no box added). */
 int layout_measure(struct layout *layout, const char *text, enum layout_face face, int px,
                    int width);
+/* The same for LAYOUT_DENSE text. */
+int layout_measure_dense(struct layout *layout, const char *text, enum layout_face face, int px,
+                         int width);
 
 /* The topmost target box under (x, y), or NULL. */
 const struct layout_box *layout_hit(const struct layout *layout, int x, int y);

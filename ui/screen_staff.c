@@ -122,6 +122,8 @@ static void staff_run(struct kiosk *kiosk, struct ui_job *job)
         break;
     case UI_STAFF_PRESENT:
         kiosk_present(kiosk, take_present, j);
+        screen_roll_sort(j->items.present,
+                         j->item_count < UI_LIST_MAX ? j->item_count : UI_LIST_MAX);
         break;
     case UI_STAFF_REVIEW:
         kiosk_review_list(kiosk, take_review, j);
@@ -152,6 +154,7 @@ static void row_present(struct ui *ui, const struct presence *p)
         return;
     char since[16], when[64];
     row->id = p->volunteer_id;
+    row->start_us = p->since_us;
     full_name(p->given_name, p->family_name, row->title, sizeof row->title);
     ui_time_text(ui, p->since_us, since, sizeof since);
     i18n_fill(when, sizeof when, T(ui->tr, "since {time}"), "time", since, I18N_END);
@@ -279,6 +282,7 @@ static void staff_done(struct ui *ui, struct ui_job *job)
         ui->rows = calloc(UI_LIST_MAX, sizeof *ui->rows);
     ui->row_count = 0;
     ui->page = 0;
+    ui->roll_leave_asked = 0;
     switch (j->screen) {
     case UI_STAFF:
         ui->review_count = j->review_count;
@@ -734,13 +738,9 @@ static void language_build(struct ui *ui, struct layout *layout)
 void screen_staff_build(struct ui *ui, struct layout *layout)
 {
     switch (ui->screen) {
-    case UI_STAFF_PRESENT: {
-        char title[96], number[16];
-        snprintf(number, sizeof number, "%d", ui->row_count);
-        i18n_fill(title, sizeof title, T(ui->tr, "Here now: {n}"), "n", number, I18N_END);
-        list_build(ui, layout, title, T(ui->tr, "Nobody is checked in."), 0);
+    case UI_STAFF_PRESENT:
+        screen_roll_build(ui, layout);
         break;
-    }
     case UI_STAFF_REVIEW:
         list_build(ui, layout, T(ui->tr, "Closed automatically"), T(ui->tr, "Nothing to review."),
                    ACT_REVIEW_ITEM);
@@ -876,6 +876,8 @@ static void choose_language(struct ui *ui, int index)
 
 void screen_staff_action(struct ui *ui, const struct layout_box *box)
 {
+    if (ui->screen == UI_STAFF_PRESENT && screen_roll_action(ui, box))
+        return;
     switch (box->action) {
     case ACT_STAFF_CLOSE:
         ui_go(ui, UI_HOME);

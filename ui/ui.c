@@ -83,7 +83,10 @@ void ui_touch_idle(struct ui *ui)
         ui->screen_deadline_ms = 0;
         break;
     default: /* the PIN pad and staff screens */
-        ui->screen_deadline_ms = now + (uint64_t)ui->options.staff_idle_ms;
+        ui->screen_deadline_ms =
+            now + (uint64_t)(ui->screen == UI_STAFF_PRESENT && screen_roll_ticked(ui)
+                                 ? UI_ROLL_IDLE_MS
+                                 : ui->options.staff_idle_ms);
         break;
     }
 }
@@ -92,6 +95,7 @@ void ui_go(struct ui *ui, enum ui_screen screen)
 {
     if (screen == UI_HOME) {
         ui->staff_open = 0;
+        ui->roll_leave_asked = 0;
         ui->home_stale = 1;
     }
     ui->screen = screen;
@@ -246,7 +250,10 @@ void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t ac
 {
     ui->result = *result;
     ui->result_activity = activity_id;
-    ui->after_confirm = ui->staff_open ? UI_STAFF : UI_HOME;
+    /* A card during the roll call comes back to it, ticks and all. */
+    ui->after_confirm = !ui->staff_open                  ? UI_HOME
+                        : ui->screen == UI_STAFF_PRESENT ? UI_STAFF_PRESENT
+                                                         : UI_STAFF;
     ui_go(ui, UI_CONFIRM);
     ui->home_stale = 1;
     int long_read = result->milestone || result->notices || result->outcome == TAP_REFUSED ||
@@ -704,10 +711,14 @@ static void timers(struct ui *ui)
             ui_go(ui, UI_HOME);
     }
     if (ui->screen == UI_PIN && ui->pin_locked_until_ms && now >= ui->pin_locked_until_ms) {
+        /* The wait is over; the count of wrong PINs stays until the right one. */
         ui->pin_locked_until_ms = 0;
-        ui->pin_wrong = 0;
-        ui->pin_message[0] = '\0';
+        snprintf(ui->pin_message, sizeof ui->pin_message, "%s",
+                 T(ui->tr, "Try again. Another wrong PIN makes the pad wait longer."));
         ui->dirty = 1;
+    } else if (ui->screen == UI_PIN && ui->pin_locked_until_ms &&
+               (int)((ui->pin_locked_until_ms - now + 999) / 1000) != ui->pin_wait_shown_s) {
+        ui->dirty = 1; /* the seconds left */
     }
     if (minute_of(ui) != ui->sweep_minute) {
         /* Once a minute: close forgotten visits, refresh the home screen. */
@@ -733,8 +744,15 @@ static int next_wait_ms(struct ui *ui, int limit)
         wait = to_minute;
     if (ui->screen_deadline_ms && (int64_t)(ui->screen_deadline_ms - now) < wait)
         wait = (int64_t)(ui->screen_deadline_ms - now);
-    if (ui->pin_locked_until_ms && (int64_t)(ui->pin_locked_until_ms - now) < wait)
-        wait = (int64_t)(ui->pin_locked_until_ms - now);
+    if (ui->pin_locked_until_ms && ui->screen == UI_PIN) {
+        /* Wake for each second the waiting pad counts down, and for its end. */
+        int64_t left = (int64_t)(ui->pin_locked_until_ms - now);
+        int64_t tick = left % 1000 ? left % 1000 : 1000;
+        if (left < wait)
+            wait = left;
+        if (tick < wait)
+            wait = tick;
+    }
     if (ui->audio && (int64_t)(ui->audio_close_at - now) < wait)
         wait = (int64_t)(ui->audio_close_at - now);
     return wait < 0 ? 0 : (int)wait;

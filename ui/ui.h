@@ -41,7 +41,7 @@ struct ui_options {
     int confirm_ms;          /* how long a confirmation shows; 0 = 4000 */
     int staff_idle_ms;       /* staff mode closes after this; 0 = 60000 */
     int name_idle_ms;        /* the name screen goes home after this; 0 = 30000 */
-    int pin_lock_ms;         /* the PIN pad locks this long after 5 wrong; 0 = 5 min */
+    int pin_lock_ms;         /* the PIN pad's first wait after 5 wrong (then longer); 0 = 15 s */
     int silent;              /* no sound (tests) */
     /* --demo: F1..F5 call this with 0..4 (the simulated reader taps). */
     void (*demo_key)(void *user, int index);

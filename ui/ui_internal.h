@@ -34,9 +34,11 @@
 #define UI_CONFIRM_MS     4000
 #define UI_NOTICE_MS      8000 /* a confirmation with a notice to read stays longer */
 #define UI_STAFF_IDLE_MS  60000
+#define UI_ROLL_IDLE_MS    (10 * 60 * 1000) /* a roll call with ticks: counting takes a while */
 #define UI_NAME_IDLE_MS   30000
 #define UI_PIN_TRIES      5
-#define UI_PIN_LOCK_MS    (5 * 60 * 1000)
+#define UI_PIN_LOCK_MS     (15 * 1000) /* the first wait after UI_PIN_TRIES wrong PINs */
+#define UI_PIN_WAIT_GROWTH 4           /* each wrong PIN doubles it, up to this many times */
 #define UI_PIN_MAX        12
 #define UI_QUERY_MAX      KIOSK_NAME_MAX
 #define UI_MATCHES_MAX    12
@@ -79,6 +81,7 @@ enum ui_action {
     ACT_END_ADJUST,
     ACT_TEXT_DONE,
     ACT_RECOVERY_SEEN, /* staff have read that the database was restored */
+    ACT_ROLL_TICK,     /* arg: the roll call's row, counted or not */
 };
 
 /* Why the name screen is open. */
@@ -96,6 +99,7 @@ struct ui_row { /* a staff list row */
     char detail[KIOSK_NAME_MAX * 2];
     char key[EVENT_ID_LEN + 1];
     int64_t start_us, end_us;
+    int ticked; /* the roll call: counted */
 };
 
 struct ui {
@@ -190,6 +194,7 @@ struct ui {
     char pin[UI_PIN_MAX + 1];
     int pin_wrong;
     uint64_t pin_locked_until_ms;
+    int pin_wait_shown_s; /* the seconds the waiting pad shows */
     char pin_message[256];
     int staff_open;
     char staff_message[256];
@@ -198,6 +203,7 @@ struct ui {
     int64_t unknown_at_us;
     struct ui_row *rows;
     int row_count, page;
+    int roll_leave_asked; /* "forget the ticks?" is on the roll call */
     int64_t edit_index;
     int64_t edit_end_us;
     struct activity edit_activity;
@@ -249,11 +255,17 @@ void screen_name_confirm_build(struct ui *ui, struct layout *layout);
 void screen_name_confirm_action(struct ui *ui, const struct layout_box *box);
 void screen_pin_build(struct ui *ui, struct layout *layout);
 void screen_pin_action(struct ui *ui, const struct layout_box *box);
+uint64_t screen_pin_wait_ms(const struct ui *ui, int wrong); /* after the wrong-th wrong PIN */
 void screen_staff_build(struct ui *ui, struct layout *layout);
 void screen_staff_action(struct ui *ui, const struct layout_box *box);
 void screen_staff_load(struct ui *ui, enum ui_screen screen);
 void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match);
 void screen_staff_text_done(struct ui *ui);
+/* The fire roll call (screen_roll.c), a staff screen. */
+void screen_roll_build(struct ui *ui, struct layout *layout);
+int screen_roll_action(struct ui *ui, const struct layout_box *box); /* 1 if handled */
+void screen_roll_sort(struct presence *present, int count); /* as shown: given name first */
+int screen_roll_ticked(const struct ui *ui);
 
 /* Shared pieces of screens (screen_common.c). */
 /* The title bar; right_w px are left free at its right end. */
