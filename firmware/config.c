@@ -259,6 +259,27 @@ int config_set(struct config *cfg, const char *section, const char *key, const c
         snprintf(err, errlen, "[%s] %s %s", section, key, why);
         return -1;
     }
+    if (k->offset == offsetof(struct config, card_key))
+        cfg->card_key_named = 1;
+    return 0;
+}
+
+int config_use_database(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+    if (config_set(cfg, "store", "database", path, err, errlen))
+        return -1;
+    if (cfg->card_key_named)
+        return 0;
+    /* "a/b/x.db": a/b/card.key; "/x.db": /card.key; "x.db": card.key */
+    const char *slash = strrchr(path, '/');
+    int len = slash ? snprintf(cfg->card_key, sizeof cfg->card_key, "%.*s/card.key",
+                               (int)(slash - path), path)
+                    : snprintf(cfg->card_key, sizeof cfg->card_key, "card.key");
+    if (len < 0 || (size_t)len >= sizeof cfg->card_key) {
+        snprintf(err, errlen, "[store] card_key beside '%s' is longer than %zu bytes", path,
+                 sizeof cfg->card_key - 1);
+        return -1;
+    }
     return 0;
 }
 

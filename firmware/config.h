@@ -47,6 +47,7 @@ struct config {
     /* [store] */
     char database[CONFIG_PATH_MAX];
     char card_key[CONFIG_PATH_MAX];
+    int card_key_named;   /* a configuration set card_key (else config_use_database moves it) */
     int retention_months; /* uploaded events older than this are deleted; 0 = keep */
 
     /* [rules] */
@@ -78,6 +79,11 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 /* Sets one "section.key" to value, as if read from the file. */
 int config_set(struct config *cfg, const char *section, const char *key, const char *value,
                char *err, size_t errlen);
+/* --db PATH: the database instead of the configuration's. When no
+ * configuration named [store] card_key, the key is kept beside that
+ * database (PATH's directory/card.key), so that --db alone runs the real
+ * programs on a scratch database. -1 with err set when a path is too long. */
+int config_use_database(struct config *cfg, const char *path, char *err, size_t errlen);
 /* Sets section.key = value in the file at path, keeping every other line
  * and comment as it is (adds the key, or the section, when missing). The
  * file is replaced atomically (write, fsync, rename). */

@@ -52,7 +52,9 @@ static void usage(FILE *out)
             "       tilstede --demo [--windowed WxH]\n"
             "\n"
             "  --config FILE       the configuration (default " CONFIG_DEFAULT_PATH ")\n"
-            "  --db FILE           the database, instead of the config's [store] database\n"
+            "  --db FILE           the database, instead of the config's [store] database;\n"
+            "                      the card key is FILE's directory/card.key unless the\n"
+            "                      config names [store] card_key\n"
             "  --reader CONNSTRING the card reader, instead of the config's: a libnfc\n"
             "                      connection string (pn532_uart:/dev/ttyS0) or \"sim\"\n"
             "  --windowed WxH      run in a window of that size (development)\n"
@@ -257,8 +259,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "tilstede: %s\n", err);
         goto out;
     }
-    if (db)
-        snprintf(app.config.database, sizeof app.config.database, "%s", db);
+    if (db && config_use_database(&app.config, db, err, sizeof err)) {
+        fprintf(stderr, "tilstede: --db: %s\n", err);
+        goto out;
+    }
     if (reader_conn)
         snprintf(app.config.reader, sizeof app.config.reader, "%s", reader_conn);
 

@@ -88,7 +88,9 @@ static const char usage_text[] =
     "\n"
     "Options:\n"
     "  --config FILE     configuration (default " CONFIG_DEFAULT_PATH ")\n"
-    "  --db FILE         database, instead of the configuration's\n"
+    "  --db FILE         database, instead of the configuration's; when no\n"
+    "                    configuration names [store] card_key, the card key is\n"
+    "                    FILE's directory/card.key (made when missing)\n"
     "  --reader CONN     card reader, instead of the configuration's\n"
     "  --json            output for scripts\n"
     "  --version, --help\n"
@@ -1220,7 +1222,7 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (db && config_set(&ctl.cfg, "store", "database", db, err, sizeof err))
+    if (db && config_use_database(&ctl.cfg, db, err, sizeof err))
         return usage_error("--db: %s", err);
     if (reader && config_set(&ctl.cfg, "reader", "connection", reader, err, sizeof err))
         return usage_error("--reader: %s", err);

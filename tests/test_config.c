@@ -51,7 +51,8 @@ static void test_example_file_loads_and_equals_defaults(void **state)
     config_defaults(&from_file);
     config_defaults(&defaults);
     assert_int_equal(config_load(&from_file, TILSTEDE_EXAMPLE_CONFIG, err, sizeof err), 0);
-    memset(from_file.path, 0, sizeof from_file.path);
+    memset(from_file.path, 0, sizeof from_file.path); /* where the values came from */
+    from_file.card_key_named = 0;
     assert_memory_equal(&from_file, &defaults, sizeof defaults);
 }
 
@@ -147,6 +148,42 @@ static void test_update_file_keeps_comments_and_other_keys(void **state)
     assert_int_equal(cfg.batch_size, 100);
 }
 
+/* --db alone is enough on a scratch database: a card key no configuration
+ * names lives beside the database given (tests/test_scratch_db.sh runs the
+ * programs). */
+static void test_db_option_keeps_an_unnamed_card_key_beside_it(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *db, *key;
+    } cases[] = {
+        {"/tmp/scratch/kiosk.db", "/tmp/scratch/card.key"},
+        {"kiosk.db", "card.key"},
+        {"/kiosk.db", "/card.key"},
+        {"../a b/æøå.db", "../a b/card.key"},
+    };
+    struct config cfg;
+    char err[600];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        config_defaults(&cfg);
+        assert_int_equal(config_use_database(&cfg, cases[i].db, err, sizeof err), 0);
+        assert_string_equal(cfg.database, cases[i].db);
+        assert_string_equal(cfg.card_key, cases[i].key);
+    }
+    assert_int_equal(load_text("[store]\ncard_key = /srv/key\n", &cfg, err, sizeof err), 0);
+    assert_int_equal(config_use_database(&cfg, "/tmp/x/kiosk.db", err, sizeof err), 0);
+    assert_string_equal(cfg.card_key, "/srv/key");
+    /* A database path that leaves no room for the key beside it. */
+    char db[CONFIG_PATH_MAX];
+    memset(db, 'd', sizeof db - 1);
+    db[0] = '/';
+    db[sizeof db - 1] = '\0';
+    db[sizeof db - 6] = '/';
+    config_defaults(&cfg);
+    assert_int_equal(config_use_database(&cfg, db, err, sizeof err), -1);
+    assert_non_null(strstr(err, "card_key"));
+}
+
 int main(void)
 {
     test_tmpdir(dir, sizeof dir, "config");
@@ -158,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_bad_values_are_refused_with_reason),
         cmocka_unit_test(test_missing_file_is_an_error),
         cmocka_unit_test(test_update_file_keeps_comments_and_other_keys),
+        cmocka_unit_test(test_db_option_keeps_an_unnamed_card_key_beside_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

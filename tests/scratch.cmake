@@ -1,0 +1,9 @@
+# `--db FILE` alone runs the real tilstedectl and kiosk on a scratch
+# database, the card key beside it (tests/test_scratch_db.sh).
+if(TARGET tilstede)
+  add_test(NAME test_db_alone_keeps_the_card_key_beside_it
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_scratch_db.sh
+    ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_BINARY_DIR}/scratch-db)
+  set_tests_properties(test_db_alone_keeps_the_card_key_beside_it PROPERTIES TIMEOUT 120
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1")
+endif()
