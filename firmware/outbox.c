@@ -29,6 +29,10 @@ enum query {
     Q_FETCHED_INSERT,
     Q_PENDING_SPAN,
     Q_PENDING_MOVE,
+    Q_REFUSE,
+    Q_REFUSED_UNSEEN,
+    Q_REFUSED_LIST,
+    Q_REFUSED_ACK,
     Q_COUNT
 };
 
@@ -66,6 +70,18 @@ static const char *const sql[Q_COUNT] = {
      * append-only triggers still guard; the shift keeps the waiting events'
      * own order. */
     [Q_PENDING_MOVE] = "UPDATE event SET seq = seq + ?1 WHERE uploaded = 0",
+    /* After Q_MARK set the event aside: why, kept beside it. */
+    [Q_REFUSE] = "INSERT INTO refused_event (event_id, refused_us, status, code, reason) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (event_id) DO UPDATE SET "
+                 "refused_us = excluded.refused_us, status = excluded.status, "
+                 "code = excluded.code, reason = excluded.reason, seen = 0",
+    /* Through the event: a refusal of an event since erased is no more. */
+    [Q_REFUSED_UNSEEN] = "SELECT count(*) FROM refused_event r JOIN event e USING (event_id) "
+                         "WHERE r.seen = 0 AND e.uploaded = 2",
+    [Q_REFUSED_LIST] = "SELECT r.event_id, r.status, r.code, r.reason, r.refused_us, r.seen, "
+                       "e.kind, coalesce(e.volunteer, ''), e.at_us FROM refused_event r "
+                       "JOIN event e USING (event_id) WHERE e.uploaded = 2 ORDER BY e.seq",
+    [Q_REFUSED_ACK] = "UPDATE refused_event SET seen = 1 WHERE seen = 0",
 };
 
 struct outbox {
@@ -226,6 +242,106 @@ static int count_state(struct outbox *o, int state)
 
 int outbox_pending(struct outbox *o) { return count_state(o, OUTBOX_PENDING); }
 int outbox_rejected(struct outbox *o) { return count_state(o, OUTBOX_REJECTED); }
+
+int outbox_refuse(struct outbox *o, const struct outbox_refusal *refusals, size_t count,
+                  int64_t now_us)
+{
+    if (count == 0)
+        return 0;
+    int rc = store_begin(o->store);
+    if (rc)
+        return fail(o, rc, "starting to set refused events aside");
+    int changed = 0;
+    for (size_t i = 0; i < count; i++) {
+        const struct outbox_refusal *r = &refusals[i];
+        sqlite3_stmt *st = q(o, Q_MARK);
+        sqlite3_bind_text(st, 1, r->event_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, OUTBOX_REJECTED);
+        if ((rc = step_done(o, st, "setting a refused event aside")))
+            goto out;
+        if (sqlite3_changes(o->db) == 0)
+            continue; /* not pending: already marked, nothing to explain */
+        changed++;
+        st = q(o, Q_REFUSE);
+        sqlite3_bind_text(st, 1, r->event_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, now_us);
+        sqlite3_bind_int(st, 3, r->status);
+        sqlite3_bind_text(st, 4, r->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, r->reason, -1, SQLITE_STATIC);
+        if ((rc = step_done(o, st, "keeping why an event was refused")))
+            goto out;
+    }
+    rc = store_commit(o->store);
+    if (rc)
+        fail(o, rc, "committing the refused events");
+out:
+    if (rc)
+        store_rollback(o->store);
+    return rc ? rc : changed;
+}
+
+int outbox_refused_unseen(struct outbox *o)
+{
+    sqlite3_stmt *st = q(o, Q_REFUSED_UNSEEN);
+    int rc = sqlite3_step(st);
+    int count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0)
+                                 : fail(o, -EIO, "counting refused events");
+    sqlite3_reset(st);
+    return count;
+}
+
+static void column_copy(sqlite3_stmt *st, int column, char *out, size_t cap)
+{
+    const unsigned char *text = sqlite3_column_text(st, column);
+    snprintf(out, cap, "%s", text ? (const char *)text : "");
+}
+
+int outbox_refused_list(struct outbox *o, struct outbox_refusal **out)
+{
+    *out = NULL;
+    struct outbox_refusal *rows = NULL;
+    size_t count = 0, cap = 0;
+    sqlite3_stmt *st = q(o, Q_REFUSED_LIST);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct outbox_refusal *grown = realloc(rows, cap * sizeof *rows);
+            if (!grown) {
+                snprintf(o->message, sizeof o->message, "listing refused events: out of memory");
+                sqlite3_reset(st);
+                free(rows);
+                return -ENOMEM;
+            }
+            rows = grown;
+        }
+        struct outbox_refusal *r = &rows[count++];
+        memset(r, 0, sizeof *r);
+        column_copy(st, 0, r->event_id, sizeof r->event_id);
+        r->status = sqlite3_column_int(st, 1);
+        column_copy(st, 2, r->code, sizeof r->code);
+        column_copy(st, 3, r->reason, sizeof r->reason);
+        r->refused_us = sqlite3_column_int64(st, 4);
+        r->seen = sqlite3_column_int(st, 5);
+        int kind = event_kind_parse((const char *)sqlite3_column_text(st, 6));
+        r->kind = kind > 0 ? (enum event_kind)kind : EVENT_CHECKIN;
+        column_copy(st, 7, r->volunteer, sizeof r->volunteer);
+        r->at_us = sqlite3_column_int64(st, 8);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(rows);
+        return fail(o, -EIO, "listing refused events");
+    }
+    *out = rows;
+    return (int)count;
+}
+
+int outbox_refused_ack(struct outbox *o)
+{
+    int rc = step_done(o, q(o, Q_REFUSED_ACK), "acknowledging refused events");
+    return rc ? rc : sqlite3_changes(o->db);
+}
 
 int outbox_state_get(struct outbox *o, const char *key, char *out, size_t cap)
 {

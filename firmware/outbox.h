@@ -26,6 +26,9 @@ struct store;
 /* A hash of the device token the central refused with 401: nothing is sent
  * while [sync] token_file still holds that token. */
 #define OUTBOX_TOKEN_REFUSED "token_refused"
+/* When the central first refused that token (wall µs); kept after a new
+ * token works, so the status report can tell of the lockout. */
+#define OUTBOX_TOKEN_REFUSED_AT "token_refused_at_us"
 /* The central's Retry-After, as the wall time (µs) before which no run
  * sends: kept in the store so `tilstedectl sync` honours it across runs. */
 #define OUTBOX_NEXT_ATTEMPT "next_attempt_us"
@@ -58,6 +61,35 @@ int outbox_next_batch(struct outbox *outbox, const struct clock_source *clock,
 int outbox_mark(struct outbox *outbox, const char *const *event_ids, size_t count, int state);
 int outbox_pending(struct outbox *outbox); /* events waiting, or < 0 */
 int outbox_rejected(struct outbox *outbox); /* events the central refused, or < 0 */
+
+/* An event the central will never take as it is, and why. */
+#define OUTBOX_REASON_MAX 512 /* the central's message kept, with the NUL */
+#define OUTBOX_CODE_MAX 32    /* the central's code kept, with the NUL */
+struct outbox_refusal {
+    char event_id[EVENT_ID_LEN + 1];
+    int status;                   /* the HTTP status that refused it: 200, 400, 413 */
+    char code[OUTBOX_CODE_MAX];   /* invalid_event, site_mismatch, invalid_request, ... */
+    char reason[OUTBOX_REASON_MAX]; /* the central's message (cut between characters) */
+    int64_t refused_us;           /* when it was set aside (list only) */
+    int seen;                     /* staff have acknowledged it (list only) */
+    /* What the event is, for the list: kind, volunteer, time it states. */
+    enum event_kind kind;
+    char volunteer[EVENT_KEY_MAX];
+    int64_t at_us;
+};
+/* Sets the pending events aside as refused (event.uploaded = REJECTED) with
+ * each one's status, code and reason, in one transaction. Returns how many
+ * changed, or < 0 (nothing changed). */
+int outbox_refuse(struct outbox *outbox, const struct outbox_refusal *refusals, size_t count,
+                  int64_t now_us);
+/* Refused events staff have not yet acknowledged, or < 0. */
+int outbox_refused_unseen(struct outbox *outbox);
+/* Every refused event still in the log, oldest first, into *out (malloc'd,
+ * the caller frees; NULL when none): how many, or < 0. */
+int outbox_refused_list(struct outbox *outbox, struct outbox_refusal **out);
+/* Staff have seen them: every refusal acknowledged. Returns how many were
+ * not yet, or < 0. */
+int outbox_refused_ack(struct outbox *outbox);
 
 /* sync_state: 0 found, 1 missing (out = ""), < 0 error. */
 int outbox_state_get(struct outbox *outbox, const char *key, char *out, size_t cap);

@@ -22,6 +22,7 @@ extern const char embed_v003_sync[];
 extern const char embed_v004_report_indexes[];
 extern const char embed_v005_roster_version[];
 extern const char embed_v006_recovery[];
+extern const char embed_v007_refused[];
 
 /* Migration N takes a database from version N-1 to N. */
 static const char *const migrations[] = {NULL,
@@ -30,7 +31,8 @@ static const char *const migrations[] = {NULL,
                                          embed_v003_sync,
                                          embed_v004_report_indexes,
                                          embed_v005_roster_version,
-                                         embed_v006_recovery};
+                                         embed_v006_recovery,
+                                         embed_v007_refused};
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 _Static_assert(MIGRATION_COUNT == STORE_VERSION, "a migration for every schema version");
 
@@ -1048,6 +1050,8 @@ int store_forget(struct store *store, const char *external_id, int64_t *events)
     static const char *const script[] = {
         /* uploaded = 1 first: the log keeps what is not yet uploaded, but
          * an erasure on request outranks that (the central erases too). */
+        "DELETE FROM refused_event WHERE event_id IN "
+        "(SELECT event_id FROM event WHERE volunteer = ?1)",
         "UPDATE event SET uploaded = 1 WHERE volunteer = ?1",
         "DELETE FROM event WHERE volunteer = ?1",
         "DELETE FROM visit WHERE volunteer = ?1",
@@ -1060,12 +1064,12 @@ int store_forget(struct store *store, const char *external_id, int64_t *events)
         return rc;
     if ((rc = store_begin(store)))
         return rc;
-    if ((rc = run_script(store, script, 2, 0, external_id, "erasing a volunteer"))) {
+    if ((rc = run_script(store, script, 3, 0, external_id, "erasing a volunteer"))) {
         store_rollback(store);
         return rc;
     }
     *events = sqlite3_changes(store->db);
-    if ((rc = run_script(store, script + 2, 3, 0, external_id, "erasing a volunteer"))) {
+    if ((rc = run_script(store, script + 3, 3, 0, external_id, "erasing a volunteer"))) {
         store_rollback(store);
         return rc;
     }
