@@ -27,6 +27,9 @@
 #define PROTOCOL_TIME_LEN 27
 /* Longest text field a client may send in a status report. */
 #define PROTOCOL_STATUS_TEXT_MAX 512
+/* A status report tells of a refused token (token_refused_at) this long
+ * after the refusal. */
+#define PROTOCOL_TOKEN_REFUSED_TOLD_US (INT64_C(7) * 24 * 3600 * 1000000)
 
 /* Formats microseconds since the epoch as RFC 3339 UTC with exactly six
  * fraction digits. Returns 0, or -ERANGE for a year outside 0001..9999. */

@@ -24,6 +24,7 @@
 #include "outbox.h"
 #include "protocol.h"
 #include "store.h"
+#include "utf8.h"
 
 #define US_PER_S INT64_C(1000000)
 #define MS_PER_S INT64_C(1000)
@@ -52,6 +53,7 @@ enum outcome {
     OUTCOME_REFUSED, /* 4xx: configuration or token; back off to the cap */
     OUTCOME_STOPPED,
     OUTCOME_TOO_LARGE, /* 413: the batch or its body is over the central's limit */
+    OUTCOME_BAD_BATCH, /* 400 malformed_json or invalid_request: some event the central cannot take */
 };
 
 struct response {
@@ -80,6 +82,7 @@ struct session {
     char token_hash[33]; /* of the token in use (hex), never the token */
     int64_t fetched; /* events fetched back after a restore, in this run */
     int central_answered; /* the last request of the fetch got an HTTP answer */
+    long answered; /* the HTTP status of the last request, 0 when none came */
     int64_t roster_volunteers, roster_cards, roster_activities; /* in this run's answer */
     char reader_state[READER_STATE_MAX];
     char error[UPLOADER_ERROR_MAX];
@@ -310,6 +313,7 @@ static enum outcome request(struct session *s, const char *method, const char *p
 
     free(s->response.data);
     memset(&s->response, 0, sizeof s->response);
+    s->answered = 0;
     struct curl_slist *headers = curl_slist_append(NULL, s->auth);
     headers = curl_slist_append(headers, "Accept: application/json");
     /* No "Expect: 100-continue" round trip before a large batch. */
@@ -389,52 +393,72 @@ static enum outcome request(struct session *s, const char *method, const char *p
             hint = " (the central did not answer in time)";
         else if (s->response.too_big)
             hint = " (the answer was larger than 4 MiB)";
-        snprintf(s->error, sizeof s->error, "%s %.200s: %s%s", method, s->cfg->central_url,
+        /* The request's own URL, not the base: "POST https://host/v1/events"
+         * says which of the kiosk's requests the central left hanging. */
+        snprintf(s->error, sizeof s->error, "%s %.300s: %s%s", method, url,
                  curl_easy_strerror(code), hint);
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    s->answered = *status;
     result = OUTCOME_OK;
 out:
     curl_slist_free_all(headers);
     return result;
 }
 
-/* The central's error message, from {"error": {"message": ...}}. */
-static void describe_failure(struct session *s, const char *what, long status)
+/* The central's error code and message, from {"error": {"code": ...,
+ * "message": ...}}: "" for what the answer lacks. Cut between characters,
+ * and a stray byte from a proxy's page shown as '?'. */
+static void answer_error(const struct session *s, char *code, size_t code_cap, char *message,
+                         size_t message_cap)
 {
-    const char *message = "";
     json_t *doc = s->response.data ? json_loadb(s->response.data, s->response.len, 0, NULL)
                                    : NULL;
-    json_t *text = json_object_get(json_object_get(doc, "error"), "message");
-    if (json_is_string(text))
-        message = json_string_value(text);
+    const json_t *error = json_object_get(doc, "error");
+    const char *c = json_string_value(json_object_get(error, "code"));
+    const char *m = json_string_value(json_object_get(error, "message"));
+    utf8_copy_clean(code, code_cap, c ? c : "");
+    utf8_copy_clean(message, message_cap, m ? m : "");
+    json_decref(doc);
+}
+
+/* What failed, with the central's message, in s->error. */
+static void describe_failure(struct session *s, const char *what, long status)
+{
+    char code[OUTBOX_CODE_MAX], message[256];
+    answer_error(s, code, sizeof code, message, sizeof message);
     const char *hint = "";
     if (status == 401 || status == 403)
         hint = "; the central refused this device's token: check [sync] token_file, or ask "
                "for a new token";
     else if (status == 429 || status == 503)
         hint = "; the central is busy, retrying later";
-    snprintf(s->error, sizeof s->error, "%s: the central answered %ld%s%.200s%s", what, status,
+    snprintf(s->error, sizeof s->error, "%s: the central answered %ld%s%s%s", what, status,
              message[0] ? ": " : "", message, hint);
-    json_decref(doc);
 }
 
 /* The central's error code ({"error": {"code": ...}}) is `code`. */
 static int answer_code_is(const struct session *s, const char *code)
 {
-    json_t *doc = s->response.data ? json_loadb(s->response.data, s->response.len, 0, NULL)
-                                   : NULL;
-    const char *text = json_string_value(json_object_get(json_object_get(doc, "error"), "code"));
-    int same = text && strcmp(text, code) == 0;
-    json_decref(doc);
-    return same;
+    char text[OUTBOX_CODE_MAX], message[8];
+    answer_error(s, text, sizeof text, message, sizeof message);
+    return strcmp(text, code) == 0;
 }
 
 static enum outcome answer_outcome(struct session *s, long status)
 {
-    if (status == 401 && s->token_hash[0] && s->outbox)
+    if (status == 401 && s->token_hash[0] && s->outbox) {
+        /* When it was refused, for staff and the next status report that
+         * gets through (the first 401 of this token counts). */
+        char refused[OUTBOX_STATE_MAX], when[24];
+        outbox_state_get(s->outbox, OUTBOX_TOKEN_REFUSED, refused, sizeof refused);
+        if (strcmp(refused, s->token_hash) != 0) {
+            snprintf(when, sizeof when, "%" PRId64, clock_wall(s->clock));
+            outbox_state_set(s->outbox, OUTBOX_TOKEN_REFUSED_AT, when);
+        }
         outbox_state_set(s->outbox, OUTBOX_TOKEN_REFUSED, s->token_hash);
+    }
 
     if (status == 429 || status == 503) {
         s->retry_after_ms = s->response.retry_after_ms;
@@ -462,6 +486,37 @@ static int answer_ids(struct session *s, const json_t *list, size_t count, const
         }
     }
     return 0;
+}
+
+/* Sets the events of a 200 answer's `rejected` aside, each with the
+ * central's code and reason; ids: those of them that were in the batch. */
+static int refuse_rejected(struct session *s, const json_t *rejected, const char **ids, size_t n)
+{
+    struct outbox_refusal *refusals = calloc(n ? n : 1, sizeof *refusals);
+    if (!refusals)
+        return -ENOMEM;
+    for (size_t k = 0; k < n; k++) {
+        struct outbox_refusal *r = &refusals[k];
+        snprintf(r->event_id, sizeof r->event_id, "%s", ids[k]);
+        r->status = 200;
+        size_t i;
+        json_t *item;
+        json_array_foreach(rejected, i, item) {
+            const char *id = json_string_value(json_object_get(item, "event_id"));
+            if (!id || strcmp(id, ids[k]) != 0)
+                continue;
+            const char *code = json_string_value(json_object_get(item, "code"));
+            const char *why = json_string_value(json_object_get(item, "error"));
+            utf8_copy_clean(r->code, sizeof r->code, code ? code : "");
+            utf8_copy_clean(r->reason, sizeof r->reason, why ? why : "no reason given");
+            break;
+        }
+    }
+    int rc = outbox_refuse(s->outbox, refusals, n, clock_wall(s->clock));
+    if (rc > 0)
+        s->refused += rc;
+    free(refusals);
+    return rc;
 }
 
 /* Sends one batch; marks what the central confirmed. */
@@ -497,7 +552,13 @@ static enum outcome send_batch(struct session *s, size_t count)
         goto out;
     if (status != 200) {
         describe_failure(s, "uploading events", status);
-        result = status == 413 ? OUTCOME_TOO_LARGE : answer_outcome(s, status);
+        /* PROTOCOL.md: "fix the client; do not retry as is". Some event of
+         * the batch is one the central cannot take: found by halving. */
+        int bad = status == 400 &&
+                  (answer_code_is(s, "malformed_json") || answer_code_is(s, "invalid_request"));
+        result = status == 413 ? OUTCOME_TOO_LARGE
+                 : bad         ? OUTCOME_BAD_BATCH
+                               : answer_outcome(s, status);
         goto out;
     }
     result = OUTCOME_RETRY;
@@ -528,7 +589,7 @@ static enum outcome send_batch(struct session *s, size_t count)
     if (rejected && json_array_size(rejected)) {
         n = 0;
         answer_ids(s, rejected, count, ids, &n, 1);
-        if (outbox_mark(s->outbox, ids, n, OUTBOX_REJECTED) < 0) {
+        if (refuse_rejected(s, rejected, ids, n) < 0) {
             snprintf(s->error, sizeof s->error, "marking rejected events: %s",
                      outbox_errmsg(s->outbox));
             goto out;
@@ -852,8 +913,10 @@ static json_t *recovery_json(struct session *s)
 static enum outcome post_status(struct session *s, const char *last_error)
 {
     int64_t waiting = outbox_pending(s->outbox);
+    int64_t refused = outbox_rejected(s->outbox);
     int64_t last = outbox_state_int(s->outbox, OUTBOX_LAST_UPLOAD);
-    char when[PROTOCOL_TIME_LEN + 1];
+    int64_t token_refused = outbox_state_int(s->outbox, OUTBOX_TOKEN_REFUSED_AT);
+    char when[PROTOCOL_TIME_LEN + 1], token_when[PROTOCOL_TIME_LEN + 1];
     json_t *doc = json_pack(
         "{s:s, s:I, s:o, s:s, s:b, s:o}", "software_version", TILSTEDE_VERSION,
         "events_waiting", (json_int_t)(waiting < 0 ? 0 : waiting), "last_upload",
@@ -862,6 +925,14 @@ static enum outcome post_status(struct session *s, const char *last_error)
         clock_synced(s->clock) ? 1 : 0, "last_error",
         last_error && last_error[0] ? json_stringn(last_error, strnlen(last_error, PROTOCOL_STATUS_TEXT_MAX - 1))
                                     : json_null());
+    if (doc)
+        json_object_set_new(doc, "events_refused", json_integer(refused < 0 ? 0 : refused));
+    /* A lockout told for a while after: the report that follows a new
+     * token is the first the central can take from this kiosk. */
+    if (doc && token_refused > 0 &&
+        clock_wall(s->clock) - token_refused < PROTOCOL_TOKEN_REFUSED_TOLD_US &&
+        protocol_time_format(token_refused, token_when) == 0)
+        json_object_set_new(doc, "token_refused_at", json_string(token_when));
     json_t *recovery = recovery_json(s);
     if (doc && recovery)
         json_object_set_new(doc, "recovery", recovery);
@@ -949,12 +1020,17 @@ static size_t batch_limit(struct session *s)
     return *end || value == 0 || value > s->batch_size ? s->batch_size : (size_t)value;
 }
 
-/* After a 413 to `count` events: a smaller limit, or (one event) that
- * event set aside as refused. */
-static enum outcome smaller_batch(struct session *s, size_t count, size_t *limit)
+/* After a 413 or a 400 (why) to `count` events: a smaller limit, or (one
+ * event) that event set aside as refused with the central's reason. A 413
+ * is about size, so the smaller limit is kept for later runs; a 400 is
+ * about one event, so once it is set aside the batches are whole again. */
+static enum outcome smaller_batch(struct session *s, size_t count, size_t *limit,
+                                  enum outcome why)
 {
     if (count > 1) {
         *limit = count / 2;
+        if (why != OUTCOME_TOO_LARGE)
+            return OUTCOME_OK;
         char text[24];
         snprintf(text, sizeof text, "%zu", *limit);
         if (outbox_state_set(s->outbox, OUTBOX_BATCH_LIMIT, text)) {
@@ -964,18 +1040,47 @@ static enum outcome smaller_batch(struct session *s, size_t count, size_t *limit
         }
         return OUTCOME_OK;
     }
+    struct outbox_refusal refusal = {.status = why == OUTCOME_TOO_LARGE ? 413 : 400};
     const char *id = s->events[0].event_id;
-    if (outbox_mark(s->outbox, &id, 1, OUTBOX_REJECTED) < 0) {
+    snprintf(refusal.event_id, sizeof refusal.event_id, "%s", id);
+    answer_error(s, refusal.code, sizeof refusal.code, refusal.reason, sizeof refusal.reason);
+    if (!refusal.reason[0])
+        snprintf(refusal.reason, sizeof refusal.reason, "the central answered %d",
+                 refusal.status);
+    if (outbox_refuse(s->outbox, &refusal, 1, clock_wall(s->clock)) < 0) {
         snprintf(s->error, sizeof s->error, "setting aside event %s: %s", id,
                  outbox_errmsg(s->outbox));
         return OUTCOME_RETRY;
     }
     s->refused++;
-    snprintf(s->error, sizeof s->error,
-             "event %s alone is larger than the central takes (413); it is kept on the kiosk "
-             "for review and the others are sent",
-             id);
+    if (why == OUTCOME_TOO_LARGE) {
+        snprintf(s->error, sizeof s->error,
+                 "event %s alone is larger than the central takes (413); it is kept on the kiosk "
+                 "for review and the others are sent",
+                 id);
+    } else {
+        snprintf(s->error, sizeof s->error,
+                 "the central cannot take event %s (400 %.31s: %.200s); it is kept on the kiosk "
+                 "for review and the others are sent",
+                 id, refusal.code, refusal.reason);
+        *limit = batch_limit(s);
+    }
     return OUTCOME_OK;
+}
+
+/* A failed run still tells the central how the kiosk is, when the central
+ * answered at all: it then learns why nothing arrives. Not after a 401
+ * (the same token would be refused again) or a 429/503 (the central asked
+ * to wait). s->error stays the run's. */
+static void report_failure(struct session *s)
+{
+    long status = s->answered;
+    if (!status || status == 401 || status == 403 || status == 429 || status == 503)
+        return;
+    char kept[UPLOADER_ERROR_MAX];
+    snprintf(kept, sizeof kept, "%s", s->error);
+    post_status(s, kept);
+    snprintf(s->error, sizeof s->error, "%s", kept);
 }
 
 static enum outcome session_run(struct session *s, int roster_and_status)
@@ -994,12 +1099,8 @@ static enum outcome session_run(struct session *s, int roster_and_status)
         /* Stuck on the fetch while the central answers (a wrong site, an
          * old central): the status report tells the coordinator why
          * nothing comes. */
-        if (result != OUTCOME_STOPPED && roster_and_status && s->central_answered) {
-            char kept[UPLOADER_ERROR_MAX];
-            snprintf(kept, sizeof kept, "%s", s->error);
-            post_status(s, kept);
-            snprintf(s->error, sizeof s->error, "%s", kept);
-        }
+        if (result != OUTCOME_STOPPED && roster_and_status && s->central_answered)
+            report_failure(s);
         return result;
     }
     size_t limit = batch_limit(s);
@@ -1013,16 +1114,20 @@ static enum outcome session_run(struct session *s, int roster_and_status)
         if (count == 0)
             break;
         result = send_batch(s, (size_t)count);
-        if (result == OUTCOME_TOO_LARGE) {
+        if (result == OUTCOME_TOO_LARGE || result == OUTCOME_BAD_BATCH) {
             /* PROTOCOL.md: halve the batch and send again, down to one
-             * event; one that alone is too large is set aside, so it
-             * never holds back the events behind it. */
-            if ((result = smaller_batch(s, (size_t)count, &limit)) != OUTCOME_OK)
+             * event; one that alone is too large, or that the central
+             * cannot take (400), is set aside, so it never holds back the
+             * events behind it. */
+            if ((result = smaller_batch(s, (size_t)count, &limit, result)) != OUTCOME_OK)
                 return result;
             continue;
         }
-        if (result != OUTCOME_OK)
+        if (result != OUTCOME_OK) {
+            if (result != OUTCOME_STOPPED)
+                report_failure(s);
             return result;
+        }
         char when[24];
         snprintf(when, sizeof when, "%" PRId64, clock_wall(s->clock));
         outbox_state_set(s->outbox, OUTBOX_LAST_UPLOAD, when);

@@ -75,7 +75,8 @@ void uploader_set_reader_state(struct uploader *uploader, const char *state);
  * status. Returns 0, or < 0 with err saying what failed. */
 struct uploader_result {
     int64_t uploaded;        /* accepted by the central in this run */
-    int64_t refused;         /* set aside in this run: too large for the central alone */
+    int64_t refused;         /* set aside in this run: refused by the central (rejected,
+                              * or alone too large (413) or not taken (400)) */
     int64_t fetched;         /* after a restore: events fetched back in this run */
     int64_t events_waiting;  /* after the run */
     int64_t last_success_us; /* 0 = never */

@@ -2,12 +2,18 @@
 """A receiver written from sync/PROTOCOL.md alone (not tilstede-central's
 code), with scripted faults, for driving the real tilstedectl and kiosk.
 Usage: doc_receiver.py PORT_FILE LOG_FILE [--cursor-length N] [--roster FILE]
-Every request is logged as one JSON line (method, path, query). The roster
-cursor is N bytes; a `since` that is not the cursor last given gets
-400 invalid_cursor, as the document's section 3 says. With --roster, the
-roster answer's volunteers, cards and activities are FILE's (a JSON object,
-read again at every request so a test can change it), and `"full": true`
-in FILE makes every answer full, as after the receiver lost its cursors."""
+       [--bad-volunteer ID] [--reject-volunteer ID] [--events-status N]
+Every request is logged as one JSON line (method, path, query, and for
+POST the body and the status answered). The roster cursor is N bytes; a
+`since` that is not the cursor last given gets 400 invalid_cursor, as the
+document's section 3 says. With --roster, the roster answer's volunteers,
+cards and activities are FILE's (a JSON object, read again at every
+request so a test can change it), and `"full": true` in FILE makes every
+answer full, as after the receiver lost its cursors. Faults on
+POST /v1/events: a batch holding an event of volunteer ID gets
+400 invalid_request (--bad-volunteer); such an event is listed in
+`rejected` of a 200 (--reject-volunteer); every batch gets status N
+(--events-status, e.g. 500)."""
 import json
 import sys
 import urllib.parse
@@ -32,6 +38,15 @@ def roster_rows(since):
     return dict(rows, full=full)
 
 
+def option(name):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
+
+bad_volunteer = option("--bad-volunteer")
+reject_volunteer = option("--reject-volunteer")
+events_status = option("--events-status")
+
+
 def cursor():
     # Opaque to the client: a generation number padded to the length asked.
     head = "g%d-" % generation[0]
@@ -53,12 +68,12 @@ class Handler(BaseHTTPRequestHandler):
     def error(self, status, code, message):
         self.answer(status, {"error": {"code": code, "message": message}})
 
-    def log(self, body):
+    def log(self, body, status=None):
         url = urllib.parse.urlsplit(self.path)
         with open(log_file, "a") as f:
             f.write(json.dumps({"method": self.command, "path": url.path,
                                 "query": urllib.parse.parse_qs(url.query, keep_blank_values=True),
-                                "body": body}) + "\n")
+                                "body": body, "status": status}) + "\n")
 
     def do_GET(self):
         self.log(None)
@@ -71,6 +86,27 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, dict(roster_rows(since), cursor=cursor()))
         self.error(404, "not_found", "no such path")
 
+    def events(self, doc):
+        events = doc.get("events", [])
+        if events_status:
+            self.log(doc, int(events_status))
+            return self.error(int(events_status), "storage_failed", "scripted failure")
+        for index, event in enumerate(events):
+            if bad_volunteer and event.get("volunteer") == bad_volunteer:
+                self.log(doc, 400)
+                return self.error(400, "invalid_request",
+                                  "events[%d].volunteer: not taken by this receiver" % index)
+        stored, rejected = [], []
+        for index, event in enumerate(events):
+            if reject_volunteer and event.get("volunteer") == reject_volunteer:
+                rejected.append({"index": index, "event_id": event.get("event_id"),
+                                 "code": "invalid_event",
+                                 "error": "volunteer: not on this receiver's roster"})
+            else:
+                stored.append(event.get("event_id"))
+        self.log(doc, 200)
+        self.answer(200, {"stored": stored, "duplicate": [], "rejected": rejected})
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length)
@@ -79,11 +115,10 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             self.log(None)
             return self.error(400, "malformed_json", "the body is not valid JSON")
-        self.log(doc)
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/v1/events":
-            ids = [e.get("event_id") for e in doc.get("events", [])]
-            return self.answer(200, {"stored": ids, "duplicate": [], "rejected": []})
+            return self.events(doc)
+        self.log(doc)
         if url.path == "/v1/status":
             return self.answer(200, {"ok": True})
         if url.path == "/v1/control":

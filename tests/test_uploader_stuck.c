@@ -213,6 +213,27 @@ static void test_401_stops_uploads_until_the_token_file_changes(void **unused)
     free(e);
 }
 
+static void test_a_timeout_names_the_request_not_the_base_url(void **unused)
+{
+    (void)unused;
+    struct env *e = calloc(1, sizeof *e);
+    struct proxy *proxy = NULL;
+    proxied_kiosk_start(&e->kiosk, &e->central, &proxy);
+    e->tuning = (struct uploader_tuning){.connect_timeout_ms = 1000, .request_timeout_ms = 1000};
+    kiosk_side_add_visits(&e->kiosk, 1, fixture_utc("2030-03-01T09:00:00Z"), HOUR_US, HOUR_US);
+    proxy_set_mode(proxy, PROXY_HANG); /* reads the request, never answers */
+    struct uploader_result result;
+    char err[1024] = "", want[CONFIG_TEXT_MAX + 32];
+    assert_int_not_equal(sync_now(e, &result, err, sizeof err), 0);
+    fprintf(stderr, "  %s\n", err);
+    snprintf(want, sizeof want, "POST %s/v1/events: ", e->kiosk.cfg.central_url);
+    assert_non_null(strstr(err, want));
+    assert_non_null(strstr(err, "Timeout"));
+    proxy_set_mode(proxy, PROXY_PASS);
+    proxied_kiosk_stop(&e->kiosk, e->central, proxy);
+    free(e);
+}
+
 int main(void)
 {
     setenv("TZ", "Europe/Oslo", 1);
@@ -222,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_invalid_roster_cursor_is_dropped_and_the_roster_fetched_whole),
         cmocka_unit_test(test_retry_after_holds_the_next_sync_run_until_now_overrides),
         cmocka_unit_test(test_401_stops_uploads_until_the_token_file_changes),
+        cmocka_unit_test(test_a_timeout_names_the_request_not_the_base_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,10 @@ if(TARGET tilstedectl)
   add_test(NAME test_uploader_doc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_uploader_doc.sh
     ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc)
   set_tests_properties(test_uploader_doc PROPERTIES TIMEOUT 120)
+  add_test(NAME test_uploader_doc_refused COMMAND bash
+    ${CMAKE_CURRENT_SOURCE_DIR}/test_uploader_doc_refused.sh ${CMAKE_BINARY_DIR}/bin
+    ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc)
+  set_tests_properties(test_uploader_doc_refused PROPERTIES TIMEOUT 120)
 endif()
 # Roster answers from that receiver: undated papers, full answers that leave rows out.
 if(TARGET tilstedectl)

@@ -23,6 +23,7 @@
 
 #define REQUEST_MAX (8u * 1024u * 1024u)
 #define TIMES_MAX 4096
+#define REQUEST_LINE_KEPT 32
 
 static void die(const char *what)
 {
@@ -45,6 +46,7 @@ struct proxy {
     atomic_int mode, stop, requests, held, listening;
     atomic_int switch_after, switch_mode; /* proxy_set_mode_after; -1: none */
     int64_t times[TIMES_MAX];
+    char lines[TIMES_MAX][REQUEST_LINE_KEPT]; /* the start of each request line */
     pthread_t thread;
 };
 
@@ -199,8 +201,10 @@ static void serve(struct proxy *p, int fd)
     if (!req)
         goto out;
     int n = atomic_fetch_add(&p->requests, 1);
-    if (n < TIMES_MAX)
+    if (n < TIMES_MAX) {
         p->times[n] = mono_ms();
+        snprintf(p->lines[n], sizeof p->lines[n], "%.*s", (int)strcspn(req, "\r\n"), req);
+    }
     switch (mode) {
     case PROXY_500:
         answer(fd, "500 Internal Server Error", "",
@@ -325,6 +329,12 @@ int proxy_held(struct proxy *p) { return atomic_load(&p->held); }
 int64_t proxy_request_ms(struct proxy *p, int n)
 {
     return n >= 0 && n < TIMES_MAX && n < atomic_load(&p->requests) ? p->times[n] : -1;
+}
+
+int proxy_request_is(struct proxy *p, int n, const char *start)
+{
+    return n >= 0 && n < TIMES_MAX && n < atomic_load(&p->requests) &&
+           strncmp(p->lines[n], start, strlen(start)) == 0;
 }
 
 /* ------------------------------------------------------------ kiosk side */

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Refusals and failures against a receiver written from sync/PROTOCOL.md
+# alone (tests/doc_receiver.py), with the real tilstedectl: a batch the
+# receiver answers 400 invalid_request because of one event is halved until
+# that event is found; it is set aside with the receiver's reason and every
+# other event arrives exactly once. Refused events are counted until staff
+# acknowledge them, listed with their reasons, and reported in the status.
+# Usage: test_uploader_doc_refused.sh BIN_DIR SOURCE_DIR OUT_DIR
+bin=$1
+src=$2
+out=$3
+e2e_prefix=refused
+source "$src/e2e_check.sh"
+
+# start_receiver ARGS...: (re)starts doc_receiver.py with the faults in
+# ARGS, an empty request log, and the kiosk's configuration pointing at it.
+start_receiver() {
+    [[ -n $central_pid ]] && kill "$central_pid" && wait "$central_pid" 2>/dev/null || true
+    rm -f "$work/port" "$work/requests.log"
+    python3 "$src/doc_receiver.py" "$work/port" "$work/requests.log" "$@" &
+    central_pid=$!
+    for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.05; done
+    e2e_kiosk_conf "$(cat "$work/port")" "[rules]
+repeat_window_seconds = 0"
+}
+# requests_py PYTHON: runs PYTHON with `log`, the list of logged requests.
+requests_py() {
+    python3 -c "import json,sys
+log = [json.loads(line) for line in open(sys.argv[1])]
+$1" "$work/requests.log"
+}
+json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+printf 'dGVzdC10b2tlbi1mb3ItdGhlLWRvY3VtZW50LXJlY2VpdmVy\n' > "$work/device.token"
+chmod 600 "$work/device.token"
+printf 'Frivillig-ID;Fornavn;Etternavn;Aktiv\r\nF1;Kari;Nordmann;ja\r\nF2;Ola;Hansen;ja\r\nF3;Per;Berg;ja\r\nF4;Liv;Dahl;ja\r\nF5;Siri;Lund;ja\r\nF6;Nils;Moen;ja\r\n' > "$work/roster.csv"
+
+# --- 1. 400 invalid_request for one event among good ones ---------------
+start_receiver --bad-volunteer F4
+$ctl import-roster "$work/roster.csv" > /dev/null
+for v in F1 F2 F3 F4 F5 F6; do $ctl checkin $v > /dev/null; done
+for v in F1 F2 F3 F5 F6; do $ctl checkin $v > /dev/null; done # check-outs
+bad_id=$(sqlite3 "$work/kiosk.db" "SELECT event_id FROM event WHERE volunteer = 'F4'")
+rc=0
+$ctl sync > "$work/sync1.out" 2>&1 || rc=$?
+check "the sync with a 400 among the batches succeeds" test $rc = 0
+cat "$work/sync1.out"
+good_stored_once() {
+    requests_py "
+from collections import Counter
+stored = Counter(e['event_id'] for r in log if r['path'] == '/v1/events' and r['status'] == 200
+                 for e in r['body']['events'])
+bad = '$bad_id'
+good = [i for i in stored if i != bad]
+print(len(good), max(stored.values()), stored[bad])" 
+}
+check "all 10 good events arrived, each exactly once, the bad one never ($(good_stored_once))" \
+    test "$(good_stored_once)" = "10 1 0"
+check "no event waits" test "$($ctl --json sync --status | json_field events_waiting)" = 0
+check "the last successful upload is set" \
+    test "$($ctl --json sync --status | json_field last_upload)" != None
+$ctl --json sync --refused > "$work/refused1.json"
+check "the bad event is listed as refused with the receiver's reason" python3 -c "
+import json,sys
+d = json.load(open(sys.argv[1]))
+r = d['refused']
+assert len(r) == 1 and r[0]['event_id'] == '$bad_id', r
+assert r[0]['status'] == 400 and r[0]['code'] == 'invalid_request', r
+assert 'not taken by this receiver' in r[0]['reason'], r
+assert r[0]['volunteer'] == 'F4' and r[0]['kind'] == 'checkin' and not r[0]['seen'], r
+assert d['unseen'] == 1, d" "$work/refused1.json"
+# Requests whose batch held the bad event; POSTs of events.
+sent_bad() { requests_py "print(sum(1 for r in log if r['path'] == '/v1/events'
+          for e in r['body']['events'] if e['event_id'] == '$bad_id'))"; }
+posts() { requests_py "print(sum(r['path'] == '/v1/events' for r in log))"; }
+bad_before=$(sent_bad)
+posts_before=$(posts)
+$ctl checkin F1 > /dev/null
+$ctl sync > "$work/sync2.out" 2>&1 || true
+check "the refused event is not sent again" test "$(sent_bad)" = "$bad_before"
+check "the next sync sends the new event in one batch" test "$(posts)" = $((posts_before + 1))
+
+# --- 2. a failed upload still reports the status -------------------------
+start_receiver --events-status 500
+$ctl checkin F2 > /dev/null
+$ctl sync > "$work/sync3.out" 2>&1 || true
+# The status bodies the receiver got, in order, as JSON lines.
+statuses() { requests_py "
+for r in log:
+    if r['path'] == '/v1/status': print(json.dumps(r['body']))"; }
+check "after a 500 on the upload the status is posted" test "$(statuses | wc -l)" = 1
+check "and it carries the upload's error" python3 -c "
+import json,sys
+s = json.loads(sys.argv[1])
+assert '500' in s['last_error'] and 'uploading events' in s['last_error'], s
+assert s['events_waiting'] == 1, s" "$(statuses | tail -1)"
+start_receiver
+$ctl sync > "$work/sync4.out" 2>&1 || true
+check "after recovery the status says last_error null" python3 -c "
+import json,sys
+s = json.loads(sys.argv[1])
+assert s['last_error'] is None and s['events_waiting'] == 0, s" "$(statuses | tail -1)"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
