@@ -763,6 +763,12 @@ static int cmd_status(struct ctl *ctl)
     store_close(store);
     int present = kiosk_present_count(ctl->kiosk);
     int synced = clock_synced(clock_from_config(&ctl->cfg));
+    /* What the central refused, and whether it refuses the token. */
+    struct ctl_sync_state upload;
+    if (ctl_sync_state_read(&ctl->cfg, &upload, err, sizeof err)) {
+        fprintf(stderr, "tilstedectl: %s\n", err);
+        return EXIT_FAILED;
+    }
     char restored_at[40] = "", backup_at[40] = "";
     if (restored) {
         iso_time(recovery.at_us, restored_at, sizeof restored_at);
@@ -782,6 +788,9 @@ static int cmd_status(struct ctl *ctl)
                                  kiosk_fetch_state_name(recovery.fetch_state), "fetched_events",
                                  recovery.fetched_events, "seen_by_staff", recovery.acknowledged)
                      : json_null());
+        json_object_set_new(o, "events_refused", json_integer(upload.refused));
+        json_object_set_new(o, "events_refused_unseen", json_integer(upload.refused_unseen));
+        json_object_set_new(o, "token_refused", json_boolean(upload.token_refused_us != 0));
         print_json(o);
     } else {
         printf("Tilstede %s at %s (%s)\n", TILSTEDE_VERSION, ctl->cfg.site_name, ctl->cfg.site_id);
@@ -790,6 +799,7 @@ static int cmd_status(struct ctl *ctl)
         printf("  on site now:     %d\n", present);
         printf("  events to upload: %d\n", pending);
         printf("  clock:           %s\n", synced ? "synchronised" : "NOT synchronised");
+        ctl_sync_state_print(&upload, "  ");
         if (restored) {
             format_time(recovery.at_us, restored_at, sizeof restored_at);
             format_time(recovery.backup_us, backup_at, sizeof backup_at);

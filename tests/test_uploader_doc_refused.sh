@@ -80,6 +80,22 @@ $ctl sync > "$work/sync2.out" 2>&1 || true
 check "the refused event is not sent again" test "$(sent_bad)" = "$bad_before"
 check "the next sync sends the new event in one batch" test "$(posts)" = $((posts_before + 1))
 
+# Counted until staff have seen them, in status and sync --status alike.
+check "tilstedectl status counts the refused event as not yet seen" \
+    bash -c "$ctl status | grep -q 'Refused by the central: 1 event, 1 not yet seen by staff'"
+check "sync --status counts it too" \
+    bash -c "$ctl sync --status | grep -q 'Refused by the central: 1 event, 1 not yet seen'"
+check "the status report counts it" python3 -c "
+import json,sys
+s = [json.loads(l)['body'] for l in open(sys.argv[1]) if json.loads(l)['path'] == '/v1/status']
+assert s and s[-1]['events_refused'] == 1, s" "$work/requests.log"
+check "sync --refused --ack: staff have seen it" \
+    bash -c "$ctl sync --refused --ack | grep -q '1 refused event marked as seen'"
+check "then no longer counted as unseen" \
+    test "$($ctl --json status | json_field events_refused_unseen)" = 0
+check "but still listed, with its reason" \
+    bash -c "$ctl sync --refused | grep -q 'not taken by this receiver'"
+
 # --- 2. a failed upload still reports the status -------------------------
 start_receiver --events-status 500
 $ctl checkin F2 > /dev/null
