@@ -16,6 +16,7 @@ fi
 # packages booted in a virtual machine), libxlsxwriter (the central's Excel
 # workbooks) with python3-openpyxl to read them back in the tests, and
 # python3-aiosmtpd (a real SMTP server on loopback for the monthly mail).
+# libical-dev reads the services' Outlook calendars (activity import).
 # libpq-dev is the central's PostgreSQL backend, postgresql-15 the real
 # server its tests start of their own (/usr/lib/postgresql/15/bin).
 packages="
@@ -33,6 +34,7 @@ packages="
     libpq-dev postgresql-15
     libxlsxwriter-dev python3-openpyxl python3-aiosmtpd
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+    libical-dev
 "
 
 missing=""
