@@ -62,5 +62,26 @@ check "the occurrence cancelled after the first sync is gone from the kiosk" \
     bash -c "! $ctl activities 2026-12-29 | grep -q Sangstund"
 check "the others stay" bash -c "$ctl activities 2026-12-08 | grep -q Sangstund"
 on_day 2026-12-04 > "$work/friday.txt"
+
+# The service's Outlook calendar imported on the central (activity import):
+# the next sync brings its occurrences, the moved and the cancelled ones.
+check "activity import exits 1 for the refused monthly event, imports the rest" \
+    bash -c "$central activity import solsiden $(dirname "$0")/data/aktiviteter-outlook.ics \
+        --on 2026-12-02 > $work/import.txt 2> $work/import.err; test \$? -eq 1"
+check "the refused event is named by its line" grep -q "line 128: event UID" "$work/import.err"
+check "a sync after the import" bash -c "$ctl sync > $work/sync3.txt 2>&1"
+check "the imported single event: Julekonsert 2026-12-17 at 18:00-19:30" \
+    bash -c "$ctl activities 2026-12-17 | grep Julekonsert | grep -q '18:00.*19:30'"
+check "the imported weekly Sterk og stødig on Monday 2026-12-28 at 10:00" \
+    bash -c "$ctl activities 2026-12-28 | grep -q 'Sterk og stødig'"
+check "the imported occurrence moved (RECURRENCE-ID) from 2027-01-05 is not there" \
+    bash -c "! $ctl activities 2027-01-05 | grep -q Sangstund"
+check "the moved occurrence is on Wednesday 2027-01-06 at 13:00-14:00" \
+    bash -c "$ctl activities 2027-01-06 | grep Sangstund | grep -q '13:00.*14:00'"
+check "the EXDATE 2027-03-30 has no Sangstund" bash -c "! $ctl activities 2027-03-30 | grep -q Sangstund"
+check "in summer time Sangstund is still at 11:00 (2027-04-06)" \
+    bash -c "$ctl activities 2027-04-06 | grep Sangstund | grep -q '11:00.*12:00'"
+check "the refused monthly event reaches no kiosk" \
+    bash -c "! $ctl activities 2026-12-03 | grep -q Bursdagsfeiring"
 echo "activities e2e: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -403,20 +403,9 @@ static int roster_cmd(const struct central_admin_args *a, struct central_store *
     char *data = NULL;
     struct import im = {.file = path, .errout = errout};
     int rc = 0;
-    FILE *file = fopen(path, "rb");
-    if (!file) {
-        snprintf(err, ERR_MAX, "%s: %s", path, strerror(errno));
-        return -EIO;
-    }
-    data = malloc(ROSTER_FILE_MAX + 1);
-    size_t len = data ? fread(data, 1, ROSTER_FILE_MAX + 1, file) : 0;
-    int failed = ferror(file);
-    fclose(file);
-    if (!data || failed || len > ROSTER_FILE_MAX) {
-        snprintf(err, ERR_MAX, "%s: cannot read it, or it is over %u bytes", path, ROSTER_FILE_MAX);
-        rc = -EIO;
-        goto out;
-    }
+    size_t len = 0;
+    if ((rc = central_admin_read_file(path, ROSTER_FILE_MAX, &data, &len, err)))
+        return rc;
     struct roster_callbacks cb = {import_row, import_error, import_warning, &im};
     struct roster_summary summary;
     char parse_err[ERR_MAX];
@@ -457,6 +446,30 @@ static int roster_cmd(const struct central_admin_args *a, struct central_store *
 }
 #endif
 
+int central_admin_read_file(const char *path, size_t max, char **data, size_t *len, char *err)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *file = fopen(path, "rb");
+    if (!file) {
+        snprintf(err, ERR_MAX, "%s: %s", path, strerror(errno));
+        return -EIO;
+    }
+    char *text = malloc(max + 1);
+    size_t got = text ? fread(text, 1, max + 1, file) : 0;
+    int failed = ferror(file);
+    fclose(file);
+    if (!text || failed || got > max) {
+        snprintf(err, ERR_MAX, "%s: cannot read it, or it is over %zu bytes", path, max);
+        free(text);
+        return -EIO;
+    }
+    text[got] = '\0';
+    *data = text;
+    *len = got;
+    return 0;
+}
+
 static int activity_usage(FILE *errout)
 {
     fprintf(errout,
@@ -465,6 +478,7 @@ static int activity_usage(FILE *errout)
             "       activity add SITE --weekly mon,tue --from YYYY-MM-DD --to YYYY-MM-DD --start "
             "HH:MM --end HH:MM --title TITLE [--place PLACE]\n"
             "       activity list SITE\n"
+            "       activity import SITE FILE.ics [--on YYYY-MM-DD]\n"
             "       activity cancel PLAN YYYY-MM-DD\n"
             "       activity move PLAN YYYY-MM-DD [--date YYYY-MM-DD] --start HH:MM --end HH:MM\n");
     return -EINVAL;
@@ -590,6 +604,8 @@ static int activity_cmd(const struct central_admin_args *a, struct central_store
     const char *what = a->word_count > 1 ? a->words[1] : "";
     if (strcmp(what, "list") == 0 && a->word_count == 3)
         return central_store_plans(store, a->words[2], print_plan, out, err, ERR_MAX);
+    if (strcmp(what, "import") == 0 && a->word_count == 4)
+        return central_admin_activity_import(a, store, out, errout, err);
     if ((strcmp(what, "cancel") == 0 || strcmp(what, "move") == 0) && a->word_count == 4)
         return activity_occurrence(a, store, out, errout, err);
     if (strcmp(what, "add") != 0 || a->word_count != 3)

@@ -51,6 +51,13 @@ struct central_store;
 int central_admin_user(const struct central_admin_args *args, struct central_store *store,
                        FILE *out, FILE *errout, char *err);
 
+/* Reads a whole file of at most max bytes into *data (free() it,
+ * NUL-terminated) for a command; over it is an error naming the file. */
+int central_admin_read_file(const char *path, size_t max, char **data, size_t *len, char *err);
+/* `activity import SITE FILE` (admin_ical.c). */
+int central_admin_activity_import(const struct central_admin_args *args,
+                                  struct central_store *store, FILE *out, FILE *errout, char *err);
+
 /* Runs one command; returns its exit status. Results go to out, messages
  * to errout. */
 int central_admin_run(const struct central_admin_args *args, FILE *out, FILE *errout);

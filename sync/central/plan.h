@@ -16,6 +16,8 @@
 /* Weekdays as bits, Monday first (ISO 8601). */
 #define CENTRAL_PLAN_MONDAY 1
 #define CENTRAL_PLAN_ALL_DAYS 127
+/* An iCalendar UID with the NUL: Outlook's are 112 hex digits or more. */
+#define CENTRAL_PLAN_UID_MAX 256
 
 struct central_plan {
     char id[EVENT_ID_LEN + 1];
@@ -25,7 +27,7 @@ struct central_plan {
     char start[6], end[6]; /* HH:MM local; end < start: the next day */
     int weekdays;          /* CENTRAL_PLAN_MONDAY << (ISO weekday - 1) */
     char from[CENTRAL_DATE_LEN + 1], until[CENTRAL_DATE_LEN + 1]; /* both included */
-    char uid[CENTRAL_NAME_MAX]; /* an iCalendar UID, "" when planned here */
+    char uid[CENTRAL_PLAN_UID_MAX]; /* an iCalendar UID, "" when planned here */
 };
 
 /* "mon,tue" or "man,tir" (also full names, any case) into weekday bits;

@@ -204,6 +204,24 @@ int central_store_plans(struct central_store *store, const char *site, central_p
     return store->ops->plans(store, site, cb, ctx, err, errlen);
 }
 
+int central_store_plan_import(struct central_store *store, const char *site, const char *from,
+                              const struct central_plan_import *plans, size_t count,
+                              const char *const *keep, size_t keep_count,
+                              struct central_import_counts *counts, char *err, size_t errlen)
+{
+    NEED(store, plan_import, err, errlen);
+    return store->ops->plan_import(store, site, from, plans, count, keep, keep_count, counts, err,
+                                   errlen);
+}
+
+int central_store_activities(struct central_store *store, const char *site, const char *from,
+                             const char *to, central_activity_cb cb, void *ctx, char *err,
+                             size_t errlen)
+{
+    NEED(store, activities, err, errlen);
+    return store->ops->activities(store, site, from, to, cb, ctx, err, errlen);
+}
+
 int central_store_volunteer_export(struct central_store *store, const char *external_id,
                                    const struct central_volunteer_sink *sink, int64_t *seconds,
                                    int64_t *visits, char *err, size_t errlen)

@@ -272,6 +272,35 @@ int central_store_occurrence_change(struct central_store *store, const char *pla
 int central_store_plans(struct central_store *store, const char *site, central_plan_cb cb,
                         void *ctx, char *err, size_t errlen);
 
+/* A calendar import (ical.h): each plan (its uid set; its id used only
+ * when the uid is new) with its occurrences on and after `from`, in
+ * plan_date order. plan_import, in one transaction, adds each plan or
+ * updates the one imported before with its uid (the same id), makes its
+ * occurrences from `from` on be those given (one no longer given is
+ * cancelled, never deleted: visits may name it), and cancels from `from`
+ * on the occurrences of the site's imported plans whose uid is neither
+ * given nor in keep[] (events gone from the calendar). -EEXIST when a uid
+ * was imported for another site. */
+struct central_plan_import {
+    const struct central_plan *plan;
+    const struct central_activity *occurrences;
+    size_t count;
+};
+struct central_import_counts {
+    size_t added, updated, removed; /* plans */
+    size_t changed;                 /* occurrences added or changed */
+};
+int central_store_plan_import(struct central_store *store, const char *site, const char *from,
+                              const struct central_plan_import *plans, size_t count,
+                              const char *const *keep, size_t keep_count,
+                              struct central_import_counts *counts, char *err, size_t errlen);
+/* A site's activities (one-date and occurrences, cancelled ones too) whose
+ * date is between from and to (inclusive), by date and start. */
+typedef int (*central_activity_cb)(void *ctx, const struct central_activity *activity);
+int central_store_activities(struct central_store *store, const char *site, const char *from,
+                             const char *to, central_activity_cb cb, void *ctx, char *err,
+                             size_t errlen);
+
 /* Everything kept of one volunteer, from one snapshot: the roster row (not
  * called when there is none), the cards, the events of every site in time
  * order; then *seconds and *visits of their closed visits, rounded as the

@@ -113,6 +113,12 @@ struct central_store_ops {
                              const struct central_activity *change, char *err, size_t errlen);
     int (*plans)(struct central_store *store, const char *site, central_plan_cb cb, void *ctx,
                  char *err, size_t errlen);
+    int (*plan_import)(struct central_store *store, const char *site, const char *from,
+                       const struct central_plan_import *plans, size_t count,
+                       const char *const *keep, size_t keep_count,
+                       struct central_import_counts *counts, char *err, size_t errlen);
+    int (*activities)(struct central_store *store, const char *site, const char *from,
+                      const char *to, central_activity_cb cb, void *ctx, char *err, size_t errlen);
     int (*volunteer_export)(struct central_store *store, const char *external_id,
                             const struct central_volunteer_sink *sink, int64_t *seconds,
                             int64_t *visits, char *err, size_t errlen);

@@ -131,8 +131,7 @@ static const char *const statement_sql[ST_COUNT] = {
                             "WHERE changed > ?1 ORDER BY external_id",
     [ST_CARDS_SINCE] = "SELECT card_hash, volunteer, revoked FROM card WHERE changed > ?1 "
                        "ORDER BY card_hash",
-    [ST_ACTIVITIES_SINCE] = "SELECT id, site, date, start, end, title, place, "
-                            "coalesce(plan, ''), coalesce(plan_date, ''), cancelled FROM activity "
+    [ST_ACTIVITIES_SINCE] = "SELECT " CENTRAL_SQLITE_ACTIVITY_COLUMNS " FROM activity "
                             "WHERE site = ?2 AND changed > ?1 ORDER BY date, start, id",
     [ST_STATUS_PUT] = "INSERT OR REPLACE INTO device_status (device, received_us, "
                       "software_version, events_waiting, last_upload_us, last_error, "
@@ -707,16 +706,7 @@ static int insert_activity(struct sqlite_store *s, const struct central_activity
                            int64_t change, char *err, size_t errlen)
 {
     sqlite3_stmt *st = stmt(s, ST_ACTIVITY_ADD);
-    sqlite3_bind_text(st, 1, activity->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, activity->site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, activity->date, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, activity->start, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, activity->end, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, activity->title, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, activity->place, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, change);
-    sqlite3_bind_text(st, 9, activity->plan, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, activity->plan_date, -1, SQLITE_STATIC);
+    central_sqlite_activity_bind(st, activity, activity->plan, change);
     int rc = run(s, st, "activity add", err, errlen);
     if (rc == -ENOENT)
         snprintf(err, errlen, "activity \"%s\": there is no site \"%s\" (see site list)",
@@ -1079,16 +1069,7 @@ static int sqlite_roster_since(struct central_store *store, const char *site, in
     sqlite3_bind_text(st, 2, site, -1, SQLITE_STATIC);
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         struct central_activity a;
-        copy_column(st, 0, a.id, sizeof a.id);
-        copy_column(st, 1, a.site, sizeof a.site);
-        copy_column(st, 2, a.date, sizeof a.date);
-        copy_column(st, 3, a.start, sizeof a.start);
-        copy_column(st, 4, a.end, sizeof a.end);
-        copy_column(st, 5, a.title, sizeof a.title);
-        copy_column(st, 6, a.place, sizeof a.place);
-        copy_column(st, 7, a.plan, sizeof a.plan);
-        copy_column(st, 8, a.plan_date, sizeof a.plan_date);
-        a.cancelled = sqlite3_column_int(st, 9);
+        central_sqlite_activity_row(st, &a);
         rc = sink->activity(sink->ctx, &a);
     }
     if (!rc && step != SQLITE_DONE)
@@ -1503,6 +1484,8 @@ static const struct central_store_ops sqlite_ops = {
     .plan_add = sqlite_plan_add,
     .occurrence_change = sqlite_occurrence_change,
     .plans = sqlite_plans,
+    .plan_import = central_sqlite_plan_import,
+    .activities = central_sqlite_activities,
     .volunteer_export = sqlite_volunteer_export,
     .volunteer_forget = sqlite_volunteer_forget,
     .web = &central_sqlite_web_ops,

@@ -9,4 +9,33 @@
 /* The handle's connection (used by one thread at a time, as the handle). */
 sqlite3 *central_sqlite_db(struct central_store *store);
 
+/* store_sqlite_web.c's helpers for statements prepared per request: the
+ * connection's last failure as a negative errno with its message, a
+ * prepare, an exec, a rollback when a transaction is open, a text column. */
+int central_sqlite_fail(sqlite3 *db, const char *what, char *err, size_t errlen);
+int central_sqlite_prepare(sqlite3 *db, const char *sql, const char *what, sqlite3_stmt **st,
+                           char *err, size_t errlen);
+int central_sqlite_exec(sqlite3 *db, const char *sql, const char *what, char *err, size_t errlen);
+void central_sqlite_rollback(sqlite3 *db);
+void central_sqlite_text(sqlite3_stmt *st, int col, char *out, size_t cap);
+
+/* An activity row: these columns, read by central_sqlite_activity_row. */
+#define CENTRAL_SQLITE_ACTIVITY_COLUMNS                                                            \
+    "id, site, date, start, end, title, place, coalesce(plan, ''), coalesce(plan_date, ''), "     \
+    "cancelled"
+void central_sqlite_activity_row(sqlite3_stmt *st, struct central_activity *a);
+/* Binds an activity as ?1 id, ?2 site, ?3 date, ?4 start, ?5 end, ?6 title,
+ * ?7 place, ?8 the change counter, ?9 its plan, ?10 plan_date. */
+void central_sqlite_activity_bind(sqlite3_stmt *st, const struct central_activity *a,
+                                  const char *plan, int64_t change);
+
+/* Calendar imports and a site's week (store_sqlite_plan.c). */
+int central_sqlite_plan_import(struct central_store *store, const char *site, const char *from,
+                               const struct central_plan_import *plans, size_t count,
+                               const char *const *keep, size_t keep_count,
+                               struct central_import_counts *counts, char *err, size_t errlen);
+int central_sqlite_activities(struct central_store *store, const char *site, const char *from,
+                              const char *to, central_activity_cb cb, void *ctx, char *err,
+                              size_t errlen);
+
 #endif

@@ -775,3 +775,31 @@ const struct central_store_web_ops central_sqlite_web_ops = {
     .note_add = sqlite_note_add,
     .card_revoke = sqlite_card_revoke,
 };
+
+/* The helpers above, for the backend's other per-request files
+ * (store_sqlite_plan.c). */
+int central_sqlite_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+    return web_fail(db, what, err, errlen);
+}
+
+int central_sqlite_prepare(sqlite3 *db, const char *sql, const char *what, sqlite3_stmt **st,
+                           char *err, size_t errlen)
+{
+    return prepare(db, sql, what, st, err, errlen);
+}
+
+int central_sqlite_exec(sqlite3 *db, const char *sql, const char *what, char *err, size_t errlen)
+{
+    return exec(db, sql, what, err, errlen);
+}
+
+void central_sqlite_rollback(sqlite3 *db)
+{
+    rollback(db);
+}
+
+void central_sqlite_text(sqlite3_stmt *st, int col, char *out, size_t cap)
+{
+    text(st, col, out, cap);
+}
