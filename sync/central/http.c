@@ -17,6 +17,7 @@
 #include <sodium.h>
 #include <strings.h>
 
+#include "deadline.h"
 #include "protocol.h"
 #include "token.h"
 #include "utf8.h"
@@ -33,10 +34,20 @@
 #define RETRY_AFTER_BUSY_S   5
 #define RESPONSE_MAX_BYTES   (64u * 1024u * 1024u)
 #define TLS_FILE_MAX_BYTES   (1024u * 1024u)
+/* libmicrohttpd's memory for one connection, which holds the request line
+ * and the headers while they arrive. A request that does not fit gets
+ * libmicrohttpd's own 414 or 431, with an HTML body; with room for well
+ * over CENTRAL_HTTP_TARGET_MAX and CENTRAL_HTTP_HEADERS_MAX, requests past
+ * those limits reach on_headers, which answers in JSON. Memory is touched
+ * only as a request fills it. */
+#define CONNECTION_MEMORY_BYTES (128u * 1024u)
+/* Per header field in the limit's count: ": " and CRLF. */
+#define HEADER_FIELD_OVERHEAD 4
 
 struct central_http {
     struct central_http_config config;
     struct MHD_Daemon *daemon;
+    struct central_deadline *deadline;
     uint16_t port;
     char *tls_cert_pem;
     char *tls_key_pem;
@@ -79,6 +90,8 @@ static const struct route web_route = {"*", "(a web page)", AUTH_NONE, 1, centra
 /* Per-request state, kept by MHD between the calls for one request. */
 struct request_state {
     struct MHD_Connection *connection;
+    int started;        /* on_headers has seen this request */
+    size_t target_len;  /* the request target's length as sent */
     const char *method; /* for the journal: a known method's name, never the client's text */
     const char *path;   /* for the journal: a route's path, or NULL outside the API */
     const struct route *route;
@@ -121,6 +134,33 @@ static void store_release(struct central_http *http, struct central_store *store
     http->stores[http->free_count++] = store;
     pthread_cond_signal(&http->returned);
     pthread_mutex_unlock(&http->lock);
+}
+
+/* ---- the request deadline (deadline.c), one watch per connection ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct central_http *http = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = info ? central_deadline_watch(http->deadline, info->connect_fd) : NULL;
+        if (!*socket_context && !http->config.quiet)
+            fputs("tilstede-central: out of memory: a connection is not under the request "
+                  "deadline\n",
+                  stderr);
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        central_deadline_forget(http->deadline, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+static struct central_deadline_watch *connection_watch(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
 }
 
 /* ---- responses ---- */
@@ -459,6 +499,16 @@ static enum MHD_Result content_length_differs(void *cls, enum MHD_ValueKind kind
     return MHD_YES;
 }
 
+/* For MHD_get_connection_values: adds a header field's size to *cls. */
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    (void)kind;
+    size_t *total = cls;
+    *total += strlen(key) + (value ? strlen(value) : 0) + HEADER_FIELD_OVERHEAD;
+    return MHD_YES;
+}
+
 /* The first call for a request: headers only. Everything that can be
  * refused before the body arrives is refused here, so a wrong token or an
  * oversized body costs the server nothing. */
@@ -467,6 +517,21 @@ static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connecti
 {
     const struct route *same_path;
     char allow[ALLOW_MAX];
+    char message[128];
+    if (rs->target_len > CENTRAL_HTTP_TARGET_MAX) {
+        snprintf(message, sizeof message,
+                 "the request target (path and query) is longer than %u bytes",
+                 CENTRAL_HTTP_TARGET_MAX);
+        return send_error(http, rs, MHD_HTTP_URI_TOO_LONG, "uri_too_long", message);
+    }
+    size_t header_bytes = 0;
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, add_header_size, &header_bytes);
+    if (header_bytes > CENTRAL_HTTP_HEADERS_MAX) {
+        snprintf(message, sizeof message, "the header fields are larger than %u bytes",
+                 CENTRAL_HTTP_HEADERS_MAX);
+        return send_error(http, rs, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
+                          message);
+    }
     if (central_web_serves(method, url)) {
         rs->route = &web_route;
         rs->path = web_route.path;
@@ -515,7 +580,6 @@ static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connecti
             return send_error(http, rs, MHD_HTTP_BAD_REQUEST, "malformed_request",
                               "two different Content-Length headers");
         if (length && strtoull(length, NULL, 10) > http->config.max_body) {
-            char message[128];
             snprintf(message, sizeof message, "the body is larger than %zu bytes",
                      http->config.max_body);
             return send_error(http, rs, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", message);
@@ -567,6 +631,7 @@ static void on_body(struct central_http *http, struct request_state *rs, const c
 static enum MHD_Result on_complete(struct central_http *http, struct MHD_Connection *connection,
                                    struct request_state *rs)
 {
+    central_deadline_read(http->deadline, connection_watch(connection));
     if (rs->too_large) {
         char message[128];
         snprintf(message, sizeof message, "the body is larger than %zu bytes",
@@ -611,6 +676,20 @@ static enum MHD_Result on_complete(struct central_http *http, struct MHD_Connect
     return finish(http, rs, &response);
 }
 
+/* MHD's URI log callback, called once the request line has arrived: the
+ * request's state begins here, with the target's length as sent (MHD
+ * decodes the path and splits off the query before on_request sees it). */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+    (void)cls;
+    struct request_state *rs = calloc(1, sizeof *rs);
+    if (rs) {
+        rs->connection = connection;
+        rs->target_len = strlen(uri);
+    }
+    return rs;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -619,12 +698,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     struct central_http *http = cls;
     struct request_state *rs = *con_cls;
     if (!rs) {
-        rs = calloc(1, sizeof *rs);
+        rs = on_request_line(http, url, connection);
         if (!rs)
             return MHD_NO;
-        rs->connection = connection;
-        rs->method = method_label(method);
         *con_cls = rs;
+    }
+    if (!rs->started) {
+        rs->started = 1;
+        rs->method = method_label(method);
         return on_headers(http, connection, url, method, rs);
     }
     if (*upload_data_size) {
@@ -638,9 +719,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
-    (void)cls;
-    (void)connection;
+    struct central_http *http = cls;
     (void)code;
+    central_deadline_restart(http->deadline, connection_watch(connection));
     struct request_state *rs = *con_cls;
     if (rs) {
         free(rs->body);
@@ -738,7 +819,8 @@ void central_http_stop(struct central_http *http)
     if (!http)
         return;
     if (http->daemon)
-        MHD_stop_daemon(http->daemon);
+        MHD_stop_daemon(http->daemon); /* every connection closed: no watch is left */
+    central_deadline_stop(http->deadline);
     for (size_t i = 0; i < http->free_count; i++)
         central_store_close(http->stores[i]);
     free(http->stores);
@@ -812,6 +894,8 @@ int central_http_start(const struct central_http_config *config, struct central_
         http->config.session_idle_s = CENTRAL_SESSION_IDLE_S_DEFAULT;
     if (!http->config.silent_after_s)
         http->config.silent_after_s = CENTRAL_SILENT_AFTER_S_DEFAULT;
+    if (!http->config.request_deadline_s)
+        http->config.request_deadline_s = CENTRAL_REQUEST_DEADLINE_S_DEFAULT;
     int rc;
     /* One handle per worker thread; the migration runs on the first open. */
     http->store_count = http->config.threads;
@@ -828,6 +912,9 @@ int central_http_start(const struct central_http_config *config, struct central_
     }
     if (tls && ((rc = read_file(config->tls_cert, &http->tls_cert_pem, err, errlen)) ||
                 (rc = read_file(config->tls_key, &http->tls_key_pem, err, errlen))))
+        goto fail;
+    if ((rc = central_deadline_start(http->config.request_deadline_s, http->config.quiet,
+                                     &http->deadline, err, errlen)))
         goto fail;
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO;
@@ -847,8 +934,10 @@ int central_http_start(const struct central_http_config *config, struct central_
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http->config.threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_CONNECTION_LIMIT,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_ARRAY, tls_options,
-        MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY_BYTES,
+        MHD_OPTION_URI_LOG_CALLBACK, on_request_line, http, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, http, MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_ARRAY,
+        tls_options, MHD_OPTION_END);
     if (!http->daemon) {
         snprintf(err, errlen,
                  "--listen %s: cannot start the HTTP server (address in use, or "

@@ -9,6 +9,16 @@
 
 #define CENTRAL_HTTP_THREADS_DEFAULT   2
 #define CENTRAL_SILENT_AFTER_S_DEFAULT (24 * 3600)
+/* A request (headers and body) not read in full this long after its
+ * connection opened, or after the previous answer on it, is cut. Room for a
+ * kiosk's largest batch over a poor mobile link; behind nginx, which sends
+ * each request whole, it never applies. */
+#define CENTRAL_REQUEST_DEADLINE_S_DEFAULT 60
+#define CENTRAL_REQUEST_DEADLINE_S_MAX     3600
+/* The request target (path and query, as sent) and the header fields
+ * (names and values) of one request: beyond them 414 and 431, in JSON. */
+#define CENTRAL_HTTP_TARGET_MAX  8192
+#define CENTRAL_HTTP_HEADERS_MAX 32768
 
 struct central_http;
 
@@ -23,6 +33,7 @@ struct central_http_config {
     double hours_per_arsverk; /* 0: the default 1700 */
     int64_t silent_after_s;   /* dashboard: a kiosk quiet this long stands out */
     int quiet;                /* no log lines on stderr */
+    unsigned request_deadline_s; /* 0: CENTRAL_REQUEST_DEADLINE_S_DEFAULT */
     /* The web app. */
     const char *public_url;   /* "https://tilstede.kommune.no": set-up links start with it */
     const char *sso_header;   /* a header naming the signed-in user, trusted from loopback

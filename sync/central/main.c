@@ -27,8 +27,10 @@ static void usage(FILE *out)
           "  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--threads N]\n"
           "        [--max-body BYTES] [--max-batch N] [--hours-per-arsverk H]\n"
           "        [--public-url URL] [--sso-header NAME] [--session-idle MINUTES]\n"
-          "        [--silent-after HOURS]\n"
-          "                          serve the /v1/ API and the dashboard until SIGTERM\n"
+          "        [--silent-after HOURS] [--request-deadline SECONDS]\n"
+          "                          serve the /v1/ API and the dashboard until SIGTERM;\n"
+          "                          a request not in full within SECONDS (default 60)\n"
+          "                          of its connection is cut\n"
           "  site add ID --name NAME --kind sykehjem|helsehus|aktivitetshus|hjemmetjeneste|other\n"
           "  site list\n"
           "  device add SITE --name NAME   print a new device token (shown once)\n"
@@ -121,6 +123,7 @@ enum {
     OPT_SSO_HEADER,
     OPT_SESSION_IDLE,
     OPT_SILENT_AFTER,
+    OPT_REQUEST_DEADLINE,
 };
 
 static const struct option options[] = {
@@ -160,6 +163,7 @@ static const struct option options[] = {
     {"sso-header", required_argument, NULL, OPT_SSO_HEADER},
     {"session-idle", required_argument, NULL, OPT_SESSION_IDLE},
     {"silent-after", required_argument, NULL, OPT_SILENT_AFTER},
+    {"request-deadline", required_argument, NULL, OPT_REQUEST_DEADLINE},
     {NULL, 0, NULL, 0},
 };
 
@@ -252,6 +256,11 @@ int main(int argc, char **argv)
             if (parse_count(optarg, "--silent-after", 8760, &number))
                 return CENTRAL_EXIT_USAGE;
             config.silent_after_s = (int64_t)number * 3600;
+            break;
+        case OPT_REQUEST_DEADLINE:
+            if (parse_count(optarg, "--request-deadline", CENTRAL_REQUEST_DEADLINE_S_MAX, &number))
+                return CENTRAL_EXIT_USAGE;
+            config.request_deadline_s = (unsigned)number;
             break;
         case OPT_LISTEN:
             config.listen = optarg;
