@@ -100,6 +100,61 @@ int pg_query_changes(struct pg_store *s, int which, const struct params *p, int6
     return rc;
 }
 
+/* ---- array parameters ---- */
+
+/* Quotes, comma and an escape before every byte: the worst case. */
+#define ARRAY_ELEMENT_BYTES (2 * PG_ARRAY_ELEMENT_MAX + 3)
+
+void pg_array_init(struct pg_array *a, size_t elements)
+{
+    central_buf_init(&a->buf, (elements + 1) * ARRAY_ELEMENT_BYTES);
+    a->count = 0;
+    central_buf_add(&a->buf, "{", 1);
+}
+
+int pg_array_text(struct pg_array *a, const char *value)
+{
+    if (a->count++ && central_buf_add(&a->buf, ",", 1))
+        return -E2BIG;
+    if (!value)
+        return central_buf_add(&a->buf, "NULL", 4);
+    size_t len = strlen(value);
+    if (len > PG_ARRAY_ELEMENT_MAX) {
+        a->buf.failed = 1;
+        return -E2BIG;
+    }
+    /* Inside double quotes only " and \ need a backslash. */
+    char quoted[ARRAY_ELEMENT_BYTES];
+    size_t n = 0;
+    quoted[n++] = '"';
+    for (size_t i = 0; i < len; i++) {
+        if (value[i] == '"' || value[i] == '\\')
+            quoted[n++] = '\\';
+        quoted[n++] = value[i];
+    }
+    quoted[n++] = '"';
+    return central_buf_add(&a->buf, quoted, n);
+}
+
+int pg_array_number(struct pg_array *a, int64_t value)
+{
+    char number[NUMBER_MAX];
+    snprintf(number, sizeof number, "%lld", (long long)value);
+    return pg_array_text(a, number);
+}
+
+const char *pg_array_end(struct pg_array *a)
+{
+    if (central_buf_add(&a->buf, "}", 1) || a->buf.failed)
+        return NULL;
+    return a->buf.data;
+}
+
+void pg_array_free(struct pg_array *a)
+{
+    central_buf_free(&a->buf);
+}
+
 static int exec_plain(struct pg_store *s, const char *sql, const char *what, char *err,
                       size_t errlen)
 {

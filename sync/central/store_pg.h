@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "store_backend.h"
 
 #define PARAMS_MAX 20
@@ -16,9 +17,9 @@
 enum {
     ST_DEVICE_AUTH,
     ST_SITE_LOCK,
-    ST_EVENT_INSERT,
+    ST_EVENTS_INSERT,
     ST_CARD_SET,
-    ST_EVENT_SITE,
+    ST_CORRECTED_ELSEWHERE,
     ST_EVENTS_AFTER,
     ST_CHANGE_NEXT,
     ST_CHANGE_NOW,
@@ -56,9 +57,9 @@ enum {
     ST_FORGET_EVENTS,
     ST_FORGET_CARDS,
     ST_FORGET_VOLUNTEER,
-    ST_VISIT_FIND_OPEN,
-    ST_VISIT_INSERT,
-    ST_VISIT_CLOSE,
+    ST_VISITS_OPEN,
+    ST_VISITS_INSERT,
+    ST_VISITS_CLOSE,
     ST_VISIT_CORRECT_START,
     ST_VISIT_CORRECT_END,
     ST_COUNT
@@ -102,6 +103,27 @@ static inline void param_null(struct params *p)
 {
     p->value[p->count++] = NULL;
 }
+
+/* A parameter of array type (text[], bigint[], int[]) in PostgreSQL's
+ * text form, built element by element: a whole batch then goes to the
+ * server in one statement. Every element is quoted and escaped, so any
+ * text goes through as it is; an element longer than PG_ARRAY_ELEMENT_MAX
+ * is an error, never cut. */
+#define PG_ARRAY_ELEMENT_MAX 128
+struct pg_array {
+    struct central_buf buf;
+    size_t count;
+};
+
+/* Room for `elements` elements of at most PG_ARRAY_ELEMENT_MAX bytes. */
+void pg_array_init(struct pg_array *a, size_t elements);
+/* NULL (the pointer) appends SQL NULL; "" an empty text. */
+int pg_array_text(struct pg_array *a, const char *value);
+int pg_array_number(struct pg_array *a, int64_t value);
+/* The literal ("{...}"), valid until pg_array_free; NULL when an append
+ * failed (over the cap, out of memory). */
+const char *pg_array_end(struct pg_array *a);
+void pg_array_free(struct pg_array *a);
 
 static inline struct pg_store *pg_cast(struct central_store *store)
 {

@@ -9,83 +9,281 @@
 
 #include "visits.h"
 
-/* ---- the visit table, for firmware/visits.c's rules ---- */
+/* ---- a batch's visits, for firmware/visits.c's rules ----
+ *
+ * The rules ask, event by event, for the open visit of a volunteer, and
+ * begin or end one. Asking the server each time costs round trips per
+ * event; instead the batch reads its volunteers' open visits once (under
+ * the site's lock nobody else changes them), answers the rules from what
+ * it knows, and writes what they decided in two statements: the visits it
+ * began (closed already when it also ended them) and the visits it ended
+ * that began before it. A correction works on the database (it may name
+ * any visit), so what is pending is written before it runs. The rules
+ * keep at most one open visit per site and volunteer; that is what the
+ * batch remembers of each. */
 
-static int visit_find_open(void *ctx, const char *site, const char *volunteer, int64_t *id,
+/* An empty text is NULL, as the SQLite backend binds it. */
+static const char *or_null(const char *text)
+{
+    return text[0] ? text : NULL;
+}
+
+struct open_visit {
+    const char *volunteer;
+    const char *start_event; /* of its open visit; NULL when it has none */
+    size_t pending;          /* 1 + its index in batch.begun while not yet written */
+};
+
+struct begun_visit {
+    const struct event *start;
+    char day[11];
+    const struct event *end; /* NULL while open */
+    int review;
+};
+
+struct ended_visit {
+    const char *start_event;
+    const struct event *end;
+    int review;
+};
+
+struct batch {
+    struct pg_store *store;
+    const char *site;
+    struct open_visit *open;
+    size_t open_count;
+    struct begun_visit *begun;
+    size_t begun_count;
+    struct ended_visit *ended;
+    size_t ended_count;
+};
+
+static int by_volunteer(const void *a, const void *b)
+{
+    return strcmp(((const struct open_visit *)a)->volunteer,
+                  ((const struct open_visit *)b)->volunteer);
+}
+
+static struct open_visit *open_visit_of(struct batch *b, const char *volunteer)
+{
+    struct open_visit key = {.volunteer = volunteer};
+    return bsearch(&key, b->open, b->open_count, sizeof key, by_volunteer);
+}
+
+/* ingest reads the open visits of every volunteer its rules will ask for
+ * first: one it did not is a mistake in this file. */
+static int not_in_batch(const char *site, const char *volunteer, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "visits: volunteer \"%s\" at \"%s\" is not in the batch", volunteer,
+             site);
+    return -EINVAL;
+}
+
+static int batch_find_open(void *ctx, const char *site, const char *volunteer, int64_t *id,
                            char *err, size_t errlen)
 {
-    struct params p = {0};
-    param_text(&p, site);
-    param_text(&p, volunteer);
-    PGresult *res = NULL;
-    int rc = pg_query(ctx, ST_VISIT_FIND_OPEN, &p, &res, "visits", err, errlen);
-    if (rc)
-        return rc;
-    int found = PQntuples(res) == 1;
-    if (found)
-        *id = pg_column_int(res, 0, 0);
-    PQclear(res);
-    return found;
+    struct batch *b = ctx;
+    struct open_visit *open = open_visit_of(b, volunteer);
+    if (!open || strcmp(site, b->site) != 0)
+        return not_in_batch(site, volunteer, err, errlen);
+    if (!open->start_event)
+        return 0;
+    *id = open - b->open;
+    return 1;
 }
 
-static int visit_insert(void *ctx, const struct event *ev, const char *day, char *err,
+static int batch_insert(void *ctx, const struct event *ev, const char *day, char *err,
                         size_t errlen)
 {
-    struct params p = {0};
-    param_text(&p, ev->site);
-    param_text(&p, ev->volunteer);
-    param_optional(&p, ev->activity);
-    param_text(&p, ev->event_id);
-    param_number(&p, ev->at_us);
-    param_text(&p, day);
-    param_number(&p, ev->review ? 1 : 0);
-    return pg_query(ctx, ST_VISIT_INSERT, &p, NULL, "visits", err, errlen);
+    struct batch *b = ctx;
+    struct open_visit *open = open_visit_of(b, ev->volunteer);
+    if (!open)
+        return not_in_batch(ev->site, ev->volunteer, err, errlen);
+    struct begun_visit *begun = &b->begun[b->begun_count++];
+    memset(begun, 0, sizeof *begun);
+    begun->start = ev;
+    snprintf(begun->day, sizeof begun->day, "%s", day);
+    begun->review = ev->review ? 1 : 0;
+    open->start_event = ev->event_id;
+    open->pending = b->begun_count;
+    return 0;
 }
 
-static int visit_close(void *ctx, int64_t id, const struct event *ev, int review, char *err,
+static int batch_close(void *ctx, int64_t id, const struct event *ev, int review, char *err,
                        size_t errlen)
 {
-    struct params p = {0};
-    param_number(&p, id);
-    param_text(&p, ev->event_id);
-    param_number(&p, ev->at_us);
-    param_number(&p, (int)ev->kind);
-    param_number(&p, review);
-    return pg_query(ctx, ST_VISIT_CLOSE, &p, NULL, "visits", err, errlen);
+    (void)err;
+    (void)errlen;
+    struct batch *b = ctx;
+    struct open_visit *open = &b->open[id];
+    if (open->pending) {
+        struct begun_visit *begun = &b->begun[open->pending - 1];
+        begun->end = ev;
+        begun->review = review;
+    } else {
+        b->ended[b->ended_count++] =
+            (struct ended_visit){.start_event = open->start_event, .end = ev, .review = review};
+    }
+    open->start_event = NULL;
+    open->pending = 0;
+    return 0;
 }
 
-static int visit_correct_start(void *ctx, const char *corrects, int64_t at_us, const char *day,
+/* The visits begun and ended so far, written in two statements. */
+static int batch_flush(struct batch *b, char *err, size_t errlen)
+{
+    int rc = 0;
+    struct pg_array begun[9], ended[5];
+    for (int i = 0; i < 9; i++)
+        pg_array_init(&begun[i], b->begun_count);
+    for (int i = 0; i < 5; i++)
+        pg_array_init(&ended[i], b->ended_count);
+    if (b->begun_count) {
+        for (size_t i = 0; i < b->begun_count; i++) {
+            const struct begun_visit *v = &b->begun[i];
+            pg_array_text(&begun[0], v->start->volunteer);
+            pg_array_text(&begun[1], or_null(v->start->activity));
+            pg_array_text(&begun[2], v->start->event_id);
+            pg_array_number(&begun[3], v->start->at_us);
+            pg_array_text(&begun[4], v->day);
+            pg_array_number(&begun[5], v->review);
+            pg_array_text(&begun[6], v->end ? v->end->event_id : NULL);
+            if (v->end) {
+                pg_array_number(&begun[7], v->end->at_us);
+                pg_array_number(&begun[8], (int)v->end->kind);
+            } else {
+                pg_array_text(&begun[7], NULL);
+                pg_array_text(&begun[8], NULL);
+            }
+        }
+        struct params p = {0};
+        param_text(&p, b->site);
+        for (int i = 0; i < 9; i++)
+            param_text(&p, pg_array_end(&begun[i]));
+        for (int i = 1; i < p.count && !rc; i++)
+            if (!p.value[i]) {
+                snprintf(err, errlen, "visits: the batch's new visits do not fit in memory");
+                rc = -ENOMEM;
+            }
+        if (rc || (rc = pg_query(b->store, ST_VISITS_INSERT, &p, NULL, "visits", err, errlen)))
+            goto out;
+    }
+    if (b->ended_count) {
+        for (size_t i = 0; i < b->ended_count; i++) {
+            const struct ended_visit *v = &b->ended[i];
+            pg_array_text(&ended[0], v->start_event);
+            pg_array_text(&ended[1], v->end->event_id);
+            pg_array_number(&ended[2], v->end->at_us);
+            pg_array_number(&ended[3], (int)v->end->kind);
+            pg_array_number(&ended[4], v->review);
+        }
+        struct params p = {0};
+        for (int i = 0; i < 5; i++)
+            param_text(&p, pg_array_end(&ended[i]));
+        for (int i = 0; i < p.count && !rc; i++)
+            if (!p.value[i]) {
+                snprintf(err, errlen, "visits: the batch's ended visits do not fit in memory");
+                rc = -ENOMEM;
+            }
+        if (rc || (rc = pg_query(b->store, ST_VISITS_CLOSE, &p, NULL, "visits", err, errlen)))
+            goto out;
+    }
+    for (size_t i = 0; i < b->open_count; i++)
+        b->open[i].pending = 0;
+    b->begun_count = b->ended_count = 0;
+out:
+    for (int i = 0; i < 9; i++)
+        pg_array_free(&begun[i]);
+    for (int i = 0; i < 5; i++)
+        pg_array_free(&ended[i]);
+    return rc;
+}
+
+static int batch_correct_start(void *ctx, const char *corrects, int64_t at_us, const char *day,
                                int *changed, char *err, size_t errlen)
 {
+    struct batch *b = ctx;
+    int rc = batch_flush(b, err, errlen);
+    if (rc)
+        return rc;
     struct params p = {0};
     param_text(&p, corrects);
     param_number(&p, at_us);
     param_text(&p, day);
     int64_t rows = 0;
-    int rc = pg_query_changes(ctx, ST_VISIT_CORRECT_START, &p, &rows, "visits", err, errlen);
+    rc = pg_query_changes(b->store, ST_VISIT_CORRECT_START, &p, &rows, "visits", err, errlen);
     *changed = (int)rows;
     return rc;
 }
 
-static int visit_correct_end(void *ctx, const char *corrects, int64_t at_us, int *changed,
+static int batch_correct_end(void *ctx, const char *corrects, int64_t at_us, int *changed,
                              char *err, size_t errlen)
 {
+    struct batch *b = ctx;
+    int rc = batch_flush(b, err, errlen);
+    if (rc)
+        return rc;
     struct params p = {0};
     param_text(&p, corrects);
     param_number(&p, at_us);
     int64_t rows = 0;
-    int rc = pg_query_changes(ctx, ST_VISIT_CORRECT_END, &p, &rows, "visits", err, errlen);
+    rc = pg_query_changes(b->store, ST_VISIT_CORRECT_END, &p, &rows, "visits", err, errlen);
     *changed = (int)rows;
     return rc;
 }
 
-static const struct visits_table pg_visits = {
-    .find_open = visit_find_open,
-    .insert = visit_insert,
-    .close = visit_close,
-    .correct_start = visit_correct_start,
-    .correct_end = visit_correct_end,
+static const struct visits_table batch_visits = {
+    .find_open = batch_find_open,
+    .insert = batch_insert,
+    .close = batch_close,
+    .correct_start = batch_correct_start,
+    .correct_end = batch_correct_end,
 };
+
+static int opens_or_ends(const struct event *ev)
+{
+    return ev->kind == EVENT_CHECKIN || ev->kind == EVENT_CHECKOUT ||
+           ev->kind == EVENT_AUTOCLOSE;
+}
+
+/* The open visits of the volunteers whose stored events begin or end one. */
+static int batch_read_open(struct batch *b, const struct event *events, size_t count,
+                           const enum central_ingest_result *results, PGresult **res, char *err,
+                           size_t errlen)
+{
+    for (size_t i = 0; i < count; i++)
+        if (results[i] == CENTRAL_INGEST_STORED && opens_or_ends(&events[i]))
+            b->open[b->open_count++] = (struct open_visit){.volunteer = events[i].volunteer};
+    if (!b->open_count)
+        return 0;
+    qsort(b->open, b->open_count, sizeof *b->open, by_volunteer);
+    size_t distinct = 1;
+    for (size_t i = 1; i < b->open_count; i++)
+        if (strcmp(b->open[i].volunteer, b->open[distinct - 1].volunteer) != 0)
+            b->open[distinct++] = b->open[i];
+    b->open_count = distinct;
+    struct pg_array volunteers;
+    pg_array_init(&volunteers, b->open_count);
+    for (size_t i = 0; i < b->open_count; i++)
+        pg_array_text(&volunteers, b->open[i].volunteer);
+    struct params p = {0};
+    param_text(&p, b->site);
+    param_text(&p, pg_array_end(&volunteers));
+    int rc = 0;
+    if (!p.value[1]) {
+        snprintf(err, errlen, "visits: the batch's volunteers do not fit in memory");
+        rc = -ENOMEM;
+    } else if (!(rc = pg_query(b->store, ST_VISITS_OPEN, &p, res, "visits", err, errlen))) {
+        /* The strings stay in *res until the batch is done. */
+        for (int row = 0; row < PQntuples(*res); row++) {
+            struct open_visit *open = open_visit_of(b, PQgetvalue(*res, row, 0));
+            if (open)
+                open->start_event = PQgetvalue(*res, row, 1);
+        }
+    }
+    pg_array_free(&volunteers);
+    return rc;
+}
 
 /* ---- ingest ---- */
 
@@ -104,88 +302,181 @@ static int set_card(struct pg_store *s, const struct event *ev, int64_t *change,
     return pg_query(s, ST_CARD_SET, &p, NULL, "card", err, errlen);
 }
 
-/* 1 when a correction names an event of another site (see the SQLite
- * backend): stored, but it changes nothing. */
-static int corrects_other_site(struct pg_store *s, const struct event *ev, char *err, size_t errlen)
+/* An event's 13 columns but its site, one array each (the order of
+ * ST_EVENTS_INSERT's parameters). */
+enum { EVENT_ARRAYS = EVENT_COLUMN_COUNT - 1 };
+
+static void event_arrays(struct pg_array *a, const struct event *ev)
 {
-    struct params p = {0};
-    param_text(&p, ev->corrects);
+    pg_array_text(&a[0], ev->event_id);
+    pg_array_text(&a[1], event_kind_name(ev->kind));
+    pg_array_text(&a[2], or_null(ev->volunteer));
+    pg_array_number(&a[3], ev->at_us);
+    pg_array_number(&a[4], ev->recorded_us);
+    pg_array_number(&a[5], ev->mono_us);
+    pg_array_text(&a[6], ev->boot_id);
+    pg_array_number(&a[7], ev->clock_synced ? 1 : 0);
+    pg_array_text(&a[8], event_source_name(ev->source));
+    pg_array_text(&a[9], or_null(ev->activity));
+    pg_array_text(&a[10], or_null(ev->corrects));
+    pg_array_text(&a[11], or_null(ev->card_hash));
+    pg_array_number(&a[12], ev->review ? 1 : 0);
+}
+
+struct batch_index {
+    const char *event_id;
+    size_t index;
+};
+
+static int by_event_id(const void *a, const void *b)
+{
+    const struct batch_index *x = a, *y = b;
+    int order = strcmp(x->event_id, y->event_id);
+    return order ? order : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Stores the batch's events in one statement; results[] tells which were
+ * new (the first copy of an id) and which were there already. */
+static int insert_events(struct pg_store *s, const struct central_device *device,
+                         const struct event *events, size_t count, int64_t received,
+                         enum central_ingest_result *results, char *err, size_t errlen)
+{
+    struct pg_array arrays[EVENT_ARRAYS];
+    for (int i = 0; i < EVENT_ARRAYS; i++)
+        pg_array_init(&arrays[i], count);
+    struct batch_index *order = calloc(count ? count : 1, sizeof *order);
     PGresult *res = NULL;
-    int rc = pg_query(s, ST_EVENT_SITE, &p, &res, "correction", err, errlen);
-    if (rc)
-        return rc;
-    int other = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), ev->site) != 0;
+    int rc = 0;
+    for (size_t i = 0; i < count; i++) {
+        event_arrays(arrays, &events[i]);
+        results[i] = CENTRAL_INGEST_DUPLICATE;
+        if (order)
+            order[i] = (struct batch_index){events[i].event_id, i};
+    }
+    struct params p = {0};
+    for (int i = 0; i < EVENT_ARRAYS; i++)
+        param_text(&p, pg_array_end(&arrays[i]));
+    param_text(&p, device->site);
+    param_number(&p, device->id);
+    param_number(&p, received);
+    for (int i = 0; i < EVENT_ARRAYS && !rc; i++)
+        if (!p.value[i] || !order) {
+            snprintf(err, errlen, "storing %zu events: out of memory", count);
+            rc = -ENOMEM;
+        }
+    char what[64];
+    snprintf(what, sizeof what, "storing a batch of %zu events", count);
+    if (rc || (rc = pg_query(s, ST_EVENTS_INSERT, &p, &res, what, err, errlen)))
+        goto out;
+    qsort(order, count, sizeof *order, by_event_id);
+    for (int row = 0; row < PQntuples(res); row++) {
+        struct batch_index key = {PQgetvalue(res, row, 0), 0};
+        /* index 0 sorts first among equal ids: the first copy is found */
+        size_t low = 0, high = count;
+        while (low < high) {
+            size_t mid = low + (high - low) / 2;
+            if (by_event_id(&order[mid], &key) < 0)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        if (low < count && strcmp(order[low].event_id, key.event_id) == 0)
+            results[order[low].index] = CENTRAL_INGEST_STORED;
+    }
+out:
     PQclear(res);
-    return other;
+    free(order);
+    for (int i = 0; i < EVENT_ARRAYS; i++)
+        pg_array_free(&arrays[i]);
+    return rc;
 }
 
-static void event_params(struct params *p, const struct event *ev)
+/* Marks the stored corrections that name an event of another site (see
+ * the SQLite backend): stored, but they change nothing. */
+static int corrections_elsewhere(struct pg_store *s, const char *site, const struct event *events,
+                                 size_t count, const enum central_ingest_result *results,
+                                 unsigned char *elsewhere, char *err, size_t errlen)
 {
-    param_optional(p, ev->event_id);
-    param_text(p, event_kind_name(ev->kind));
-    param_text(p, ev->site);
-    param_optional(p, ev->volunteer);
-    param_number(p, ev->at_us);
-    param_number(p, ev->recorded_us);
-    param_number(p, ev->mono_us);
-    param_text(p, ev->boot_id);
-    param_number(p, ev->clock_synced ? 1 : 0);
-    param_text(p, event_source_name(ev->source));
-    param_optional(p, ev->activity);
-    param_optional(p, ev->corrects);
-    param_optional(p, ev->card_hash);
-    param_number(p, ev->review ? 1 : 0);
+    struct pg_array named;
+    pg_array_init(&named, count);
+    for (size_t i = 0; i < count; i++)
+        if (results[i] == CENTRAL_INGEST_STORED && events[i].kind == EVENT_CORRECTION)
+            pg_array_text(&named, events[i].corrects);
+    int rc = 0;
+    PGresult *res = NULL;
+    struct params p = {0};
+    param_text(&p, pg_array_end(&named));
+    param_text(&p, site);
+    if (!named.count)
+        goto out;
+    if (!p.value[0]) {
+        snprintf(err, errlen, "corrections: out of memory");
+        rc = -ENOMEM;
+        goto out;
+    }
+    if ((rc = pg_query(s, ST_CORRECTED_ELSEWHERE, &p, &res, "correction", err, errlen)))
+        goto out;
+    for (int row = 0; row < PQntuples(res); row++)
+        for (size_t i = 0; i < count; i++)
+            if (results[i] == CENTRAL_INGEST_STORED && events[i].kind == EVENT_CORRECTION &&
+                strcmp(events[i].corrects, PQgetvalue(res, row, 0)) == 0)
+                elsewhere[i] = 1;
+out:
+    PQclear(res);
+    pg_array_free(&named);
+    return rc;
 }
 
+/* One transaction, a handful of statements whatever the batch's size:
+ * the events, the corrections' sites, the open visits, the visits begun
+ * and ended (and each correction and card event on its own). */
 int pg_ingest(struct central_store *store, const struct central_device *device,
               const struct event *events, size_t count, enum central_ingest_result *results,
               char *err, size_t errlen)
 {
     struct pg_store *s = pg_cast(store);
     int64_t received = pg_now_us(), change = 0;
-    int rc = pg_begin_write(s, err, errlen);
-    if (rc)
-        return rc;
+    size_t slots = count ? count : 1;
+    struct batch b = {
+        .store = s,
+        .site = device->site,
+        .open = calloc(slots, sizeof *b.open),
+        .begun = calloc(slots, sizeof *b.begun),
+        .ended = calloc(slots, sizeof *b.ended),
+    };
+    unsigned char *elsewhere = calloc(slots, 1);
+    PGresult *open_res = NULL;
+    int rc = 0;
+    if (!b.open || !b.begun || !b.ended || !elsewhere) {
+        snprintf(err, errlen, "storing %zu events: out of memory", count);
+        rc = -ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        /* The HTTP layer already did this; the store is the last line. */
+        if (strcmp(events[i].site, device->site) != 0) {
+            snprintf(err, errlen, "event %s: site \"%s\" is not the device's site \"%s\"",
+                     events[i].event_id, events[i].site, device->site);
+            rc = -EPERM;
+            goto done;
+        }
+    }
+    if ((rc = pg_begin_write(s, err, errlen)))
+        goto done;
     struct params lock = {0};
     param_text(&lock, device->site);
-    if ((rc = pg_query(s, ST_SITE_LOCK, &lock, NULL, "site lock", err, errlen)))
+    if ((rc = pg_query(s, ST_SITE_LOCK, &lock, NULL, "site lock", err, errlen)) ||
+        (rc = insert_events(s, device, events, count, received, results, err, errlen)) ||
+        (rc = corrections_elsewhere(s, device->site, events, count, results, elsewhere, err,
+                                    errlen)) ||
+        (rc = batch_read_open(&b, events, count, results, &open_res, err, errlen)))
         goto out;
     for (size_t i = 0; i < count; i++) {
         const struct event *ev = &events[i];
-        /* The HTTP layer already did this; the store is the last line. */
-        if (strcmp(ev->site, device->site) != 0) {
-            snprintf(err, errlen, "event %s: site \"%s\" is not the device's site \"%s\"",
-                     ev->event_id, ev->site, device->site);
-            rc = -EPERM;
-            goto out;
-        }
-        struct params p = {0};
-        event_params(&p, ev);
-        param_number(&p, device->id);
-        param_number(&p, received);
-        char what[80];
-        snprintf(what, sizeof what, "storing event %s", ev->event_id);
-        PGresult *res = NULL;
-        if ((rc = pg_query(s, ST_EVENT_INSERT, &p, &res, what, err, errlen)))
-            goto out;
-        int stored = PQntuples(res) == 1;
-        PQclear(res);
-        if (!stored) {
-            results[i] = CENTRAL_INGEST_DUPLICATE;
-            continue;
-        }
-        results[i] = CENTRAL_INGEST_STORED;
-        if (ev->kind == EVENT_CORRECTION) {
-            int other = corrects_other_site(s, ev, err, errlen);
-            if (other < 0) {
-                rc = other;
-                goto out;
-            }
-            if (other)
-                continue;
-        }
         /* Only a newly stored event moves the hours. */
-        rc = visits_apply_table(&pg_visits, s, ev, err, errlen);
+        if (results[i] != CENTRAL_INGEST_STORED || elsewhere[i])
+            continue;
+        rc = visits_apply_table(&batch_visits, &b, ev, err, errlen);
         if (rc < 0)
             goto out;
         rc = 0;
@@ -193,6 +484,8 @@ int pg_ingest(struct central_store *store, const struct central_device *device,
             (rc = set_card(s, ev, &change, err, errlen)))
             goto out;
     }
+    if ((rc = batch_flush(&b, err, errlen)))
+        goto out;
     struct params seen = {0};
     param_number(&seen, device->id);
     param_number(&seen, received);
@@ -202,6 +495,12 @@ int pg_ingest(struct central_store *store, const struct central_device *device,
 out:
     if (rc)
         pg_rollback(s);
+done:
+    PQclear(open_res);
+    free(elsewhere);
+    free(b.open);
+    free(b.begun);
+    free(b.ended);
     return rc;
 }
 

@@ -28,17 +28,29 @@ const char *const pg_statement_sql[ST_COUNT] = {
      * fetch's cursor needs, and two processes never derive one
      * volunteer's visits from two halves of a batch. */
     [ST_SITE_LOCK] = "SELECT pg_advisory_xact_lock(" LOCK_SITE ", hashtext($1))",
-    [ST_EVENT_INSERT] =
+    /* A whole batch in one statement: its events as arrays, in the batch's
+     * order (WITH ORDINALITY), so seqs follow the batch as they would one
+     * by one, and of two copies of an id in one batch the first is stored.
+     * Only the stored come back: the rest were there already. */
+    [ST_EVENTS_INSERT] =
         "INSERT INTO event (event_id, kind, site, volunteer, at_us, recorded_us, mono_us, "
         "boot_id, clock_synced, source, activity, corrects, card_hash, review, device, "
-        "received_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-        "$15, $16) ON CONFLICT (event_id) DO NOTHING RETURNING seq",
+        "received_us) SELECT u.event_id, u.kind, $14, u.volunteer, u.at_us, u.recorded_us, "
+        "u.mono_us, u.boot_id, u.clock_synced, u.source, u.activity, u.corrects, u.card_hash, "
+        "u.review, $15, $16 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], "
+        "$5::bigint[], $6::bigint[], $7::text[], $8::int[], $9::text[], $10::text[], "
+        "$11::text[], $12::text[], $13::int[]) WITH ORDINALITY AS u(event_id, kind, volunteer, "
+        "at_us, recorded_us, mono_us, boot_id, clock_synced, source, activity, corrects, "
+        "card_hash, review, ord) ORDER BY u.ord ON CONFLICT (event_id) DO NOTHING "
+        "RETURNING event_id",
     [ST_CARD_SET] = "INSERT INTO card (card_hash, volunteer, revoked, at_us, changed) "
                     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (card_hash) DO UPDATE SET "
                     "volunteer = coalesce(excluded.volunteer, card.volunteer), "
                     "revoked = excluded.revoked, at_us = excluded.at_us, "
                     "changed = excluded.changed WHERE excluded.at_us >= card.at_us",
-    [ST_EVENT_SITE] = "SELECT site FROM event WHERE event_id = $1",
+    /* Of the events a batch's corrections name, those of another site. */
+    [ST_CORRECTED_ELSEWHERE] = "SELECT event_id FROM event WHERE event_id = ANY($1::text[]) "
+                               "AND site <> $2",
     [ST_EVENTS_AFTER] = "SELECT seq, " EVENT_SELECT " FROM event WHERE site = $1 AND seq > $2 "
                         "ORDER BY seq LIMIT $3",
     [ST_CHANGE_NEXT] = "UPDATE roster_change SET value = value + 1 RETURNING value",
@@ -184,13 +196,27 @@ const char *const pg_statement_sql[ST_COUNT] = {
     [ST_FORGET_EVENTS] = "DELETE FROM event WHERE volunteer = $1",
     [ST_FORGET_CARDS] = "DELETE FROM card WHERE volunteer = $1",
     [ST_FORGET_VOLUNTEER] = "DELETE FROM volunteer WHERE external_id = $1",
-    /* The statements of firmware/visits.c, in PostgreSQL's words. */
-    [ST_VISIT_FIND_OPEN] = "SELECT id FROM visit WHERE site = $1 AND volunteer = $2 "
-                           "AND end_us IS NULL ORDER BY start_us DESC LIMIT 1",
-    [ST_VISIT_INSERT] = "INSERT INTO visit (site, volunteer, activity, start_event, start_us, "
-                        "start_day, review) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    [ST_VISIT_CLOSE] = "UPDATE visit SET end_event = $2, end_us = greatest($3::bigint, start_us), "
-                       "end_kind = $4, review = $5 WHERE id = $1",
+    /* The statements of firmware/visits.c, in PostgreSQL's words, for a
+     * whole batch (store_pg_ingest.c): the open visits of its volunteers,
+     * the visits it began (already closed when it ended them too), and
+     * the visits it closed that began before it. */
+    [ST_VISITS_OPEN] = "SELECT DISTINCT ON (volunteer) volunteer, start_event FROM visit "
+                       "WHERE site = $1 AND volunteer = ANY($2::text[]) AND end_us IS NULL "
+                       "ORDER BY volunteer, start_us DESC",
+    [ST_VISITS_INSERT] =
+        "INSERT INTO visit (site, volunteer, activity, start_event, start_us, start_day, "
+        "review, end_event, end_us, end_kind) SELECT $1, u.volunteer, u.activity, "
+        "u.start_event, u.start_us, u.start_day, u.review, u.end_event, "
+        "CASE WHEN u.end_us IS NULL THEN NULL ELSE greatest(u.end_us, u.start_us) END, "
+        "u.end_kind FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], "
+        "$7::int[], $8::text[], $9::bigint[], $10::int[]) WITH ORDINALITY AS u(volunteer, "
+        "activity, start_event, start_us, start_day, review, end_event, end_us, end_kind, ord) "
+        "ORDER BY u.ord",
+    [ST_VISITS_CLOSE] = "UPDATE visit SET end_event = u.end_event, "
+                        "end_us = greatest(u.end_us, visit.start_us), end_kind = u.end_kind, "
+                        "review = u.review FROM unnest($1::text[], $2::text[], $3::bigint[], "
+                        "$4::int[], $5::int[]) AS u(start_event, end_event, end_us, end_kind, "
+                        "review) WHERE visit.start_event = u.start_event",
     [ST_VISIT_CORRECT_START] =
         "UPDATE visit SET start_us = $2, start_day = $3, "
         "end_us = CASE WHEN end_us IS NULL THEN NULL ELSE greatest(end_us, $2::bigint) END "
