@@ -2,8 +2,10 @@
  * same run on the same disk. Prints figures; never fails on timing.
  *
  *   ingest:  events/s over loopback HTTP, batches of 500, deduplication on
- *            (goal >= 20,000/s); baseline: raw SQLite INSERTs of the same
- *            rows, same pragmas, no HTTP, no JSON, no visits.
+ *            (goal >= 20,000/s), SQLite and PostgreSQL side by side, one
+ *            central process and two (`tilstede-central serve` twice on
+ *            one database, a kiosk each); baseline: raw SQLite INSERTs of
+ *            the same rows, same pragmas, no HTTP, no JSON, no visits.
  *   report:  a year's report over N events (default 5,000,000; goal <= 1 s),
  *            the data put in through the store interface; baseline: the
  *            same sum computed by scanning the visit table.
@@ -39,12 +41,13 @@ static size_t discard(char *data, size_t size, size_t count, void *user)
     return size * count;
 }
 
-/* Posts pre-built bodies over one keep-alive connection; returns seconds. */
-static double post_all(const struct fixture *f, const char *token, char **bodies, size_t count)
+/* Posts pre-built bodies to the central at base ("http://127.0.0.1:PORT")
+ * over one keep-alive connection; returns seconds. */
+static double post_all(const char *base, const char *token, char **bodies, size_t count)
 {
     CURL *curl = curl_easy_init();
     char url[128], auth[160];
-    snprintf(url, sizeof url, "%s/v1/events", f->base);
+    snprintf(url, sizeof url, "%s/v1/events", base);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     struct curl_slist *headers = curl_slist_append(NULL, auth);
     headers = curl_slist_append(headers, "Content-Type: application/json");
@@ -77,7 +80,7 @@ static void sequential_id(struct event *ev)
 }
 
 struct poster {
-    const struct fixture *fixture;
+    const char *base;
     const char *token;
     char **bodies;
     size_t count;
@@ -87,7 +90,7 @@ struct poster {
 static void *poster_run(void *arg)
 {
     struct poster *p = arg;
-    p->seconds = post_all(p->fixture, p->token, p->bodies, p->count);
+    p->seconds = post_all(p->base, p->token, p->bodies, p->count);
     return NULL;
 }
 
@@ -133,9 +136,80 @@ static double raw_sqlite_inserts(const char *dir, const struct event *events, si
     return elapsed;
 }
 
-static void bench_ingest(size_t count)
+/* Two kiosks of two sites at once, each posting half of the batches to
+ * its own central at bases[0] and bases[1] (the same for one process):
+ * the seconds until both are done. */
+static double post_two_kiosks(const struct fixture *f, const char *const bases[2], char **bodies,
+                              size_t batches)
 {
+    struct poster posters[2] = {
+        {bases[0], f->token_a1, bodies, batches / 2, 0},
+        {bases[1], f->token_b1, bodies + batches / 2, batches - batches / 2, 0},
+    };
+    pthread_t threads[2];
+    double start = now_s();
+    for (int i = 0; i < 2; i++)
+        pthread_create(&threads[i], NULL, poster_run, &posters[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(threads[i], NULL);
+    return now_s() - start;
+}
+
+/* One backend's ingest figures, in seconds for `count` events. */
+struct ingest_run {
+    double fresh, again, two_kiosks, two_processes, ordered;
+    long long stored, stored_two_processes;
+};
+
+static void bench_ingest(const struct event *source, size_t count, char **bodies,
+                         struct ingest_run *run)
+{
+    size_t batches = count / BATCH;
     struct fixture *f = fixture_start(NULL);
+    run->fresh = post_all(f->base, f->token_a1, bodies, batches);
+    run->again = post_all(f->base, f->token_a1, bodies, batches);
+    fixture_stop(f);
+    /* Two kiosks at once (two sites, so each keeps its own order): JSON is
+     * read by one server thread while the other holds the database. */
+    f = fixture_start(NULL);
+    const char *one[2] = {f->base, f->base};
+    run->two_kiosks = post_two_kiosks(f, one, bodies, batches);
+    fixture_stop(f);
+    /* The same two kiosks, each on a central process of its own, both on
+     * one database (the fixture's, which made the sites and kiosks). */
+    f = fixture_start(NULL);
+    struct fixture_process processes[2];
+    for (int i = 0; i < 2; i++)
+        fixture_process_start(&processes[i], CENTRAL_BIN, f->dir, f->db, i);
+    const char *two[2] = {processes[0].base, processes[1].base};
+    run->two_processes = post_two_kiosks(f, two, bodies, batches);
+    for (int i = 0; i < 2; i++)
+        fixture_process_kill(&processes[i]);
+    run->stored_two_processes = fixture_count(f, "SELECT count(*) FROM event");
+    fixture_stop(f);
+    /* The same events with time-ordered ids (UUIDv7-like) instead of random
+     * ones: every index then grows at its end. */
+    f = fixture_start(NULL);
+    struct event *events = calloc(count, sizeof *events);
+    memcpy(events, source, count * sizeof *events);
+    char **ordered = calloc(batches, sizeof *ordered);
+    for (size_t i = 0; i < count; i++)
+        sequential_id(&events[i]);
+    for (size_t b = 0; b < batches; b++)
+        ordered[b] = fixture_batch(events + b * BATCH, BATCH);
+    run->ordered = post_all(f->base, f->token_a1, ordered, batches);
+    run->stored = fixture_count(f, "SELECT count(*) FROM event");
+    for (size_t b = 0; b < batches; b++)
+        free(ordered[b]);
+    free(ordered);
+    free(events);
+    fixture_stop(f);
+}
+
+/* The same uploads on SQLite and on PostgreSQL (its own server, durable
+ * like SQLite's synchronous=FULL), printed side by side. */
+static void bench_ingest_both(size_t count)
+{
     count -= count % BATCH;
     struct event *events = calloc(count, sizeof *events);
     int64_t start = fixture_utc("2026-01-01T07:00:00Z");
@@ -156,55 +230,41 @@ static void bench_ingest(size_t count)
         bodies[b] = fixture_batch(events + b * BATCH, BATCH);
         bytes += strlen(bodies[b]);
     }
-    double fresh = post_all(f, f->token_a1, bodies, batches);
-    double again = post_all(f, f->token_a1, bodies, batches);
+    struct ingest_run sqlite = {0}, pg = {0};
+    bench_ingest(events, count, bodies, &sqlite);
+    struct fixture *f = fixture_start(NULL);
     double raw = raw_sqlite_inserts(f->dir, events, count);
-    /* Two kiosks at once (two sites, so each keeps its own order): JSON is
-     * read by one server thread while the other holds the database. */
     fixture_stop(f);
-    f = fixture_start(NULL);
-    struct poster posters[2] = {{f, f->token_a1, bodies, batches / 2, 0},
-                                {f, f->token_b1, bodies + batches / 2, batches - batches / 2, 0}};
-    pthread_t threads[2];
-    double both_start = now_s();
-    for (int i = 0; i < 2; i++)
-        pthread_create(&threads[i], NULL, poster_run, &posters[i]);
-    for (int i = 0; i < 2; i++)
-        pthread_join(threads[i], NULL);
-    double both = now_s() - both_start;
-    /* The same events with time-ordered ids (UUIDv7-like) instead of random
-     * ones: every index then grows at its end. */
-    fixture_stop(f);
-    f = fixture_start(NULL);
-    for (size_t i = 0; i < count; i++)
-        sequential_id(&events[i]);
-    for (size_t b = 0; b < batches; b++) {
-        free(bodies[b]);
-        bodies[b] = fixture_batch(events + b * BATCH, BATCH);
-    }
-    double ordered = post_all(f, f->token_a1, bodies, batches);
-    long long stored = fixture_count(f, "SELECT count(*) FROM event");
-    long long expected_stored = (long long)count;
-    printf("ingest over loopback HTTP on %s, %zu events in batches of %d (%.1f MB of JSON), "
-           "%s:\n",
-           fixture_on_postgresql() ? "PostgreSQL" : "SQLite", count, BATCH, (double)bytes / 1e6,
-           fixture_on_postgresql() ? "fsync and synchronous_commit on" : "synchronous=FULL");
-    printf("  new events:            %9.0f events/s  (%.2f s)   goal >= 20000\n",
-           (double)count / fresh, fresh);
-    printf("  same batches again:    %9.0f events/s  (%.2f s)   all duplicates\n",
-           (double)count / again, again);
-    printf("  two kiosks at once:    %9.0f events/s  (%.2f s)   new events, two connections\n",
-           (double)count / both, both);
-    printf("  time-ordered ids:      %9.0f events/s  (%.2f s)   new events, UUIDv7-like ids\n",
-           (double)count / ordered, ordered);
-    printf("  baseline raw SQLite:   %9.0f events/s  (%.2f s)   same rows, no HTTP/JSON/visits\n",
-           (double)count / raw, raw);
-    printf("  stored: %lld of %lld (each once)\n", stored, expected_stored);
+    setenv("TILSTEDE_PG_DURABLE", "1", 1);
+    setenv(FIXTURE_BACKEND_ENV, "postgresql", 1);
+    bench_ingest(events, count, bodies, &pg);
+    unsetenv(FIXTURE_BACKEND_ENV);
+    double n = (double)count;
+    printf("ingest over loopback HTTP, %zu new events in batches of %d (%.1f MB of JSON), "
+           "deduplication on;\nSQLite synchronous=FULL, PostgreSQL 15 (its own server) fsync and "
+           "synchronous_commit on:\n",
+           count, BATCH, (double)bytes / 1e6);
+    printf("  %-44s %10s %12s\n", "events/s", "SQLite", "PostgreSQL");
+    printf("  %-44s %10.0f %12.0f   goal >= 20000\n", "one process, one kiosk", n / sqlite.fresh,
+           n / pg.fresh);
+    printf("  %-44s %10.0f %12.0f   all duplicates\n", "one process, the same batches again",
+           n / sqlite.again, n / pg.again);
+    printf("  %-44s %10.0f %12.0f\n", "one process, two kiosks (two sites) at once",
+           n / sqlite.two_kiosks, n / pg.two_kiosks);
+    printf("  %-44s %10.0f %12.0f   goal: more than one process\n",
+           "two processes, one database, a kiosk each", n / sqlite.two_processes,
+           n / pg.two_processes);
+    printf("  %-44s %10.0f %12.0f   UUIDv7-like ids\n", "one process, time-ordered ids",
+           n / sqlite.ordered, n / pg.ordered);
+    printf("  %-44s %10.0f %12s   same rows, no HTTP/JSON/visits\n",
+           "baseline: raw SQLite inserts", n / raw, "");
+    printf("  stored (each once): SQLite %lld and %lld (two processes), PostgreSQL %lld and %lld, "
+           "of %zu\n",
+           sqlite.stored, sqlite.stored_two_processes, pg.stored, pg.stored_two_processes, count);
     for (size_t b = 0; b < batches; b++)
         free(bodies[b]);
     free(bodies);
     free(events);
-    fixture_stop(f);
 }
 
 /* A year of visits for `count` events, put in through the store's ingest
@@ -373,13 +433,7 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     size_t report_events = argc > 1 ? strtoull(argv[1], NULL, 10) : 5000000;
     size_t ingest_events = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
-    bench_ingest(ingest_events);
-    /* The same on PostgreSQL, its own server, durable like SQLite's
-     * synchronous=FULL; the raw SQLite inserts stay the baseline. */
-    setenv("TILSTEDE_PG_DURABLE", "1", 1);
-    setenv(FIXTURE_BACKEND_ENV, "postgresql", 1);
-    bench_ingest(ingest_events);
-    unsetenv(FIXTURE_BACKEND_ENV);
+    bench_ingest_both(ingest_events);
     if (report_events)
         bench_report(report_events);
     curl_global_cleanup();

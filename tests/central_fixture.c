@@ -8,13 +8,19 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pg_server.h"
 #include "protocol.h"
+#include "testutil.h"
 
 #define REPLY_MAX_BYTES (64u * 1024u * 1024u)
+#define PROCESS_START_MS 10000
+#define PROCESS_POLL_MS  50
 
 static void die(const char *what, const char *err)
 {
@@ -328,4 +334,37 @@ int64_t fixture_utc(const char *text)
     if (protocol_time_parse(full, &us))
         die("fixture_utc", text);
     return us;
+}
+
+void fixture_process_start(struct fixture_process *c, const char *bin, const char *dir,
+                           const char *db, int n)
+{
+    snprintf(c->log, sizeof c->log, "%s/central-%d.log", dir, n);
+    const char *argv[] = {bin, "serve", "--listen", "127.0.0.1:0", "--db", db, NULL};
+    c->pid = test_spawn(argv, NULL, c->log, c->log);
+    if (c->pid <= 0)
+        die(bin, strerror(errno));
+    c->port = 0;
+    static char text[65536];
+    const struct timespec poll = {0, PROCESS_POLL_MS * 1000000L};
+    for (int waited = 0; !c->port && waited < PROCESS_START_MS; waited += PROCESS_POLL_MS) {
+        test_slurp(c->log, text, sizeof text);
+        const char *port = strstr(text, "(port ");
+        if (port)
+            c->port = (unsigned)atoi(port + 6);
+        else
+            nanosleep(&poll, NULL);
+    }
+    if (!c->port)
+        die("tilstede-central serve did not start", text);
+    snprintf(c->base, sizeof c->base, "http://127.0.0.1:%u", c->port);
+}
+
+void fixture_process_kill(struct fixture_process *c)
+{
+    if (c->pid > 0) {
+        kill(c->pid, SIGKILL);
+        waitpid(c->pid, NULL, 0);
+        c->pid = 0;
+    }
 }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "event.h"
 #include "http.h"
@@ -77,6 +78,21 @@ int fixture_exec(const struct fixture *fixture, const char *sql);
  * (a trigger that raises), and its removal: 0 or -EIO. */
 int fixture_fault_on_event(const struct fixture *fixture, const char *event_id);
 int fixture_fault_clear(const struct fixture *fixture);
+
+/* `tilstede-central serve` as a program of its own (bin), on the database
+ * db (a fixture's, so its sites and kiosks), on an ephemeral loopback
+ * port, its output in DIR/central-N.log: for several processes on one
+ * database. Waits until it listens, or aborts with its log. */
+struct fixture_process {
+    pid_t pid;
+    unsigned port;
+    char base[64]; /* "http://127.0.0.1:PORT", as struct fixture's */
+    char log[320];
+};
+void fixture_process_start(struct fixture_process *process, const char *bin, const char *dir,
+                           const char *db, int n);
+/* SIGKILL, and waits for it (nothing to do when it is not running). */
+void fixture_process_kill(struct fixture_process *process);
 
 /* Microseconds since the epoch of a UTC time "YYYY-MM-DDTHH:MM:SSZ". */
 int64_t fixture_utc(const char *text);

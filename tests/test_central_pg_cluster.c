@@ -30,7 +30,6 @@
 #define BATCHES           16
 #define VISITS_PER_BATCH  50
 #define EVENTS_PER_BATCH  (2 * VISITS_PER_BATCH)
-#define START_WAIT_MS     10000
 #define LOCK_WAIT_MS      10000
 #define UPLOAD_BATCHES    24
 #define UPLOAD_BATCH_SIZE 20
@@ -42,42 +41,7 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-/* ---- the central as a program ---- */
-
-struct central {
-    pid_t pid;
-    unsigned port;
-    char log[320];
-};
-
-static void central_spawn(struct central *c, const char *dir, const char *uri, int n)
-{
-    snprintf(c->log, sizeof c->log, "%s/central-%d.log", dir, n);
-    const char *argv[] = {CENTRAL_BIN, "serve", "--listen", "127.0.0.1:0", "--db", uri, NULL};
-    c->pid = test_spawn(argv, NULL, c->log, c->log);
-    assert_true(c->pid > 0);
-    c->port = 0;
-    static char text[65536];
-    for (int waited = 0; !c->port && waited < START_WAIT_MS; waited += 50) {
-        test_slurp(c->log, text, sizeof text);
-        const char *port = strstr(text, "(port ");
-        if (port)
-            c->port = (unsigned)atoi(port + 6);
-        else
-            sleep_ms(50);
-    }
-    if (!c->port)
-        fail_msg("tilstede-central serve did not start: %s", text);
-}
-
-static void central_kill(struct central *c)
-{
-    if (c->pid > 0) {
-        kill(c->pid, SIGKILL);
-        waitpid(c->pid, NULL, 0);
-        c->pid = 0;
-    }
-}
+/* ---- the central as a program (fixture_process_start) ---- */
 
 /* POST /v1/events to a port: the HTTP status (0: no answer), the number
  * the central reported stored, and whether a Retry-After came. */
@@ -224,9 +188,9 @@ static void test_two_processes_sixteen_clients_store_each_event_once(void **stat
     (void)state;
     struct cluster c = {0};
     cluster_open(&c);
-    struct central centrals[2];
-    central_spawn(&centrals[0], c.dir, c.uri, 0);
-    central_spawn(&centrals[1], c.dir, c.uri, 1);
+    struct fixture_process centrals[2];
+    fixture_process_start(&centrals[0], CENTRAL_BIN, c.dir, c.uri, 0);
+    fixture_process_start(&centrals[1], CENTRAL_BIN, c.dir, c.uri, 1);
 
     static struct event batches[BATCHES][EVENTS_PER_BATCH];
     char *bodies[BATCHES];
@@ -249,8 +213,8 @@ static void test_two_processes_sixteen_clients_store_each_event_once(void **stat
         assert_int_equal(clients[i].failures, 0);
         stored += clients[i].stored;
     }
-    central_kill(&centrals[0]);
-    central_kill(&centrals[1]);
+    fixture_process_kill(&centrals[0]);
+    fixture_process_kill(&centrals[1]);
 
     /* Each event stored once, and said to be stored once, of 16 sendings. */
     assert_int_equal(stored, BATCHES * EVENTS_PER_BATCH);
@@ -316,8 +280,8 @@ static void test_process_killed_mid_batch_stores_none_of_it(void **state)
     (void)state;
     struct cluster c = {0};
     cluster_open(&c);
-    struct central central;
-    central_spawn(&central, c.dir, c.uri, 0);
+    struct fixture_process central;
+    fixture_process_start(&central, CENTRAL_BIN, c.dir, c.uri, 0);
     struct event events[EVENTS_PER_BATCH];
     make_batch(events, 0);
     char *body = fixture_batch(events, EVENTS_PER_BATCH);
@@ -345,7 +309,7 @@ static void test_process_killed_mid_batch_stores_none_of_it(void **state)
         pthread_join(thread, NULL);
         fail_msg("the batch never waited on the device row (answer %ld)", sender.result.status);
     }
-    central_kill(&central);
+    fixture_process_kill(&central);
     PQclear(PQexec(holder, "ROLLBACK"));
     PQfinish(holder);
     pthread_join(thread, NULL);
@@ -364,9 +328,9 @@ static void test_process_killed_mid_batch_stores_none_of_it(void **state)
     assert_int_equal(pg_value(c.uri, "SELECT count(*) FROM visit_total"), 0);
 
     /* Sent again to a new process, the batch goes in whole. */
-    central_spawn(&central, c.dir, c.uri, 1);
+    fixture_process_start(&central, CENTRAL_BIN, c.dir, c.uri, 1);
     struct upload again = post(central.port, c.token, body);
-    central_kill(&central);
+    fixture_process_kill(&central);
     assert_int_equal(again.status, 200);
     assert_int_equal(again.stored, EVENTS_PER_BATCH);
     assert_int_equal(pg_value(c.uri, "SELECT count(*) FROM event"), EVENTS_PER_BATCH);

@@ -17,8 +17,10 @@
 
 extern const char embed_central_pg_001[];
 extern const char embed_central_pg_002[];
+extern const char embed_central_pg_003[];
 
-static const char *const migrations[] = {embed_central_pg_001, embed_central_pg_002};
+static const char *const migrations[] = {embed_central_pg_001, embed_central_pg_002,
+                                         embed_central_pg_003};
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* The advisory lock of the migrations (store_pg_sql.c has the sites'). */
