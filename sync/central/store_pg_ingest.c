@@ -129,14 +129,30 @@ static int batch_close(void *ctx, int64_t id, const struct event *ev, int review
     return 0;
 }
 
+/* 0 when every array parameter of p from `first` on was built (none is
+ * NULL), else -ENOMEM naming what did not fit. */
+static int arrays_built(const struct params *p, int first, const char *what, char *err,
+                        size_t errlen)
+{
+    for (int i = first; i < p->count; i++)
+        if (!p->value[i]) {
+            snprintf(err, errlen, "%s: out of memory", what);
+            return -ENOMEM;
+        }
+    return 0;
+}
+
+/* The array parameters of ST_VISITS_INSERT and ST_VISITS_CLOSE. */
+enum { BEGUN_ARRAYS = 9, ENDED_ARRAYS = 5 };
+
 /* The visits begun and ended so far, written in two statements. */
 static int batch_flush(struct batch *b, char *err, size_t errlen)
 {
     int rc = 0;
-    struct pg_array begun[9], ended[5];
-    for (int i = 0; i < 9; i++)
+    struct pg_array begun[BEGUN_ARRAYS], ended[ENDED_ARRAYS];
+    for (int i = 0; i < BEGUN_ARRAYS; i++)
         pg_array_init(&begun[i], b->begun_count);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < ENDED_ARRAYS; i++)
         pg_array_init(&ended[i], b->ended_count);
     if (b->begun_count) {
         for (size_t i = 0; i < b->begun_count; i++) {
@@ -158,14 +174,10 @@ static int batch_flush(struct batch *b, char *err, size_t errlen)
         }
         struct params p = {0};
         param_text(&p, b->site);
-        for (int i = 0; i < 9; i++)
+        for (int i = 0; i < BEGUN_ARRAYS; i++)
             param_text(&p, pg_array_end(&begun[i]));
-        for (int i = 1; i < p.count && !rc; i++)
-            if (!p.value[i]) {
-                snprintf(err, errlen, "visits: the batch's new visits do not fit in memory");
-                rc = -ENOMEM;
-            }
-        if (rc || (rc = pg_query(b->store, ST_VISITS_INSERT, &p, NULL, "visits", err, errlen)))
+        if ((rc = arrays_built(&p, 1, "the batch's new visits", err, errlen)) ||
+            (rc = pg_query(b->store, ST_VISITS_INSERT, &p, NULL, "visits", err, errlen)))
             goto out;
     }
     if (b->ended_count) {
@@ -178,23 +190,19 @@ static int batch_flush(struct batch *b, char *err, size_t errlen)
             pg_array_number(&ended[4], v->review);
         }
         struct params p = {0};
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < ENDED_ARRAYS; i++)
             param_text(&p, pg_array_end(&ended[i]));
-        for (int i = 0; i < p.count && !rc; i++)
-            if (!p.value[i]) {
-                snprintf(err, errlen, "visits: the batch's ended visits do not fit in memory");
-                rc = -ENOMEM;
-            }
-        if (rc || (rc = pg_query(b->store, ST_VISITS_CLOSE, &p, NULL, "visits", err, errlen)))
+        if ((rc = arrays_built(&p, 0, "the batch's ended visits", err, errlen)) ||
+            (rc = pg_query(b->store, ST_VISITS_CLOSE, &p, NULL, "visits", err, errlen)))
             goto out;
     }
     for (size_t i = 0; i < b->open_count; i++)
         b->open[i].pending = 0;
     b->begun_count = b->ended_count = 0;
 out:
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < BEGUN_ARRAYS; i++)
         pg_array_free(&begun[i]);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < ENDED_ARRAYS; i++)
         pg_array_free(&ended[i]);
     return rc;
 }
@@ -269,11 +277,8 @@ static int batch_read_open(struct batch *b, const struct event *events, size_t c
     struct params p = {0};
     param_text(&p, b->site);
     param_text(&p, pg_array_end(&volunteers));
-    int rc = 0;
-    if (!p.value[1]) {
-        snprintf(err, errlen, "visits: the batch's volunteers do not fit in memory");
-        rc = -ENOMEM;
-    } else if (!(rc = pg_query(b->store, ST_VISITS_OPEN, &p, res, "visits", err, errlen))) {
+    int rc = arrays_built(&p, 1, "the batch's volunteers", err, errlen);
+    if (!rc && !(rc = pg_query(b->store, ST_VISITS_OPEN, &p, res, "visits", err, errlen))) {
         /* The strings stay in *res until the batch is done. */
         for (int row = 0; row < PQntuples(*res); row++) {
             struct open_visit *open = open_visit_of(b, PQgetvalue(*res, row, 0));
@@ -359,14 +364,13 @@ static int insert_events(struct pg_store *s, const struct central_device *device
     param_text(&p, device->site);
     param_number(&p, device->id);
     param_number(&p, received);
-    for (int i = 0; i < EVENT_ARRAYS && !rc; i++)
-        if (!p.value[i] || !order) {
-            snprintf(err, errlen, "storing %zu events: out of memory", count);
-            rc = -ENOMEM;
-        }
     char what[64];
     snprintf(what, sizeof what, "storing a batch of %zu events", count);
-    if (rc || (rc = pg_query(s, ST_EVENTS_INSERT, &p, &res, what, err, errlen)))
+    if (!order) {
+        snprintf(err, errlen, "%s: out of memory", what);
+        rc = -ENOMEM;
+    }
+    if (rc || (rc = arrays_built(&p, 0, what, err, errlen)) || (rc = pg_query(s, ST_EVENTS_INSERT, &p, &res, what, err, errlen)))
         goto out;
     qsort(order, count, sizeof *order, by_event_id);
     for (int row = 0; row < PQntuples(res); row++) {
@@ -407,13 +411,8 @@ static int corrections_elsewhere(struct pg_store *s, const char *site, const str
     struct params p = {0};
     param_text(&p, pg_array_end(&named));
     param_text(&p, site);
-    if (!named.count)
+    if (!named.count || (rc = arrays_built(&p, 0, "corrections", err, errlen)))
         goto out;
-    if (!p.value[0]) {
-        snprintf(err, errlen, "corrections: out of memory");
-        rc = -ENOMEM;
-        goto out;
-    }
     if ((rc = pg_query(s, ST_CORRECTED_ELSEWHERE, &p, &res, "correction", err, errlen)))
         goto out;
     for (int row = 0; row < PQntuples(res); row++)
