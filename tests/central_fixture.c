@@ -193,6 +193,20 @@ int fixture_request(const struct fixture *f, const char *method, const char *pat
     return rc;
 }
 
+json_t *fixture_roster(const struct fixture *f, const char *token, const char *cursor)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v1/roster%s%s", cursor ? "?since=" : "", cursor ? cursor : "");
+    struct reply reply;
+    if (fixture_request(f, "GET", path, token, NULL, 0, &reply) || reply.status != 200)
+        die("GET /v1/roster", "no 200 answer");
+    json_t *doc = json_loads(reply.body, 0, NULL);
+    reply_free(&reply);
+    if (!doc)
+        die("GET /v1/roster", "not JSON");
+    return doc;
+}
+
 int fixture_request_basic(const struct fixture *f, const char *path, const char *user,
                           const char *password, struct reply *out)
 {

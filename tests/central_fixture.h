@@ -69,6 +69,11 @@ char *fixture_batch(const struct event *events, size_t count);
 int fixture_post_events(const struct fixture *fixture, const char *token,
                         const struct event *events, size_t count, struct reply *out);
 
+/* GET /v1/roster (after cursor, or all when NULL) as the kiosk of token;
+ * asserts a 200 and JSON. json_decref() it. */
+struct json_t;
+struct json_t *fixture_roster(const struct fixture *fixture, const char *token, const char *cursor);
+
 /* SELECT count(*) over a fresh connection to the database. */
 long long fixture_count(const struct fixture *fixture, const char *sql);
 /* Runs SQL on a fresh connection (fault injection); 0 or -EIO. */

@@ -18,15 +18,7 @@
 
 static json_t *roster(struct fixture *f, const char *token, const char *cursor)
 {
-    char path[128];
-    snprintf(path, sizeof path, "/v1/roster%s%s", cursor ? "?since=" : "", cursor ? cursor : "");
-    struct reply reply;
-    assert_int_equal(fixture_request(f, "GET", path, token, NULL, 0, &reply), 0);
-    assert_int_equal(reply.status, 200);
-    json_t *doc = json_loads(reply.body, 0, NULL);
-    assert_non_null(doc);
-    reply_free(&reply);
-    return doc;
+    return fixture_roster(f, token, cursor);
 }
 
 static size_t count(json_t *doc, const char *list)

@@ -9,11 +9,13 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -378,6 +380,311 @@ static void test_admin_token_works_as_bearer_for_scripts(void **state)
     fixture_stop(f);
 }
 
+/* ---- the volunteers (issue 13, section 2) ---- */
+
+static void roster_put(struct fixture *f, const struct central_volunteer *list, size_t n)
+{
+    size_t changed;
+    char err[256];
+    assert_int_equal(central_store_roster_replace(f->store, list, n, &changed, err, sizeof err), 0);
+}
+
+static struct central_volunteer volunteer(const char *id, const char *given, const char *family,
+                                          int active, const char *signed_on,
+                                          const char *police_until)
+{
+    struct central_volunteer v;
+    memset(&v, 0, sizeof v);
+    snprintf(v.external_id, sizeof v.external_id, "%s", id);
+    snprintf(v.given_name, sizeof v.given_name, "%s", given);
+    snprintf(v.family_name, sizeof v.family_name, "%s", family);
+    v.active = active;
+    snprintf(v.confidentiality_signed, sizeof v.confidentiality_signed, "%s", signed_on);
+    snprintf(v.police_valid_until, sizeof v.police_valid_until, "%s", police_until);
+    return v;
+}
+
+/* A date days from today, "YYYY-MM-DD". */
+static void day_from_today(int days, char out[CENTRAL_DATE_LEN + 1])
+{
+    time_t t = time(NULL) + (time_t)days * 86400;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, CENTRAL_DATE_LEN + 1, "%Y-%m-%d", &tm);
+}
+
+/* A check-in and check-out of the volunteer, uploaded by the kiosk. */
+static void visit_at(struct fixture *f, const char *token, const char *volunteer_id)
+{
+    struct event events[2];
+    int64_t start = fixture_utc("2026-11-23T10:00:00Z");
+    fixture_event(&events[0], EVENT_CHECKIN, volunteer_id, start);
+    fixture_event(&events[1], EVENT_CHECKOUT, volunteer_id, start + 7200ll * 1000000);
+    struct reply reply;
+    assert_int_equal(fixture_post_events(f, token, events, 2, &reply), 0);
+    assert_int_equal(reply.status, 200);
+    reply_free(&reply);
+}
+
+/* Kari (site A), Øystein (sites A and B), Per (inactive, site B), Lise
+ * (site B only, papers missing), Siv (police certificate running out). */
+static void volunteers_setup(struct fixture *f)
+{
+    char soon[CENTRAL_DATE_LEN + 1], later[CENTRAL_DATE_LEN + 1], past[CENTRAL_DATE_LEN + 1];
+    day_from_today(10, soon);
+    day_from_today(400, later);
+    day_from_today(-3, past);
+    struct central_volunteer list[] = {
+        volunteer("F-1", "Kari", "Nordmann", 1, "2026-01-05", later),
+        volunteer("F-2", "Øystein", "Åsheim", 1, "2026-01-05", later),
+        volunteer("F-3", "Per", "Olsen", 0, "2025-03-01", later),
+        volunteer("F-4", "Lise", "Berg", 1, "", past),
+        volunteer("F-5", "Siv", "Dahl", 1, "2026-02-01", soon),
+    };
+    roster_put(f, list, 5);
+    visit_at(f, f->token_a1, "F-1");
+    visit_at(f, f->token_a1, "F-2");
+    visit_at(f, f->token_b1, "F-2");
+    visit_at(f, f->token_b1, "F-3");
+    visit_at(f, f->token_b1, "F-4");
+    visit_at(f, f->token_a2, "F-5");
+}
+
+static void test_volunteer_list_searches_names_and_ids_and_filters(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "kari", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
+    volunteers_setup(f);
+    char cookie[256];
+    sign_in(f, "kari", "langtpassord1", cookie, sizeof cookie);
+    struct page page;
+    /* Active ones by default, in Norwegian order: Å after the rest. */
+    assert_int_equal(web_request(f, "/volunteers", cookie, NULL, NULL, NULL, &page), 200);
+    const char *berg = strstr(page.body, "Lise Berg"), *dahl = strstr(page.body, "Siv Dahl"),
+               *nordmann = strstr(page.body, "Kari Nordmann"),
+               *asheim = strstr(page.body, "Øystein Åsheim");
+    assert_true(berg && dahl && nordmann && asheim);
+    assert_true(berg < dahl && dahl < nordmann && nordmann < asheim);
+    assert_null(strstr(page.body, "Per Olsen"));
+    assert_non_null(strstr(page.body, "4 frivillige"));
+    /* Search folds case and Norwegian letters: "øy" finds Øystein, "ÅSH"
+     * too; an id part finds its owner. */
+    assert_int_equal(web_request(f, "/volunteers?q=%C3%B8y", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "Øystein Åsheim"));
+    assert_null(strstr(page.body, "Kari Nordmann"));
+    assert_int_equal(web_request(f, "/volunteers?q=%C3%85SH", cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "Øystein Åsheim"));
+    assert_int_equal(web_request(f, "/volunteers?q=f-1", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "Kari Nordmann"));
+    assert_non_null(strstr(page.body, "1 frivillig<"));
+    /* Inactive, and both. */
+    assert_int_equal(web_request(f, "/volunteers?active=0", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "Per Olsen"));
+    assert_null(strstr(page.body, "Kari Nordmann"));
+    assert_int_equal(web_request(f, "/volunteers?active=all", cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "5 frivillige"));
+    /* Where they have been. */
+    assert_int_equal(
+        web_request(f, "/volunteers?site=" FIXTURE_SITE_B, cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "Øystein Åsheim"));
+    assert_non_null(strstr(page.body, "Lise Berg"));
+    assert_null(strstr(page.body, "Kari Nordmann"));
+    /* Papers: Lise has no agreement and an expired certificate; Siv's
+     * runs out in 10 days, within 30 but not within 5. */
+    assert_int_equal(web_request(f, "/volunteers?papers=missing", cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "Lise Berg"));
+    assert_non_null(strstr(page.body, "1 frivillig<"));
+    assert_int_equal(
+        web_request(f, "/volunteers?papers=expiring&days=30", cookie, NULL, NULL, NULL, &page),
+        200);
+    assert_non_null(strstr(page.body, "Siv Dahl"));
+    assert_non_null(strstr(page.body, "1 frivillig<"));
+    assert_int_equal(
+        web_request(f, "/volunteers?papers=expiring&days=5", cookie, NULL, NULL, NULL, &page), 200);
+    assert_null(strstr(page.body, "Siv Dahl"));
+    fixture_stop(f);
+}
+
+static void test_volunteer_page_shows_papers_cards_visits_and_notes(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "kari", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
+    volunteers_setup(f);
+    struct central_volunteer undated = volunteer("F-6", "Ola", "Undal", 1, "", "");
+    undated.confidentiality_undated = 1;
+    undated.police_undated = 1;
+    char cookie[256];
+    sign_in(f, "kari", "langtpassord1", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/volunteers/F-2", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "<h1>Øystein Åsheim</h1>"));
+    assert_non_null(strstr(page.body, "signert 05.01.2026"));
+    assert_non_null(strstr(page.body, "gyldig til "));
+    /* Both sites' visits, in Norwegian dates, two hours each. */
+    assert_non_null(strstr(page.body, "23.11.2026 kl. 11.00"));
+    assert_non_null(strstr(page.body, "2 t 0 min"));
+    const char *visits = strstr(page.body, "<h2>Besøk</h2>");
+    assert_non_null(visits);
+    assert_non_null(strstr(visits, "Lilleby sykehjem"));
+    assert_non_null(strstr(visits, "Aktivitetshuset"));
+    assert_non_null(strstr(page.body, "Ingen kort registrert."));
+    /* Undated papers say so. */
+    struct central_volunteer with_undated[] = {
+        volunteer("F-1", "Kari", "Nordmann", 1, "2026-01-05", "2030-01-01"), undated};
+    roster_put(f, with_undated, 2);
+    assert_int_equal(web_request(f, "/volunteers/F-6", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "signert (uten dato)"));
+    assert_non_null(strstr(page.body, "levert (uten utløpsdato)"));
+    /* A note, kept with its author. */
+    char csrf[80], form[256];
+    csrf_of(&page, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "action=note&text=Vil+helst+ha+tirsdager&csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/volunteers/F-6", cookie, form, NULL, NULL, &page), 303);
+    assert_string_equal(page.location, "/volunteers/F-6?done=note");
+    assert_int_equal(web_request(f, "/volunteers/F-6", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "Vil helst ha tirsdager"));
+    assert_non_null(strstr(page.body, " · kari"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE action = 'note add' AND "
+                                      "subject = 'F-6'"),
+                     1);
+    /* Someone not on the roster has no page. */
+    assert_int_equal(web_request(f, "/volunteers/F-99", cookie, NULL, NULL, NULL, &page), 404);
+    fixture_stop(f);
+}
+
+static void test_contact_reaches_only_volunteers_of_their_sites_even_by_url(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "ola", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "langtpassord1");
+    volunteers_setup(f);
+    char cookie[256], csrf[80], form[256];
+    sign_in(f, "ola", "langtpassord1", cookie, sizeof cookie);
+    struct page page, missing;
+    assert_int_equal(web_request(f, "/volunteers?active=all", cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "Kari Nordmann"));
+    assert_non_null(strstr(page.body, "Øystein Åsheim"));
+    assert_null(strstr(page.body, "Lise Berg"));
+    assert_null(strstr(page.body, "Per Olsen"));
+    /* Asking for the other site's list gives nothing, not that site. */
+    assert_int_equal(web_request(f, "/volunteers?active=all&site=" FIXTURE_SITE_B, cookie, NULL,
+                                 NULL, NULL, &page),
+                     200);
+    assert_null(strstr(page.body, "Lise Berg"));
+    assert_null(strstr(page.body, "Øystein"));
+    /* Lise (site B only) by URL: the same 404 as someone who does not
+     * exist, and nothing of her. */
+    assert_int_equal(web_request(f, "/volunteers/F-4", cookie, NULL, NULL, NULL, &page), 404);
+    assert_int_equal(web_request(f, "/volunteers/F-404", cookie, NULL, NULL, NULL, &missing), 404);
+    assert_string_equal(page.body, missing.body);
+    assert_null(strstr(page.body, "Lise"));
+    assert_null(strstr(page.body, "Berg"));
+    /* Øystein, seen at both sites: only this site's visits. */
+    assert_int_equal(web_request(f, "/volunteers/F-2", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(strstr(page.body, "<h2>Besøk</h2>"), "Lilleby sykehjem"));
+    assert_null(strstr(page.body, "Aktivitetshuset"));
+    /* Nor can they change Lise: a note is refused, nothing stored. */
+    csrf_of(&page, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "action=note&text=hei&csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/volunteers/F-4", cookie, form, NULL, NULL, &page), 404);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM volunteer_note"), 0);
+    /* A viewer reads reports, not volunteers. */
+    make_user(f, "vera", CENTRAL_ROLE_VIEWER, NULL, "langtpassord1");
+    sign_in(f, "vera", "langtpassord1", cookie, sizeof cookie);
+    assert_int_equal(web_request(f, "/volunteers", cookie, NULL, NULL, NULL, &page), 403);
+    assert_int_equal(web_request(f, "/volunteers/F-1", cookie, NULL, NULL, NULL, &page), 403);
+    fixture_stop(f);
+}
+
+static json_t *card_in(json_t *doc, const char *hash)
+{
+    size_t i;
+    json_t *card;
+    json_array_foreach(json_object_get(doc, "cards"), i, card)
+    {
+        if (!strcmp(json_string_value(json_object_get(card, "card_hash")), hash))
+            return card;
+    }
+    return NULL;
+}
+
+static void test_card_revoked_in_the_browser_reaches_every_kiosk_through_the_roster(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "ola", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "langtpassord1");
+    volunteers_setup(f);
+    char hash[CARD_HASH_HEX + 1];
+    memset(hash, 'a', CARD_HASH_HEX);
+    memcpy(hash + CARD_HASH_HEX - 6, "b0c1d2", 6);
+    hash[CARD_HASH_HEX] = '\0';
+    struct event enrolled;
+    fixture_event(&enrolled, EVENT_CARD_ENROLLED, "F-1", fixture_utc("2026-11-23T09:00:00Z"));
+    enrolled.source = SOURCE_STAFF;
+    strcpy(enrolled.card_hash, hash);
+    struct reply reply;
+    assert_int_equal(fixture_post_events(f, f->token_a1, &enrolled, 1, &reply), 0);
+    reply_free(&reply);
+    /* The other site's kiosk has the card, and a cursor. */
+    json_t *before = fixture_roster(f, f->token_b1, NULL);
+    assert_true(json_is_false(json_object_get(card_in(before, hash), "revoked")));
+    char cursor[128];
+    snprintf(cursor, sizeof cursor, "%s", json_string_value(json_object_get(before, "cursor")));
+
+    char cookie[256], csrf[80], form[256], path[160];
+    sign_in(f, "ola", "langtpassord1", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/volunteers/F-1", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "Kort …b0c1d2"));
+    /* First a confirmation, which changes nothing. */
+    snprintf(path, sizeof path, "/volunteers/F-1?card=%s", hash);
+    assert_non_null(strstr(page.body, path));
+    assert_int_equal(web_request(f, path, cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "Ja, sperr kortet"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM card WHERE revoked = 1"), 0);
+    csrf_of(&page, csrf, sizeof csrf);
+    /* Without the CSRF token: refused. */
+    snprintf(form, sizeof form, "action=revoke&card=%s", hash);
+    assert_int_equal(web_request(f, "/volunteers/F-1", cookie, form, NULL, NULL, &page), 403);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM card WHERE revoked = 1"), 0);
+    /* Another volunteer's page cannot revoke F-1's card. */
+    snprintf(form, sizeof form, "action=revoke&card=%s&csrf=%s", hash, csrf);
+    assert_int_equal(web_request(f, "/volunteers/F-2", cookie, form, NULL, NULL, &page), 404);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM card WHERE revoked = 1"), 0);
+    assert_int_equal(web_request(f, "/volunteers/F-1", cookie, form, NULL, NULL, &page), 303);
+    assert_string_equal(page.location, "/volunteers/F-1?done=card");
+    assert_int_equal(web_request(f, "/volunteers/F-1?done=card", cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "Kortet er sperret"));
+    assert_non_null(strstr(page.body, "sperret</td>"));
+
+    /* The next roster answer after the cursor carries it, to a kiosk of
+     * another site too. */
+    json_t *after = fixture_roster(f, f->token_b1, cursor);
+    json_t *card = card_in(after, hash);
+    assert_non_null(card);
+    assert_true(json_is_true(json_object_get(card, "revoked")));
+    assert_string_not_equal(json_string_value(json_object_get(after, "cursor")), cursor);
+    /* Once: a second time is refused, the roster unchanged. */
+    assert_int_equal(web_request(f, "/volunteers/F-1", cookie, form, NULL, NULL, &page), 404);
+    /* Audited by volunteer, with no card data. */
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE action = 'card revoke' "
+                                      "AND subject = 'F-1' AND actor = 'ola'"),
+                     1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE subject LIKE '%b0c1d2%' "
+                                      "OR detail LIKE '%b0c1d2%'"),
+                     0);
+    json_decref(before);
+    json_decref(after);
+    fixture_stop(f);
+}
+
 static void test_htmlf_escapes_every_string_argument(void **state)
 {
     (void)state;
@@ -393,6 +700,8 @@ static void test_htmlf_escapes_every_string_argument(void **state)
 
 int main(void)
 {
+    /* The pages' dates and clocks are Norway's. */
+    setenv("TZ", "Europe/Oslo", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_up_link_works_once_then_the_password_signs_in),
         cmocka_unit_test(test_session_cookie_is_httponly_strict_and_secure_behind_https),
@@ -402,6 +711,10 @@ int main(void)
         cmocka_unit_test(test_an_idle_session_expires),
         cmocka_unit_test(test_sso_header_names_the_user_only_when_configured),
         cmocka_unit_test(test_admin_token_works_as_bearer_for_scripts),
+        cmocka_unit_test(test_volunteer_list_searches_names_and_ids_and_filters),
+        cmocka_unit_test(test_volunteer_page_shows_papers_cards_visits_and_notes),
+        cmocka_unit_test(test_contact_reaches_only_volunteers_of_their_sites_even_by_url),
+        cmocka_unit_test(test_card_revoked_in_the_browser_reaches_every_kiosk_through_the_roster),
         cmocka_unit_test(test_htmlf_escapes_every_string_argument),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

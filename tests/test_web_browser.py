@@ -100,7 +100,10 @@ def check(name):
         failures.append(f"{name}: axe {v['impact']} {v['id']}: {v['help']} "
                         f"({len(v['nodes'])} elements)")
     for width, label in ((390, "phone"), (1280, "desktop")):
+        # The whole page, not only the first screenful.
         driver.set_window_size(width, 900)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(max(height + 140, 900), 6000))
         driver.save_screenshot(f"{work}/screenshots/{name}-{label}.png")
     driver.set_window_size(1280, 900)
 
@@ -171,8 +174,11 @@ try:
              "recorded_at": now, "monotonic_us": 1000, "boot_id": str(uuid.uuid4()),
              "clock_synced": True, "source": "card", "activity": None, "corrects": None,
              "card_hash": None, "review": False}
+    card_hash = "c0ffee" * 10 + "a1b2"
+    enrolled = dict(event, event_id=str(uuid.uuid4()), kind="card_enrolled", source="staff",
+                    card_hash=card_hash)
     request = urllib.request.Request(base + "/v1/events", method="POST",
-                                     data=json.dumps({"events": [event]}).encode(),
+                                     data=json.dumps({"events": [enrolled, event]}).encode(),
                                      headers={"Authorization": "Bearer " + token,
                                               "Content-Type": "application/json"})
     expect(urllib.request.urlopen(request).status == 200, "the kiosk's upload is taken")
@@ -181,6 +187,35 @@ try:
     driver.get(f"http://127.0.0.1:{evil_port}/")
     time.sleep(1)
     expect("evil" not in run("device", "list"), "a form from another origin adds no kiosk")
+
+    # The volunteers: search, a volunteer's page, a lost card revoked.
+    roster_file = os.path.join(work, "roster.csv")
+    with open(roster_file, "wb") as f:
+        f.write("Frivillig-ID;Fornavn;Etternavn;Taushetserklæring;Politiattest gyldig til\r\n"
+                "F-1042;Åse;Nordmann;12.01.2026;31.12.2027\r\n"
+                "F-2000;Per;Fjell;;\r\n".encode("cp1252"))
+    run("roster", "import", roster_file)
+    driver.get(base + "/volunteers")
+    check("volunteers")
+    driver.find_element(By.ID, "q").send_keys("åse")
+    driver.find_element(By.CSS_SELECTOR, 'form.filters button').click()
+    time.sleep(0.3)
+    expect("Per Fjell" not in driver.page_source, "the search leaves out the others")
+    driver.find_element(By.LINK_TEXT, "Åse Nordmann").click()
+    wait_url(base + "/volunteers/F-1042")
+    expect("signert 12.01.2026" in driver.page_source, "the page shows the agreement's date")
+    expect("Solsiden sykehjem" in driver.page_source, "the page lists the visit")
+    check("volunteer")
+    driver.find_element(By.CSS_SELECTOR, "a.button").click()
+    check("card-revoke-confirm")
+    driver.find_element(By.CSS_SELECTOR, "button.danger").click()
+    wait_url(base + "/volunteers/F-1042?done=card")
+    expect("Kortet er sperret" in driver.page_source, "the card is revoked")
+    check("volunteer-card-revoked")
+    request = urllib.request.Request(base + "/v1/roster", headers={"Authorization": "Bearer " + token})
+    cards = json.load(urllib.request.urlopen(request))["cards"]
+    expect([c["revoked"] for c in cards if c["card_hash"] == card_hash] == [True],
+           "the kiosk's roster has the card revoked")
 
     driver.get(base + "/users")
     check("users")
@@ -199,13 +234,20 @@ try:
     set_up(ola_link, "ola-passord-12")
     expect(wait_url(base + "/here/solsiden") == base + "/here/solsiden",
            "a one-site contact lands on it")
-    expect("F-1042" in driver.page_source, "who is here lists the uploaded check-in")
+    expect("Åse Nordmann" in driver.page_source, "who is here lists the uploaded check-in")
     check("here-solsiden")
     driver.get(base + "/here/fjellheim")
     expect("Ingen tilgang" in driver.page_source, "the contact cannot open another site")
     check("forbidden")
     driver.get(base + "/users")
     expect("Ingen tilgang" in driver.page_source, "the contact cannot open the accounts")
+    driver.get(base + "/volunteers")
+    expect("Åse Nordmann" in driver.page_source and "Per Fjell" not in driver.page_source,
+           "the contact's list has their site's volunteers only")
+    check("volunteers-contact")
+    driver.get(base + "/volunteers/F-2000")
+    expect("Fant ikke" in driver.page_source and "Fjell" not in driver.page_source,
+           "the contact cannot open another volunteer by URL")
     sign_in("ola", "feil-passord")
     time.sleep(0.5)
     expect("Feil brukernavn eller passord" in driver.page_source, "a wrong password is refused")

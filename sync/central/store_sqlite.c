@@ -459,6 +459,7 @@ int central_sqlite_open(const char *path, struct central_store **out, char *err,
              CACHE_KIB, WAL_CHECKPOINT_PAGES, MMAP_BYTES);
     if ((rc = exec(s->db, pragmas, path, err, errlen)) ||
         (rc = migrate(s->db, path, err, errlen)) ||
+        (rc = central_sqlite_web_open(s->db, err, errlen)) ||
         (rc = visits_open(s->db, &s->visits, err, errlen)))
         goto fail;
     for (int i = 0; i < ST_COUNT; i++) {

@@ -38,4 +38,8 @@ int central_sqlite_activities(struct central_store *store, const char *site, con
                               const char *to, central_activity_cb cb, void *ctx, char *err,
                               size_t errlen);
 
+/* Registers what the web operations' SQL calls (tilstede_fold, COLLATE
+ * tilstede_nb) on a new connection. 0 or the failure. */
+int central_sqlite_web_open(sqlite3 *db, char *err, size_t errlen);
+
 #endif

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include <jansson.h>
+
+#include "namesearch.h"
 #include "store_sqlite.h"
 
 static int64_t web_now_us(void)
@@ -573,27 +576,117 @@ static int volunteer_row(sqlite3_stmt *st, void *cb, void *ctx)
     return ((central_volunteer_cb)cb)(ctx, &v);
 }
 
+/* tilstede_fold(text): namesearch_fold, the kiosk's one definition of
+ * "the same letter", so "øy" finds "Øystein" (SQLite's lower() folds
+ * ASCII only). */
+static void fold_function(sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *in = (const char *)sqlite3_value_text(argv[0]);
+    if (!in) {
+        sqlite3_result_null(context);
+        return;
+    }
+    size_t cap = NAMESEARCH_FOLD_GROWTH * strlen(in) + 1;
+    char *out = sqlite3_malloc64(cap);
+    if (!out) {
+        sqlite3_result_error_nomem(context);
+        return;
+    }
+    namesearch_fold(in, out, cap);
+    sqlite3_result_text(context, out, -1, sqlite3_free);
+}
+
+/* COLLATE tilstede_nb: Norwegian order (a..z, æ, ø, å) on folded text. */
+static int collate_nb(void *ctx, int len_a, const void *a, int len_b, const void *b)
+{
+    (void)ctx;
+    char text_a[2 * CENTRAL_NAME_MAX], text_b[2 * CENTRAL_NAME_MAX];
+    char fold_a[NAMESEARCH_FOLD_GROWTH * sizeof text_a], fold_b[sizeof fold_a];
+    snprintf(text_a, sizeof text_a, "%.*s", len_a, (const char *)a);
+    snprintf(text_b, sizeof text_b, "%.*s", len_b, (const char *)b);
+    namesearch_fold(text_a, fold_a, sizeof fold_a);
+    namesearch_fold(text_b, fold_b, sizeof fold_b);
+    int order = namesearch_collate(fold_a, fold_b);
+    return order ? order : strcmp(text_a, text_b);
+}
+
+int central_sqlite_web_open(sqlite3 *db, char *err, size_t errlen)
+{
+    if (sqlite3_create_function_v2(db, "tilstede_fold", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                   fold_function, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_collation_v2(db, "tilstede_nb", SQLITE_UTF8, NULL, collate_nb, NULL) !=
+            SQLITE_OK)
+        return web_fail(db, "registering the name search", err, errlen);
+    return 0;
+}
+
+/* The sites as a JSON array, for json_each() in a bound parameter. */
+static char *site_list_json(const char (*sites)[EVENT_KEY_MAX], size_t count)
+{
+    json_t *array = json_array();
+    for (size_t i = 0; array && i < count; i++)
+        if (json_array_append_new(array, json_string(sites[i]))) {
+            json_decref(array);
+            return NULL;
+        }
+    char *text = array ? json_dumps(array, JSON_COMPACT) : NULL;
+    json_decref(array);
+    return text;
+}
+
 static int sqlite_volunteers(struct central_store *store,
                              const struct central_volunteer_filter *filter, central_volunteer_cb cb,
                              void *ctx, char *err, size_t errlen)
 {
     sqlite3 *db = central_sqlite_db(store);
     sqlite3_stmt *st;
-    int rc =
-        prepare(db,
-                "SELECT " VOLUNTEER_COLUMNS " FROM volunteer WHERE "
-                "(?1 = '' OR instr(lower(given_name || ' ' || family_name), lower(?1)) > 0 "
-                " OR instr(lower(external_id), lower(?1)) > 0) AND (?2 < 0 OR active = ?2) AND "
-                "(?3 = '' OR EXISTS (SELECT 1 FROM visit WHERE visit.volunteer = external_id "
-                " AND visit.site = ?3)) ORDER BY family_name, given_name, external_id LIMIT ?4",
-                "volunteers", &st, err, errlen);
+    char *sites = NULL, *search = NULL;
+    /* "Has been at": any event there (a visit, a card enrolled at its
+     * kiosk). The IN (subquery) runs once per statement over the site's
+     * events (index event_site), not once per volunteer. */
+    int rc = prepare(
+        db,
+        "SELECT " VOLUNTEER_COLUMNS " FROM volunteer WHERE "
+        "(?1 = '' OR instr(tilstede_fold(given_name || ' ' || family_name), ?1) > 0 "
+        " OR instr(tilstede_fold(external_id), ?1) > 0) AND (?2 < 0 OR active = ?2) AND "
+        "(?3 = '' OR external_id IN (SELECT volunteer FROM event WHERE site = ?3)) AND "
+        "(?5 IS NULL OR external_id IN (SELECT volunteer FROM event WHERE site IN "
+        " (SELECT value FROM json_each(?5)))) AND (?6 = '' OR external_id = ?6) AND "
+        "(?7 = 0 OR (?7 = 1 AND ((confidentiality_signed IS NULL AND confidentiality_undated = 0) "
+        "  OR (police_valid_until IS NULL AND police_undated = 0) OR police_valid_until < ?8)) "
+        " OR (?7 = 2 AND police_valid_until BETWEEN ?8 AND ?9)) "
+        "ORDER BY family_name COLLATE tilstede_nb, given_name COLLATE tilstede_nb, external_id "
+        "LIMIT ?4",
+        "volunteers", &st, err, errlen);
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, filter->search ? filter->search : "", -1, SQLITE_STATIC);
+    const char *text = filter->search ? filter->search : "";
+    size_t cap = NAMESEARCH_FOLD_GROWTH * strlen(text) + 1;
+    if (!(search = malloc(cap)) ||
+        (filter->limited && !(sites = site_list_json(filter->sites, filter->site_count)))) {
+        snprintf(err, errlen, "volunteers: out of memory");
+        sqlite3_finalize(st);
+        rc = -ENOMEM;
+        goto out;
+    }
+    namesearch_fold(text, search, cap);
+    sqlite3_bind_text(st, 1, search, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, filter->active);
     sqlite3_bind_text(st, 3, filter->site ? filter->site : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, filter->limit ? (sqlite3_int64)filter->limit : -1);
-    return walk(db, st, "volunteers", volunteer_row, (void *)cb, ctx, err, errlen);
+    if (sites)
+        sqlite3_bind_text(st, 5, sites, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, filter->external_id ? filter->external_id : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, (int)filter->papers);
+    sqlite3_bind_text(st, 8, filter->today ? filter->today : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, filter->until ? filter->until : "", -1, SQLITE_STATIC);
+    rc = walk(db, st, "volunteers", volunteer_row, (void *)cb, ctx, err, errlen);
+out:
+    free(search);
+    free(sites);
+    return rc;
 }
 
 static int sqlite_volunteer_get(struct central_store *store, const char *external_id,

@@ -66,12 +66,32 @@ struct central_note {
     char text[CENTRAL_NOTE_MAX];
 };
 
-/* Which volunteers a list shows. */
+/* Papers a volunteer list can pick on (see central_volunteer_filter). */
+enum central_papers {
+    CENTRAL_PAPERS_ANY = 0,
+    /* No confidentiality agreement (neither dated nor "ja"), or no police
+     * certificate valid on `today` (none, or one that has run out). An
+     * undated "ja" counts as having it. */
+    CENTRAL_PAPERS_MISSING,
+    /* A police certificate that runs out between `today` and `until`. */
+    CENTRAL_PAPERS_EXPIRING,
+};
+
+/* Which volunteers a list shows; every condition set must hold. */
 struct central_volunteer_filter {
-    const char *search; /* part of a name or the external id; "" all */
-    int active;         /* 1 active, 0 inactive, -1 both */
-    const char *site;   /* has visited this site; "" any */
-    size_t limit;
+    const char *search;      /* part of a name or the external id; "" or NULL all */
+    const char *external_id; /* exactly this one; "" or NULL any */
+    int active;              /* 1 active, 0 inactive, -1 both */
+    const char *site;        /* has an event (a visit, a card, ...) at this site; "" any */
+    /* A contact's reach: only volunteers with an event at one of
+     * sites[0..site_count) (none at all when site_count is 0). 0: anyone. */
+    int limited;
+    const char (*sites)[EVENT_KEY_MAX];
+    size_t site_count;
+    enum central_papers papers;
+    const char *today; /* "YYYY-MM-DD", for papers */
+    const char *until; /* "YYYY-MM-DD", for CENTRAL_PAPERS_EXPIRING */
+    size_t limit;      /* 0: all */
 };
 
 typedef int (*central_user_cb)(void *ctx, const struct central_user *user);
@@ -146,7 +166,9 @@ int central_store_audits(struct central_store *store, size_t limit, central_audi
 /* The site's open visits, earliest first. */
 int central_store_present(struct central_store *store, const char *site, central_presence_cb cb,
                           void *ctx, char *err, size_t errlen);
-/* Volunteers as the filter picks them, by family and given name. */
+/* Volunteers as the filter picks them, by family and given name in
+ * Norwegian order (æ, ø, å after z); the search folds case and accents as
+ * the kiosk's name search does (namesearch_fold). */
 int central_store_volunteers(struct central_store *store,
                              const struct central_volunteer_filter *filter, central_volunteer_cb cb,
                              void *ctx, char *err, size_t errlen);

@@ -33,6 +33,8 @@ static const struct web_page pages[] = {
     {"POST", "/users/add", CENTRAL_ROLE_COORDINATOR, web_users_add},
     {"POST", "/users/revoke", CENTRAL_ROLE_COORDINATOR, web_users_revoke},
     {"GET", "/audit", CENTRAL_ROLE_COORDINATOR, web_audit_page},
+    {"GET", "/volunteers/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_volunteers_page},
+    {"POST", "/volunteers/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_volunteers_post},
 };
 #define PAGE_COUNT (sizeof pages / sizeof pages[0])
 
@@ -92,6 +94,56 @@ void web_clock(int64_t us, char *out, size_t cap)
         snprintf(out, cap, "kl. %02d.%02d", tm.tm_hour, tm.tm_min);
     else
         web_when(us, out, cap);
+}
+
+void web_date(const char *iso, char *out, size_t cap)
+{
+    int year, month, day;
+    if (iso && sscanf(iso, "%4d-%2d-%2d", &year, &month, &day) == 3)
+        snprintf(out, cap, "%02d.%02d.%04d", day, month, year);
+    else
+        snprintf(out, cap, "%s", iso ? iso : "");
+}
+
+void web_day(int days_from_today, char out[CENTRAL_DATE_LEN + 1])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    /* mktime normalises the day of the month across months and years;
+     * noon keeps a change to or from summer time off the date. */
+    tm.tm_mday += days_from_today;
+    tm.tm_hour = 12;
+    tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    time_t then = mktime(&tm);
+    localtime_r(&then, &tm);
+    if (!strftime(out, CENTRAL_DATE_LEN + 1, "%Y-%m-%d", &tm))
+        out[0] = '\0';
+}
+
+int web_url_part(const char *text, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t used = 0;
+    if (!cap)
+        return -E2BIG;
+    out[0] = '\0';
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (used + 4 > cap) {
+            out[0] = '\0';
+            return -E2BIG;
+        }
+        if (isalnum(*p) || strchr("-._~", *p)) {
+            out[used++] = (char)*p;
+        } else {
+            out[used++] = '%';
+            out[used++] = hex[*p >> 4];
+            out[used++] = hex[*p & 15];
+        }
+    }
+    out[used] = '\0';
+    return 0;
 }
 
 const char *web_role_words(enum central_role role)
@@ -331,6 +383,7 @@ void web_begin(struct web *web, const char *title)
         central_buf_str(out, "<nav aria-label=\"Meny\"><ul>");
         if (web->user.role & (CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT))
             central_buf_str(out, "<li><a href=\"/here\">Hvem er her</a></li>"
+                                 "<li><a href=\"/volunteers\">Frivillige</a></li>"
                                  "<li><a href=\"/kiosks\">Kiosker</a></li>");
         if (web->user.role == CENTRAL_ROLE_COORDINATOR)
             central_buf_str(out, "<li><a href=\"/users\">Brukere</a></li>"

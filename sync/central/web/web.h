@@ -57,6 +57,15 @@ int web_may_site(const struct web *web, const char *site);
 void web_audit(struct web *web, const char *action, const char *subject, const char *detail);
 /* "23.11.2026 kl. 14.30", local time. */
 void web_when(int64_t us, char *out, size_t cap);
+/* "23.11.2026" of "2026-11-23" (anything else as it is). */
+void web_date(const char *iso, char *out, size_t cap);
+/* Today's local date, plus days, as "YYYY-MM-DD". */
+void web_day(int days_from_today, char out[CENTRAL_DATE_LEN + 1]);
+/* text percent-encoded for a URL's path or query (all but A-Z a-z 0-9 - .
+ * _ ~) into out, which needs 3 * strlen(text) + 1 bytes: 0, or -E2BIG and
+ * "" when it is smaller. */
+#define WEB_URL_PART_MAX(bytes) (3 * (bytes) + 1)
+int web_url_part(const char *text, char *out, size_t cap);
 /* "kl. 14.30" for today, else as web_when. */
 void web_clock(int64_t us, char *out, size_t cap);
 /* Signs the user in: a new session and its cookie. 0 or the store's error. */
@@ -85,6 +94,8 @@ void web_users_page(struct web *web);
 void web_users_add(struct web *web);
 void web_users_revoke(struct web *web);
 void web_audit_page(struct web *web);
+void web_volunteers_page(struct web *web);
+void web_volunteers_post(struct web *web);
 void web_css(struct web *web);
 
 #endif
