@@ -13,7 +13,8 @@ answer full, as after the receiver lost its cursors. Faults on
 POST /v1/events: a batch holding an event of volunteer ID gets
 400 invalid_request (--bad-volunteer); such an event is listed in
 `rejected` of a 200 (--reject-volunteer); every batch gets status N
-(--events-status, e.g. 500)."""
+(--events-status, e.g. 500). With --token T, a request without
+`Authorization: Bearer T` gets 401 (section 2)."""
 import json
 import sys
 import urllib.parse
@@ -45,6 +46,7 @@ def option(name):
 bad_volunteer = option("--bad-volunteer")
 reject_volunteer = option("--reject-volunteer")
 events_status = option("--events-status")
+token = option("--token")
 
 
 def cursor():
@@ -75,7 +77,17 @@ class Handler(BaseHTTPRequestHandler):
                                 "query": urllib.parse.parse_qs(url.query, keep_blank_values=True),
                                 "body": body, "status": status}) + "\n")
 
+    def refused(self):
+        # Section 2: 401 before the body is read; nothing is stored.
+        if token and self.headers.get("Authorization") != "Bearer " + token:
+            self.log(None, 401)
+            self.error(401, "unauthorized", "token missing, wrong or revoked")
+            return True
+        return False
+
     def do_GET(self):
+        if self.refused():
+            return
         self.log(None)
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
@@ -108,6 +120,9 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(200, {"stored": stored, "duplicate": [], "rejected": rejected})
 
     def do_POST(self):
+        if self.refused():
+            self.close_connection = True
+            return
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length)
         try:

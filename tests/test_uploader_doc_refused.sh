@@ -117,5 +117,44 @@ import json,sys
 s = json.loads(sys.argv[1])
 assert s['last_error'] is None and s['events_waiting'] == 0, s" "$(statuses | tail -1)"
 
+# --- 3. an event refused in a 200 answer ---------------------------------
+start_receiver --reject-volunteer F6
+$ctl checkin F6 > /dev/null
+$ctl checkin F3 > /dev/null
+$ctl sync > "$work/sync5.out" 2>&1 || true
+check "a 200 with a refusal counts as a successful upload" \
+    test "$($ctl --json sync --status | json_field events_waiting)" = 0
+check "and the refused event is listed with the receiver's code and reason" python3 -c "
+import json,sys
+r = [x for x in json.load(sys.stdin)['refused'] if x['volunteer'] == 'F6']
+assert len(r) == 1 and r[0]['status'] == 200 and r[0]['code'] == 'invalid_event', r
+assert 'not on this receiver' in r[0]['reason'] and not r[0]['seen'], r" \
+    < <($ctl --json sync --refused)
+check "one new refusal not yet seen (the first was acknowledged)" \
+    test "$($ctl --json sync --status | json_field events_refused_unseen)" = 1
+
+# --- 4. 401: its own line until the token changes, then told --------------
+start_receiver --token bmV3LXRva2VuLW9mLXRoZS1raW9zaw
+$ctl checkin F5 > /dev/null
+$ctl sync > "$work/sync6.out" 2>&1 || true
+check "tilstedectl status shows the refused token on its own line" \
+    bash -c "$ctl status | grep -q 'Token refused: .* at .* (401)'"
+check "sync --status too" bash -c "$ctl sync --status | grep -q '^Token refused: .* (401)'"
+refused_at=$($ctl --json sync --status | json_field token_refused_at)
+requests=$(wc -l < "$work/requests.log")
+$ctl sync > "$work/sync7.out" 2>&1 || true
+check "the same token is not sent again" test "$(wc -l < "$work/requests.log")" = "$requests"
+printf 'bmV3LXRva2VuLW9mLXRoZS1raW9zaw\n' > "$work/device.token"
+$ctl sync > "$work/sync8.out" 2>&1 || true
+check "with the new token the event goes" \
+    test "$($ctl --json sync --status | json_field events_waiting)" = 0
+check "the token line is gone" bash -c "! $ctl status | grep -q 'Token refused'"
+check "the status report that gets through tells when the token was refused ($refused_at)" \
+    python3 -c "
+import json,sys
+s = json.loads(sys.argv[1])
+assert s['token_refused_at'] == sys.argv[2] and s['last_error'] is None, s" \
+    "$(statuses | tail -1)" "$refused_at"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
