@@ -13,6 +13,7 @@
 
 #include "cardhash.h"
 #include "namesearch.h"
+#include "outbox.h"
 #include "reader.h"
 #include "rules.h"
 #include "store.h"
@@ -862,4 +863,48 @@ int kiosk_recovery_acknowledge(struct kiosk *kiosk)
 {
     int rc = store_recovery_acknowledge(kiosk->store);
     return rc < 0 ? store_failed(kiosk, rc) : 0;
+}
+
+/* The upload's bookkeeping is the outbox's, opened for the moment on the
+ * kiosk's connection (staff screens only: never on a tap's path). */
+static int upload_bookkeeping(struct kiosk *kiosk, int *refused_unseen, int64_t *token_refused_us,
+                              int acknowledge)
+{
+    struct outbox *outbox = NULL;
+    char err[512];
+    int rc = outbox_open(kiosk->store, &outbox, err, sizeof err);
+    if (rc) {
+        snprintf(kiosk->message, sizeof kiosk->message, "%s", err);
+        return rc;
+    }
+    if (acknowledge && (rc = outbox_refused_ack(outbox)) < 0)
+        goto fail;
+    if (refused_unseen && (rc = *refused_unseen = outbox_refused_unseen(outbox)) < 0)
+        goto fail;
+    if (token_refused_us) {
+        char refused[OUTBOX_STATE_MAX];
+        *token_refused_us = 0;
+        if ((rc = outbox_state_get(outbox, OUTBOX_TOKEN_REFUSED, refused, sizeof refused)) < 0)
+            goto fail;
+        if (refused[0]) {
+            int64_t at = outbox_state_int(outbox, OUTBOX_TOKEN_REFUSED_AT);
+            *token_refused_us = at > 0 ? at : 1;
+        }
+    }
+    outbox_close(outbox);
+    return 0;
+fail:
+    snprintf(kiosk->message, sizeof kiosk->message, "%s", outbox_errmsg(outbox));
+    outbox_close(outbox);
+    return rc;
+}
+
+int kiosk_upload_notices(struct kiosk *kiosk, int *refused_unseen, int64_t *token_refused_us)
+{
+    return upload_bookkeeping(kiosk, refused_unseen, token_refused_us, 0);
+}
+
+int kiosk_refused_acknowledge(struct kiosk *kiosk)
+{
+    return upload_bookkeeping(kiosk, NULL, NULL, 1);
 }

@@ -202,4 +202,12 @@ int kiosk_recovery_status(struct kiosk *kiosk, struct kiosk_recovery *out);
 /* Staff have seen it: it stops showing on screen (the record stays for the status report until fetch is done). */
 int kiosk_recovery_acknowledge(struct kiosk *kiosk);
 
+/* What staff should know of the upload: events the central refused that
+ * staff have not yet acknowledged, and since when the central refuses this
+ * kiosk's token (401; 0 when it does not). 0 or < 0. */
+int kiosk_upload_notices(struct kiosk *kiosk, int *refused_unseen, int64_t *token_refused_us);
+/* Staff have seen the refused events (the staff menu's "Seen"; the same as
+ * `tilstedectl sync --refused --ack`). 0 or < 0. */
+int kiosk_refused_acknowledge(struct kiosk *kiosk);
+
 #endif

@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include "demo.h"
+#include "outbox.h"
+#include "store.h"
 #include "test_ui_harness.h"
 #include "ui_internal.h"
 
@@ -32,6 +34,32 @@ static struct tap_result sample(enum tap_outcome outcome, const char *given, con
     snprintf(r.family_name, sizeof r.family_name, "%s", family);
     r.at_us = HARNESS_START_US;
     return r;
+}
+
+/* What the uploader leaves for staff: the first two events refused by
+ * the central, and the token refused (401) at refused_us. */
+static void central_refusals(struct harness *h, int64_t refused_us)
+{
+    struct store *store = NULL;
+    struct outbox *outbox = NULL;
+    char err[512];
+    assert_int_equal(store_open(h->config.database, &store, err, sizeof err), 0);
+    assert_int_equal(outbox_open(store, &outbox, err, sizeof err), 0);
+    struct outbox_refusal refusals[2] = {{.status = 400, .code = "invalid_request"},
+                                         {.status = 200, .code = "invalid_event"}};
+    struct event events[2];
+    assert_int_equal(outbox_next_batch(outbox, &h->clock.source, events, 2), 2);
+    for (int i = 0; i < 2; i++) {
+        snprintf(refusals[i].event_id, sizeof refusals[i].event_id, "%s", events[i].event_id);
+        snprintf(refusals[i].reason, sizeof refusals[i].reason, "volunteer: not known");
+    }
+    assert_int_equal(outbox_refuse(outbox, refusals, 2, refused_us), 2);
+    char when[24];
+    snprintf(when, sizeof when, "%lld", (long long)refused_us);
+    assert_int_equal(outbox_state_set(outbox, OUTBOX_TOKEN_REFUSED, "0123abcd"), 0);
+    assert_int_equal(outbox_state_set(outbox, OUTBOX_TOKEN_REFUSED_AT, when), 0);
+    outbox_close(outbox);
+    store_close(store);
 }
 
 static void all_screens(int w, int hgt, int rotation, const char *lang, int full)
@@ -150,6 +178,18 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     ui_post_upload_status(h.ui, &offline);
     harness_pump(&h, 0);
     shot(&h, size, "staff_menu_offline");
+    /* The central refused two events and then the kiosk's token. */
+    central_refusals(&h, ui_now_us(h.ui));
+    screen_staff_load(h.ui, UI_STAFF);
+    harness_pump(&h, 0);
+    assert_true(harness_shows(&h, strcmp(lang, "en") ? "2 hend" : "2 events refused"));
+    assert_true(harness_shows(&h, strcmp(lang, "en") ? "Ny nøkkel" : "New key needed"));
+    shot(&h, size, "staff_menu_refused");
+    assert_int_equal(harness_press(&h, ACT_REFUSED_SEEN, 0, 1), 0);
+    harness_pump(&h, 0);
+    assert_int_equal(harness_press(&h, ACT_REFUSED_SEEN, 0, 1), -1); /* seen: gone */
+    assert_true(harness_shows(&h, strcmp(lang, "en") ? "Ny nøkkel" : "New key needed"));
+    shot(&h, size, "staff_menu_token_refused");
     harness_press(&h, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0);
     shot(&h, size, "staff_present");
     harness_press(&h, ACT_BACK, 0, 1);

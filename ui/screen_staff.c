@@ -25,6 +25,7 @@ enum staff_write {
     WRITE_ACTIVITY_REMOVE, /* activity.id */
     WRITE_CORRECT_END,     /* event_key's visit ends at end_us */
     WRITE_RECOVERY_SEEN,   /* staff have read about the restore */
+    WRITE_REFUSED_SEEN,    /* staff have seen the refused events */
 };
 
 struct compliance_item {
@@ -53,6 +54,8 @@ struct staff_job {
     struct ui_home_data home; /* the menu's counts, the activities */
     int review_count, compliance_count, has_unknown;
     int64_t unknown_at_us;
+    int refused_unseen;
+    int64_t token_refused_us;
     int item_count;
     union {
         struct presence present[UI_LIST_MAX];
@@ -99,6 +102,8 @@ static int staff_write_run(struct kiosk *kiosk, struct staff_job *j)
         return kiosk_correct_end(kiosk, j->event_key, j->end_us);
     case WRITE_RECOVERY_SEEN:
         return kiosk_recovery_acknowledge(kiosk);
+    case WRITE_REFUSED_SEEN:
+        return kiosk_refused_acknowledge(kiosk);
     default:
         return 0;
     }
@@ -119,6 +124,8 @@ static void staff_run(struct kiosk *kiosk, struct ui_job *job)
         j->compliance_count = j->item_count;
         j->item_count = 0;
         j->has_unknown = kiosk_last_unknown_card(kiosk, &j->unknown_at_us) == 1;
+        if (kiosk_upload_notices(kiosk, &j->refused_unseen, &j->token_refused_us) < 0)
+            j->refused_unseen = 0, j->token_refused_us = 0;
         break;
     case UI_STAFF_PRESENT:
         kiosk_present(kiosk, take_present, j);
@@ -289,6 +296,8 @@ static void staff_done(struct ui *ui, struct ui_job *job)
         ui->compliance_count = j->compliance_count;
         ui->has_unknown = j->has_unknown;
         ui->unknown_at_us = j->unknown_at_us;
+        ui->refused_unseen = j->refused_unseen;
+        ui->token_refused_us = j->token_refused_us;
         break;
     case UI_STAFF_PRESENT:
         for (int i = 0; i < j->item_count; i++)
@@ -360,12 +369,33 @@ static void message_line(struct ui *ui, struct layout *layout, struct layout_rec
         info_line(layout, r, ui->staff_message_ok, ui->staff_message);
 }
 
+/* PROTOCOL.md: 401 means "needs a new token"; nothing goes until then, so
+ * this, not "no contact", is what staff must hear. */
+static void token_refused_text(struct ui *ui, char *text, size_t cap)
+{
+    char day[96], time_text[32];
+    if (ui->token_refused_us <= 1) { /* refused before the time was kept */
+        snprintf(text, cap, "%s", T(ui->tr, "New key needed (refused by the central)"));
+        return;
+    }
+    struct tm then = ui_local(ui->token_refused_us), now = ui_local(ui_now_us(ui));
+    i18n_relative_day(ui->tr, &then, &now, day, sizeof day);
+    ui_time_text(ui, ui->token_refused_us, time_text, sizeof time_text);
+    i18n_fill(text, cap, T(ui->tr, "New key needed (refused {day} {time})"), "day", day, "time",
+              time_text, I18N_END);
+}
+
 /* Staff see what the volunteers' status line leaves out: how many events
  * wait for the central. */
 static void upload_line(struct ui *ui, struct layout *layout, struct layout_rect r)
 {
     char text[192], count[16], time_text[32];
     snprintf(count, sizeof count, "%d", ui->upload.waiting);
+    if (ui->token_refused_us) { /* alone: with the count it is cut at 800x480 */
+        token_refused_text(ui, text, sizeof text);
+        info_line(layout, r, 0, text);
+        return;
+    }
     if (ui->upload.online && ui->upload.last_success_us) {
         ui_time_text(ui, ui->upload.last_success_us, time_text, sizeof time_text);
         i18n_fill(text, sizeof text, T(ui->tr, "Sent to the central {time}; {count} waiting"),
@@ -377,11 +407,29 @@ static void upload_line(struct ui *ui, struct layout *layout, struct layout_rect
     info_line(layout, r, ui->upload.online, text);
 }
 
+/* A warning with a "Seen" button at its end. */
+static void seen_line(struct ui *ui, struct layout *layout, struct layout_rect r, const char *text,
+                      int action)
+{
+    int m = screen_margin(layout), ok_w = layout_px(layout, 150);
+    /* Upright the line is too narrow beside the button: the button goes
+     * under the text (recovery_line_height). */
+    struct layout_rect text_r = layout_rect(r.x, r.y, r.w - ok_w - m, r.h),
+                       ok_r = layout_rect(r.x + r.w - ok_w, r.y, ok_w, r.h);
+    if (ui_is_portrait(ui)) {
+        int ok_h = layout_px(layout, LAYOUT_MIN_TARGET_PX);
+        text_r = layout_rect(r.x, r.y, r.w, r.h - ok_h - m / 2);
+        ok_r = layout_rect(r.x + r.w - ok_w, r.y + r.h - ok_h, ok_w, ok_h);
+    }
+    info_line(layout, text_r, 0, text);
+    layout_button(layout, ok_r, T(ui->tr, "Seen"), LAYOUT_BOLD, layout_px(layout, 30),
+                  COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE, action, 0, 0);
+}
+
 /* The database was damaged and a backup restored: what may be missing,
  * and a button to say it has been seen. */
 static void recovery_line(struct ui *ui, struct layout *layout, struct layout_rect r)
 {
-    int m = screen_margin(layout), ok_w = layout_px(layout, 150);
     char restored[180], fetch[180], text[LAYOUT_TEXT_MAX], day[96], time_text[16], count[16];
     struct tm then = ui_local(ui->recovery.backup_us), now = ui_local(ui_now_us(ui));
     i18n_relative_day(ui->tr, &then, &now, day, sizeof day);
@@ -406,19 +454,30 @@ static void recovery_line(struct ui *ui, struct layout *layout, struct layout_re
         snprintf(fetch, sizeof fetch, "%s", T(ui->tr, "Events after it may be missing"));
     }
     snprintf(text, sizeof text, "%s. %s", restored, fetch);
-    /* Upright the line is too narrow beside the button: the button goes
-     * under the text (recovery_line_height). */
-    struct layout_rect text_r = layout_rect(r.x, r.y, r.w - ok_w - m, r.h),
-                       ok_r = layout_rect(r.x + r.w - ok_w, r.y, ok_w, r.h);
-    if (ui_is_portrait(ui)) {
-        int ok_h = layout_px(layout, LAYOUT_MIN_TARGET_PX);
-        text_r = layout_rect(r.x, r.y, r.w, r.h - ok_h - m / 2);
-        ok_r = layout_rect(r.x + r.w - ok_w, r.y + r.h - ok_h, ok_w, ok_h);
-    }
-    info_line(layout, text_r, 0, text);
-    layout_button(layout, ok_r, T(ui->tr, "Seen"), LAYOUT_BOLD, layout_px(layout, 30),
-                  COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE, ACT_RECOVERY_SEEN, 0, 0);
+    seen_line(ui, layout, r, text, ACT_RECOVERY_SEEN);
 }
+
+/* Events the central refused, not yet seen by staff: kept on the kiosk,
+ * never sent again; "Seen" acknowledges them (tilstedectl sync --refused
+ * lists them with the central's reasons). */
+static void refused_line(struct ui *ui, struct layout *layout, struct layout_rect r)
+{
+    char text[LAYOUT_TEXT_MAX], refused[160], token[160], count[16];
+    snprintf(count, sizeof count, "%d", ui->refused_unseen);
+    i18n_fill(refused, sizeof refused,
+              i18n_plural(ui->tr, "{n} event refused by the central, kept here",
+                          "{n} events refused by the central, kept here", ui->refused_unseen),
+              "n", count, I18N_END);
+    /* A refused token too: both in the one line, the menu has room for one. */
+    if (ui->token_refused_us) {
+        token_refused_text(ui, token, sizeof token);
+        snprintf(text, sizeof text, "%s. %s", token, refused);
+    } else {
+        snprintf(text, sizeof text, "%s", refused);
+    }
+    seen_line(ui, layout, r, text, ACT_REFUSED_SEEN);
+}
+
 
 /* Two lines of text beside the button, or three above it when upright. */
 static int recovery_line_height(struct ui *ui, struct layout *layout)
@@ -439,6 +498,10 @@ static void menu_build(struct ui *ui, struct layout *layout)
     } else if (ui->recovery_on) {
         int line = recovery_line_height(ui, layout);
         recovery_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
+        top += line + m;
+    } else if (ui->refused_unseen > 0) {
+        int line = recovery_line_height(ui, layout);
+        refused_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
         top += line + m;
     } else if (ui->upload.configured) {
         int line = layout_px(layout, 64);
@@ -478,7 +541,7 @@ static void menu_build(struct ui *ui, struct layout *layout)
     int count = (int)(sizeof items / sizeof items[0]);
     /* Upright, one column; but the restore's line above takes the room of
      * a row, and two narrower columns keep every label whole. */
-    int columns = ui_is_portrait(ui) && !ui->recovery_on ? 1 : 2;
+    int columns = ui_is_portrait(ui) && !ui->recovery_on && ui->refused_unseen <= 0 ? 1 : 2;
     int rows = (count + columns - 1) / columns;
     int cell_w = (w - 2 * m - (columns - 1) * m) / columns;
     int cell_h = (h - top - m - (rows - 1) * m) / rows;
@@ -973,10 +1036,11 @@ void screen_staff_action(struct ui *ui, const struct layout_box *box)
     case ACT_LANGUAGE:
         choose_language(ui, (int)box->arg);
         break;
-    case ACT_RECOVERY_SEEN: {
+    case ACT_RECOVERY_SEEN:
+    case ACT_REFUSED_SEEN: {
         struct staff_job *j = staff_job_new(ui, UI_STAFF);
         if (j) {
-            j->write = WRITE_RECOVERY_SEEN;
+            j->write = box->action == ACT_RECOVERY_SEEN ? WRITE_RECOVERY_SEEN : WRITE_REFUSED_SEEN;
             staff_submit(ui, j);
         }
         break;

@@ -81,6 +81,7 @@ enum ui_action {
     ACT_END_ADJUST,
     ACT_TEXT_DONE,
     ACT_RECOVERY_SEEN, /* staff have read that the database was restored */
+    ACT_REFUSED_SEEN,  /* staff have seen that the central refused events */
     ACT_ROLL_TICK,     /* arg: the roll call's row, counted or not */
 };
 
@@ -200,6 +201,9 @@ struct ui {
     char staff_message[256];
     int staff_message_ok;
     int review_count, compliance_count, has_unknown;
+    /* The upload's notices for staff (kiosk_upload_notices). */
+    int refused_unseen;
+    int64_t token_refused_us; /* 0: the central takes the token */
     int64_t unknown_at_us;
     struct ui_row *rows;
     int row_count, page;
