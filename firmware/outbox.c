@@ -33,8 +33,20 @@ enum query {
     Q_REFUSED_UNSEEN,
     Q_REFUSED_LIST,
     Q_REFUSED_ACK,
+    Q_ANSWER_CLEAR,
+    Q_ANSWER_ADD,
+    Q_LEFT_OUT_VOLUNTEERS,
+    Q_LEFT_OUT_CARDS,
+    Q_LEFT_OUT_ACTIVITIES,
     Q_COUNT
 };
+
+/* The keys a full roster answer holds, per kind, in a temporary table of
+ * the connection: what is not there was left out (PROTOCOL.md, section 7). */
+enum answer_kind { ANSWER_VOLUNTEER, ANSWER_CARD, ANSWER_ACTIVITY };
+static const char answer_table[] = "CREATE TEMP TABLE IF NOT EXISTS roster_answer ("
+                                   "kind INTEGER NOT NULL, key TEXT NOT NULL, "
+                                   "PRIMARY KEY (kind, key)) WITHOUT ROWID";
 
 static const char *const sql[Q_COUNT] = {
     [Q_BATCH] = "SELECT " EVENT_COLUMNS " FROM event WHERE uploaded = 0 ORDER BY seq LIMIT ?1",
@@ -82,6 +94,25 @@ static const char *const sql[Q_COUNT] = {
                        "e.kind, coalesce(e.volunteer, ''), e.at_us FROM refused_event r "
                        "JOIN event e USING (event_id) WHERE e.uploaded = 2 ORDER BY e.seq",
     [Q_REFUSED_ACK] = "UPDATE refused_event SET seen = 1 WHERE seen = 0",
+    [Q_ANSWER_CLEAR] = "DELETE FROM temp.roster_answer",
+    [Q_ANSWER_ADD] = "INSERT OR IGNORE INTO temp.roster_answer (kind, key) VALUES (?1, ?2)",
+    /* A full answer's left-out rows. A volunteer is never deleted (the
+     * events and visits name them): inactive, so one still checked in can
+     * check out. */
+    [Q_LEFT_OUT_VOLUNTEERS] =
+        "UPDATE volunteer SET active = 0, updated_us = ?1 WHERE active = 1 AND external_id NOT IN "
+        "(SELECT key FROM temp.roster_answer WHERE kind = 0)",
+    /* A card enrolled here whose card_enrolled event the central has not
+     * had yet is not left out by it, only not yet heard of. */
+    [Q_LEFT_OUT_CARDS] =
+        "UPDATE card SET revoked_us = ?1 WHERE revoked_us IS NULL AND uid_hash NOT IN "
+        "(SELECT key FROM temp.roster_answer WHERE kind = 1) AND uid_hash NOT IN "
+        "(SELECT card_hash FROM event WHERE kind = 'card_enrolled' AND uploaded = 0 "
+        "AND card_hash IS NOT NULL)",
+    /* Removed, not deleted: events and visits may name it. */
+    [Q_LEFT_OUT_ACTIVITIES] =
+        "UPDATE activity SET removed = 1 WHERE removed = 0 AND uuid NOT IN "
+        "(SELECT key FROM temp.roster_answer WHERE kind = 2)",
 };
 
 struct outbox {
@@ -129,6 +160,12 @@ int outbox_open(struct store *store, struct outbox **out, char *err, size_t errl
     }
     o->store = store;
     o->db = store_db(store);
+    if (sqlite3_exec(o->db, answer_table, NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "outbox: making the roster answer's table: %s",
+                 sqlite3_errmsg(o->db));
+        rc = -EIO;
+        goto out;
+    }
     for (int i = 0; i < Q_COUNT; i++) {
         if (sqlite3_prepare_v3(o->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &o->st[i], NULL) !=
             SQLITE_OK) {
@@ -376,6 +413,41 @@ int64_t outbox_state_int(struct outbox *o, const char *key)
     return strtoll(text, NULL, 10);
 }
 
+static int answer_add(struct outbox *o, enum answer_kind kind, const char *key)
+{
+    sqlite3_stmt *st = q(o, Q_ANSWER_ADD);
+    sqlite3_bind_int(st, 1, (int)kind);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    return step_done(o, st, "noting a row of the full roster answer");
+}
+
+/* A full answer is the whole roster: the rows it leaves out are made
+ * inactive (volunteers), revoked (cards) or removed (activities). */
+static int apply_left_out(struct outbox *o, const struct outbox_roster *r, int64_t now_us,
+                          size_t *changed)
+{
+    int rc = step_done(o, q(o, Q_ANSWER_CLEAR), "clearing the roster answer's table");
+    for (size_t i = 0; !rc && i < r->volunteer_count; i++)
+        rc = answer_add(o, ANSWER_VOLUNTEER, r->volunteers[i].external_id);
+    for (size_t i = 0; !rc && i < r->card_count; i++)
+        rc = answer_add(o, ANSWER_CARD, r->cards[i].card_hash);
+    for (size_t i = 0; !rc && i < r->activity_count; i++)
+        if (!r->activities[i].cancelled)
+            rc = answer_add(o, ANSWER_ACTIVITY, r->activities[i].uuid);
+    static const enum query left_out[] = {Q_LEFT_OUT_VOLUNTEERS, Q_LEFT_OUT_CARDS,
+                                          Q_LEFT_OUT_ACTIVITIES};
+    for (size_t i = 0; !rc && i < sizeof left_out / sizeof left_out[0]; i++) {
+        sqlite3_stmt *st = q(o, left_out[i]);
+        if (left_out[i] != Q_LEFT_OUT_ACTIVITIES)
+            sqlite3_bind_int64(st, 1, now_us);
+        if (!(rc = step_done(o, st, "applying the rows the full roster answer left out")))
+            *changed += (size_t)sqlite3_changes(o->db);
+    }
+    if (!rc)
+        rc = step_done(o, q(o, Q_ANSWER_CLEAR), "clearing the roster answer's table");
+    return rc;
+}
+
 int outbox_apply_roster(struct outbox *o, const struct outbox_roster *r, int64_t now_us,
                         size_t *changed)
 {
@@ -431,6 +503,8 @@ int outbox_apply_roster(struct outbox *o, const struct outbox_roster *r, int64_t
             goto store_error;
         *changed += 1;
     }
+    if (r->full && (rc = apply_left_out(o, r, now_us, changed)))
+        goto out;
     if (r->cursor && (rc = outbox_state_set(o, OUTBOX_ROSTER_CURSOR, r->cursor)))
         goto out;
     if ((rc = store_commit(o->store)))

@@ -111,9 +111,13 @@ struct outbox_roster {
     const struct activity *activities; /* by uuid; id ignored */
     size_t activity_count;
     const char *cursor; /* saved with the changes, so they arrive once */
+    int full;           /* the whole roster: what it leaves out is gone */
 };
 /* Applies it in ONE transaction with the new cursor: all or nothing.
- * *changed counts rows added or updated. */
+ * A full answer also makes the volunteers it leaves out inactive, revokes
+ * the cards it leaves out (but a card enrolled here whose event still
+ * waits for upload) and removes the activities it leaves out; events and
+ * visits are never touched. *changed counts rows added or updated. */
 int outbox_apply_roster(struct outbox *outbox, const struct outbox_roster *roster,
                         int64_t now_us, size_t *changed);
 

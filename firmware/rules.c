@@ -54,7 +54,9 @@ void rules_decide(const struct config *cfg, const struct rules_tap *tap, struct 
         out->reason = REFUSE_CARD_REVOKED;
         return;
     }
-    if (!tap->active) {
+    /* One made inactive while here (a full roster answer that left them
+     * out) still leaves: the hours given are counted. */
+    if (!tap->active && !tap->has_open_visit) {
         out->outcome = TAP_REFUSED;
         out->reason = REFUSE_INACTIVE;
         return;

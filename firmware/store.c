@@ -152,8 +152,10 @@ static const char *const query_sql[Q_COUNT] = {
                         "WHERE uuid = ?1",
     [Q_ACTIVITY_INSERT] = "INSERT INTO activity (uuid, day, start_min, end_min, title, place) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* Saved is there again: an occurrence cancelled or left out of a full
+     * roster answer that the central sends again is back on the screen. */
     [Q_ACTIVITY_UPDATE] = "UPDATE activity SET day = ?2, start_min = ?3, end_min = ?4, "
-                          "title = ?5, place = ?6 WHERE id = ?1",
+                          "title = ?5, place = ?6, removed = 0 WHERE id = ?1",
     [Q_ACTIVITY_REMOVE] = "UPDATE activity SET removed = 1 WHERE id = ?1",
     [Q_REPORT_TOTAL] = "SELECT '', '', ifnull(sum(" ROUNDED_SECONDS "), 0), count(*) "
                        "FROM visit v INDEXED BY visit_by_month WHERE " REPORT_WHERE,

@@ -690,6 +690,7 @@ static enum outcome fetch_roster(struct session *s)
         .card_count = json_array_size(jc),
         .activity_count = json_array_size(ja),
         .cursor = json_string_value(jcur),
+        .full = json_is_true(json_object_get(doc, "full")),
     };
     volunteers = calloc(roster.volunteer_count + 1, sizeof *volunteers);
     cards = calloc(roster.card_count + 1, sizeof *cards);

@@ -192,6 +192,17 @@ static void test_inactive_volunteer_refused(void **state)
     assert_int_equal(d.reason, REFUSE_INACTIVE);
 }
 
+static void test_inactive_volunteer_checked_in_still_checks_out(void **state)
+{
+    (void)state;
+    struct config cfg = defaults();
+    struct rules_tap tap = tap_after_checkin(2 * 3600 * US_PER_S);
+    tap.active = 0;
+    struct rules_decision d;
+    rules_decide(&cfg, &tap, &d);
+    assert_int_equal(d.outcome, TAP_CHECKED_OUT);
+}
+
 static void test_missing_confidentiality_checks_in_with_notice_by_default(void **state)
 {
     (void)state;
@@ -351,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_unknown_card),
         cmocka_unit_test(test_revoked_card_refused_even_when_checked_in),
         cmocka_unit_test(test_inactive_volunteer_refused),
+        cmocka_unit_test(test_inactive_volunteer_checked_in_still_checks_out),
         cmocka_unit_test(test_missing_confidentiality_checks_in_with_notice_by_default),
         cmocka_unit_test(test_expired_police_certificate_gives_notice),
         cmocka_unit_test(test_compliance_refuse_policy_refuses_check_in),

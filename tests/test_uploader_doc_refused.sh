@@ -17,7 +17,7 @@ source "$src/e2e_check.sh"
 start_receiver() {
     [[ -n $central_pid ]] && kill "$central_pid" && wait "$central_pid" 2>/dev/null || true
     rm -f "$work/port" "$work/requests.log"
-    python3 "$src/doc_receiver.py" "$work/port" "$work/requests.log" "$@" &
+    python3 "$src/doc_receiver.py" "$work/port" "$work/requests.log" --roster "$work/roster.json" "$@" &
     central_pid=$!
     for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.05; done
     e2e_kiosk_conf "$(cat "$work/port")" "[rules]
@@ -34,6 +34,17 @@ json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[
 printf 'dGVzdC10b2tlbi1mb3ItdGhlLWRvY3VtZW50LXJlY2VpdmVy\n' > "$work/device.token"
 chmod 600 "$work/device.token"
 printf 'Frivillig-ID;Fornavn;Etternavn;Aktiv\r\nF1;Kari;Nordmann;ja\r\nF2;Ola;Hansen;ja\r\nF3;Per;Berg;ja\r\nF4;Liv;Dahl;ja\r\nF5;Siri;Lund;ja\r\nF6;Nils;Moen;ja\r\n' > "$work/roster.csv"
+# The receiver's roster holds the same people: its full answer is the
+# kiosk's whole roster (PROTOCOL.md, section 7).
+python3 - "$work/roster.csv" "$work/roster.json" <<'PY'
+import json, sys
+rows = [line.split(";") for line in open(sys.argv[1], newline="").read().split("\r\n")[1:] if line]
+json.dump({"volunteers": [{"external_id": r[0], "given_name": r[1], "family_name": r[2],
+                           "active": True, "confidentiality_signed": None,
+                           "confidentiality_signed_undated": False, "police_valid_until": None,
+                           "police_certificate_undated": False} for r in rows]},
+          open(sys.argv[2], "w"))
+PY
 
 # --- 1. 400 invalid_request for one event among good ones ---------------
 start_receiver --bad-volunteer F4

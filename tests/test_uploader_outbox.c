@@ -92,6 +92,22 @@ static const char *const HASH_A = "aa0000000000000000000000000000000000000000000
 static const char *const HASH_B = "bb00000000000000000000000000000000000000000000000000000000000002";
 static const char *const ACTIVITY = "5f0b7f4e-3c1d-4e5f-8a9b-0c1d2e3f4a5b";
 
+/* Card A for F-1, card B for F-2, and Sangstund on 2030-03-04. */
+static void cards_and_activity(struct outbox_card cards[2], struct activity *a)
+{
+    memset(cards, 0, 2 * sizeof *cards);
+    snprintf(cards[0].card_hash, sizeof cards[0].card_hash, "%s", HASH_A);
+    snprintf(cards[0].volunteer, sizeof cards[0].volunteer, "F-1");
+    snprintf(cards[1].card_hash, sizeof cards[1].card_hash, "%s", HASH_B);
+    snprintf(cards[1].volunteer, sizeof cards[1].volunteer, "F-2");
+    memset(a, 0, sizeof *a);
+    snprintf(a->uuid, sizeof a->uuid, "%s", ACTIVITY);
+    snprintf(a->day, sizeof a->day, "2030-03-04");
+    a->start_min = 600;
+    a->end_min = 660;
+    snprintf(a->title, sizeof a->title, "Sangstund");
+}
+
 static void test_roster_applies_volunteers_cards_and_activities_with_its_cursor(void **state)
 {
     struct env *e = *state;
@@ -104,19 +120,11 @@ static void test_roster_applies_volunteers_cards_and_activities_with_its_cursor(
     snprintf(v[1].given_name, sizeof v[1].given_name, "Ola");
     snprintf(v[1].family_name, sizeof v[1].family_name, "Hansen");
     v[1].active = 1;
-    struct outbox_card cards[2] = {0};
-    snprintf(cards[0].card_hash, sizeof cards[0].card_hash, "%s", HASH_A);
-    snprintf(cards[0].volunteer, sizeof cards[0].volunteer, "F-1");
-    snprintf(cards[1].card_hash, sizeof cards[1].card_hash, "%s", HASH_B);
-    snprintf(cards[1].volunteer, sizeof cards[1].volunteer, "F-2");
+    struct outbox_card cards[2];
+    struct activity a;
+    cards_and_activity(cards, &a);
     cards[1].revoked = 1;
-    struct activity a = {0};
-    snprintf(a.uuid, sizeof a.uuid, "%s", ACTIVITY);
-    snprintf(a.day, sizeof a.day, "2030-03-04");
-    a.start_min = 600;
-    a.end_min = 660;
-    snprintf(a.title, sizeof a.title, "Sangstund");
-    struct outbox_roster roster = {v, 2, cards, 2, &a, 1, "17"};
+    struct outbox_roster roster = {v, 2, cards, 2, &a, 1, "17", 0};
     size_t changed = 0;
     assert_int_equal(outbox_apply_roster(e->outbox, &roster, fixture_utc("2030-03-04T08:00:00Z"),
                                          &changed),
@@ -159,6 +167,111 @@ static void test_roster_applies_volunteers_cards_and_activities_with_its_cursor(
     assert_string_equal(got.given_name, "Kari");
     outbox_state_get(e->outbox, OUTBOX_ROSTER_CURSOR, cursor, sizeof cursor);
     assert_string_equal(cursor, "18");
+}
+
+static const char *const HASH_C = "cc00000000000000000000000000000000000000000000000000000000000003";
+
+static void set_volunteer(struct volunteer *v, const char *external_id, const char *given)
+{
+    memset(v, 0, sizeof *v);
+    snprintf(v->external_id, sizeof v->external_id, "%s", external_id);
+    snprintf(v->given_name, sizeof v->given_name, "%s", given);
+    snprintf(v->family_name, sizeof v->family_name, "Hansen");
+    v->active = 1;
+}
+
+static int volunteer_active(struct env *e, const char *external_id)
+{
+    struct volunteer got;
+    assert_int_equal(store_volunteer_by_external_id(e->kiosk.store, external_id, &got), 0);
+    return got.active;
+}
+
+static int card_revoked(struct env *e, const char *hash)
+{
+    int64_t owner;
+    int revoked;
+    assert_int_equal(store_card_find(e->kiosk.store, hash, &owner, &revoked), 0);
+    return revoked;
+}
+
+/* PROTOCOL.md, section 7: a full answer is the whole roster. What it leaves
+ * out goes, in the answer's one transaction, and no event goes with it; a
+ * card enrolled here whose event the central has not had yet stays. */
+static void test_full_roster_answer_takes_away_the_rows_it_leaves_out(void **state)
+{
+    struct env *e = *state;
+    struct volunteer v[2];
+    set_volunteer(&v[0], "F-1", "Kari");
+    set_volunteer(&v[1], "F-2", "Ola");
+    struct outbox_card cards[2];
+    struct activity a;
+    cards_and_activity(cards, &a);
+    struct outbox_roster roster = {v, 2, cards, 2, &a, 1, "1", 1};
+    size_t changed = 0;
+    int64_t now = fixture_utc("2030-03-04T08:00:00Z");
+    assert_int_equal(outbox_apply_roster(e->outbox, &roster, now, &changed), 0);
+
+    /* Card C enrolled here for Kari; its event still waits for upload. */
+    struct volunteer kari;
+    assert_int_equal(store_volunteer_by_external_id(e->kiosk.store, "F-1", &kari), 0);
+    struct event enrolled = {0};
+    event_new_id(enrolled.event_id);
+    enrolled.kind = EVENT_CARD_ENROLLED;
+    snprintf(enrolled.site, sizeof enrolled.site, "%s", e->kiosk.cfg.site_id);
+    snprintf(enrolled.volunteer, sizeof enrolled.volunteer, "F-1");
+    enrolled.at_us = enrolled.recorded_us = now;
+    snprintf(enrolled.boot_id, sizeof enrolled.boot_id, "boot");
+    enrolled.clock_synced = 1;
+    enrolled.source = SOURCE_STAFF;
+    snprintf(enrolled.card_hash, sizeof enrolled.card_hash, "%s", HASH_C);
+    assert_int_equal(store_begin(e->kiosk.store), 0);
+    assert_int_equal(store_card_add(e->kiosk.store, HASH_C, kari.id, now), 0);
+    assert_int_equal(store_append(e->kiosk.store, &enrolled), 0);
+    assert_int_equal(store_commit(e->kiosk.store), 0);
+    kiosk_side_add_visits(&e->kiosk, 2, now, HOUR_US, HOUR_US / 2);
+    int pending = outbox_pending(e->outbox);
+
+    /* A full answer with a bad activity: nothing of it, nothing left out. */
+    struct activity bad = a;
+    bad.start_min = 5000;
+    struct outbox_roster spoilt = {v, 1, cards, 1, &bad, 1, "2", 1};
+    assert_true(outbox_apply_roster(e->outbox, &spoilt, now, &changed) < 0);
+    assert_int_equal(volunteer_active(e, "F-2"), 1);
+    assert_int_equal(card_revoked(e, HASH_B), 0);
+
+    /* Ola, his card B and the activity are left out. */
+    struct outbox_roster full = {v, 1, cards, 1, NULL, 0, "2", 1};
+    assert_int_equal(outbox_apply_roster(e->outbox, &full, now, &changed), 0);
+    assert_int_equal(changed, 3);
+    assert_int_equal(volunteer_active(e, "F-2"), 0);
+    assert_int_equal(volunteer_active(e, "F-1"), 1);
+    assert_int_equal(card_revoked(e, HASH_B), 1);
+    assert_int_equal(card_revoked(e, HASH_A), 0);
+    assert_int_equal(card_revoked(e, HASH_C), 0); /* not yet heard of, not left out */
+    struct activity day[4];
+    assert_int_equal(store_activities_on_day(e->kiosk.store, "2030-03-04", day, 4), 0);
+    struct activity kept;
+    assert_int_equal(store_activity_by_uuid(e->kiosk.store, ACTIVITY, &kept), 0); /* events name it */
+    assert_int_equal(outbox_pending(e->outbox), pending);
+
+    /* An answer that is not full leaves out nothing. */
+    struct outbox_roster changes = {v, 1, cards, 1, NULL, 0, "3", 0};
+    assert_int_equal(outbox_apply_roster(e->outbox, &changes, now, &changed), 0);
+    assert_int_equal(card_revoked(e, HASH_C), 0);
+
+    /* Once the central has had the enrolment, a full answer without C is
+     * the central's word: revoked. */
+    const char *ids[] = {enrolled.event_id};
+    assert_int_equal(outbox_mark(e->outbox, ids, 1, OUTBOX_UPLOADED), 1);
+    full.cursor = "4";
+    assert_int_equal(outbox_apply_roster(e->outbox, &full, now, &changed), 0);
+    assert_int_equal(card_revoked(e, HASH_C), 1);
+    /* Sent again, the activity is back on the day's list. */
+    struct outbox_roster back = {v, 2, cards, 2, &a, 1, "5", 0};
+    assert_int_equal(outbox_apply_roster(e->outbox, &back, now, &changed), 0);
+    assert_int_equal(store_activities_on_day(e->kiosk.store, "2030-03-04", day, 4), 1);
+    assert_int_equal(volunteer_active(e, "F-2"), 1);
 }
 
 /* A page fetched back after a restore, applied twice (a run cut after its
@@ -210,6 +323,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_roster_applies_volunteers_cards_and_activities_with_its_cursor, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(test_full_roster_answer_takes_away_the_rows_it_leaves_out,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_fetched_page_applied_twice_changes_nothing, setup,
                                         teardown),
     };
