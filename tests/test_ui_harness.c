@@ -185,7 +185,9 @@ int harness_press_text(struct harness *h, const char *text)
         const struct layout_box *box = &layout->box[i];
         char flat[LAYOUT_TEXT_MAX];
         flatten(box->text, flat, sizeof flat); /* a no-break space reads as a space */
-        if (box->action && strstr(flat, text)) {
+        /* A target's own words, or words lying on a target (a row). */
+        if ((box->action || layout_hit(layout, box->x + box->w / 2, box->y + box->h / 2)) &&
+            strstr(flat, text)) {
             harness_press_at(h, box->x + box->w / 2, box->y + box->h / 2);
             return 0;
         }

@@ -86,6 +86,18 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
         harness_close(&h);
         return;
     }
+    /* Ten here: the count in words ("10 volunteers here now") whole. */
+    static const char *const eight[] = {"D003", "D004", "D005", "D006",
+                                        "D007", "D009", "D010", "D012"};
+    for (size_t i = 0; i < sizeof eight / sizeof eight[0]; i++) {
+        struct volunteer v;
+        struct tap_result result;
+        assert_int_equal(kiosk_volunteer_by_external_id(h.kiosk, eight[i], &v), 0);
+        assert_true(kiosk_staff_set(h.kiosk, v.id, 1, 0, &result) >= 0);
+    }
+    ui_go(h.ui, UI_HOME);
+    harness_pump(&h, 0);
+    shot(&h, size, "home_ten");
     ui_post_reader_state(h.ui, READER_DISCONNECTED);
     harness_pump(&h, 0);
     shot(&h, size, "home_reader_down");
@@ -131,6 +143,11 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     shot(&h, size, "name_empty");
     harness_type(&h, "bj");
     shot(&h, size, "name_long");
+    /* A long search: the field shows the end, what is being typed now. */
+    harness_type(&h, "rg kristoffersen bråthen");
+    shot(&h, size, "name_typed_long");
+    for (int i = 0; i < 24; i++)
+        harness_press(&h, ACT_KEY, OSK_BACKSPACE, 0);
     harness_press(&h, ACT_KEY, OSK_BACKSPACE, 0);
     harness_press(&h, ACT_KEY, OSK_BACKSPACE, 0);
     harness_type(&h, "a");
@@ -208,7 +225,24 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     harness_press(&h, ACT_STAFF_MANUAL, 0, 1);
     harness_type(&h, "ol");
     shot(&h, size, "staff_manual");
+    for (int i = 0; i < 2; i++)
+        harness_press(&h, ACT_KEY, OSK_BACKSPACE, 0);
+    harness_type(&h, "so");
+    shot(&h, size, "staff_manual_status"); /* "Solveig Haugen (ikke her)" */
     harness_press(&h, ACT_BACK, 0, 1);
+    /* The unknown card enrolled, then (if the button lets staff) again. */
+    if (harness_press(&h, ACT_STAFF_ENROLL, 0, 1) == 0 && ui_current(h.ui) == UI_NAME) {
+        harness_type(&h, "astrid");
+        harness_press_text(&h, "Astrid Berg");
+        shot(&h, size, "staff_enrolled");
+        const struct layout_box *again = layout_find(ui_layout(h.ui), ACT_STAFF_ENROLL, 0, 1);
+        if (again && !(again->flags & LAYOUT_DISABLED) &&
+            harness_press(&h, ACT_STAFF_ENROLL, 0, 1) == 0 && ui_current(h.ui) == UI_NAME) {
+            harness_type(&h, "astrid");
+            harness_press_text(&h, "Astrid Berg");
+            shot(&h, size, "staff_enrolled_twice");
+        }
+    }
     harness_press(&h, ACT_STAFF_MENU, UI_STAFF_LANGUAGE, 0);
     shot(&h, size, "staff_language");
     harness_press(&h, ACT_BACK, 0, 1);
@@ -269,6 +303,18 @@ static void test_every_screen_in_nynorsk_and_english_at_800x480(void **state)
     all_screens(800, 480, 0, "nn", 1);
     all_screens(800, 480, 0, "en", 1);
 }
+static void test_every_screen_in_nynorsk_and_english_at_1280x800(void **state)
+{
+    (void)state;
+    all_screens(1280, 800, 0, "nn", 1);
+    all_screens(1280, 800, 0, "en", 1);
+}
+static void test_every_screen_in_nynorsk_and_english_at_480x800(void **state)
+{
+    (void)state;
+    all_screens(480, 800, 0, "nn", 1);
+    all_screens(480, 800, 0, "en", 1);
+}
 static void test_rotated_screens(void **state)
 {
     (void)state;
@@ -298,6 +344,10 @@ int main(void)
         cmocka_unit_test_teardown(test_every_screen_at_480x800, check_problems),
         cmocka_unit_test_teardown(test_every_screen_at_800x1280, check_problems),
         cmocka_unit_test_teardown(test_every_screen_in_nynorsk_and_english_at_800x480,
+                                  check_problems),
+        cmocka_unit_test_teardown(test_every_screen_in_nynorsk_and_english_at_1280x800,
+                                  check_problems),
+        cmocka_unit_test_teardown(test_every_screen_in_nynorsk_and_english_at_480x800,
                                   check_problems),
         cmocka_unit_test_teardown(test_rotated_screens, check_problems),
     };

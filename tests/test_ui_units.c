@@ -220,16 +220,23 @@ static void test_text_wraps_then_shrinks_then_ellipsizes(void **state)
     assert_int_equal(box->lines, 2);
     assert_string_equal(box->text, "Hold kortet ditt\nher");
     assert_false(box->flags & LAYOUT_TRUNCATED);
-    /* A 40-character name on one line: shortened with an ellipsis. */
+    /* An activity's title on one line: shortened with an ellipsis, allowed. */
     box = layout_text(&layout, layout_rect(0, 200, 300, 40),
-                      "Maria Kristina Alexandra Wilhelmine Anna", LAYOUT_BOLD, 28, 0, LAYOUT_NONE,
-                      ALIGN_LEFT, LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE);
+                      "Sangstund med Solsiden kor og kaffe etterpå", LAYOUT_BOLD, 28, 0,
+                      LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE | LAYOUT_TITLE_CUT);
     assert_true(box->flags & LAYOUT_TRUNCATED);
     assert_non_null(strstr(box->text, "\xE2\x80\xA6"));
     assert_true(box->text_w <= 300);
     assert_int_equal(box->px, 28); /* never below the body size */
     char problems[8][LAYOUT_PROBLEM_LEN];
     assert_int_equal(layout_check(&layout, problems, 8), 0);
+    /* A 40-character name cut the same way is a fault. */
+    box = layout_text(&layout, layout_rect(0, 250, 300, 40),
+                      "Maria Kristina Alexandra Wilhelmine Anna", LAYOUT_BOLD, 28, 0, LAYOUT_NONE,
+                      ALIGN_LEFT, LAYOUT_SINGLE_LINE);
+    assert_true(box->flags & LAYOUT_TRUNCATED);
+    assert_int_equal(layout_check(&layout, problems, 8), 1);
+    assert_non_null(strstr(problems[0], "cut short"));
 }
 
 static void test_layout_check_finds_each_fault(void **state)

@@ -142,6 +142,28 @@ static void ellipsize(const struct layout *layout, enum layout_face face, int px
     memcpy(line, trial, len + sizeof ELLIPSIS);
 }
 
+void layout_shorten(const struct layout *layout, enum layout_face face, int px, const char *text,
+                    int width, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", text);
+    if (width_of(layout, face, px, out) > width)
+        ellipsize(layout, face, px, out, cap, width);
+}
+
+void layout_shorten_start(const struct layout *layout, enum layout_face face, int px,
+                          const char *text, int width, char *out, size_t cap)
+{
+    const char *tail = text;
+    snprintf(out, cap, "%s", tail);
+    while (*tail && width_of(layout, face, px, out) > width) {
+        /* Drop a whole character from the front, never half of one. */
+        tail++;
+        while (((unsigned char)*tail & 0xC0u) == 0x80u)
+            tail++;
+        snprintf(out, cap, "%s%s", ELLIPSIS, tail);
+    }
+}
+
 /* Greedy word wrap of text into at most max_lines lines of width, '\n'
  * between them in out. Sets *complete when all of the text fitted. */
 static int wrap(const struct layout *layout, enum layout_face face, int px, const char *text,
@@ -426,7 +448,7 @@ int layout_check(const struct layout *layout, char (*problems)[LAYOUT_PROBLEM_LE
             if (box->text_w > box->w - 2 * box->pad || box->text_h > box->h)
                 PROBLEM("text %d '%.40s' (%dx%d) does not fit its box %dx%d", i, what, box->text_w,
                         box->text_h, box->w - 2 * box->pad, box->h);
-            if ((box->flags & LAYOUT_TRUNCATED) && !(box->flags & LAYOUT_MAY_TRUNCATE))
+            if ((box->flags & LAYOUT_TRUNCATED) && !(box->flags & LAYOUT_TITLE_CUT))
                 PROBLEM("text %d '%.40s' was cut short", i, what);
             double ratio = layout_contrast(box->fg, layout_background_of(layout, box));
             if (ratio < LAYOUT_MIN_CONTRAST)

@@ -55,7 +55,10 @@ enum layout_icon {
 enum layout_align { ALIGN_LEFT = 0, ALIGN_CENTER, ALIGN_RIGHT };
 
 #define LAYOUT_SINGLE_LINE  0x1u  /* never wrap: shorten with an ellipsis */
-#define LAYOUT_MAY_TRUNCATE 0x2u  /* a name: an ellipsis is expected, not a fault */
+/* An activity's title, shown whole where it is chosen or edited: it alone
+ * may end in an ellipsis. A name, a status, a time, a count or a message
+ * never may (layout_check). */
+#define LAYOUT_TITLE_CUT    0x2u
 #define LAYOUT_TRUNCATED    0x4u  /* set by fitting: the text did not fit whole */
 #define LAYOUT_DISABLED     0x8u  /* a button that does nothing now */
 #define LAYOUT_SELECTED     0x10u /* a chosen option, drawn with a thick border */
@@ -131,6 +134,13 @@ int layout_measure(struct layout *layout, const char *text, enum layout_face fac
 /* The same for LAYOUT_DENSE text. */
 int layout_measure_dense(struct layout *layout, const char *text, enum layout_face face, int px,
                          int width);
+
+/* text in out, shortened at the end ("Frokostk…") or the start
+ * ("…kristoffersen") with an ellipsis until it fits width at px. */
+void layout_shorten(const struct layout *layout, enum layout_face face, int px, const char *text,
+                    int width, char *out, size_t cap);
+void layout_shorten_start(const struct layout *layout, enum layout_face face, int px,
+                          const char *text, int width, char *out, size_t cap);
 
 /* The topmost target box under (x, y), or NULL. */
 const struct layout_box *layout_hit(const struct layout *layout, int x, int y);

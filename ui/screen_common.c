@@ -31,10 +31,12 @@ struct layout_box *screen_title(struct ui *ui, struct layout *layout, const char
                       0);
         x += back_w + m;
     }
-    return layout_text(layout,
-                       layout_rect(x, m, layout->w - x - m - (right_w ? right_w + m : 0), bar),
-                       title, LAYOUT_BOLD, layout_px(layout, 34), COLOUR_TEXT, LAYOUT_NONE,
-                       ALIGN_LEFT, LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+    /* A title too long for one line takes two (a name in it is never cut):
+     * the box reaches into the half margin under the bar. */
+    return layout_text(
+        layout, layout_rect(x, m, layout->w - x - m - (right_w ? right_w + m : 0), bar + m / 2),
+        title, LAYOUT_BOLD, layout_px(layout, 34), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+        LAYOUT_MIDDLE);
 }
 
 void screen_display_name(const char *given, const char *family, char *out, size_t cap)

@@ -206,12 +206,11 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
     int spare = room - headline_h;
     y += spare / 2;
     layout_text(layout, layout_rect(text_x, y, text_w, headline_h), headline, LAYOUT_BOLD,
-                layout_px(layout, 56), fg, LAYOUT_NONE, align, LAYOUT_MAY_TRUNCATE | LAYOUT_MIDDLE);
+                layout_px(layout, 56), fg, LAYOUT_NONE, align, LAYOUT_MIDDLE);
     y += headline_h;
     if (detail[0] && detail_h > 0) {
         layout_text(layout, layout_rect(text_x, y, text_w, detail_h), detail, LAYOUT_REGULAR,
-                    layout_px(layout, 36), fg, LAYOUT_NONE, align,
-                    r->outcome == TAP_FAILED ? LAYOUT_MAY_TRUNCATE : 0);
+                    layout_px(layout, 36), fg, LAYOUT_NONE, align, 0);
         y += detail_h;
     }
     y += m;

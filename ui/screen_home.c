@@ -117,7 +117,20 @@ static void activities_panel(struct ui *ui, struct layout *layout, struct layout
     i18n_fill(count, sizeof count,
               TN(ui->tr, "{n} volunteer here now", "{n} volunteers here now", ui->present_count),
               "n", number, I18N_END);
+    /* The count on one line, or on two when the words need them
+     * ("10 volunteers here now" at 800x480): never cut. */
+    int count_w = r.w - 2 * pad, count_px = layout_px(layout, 30);
     int count_h = layout_px(layout, 40);
+    enum layout_face count_face = LAYOUT_BOLD;
+    if (layout->metrics->text_width(layout->metrics->ctx, LAYOUT_BOLD, layout_px(layout, 28),
+                                    count) > count_w) {
+        /* Regular is narrower; two lines only when even that is too wide. */
+        count_face = LAYOUT_REGULAR;
+        count_px = layout_px(layout, 28);
+        if (layout->metrics->text_width(layout->metrics->ctx, count_face, count_px, count) >
+            count_w)
+            count_h = layout_measure(layout, count, count_face, count_px, count_w);
+    }
     int bottom = r.y + r.h - pad - count_h;
 
     int row_h = 2 * layout_px(layout, 34) + pad / 2;
@@ -157,23 +170,42 @@ static void activities_panel(struct ui *ui, struct layout *layout, struct layout
         if (now)
             layout_panel(layout, layout_rect(r.x + pad / 2, y, r.w - pad, row_h), COLOUR_NOW,
                          LAYOUT_NONE);
-        char times[48], first[96], second[2 * KIOSK_NAME_MAX + 8];
+        char times[48], first[96], second[2 * KIOSK_NAME_MAX + 16];
         screen_activity_times(ui, activity, times, sizeof times);
         if (now)
             snprintf(first, sizeof first, "%s  \xE2\x96\xB8 %s", times, T(ui->tr, "now"));
         else
             snprintf(first, sizeof first, "%s", times);
+        /* "Title, place" on one line; when it does not fit, on two where
+         * the panel has room below, else the place is shortened (the line
+         * is the activity's; the title stays whole, as the choice shows it). */
+        int second_w = r.w - 2 * pad, px = layout_px(layout, 28);
         if (activity->place[0])
             snprintf(second, sizeof second, "%s, %s", activity->title, activity->place);
         else
             snprintf(second, sizeof second, "%s", activity->title);
+        int extra = 0, after = 0;
+        for (int k = i + 1; k < ui->activity_count; k++)
+            after += chosen[k];
+        int spare = bottom - (y + (after + 1) * (row_h + pad / 2)) - (more_below ? line : 0);
+        if (layout->metrics->text_width(layout->metrics->ctx, LAYOUT_REGULAR, px, second) >
+            second_w) {
+            int two = layout_measure(layout, second, LAYOUT_REGULAR, px, second_w);
+            int one = row_h - row_h / 2;
+            if (two - one <= spare)
+                extra = two - one;
+        }
+        if (now && extra)
+            layout_panel(layout, layout_rect(r.x + pad / 2, y + row_h, r.w - pad, extra),
+                         COLOUR_NOW, LAYOUT_NONE);
         int half = row_h / 2;
         layout_text(layout, layout_rect(r.x + pad, y, r.w - 2 * pad, half), first, LAYOUT_BOLD,
                     layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
                     LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
-        layout_text(layout, layout_rect(r.x + pad, y + half, r.w - 2 * pad, row_h - half), second,
-                    LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                    LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE | LAYOUT_MIDDLE);
+        layout_text(layout, layout_rect(r.x + pad, y + half, second_w, row_h - half + extra),
+                    second, LAYOUT_REGULAR, px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                    extra ? 0u : LAYOUT_SINGLE_LINE | LAYOUT_TITLE_CUT | LAYOUT_MIDDLE);
+        y += extra;
         y += row_h + pad / 2;
     }
     if (ui->activity_count == 0) {
@@ -185,9 +217,8 @@ static void activities_panel(struct ui *ui, struct layout *layout, struct layout
                     layout_px(layout, 28), COLOUR_MUTED, LAYOUT_NONE, ALIGN_LEFT,
                     LAYOUT_SINGLE_LINE);
     }
-    layout_text(layout, layout_rect(r.x + pad, bottom, r.w - 2 * pad, count_h), count, LAYOUT_BOLD,
-                layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
+    layout_text(layout, layout_rect(r.x + pad, bottom, count_w, count_h), count, count_face,
+                count_px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT, LAYOUT_MIDDLE);
 }
 
 static void status_bar(struct ui *ui, struct layout *layout, struct layout_rect r)
@@ -264,7 +295,7 @@ void screen_home_build(struct ui *ui, struct layout *layout)
         header = 2 * line + m / 2;
         layout_text(layout, layout_rect(m, m, w - 2 * m, line), ui->config->site_name, LAYOUT_BOLD,
                     layout_px(layout, 32), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                    LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE | LAYOUT_MIDDLE);
+                    LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
         layout_text(layout, layout_rect(m, m + line + m / 2, w - clock_w - 3 * m, line), date,
                     LAYOUT_REGULAR, layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
                     LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
@@ -275,7 +306,7 @@ void screen_home_build(struct ui *ui, struct layout *layout)
         int clock_w = layout_px(layout, 170);
         layout_text(layout, layout_rect(m, m, w - clock_w - 3 * m, layout_px(layout, 44)),
                     ui->config->site_name, LAYOUT_BOLD, layout_px(layout, 32), COLOUR_TEXT,
-                    LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE);
+                    LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
         layout_text(
             layout,
             layout_rect(m, m + layout_px(layout, 46), w - clock_w - 3 * m, layout_px(layout, 42)),

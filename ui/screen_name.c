@@ -270,6 +270,32 @@ static const char *prompt(struct ui *ui)
     }
 }
 
+/* A match for staff checking in or out by hand: the full name, and a
+ * coloured chip saying whether the person is here ("her" / "ikke her"),
+ * neither ever cut. The row is the target; the words lie on it. */
+static void match_with_status(struct ui *ui, struct layout *layout, struct layout_rect r, int i)
+{
+    const struct ui_match *match = &ui->matches[i];
+    int pad = layout_px(layout, 12), chip_px = layout_px(layout, 28);
+    const char *status = match->present ? T(ui->tr, "here") : T(ui->tr, "not here");
+    int chip_w =
+        layout->metrics->text_width(layout->metrics->ctx, LAYOUT_BOLD, chip_px, status) + 2 * pad;
+    int chip_h = layout_px(layout, 44);
+    struct layout_box *target = layout_panel(layout, r, COLOUR_WHITE, COLOUR_PRIMARY);
+    target->action = ACT_CHOOSE;
+    target->arg = i;
+    struct layout_rect chip =
+        layout_rect(r.x + r.w - pad - chip_w, r.y + (r.h - chip_h) / 2, chip_w, chip_h);
+    layout_panel(layout, chip, match->present ? COLOUR_IN : COLOUR_PAGE,
+                 match->present ? LAYOUT_NONE : COLOUR_LINE);
+    layout_text(layout, chip, status, LAYOUT_BOLD, chip_px,
+                match->present ? COLOUR_WHITE : COLOUR_TEXT, LAYOUT_NONE, ALIGN_CENTER,
+                LAYOUT_MIDDLE | LAYOUT_SINGLE_LINE);
+    layout_text(layout, layout_rect(r.x + pad, r.y, r.w - 3 * pad - chip_w, r.h), match->display,
+                LAYOUT_BOLD, layout_px(layout, 34), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                LAYOUT_MIDDLE);
+}
+
 void screen_name_build(struct ui *ui, struct layout *layout)
 {
     int m = screen_margin(layout), w = layout->w, h = layout->h;
@@ -281,11 +307,14 @@ void screen_name_build(struct ui *ui, struct layout *layout)
     struct layout_rect field = layout_rect(2 * m + back_w, m, w - 3 * m - back_w, bar);
     layout_panel(layout, field, COLOUR_WHITE, COLOUR_TEXT);
     if (ui->query[0]) {
-        char shown[UI_QUERY_MAX + 4];
-        snprintf(shown, sizeof shown, "%s_", ui->query);
+        /* A long search shows its end, where the letters are being typed. */
+        char typed[UI_QUERY_MAX + 4], shown[UI_QUERY_MAX + 8];
+        snprintf(typed, sizeof typed, "%s_", ui->query);
+        layout_shorten_start(layout, LAYOUT_BOLD, layout_px(layout, 38), typed, field.w - 2 * m,
+                             shown, sizeof shown);
         layout_text(layout, layout_rect(field.x + m, field.y, field.w - 2 * m, field.h), shown,
                     LAYOUT_BOLD, layout_px(layout, 38), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                    LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+                    LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
     } else {
         layout_text(layout, layout_rect(field.x + m, field.y, field.w - 2 * m, field.h), prompt(ui),
                     LAYOUT_REGULAR, layout_px(layout, 30), COLOUR_MUTED, LAYOUT_NONE, ALIGN_LEFT,
@@ -320,7 +349,9 @@ void screen_name_build(struct ui *ui, struct layout *layout)
                     LAYOUT_NONE, ALIGN_CENTER, LAYOUT_MIDDLE);
         return;
     }
-    int columns = portrait ? 1 : 2;
+    /* Staff see full names and whether each is here: one column, wide. */
+    int staff = ui->name_mode == NAME_STAFF_MANUAL;
+    int columns = portrait || staff ? 1 : 2;
     int row_h = layout_px(layout, 72);
     int rows = (area.h + m) / (row_h + m);
     if (rows < 1)
@@ -337,18 +368,17 @@ void screen_name_build(struct ui *ui, struct layout *layout)
     for (int i = 0; i < shown; i++) {
         int col = i % columns, row = i / columns;
         char label[KIOSK_NAME_MAX * 2 + 32];
-        if (ui->name_mode == NAME_STAFF_MANUAL)
-            snprintf(label, sizeof label, "%s (%s)", ui->matches[i].display,
-                     ui->matches[i].present ? T(ui->tr, "here") : T(ui->tr, "not here"));
-        else
-            fit_public_name(layout, ui->matches[i].display,
-                            (area.w - (columns - 1) * m) / columns - 2 * layout_px(layout, 12),
-                            label, sizeof label);
-        layout_button(
-            layout,
-            layout_rect(area.x + col * (cell_w + m), area.y + row * (row_h + m), cell_w, row_h),
-            label, LAYOUT_BOLD, layout_px(layout, 36), COLOUR_TEXT, COLOUR_WHITE, COLOUR_PRIMARY,
-            ACT_CHOOSE, i, LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE);
+        struct layout_rect r =
+            layout_rect(area.x + col * (cell_w + m), area.y + row * (row_h + m), cell_w, row_h);
+        if (staff) {
+            match_with_status(ui, layout, r, i);
+            continue;
+        }
+        fit_public_name(layout, ui->matches[i].display,
+                        (area.w - (columns - 1) * m) / columns - 2 * layout_px(layout, 12), label,
+                        sizeof label);
+        layout_button(layout, r, label, LAYOUT_BOLD, layout_px(layout, 36), COLOUR_TEXT,
+                      COLOUR_WHITE, COLOUR_PRIMARY, ACT_CHOOSE, i, LAYOUT_SINGLE_LINE);
     }
     if (more) {
         int col = shown % columns, row = shown / columns;
@@ -426,8 +456,7 @@ void screen_name_confirm_build(struct ui *ui, struct layout *layout)
         int top = screen_title_height(layout);
         int question_h = layout_px(layout, 84);
         layout_text(layout, layout_rect(m, top, w - 2 * m, question_h), question, LAYOUT_BOLD,
-                    layout_px(layout, 34), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                    LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+                    layout_px(layout, 34), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT, LAYOUT_MIDDLE);
         top += question_h + m;
         int columns = portrait ? 1 : 2;
         int items = choices + 1; /* and "something else" */
@@ -454,8 +483,7 @@ void screen_name_confirm_build(struct ui *ui, struct layout *layout)
                 screen_activity_times(ui, a, times, sizeof times);
                 snprintf(label, sizeof label, "%s  %s", a->title, times);
                 layout_button(layout, r, label, LAYOUT_BOLD, layout_px(layout, 32), COLOUR_WHITE,
-                              COLOUR_PRIMARY, LAYOUT_NONE, ACT_ACTIVITY, a->id,
-                              LAYOUT_MAY_TRUNCATE);
+                              COLOUR_PRIMARY, LAYOUT_NONE, ACT_ACTIVITY, a->id, LAYOUT_TITLE_CUT);
             } else {
                 layout_button(layout, r, T(ui->tr, "Something else"), LAYOUT_BOLD,
                               layout_px(layout, 32), COLOUR_TEXT, COLOUR_WHITE, COLOUR_PRIMARY,
@@ -472,8 +500,7 @@ void screen_name_confirm_build(struct ui *ui, struct layout *layout)
     if (portrait)
         question_h = h - 4 * m - 2 * button_h - m;
     layout_text(layout, layout_rect(2 * m, 2 * m, w - 4 * m, question_h - m), question, LAYOUT_BOLD,
-                layout_px(layout, 56), COLOUR_TEXT, LAYOUT_NONE, ALIGN_CENTER,
-                LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+                layout_px(layout, 56), COLOUR_TEXT, LAYOUT_NONE, ALIGN_CENTER, LAYOUT_MIDDLE);
     const char *yes = ui->chosen.present ? T(ui->tr, "Yes, check out") : T(ui->tr, "Yes, check in");
     uint32_t yes_bg = ui->chosen.present ? COLOUR_OUT : COLOUR_IN;
     if (portrait) {

@@ -41,7 +41,7 @@ void screen_pin_build(struct ui *ui, struct layout *layout)
     layout_panel(layout, field, COLOUR_WHITE, COLOUR_TEXT);
     layout_text(layout, layout_rect(field.x + m, field.y, field.w - 2 * m, field.h), dots,
                 LAYOUT_BOLD, layout_px(layout, 40), COLOUR_TEXT, LAYOUT_NONE, ALIGN_CENTER,
-                LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+                LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
     char wait_text[256];
     const char *message = ui->pin_message;
     if (waiting) {

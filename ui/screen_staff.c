@@ -360,7 +360,18 @@ static void info_line(struct layout *layout, struct layout_rect r, int ok, const
                 ok ? ICON_CHECK : ICON_WARNING, ok ? COLOUR_IN : COLOUR_ERROR, LAYOUT_NONE);
     layout_text(layout, layout_rect(r.x + 2 * m + mark, r.y, r.w - 3 * m - mark, r.h), text,
                 LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+                LAYOUT_MIDDLE);
+}
+
+/* The height an info line of width needs: one line, or as many as its
+ * words take (a message is never cut). */
+static int info_height(struct layout *layout, int width, const char *text)
+{
+    int m = screen_margin(layout), mark = layout_px(layout, 40), least = layout_px(layout, 64);
+    int need =
+        layout_measure(layout, text, LAYOUT_REGULAR, layout_px(layout, 28), width - 3 * m - mark) +
+        m;
+    return need > least ? need : least;
 }
 
 static void message_line(struct ui *ui, struct layout *layout, struct layout_rect r)
@@ -387,9 +398,9 @@ static void token_refused_text(struct ui *ui, char *text, size_t cap)
 
 /* Staff see what the volunteers' status line leaves out: how many events
  * wait for the central. */
-static void upload_line(struct ui *ui, struct layout *layout, struct layout_rect r)
+static void upload_text(struct ui *ui, char *text, size_t cap)
 {
-    char text[192], count[16], time_text[32];
+    char count[16], time_text[32];
     snprintf(count, sizeof count, "%d", ui->upload.waiting);
     if (ui->token_refused_us) { /* alone: with the count it is cut at 800x480 */
         token_refused_text(ui, text, sizeof text);
@@ -398,13 +409,12 @@ static void upload_line(struct ui *ui, struct layout *layout, struct layout_rect
     }
     if (ui->upload.online && ui->upload.last_success_us) {
         ui_time_text(ui, ui->upload.last_success_us, time_text, sizeof time_text);
-        i18n_fill(text, sizeof text, T(ui->tr, "Sent to the central {time}; {count} waiting"),
-                  "time", time_text, "count", count, I18N_END);
+        i18n_fill(text, cap, T(ui->tr, "Sent to the central {time}; {count} waiting"), "time",
+                  time_text, "count", count, I18N_END);
     } else {
-        i18n_fill(text, sizeof text, T(ui->tr, "No contact with the central; {count} waiting"),
-                  "count", count, I18N_END);
+        i18n_fill(text, cap, T(ui->tr, "No contact with the central; {count} waiting"), "count",
+                  count, I18N_END);
     }
-    info_line(layout, r, ui->upload.online, text);
 }
 
 /* A warning with a "Seen" button at its end. */
@@ -486,13 +496,49 @@ static int recovery_line_height(struct ui *ui, struct layout *layout)
                               : layout_px(layout, 70);
 }
 
+/* Whether each label fits a menu button of cell_w x cell_h. */
+static int menu_labels_fit(struct layout *layout, const char *const *labels, int count, int cell_w,
+                           int cell_h)
+{
+    int width = cell_w - 2 * layout_px(layout, 12);
+    for (int i = 0; i < count; i++)
+        if (layout_measure(layout, labels[i], LAYOUT_BOLD, layout_px(layout, 28), width) > cell_h)
+            return 0;
+    return 1;
+}
+
+/* The menu's grid in height px: the preferred number of columns, then the
+ * other, with a margin between rows and then half of one, whichever first
+ * keeps every label whole (else the last tried). */
+static void menu_grid(struct layout *layout, const char *const *labels, int count, int preferred,
+                      int height, int *columns, int *gap, int *cell_w, int *cell_h)
+{
+    int m = screen_margin(layout);
+    const int tries[4][2] = {
+        {preferred, m}, {preferred, m / 2}, {3 - preferred, m}, {3 - preferred, m / 2}};
+    for (int t = 0; t < 4; t++) {
+        *columns = tries[t][0];
+        *gap = tries[t][1];
+        int rows = (count + *columns - 1) / *columns;
+        *cell_w = (layout->w - 2 * m - (*columns - 1) * m) / *columns;
+        *cell_h = (height - (rows - 1) * *gap) / rows;
+        if (*cell_h > layout_px(layout, 110))
+            *cell_h = layout_px(layout, 110);
+        if (*cell_h >= layout_px(layout, LAYOUT_MIN_TARGET_PX) &&
+            menu_labels_fit(layout, labels, count, *cell_w, *cell_h))
+            return;
+    }
+}
+
 static void menu_build(struct ui *ui, struct layout *layout)
 {
     int m = screen_margin(layout), w = layout->w, h = layout->h;
     screen_title(ui, layout, T(ui->tr, "Staff"), ACT_STAFF_CLOSE, T(ui->tr, "Close"), 0);
     int top = screen_title_height(layout) + m / 2;
+    char upload[192];
+    upload_text(ui, upload, sizeof upload);
     if (ui->staff_message[0]) {
-        int line = layout_px(layout, 64);
+        int line = info_height(layout, w - 2 * m, ui->staff_message);
         message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
         top += line + m;
     } else if (ui->recovery_on) {
@@ -504,8 +550,8 @@ static void menu_build(struct ui *ui, struct layout *layout)
         refused_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
         top += line + m;
     } else if (ui->upload.configured) {
-        int line = layout_px(layout, 64);
-        upload_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
+        int line = info_height(layout, w - 2 * m, upload);
+        info_line(layout, layout_rect(m, top, w - 2 * m, line), ui->upload.online, upload);
         top += line + m;
     }
     char present[96], review[96], compliance[96], enroll[128], number[16], time_text[16];
@@ -539,19 +585,19 @@ static void menu_build(struct ui *ui, struct layout *layout)
         {T(ui->tr, "Language"), ACT_STAFF_MENU, UI_STAFF_LANGUAGE, 0},
     };
     int count = (int)(sizeof items / sizeof items[0]);
-    /* Upright, one column; but the restore's line above takes the room of
-     * a row, and two narrower columns keep every label whole. */
-    int columns = ui_is_portrait(ui) && !ui->recovery_on && ui->refused_unseen <= 0 ? 1 : 2;
-    int rows = (count + columns - 1) / columns;
-    int cell_w = (w - 2 * m - (columns - 1) * m) / columns;
-    int cell_h = (h - top - m - (rows - 1) * m) / rows;
-    if (cell_h > layout_px(layout, 110))
-        cell_h = layout_px(layout, 110);
+    const char *labels[sizeof items / sizeof items[0]];
+    for (int i = 0; i < count; i++)
+        labels[i] = items[i].label;
+    /* Upright one column, else two; narrower or closer where a long
+     * message above leaves less room, so every label stays whole. */
+    int columns, gap, cell_w, cell_h;
+    menu_grid(layout, labels, count, ui_is_portrait(ui) ? 1 : 2, h - top - m, &columns, &gap,
+              &cell_w, &cell_h);
     for (int i = 0; i < count; i++) {
         int col = i % columns, row = i / columns;
         int disabled = items[i].flags & LAYOUT_DISABLED;
         layout_button(
-            layout, layout_rect(m + col * (cell_w + m), top + row * (cell_h + m), cell_w, cell_h),
+            layout, layout_rect(m + col * (cell_w + m), top + row * (cell_h + gap), cell_w, cell_h),
             items[i].label, LAYOUT_BOLD, layout_px(layout, 30),
             disabled ? COLOUR_MUTED : COLOUR_WHITE, disabled ? COLOUR_PAGE : COLOUR_PRIMARY,
             disabled ? COLOUR_LINE : LAYOUT_NONE, items[i].action, items[i].arg, items[i].flags);
@@ -560,81 +606,155 @@ static void menu_build(struct ui *ui, struct layout *layout)
 
 /* --- lists --- */
 
-static int list_rows_per_page(struct layout *layout, int top, int bottom)
+/* Where a list's rows go: a row holds its title (bold) and its detail,
+ * each on as many lines as its words need; only an activity's title may be
+ * cut ("Endre" shows it whole). Activities have their buttons beside the
+ * row, or upright under its words. */
+struct list_geometry {
+    int top, bottom, row_w, text_w, pad, px;
+    int buttons_w, buttons_below, button_h;
+};
+
+static int list_title_height(struct ui *ui, struct layout *layout, const struct list_geometry *g,
+                             const struct ui_row *row)
 {
-    int m = screen_margin(layout), row_h = layout_px(layout, STAFF_ROW_HEIGHT);
-    int rows = (bottom - top + m) / (row_h + m);
-    return rows > 0 ? rows : 1;
+    if (ui->screen == UI_STAFF_ACTIVITIES)
+        return layout->metrics->line_height(layout->metrics->ctx, LAYOUT_BOLD, g->px);
+    return layout_measure(layout, row->title, LAYOUT_BOLD, g->px, g->text_w);
+}
+
+static int list_row_height(struct ui *ui, struct layout *layout, const struct list_geometry *g,
+                           const struct ui_row *row)
+{
+    int need = list_title_height(ui, layout, g, row) + 2 * g->pad;
+    if (row->detail[0])
+        need += layout_measure(layout, row->detail, LAYOUT_REGULAR, g->px, g->text_w);
+    if (g->buttons_below)
+        need += g->button_h + g->pad;
+    int least = layout_px(layout, STAFF_ROW_HEIGHT);
+    return need > least ? need : least;
+}
+
+/* The page of each row, packed by height: how many pages, and the first
+ * row of `page` in *first and its count in *count. */
+static int list_pages(struct ui *ui, struct layout *layout, const struct list_geometry *g, int page,
+                      int *first, int *count)
+{
+    int m = screen_margin(layout), pages = 1, y = g->top;
+    *first = 0;
+    *count = 0;
+    for (int i = 0; i < ui->row_count; i++) {
+        int row_h = list_row_height(ui, layout, g, &ui->rows[i]);
+        if (y + row_h > g->bottom && y > g->top) {
+            pages++;
+            y = g->top;
+        }
+        if (pages - 1 == page) {
+            if (!*count)
+                *first = i;
+            (*count)++;
+        }
+        y += row_h + m;
+    }
+    return pages;
+}
+
+static void list_row(struct ui *ui, struct layout *layout, const struct list_geometry *g, int index,
+                     int y, int row_action)
+{
+    int m = screen_margin(layout);
+    const struct ui_row *row = &ui->rows[index];
+    int row_h = list_row_height(ui, layout, g, row);
+    struct layout_rect r = layout_rect(m, y, g->row_w, row_h);
+    struct layout_box *panel =
+        layout_panel(layout, r, COLOUR_WHITE, row_action ? COLOUR_PRIMARY : COLOUR_LINE);
+    panel->action = row_action; /* the row is the target; its words lie on it */
+    panel->arg = index;
+    int title_h = list_title_height(ui, layout, g, row);
+    int activity = ui->screen == UI_STAFF_ACTIVITIES;
+    layout_text(layout, layout_rect(r.x + m, y + g->pad, g->text_w, title_h), row->title,
+                LAYOUT_BOLD, g->px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                activity ? LAYOUT_SINGLE_LINE | LAYOUT_TITLE_CUT : 0u);
+    int words_h = row_h - 2 * g->pad - (g->buttons_below ? g->button_h + g->pad : 0);
+    if (row->detail[0])
+        layout_text(layout,
+                    layout_rect(r.x + m, y + g->pad + title_h, g->text_w, words_h - title_h),
+                    row->detail, LAYOUT_REGULAR, g->px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT, 0);
+    if (!activity)
+        return;
+    struct layout_rect change, remove;
+    if (g->buttons_below) {
+        int bw = (r.w - 3 * m) / 2, by = y + row_h - g->pad - g->button_h;
+        change = layout_rect(r.x + m, by, bw, g->button_h);
+        remove = layout_rect(r.x + 2 * m + bw, by, bw, g->button_h);
+    } else {
+        int bw = (g->buttons_w - m) / 2;
+        change = layout_rect(r.x + r.w + m, y, bw, row_h);
+        remove = layout_rect(r.x + r.w + 2 * m + bw, y, bw, row_h);
+    }
+    layout_button(layout, change, T(ui->tr, "Change"), LAYOUT_BOLD, layout_px(layout, 28),
+                  COLOUR_TEXT, COLOUR_WHITE, COLOUR_PRIMARY, ACT_ACTIVITY_EDIT, index, 0);
+    layout_button(layout, remove, T(ui->tr, "Remove"), LAYOUT_BOLD, layout_px(layout, 28),
+                  COLOUR_WHITE, COLOUR_ERROR, LAYOUT_NONE, ACT_ACTIVITY_REMOVE, index, 0);
 }
 
 static void list_build(struct ui *ui, struct layout *layout, const char *title, const char *empty,
                        int row_action)
 {
     int m = screen_margin(layout), w = layout->w, h = layout->h;
-    int add_w = ui->screen == UI_STAFF_ACTIVITIES ? layout_px(layout, 170) : 0;
+    int portrait = ui_is_portrait(ui), activities = ui->screen == UI_STAFF_ACTIVITIES;
+    /* "Add" beside the title, or upright (no room there) at the bottom. */
+    int add_w = activities && !portrait ? layout_px(layout, 170) : 0;
+    int bar = layout_px(layout, 64);
     screen_title(ui, layout, title, ACT_BACK, T(ui->tr, "Back"), add_w);
-    if (add_w)
-        layout_button(layout, layout_rect(w - m - add_w, m, add_w, layout_px(layout, 64)),
-                      T(ui->tr, "Add"), LAYOUT_BOLD, layout_px(layout, 30), COLOUR_WHITE,
-                      COLOUR_PRIMARY, LAYOUT_NONE, ACT_ACTIVITY_ADD, 0, 0);
+    int bottom = h - m;
+    if (activities) {
+        struct layout_rect add = portrait ? layout_rect(m, h - m - bar, w - 2 * m, bar)
+                                          : layout_rect(w - m - add_w, m, add_w, bar);
+        layout_button(layout, add, T(ui->tr, "Add"), LAYOUT_BOLD, layout_px(layout, 30),
+                      COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE, ACT_ACTIVITY_ADD, 0, 0);
+        if (portrait)
+            bottom -= bar + m;
+    }
     int top = screen_title_height(layout) + m / 2;
-    if (ui->staff_message[0] && ui->screen == UI_STAFF_ACTIVITIES) {
-        int line = layout_px(layout, 64);
+    if (ui->staff_message[0] && activities) {
+        int line = info_height(layout, w - 2 * m, ui->staff_message);
         message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
         top += line + m;
     }
-    int pager_h = layout_px(layout, 72);
-    int bottom = h - m;
-    int per_page = list_rows_per_page(layout, top, bottom);
-    int paged = ui->row_count > per_page;
-    if (paged)
-        per_page = list_rows_per_page(layout, top, bottom - pager_h - m);
-    int pages = (ui->row_count + per_page - 1) / per_page;
-    if (ui->page >= pages)
-        ui->page = pages > 0 ? pages - 1 : 0;
     if (ui->row_count == 0) {
         layout_text(layout, layout_rect(m, top, w - 2 * m, layout_px(layout, 80)), empty,
                     LAYOUT_REGULAR, layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
                     LAYOUT_MIDDLE);
+        return;
     }
-    int row_h = layout_px(layout, STAFF_ROW_HEIGHT);
-    int buttons_w =
-        ui->screen == UI_STAFF_ACTIVITIES ? layout_px(layout, ui_is_portrait(ui) ? 250 : 340) : 0;
-    for (int i = 0; i < per_page; i++) {
-        int index = ui->page * per_page + i;
-        if (index >= ui->row_count)
-            break;
-        const struct ui_row *row = &ui->rows[index];
-        int y = top + i * (row_h + m);
-        struct layout_rect r =
-            layout_rect(m, y, w - 2 * m - (buttons_w ? buttons_w + m : 0), row_h);
-        int half = row_h / 2;
-        if (row_action) {
-            layout_button(layout, r, "", LAYOUT_BOLD, layout_px(layout, 28), COLOUR_TEXT,
-                          COLOUR_WHITE, COLOUR_PRIMARY, row_action, index, 0);
-            /* The button's words are two boxes of text on top of it. */
-            layout->box[layout->count - 1].kind = LAYOUT_PANEL;
-        } else {
-            layout_panel(layout, r, COLOUR_WHITE, COLOUR_LINE);
-        }
-        layout_text(layout, layout_rect(r.x + m, y, r.w - 2 * m, half), row->title, LAYOUT_BOLD,
-                    layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                    LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE | LAYOUT_MIDDLE);
-        layout_text(layout, layout_rect(r.x + m, y + half, r.w - 2 * m, row_h - half), row->detail,
-                    LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                    LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE | LAYOUT_MIDDLE);
-        if (buttons_w) {
-            int bw = (buttons_w - m) / 2;
-            layout_button(layout, layout_rect(r.x + r.w + m, y, bw, row_h), T(ui->tr, "Change"),
-                          LAYOUT_BOLD, layout_px(layout, 28), COLOUR_TEXT, COLOUR_WHITE,
-                          COLOUR_PRIMARY, ACT_ACTIVITY_EDIT, index, 0);
-            layout_button(layout, layout_rect(r.x + r.w + 2 * m + bw, y, bw, row_h),
-                          T(ui->tr, "Remove"), LAYOUT_BOLD, layout_px(layout, 28), COLOUR_WHITE,
-                          COLOUR_ERROR, LAYOUT_NONE, ACT_ACTIVITY_REMOVE, index, 0);
-        }
+    struct list_geometry g;
+    memset(&g, 0, sizeof g);
+    g.top = top;
+    g.bottom = bottom;
+    g.pad = layout_px(layout, 8);
+    g.px = layout_px(layout, 28);
+    g.button_h = layout_px(layout, LAYOUT_MIN_TARGET_PX);
+    g.buttons_below = activities && portrait;
+    g.buttons_w = activities && !portrait ? layout_px(layout, 340) : 0;
+    g.row_w = w - 2 * m - (g.buttons_w ? g.buttons_w + m : 0);
+    g.text_w = g.row_w - 2 * m;
+    int pager_h = layout_px(layout, 72), first, count;
+    int pages = list_pages(ui, layout, &g, -1, &first, &count);
+    if (pages > 1) {
+        g.bottom = bottom - pager_h - m;
+        pages = list_pages(ui, layout, &g, -1, &first, &count);
     }
-    if (paged) {
-        int y = bottom - pager_h, bw = layout_px(layout, ui_is_portrait(ui) ? 160 : 190);
+    if (ui->page >= pages)
+        ui->page = pages - 1;
+    list_pages(ui, layout, &g, ui->page, &first, &count);
+    for (int i = first, y = top; i < first + count; i++) {
+        list_row(ui, layout, &g, i, y, row_action);
+        y += list_row_height(ui, layout, &g, &ui->rows[i]) + m;
+    }
+    if (pages > 1) {
+        int y = g.bottom + m;
+        int bw = portrait ? (w - 3 * m) / 2 : layout_px(layout, 190);
         int x_right = w - m - bw;
         int x_left = x_right - m - bw;
         char page[64], a[16], b[16];
@@ -676,7 +796,7 @@ static void review_edit_build(struct ui *ui, struct layout *layout)
     int line = layout_px(layout, 48);
     layout_text(layout, layout_rect(m, top, w - 2 * m, line), when, LAYOUT_REGULAR,
                 layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE | LAYOUT_MAY_TRUNCATE);
+                LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
     top += line + m;
     char left_day[96], left_time[16], value[160];
     i18n_relative_day(ui->tr, &left, &now, left_day, sizeof left_day);
@@ -748,7 +868,7 @@ static void activity_edit_build(struct ui *ui, struct layout *layout)
             layout_button(layout, layout_rect(x, y, rest, row_h),
                           value[0] ? value : T(ui->tr, "(tap to write)"), LAYOUT_REGULAR,
                           layout_px(layout, 30), COLOUR_TEXT, COLOUR_WHITE, COLOUR_TEXT, ACT_FIELD,
-                          i, LAYOUT_SINGLE_LINE | LAYOUT_MAY_TRUNCATE);
+                          i, LAYOUT_SINGLE_LINE | (i == 0 ? LAYOUT_TITLE_CUT : 0u));
         } else {
             int minutes = i == 2 ? a->start_min : a->end_min;
             struct tm tm = {0};
