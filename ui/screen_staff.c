@@ -397,15 +397,14 @@ static void token_refused_text(struct ui *ui, char *text, size_t cap)
 }
 
 /* Staff see what the volunteers' status line leaves out: how many events
- * wait for the central. */
-static void upload_text(struct ui *ui, char *text, size_t cap)
+ * wait for the central. Returns whether all is well (the line's colour). */
+static int upload_text(struct ui *ui, char *text, size_t cap)
 {
     char count[16], time_text[32];
     snprintf(count, sizeof count, "%d", ui->upload.waiting);
     if (ui->token_refused_us) { /* alone: with the count it is cut at 800x480 */
-        token_refused_text(ui, text, sizeof text);
-        info_line(layout, r, 0, text);
-        return;
+        token_refused_text(ui, text, cap);
+        return 0;
     }
     if (ui->upload.online && ui->upload.last_success_us) {
         ui_time_text(ui, ui->upload.last_success_us, time_text, sizeof time_text);
@@ -415,6 +414,7 @@ static void upload_text(struct ui *ui, char *text, size_t cap)
         i18n_fill(text, cap, T(ui->tr, "No contact with the central; {count} waiting"), "count",
                   count, I18N_END);
     }
+    return ui->upload.online;
 }
 
 /* A warning with a "Seen" button at its end. */
@@ -536,7 +536,7 @@ static void menu_build(struct ui *ui, struct layout *layout)
     screen_title(ui, layout, T(ui->tr, "Staff"), ACT_STAFF_CLOSE, T(ui->tr, "Close"), 0);
     int top = screen_title_height(layout) + m / 2;
     char upload[192];
-    upload_text(ui, upload, sizeof upload);
+    int upload_ok = upload_text(ui, upload, sizeof upload);
     if (ui->staff_message[0]) {
         int line = info_height(layout, w - 2 * m, ui->staff_message);
         message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
@@ -551,7 +551,7 @@ static void menu_build(struct ui *ui, struct layout *layout)
         top += line + m;
     } else if (ui->upload.configured) {
         int line = info_height(layout, w - 2 * m, upload);
-        info_line(layout, layout_rect(m, top, w - 2 * m, line), ui->upload.online, upload);
+        info_line(layout, layout_rect(m, top, w - 2 * m, line), upload_ok, upload);
         top += line + m;
     }
     char present[96], review[96], compliance[96], enroll[128], number[16], time_text[16];
