@@ -385,6 +385,55 @@ static void test_status_is_stored_per_device(void **state)
     reply_free(&reply);
 }
 
+static void test_status_keeps_refused_events_and_a_refused_token_for_the_dashboard(void **state)
+{
+    struct fixture *f = *state;
+    struct reply reply;
+    /* A kiosk older than the fields: not reported, not zero. */
+    const char *old = "{\"software_version\":\"0.1.0\",\"events_waiting\":0,"
+                      "\"reader_state\":\"ok\",\"clock_synced\":true}";
+    assert_int_equal(
+        fixture_request(f, "POST", "/v1/status", f->token_b1, old, strlen(old), &reply), 0);
+    assert_int_equal(reply.status, 204);
+    reply_free(&reply);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM device_status "
+                                      "WHERE events_refused IS NULL AND token_refused_us IS NULL"),
+                     1);
+    const char *body = "{\"software_version\":\"0.1.0\",\"events_waiting\":2,"
+                       "\"reader_state\":\"ok\",\"clock_synced\":true,\"events_refused\":3,"
+                       "\"token_refused_at\":\"2026-11-23T13:30:00.000000Z\"}";
+    assert_int_equal(
+        fixture_request(f, "POST", "/v1/status", f->token_a1, body, strlen(body), &reply), 0);
+    assert_int_equal(reply.status, 204);
+    reply_free(&reply);
+    assert_int_equal(fixture_count(f, "SELECT events_refused FROM device_status "
+                                      "WHERE events_refused IS NOT NULL"),
+                     3);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM device_status "
+                                      "WHERE token_refused_us = 1795440600000000"),
+                     1);
+    assert_int_equal(fixture_request_basic(f, "/", "koordinator", f->admin_token, &reply), 0);
+    assert_int_equal(reply.status, 200);
+    assert_non_null(strstr(reply.body, "3 avvist"));
+    assert_non_null(strstr(reply.body, "Nøkkelen avvist 23.11."));
+    reply_free(&reply);
+    const char *bad[] = {
+        "{\"software_version\":\"0.1.0\",\"events_waiting\":0,\"reader_state\":\"ok\","
+        "\"clock_synced\":true,\"events_refused\":-2}",
+        "{\"software_version\":\"0.1.0\",\"events_waiting\":0,\"reader_state\":\"ok\","
+        "\"clock_synced\":true,\"token_refused_at\":\"yesterday\"}",
+    };
+    const char *field[] = {"events_refused", "token_refused_at"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(fixture_request(f, "POST", "/v1/status", f->token_a1, bad[i],
+                                         strlen(bad[i]), &reply),
+                         0);
+        assert_int_equal(reply.status, 400);
+        assert_non_null(strstr(reply.body, field[i]));
+        reply_free(&reply);
+    }
+}
+
 static void test_health_needs_no_token_and_unknown_paths_get_404_or_405(void **state)
 {
     struct fixture *f = *state;
@@ -499,6 +548,9 @@ int main(void)
             fixture_teardown),
         cmocka_unit_test_setup_teardown(test_database_failure_mid_batch_stores_nothing,
                                         fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_status_keeps_refused_events_and_a_refused_token_for_the_dashboard, fixture_setup,
+            fixture_teardown),
         cmocka_unit_test_setup_teardown(test_status_is_stored_per_device, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_health_needs_no_token_and_unknown_paths_get_404_or_405,

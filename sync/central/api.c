@@ -359,6 +359,32 @@ static int status_recovery(const json_t *doc, struct central_recovery *out, char
     return 0;
 }
 
+/* The optional fields of a status report about refusals (PROTOCOL.md
+ * section 8): absent or null from a kiosk older than them. */
+static int status_refusals(const json_t *doc, struct central_status *status, char *message,
+                           size_t messagelen)
+{
+    const json_t *refused = json_object_get(doc, "events_refused");
+    const json_t *token = json_object_get(doc, "token_refused_at");
+    status->events_refused = -1;
+    if (refused && !json_is_null(refused)) {
+        if (!json_is_integer(refused) || json_integer_value(refused) < 0) {
+            snprintf(message, messagelen, "events_refused: expected a non-negative integer");
+            return -EINVAL;
+        }
+        status->events_refused = (int64_t)json_integer_value(refused);
+    }
+    if (token && !json_is_null(token) &&
+        (!json_is_string(token) ||
+         protocol_time_parse(json_string_value(token), &status->token_refused_us))) {
+        snprintf(message, messagelen,
+                 "token_refused_at: expected an RFC 3339 UTC time like "
+                 "\"2026-11-23T13:30:00.000000Z\", or null");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 void central_api_status(struct central_request *request, struct central_response *response)
 {
     json_t *doc = parse_body(request, response);
@@ -387,7 +413,7 @@ void central_api_status(struct central_request *request, struct central_response
         snprintf(message, sizeof message,
                  "last_upload: expected an RFC 3339 UTC time like "
                  "\"2026-11-23T13:30:00.000000Z\", or null");
-    } else {
+    } else if (status_refusals(doc, &status, message, sizeof message) == 0) {
         status_recovery(doc, &status.recovery, message, sizeof message);
     }
     if (message[0]) {

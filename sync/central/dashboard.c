@@ -244,8 +244,12 @@ static int device_row(void *ctx, const struct central_device *d)
     }
     central_buf_str(out, "</td>");
     if (d->status.received_us) {
-        central_buf_printf(out, "<td class=\"n\">%lld</td><td>",
-                           (long long)d->status.events_waiting);
+        central_buf_printf(out, "<td class=\"n\">%lld", (long long)d->status.events_waiting);
+        /* Refused events never arrive: their hours are missing here. */
+        if (d->status.events_refused > 0)
+            central_buf_printf(out, "<br><span class=\"flag\">⚠ %lld avvist</span>",
+                               (long long)d->status.events_refused);
+        central_buf_str(out, "</td><td>");
         central_buf_html(out, d->status.software_version);
         central_buf_str(out, "</td><td>");
         reader_state_html(out, d->status.reader_state);
@@ -253,6 +257,13 @@ static int device_row(void *ctx, const struct central_device *d)
                            d->status.clock_synced
                                ? "synkronisert"
                                : "<span class=\"flag\">ikke synkronisert</span>");
+        if (d->status.token_refused_us) {
+            char when[80];
+            format_short(d->status.token_refused_us, when, sizeof when);
+            central_buf_str(out, "<span class=\"flag\">⚠ Nøkkelen avvist ");
+            central_buf_html(out, when);
+            central_buf_str(out, "</span><br>");
+        }
         central_buf_html(out, d->status.last_error[0] ? d->status.last_error : "–");
         central_buf_str(out, "</td></tr>");
     } else {

@@ -40,11 +40,12 @@ static const struct table tables[] = {
     {"device_status",
      "device, received_us, software_version, events_waiting, last_upload_us, last_error, "
      "reader_state, clock_synced, recovery_at_us, recovery_backup_us, recovery_skipped, "
-     "recovery_fetch, recovery_fetched",
+     "recovery_fetch, recovery_fetched, events_refused, token_refused_us",
      "SELECT device, received_us, software_version, events_waiting, last_upload_us, "
      "last_error, reader_state, clock_synced, recovery_at_us, recovery_backup_us, "
-     "recovery_skipped, recovery_fetch, recovery_fetched FROM device_status",
-     "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13", NULL, 0},
+     "recovery_skipped, recovery_fetch, recovery_fetched, events_refused, token_refused_us "
+     "FROM device_status",
+     "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15", NULL, 0},
     {"admin", "id, name, token_lookup, token_hash, created_us, revoked_us",
      "SELECT id, name, token_lookup, hex(token_hash), created_us, revoked_us FROM admin "
      "ORDER BY id",

@@ -45,6 +45,8 @@ struct central_status {
     char reader_state[32];
     int clock_synced;
     struct central_recovery recovery;
+    int64_t events_refused;   /* refused events the kiosk keeps; -1: not reported */
+    int64_t token_refused_us; /* the last 401 to the kiosk's token it tells of; 0: none */
 };
 
 struct central_device {

@@ -18,9 +18,10 @@
 extern const char embed_central_pg_001[];
 extern const char embed_central_pg_002[];
 extern const char embed_central_pg_003[];
+extern const char embed_central_pg_004[];
 
 static const char *const migrations[] = {embed_central_pg_001, embed_central_pg_002,
-                                         embed_central_pg_003};
+                                         embed_central_pg_003, embed_central_pg_004};
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* The advisory lock of the migrations (store_pg_sql.c has the sites'). */
@@ -521,6 +522,8 @@ static int pg_devices(struct central_store *store, central_device_cb cb, void *c
         r->skipped_backups = pg_column_int(res, row, 16);
         pg_copy_column(res, row, 17, r->fetch, sizeof r->fetch);
         r->fetched_events = pg_column_int(res, row, 18);
+        d.status.events_refused = pg_column_int(res, row, 19);
+        d.status.token_refused_us = pg_column_int(res, row, 20);
         rc = cb(ctx, &d);
     }
     PQclear(res);

@@ -534,6 +534,14 @@ int pg_status_put(struct central_store *store, int64_t device_id,
         for (int i = 0; i < 5; i++)
             param_null(&p);
     }
+    if (status->events_refused >= 0)
+        param_number(&p, status->events_refused);
+    else
+        param_null(&p);
+    if (status->token_refused_us)
+        param_number(&p, status->token_refused_us);
+    else
+        param_null(&p);
     if ((rc = pg_query(s, ST_STATUS_PUT, &p, NULL, "status", err, errlen)))
         goto out;
     struct params seen = {0};

@@ -69,8 +69,9 @@ const char *const pg_statement_sql[ST_COUNT] = {
     [ST_STATUS_PUT] = "INSERT INTO device_status (device, received_us, "
                       "software_version, events_waiting, last_upload_us, last_error, "
                       "reader_state, clock_synced, recovery_at_us, recovery_backup_us, "
-                      "recovery_skipped, recovery_fetch, recovery_fetched) "
-                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+                      "recovery_skipped, recovery_fetch, recovery_fetched, events_refused, "
+                      "token_refused_us) "
+                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
                       "ON CONFLICT (device) DO UPDATE SET received_us = excluded.received_us, "
                       "software_version = excluded.software_version, "
                       "events_waiting = excluded.events_waiting, "
@@ -81,7 +82,9 @@ const char *const pg_statement_sql[ST_COUNT] = {
                       "recovery_backup_us = excluded.recovery_backup_us, "
                       "recovery_skipped = excluded.recovery_skipped, "
                       "recovery_fetch = excluded.recovery_fetch, "
-                      "recovery_fetched = excluded.recovery_fetched",
+                      "recovery_fetched = excluded.recovery_fetched, "
+                      "events_refused = excluded.events_refused, "
+                      "token_refused_us = excluded.token_refused_us",
     [ST_TOTAL_SITE] = "SELECT s.id, s.name, s.kind, coalesce(sum(t.seconds), 0), "
                       "coalesce(sum(t.visits), 0) FROM site s LEFT JOIN visit_total t "
                       "ON t.site = s.id AND t.day BETWEEN $1 AND $2 GROUP BY s.id "
@@ -131,7 +134,8 @@ const char *const pg_statement_sql[ST_COUNT] = {
                    "(st.recovery_at_us IS NOT NULL)::int, coalesce(st.recovery_at_us, 0), "
                    "coalesce(st.recovery_backup_us, 0), "
                    "coalesce(st.recovery_skipped, 0), coalesce(st.recovery_fetch, ''), "
-                   "coalesce(st.recovery_fetched, 0) "
+                   "coalesce(st.recovery_fetched, 0), coalesce(st.events_refused, -1), "
+                   "coalesce(st.token_refused_us, 0) "
                    "FROM device d LEFT JOIN device_status st ON st.device = d.id "
                    "ORDER BY d.site COLLATE \"C\", d.name COLLATE \"C\"",
     [ST_ADMIN_ADD] = "INSERT INTO admin (name, token_lookup, token_hash, created_us) "

@@ -21,6 +21,7 @@ extern const char embed_central_001[];
 extern const char embed_central_002[];
 extern const char embed_central_003[];
 extern const char embed_central_004[];
+extern const char embed_central_005[];
 
 #define BUSY_TIMEOUT_MS 5000
 #define CACHE_KIB       32768
@@ -40,6 +41,7 @@ static const char *const *migration_sql(int version)
     static const char *const v2[] = {embed_central_002, NULL};
     static const char *const v3[] = {embed_central_003, NULL};
     static const char *const v4[] = {embed_central_004, NULL};
+    static const char *const v5[] = {embed_central_005, NULL};
     if (version == 0)
         return v1;
     if (version == 1)
@@ -48,9 +50,11 @@ static const char *const *migration_sql(int version)
         return v3;
     if (version == 3)
         return v4;
+    if (version == 4)
+        return v5;
     return NULL;
 }
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 enum {
     ST_DEVICE_AUTH,
@@ -136,8 +140,9 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_STATUS_PUT] = "INSERT OR REPLACE INTO device_status (device, received_us, "
                       "software_version, events_waiting, last_upload_us, last_error, "
                       "reader_state, clock_synced, recovery_at_us, recovery_backup_us, "
-                      "recovery_skipped, recovery_fetch, recovery_fetched) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                      "recovery_skipped, recovery_fetch, recovery_fetched, events_refused, "
+                      "token_refused_us) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     [ST_TOTAL_SITE] = "SELECT s.id, s.name, s.kind, coalesce(sum(t.seconds), 0), "
                       "coalesce(sum(t.visits), 0) FROM site s LEFT JOIN visit_total t "
                       "ON t.site = s.id AND t.day BETWEEN ?1 AND ?2 GROUP BY s.id ORDER BY s.id",
@@ -185,7 +190,8 @@ static const char *const statement_sql[ST_COUNT] = {
                    "st.recovery_at_us IS NOT NULL, coalesce(st.recovery_at_us, 0), "
                    "coalesce(st.recovery_backup_us, 0), "
                    "coalesce(st.recovery_skipped, 0), coalesce(st.recovery_fetch, ''), "
-                   "coalesce(st.recovery_fetched, 0) "
+                   "coalesce(st.recovery_fetched, 0), coalesce(st.events_refused, -1), "
+                   "coalesce(st.token_refused_us, 0) "
                    "FROM device d LEFT JOIN device_status st ON st.device = d.id "
                    "ORDER BY d.site, d.name",
     [ST_ADMIN_ADD] = "INSERT INTO admin (name, token_lookup, token_hash, created_us) "
@@ -589,6 +595,8 @@ static int sqlite_devices(struct central_store *store, central_device_cb cb, voi
         r->skipped_backups = sqlite3_column_int64(st, 16);
         copy_column(st, 17, r->fetch, sizeof r->fetch);
         r->fetched_events = sqlite3_column_int64(st, 18);
+        d.status.events_refused = sqlite3_column_int64(st, 19);
+        d.status.token_refused_us = sqlite3_column_int64(st, 20);
         if ((result = cb(ctx, &d)))
             break;
     }
@@ -956,6 +964,10 @@ static int sqlite_status_put(struct central_store *store, int64_t device_id,
         sqlite3_bind_text(st, 12, r->fetch, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 13, r->fetched_events);
     }
+    if (status->events_refused >= 0)
+        sqlite3_bind_int64(st, 14, status->events_refused);
+    if (status->token_refused_us)
+        sqlite3_bind_int64(st, 15, status->token_refused_us);
     if ((rc = run(s, st, "status", err, errlen)))
         goto out;
     sqlite3_stmt *seen = stmt(s, ST_DEVICE_SEEN);
