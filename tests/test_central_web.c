@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "ical.h"
+#include "plan.h"
 #include "central_fixture.h"
 #include "store_web.h"
 #include "web.h"
@@ -62,10 +64,8 @@ static size_t on_header(char *data, size_t size, size_t count, void *ctx)
     return len;
 }
 
-/* One request: cookie is "tilstede_session=..." or NULL; form a body
- * (POST) or NULL (GET); extra a header or NULL. */
-static long web_request(const struct fixture *f, const char *path, const char *cookie,
-                        const char *form, const char *extra, const char *extra2, struct page *page)
+/* A handle for one request of path, its answer into page. */
+static CURL *page_curl(const struct fixture *f, const char *path, struct page *page)
 {
     memset(page, 0, sizeof *page);
     CURL *curl = curl_easy_init();
@@ -76,6 +76,15 @@ static long web_request(const struct fixture *f, const char *path, const char *c
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, page);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, page);
+    return curl;
+}
+
+/* One request: cookie is "tilstede_session=..." or NULL; form a body
+ * (POST) or NULL (GET); extra a header or NULL. */
+static long web_request(const struct fixture *f, const char *path, const char *cookie,
+                        const char *form, const char *extra, const char *extra2, struct page *page)
+{
+    CURL *curl = page_curl(f, path, page);
     struct curl_slist *headers = NULL;
     if (extra)
         headers = curl_slist_append(headers, extra);
@@ -698,6 +707,278 @@ static void test_htmlf_escapes_every_string_argument(void **state)
     central_buf_free(&buf);
 }
 
+
+/* ---- activities (issue 13, 3) ---- */
+
+/* A multipart upload of one file (field "file") with the form's CSRF
+ * token ("" none). */
+static long web_upload(const struct fixture *f, const char *path, const char *cookie,
+                       const char *csrf, const char *data, size_t len, struct page *page)
+{
+    CURL *curl = page_curl(f, path, page);
+    curl_easy_setopt(curl, CURLOPT_COOKIE, cookie);
+    curl_mime *mime = curl_mime_init(curl);
+    if (csrf[0]) {
+        curl_mimepart *part = curl_mime_addpart(mime);
+        curl_mime_name(part, "csrf");
+        curl_mime_data(part, csrf, CURL_ZERO_TERMINATED);
+    }
+    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mime_name(part, "file");
+    curl_mime_filename(part, "aktiviteter.ics");
+    curl_mime_type(part, "text/calendar");
+    curl_mime_data(part, data, len);
+    curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+    assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &page->status);
+    curl_mime_free(mime);
+    curl_easy_cleanup(curl);
+    return page->status;
+}
+
+struct plan_ids {
+    char id[4][EVENT_ID_LEN + 1];
+    size_t count;
+};
+
+static int keep_plan_id(void *ctx, const struct central_plan *plan)
+{
+    struct plan_ids *ids = ctx;
+    if (ids->count < 4)
+        snprintf(ids->id[ids->count++], EVENT_ID_LEN + 1, "%s", plan->id);
+    return 0;
+}
+
+static void plans_of(const struct fixture *f, const char *site, struct plan_ids *ids)
+{
+    char err[256];
+    ids->count = 0;
+    assert_int_equal(central_store_plans(f->store, site, keep_plan_id, ids, err, sizeof err), 0);
+}
+
+static void test_contact_plans_a_night_activity_cancels_and_moves_one_in_the_week(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "kari", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "langtpassord2");
+    char cookie[256], csrf[80], form[512];
+    sign_in(f, "kari", "langtpassord2", cookie, sizeof cookie);
+    struct page page;
+    /* A contact with one site goes straight to it. */
+    assert_int_equal(web_request(f, "/activities", cookie, NULL, NULL, NULL, &page), 303);
+    assert_string_equal(page.location, "/activities/" FIXTURE_SITE_A);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "?week=2026-12-09", cookie, NULL,
+                                 NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "Uke 50: 7.–13. desember 2026"));
+    assert_non_null(strstr(page.body, "mandag 7. desember"));
+    assert_non_null(strstr(page.body, "søndag 13. desember"));
+    csrf_of(&page, csrf, sizeof csrf);
+    /* Every Tuesday in December, 22.00 to 07.00 the next morning. */
+    snprintf(form, sizeof form,
+             "title=Nattevakt&place=Avd.+2&day=tue&start=22%%3A00&end=07%%3A00&from=2026-12-01&"
+             "until=2026-12-31&csrf=%s",
+             csrf);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "/plan", cookie, form, NULL,
+                                 NULL, &page),
+                     303);
+    assert_non_null(strstr(page.location, "planned=5"));
+    struct plan_ids ids;
+    plans_of(f, FIXTURE_SITE_A, &ids);
+    assert_int_equal(ids.count, 1);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "?week=2026-12-08", cookie, NULL,
+                                 NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "<h2>tirsdag 8. desember</h2><ul class=\"week\"><li>"
+                                      "<span class=\"t\">22.00–07.00 (til neste dag)</span> "
+                                      "<strong>Nattevakt</strong> · Avd. 2"));
+    /* Cancel the 8th, move the 15th to Wednesday 16th 13.00-14.00. */
+    snprintf(form, sizeof form, "plan=%s&date=2026-12-08&week=2026-12-07&csrf=%s", ids.id[0],
+             csrf);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "/cancel", cookie, form, NULL,
+                                 NULL, &page),
+                     303);
+    snprintf(form, sizeof form,
+             "plan=%s&date=2026-12-15&new_date=2026-12-16&start=13%%3A00&end=14%%3A00&csrf=%s",
+             ids.id[0], csrf);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "/move", cookie, form, NULL,
+                                 NULL, &page),
+                     303);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "?week=2026-12-08", cookie, NULL,
+                                 NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "<li class=\"cancelled\"><span class=\"t\">22.00–07.00 (til "
+                                      "neste dag)</span> <strong>Nattevakt</strong> · Avd. 2 "
+                                      "<span class=\"tag\">Avlyst</span>"));
+    assert_non_null(strstr(page.body, ">Gjenopprett</button>"));
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "?week=2026-12-14", cookie, NULL,
+                                 NULL, NULL, &page),
+                     200);
+    const char *wednesday = strstr(page.body, "<h2>onsdag 16. desember</h2>");
+    assert_non_null(wednesday);
+    assert_non_null(strstr(wednesday, "13.00–14.00</span> <strong>Nattevakt</strong> · Avd. 2 "
+                                      "<span class=\"moved\">(flyttet fra tirsdag 15. desember)"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM activity WHERE cancelled = 1"), 1);
+    /* A plan with no weekday is refused and stores nothing. */
+    snprintf(form, sizeof form,
+             "title=Trim&start=10%%3A00&end=11%%3A00&from=2026-12-01&until=2026-12-31&csrf=%s",
+             csrf);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "/plan", cookie, form, NULL,
+                                 NULL, &page),
+                     400);
+    assert_non_null(strstr(page.body, "Velg minst én ukedag."));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM activity_plan"), 1);
+    fixture_stop(f);
+}
+
+static void test_contact_cannot_see_or_change_another_sites_activities_by_url(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "per", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "langtpassord3");
+    make_user(f, "liv", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord4");
+    make_user(f, "leser", CENTRAL_ROLE_VIEWER, NULL, "langtpassord5");
+    /* Site B's plan, made on the command line's path. */
+    struct central_plan plan;
+    memset(&plan, 0, sizeof plan);
+    event_new_id(plan.id);
+    snprintf(plan.site, sizeof plan.site, FIXTURE_SITE_B);
+    snprintf(plan.title, sizeof plan.title, "Bingo");
+    snprintf(plan.start, sizeof plan.start, "11:00");
+    snprintf(plan.end, sizeof plan.end, "12:00");
+    snprintf(plan.from, sizeof plan.from, "2026-12-01");
+    snprintf(plan.until, sizeof plan.until, "2026-12-31");
+    plan.weekdays = 2;
+    size_t count;
+    char err[256];
+    assert_int_equal(central_plan_save(f->store, &plan, &count, err, sizeof err), 0);
+    char cookie[256], csrf[80], form[512];
+    sign_in(f, "per", "langtpassord3", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A, cookie, NULL, NULL, NULL, &page),
+                     200);
+    csrf_of(&page, csrf, sizeof csrf);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_B "?week=2026-12-08", cookie, NULL,
+                                 NULL, NULL, &page),
+                     403);
+    assert_null(strstr(page.body, "Bingo"));
+    assert_int_equal(web_request(f, "/activities/nowhere", cookie, NULL, NULL, NULL, &page), 403);
+    snprintf(form, sizeof form,
+             "title=Inntrenger&day=mon&start=10%%3A00&end=11%%3A00&from=2026-12-01&"
+             "until=2026-12-31&csrf=%s",
+             csrf);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_B "/plan", cookie, form, NULL,
+                                 NULL, &page),
+                     403);
+    snprintf(form, sizeof form, "plan=%s&date=2026-12-08&csrf=%s", plan.id, csrf);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_B "/cancel", cookie, form, NULL,
+                                 NULL, &page),
+                     403);
+    /* Site B's plan named through their own site's URL: not found there. */
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "/cancel", cookie, form, NULL,
+                                 NULL, &page),
+                     404);
+    snprintf(form, sizeof form,
+             "plan=%s&date=2026-12-08&new_date=2026-12-09&start=10%%3A00&end=11%%3A00&csrf=%s",
+             plan.id, csrf);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "/move", cookie, form, NULL,
+                                 NULL, &page),
+                     404);
+    assert_int_equal(web_upload(f, "/activities/" FIXTURE_SITE_B "/import", cookie, csrf,
+                                "BEGIN:VCALENDAR", 15, &page),
+                     403);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM activity WHERE cancelled = 1 OR "
+                                      "date <> plan_date"),
+                     0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM activity_plan"), 1);
+    /* The coordinator sees every site; a viewer none of this. */
+    sign_in(f, "liv", "langtpassord4", cookie, sizeof cookie);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_B "?week=2026-12-08", cookie, NULL,
+                                 NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "Bingo"));
+    sign_in(f, "leser", "langtpassord5", cookie, sizeof cookie);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_B, cookie, NULL, NULL, NULL, &page),
+                     403);
+    fixture_stop(f);
+}
+
+static char *read_data_file(const char *path, size_t *len)
+{
+    FILE *file = fopen(path, "rb");
+    assert_non_null(file);
+    char *text = malloc(1 << 20);
+    *len = fread(text, 1, (1 << 20) - 1, file);
+    text[*len] = '\0';
+    fclose(file);
+    return text;
+}
+
+static void test_calendar_upload_imports_as_the_command_does(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "liv", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord4");
+    char cookie[256], csrf[80];
+    sign_in(f, "liv", "langtpassord4", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A, cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "enctype=\"multipart/form-data\""));
+    csrf_of(&page, csrf, sizeof csrf);
+    size_t len;
+    char *text = read_data_file(ICAL_DATA_DIR "/aktiviteter-outlook.ics", &len);
+    /* Without the form's token: refused, nothing imported. */
+    assert_int_equal(web_upload(f, "/activities/" FIXTURE_SITE_A "/import", cookie, "", text, len,
+                                &page),
+                     403);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM activity_plan"), 0);
+    assert_int_equal(web_upload(f, "/activities/" FIXTURE_SITE_A "/import", cookie, csrf, text,
+                                len, &page),
+                     200);
+    /* The monthly event is refused by line, in Norwegian, whatever today is. */
+    assert_non_null(strstr(page.body, "5 hendelser i filen:"));
+    assert_non_null(strstr(page.body, "Linje 128: «Bursdagsfeiring» ble ikke importert: den "
+                                      "gjentas månedlig eller årlig"));
+    long long plans = fixture_count(f, "SELECT count(*) FROM activity_plan");
+    long long rows = fixture_count(f, "SELECT count(*) FROM activity");
+    /* Again: by UID, nothing new, nothing changed. */
+    assert_int_equal(web_upload(f, "/activities/" FIXTURE_SITE_A "/import", cookie, csrf, text,
+                                len, &page),
+                     200);
+    assert_non_null(strstr(page.body, ": 0 nye, 0 endret,"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM activity_plan"), plans);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM activity"), rows);
+    free(text);
+    /* A weekly event from today, floating time: on this week's page. */
+    char today[CENTRAL_DATE_LEN + 1], ics[1024];
+    central_ical_today(today);
+    snprintf(ics, sizeof ics,
+             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//NB\r\nBEGIN:VEVENT\r\n"
+             "UID:kaffe@lilleby.example\r\nDTSTAMP:20261125T093000Z\r\n"
+             "DTSTART:%.4s%.2s%.2sT100000\r\nDTEND:%.4s%.2s%.2sT111500\r\n"
+             "RRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Kaffekos\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+             today, today + 5, today + 8, today, today + 5, today + 8);
+    assert_int_equal(web_upload(f, "/activities/" FIXTURE_SITE_A "/import", cookie, csrf, ics,
+                                strlen(ics), &page),
+                     200);
+    assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A, cookie, NULL, NULL, NULL, &page),
+                     200);
+    const char *day = strstr(page.body, "(i dag)</h2>");
+    assert_non_null(day);
+    assert_non_null(strstr(day, "10.00–11.15</span> <strong>Kaffekos</strong>"));
+    /* Over the size limit: refused with 413. */
+    size_t big = CENTRAL_ICAL_FILE_MAX + 1;
+    char *huge = malloc(big);
+    memset(huge, 'x', big);
+    memcpy(huge, ics, strlen(ics));
+    assert_int_equal(web_upload(f, "/activities/" FIXTURE_SITE_A "/import", cookie, csrf, huge,
+                                big, &page),
+                     413);
+    free(huge);
+    fixture_stop(f);
+}
+
 int main(void)
 {
     /* The pages' dates and clocks are Norway's. */
@@ -716,6 +997,9 @@ int main(void)
         cmocka_unit_test(test_contact_reaches_only_volunteers_of_their_sites_even_by_url),
         cmocka_unit_test(test_card_revoked_in_the_browser_reaches_every_kiosk_through_the_roster),
         cmocka_unit_test(test_htmlf_escapes_every_string_argument),
+        cmocka_unit_test(test_contact_plans_a_night_activity_cancels_and_moves_one_in_the_week),
+        cmocka_unit_test(test_contact_cannot_see_or_change_another_sites_activities_by_url),
+        cmocka_unit_test(test_calendar_upload_imports_as_the_command_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,9 +60,7 @@ static int valid_id(const char *id)
 
 static int valid_clock(const char *text)
 {
-    return text && strlen(text) == 5 && isdigit((unsigned char)text[0]) &&
-           isdigit((unsigned char)text[1]) && text[2] == ':' && isdigit((unsigned char)text[3]) &&
-           isdigit((unsigned char)text[4]) && atoi(text) < 24 && atoi(text + 3) < 60;
+    return text && central_plan_clock_valid(text);
 }
 
 static int site_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
@@ -484,18 +482,6 @@ static int activity_usage(FILE *errout)
     return -EINVAL;
 }
 
-struct occurrences {
-    struct central_activity *list;
-    size_t count;
-};
-
-static int keep_occurrence(void *ctx, const struct central_activity *occurrence)
-{
-    struct occurrences *o = ctx;
-    o->list[o->count++] = *occurrence;
-    return 0;
-}
-
 static int activity_plan_add(const struct central_admin_args *a, struct central_store *store,
                              FILE *out, FILE *errout, char *err)
 {
@@ -530,26 +516,11 @@ static int activity_plan_add(const struct central_admin_args *a, struct central_
                  a->end);
         return -EINVAL;
     }
-    if ((rc = central_plan_check(&plan, err, ERR_MAX)))
+    size_t count = 0;
+    if ((rc = central_plan_save(store, &plan, &count, err, ERR_MAX)))
         return rc;
-    struct occurrences o = {calloc(CENTRAL_PLAN_DAYS_MAX, sizeof *o.list), 0};
-    if (!o.list) {
-        snprintf(err, ERR_MAX, "activity add: out of memory");
-        return -ENOMEM;
-    }
-    central_plan_expand(&plan, keep_occurrence, &o);
-    if (o.count == 0) {
-        snprintf(err, ERR_MAX, "activity \"%s\": no %s falls between %s and %s", plan.title,
-                 a->weekly, plan.from, plan.until);
-        rc = -EINVAL;
-    } else {
-        rc = central_store_plan_add(store, &plan, o.list, o.count, err, ERR_MAX);
-    }
-    if (!rc)
-        fprintf(out, "%s\n%zu occurrences from %s until %s\n", plan.id, o.count, plan.from,
-                plan.until);
-    free(o.list);
-    return rc;
+    fprintf(out, "%s\n%zu occurrences from %s until %s\n", plan.id, count, plan.from, plan.until);
+    return 0;
 }
 
 static int print_plan(void *ctx, const struct central_plan *plan)

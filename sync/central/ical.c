@@ -82,6 +82,43 @@ static void report(struct reader *r, const char *format, ...)
     out[r->report_len] = '\0';
 }
 
+/* Why an event is not imported: the reason people read (in the web app's
+ * language) and the detail the command prints. */
+struct why {
+    enum central_ical_reason reason;
+    char text[CENTRAL_ICAL_DETAIL_MAX];
+};
+
+static void refuse(struct why *w, enum central_ical_reason reason, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+static void refuse(struct why *w, enum central_ical_reason reason, const char *format, ...)
+{
+    w->reason = reason;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(w->text, sizeof w->text, format, args);
+    va_end(args);
+}
+
+/* Notes an event not imported, in the list and in the report. */
+static void refused(struct reader *r, int line, const char *uid, const char *title,
+                    const struct why *w)
+{
+    struct central_ical_result *result = r->result;
+    result->refused++;
+    report(r, "line %d: event UID %s%s%s%s: not imported: %s", line, uid[0] ? uid : "(none)",
+           title && title[0] ? " (\"" : "", title && title[0] ? title : "",
+           title && title[0] ? "\")" : "", w->text);
+    if (result->refusal_count == CENTRAL_ICAL_REFUSALS_MAX)
+        return;
+    struct central_ical_refusal *row = &result->refusals[result->refusal_count++];
+    row->line = line;
+    row->reason = w->reason;
+    snprintf(row->uid, sizeof row->uid, "%s", uid);
+    utf8_copy_clean(row->title, sizeof row->title, title ? title : "");
+    snprintf(row->detail, sizeof row->detail, "%s", w->text);
+}
+
 static int starts(const char *line, size_t len, const char *word)
 {
     size_t n = strlen(word);
@@ -183,8 +220,8 @@ static time_t midnight_utc(const char *date)
 }
 
 /* A weekly plan can hold FREQ=WEEKLY or DAILY, every week, on whole
- * weekdays; "" when the rule fits, else why not. */
-static const char *rule_unfit(const struct icalrecurrencetype *rule, char *why, size_t cap)
+ * weekdays; 0 when the rule fits, else 1 and why not. */
+static int rule_unfit(const struct icalrecurrencetype *rule, struct why *w)
 {
     static const char *const freq_words[] = {
         [ICAL_SECONDLY_RECURRENCE] = "every second", [ICAL_MINUTELY_RECURRENCE] = "every minute",
@@ -196,16 +233,17 @@ static const char *rule_unfit(const struct icalrecurrencetype *rule, char *why, 
             rule->freq >= 0 && rule->freq <= ICAL_YEARLY_RECURRENCE && freq_words[rule->freq]
                 ? freq_words[rule->freq]
                 : "unknown";
-        snprintf(why, cap, "it repeats %s; only weekly and daily repetitions are imported", word);
-        return why;
+        refuse(w, CENTRAL_ICAL_RULE_FREQ,
+               "it repeats %s; only weekly and daily repetitions are imported", word);
+        return 1;
     }
     if (rule->interval > 1) {
-        snprintf(why, cap,
-                 "it repeats every %d %s (INTERVAL=%d); only every week or every day "
-                 "is imported",
-                 rule->interval, rule->freq == ICAL_WEEKLY_RECURRENCE ? "weeks" : "days",
-                 rule->interval);
-        return why;
+        refuse(w, CENTRAL_ICAL_RULE_INTERVAL,
+               "it repeats every %d %s (INTERVAL=%d); only every week or every day "
+               "is imported",
+               rule->interval, rule->freq == ICAL_WEEKLY_RECURRENCE ? "weeks" : "days",
+               rule->interval);
+        return 1;
     }
     if (rule->by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
         rule->by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
@@ -215,34 +253,33 @@ static const char *rule_unfit(const struct icalrecurrencetype *rule, char *why, 
         rule->by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX ||
         rule->by_minute[0] != ICAL_RECURRENCE_ARRAY_MAX ||
         rule->by_second[0] != ICAL_RECURRENCE_ARRAY_MAX) {
-        snprintf(why, cap,
-                 "its rule names months, days of the month, weeks or hours; only "
-                 "weekdays are imported");
-        return why;
+        refuse(w, CENTRAL_ICAL_RULE_PARTS,
+               "its rule names months, days of the month, weeks or hours; only "
+               "weekdays are imported");
+        return 1;
     }
     for (int i = 0; i < ICAL_BY_DAY_SIZE && rule->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
         if (icalrecurrencetype_day_position(rule->by_day[i]) != 0) {
-            snprintf(why, cap,
-                     "its rule names the n-th weekday of a month; only every week is "
-                     "imported");
-            return why;
+            refuse(w, CENTRAL_ICAL_RULE_PARTS,
+                   "its rule names the n-th weekday of a month; only every week is "
+                   "imported");
+            return 1;
         }
-    return "";
+    return 0;
 }
 
 /* Copies a text property within its limit, or says why not. */
-static int take_text(const char *what, const char *value, char *out, size_t cap, char *why,
-                     size_t whycap)
+static int take_text(const char *what, const char *value, char *out, size_t cap, struct why *w)
 {
     value = value ? value : "";
     size_t len = strlen(value);
     if (len >= cap) {
-        snprintf(why, whycap, "its %s is %zu bytes; the limit is %zu", what, len, cap - 1);
+        refuse(w, CENTRAL_ICAL_TEXT, "its %s is %zu bytes; the limit is %zu", what, len, cap - 1);
         return -EINVAL;
     }
     for (size_t at = 0, step; at < len; at += step)
         if (!(step = utf8_char_len(value + at, len - at))) {
-            snprintf(why, whycap, "its %s is not UTF-8 text (save the file as UTF-8)", what);
+            refuse(w, CENTRAL_ICAL_TEXT, "its %s is not UTF-8 text (save the file as UTF-8)", what);
             return -EINVAL;
         }
     memcpy(out, value, len + 1);
@@ -273,7 +310,7 @@ static void occurrence_times(time_t start, int minutes, const icaltimezone *zone
  * first night's exact nine hours and end it at 08.00). 0 with why set
  * when it is not an activity's length (more than 0, less than 24 hours). */
 static int wall_minutes(const struct reader *r, struct icaltimetype start, struct icaltimetype end,
-                        char *why, size_t whycap)
+                        struct why *w)
 {
     struct wall from, to;
     wall_of(seconds_of(r, start), read_zone(r, start), &from);
@@ -286,11 +323,11 @@ static int wall_minutes(const struct reader *r, struct icaltimetype start, struc
     }
     int minutes = days * 24 * 60 + clock_minutes(to.clock) - clock_minutes(from.clock);
     if (days > 1 || minutes <= 0 || minutes >= 24 * 60) {
-        snprintf(why, whycap,
-                 "it lasts %s (%s %s to %s %s); an activity lasts more than 0 and "
-                 "less than 24 hours",
-                 minutes <= 0 ? "no time" : "a day or more", from.date, from.clock, to.date,
-                 to.clock);
+        refuse(w, CENTRAL_ICAL_LENGTH,
+               "it lasts %s (%s %s to %s %s); an activity lasts more than 0 and "
+               "less than 24 hours",
+               minutes <= 0 ? "no time" : "a day or more", from.date, from.clock, to.date,
+               to.clock);
         return 0;
     }
     return minutes;
@@ -323,7 +360,7 @@ static int keep_plan_date(void *ctx, const struct central_activity *occurrence)
 
 /* Applies the file's changed occurrences (RECURRENCE-ID) of one event. */
 static int apply_overrides(struct reader *r, struct plan_build *b, struct override *overrides,
-                           size_t override_count, char *why, size_t whycap, int *why_line)
+                           size_t override_count, struct why *w, int *why_line)
 {
     for (size_t i = 0; i < override_count; i++) {
         struct override *o = &overrides[i];
@@ -335,14 +372,14 @@ static int apply_overrides(struct reader *r, struct plan_build *b, struct overri
             icalcomponent_get_first_property(o->component, ICAL_RECURRENCEID_PROPERTY);
         struct icaltimetype id = icalproperty_get_datetime_with_component(prop, o->component);
         if (icalproperty_get_first_parameter(prop, ICAL_RANGE_PARAMETER)) {
-            snprintf(why, whycap,
-                     "a RECURRENCE-ID with RANGE (this and the following) is not "
-                     "imported");
+            refuse(w, CENTRAL_ICAL_CHANGED,
+                   "a RECURRENCE-ID with RANGE (this and the following) is not "
+                   "imported");
             return -EINVAL;
         }
         if (*unknown_zone(prop, id)) {
-            snprintf(why, whycap, "the time zone \"%s\" is not in the file",
-                     unknown_zone(prop, id));
+            refuse(w, CENTRAL_ICAL_ZONE, "the time zone \"%s\" is not in the file",
+                   unknown_zone(prop, id));
             return -EINVAL;
         }
         struct wall original;
@@ -354,10 +391,10 @@ static int apply_overrides(struct reader *r, struct plan_build *b, struct overri
             if (!strcmp(b->occurrences[k].plan_date, original.date))
                 a = &b->occurrences[k];
         if (!a) {
-            snprintf(why, whycap,
-                     "the changed occurrence RECURRENCE-ID %s is not one of the "
-                     "event's dates",
-                     original.date);
+            refuse(w, CENTRAL_ICAL_CHANGED,
+                   "the changed occurrence RECURRENCE-ID %s is not one of the "
+                   "event's dates",
+                   original.date);
             return -EINVAL;
         }
         if (icalcomponent_get_status(o->component) == ICAL_STATUS_CANCELLED) {
@@ -367,11 +404,11 @@ static int apply_overrides(struct reader *r, struct plan_build *b, struct overri
         struct icaltimetype start = icalcomponent_get_dtstart(o->component);
         struct icaltimetype end = icalcomponent_get_dtend(o->component);
         if (icaltime_is_null_time(start) || start.is_date || icaltime_is_null_time(end)) {
-            snprintf(why, whycap, "the changed occurrence of %s has no start and end time",
-                     original.date);
+            refuse(w, CENTRAL_ICAL_CHANGED,
+                   "the changed occurrence of %s has no start and end time", original.date);
             return -EINVAL;
         }
-        int minutes = wall_minutes(r, start, end, why, whycap);
+        int minutes = wall_minutes(r, start, end, w);
         if (!minutes)
             return -EINVAL;
         struct wall from, to;
@@ -381,8 +418,7 @@ static int apply_overrides(struct reader *r, struct plan_build *b, struct overri
         memcpy(a->end, to.clock, sizeof a->end);
         a->cancelled = 0;
         const char *summary = icalcomponent_get_summary(o->component);
-        if (summary && summary[0] &&
-            take_text("SUMMARY", summary, a->title, sizeof a->title, why, whycap))
+        if (summary && summary[0] && take_text("SUMMARY", summary, a->title, sizeof a->title, w))
             return -EINVAL;
     }
     return 0;
@@ -394,7 +430,7 @@ enum outcome { EVENT_PLANNED, EVENT_PAST, EVENT_CANCELLED, EVENT_REFUSED };
  * line the reason is about). */
 static enum outcome read_event(struct reader *r, size_t index, icalcomponent *event,
                                struct plan_build *b, struct override *overrides,
-                               size_t override_count, char *why, size_t whycap, int *why_line)
+                               size_t override_count, struct why *w, int *why_line)
 {
     *why_line = r->lines[index].begin;
     struct central_plan *plan = &b->plan;
@@ -402,47 +438,49 @@ static enum outcome read_event(struct reader *r, size_t index, icalcomponent *ev
         return EVENT_CANCELLED;
     icalproperty *error = icalcomponent_get_first_property(event, ICAL_XLICERROR_PROPERTY);
     if (error) {
-        snprintf(why, whycap, "libical could not read it: %s", icalproperty_get_xlicerror(error));
+        refuse(w, CENTRAL_ICAL_UNREADABLE, "libical could not read it: %s",
+               icalproperty_get_xlicerror(error));
         return EVENT_REFUSED;
     }
-    if (take_text("SUMMARY", icalcomponent_get_summary(event), plan->title, sizeof plan->title, why,
-                  whycap) ||
+    if (take_text("SUMMARY", icalcomponent_get_summary(event), plan->title, sizeof plan->title,
+                  w) ||
         take_text("LOCATION", icalcomponent_get_location(event), plan->place, sizeof plan->place,
-                  why, whycap))
+                  w))
         return EVENT_REFUSED;
     if (!plan->title[0]) {
-        snprintf(why, whycap, "it has no SUMMARY (the activity's title)");
+        refuse(w, CENTRAL_ICAL_NO_TIME, "it has no SUMMARY (the activity's title)");
         return EVENT_REFUSED;
     }
     icalproperty *dtstart = icalcomponent_get_first_property(event, ICAL_DTSTART_PROPERTY);
     struct icaltimetype start = icalcomponent_get_dtstart(event);
     if (!dtstart || icaltime_is_null_time(start)) {
-        snprintf(why, whycap, "it has no DTSTART");
+        refuse(w, CENTRAL_ICAL_NO_TIME, "it has no DTSTART");
         return EVENT_REFUSED;
     }
     if (start.is_date) {
-        snprintf(why, whycap, "it lasts all day; an activity needs a start and an end time");
+        refuse(w, CENTRAL_ICAL_ALL_DAY,
+               "it lasts all day; an activity needs a start and an end time");
         return EVENT_REFUSED;
     }
     if (*unknown_zone(dtstart, start)) {
-        snprintf(why, whycap, "the time zone \"%s\" is not in the file (no VTIMEZONE)",
-                 unknown_zone(dtstart, start));
+        refuse(w, CENTRAL_ICAL_ZONE, "the time zone \"%s\" is not in the file (no VTIMEZONE)",
+               unknown_zone(dtstart, start));
         return EVENT_REFUSED;
     }
     if (icalcomponent_get_first_property(event, ICAL_RDATE_PROPERTY) ||
         icalcomponent_get_first_property(event, ICAL_EXRULE_PROPERTY)) {
-        snprintf(why, whycap, "it has RDATE or EXRULE dates, which are not imported");
+        refuse(w, CENTRAL_ICAL_DATES, "it has RDATE or EXRULE dates, which are not imported");
         return EVENT_REFUSED;
     }
     icalproperty *rrule = icalcomponent_get_first_property(event, ICAL_RRULE_PROPERTY);
     if (rrule) {
         *why_line = r->lines[index].rrule;
         if (icalcomponent_get_next_property(event, ICAL_RRULE_PROPERTY)) {
-            snprintf(why, whycap, "it has more than one RRULE");
+            refuse(w, CENTRAL_ICAL_DATES, "it has more than one RRULE");
             return EVENT_REFUSED;
         }
         struct icalrecurrencetype rule = icalproperty_get_rrule(rrule);
-        if (*rule_unfit(&rule, why, whycap))
+        if (rule_unfit(&rule, w))
             return EVENT_REFUSED;
         *why_line = r->lines[index].begin;
     }
@@ -457,16 +495,17 @@ static enum outcome read_event(struct reader *r, size_t index, icalcomponent *ev
                                      icaltime_from_timet_with_zone(window_end, 0, r->utc),
                                      keep_span, spans);
     if (spans->overflow) {
-        snprintf(why, whycap, "it has more than %d occurrences in the %d days planned ahead",
-                 OCCURRENCES_MAX, CENTRAL_PLAN_DAYS_MAX);
+        refuse(w, CENTRAL_ICAL_UNREADABLE,
+               "it has more than %d occurrences in the %d days planned ahead", OCCURRENCES_MAX,
+               CENTRAL_PLAN_DAYS_MAX);
         return EVENT_REFUSED;
     }
     const icaltimezone *zone = read_zone(r, start);
     struct icaltimetype end = icalcomponent_get_dtend(event);
-    int minutes = icaltime_is_null_time(end) ? 0 : wall_minutes(r, start, end, why, whycap);
+    int minutes = icaltime_is_null_time(end) ? 0 : wall_minutes(r, start, end, w);
     if (!minutes) {
         if (icaltime_is_null_time(end))
-            snprintf(why, whycap, "it has no DTEND or DURATION");
+            refuse(w, CENTRAL_ICAL_NO_TIME, "it has no DTEND or DURATION");
         return EVENT_REFUSED;
     }
     b->given = 0;
@@ -490,15 +529,15 @@ static enum outcome read_event(struct reader *r, size_t index, icalcomponent *ev
     memcpy(plan->until, b->starts[b->given - 1].date, sizeof plan->until);
     char check[256];
     if (central_plan_check(plan, check, sizeof check)) {
-        snprintf(why, whycap, "%s", check);
+        refuse(w, CENTRAL_ICAL_UNREADABLE, "%s", check);
         return EVENT_REFUSED;
     }
     b->count = 0;
     if (central_plan_expand(plan, keep_plan_date, b)) {
-        snprintf(why, whycap, "it has too many occurrences");
+        refuse(w, CENTRAL_ICAL_UNREADABLE, "it has too many occurrences");
         return EVENT_REFUSED;
     }
-    if (apply_overrides(r, b, overrides, override_count, why, whycap, why_line))
+    if (apply_overrides(r, b, overrides, override_count, w, why_line))
         return EVENT_REFUSED;
     return EVENT_PLANNED;
 }
@@ -554,15 +593,15 @@ static int import_parsed(struct reader *r, struct central_store *store, const ch
         rc = -ENOMEM;
         goto out;
     }
-    char why[512];
+    struct why why;
     /* First the UIDs and the changed occurrences (RECURRENCE-ID). */
     for (size_t i = 0; i < n; i++) {
         const char *uid = icalcomponent_get_uid(events->list[i]);
-        if (!uid || !uid[0] || take_text("UID", uid, uids[i], sizeof uids[i], why, sizeof why)) {
-            report(r, "line %d: an event without a usable UID was not imported: %s",
-                   r->lines[i].begin, uid && uid[0] ? why : "it has no UID");
+        if (!uid || !uid[0] || take_text("UID", uid, uids[i], sizeof uids[i], &why)) {
+            if (!uid || !uid[0])
+                refuse(&why, CENTRAL_ICAL_UID, "it has no UID");
             uids[i][0] = '\0';
-            result->refused++;
+            refused(r, r->lines[i].begin, "", icalcomponent_get_summary(events->list[i]), &why);
             continue;
         }
         if (icalcomponent_get_first_property(events->list[i], ICAL_RECURRENCEID_PROPERTY)) {
@@ -583,9 +622,9 @@ static int import_parsed(struct reader *r, struct central_store *store, const ch
         for (size_t k = 0; k < keep_count; k++)
             twice |= !strcmp(keep[k], uids[i]);
         if (twice) {
-            report(r, "line %d: event UID %s: not imported: the UID is in the file twice",
-                   r->lines[i].begin, uids[i]);
-            result->refused++;
+            refuse(&why, CENTRAL_ICAL_UID, "the UID is in the file twice");
+            refused(r, r->lines[i].begin, uids[i], icalcomponent_get_summary(events->list[i]),
+                    &why);
             continue;
         }
         struct plan_build b = {.starts = starts, .ends = ends};
@@ -600,17 +639,12 @@ static int import_parsed(struct reader *r, struct central_store *store, const ch
             goto out;
         }
         int line = r->lines[i].begin;
-        enum outcome outcome = read_event(r, i, events->list[i], &b, overrides, override_count, why,
-                                          sizeof why, &line);
+        enum outcome outcome =
+            read_event(r, i, events->list[i], &b, overrides, override_count, &why, &line);
         if (outcome != EVENT_PLANNED)
             free(b.occurrences);
         if (outcome == EVENT_REFUSED) {
-            report(r, "line %d: event UID %s (\"%s\"): not imported: %s", line, uids[i],
-                   icalcomponent_get_summary(events->list[i])
-                       ? icalcomponent_get_summary(events->list[i])
-                       : "",
-                   why);
-            result->refused++;
+            refused(r, line, uids[i], icalcomponent_get_summary(events->list[i]), &why);
             keep[keep_count++] = uids[i];
         } else if (outcome == EVENT_PAST) {
             result->past++;
@@ -635,11 +669,13 @@ static int import_parsed(struct reader *r, struct central_store *store, const ch
             int refused_master = 0;
             for (size_t k = 0; k < keep_count; k++)
                 refused_master |= !strcmp(keep[k], overrides[i].uid);
-            if (!refused_master)
-                report(r,
-                       "line %d: event UID %s: a changed occurrence (RECURRENCE-ID) of an "
-                       "event that is not in the file was not imported",
-                       r->lines[overrides[i].event].recurrence_id, overrides[i].uid);
+            if (refused_master)
+                continue;
+            refuse(&why, CENTRAL_ICAL_CHANGED,
+                   "it changes one occurrence (RECURRENCE-ID) of an "
+                   "event that is not in the file");
+            refused(r, r->lines[overrides[i].event].recurrence_id, overrides[i].uid,
+                    icalcomponent_get_summary(overrides[i].component), &why);
         }
     rc = central_store_plan_import(store, site, r->today, imports, import_count, keep, keep_count,
                                    &result->counts, err, errlen);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "plan.h"
 #include "store.h"
 
 /* The largest calendar file read, by the command and by the upload: a
@@ -24,6 +25,34 @@
 /* What an import says about refused events and notes, one line each. */
 #define CENTRAL_ICAL_REPORT_MAX 8192
 
+/* The most refused events listed one by one (the count goes on). */
+#define CENTRAL_ICAL_REFUSALS_MAX 64
+#define CENTRAL_ICAL_DETAIL_MAX   256
+
+/* Why an event was not imported, for a person to read. */
+enum central_ical_reason {
+    CENTRAL_ICAL_RULE_FREQ,     /* monthly, yearly, hourly ... */
+    CENTRAL_ICAL_RULE_INTERVAL, /* every other week or day, or rarer */
+    CENTRAL_ICAL_RULE_PARTS,    /* months, days of the month, the n-th weekday */
+    CENTRAL_ICAL_ALL_DAY,
+    CENTRAL_ICAL_LENGTH,  /* not more than 0 and less than 24 hours */
+    CENTRAL_ICAL_NO_TIME, /* no title, start or end */
+    CENTRAL_ICAL_ZONE,    /* a TZID neither in the file nor known */
+    CENTRAL_ICAL_DATES,   /* RDATE, EXRULE, several RRULEs */
+    CENTRAL_ICAL_CHANGED, /* a RECURRENCE-ID that fits no occurrence */
+    CENTRAL_ICAL_UID,     /* none, too long, or twice */
+    CENTRAL_ICAL_TEXT,    /* a title or place too long, or not UTF-8 */
+    CENTRAL_ICAL_UNREADABLE,
+};
+
+struct central_ical_refusal {
+    int line; /* the event's line in the file (its RRULE's for a rule) */
+    enum central_ical_reason reason;
+    char uid[CENTRAL_PLAN_UID_MAX];
+    char title[CENTRAL_NAME_MAX];
+    char detail[CENTRAL_ICAL_DETAIL_MAX]; /* in English, as the command prints it */
+};
+
 struct central_ical_result {
     size_t events;    /* events (UIDs) in the file */
     size_t imported;  /* of them, put into plans */
@@ -32,7 +61,9 @@ struct central_ical_result {
     size_t cancelled; /* of them, cancelled in the file (STATUS:CANCELLED) */
     struct central_import_counts counts;
     size_t occurrences; /* occurrences from today on, in the file's plans */
-    /* "line 42: event UID x: ..." per refused event, then notes. */
+    struct central_ical_refusal refusals[CENTRAL_ICAL_REFUSALS_MAX];
+    size_t refusal_count; /* listed in refusals[], at most ..._MAX */
+    /* "line 42: event UID x: ..." per refused event, for the command. */
     char report[CENTRAL_ICAL_REPORT_MAX];
 };
 

@@ -20,6 +20,11 @@ static const char *const weekday_words[7][3] = {
 static const char *const weekday_long_nb[7] = {"mandag", "tirsdag", "onsdag", "torsdag",
                                                "fredag", "lørdag",  "søndag"};
 
+const char *central_plan_weekday_nb(int iso)
+{
+    return iso >= 1 && iso <= 7 ? weekday_long_nb[iso - 1] : "";
+}
+
 static int weekday_index(const char *word, size_t len)
 {
     for (int day = 0; day < 7; day++) {
@@ -102,7 +107,7 @@ int central_plan_date_add(const char *date, int days, char out[CENTRAL_DATE_LEN 
     return 0;
 }
 
-static int valid_clock(const char *text)
+int central_plan_clock_valid(const char *text)
 {
     return strlen(text) == 5 && isdigit((unsigned char)text[0]) &&
            isdigit((unsigned char)text[1]) && text[2] == ':' && isdigit((unsigned char)text[3]) &&
@@ -124,7 +129,7 @@ int central_plan_check(const struct central_plan *plan, char *err, size_t errlen
                  "to %d days", plan->title, plan->from, plan->until, days, CENTRAL_PLAN_DAYS_MAX);
         return -EINVAL;
     }
-    if (!valid_clock(plan->start) || !valid_clock(plan->end) || !strcmp(plan->start, plan->end)) {
+    if (!central_plan_clock_valid(plan->start) || !central_plan_clock_valid(plan->end) || !strcmp(plan->start, plan->end)) {
         snprintf(err, errlen, "activity \"%s\": start \"%s\" end \"%s\": expected two different "
                  "times HH:MM (an end before the start is the next day)", plan->title,
                  plan->start, plan->end);

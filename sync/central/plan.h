@@ -36,6 +36,8 @@ int central_plan_weekdays(const char *text, int *weekdays, char *err, size_t err
 /* The weekdays as "mon,tue" (cap >= 28). */
 void central_plan_weekdays_text(int weekdays, char *out, size_t cap);
 
+/* "tirsdag" of ISO weekday 2 ("" outside 1..7). */
+const char *central_plan_weekday_nb(int iso);
 /* The ISO weekday (1 Monday .. 7 Sunday) of a valid YYYY-MM-DD, or 0. */
 int central_plan_weekday_of(const char *date);
 /* date + days into out (YYYY-MM-DD); -EINVAL for a bad date. */
@@ -51,5 +53,15 @@ int central_plan_check(const struct central_plan *plan, char *err, size_t errlen
 int central_plan_expand(const struct central_plan *plan,
                         int (*cb)(void *ctx, const struct central_activity *occurrence),
                         void *ctx);
+
+/* 1 for a valid clock time HH:MM. */
+int central_plan_clock_valid(const char *text);
+
+/* Checks, expands and stores a plan with its occurrences (plan_save.c,
+ * the one part of plan.h that touches the store); *count the occurrences.
+ * -EINVAL (err names the field) for a bad plan or one with no day in its
+ * span, else the store's error. */
+int central_plan_save(struct central_store *store, const struct central_plan *plan, size_t *count,
+                      char *err, size_t errlen);
 
 #endif

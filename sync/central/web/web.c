@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -35,6 +36,8 @@ static const struct web_page pages[] = {
     {"GET", "/audit", CENTRAL_ROLE_COORDINATOR, web_audit_page},
     {"GET", "/volunteers/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_volunteers_page},
     {"POST", "/volunteers/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_volunteers_post},
+    {"GET", "/activities/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_activities_page},
+    {"POST", "/activities/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_activities_post},
 };
 #define PAGE_COUNT (sizeof pages / sizeof pages[0])
 
@@ -180,6 +183,16 @@ const char *web_field(const struct web *web, const char *name)
     return NULL;
 }
 
+const char *web_field_bytes(const struct web *web, const char *name, size_t *length)
+{
+    for (size_t i = 0; i < web->field_count; i++)
+        if (strcmp(web->fields[i].name, name) == 0) {
+            *length = web->fields[i].length;
+            return web->fields[i].value;
+        }
+    return NULL;
+}
+
 static int hex_value(int c)
 {
     return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
@@ -209,6 +222,8 @@ static int parse_form(struct web *web)
     if (!request->body || !request->body_len)
         return 0;
     const char *type = header(web, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (type && strncasecmp(type, "multipart/form-data", 19) == 0)
+        return web_multipart_parse(web, type) == -ENOMEM ? -ENOMEM : 0;
     if (!type || strncmp(type, "application/x-www-form-urlencoded", 33) != 0)
         return 0;
     web->form = malloc(request->body_len + 1);
@@ -227,6 +242,7 @@ static int parse_form(struct web *web)
             url_decode(eq + 1);
         web->fields[web->field_count].name = pair;
         web->fields[web->field_count].value = eq ? eq + 1 : "";
+        web->fields[web->field_count].length = strlen(web->fields[web->field_count].value);
         web->field_count++;
     }
     return 0;
@@ -384,7 +400,8 @@ void web_begin(struct web *web, const char *title)
         if (web->user.role & (CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT))
             central_buf_str(out, "<li><a href=\"/here\">Hvem er her</a></li>"
                                  "<li><a href=\"/volunteers\">Frivillige</a></li>"
-                                 "<li><a href=\"/kiosks\">Kiosker</a></li>");
+                                 "<li><a href=\"/kiosks\">Kiosker</a></li>"
+                                 "<li><a href=\"/activities\">Aktiviteter</a></li>");
         if (web->user.role == CENTRAL_ROLE_COORDINATOR)
             central_buf_str(out, "<li><a href=\"/users\">Brukere</a></li>"
                                  "<li><a href=\"/audit\">Endringslogg</a></li>");

@@ -17,6 +17,7 @@
 struct web_field {
     const char *name;
     const char *value;
+    size_t length; /* the value's bytes: a file's may hold a NUL */
 };
 
 /* One request as a page sees it. */
@@ -42,6 +43,11 @@ struct web_page {
 
 /* A form field (POST) or query argument (GET), or NULL. */
 const char *web_field(const struct web *web, const char *name);
+/* A form field's value and its length in bytes (a file in a multipart
+ * form), or NULL. */
+const char *web_field_bytes(const struct web *web, const char *name, size_t *length);
+/* Parses a multipart/form-data body into web's fields (web_multipart.c). */
+int web_multipart_parse(struct web *web, const char *type);
 /* The layout around a page: head, header with the menu for the role. */
 void web_begin(struct web *web, const char *title);
 void web_end(struct web *web);
@@ -96,6 +102,8 @@ void web_users_revoke(struct web *web);
 void web_audit_page(struct web *web);
 void web_volunteers_page(struct web *web);
 void web_volunteers_post(struct web *web);
+void web_activities_page(struct web *web);
+void web_activities_post(struct web *web);
 void web_css(struct web *web);
 
 #endif
