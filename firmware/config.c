@@ -2,6 +2,7 @@
  * is a row of the table below: its section, name, type and place in struct
  * config, so parsing, defaults and error messages cannot drift apart. */
 #include "config.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -296,6 +297,68 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     return config_set(ctx->cfg, section, name, value, ctx->message, sizeof ctx->message) == 0;
 }
 
+#define SHOWN_NAME_MAX 48 /* bytes of a section or key quoted in a message */
+
+/* Hands inih one whole line at a time. inih reads a line longer than its
+ * buffer as several, so the rest of "name = <192 bytes>id = other-site"
+ * would set [site] id: a line that does not fit is refused here, and
+ * parsing ends at it, naming the key it held. */
+struct line_reader {
+    FILE *file;
+    char *line;
+    size_t cap;
+    int number;
+    char section[SHOWN_NAME_MAX + 1]; /* the last [section] seen */
+    int too_long;                     /* the line refused, 0 for none */
+    size_t too_long_len;
+    size_t limit;
+    char key[SHOWN_NAME_MAX + 1], key_section[SHOWN_NAME_MAX + 1];
+};
+
+/* text[0..len) trimmed, cut between characters, for a message. */
+static void shown_name(char *out, const char *text, size_t len)
+{
+    while (len && strchr(" \t", *text))
+        text++, len--;
+    while (len && strchr(" \t", text[len - 1]))
+        len--;
+    char copy[SHOWN_NAME_MAX + 1];
+    len = utf8_cut(text, len, SHOWN_NAME_MAX);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    utf8_copy_clean(out, SHOWN_NAME_MAX + 1, copy);
+}
+
+static char *read_line(char *out, int size, void *stream)
+{
+    struct line_reader *r = stream;
+    ssize_t len = getline(&r->line, &r->cap, r->file);
+    if (len < 0 || size < 4)
+        return NULL;
+    r->number++;
+    size_t text = (size_t)len;
+    while (text && (r->line[text - 1] == '\n' || r->line[text - 1] == '\r'))
+        text--;
+    const char *start = r->line + strspn(r->line, " \t");
+    if (*start == '[')
+        shown_name(r->section, start + 1, strcspn(start + 1, "]\r\n"));
+    /* inih needs room for "\r\n" and the NUL after the text. */
+    r->limit = (size_t)size - 3 < CONFIG_LINE_MAX ? (size_t)size - 3 : CONFIG_LINE_MAX;
+    if (text > r->limit) {
+        if (*start == '#' || *start == ';') { /* a comment is read and ignored whole */
+            snprintf(out, (size_t)size, "#\n");
+            return out;
+        }
+        r->too_long = r->number;
+        r->too_long_len = text;
+        shown_name(r->key, start, strcspn(start, "=:\r\n"));
+        snprintf(r->key_section, sizeof r->key_section, "%s", r->section);
+        return NULL;
+    }
+    memcpy(out, r->line, (size_t)len + 1);
+    return out;
+}
+
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -303,9 +366,31 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot read the configuration: %s", path, strerror(errno));
         return -1;
     }
+#ifdef TILSTEDE_INIH_MAX_LINE_AT_RUN_TIME
+    ini_max_line = CONFIG_LINE_MAX + 3; /* "\r\n" and the NUL */
+#endif
     struct load_ctx ctx = {.cfg = cfg};
-    int line = ini_parse_file(f, on_entry, &ctx);
+    struct line_reader reader = {.file = f};
+    int line = ini_parse_stream(read_line, &reader, on_entry, &ctx);
+    int failed = ferror(f);
+    free(reader.line);
     fclose(f);
+    if (failed) {
+        snprintf(err, errlen, "%s: cannot read the configuration", path);
+        return -1;
+    }
+    if (reader.too_long && (line <= 0 || line > reader.too_long)) {
+        char where[2 * SHOWN_NAME_MAX + 8];
+        if (reader.key_section[0])
+            snprintf(where, sizeof where, "[%s] %s", reader.key_section, reader.key);
+        else
+            snprintf(where, sizeof where, "%s", reader.key[0] ? reader.key : "a line");
+        snprintf(err, errlen,
+                 "%s:%d: %s: the line is %zu bytes, longer than the %zu a line of the "
+                 "configuration may hold; nothing after it was read",
+                 path, reader.too_long, where, reader.too_long_len, reader.limit);
+        return -1;
+    }
     if (line != 0) {
         if (line < 0)
             snprintf(err, errlen, "%s: cannot read the configuration", path);
@@ -323,7 +408,8 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 int config_update_file(const char *path, const char *section, const char *key, const char *value,
                        char *err, size_t errlen)
 {
-    char tmp[CONFIG_PATH_MAX + 8], line[1024], current[128] = "";
+    char tmp[CONFIG_PATH_MAX + 8], current[128] = "", *line = NULL;
+    size_t line_cap = 0;
     FILE *in = NULL, *out = NULL;
     int rc = -1, done = 0;
     if (strchr(value, '\n')) {
@@ -341,7 +427,9 @@ int config_update_file(const char *path, const char *section, const char *key, c
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
         goto out;
     }
-    while (in && fgets(line, sizeof line, in)) {
+    /* Whole lines, however long: a piece of a long line taken for a line
+     * could be mistaken for the key. */
+    while (in && getline(&line, &line_cap, in) >= 0) {
         const char *p = line + strspn(line, " \t");
         if (*p == '[') {
             if (!done && !strcmp(current, section)) { /* end of our section: add it there */
@@ -377,6 +465,7 @@ int config_update_file(const char *path, const char *section, const char *key, c
     }
     rc = 0;
 out:
+    free(line);
     if (in)
         fclose(in);
     if (out)

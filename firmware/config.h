@@ -9,6 +9,10 @@
 #define CONFIG_DEFAULT_PATH "/etc/tilstede/tilstede.conf"
 #define CONFIG_TEXT_MAX 256
 #define CONFIG_PATH_MAX 512
+/* Bytes of one line of the file, without its line break: the longest key,
+ * " = " and the longest value (CONFIG_PATH_MAX - 1) fit. A longer line is
+ * an error naming the file, the line and the key. */
+#define CONFIG_LINE_MAX (CONFIG_PATH_MAX + 64)
 
 enum autoclose_credit {
     CREDIT_NONE = 0,      /* the visit counts zero hours until staff fix it */

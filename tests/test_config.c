@@ -148,6 +148,85 @@ static void test_update_file_keeps_comments_and_other_keys(void **state)
     assert_int_equal(cfg.batch_size, 100);
 }
 
+/* Debian's inih reads at most 200 bytes of a line and the rest as a line of
+ * its own. A long line must never set another key, nor be cut silently: it
+ * is read whole up to CONFIG_LINE_MAX, and past that an error names the
+ * file, the line and the key. */
+static void test_a_long_line_is_read_whole_and_sets_no_other_key(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[600] = "", text[2048], name[400], path[700];
+
+    /* "name = " and 192 bytes fill inih's 199; "id = other-site" followed. */
+    memset(name, 'n', 192);
+    snprintf(name + 192, sizeof name - 192, "id = other-site");
+    snprintf(text, sizeof text, "[site]\nname = %s\n", name);
+    if (load_text(text, &cfg, err, sizeof err))
+        fail_msg("%s", err);
+    assert_string_equal(cfg.site_id, "site"); /* the default, untouched */
+    assert_string_equal(cfg.site_name, name);
+
+    /* A long value and then '#...': all of it is the value ('#' starts only
+     * a comment line), never a value cut where the reader's buffer ended. */
+    memset(name, 'v', 190);
+    snprintf(name + 190, sizeof name - 190, " # Solsiden, andre etasje");
+    snprintf(text, sizeof text, "[site]\nname = %s\n", name);
+    if (load_text(text, &cfg, err, sizeof err))
+        fail_msg("%s", err);
+    assert_string_equal(cfg.site_name, name);
+    /* Over the value's own limit: the value's error, with its line. */
+    memset(name, 'v', 300);
+    name[300] = '\0';
+    snprintf(text, sizeof text, "[site]\nid = a\nname = %s\n", name);
+    assert_int_equal(load_text(text, &cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "t.conf:3: [site] name is longer than 255 bytes"));
+
+    /* A database path of 250 bytes is taken whole (config.h allows 511). */
+    memset(path, 'p', 250);
+    path[0] = '/';
+    path[250] = '\0';
+    snprintf(text, sizeof text, "[store]\ndatabase = %s\n[site]\nid = solsiden\n", path);
+    if (load_text(text, &cfg, err, sizeof err))
+        fail_msg("%s", err);
+    assert_string_equal(cfg.database, path);
+    assert_string_equal(cfg.site_id, "solsiden");
+    /* So is one of 511; the longest line the file holds is CONFIG_LINE_MAX. */
+    memset(path, 'p', CONFIG_PATH_MAX - 1);
+    path[0] = '/';
+    path[CONFIG_PATH_MAX - 1] = '\0';
+    snprintf(text, sizeof text, "[store]\ndatabase = %s\n", path);
+    if (load_text(text, &cfg, err, sizeof err))
+        fail_msg("%s", err);
+    assert_string_equal(cfg.database, path);
+    assert_true(strlen("unknown_card_memory_seconds = ") + CONFIG_PATH_MAX - 1 <= CONFIG_LINE_MAX);
+
+    /* A line longer than that: the file, the line and the key, and nothing
+     * after it set. */
+    memset(text, 0, sizeof text);
+    int len = snprintf(text, sizeof text, "[site]\nid = a\n[store]\n  database = /");
+    memset(text + len, 'q', CONFIG_LINE_MAX);
+    snprintf(text + len + CONFIG_LINE_MAX, sizeof text - (size_t)len - CONFIG_LINE_MAX,
+             "\n[site]\nid = other-site\n");
+    assert_int_equal(load_text(text, &cfg, err, sizeof err), -1);
+    char expect[200];
+    snprintf(expect, sizeof expect,
+             "t.conf:4: [store] database: the line is %d bytes, longer than the %d a line "
+             "of the configuration may hold",
+             CONFIG_LINE_MAX + 14, CONFIG_LINE_MAX);
+    if (!strstr(err, expect))
+        fail_msg("'%s' does not contain '%s'", err, expect);
+
+    /* A comment, however long, is a comment: its end is no line of its own. */
+    memset(name, 'c', 300);
+    snprintf(name + 197, sizeof name - 197, "id = other-site"); /* "# " and 197: inih's 199 */
+    snprintf(text, sizeof text, "[site]\n# %s\n; %s\nname = Solsiden\n", name, name);
+    if (load_text(text, &cfg, err, sizeof err))
+        fail_msg("%s", err);
+    assert_string_equal(cfg.site_id, "site");
+    assert_string_equal(cfg.site_name, "Solsiden");
+}
+
 /* --db alone is enough on a scratch database: a card key no configuration
  * names lives beside the database given (tests/test_scratch_db.sh runs the
  * programs). */
@@ -195,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_bad_values_are_refused_with_reason),
         cmocka_unit_test(test_missing_file_is_an_error),
         cmocka_unit_test(test_update_file_keeps_comments_and_other_keys),
+        cmocka_unit_test(test_a_long_line_is_read_whole_and_sets_no_other_key),
         cmocka_unit_test(test_db_option_keeps_an_unnamed_card_key_beside_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
