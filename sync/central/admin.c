@@ -85,11 +85,18 @@ int central_admin_run(const struct central_admin_args *a, FILE *out, FILE *errou
         int (*run)(const struct central_admin_args *, struct central_store *, FILE *, FILE *,
                    char *);
     } commands[] = {
-        {"site", site_cmd},           {"device", device_cmd},     {"admin", admin_cmd},
-        {"roster", roster_cmd},       {"activity", activity_cmd}, {"report", report_cmd},
-        {"volunteer", volunteer_cmd}, {"thanks", central_admin_question},
-        {"lost", central_admin_question}, {"papers", central_admin_question},
+        {"site", site_cmd},
+        {"device", device_cmd},
+        {"admin", admin_cmd},
+        {"roster", roster_cmd},
+        {"activity", activity_cmd},
+        {"report", report_cmd},
+        {"volunteer", volunteer_cmd},
+        {"thanks", central_admin_question},
+        {"lost", central_admin_question},
+        {"papers", central_admin_question},
         {"user", central_admin_user},
+        {"mail-report", central_admin_mail},
     };
     int (*run)(const struct central_admin_args *, struct central_store *, FILE *, FILE *, char *) =
         NULL;

@@ -18,6 +18,7 @@ enum central_exit {
 enum central_format { CENTRAL_FORMAT_TEXT, CENTRAL_FORMAT_CSV, CENTRAL_FORMAT_JSON };
 
 struct central_store;
+struct central_mail_config;
 
 struct central_admin_args {
     char **words; /* the command and its positional arguments */
@@ -39,6 +40,10 @@ struct central_admin_args {
     const char **sites;     /* user add --site, each */
     int site_count;
     const char *public_url; /* the central's address, for set-up links */
+    const char *email;      /* user add --email */
+    const char *month;      /* mail-report --month YYYY-MM */
+    int dry_run;            /* mail-report --dry-run */
+    const struct central_mail_config *mail; /* how mail is sent (mail.h) */
 };
 
 /* The coordinator's questions (admin_questions.c): "thanks", "lost" and
@@ -57,6 +62,10 @@ int central_admin_read_file(const char *path, size_t max, char **data, size_t *l
 /* `activity import SITE FILE` (admin_ical.c). */
 int central_admin_activity_import(const struct central_admin_args *args,
                                   struct central_store *store, FILE *out, FILE *errout, char *err);
+
+/* `mail-report --month YYYY-MM [--to ADDRESS] [--dry-run]` (admin_mail.c). */
+int central_admin_mail(const struct central_admin_args *args, struct central_store *store,
+                       FILE *out, FILE *errout, char *err);
 
 /* Runs one command; returns its exit status. Results go to out, messages
  * to errout. */

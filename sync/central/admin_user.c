@@ -8,6 +8,8 @@
 #include <sys/time.h>
 
 #include "admin.h"
+#include "mail.h"
+#include "store_mail.h"
 #include "store_web.h"
 #include "web.h"
 
@@ -29,7 +31,8 @@ static int print_user(void *ctx, const struct central_user *user)
                                      : "waiting for set-up");
     for (size_t i = 0; i < user->site_count; i++)
         fprintf(out, "%s%s", i ? "," : "", user->sites[i]);
-    fputc('\n', out);
+    fprintf(out, "\t%s\t%s\n", user->email[0] ? user->email : "-",
+            user->monthly_mail ? "monthly mail" : "no monthly mail");
     return 0;
 }
 
@@ -77,6 +80,28 @@ int central_admin_user(const struct central_admin_args *a, struct central_store 
         fprintf(out, "%s: revoked, signed out everywhere\n", a->words[2]);
         return 0;
     }
+    if (!strcmp(verb, "email") && a->word_count == 4) {
+        const char *email = a->words[3];
+        if (email[0] && !central_mail_address_valid(email)) {
+            fprintf(errout, "tilstede-central: user email: \"%s\" is not an e-mail address\n",
+                    email);
+            return -EINVAL;
+        }
+        if ((rc = central_store_user_set_mail(store, a->words[2], email, -1, err, ERR_MAX)))
+            return rc;
+        audit(store, "user email", a->words[2], email[0] ? "set" : "removed");
+        fprintf(out, "%s: %s\n", a->words[2], email[0] ? email : "no address");
+        return 0;
+    }
+    if (!strcmp(verb, "mail") && a->word_count == 4 &&
+        (!strcmp(a->words[3], "on") || !strcmp(a->words[3], "off"))) {
+        int on = !strcmp(a->words[3], "on");
+        if ((rc = central_store_user_set_mail(store, a->words[2], NULL, on, err, ERR_MAX)))
+            return rc;
+        audit(store, "user mail", a->words[2], on ? "on" : "off");
+        fprintf(out, "%s: monthly mail %s\n", a->words[2], on ? "on" : "off");
+        return 0;
+    }
     if (!strcmp(verb, "link") && a->word_count == 3) {
         if ((rc = need_public_url(a, errout)))
             return rc;
@@ -90,8 +115,9 @@ int central_admin_user(const struct central_admin_args *a, struct central_store 
     }
     if (strcmp(verb, "add") != 0 || a->word_count != 3) {
         fprintf(errout, "tilstede-central: usage: user add NAME --role "
-                        "coordinator|contact|viewer [--site SITE]...; user list; user revoke "
-                        "NAME; user link NAME\n");
+                        "coordinator|contact|viewer [--site SITE]... [--email ADDRESS]; user "
+                        "list; user revoke NAME; user link NAME; user email NAME ADDRESS; user "
+                        "mail NAME on|off\n");
         return -EINVAL;
     }
     struct central_user user = {0};
@@ -133,10 +159,18 @@ int central_admin_user(const struct central_admin_args *a, struct central_store 
         fprintf(errout, "tilstede-central: user add: a contact needs at least one --site\n");
         return -EINVAL;
     }
+    if (a->email && !central_mail_address_valid(a->email)) {
+        fprintf(errout, "tilstede-central: user add: --email \"%s\" is not an e-mail address\n",
+                a->email);
+        return -EINVAL;
+    }
     if ((rc = need_public_url(a, errout)))
         return rc;
     web_setup_link(a->public_url, link, sizeof link, hash);
     if ((rc = central_store_user_add(store, &user, hash, link_expiry_us(), err, ERR_MAX)))
+        return rc;
+    if (a->email &&
+        (rc = central_store_user_set_mail(store, user.name, a->email, -1, err, ERR_MAX)))
         return rc;
     audit(store, "user add", user.name, role);
     fprintf(out, "%s\n", link);

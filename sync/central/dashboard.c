@@ -10,8 +10,9 @@
 #include <time.h>
 
 #include "http_internal.h"
-#include "report.h"
 #include "numfmt.h"
+#include "report.h"
+#include "store_mail.h"
 
 #define REVIEW_ROWS 50
 
@@ -298,6 +299,33 @@ static int review_row(void *ctx, const struct central_review *r)
     return 0;
 }
 
+/* The monthly mails that failed and wait for their retry. */
+struct mail_rows {
+    struct central_buf *out;
+    int count;
+};
+
+static int mail_row(void *ctx, const struct central_mail_state *state)
+{
+    struct mail_rows *rows = ctx;
+    if (!rows->count++)
+        central_buf_str(rows->out,
+                        "<h2>Månedsrapporten på e-post – ikke sendt</h2>"
+                        "<p><span class=\"flag\">⚠ E-posten gikk ikke.</span> Den prøves igjen "
+                        "av seg selv; sjekk e-postoppsettet (--smtp-url) om feilen står.</p>"
+                        "<table><thead><tr><th scope=\"col\">Måned</th><th scope=\"col\">Til"
+                        "</th><th scope=\"col\" class=\"n\">Forsøk</th><th scope=\"col\">"
+                        "Neste forsøk</th><th scope=\"col\">Feil</th></tr></thead><tbody>");
+    char next[64];
+    format_short(state->next_try_us, next, sizeof next);
+    central_buf_htmlf(rows->out,
+                      "<tr><td>%s</td><td>%s &lt;%s&gt;</td><td class=\"n\">%lld</td><td>%s</td>"
+                      "<td>%s</td></tr>",
+                      state->month, state->name, state->address, (long long)state->attempts, next,
+                      state->last_error);
+    return 0;
+}
+
 static void fail_page(struct central_response *response, int rc, const char *err)
 {
     central_respond_store_error(response, rc, err);
@@ -376,6 +404,15 @@ void central_dashboard_page(struct central_request *request, struct central_resp
                            "<p><span class=\"flag\">⚠ %d %s ikke hørt fra på over et døgn."
                            "</span> Sjekk strøm og nettverk.</p>",
                            devices.silent, devices.silent == 1 ? "kiosk er" : "kiosker er");
+
+    struct mail_rows mails = {out, 0};
+    rc = central_store_mail_failures(request->store, mail_row, &mails, err, sizeof err);
+    if (rc && rc != -ENOTSUP) {
+        fail_page(response, rc, err);
+        goto out;
+    }
+    if (mails.count)
+        central_buf_str(out, "</tbody></table>");
 
     central_buf_str(out, "<h2>Besøk avsluttet automatisk – til gjennomgang</h2>"
                          "<p class=\"muted\">Frivillige som glemte å sjekke ut. Rett tiden på "

@@ -12,78 +12,94 @@
 
 #include "admin.h"
 #include "http.h"
+#include "mail.h"
 #include "migrate.h"
 #include "report.h"
 
 #define CENTRAL_USER_SITES_ARGS 16 /* --site given to one user add (CENTRAL_USER_SITES_MAX) */
+#define SMTP_PASSWORD_MAX       256 /* bytes of the SMTP password, with the line end */
 
 static void usage(FILE *out)
 {
-    fputs("Usage: tilstede-central COMMAND [OPTIONS]\n"
-          "\n"
-          "The municipality's receiver for Tilstede kiosks, and its administration.\n"
-          "\n"
-          "Commands:\n"
-          "  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--threads N]\n"
-          "        [--max-body BYTES] [--max-batch N] [--hours-per-arsverk H]\n"
-          "        [--public-url URL] [--sso-header NAME] [--session-idle MINUTES]\n"
-          "        [--silent-after HOURS] [--request-deadline SECONDS]\n"
-          "                          serve the /v1/ API and the dashboard until SIGTERM;\n"
-          "                          a request not in full within SECONDS (default 60)\n"
-          "                          of its connection is cut\n"
-          "  site add ID --name NAME --kind sykehjem|helsehus|aktivitetshus|hjemmetjeneste|other\n"
-          "  site list\n"
-          "  device add SITE --name NAME   print a new device token (shown once)\n"
-          "  device revoke DEVICE-ID\n"
-          "  device list\n"
-          "  admin add NAME                print a dashboard login token (shown once)\n"
-          "  admin revoke NAME\n"
-          "  user add NAME --role coordinator|contact|viewer [--site SITE]...\n"
-          "                          print a one-time set-up link for the web app (needs\n"
-          "                          --public-url or TILSTEDE_CENTRAL_PUBLIC_URL)\n"
-          "  user list | user revoke NAME | user link NAME (a new set-up link)\n"
-          "  roster import FILE.csv        replace the roster (volunteers not in the file\n"
-          "                                become inactive)\n"
-          "  activity add SITE --date YYYY-MM-DD --start HH:MM --end HH:MM --title TITLE\n"
-          "  activity add SITE --weekly mon,tue --from YYYY-MM-DD --to YYYY-MM-DD\n"
-          "               --start HH:MM --end HH:MM --title TITLE   planned every week\n"
-          "  activity list SITE | activity cancel PLAN YYYY-MM-DD\n"
-          "  activity move PLAN YYYY-MM-DD [--date YYYY-MM-DD] --start HH:MM --end HH:MM\n"
-          "        [--place PLACE]\n"
-          "  report --from YYYY-MM-DD --to YYYY-MM-DD --by site|kind|activity|month|volunteer\n"
-          "        [--csv|--json|--xlsx FILE] [--hours-per-arsverk H]\n"
-          "        with --xlsx, --by may list groupings (kind,site,month): a sheet each\n"
-          "  thanks --from YYYY-MM-DD --to YYYY-MM-DD [--above HOURS] [--csv|--json]\n"
-          "                          whom to thank: who passed 10, 50, 100 or 250 hours\n"
-          "                          in the period (and everyone with HOURS or more)\n"
-          "  lost [--on YYYY-MM-DD] [--weeks 6] [--min-visits 4] [--csv|--json]\n"
-          "                          who came regularly and has not been seen for weeks\n"
-          "  papers [--on YYYY-MM-DD] [--csv|--json]\n"
-          "                          no confidentiality agreement, or a police certificate\n"
-          "                          expired or running out within 30 days\n"
-          "  migrate --from central.db --to postgresql://...\n"
-          "                          move everything to an empty PostgreSQL database\n"
-          "  volunteer export EXTERNAL-ID  print as JSON all the central keeps of a volunteer\n"
-          "                                (roster row, cards, events at every site, hours)\n"
-          "  volunteer forget EXTERNAL-ID --yes\n"
-          "                                erase it all (GDPR); erase on the kiosks too with\n"
-          "                                tilstedectl forget, and remove them from the roster\n"
-          "                                file, or the next roster import adds them again\n"
-          "        With - for EXTERNAL-ID, the id is read from the first line of stdin: it\n"
-          "        then stays out of the command line, which sudo writes to the journal.\n"
-          "\n"
-          "Options for every command:\n"
-          "  --db FILE|URI     the database: a SQLite file, or postgresql://...\n"
-          "                    (default: $TILSTEDE_CENTRAL_DB)\n"
-          "  --timezone ZONE   local time for days and months (default Europe/Oslo)\n"
-          "  --help, --version\n"
-          "\n"
-          "Plain HTTP is served only on a loopback address (behind the TLS reverse\n"
-          "proxy); any other address needs --tls-cert and --tls-key.\n"
-          "\n"
-          "Exit status: 0 done; 1 failed (database, network, file); 2 wrong usage;\n"
-          "3 not found (no such site, device, admin or volunteer); 4 already exists.\n",
-          out);
+    fputs(
+        "Usage: tilstede-central COMMAND [OPTIONS]\n"
+        "\n"
+        "The municipality's receiver for Tilstede kiosks, and its administration.\n"
+        "\n"
+        "Commands:\n"
+        "  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--threads N]\n"
+        "        [--max-body BYTES] [--max-batch N] [--hours-per-arsverk H]\n"
+        "        [--public-url URL] [--sso-header NAME] [--session-idle MINUTES]\n"
+        "        [--silent-after HOURS] [--request-deadline SECONDS]\n"
+        "                          serve the /v1/ API and the dashboard until SIGTERM;\n"
+        "                          a request not in full within SECONDS (default 60)\n"
+        "                          of its connection is cut\n"
+        "  site add ID --name NAME --kind sykehjem|helsehus|aktivitetshus|hjemmetjeneste|other\n"
+        "  site list\n"
+        "  device add SITE --name NAME   print a new device token (shown once)\n"
+        "  device revoke DEVICE-ID\n"
+        "  device list\n"
+        "  admin add NAME                print a dashboard login token (shown once)\n"
+        "  admin revoke NAME\n"
+        "  user add NAME --role coordinator|contact|viewer [--site SITE]...\n"
+        "                          print a one-time set-up link for the web app (needs\n"
+        "                          --public-url or TILSTEDE_CENTRAL_PUBLIC_URL)\n"
+        "  user list | user revoke NAME | user link NAME (a new set-up link)\n"
+        "  user email NAME ADDRESS | user mail NAME on|off\n"
+        "                          the address for the monthly report, and whether it goes\n"
+        "                          (user add takes --email ADDRESS too)\n"
+        "  mail-report --month YYYY-MM [--to ADDRESS] [--dry-run]\n"
+        "                          mail the month's report now to each coordinator (every\n"
+        "                          site) and contact (their sites) not sent it yet; --to:\n"
+        "                          only to ADDRESS (every site); --dry-run: show, send nothing\n"
+        "  roster import FILE.csv        replace the roster (volunteers not in the file\n"
+        "                                become inactive)\n"
+        "  activity add SITE --date YYYY-MM-DD --start HH:MM --end HH:MM --title TITLE\n"
+        "  activity add SITE --weekly mon,tue --from YYYY-MM-DD --to YYYY-MM-DD\n"
+        "               --start HH:MM --end HH:MM --title TITLE   planned every week\n"
+        "  activity list SITE | activity cancel PLAN YYYY-MM-DD\n"
+        "  activity move PLAN YYYY-MM-DD [--date YYYY-MM-DD] --start HH:MM --end HH:MM\n"
+        "        [--place PLACE]\n"
+        "  report --from YYYY-MM-DD --to YYYY-MM-DD --by site|kind|activity|month|volunteer\n"
+        "        [--csv|--json|--xlsx FILE] [--hours-per-arsverk H]\n"
+        "        with --xlsx, --by may list groupings (kind,site,month): a sheet each\n"
+        "  thanks --from YYYY-MM-DD --to YYYY-MM-DD [--above HOURS] [--csv|--json]\n"
+        "                          whom to thank: who passed 10, 50, 100 or 250 hours\n"
+        "                          in the period (and everyone with HOURS or more)\n"
+        "  lost [--on YYYY-MM-DD] [--weeks 6] [--min-visits 4] [--csv|--json]\n"
+        "                          who came regularly and has not been seen for weeks\n"
+        "  papers [--on YYYY-MM-DD] [--csv|--json]\n"
+        "                          no confidentiality agreement, or a police certificate\n"
+        "                          expired or running out within 30 days\n"
+        "  migrate --from central.db --to postgresql://...\n"
+        "                          move everything to an empty PostgreSQL database\n"
+        "  volunteer export EXTERNAL-ID  print as JSON all the central keeps of a volunteer\n"
+        "                                (roster row, cards, events at every site, hours)\n"
+        "  volunteer forget EXTERNAL-ID --yes\n"
+        "                                erase it all (GDPR); erase on the kiosks too with\n"
+        "                                tilstedectl forget, and remove them from the roster\n"
+        "                                file, or the next roster import adds them again\n"
+        "        With - for EXTERNAL-ID, the id is read from the first line of stdin: it\n"
+        "        then stays out of the command line, which sudo writes to the journal.\n"
+        "\n"
+        "Options for every command:\n"
+        "  --db FILE|URI     the database: a SQLite file, or postgresql://...\n"
+        "                    (default: $TILSTEDE_CENTRAL_DB)\n"
+        "  --timezone ZONE   local time for days and months (default Europe/Oslo)\n"
+        "  --smtp-url URL    the mail server: smtps://HOST:465, or smtp://HOST:587 with\n"
+        "                    STARTTLS (required); $TILSTEDE_CENTRAL_SMTP_URL\n"
+        "  --smtp-user NAME, --smtp-password-file FILE   its login\n"
+        "                    ($TILSTEDE_CENTRAL_SMTP_USER, $TILSTEDE_CENTRAL_SMTP_PASSWORD_FILE)\n"
+        "  --smtp-ca-file FILE  a CA for its certificate (default: the system's)\n"
+        "  --mail-from ADDRESS  the sender ($TILSTEDE_CENTRAL_MAIL_FROM)\n"
+        "  --help, --version\n"
+        "\n"
+        "Plain HTTP is served only on a loopback address (behind the TLS reverse\n"
+        "proxy); any other address needs --tls-cert and --tls-key.\n"
+        "\n"
+        "Exit status: 0 done; 1 failed (database, network, file); 2 wrong usage;\n"
+        "3 not found (no such site, device, admin or volunteer); 4 already exists.\n",
+        out);
 }
 
 enum {
@@ -124,6 +140,14 @@ enum {
     OPT_SESSION_IDLE,
     OPT_SILENT_AFTER,
     OPT_REQUEST_DEADLINE,
+    OPT_EMAIL,
+    OPT_MONTH,
+    OPT_DRY_RUN,
+    OPT_SMTP_URL,
+    OPT_SMTP_USER,
+    OPT_SMTP_PASSWORD_FILE,
+    OPT_SMTP_CA_FILE,
+    OPT_MAIL_FROM,
 };
 
 static const struct option options[] = {
@@ -164,8 +188,39 @@ static const struct option options[] = {
     {"session-idle", required_argument, NULL, OPT_SESSION_IDLE},
     {"silent-after", required_argument, NULL, OPT_SILENT_AFTER},
     {"request-deadline", required_argument, NULL, OPT_REQUEST_DEADLINE},
+    {"email", required_argument, NULL, OPT_EMAIL},
+    {"month", required_argument, NULL, OPT_MONTH},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"smtp-url", required_argument, NULL, OPT_SMTP_URL},
+    {"smtp-user", required_argument, NULL, OPT_SMTP_USER},
+    {"smtp-password-file", required_argument, NULL, OPT_SMTP_PASSWORD_FILE},
+    {"smtp-ca-file", required_argument, NULL, OPT_SMTP_CA_FILE},
+    {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
     {NULL, 0, NULL, 0},
 };
+
+/* The SMTP password from its file (first line), so it stays out of the
+ * command line and the environment: 0, or -EINVAL with a message. */
+static int read_password(const char *path, char *out, size_t cap)
+{
+    FILE *file = fopen(path, "r");
+    if (!file) {
+        fprintf(stderr, "tilstede-central: --smtp-password-file %s: %s\n", path, strerror(errno));
+        return -EINVAL;
+    }
+    int ok = fgets(out, (int)cap, file) != NULL;
+    fclose(file);
+    size_t len = ok ? strcspn(out, "\r\n") : 0;
+    if (!ok || len == 0 || (out[len] == '\0' && len == cap - 1)) {
+        fprintf(stderr,
+                "tilstede-central: --smtp-password-file %s: expected the password on the "
+                "first line, 1 to %zu bytes\n",
+                path, cap - 2);
+        return -EINVAL;
+    }
+    out[len] = '\0';
+    return 0;
+}
 
 static int parse_count(const char *text, const char *option, unsigned long long max,
                        unsigned long long *out)
@@ -221,6 +276,14 @@ int main(int argc, char **argv)
     args.public_url = getenv("TILSTEDE_CENTRAL_PUBLIC_URL");
     const char *sites[CENTRAL_USER_SITES_ARGS];
     args.sites = sites;
+    struct central_mail_config mail = {
+        .smtp_url = getenv("TILSTEDE_CENTRAL_SMTP_URL"),
+        .smtp_user = getenv("TILSTEDE_CENTRAL_SMTP_USER"),
+        .ca_file = getenv("TILSTEDE_CENTRAL_SMTP_CA_FILE"),
+        .from = getenv("TILSTEDE_CENTRAL_MAIL_FROM"),
+    };
+    const char *password_file = getenv("TILSTEDE_CENTRAL_SMTP_PASSWORD_FILE");
+    char password[SMTP_PASSWORD_MAX];
     unsigned long long number;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -261,6 +324,30 @@ int main(int argc, char **argv)
             if (parse_count(optarg, "--request-deadline", CENTRAL_REQUEST_DEADLINE_S_MAX, &number))
                 return CENTRAL_EXIT_USAGE;
             config.request_deadline_s = (unsigned)number;
+            break;
+        case OPT_EMAIL:
+            args.email = optarg;
+            break;
+        case OPT_MONTH:
+            args.month = optarg;
+            break;
+        case OPT_DRY_RUN:
+            args.dry_run = 1;
+            break;
+        case OPT_SMTP_URL:
+            mail.smtp_url = optarg;
+            break;
+        case OPT_SMTP_USER:
+            mail.smtp_user = optarg;
+            break;
+        case OPT_SMTP_PASSWORD_FILE:
+            password_file = optarg;
+            break;
+        case OPT_SMTP_CA_FILE:
+            mail.ca_file = optarg;
+            break;
+        case OPT_MAIL_FROM:
+            mail.from = optarg;
             break;
         case OPT_LISTEN:
             config.listen = optarg;
@@ -377,6 +464,12 @@ int main(int argc, char **argv)
      * own zone: visits.c uses localtime(). */
     setenv("TZ", timezone, 1);
     tzset();
+    if (password_file) {
+        if (read_password(password_file, password, sizeof password))
+            return CENTRAL_EXIT_USAGE;
+        mail.smtp_password = password;
+    }
+    args.mail = &mail;
     args.words = argv + optind;
     args.word_count = argc - optind;
     if (args.word_count < 1) {

@@ -6,6 +6,7 @@
 #define TILSTEDE_CENTRAL_STORE_BACKEND_H
 
 #include "store.h"
+#include "store_mail.h"
 #include "store_web.h"
 
 /* The web app's operations (store_web.h), one per central_store_* call of
@@ -61,6 +62,19 @@ struct central_store_web_ops {
                     const struct central_note *note, char *err, size_t errlen);
     int (*card_revoke)(struct central_store *store, const char *external_id,
                        const char *card_hash, char *err, size_t errlen);
+};
+
+/* The monthly mail's operations (store_mail.h); the table may be NULL. */
+struct central_store_mail_ops {
+    int (*user_set_mail)(struct central_store *store, const char *name, const char *email,
+                         int monthly, char *err, size_t errlen);
+    int (*claim)(struct central_store *store, const char *month, int64_t user_id,
+                 const char *address, int64_t now_us, int64_t lease_us, int ignore_backoff,
+                 int64_t *attempts, char *err, size_t errlen);
+    int (*result)(struct central_store *store, const char *month, int64_t user_id, int64_t now_us,
+                  const char *error, int64_t next_try_us, char *err, size_t errlen);
+    int (*failures)(struct central_store *store, central_mail_state_cb cb, void *ctx, char *err,
+                    size_t errlen);
 };
 
 struct central_store_ops {
@@ -125,6 +139,7 @@ struct central_store_ops {
     int (*volunteer_forget)(struct central_store *store, const char *external_id,
                             struct central_erasure *erased, char *err, size_t errlen);
     const struct central_store_web_ops *web;
+    const struct central_store_mail_ops *mail;
 };
 
 struct central_store {
@@ -141,5 +156,7 @@ int central_pg_migrate_to(const char *location, int version, char *err, size_t e
 int central_pg_schema_version(void);
 /* SQLite's web operations (store_sqlite_web.c), on the handle's database. */
 extern const struct central_store_web_ops central_sqlite_web_ops;
+/* SQLite's monthly mail operations (store_sqlite_mail.c). */
+extern const struct central_store_mail_ops central_sqlite_mail_ops;
 
 #endif

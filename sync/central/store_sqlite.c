@@ -22,6 +22,7 @@ extern const char embed_central_002[];
 extern const char embed_central_003[];
 extern const char embed_central_004[];
 extern const char embed_central_005[];
+extern const char embed_central_006[];
 
 #define BUSY_TIMEOUT_MS 5000
 #define CACHE_KIB       32768
@@ -42,6 +43,7 @@ static const char *const *migration_sql(int version)
     static const char *const v3[] = {embed_central_003, NULL};
     static const char *const v4[] = {embed_central_004, NULL};
     static const char *const v5[] = {embed_central_005, NULL};
+    static const char *const v6[] = {embed_central_006, NULL};
     if (version == 0)
         return v1;
     if (version == 1)
@@ -52,9 +54,11 @@ static const char *const *migration_sql(int version)
         return v4;
     if (version == 4)
         return v5;
+    if (version == 5)
+        return v6;
     return NULL;
 }
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 enum {
     ST_DEVICE_AUTH,
@@ -1502,4 +1506,5 @@ static const struct central_store_ops sqlite_ops = {
     .volunteer_export = sqlite_volunteer_export,
     .volunteer_forget = sqlite_volunteer_forget,
     .web = &central_sqlite_web_ops,
+    .mail = &central_sqlite_mail_ops,
 };

@@ -73,7 +73,9 @@ static enum central_role role_of(const char *name)
                                         : CENTRAL_ROLE_VIEWER;
 }
 
-#define USER_COLUMNS "id, name, role, lang, password_hash, setup_expires_us, created_us, revoked_us"
+#define USER_COLUMNS                                                                               \
+    "id, name, role, lang, password_hash, setup_expires_us, created_us, revoked_us, email, "       \
+    "monthly_mail"
 
 static int read_sites(sqlite3 *db, struct central_user *user, char *err, size_t errlen)
 {
@@ -105,6 +107,8 @@ static void read_user(sqlite3_stmt *st, struct central_user *user)
     user->setup_expires_us = sqlite3_column_int64(st, 5);
     user->created_us = sqlite3_column_int64(st, 6);
     user->revoked_us = sqlite3_column_int64(st, 7);
+    text(st, 8, user->email, sizeof user->email);
+    user->monthly_mail = sqlite3_column_int(st, 9);
 }
 
 /* One account from a statement whose first columns are USER_COLUMNS. */

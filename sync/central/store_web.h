@@ -16,6 +16,7 @@
 #define CENTRAL_CSRF_MAX       64   /* a token's text (CENTRAL_TOKEN_TEXT_MAX) */
 #define CENTRAL_AUDIT_TEXT_MAX 256  /* an audit row's subject or detail, with the NUL */
 #define CENTRAL_NOTE_MAX       2000 /* a note on a volunteer, bytes with the NUL */
+#define CENTRAL_EMAIL_MAX      255  /* an address (RFC 5321: 254 bytes), with the NUL */
 
 /* Bits, so a page names every role it admits. */
 enum central_role {
@@ -35,6 +36,8 @@ struct central_user {
     int64_t revoked_us; /* 0: active */
     size_t site_count;  /* a coordinator has none */
     char sites[CENTRAL_USER_SITES_MAX][EVENT_KEY_MAX];
+    char email[CENTRAL_EMAIL_MAX]; /* "" none (store_mail.h) */
+    int monthly_mail;              /* 1: wants last month's report by mail */
 };
 
 struct central_audit {
