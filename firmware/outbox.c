@@ -33,6 +33,8 @@ enum query {
     Q_REFUSED_UNSEEN,
     Q_REFUSED_LIST,
     Q_REFUSED_ACK,
+    Q_LAST_SEQ,
+    Q_DATA_VERSION,
     Q_ANSWER_CLEAR,
     Q_ANSWER_ADD,
     Q_LEFT_OUT_VOLUNTEERS,
@@ -94,6 +96,10 @@ static const char *const sql[Q_COUNT] = {
                        "e.kind, coalesce(e.volunteer, ''), e.at_us FROM refused_event r "
                        "JOIN event e USING (event_id) WHERE e.uploaded = 2 ORDER BY e.seq",
     [Q_REFUSED_ACK] = "UPDATE refused_event SET seen = 1 WHERE seen = 0",
+    [Q_LAST_SEQ] = "SELECT ifnull(max(seq), 0) FROM event",
+    /* Changes when another connection (another process, another thread of
+     * the kiosk) commits; this connection's own commits leave it. */
+    [Q_DATA_VERSION] = "PRAGMA data_version",
     [Q_ANSWER_CLEAR] = "DELETE FROM temp.roster_answer",
     [Q_ANSWER_ADD] = "INSERT OR IGNORE INTO temp.roster_answer (kind, key) VALUES (?1, ?2)",
     /* A full answer's left-out rows. A volunteer is never deleted (the
@@ -120,6 +126,10 @@ struct outbox {
     sqlite3 *db;
     sqlite3_stmt *st[Q_COUNT];
     char message[512];
+    /* What outbox_recorded_since saw last: the database's data_version
+     * (changed by a commit on any other connection) and the newest seq. */
+    int64_t data_version;
+    int64_t last_seq;
 };
 
 static int fail(struct outbox *o, int rc, const char *what)
@@ -160,6 +170,7 @@ int outbox_open(struct store *store, struct outbox **out, char *err, size_t errl
     }
     o->store = store;
     o->db = store_db(store);
+    o->last_seq = -1; /* the first outbox_recorded_since only takes the mark */
     if (sqlite3_exec(o->db, answer_table, NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "outbox: making the roster answer's table: %s",
                  sqlite3_errmsg(o->db));
@@ -676,4 +687,32 @@ int outbox_correct_clock(struct outbox *o, const struct clock_source *clock)
 out:
     store_rollback(o->store);
     return rc < 0 ? rc : -EIO;
+}
+
+static int64_t data_version(struct outbox *o)
+{
+    sqlite3_stmt *st = q(o, Q_DATA_VERSION);
+    int64_t version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return version;
+}
+
+int outbox_recorded_since(struct outbox *o)
+{
+    int64_t version = data_version(o);
+    if (version < 0)
+        return fail(o, -EIO, "reading the database's data version");
+    if (version == o->data_version && o->last_seq >= 0)
+        return 0;
+    o->data_version = version;
+    sqlite3_stmt *st = q(o, Q_LAST_SEQ);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return fail(o, -EIO, "reading the newest event");
+    }
+    int64_t last = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    int recorded = o->last_seq >= 0 && last > o->last_seq;
+    o->last_seq = last;
+    return recorded;
 }

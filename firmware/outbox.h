@@ -91,6 +91,12 @@ int outbox_refused_list(struct outbox *outbox, struct outbox_refusal **out);
  * not yet, or < 0. */
 int outbox_refused_ack(struct outbox *outbox);
 
+/* 1 when an event was recorded by another connection (tilstedectl, the
+ * kiosk's UI) since the last call, else 0 (the first call only takes the
+ * mark), or < 0. While nothing is committed it costs one PRAGMA
+ * data_version: cheap enough to ask every second. */
+int outbox_recorded_since(struct outbox *outbox);
+
 /* sync_state: 0 found, 1 missing (out = ""), < 0 error. */
 int outbox_state_get(struct outbox *outbox, const char *key, char *out, size_t cap);
 int outbox_state_set(struct outbox *outbox, const char *key, const char *value);

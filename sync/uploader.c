@@ -1343,6 +1343,29 @@ static void wait_until(struct uploader *up, int64_t deadline_ms, int honour_kick
     pthread_mutex_unlock(&up->lock);
 }
 
+/* How often the waiting thread looks for events that another program
+ * (tilstedectl tap, checkin, correct) recorded in the kiosk's database:
+ * they cannot kick this thread, and must not wait for the next period. */
+#define WATCH_PERIOD_MS 1000
+
+/* wait_until with a kick also when another connection records an event. */
+static void wait_watching(struct uploader *up, int64_t deadline_ms, struct outbox *outbox)
+{
+    for (;;) {
+        int64_t slice = now_ms() + WATCH_PERIOD_MS;
+        wait_until(up, slice < deadline_ms ? slice : deadline_ms, 1);
+        pthread_mutex_lock(&up->lock);
+        int done = atomic_load(&up->stop) || up->kicked || now_ms() >= deadline_ms;
+        pthread_mutex_unlock(&up->lock);
+        if (done)
+            return;
+        if (outbox_recorded_since(outbox) == 1) {
+            uploader_kick(up);
+            return;
+        }
+    }
+}
+
 static void *uploader_main(void *arg)
 {
     struct uploader *up = arg;
@@ -1375,7 +1398,10 @@ static void *uploader_main(void *arg)
     while (!atomic_load(&up->stop)) {
         /* While backing off a kick does not shorten the wait: a central that
          * is down must not be hammered at every check-in. */
-        wait_until(up, next_due, failures == 0);
+        if (failures == 0)
+            wait_watching(up, next_due, s.outbox);
+        else
+            wait_until(up, next_due, 0);
         if (atomic_load(&up->stop))
             break;
         pthread_mutex_lock(&up->lock);
@@ -1393,6 +1419,7 @@ static void *uploader_main(void *arg)
         int full = started - last_full >= up->tuning.period_ms || failures > 0;
         s.uploaded = 0;
         s.fetched = 0;
+        outbox_recorded_since(s.outbox); /* this run sends what is there now */
         enum outcome outcome = session_run(&s, full);
         if (outcome == OUTCOME_STOPPED)
             break;
