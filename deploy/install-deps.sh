@@ -33,7 +33,7 @@ packages="
     qemu-system-x86 e2fsprogs
     libpq-dev postgresql-15
     libxlsxwriter-dev python3-openpyxl python3-aiosmtpd
-    gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
     libical-dev
 "
 
