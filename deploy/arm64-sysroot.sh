@@ -55,8 +55,31 @@ export APT_CONFIG="$work/apt/apt.conf"
 apt-get -q update >&2
 # shellcheck disable=SC2086
 apt-get -q install --download-only --no-install-recommends -y $packages >&2
+# A dpkg database of the sysroot's own (dpkg-shlibdeps asks dpkg-query, with
+# DPKG_ADMINDIR, which package holds a library and reads its symbols): the
+# file lists name the paths inside the sysroot as they will be after the move.
+admin="$work/root/var/lib/tilstede-dpkg"
+mkdir -p "$admin/info" "$admin/updates"
+: >"$admin/status"
+echo 1 >"$admin/info/format" # multiarch names: info/libfoo1:arm64.list
+printf 'amd64\narm64\n' >"$admin/arch"
 for deb in "$work"/apt/cache/archives/*.deb; do
     dpkg-deb -x "$deb" "$work/root"
+    package=$(dpkg-deb -f "$deb" Package)
+    arch=$(dpkg-deb -f "$deb" Architecture)
+    name=$package
+    [ "$(dpkg-deb -f "$deb" Multi-Arch)" = same ] && name="$package:$arch"
+    dpkg-deb -f "$deb" Package Version Architecture Multi-Arch Maintainer Depends Source \
+        Description >>"$admin/status"
+    printf 'Status: install ok installed\n\n' >>"$admin/status"
+    dpkg-deb -c "$deb" | awk '{print $6}' | sed "s|^\./|$root/|; s|/\$||; s|^\.\$|/|" \
+        >"$admin/info/$name.list"
+    control=$(mktemp -d "$work/control.XXXXXX")
+    dpkg-deb -e "$deb" "$control"
+    for kind in shlibs symbols; do
+        [ -f "$control/$kind" ] && cp "$control/$kind" "$admin/info/$name.$kind"
+    done
+    rm -rf "$control"
 done
 # Debian 12 is merged-/usr; the packages alone do not make the links.
 ln -sfn usr/lib "$work/root/lib"

@@ -155,6 +155,20 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${TILSTEDE_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+if(CMAKE_CROSSCOMPILING AND TILSTEDE_SYSROOT)
+  # Cross-built for the board: dpkg-shlibdeps finds the arm64 libraries in the
+  # sysroot and asks the sysroot's own dpkg database (deploy/arm64-sysroot.sh)
+  # for their packages and symbols, so the Depends are the board's.
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
+      ${TILSTEDE_SYSROOT}/usr/lib/aarch64-linux-gnu ${TILSTEDE_SYSROOT}/lib/aarch64-linux-gnu)
+  set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_BINARY_DIR}/cpack-arm64.cmake)
+  file(WRITE ${CMAKE_BINARY_DIR}/cpack-arm64.cmake
+       "set(ENV{DPKG_ADMINDIR} \"${TILSTEDE_SYSROOT}/var/lib/tilstede-dpkg\")\n"
+       "set(ENV{DEB_HOST_ARCH} arm64)\n"
+       "set(ENV{DEB_HOST_MULTIARCH} aarch64-linux-gnu)\n"
+       "set(ENV{DEB_HOST_GNU_TYPE} aarch64-linux-gnu)\n")
+endif()
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME tilstede)
