@@ -162,12 +162,14 @@ if(CMAKE_CROSSCOMPILING AND TILSTEDE_SYSROOT)
   set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
       ${TILSTEDE_SYSROOT}/usr/lib/aarch64-linux-gnu ${TILSTEDE_SYSROOT}/lib/aarch64-linux-gnu)
-  set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_BINARY_DIR}/cpack-arm64.cmake)
-  file(WRITE ${CMAKE_BINARY_DIR}/cpack-arm64.cmake
-       "set(ENV{DPKG_ADMINDIR} \"${TILSTEDE_SYSROOT}/var/lib/tilstede-dpkg\")\n"
-       "set(ENV{DEB_HOST_ARCH} arm64)\n"
-       "set(ENV{DEB_HOST_MULTIARCH} aarch64-linux-gnu)\n"
-       "set(ENV{DEB_HOST_GNU_TYPE} aarch64-linux-gnu)\n")
+  # cpack runs dpkg-shlibdeps as a child: its environment is set in the
+  # project config file below (CPack reads one only).
+  set(cpack_cross_env
+      "set(ENV{DPKG_ADMINDIR} \"${TILSTEDE_SYSROOT}/var/lib/tilstede-dpkg\")
+set(ENV{DEB_HOST_ARCH} arm64)
+set(ENV{DEB_HOST_MULTIARCH} aarch64-linux-gnu)
+set(ENV{DEB_HOST_GNU_TYPE} aarch64-linux-gnu)
+")
 endif()
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 
@@ -221,6 +223,6 @@ if(NOT \"${CMAKE_INSTALL_PREFIX}\" STREQUAL \"/usr\")
   message(FATAL_ERROR \"tilstede packages: this tree was configured with CMAKE_INSTALL_PREFIX=${CMAKE_INSTALL_PREFIX}; \"
                       \"the kiosk looks for its assets there. Configure a tree with -DCMAKE_INSTALL_PREFIX=/usr to package.\")
 endif()
-")
+${cpack_cross_env}")
 
 include(CPack)

@@ -18,13 +18,13 @@ if(TARGET tilstede_central)
   target_compile_definitions(test_central_xlsx PRIVATE
     XLSX_READBACK="${CMAKE_CURRENT_SOURCE_DIR}/xlsx_readback.py")
   tilstede_test(test_central_cli SOURCES test_central_cli.c LIBS PkgConfig::CURL)
-  target_compile_definitions(test_central_cli PRIVATE CENTRAL_BIN="$<TARGET_FILE:tilstede-central>")
+  target_compile_definitions(test_central_cli PRIVATE CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central")
   add_dependencies(test_central_cli tilstede-central)
   # Its log holds no names, volunteer ids, card hashes, tokens or passwords
   # (issue 6): the real program, driven over HTTP.
   tilstede_test(test_central_logs SOURCES test_central_logs.c
     LIBS tilstede_central PkgConfig::CURL PkgConfig::JANSSON)
-  target_compile_definitions(test_central_logs PRIVATE CENTRAL_BIN="$<TARGET_FILE:tilstede-central>")
+  target_compile_definitions(test_central_logs PRIVATE CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central")
   add_dependencies(test_central_logs tilstede-central)
   tilstede_bench(bench_central SOURCES bench_central.c central_fixture.c pg_server.c
     LIBS tilstede_central PkgConfig::CURL)

@@ -6,6 +6,6 @@ tilstede_test(test_config SOURCES test_config.c)
 target_compile_definitions(test_config PRIVATE
   TILSTEDE_EXAMPLE_CONFIG="${PROJECT_SOURCE_DIR}/deploy/tilstede.conf.example")
 tilstede_test(test_ctl SOURCES test_ctl.c LIBS pn532_sim)
-target_compile_definitions(test_ctl PRIVATE TILSTEDECTL="$<TARGET_FILE:tilstedectl>")
+target_compile_definitions(test_ctl PRIVATE TILSTEDECTL="${TILSTEDE_RUN_DIR}/tilstedectl")
 add_dependencies(test_ctl tilstedectl)
 tilstede_bench(bench_core SOURCES bench_core.c)

@@ -16,7 +16,7 @@ add_test(NAME test_deploy_backup_script
          COMMAND bash ${deploy_script} backup-script ${PROJECT_SOURCE_DIR} ${deploy_work}
                  $<TARGET_FILE:tilstedectl>)
 set_tests_properties(test_deploy_backup_script PROPERTIES TIMEOUT 120
-  ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1")
+  ENVIRONMENT "ASAN_OPTIONS=detect_leaks=${TILSTEDE_ASAN_LEAKS};UBSAN_OPTIONS=print_stacktrace=1")
 
 # A separate Release tree for /usr (not this one, which may carry the
 # sanitizers), then cpack. The two tests after it use its packages.

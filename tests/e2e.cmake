@@ -2,14 +2,14 @@
 # dashboard in headless Chromium (tests/test_e2e.sh).
 if(TARGET tilstede-central)
   add_test(NAME test_e2e COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_e2e.sh
-    ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_BINARY_DIR}/e2e)
+    ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_BINARY_DIR}/e2e)
   set_tests_properties(test_e2e PROPERTIES TIMEOUT 300
-    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1")
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=${TILSTEDE_ASAN_LEAKS}")
 endif()
 # A weekly activity planned on the central, listed by a real kiosk after
 # `tilstedectl sync` on the right days only (issue 13, section 3).
 if(TARGET tilstede-central)
   add_test(NAME test_activities_e2e COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_activities_e2e.sh
-    ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_BINARY_DIR}/activities-e2e)
+    ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_BINARY_DIR}/activities-e2e)
   set_tests_properties(test_activities_e2e PROPERTIES TIMEOUT 120)
 endif()

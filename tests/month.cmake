@@ -8,7 +8,7 @@ if(TARGET tilstede-central)
   target_compile_options(month_clock PRIVATE -fno-sanitize=all)
   target_link_options(month_clock PRIVATE -fno-sanitize=all)
   add_test(NAME test_month COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/month.py
-    ${CMAKE_BINARY_DIR}/bin $<TARGET_FILE:month_clock> ${CMAKE_CURRENT_BINARY_DIR}/month)
+    ${TILSTEDE_RUN_DIR} $<TARGET_FILE:month_clock> ${CMAKE_CURRENT_BINARY_DIR}/month)
   set_tests_properties(test_month PROPERTIES TIMEOUT 300
-    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1")
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=${TILSTEDE_ASAN_LEAKS}")
 endif()

@@ -26,7 +26,7 @@ if(TARGET tilstede_central)
   tilstede_test(test_central_pg_cluster SOURCES test_central_pg_cluster.c central_fixture.c
     pg_server.c LIBS tilstede_central PkgConfig::CURL)
   target_compile_definitions(test_central_pg_cluster PRIVATE
-    CENTRAL_BIN="$<TARGET_FILE:tilstede-central>")
+    CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central")
   add_dependencies(test_central_pg_cluster tilstede-central)
   # tilstede-central migrate: SQLite to PostgreSQL, the reports compared.
   tilstede_test(test_central_pg_migrate SOURCES test_central_pg_migrate.c central_fixture.c

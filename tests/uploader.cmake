@@ -15,7 +15,7 @@ endif()
 # The real tilstedectl against a receiver written from PROTOCOL.md alone.
 if(TARGET tilstedectl)
   add_test(NAME test_uploader_doc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_uploader_doc.sh
-    ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc)
+    ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc)
   set_tests_properties(test_uploader_doc PROPERTIES TIMEOUT 120)
   add_test(NAME test_uploader_doc_refused COMMAND bash
     ${CMAKE_CURRENT_SOURCE_DIR}/test_uploader_doc_refused.sh ${CMAKE_BINARY_DIR}/bin

@@ -8,6 +8,6 @@ endif()
 # The pages in headless Chromium (Selenium), axe-core on each (issue 13).
 if(TARGET tilstede-central)
   add_test(NAME test_web_browser COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_web_browser.py
-    ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_BINARY_DIR}/web_browser)
+    ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_BINARY_DIR}/web_browser)
   set_tests_properties(test_web_browser PROPERTIES TIMEOUT 180)
 endif()
