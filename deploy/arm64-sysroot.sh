@@ -20,7 +20,7 @@ packages="
     libnfc-dev libjansson-dev libsodium-dev libinih-dev libmicrohttpd-dev
     libcmocka-dev libpng-dev libsystemd-dev libpq-dev libxlsxwriter-dev
     libargon2-dev libegl-dev libgles-dev libegl1-mesa libgles2 libgl1-mesa-dri
-    libasan8 libubsan1
+    libasan8 libubsan1 libical-dev
 "
 sources=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
 key=$( { cat "$0"; echo "$packages"; echo "$sources"; } | sha256sum | cut -c1-16)
