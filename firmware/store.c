@@ -100,10 +100,9 @@ static const char *const query_sql[Q_COUNT] = {
                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [Q_VOLUNTEER] = "SELECT " VOLUNTEER_COLUMNS " FROM volunteer WHERE id = ?1",
     [Q_VOLUNTEER_EXT] = "SELECT " VOLUNTEER_COLUMNS " FROM volunteer WHERE external_id = ?1",
-    [Q_VOLUNTEER_INSERT] =
-        "INSERT INTO volunteer (external_id, given_name, family_name, active, "
-        "confidentiality_signed, police_valid_until, notes, updated_us) "
-        "VALUES (?1, ?2, ?3, ?4, nullif(?5, ''), nullif(?6, ''), ?7, ?8)",
+    [Q_VOLUNTEER_INSERT] = "INSERT INTO volunteer (external_id, given_name, family_name, active, "
+                           "confidentiality_signed, police_valid_until, notes, updated_us) "
+                           "VALUES (?1, ?2, ?3, ?4, nullif(?5, ''), nullif(?6, ''), ?7, ?8)",
     [Q_VOLUNTEER_UPDATE] =
         "UPDATE volunteer SET given_name = ?2, family_name = ?3, active = ?4, "
         "confidentiality_signed = nullif(?5, ''), police_valid_until = nullif(?6, ''), "
@@ -121,7 +120,9 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_CARD_REVOKE] = "UPDATE card SET revoked_us = ?2 WHERE uid_hash = ?1 AND revoked_us IS NULL",
     [Q_UNKNOWN_INSERT] = "INSERT INTO unknown_tap (uid_hash, tapped_us) VALUES (?1, ?2)",
     [Q_UNKNOWN_FORGET] = "DELETE FROM unknown_tap WHERE tapped_us < ?1",
+    /* A card enrolled since it was tapped is not unknown any more. */
     [Q_UNKNOWN_LATEST] = "SELECT uid_hash, tapped_us FROM unknown_tap WHERE tapped_us >= ?1 "
+                         "AND uid_hash NOT IN (SELECT uid_hash FROM card) "
                          "ORDER BY tapped_us DESC, id DESC LIMIT 1",
     [Q_OPEN_VISIT] = "SELECT " VISIT_COLUMNS " FROM visit WHERE site = ?1 AND volunteer = ?2 "
                      "AND end_us IS NULL ORDER BY start_us DESC LIMIT 1",
@@ -134,11 +135,12 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_VOLUNTEER_SECONDS] = "SELECT ifnull(sum(" ROUNDED_SECONDS "), 0), count(*) FROM visit v "
                             "WHERE v.volunteer = ?5 AND " REPORT_WHERE,
     [Q_VISIT_COUNT] = "SELECT count(*) FROM visit WHERE volunteer = ?1",
-    [Q_PRESENT] = "SELECT p.id, p.given_name, p.family_name, v.start_us, ifnull(a.id, 0), "
-                  "ifnull(a.title, '') FROM visit v JOIN volunteer p ON p.external_id = v.volunteer "
-                  "LEFT JOIN activity a ON a.uuid = v.activity "
-                  "WHERE v.site = ?1 AND v.end_us IS NULL "
-                  "ORDER BY p.family_name COLLATE NOCASE, p.given_name COLLATE NOCASE",
+    [Q_PRESENT] =
+        "SELECT p.id, p.given_name, p.family_name, v.start_us, ifnull(a.id, 0), "
+        "ifnull(a.title, '') FROM visit v JOIN volunteer p ON p.external_id = v.volunteer "
+        "LEFT JOIN activity a ON a.uuid = v.activity "
+        "WHERE v.site = ?1 AND v.end_us IS NULL "
+        "ORDER BY p.family_name COLLATE NOCASE, p.given_name COLLATE NOCASE",
     [Q_REVIEW] = "SELECT v.end_event, p.id, p.given_name, p.family_name, v.start_us, v.end_us, "
                  "ifnull(a.title, '') FROM visit v JOIN volunteer p ON p.external_id = v.volunteer "
                  "LEFT JOIN activity a ON a.uuid = v.activity "

@@ -187,6 +187,9 @@ static void test_unknown_card_is_remembered_for_enrolling(void **state)
     assert_int_equal(when, clock_wall(&f->clock.source));
     advance(f, 2 * US_PER_MIN);
     assert_int_equal(kiosk_enroll_last_unknown(f->kiosk, volunteer_id(f, "D006")), 0);
+    /* Enrolled, it is not unknown any more: nothing left to enroll again. */
+    assert_int_equal(kiosk_last_unknown_card(f->kiosk, &when), 0);
+    assert_int_equal(kiosk_enroll_last_unknown(f->kiosk, volunteer_id(f, "D007")), -ENOENT);
     struct tap_result r = tap(f, STRANGER);
     assert_int_equal(r.outcome, TAP_CHECKED_IN);
     assert_string_equal(r.given_name, "André");

@@ -162,6 +162,10 @@ static void test_unknown_card_is_noticed_and_staff_enroll_it(void **state)
     harness_press_text(h, "Astrid Berg");
     assert_int_equal(ui_current(h->ui), UI_STAFF);
     assert_true(harness_shows(h, "Kortet tilhører nå Astrid Berg"));
+    /* Enrolled, the card cannot be enrolled again: the button says so. */
+    enroll = layout_find(ui_layout(h->ui), ACT_STAFF_ENROLL, 0, 1);
+    assert_non_null(enroll);
+    assert_true(enroll->flags & LAYOUT_DISABLED);
     harness_press(h, ACT_STAFF_CLOSE, 0, 1);
     harness_card(h, UNKNOWN, DEMO_UID_LEN);
     assert_true(harness_shows(h, "Velkommen, Astrid B."));
@@ -258,12 +262,22 @@ static void test_roll_call_and_check_out_by_hand(void **state)
     harness_type(h, "ola");
     assert_true(harness_shows(h, "Ola Hansen"));
     assert_true(harness_shows(h, "her")); /* the chip beside the name */
+    /* By hand too, nothing is recorded on one tap: staff are asked first. */
     harness_press_text(h, "Ola Hansen");
+    assert_int_equal(ui_current(h->ui), UI_NAME_CONFIRM);
+    assert_true(harness_shows(h, "Sjekke ut Ola Hansen nå?"));
+    harness_press(h, ACT_NO, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_NAME);
+    assert_int_equal(kiosk_present_count(h->kiosk), 2);
+    harness_press_text(h, "Ola Hansen");
+    harness_press(h, ACT_YES, 0, 1);
     assert_true(harness_shows(h, "Ola Hansen er sjekket ut kl. 10.25"));
     assert_true(harness_shows(h, "Hvem er her (1)"));
     harness_press(h, ACT_STAFF_MANUAL, 0, 1);
     harness_type(h, "åse");
     harness_press_text(h, "Åse Ødegård");
+    assert_true(harness_shows(h, "Sjekke inn Åse Ødegård nå?"));
+    harness_press(h, ACT_YES, 0, 1);
     assert_true(harness_shows(h, "Åse Ødegård er sjekket inn kl. 10.25"));
     /* Åse has no signed agreement: she is on the compliance list now. */
     assert_true(harness_shows(h, "Mangler papirer i dag (1)"));
@@ -469,6 +483,34 @@ static void test_visit_closed_automatically_is_noticed_and_corrected(void **stat
     assert_true(harness_shows(h, "Du ble sjekket ut automatisk i dag kl. 11.15"));
 }
 
+/* A visit closed with no end time: the editor proposes an end that can be
+ * saved (not after now), says the right day, and saving it works. */
+static void test_review_editor_proposes_an_end_that_can_be_saved(void **state)
+{
+    struct harness *h = *state;
+    harness_card(h, OLA, DEMO_UID_LEN); /* 10.15 */
+    harness_press(h, ACT_DISMISS, 0, 1);
+    /* Closed after the harness's hour; at 11.25 "two hours after coming"
+     * (12.15) would be in the future. */
+    clock_fake_advance(&h->clock, INT64_C(70) * 60 * 1000000);
+    harness_pump(h, 0);
+    harness_pump(h, 0);
+    staff_login(h);
+    harness_press(h, ACT_STAFF_MENU, UI_STAFF_REVIEW, 0);
+    assert_int_equal(harness_press(h, ACT_REVIEW_ITEM, 0, 0), 0);
+    assert_int_equal(ui_current(h->ui), UI_STAFF_REVIEW_EDIT);
+    assert_true(h->ui->edit_end_us <= ui_now_us(h->ui));
+    assert_true(h->ui->edit_end_us > h->ui->rows[0].start_us);
+    char expected[64];
+    struct tm end = ui_local(h->ui->edit_end_us);
+    snprintf(expected, sizeof expected, "Gikk i dag kl. %02d.%02d", end.tm_hour, end.tm_min);
+    assert_true(harness_shows(h, expected));
+    harness_press(h, ACT_SAVE, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
+    assert_true(harness_shows(h, "Ola Hansen: sluttid satt til"));
+    assert_false(harness_shows(h, "Ikke lagret"));
+}
+
 static void test_staff_add_change_and_remove_an_activity(void **state)
 {
     struct harness *h = *state;
@@ -498,7 +540,18 @@ static void test_staff_add_change_and_remove_an_activity(void **state)
     harness_press(h, ACT_START_ADJUST, -15, 0);
     harness_press(h, ACT_SAVE, 0, 1);
     assert_true(harness_shows(h, "11.00–12.30, Kantina"));
+    /* "Fjern" asks first, and "Behold den" keeps it. */
+    const struct layout_box *remove = layout_find(ui_layout(h->ui), ACT_ACTIVITY_REMOVE, bingo, 0);
+    assert_non_null(remove);
+    assert_int_equal(remove->bg, COLOUR_WHITE); /* not a red button beside "Endre" */
     harness_press(h, ACT_ACTIVITY_REMOVE, bingo, 0);
+    assert_true(harness_shows(h, "Fjerne aktiviteten Bingo, 11.00–12.30, Kantina?"));
+    assert_int_equal(harness_check(h, "remove_question"), 0);
+    harness_shot(h, "remove_question_800x480");
+    harness_press(h, ACT_NO, 0, 1);
+    assert_true(harness_shows(h, "11.00–12.30, Kantina"));
+    harness_press(h, ACT_ACTIVITY_REMOVE, bingo, 0);
+    harness_press(h, ACT_YES, 0, 1);
     assert_true(harness_shows(h, "Fjernet: Bingo"));
     assert_false(harness_shows(h, "Kantina"));
 }
@@ -932,6 +985,7 @@ int main(void)
         FLOW(test_roll_call_and_check_out_by_hand),
         FLOW(test_roll_call_of_thirty_fits_two_pages_and_ticks_them_off),
         FLOW(test_visit_closed_automatically_is_noticed_and_corrected),
+        FLOW(test_review_editor_proposes_an_end_that_can_be_saved),
         FLOW(test_staff_add_change_and_remove_an_activity),
         FLOW(test_staff_switch_language),
         FLOW(test_touch_works_on_a_rotated_screen),

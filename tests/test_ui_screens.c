@@ -215,6 +215,9 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     harness_press(&h, ACT_BACK, 0, 1);
     harness_press(&h, ACT_STAFF_MENU, UI_STAFF_ACTIVITIES, 0);
     shot(&h, size, "staff_activities");
+    harness_press(&h, ACT_ACTIVITY_REMOVE, 2, 0);
+    shot(&h, size, "staff_activity_remove");
+    harness_press(&h, ACT_NO, 0, 1);
     harness_press(&h, ACT_ACTIVITY_EDIT, 0, 0);
     shot(&h, size, "staff_activity_edit");
     harness_press(&h, ACT_FIELD, 1, 0);
@@ -229,6 +232,9 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
         harness_press(&h, ACT_KEY, OSK_BACKSPACE, 0);
     harness_type(&h, "so");
     shot(&h, size, "staff_manual_status"); /* "Solveig Haugen (ikke her)" */
+    harness_press_text(&h, "Solveig Haugen");
+    shot(&h, size, "staff_manual_confirm");
+    harness_press(&h, ACT_NO, 0, 1);
     harness_press(&h, ACT_BACK, 0, 1);
     /* The unknown card enrolled, then (if the button lets staff) again. */
     if (harness_press(&h, ACT_STAFF_ENROLL, 0, 1) == 0 && ui_current(h.ui) == UI_NAME) {

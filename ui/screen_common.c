@@ -39,6 +39,27 @@ struct layout_box *screen_title(struct ui *ui, struct layout *layout, const char
         LAYOUT_MIDDLE);
 }
 
+void screen_question(struct layout *layout, const char *text, const char *yes_label,
+                     const char *no_label)
+{
+    int m = screen_margin(layout), w = layout->w, h = layout->h;
+    int bh = layout_px(layout, 72);
+    int text_h = layout_measure(layout, text, LAYOUT_BOLD, layout_px(layout, 30), w - 4 * m);
+    int panel_h = text_h + bh + 3 * m;
+    int top = screen_title_height(layout) + m / 2;
+    int y0 = (h - panel_h) / 2 > top ? (h - panel_h) / 2 : top;
+    struct layout_rect r = layout_rect(m, y0, w - 2 * m, panel_h);
+    layout_panel(layout, r, COLOUR_WARN, COLOUR_TEXT);
+    layout_text(layout, layout_rect(r.x + m, r.y + m, r.w - 2 * m, text_h), text, LAYOUT_BOLD,
+                layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT, LAYOUT_MIDDLE);
+    int bw = (r.w - 3 * m) / 2, y = r.y + r.h - m - bh;
+    /* The safe answer first and in colour; the one that loses something plain. */
+    layout_button(layout, layout_rect(r.x + m, y, bw, bh), no_label, LAYOUT_BOLD,
+                  layout_px(layout, 30), COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE, ACT_NO, 0, 0);
+    layout_button(layout, layout_rect(r.x + 2 * m + bw, y, bw, bh), yes_label, LAYOUT_BOLD,
+                  layout_px(layout, 30), COLOUR_TEXT, COLOUR_WHITE, COLOUR_TEXT, ACT_YES, 0, 0);
+}
+
 void screen_display_name(const char *given, const char *family, char *out, size_t cap)
 {
     /* The core's "Kari N.", with a no-break space before the initial so the

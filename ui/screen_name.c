@@ -204,6 +204,10 @@ static void choose_done(struct ui *ui, struct ui_job *job)
 static void choose(struct ui *ui, const struct ui_match *match)
 {
     ui->chosen = *match;
+    if (ui->name_mode == NAME_STAFF_MANUAL) {
+        ui_go(ui, UI_NAME_CONFIRM); /* by hand too, asked before it is recorded */
+        return;
+    }
     if (ui->name_mode != NAME_CHECKIN) {
         screen_staff_name_chosen(ui, &ui->chosen);
         return;
@@ -445,7 +449,8 @@ void screen_name_confirm_build(struct ui *ui, struct layout *layout)
     int portrait = ui_is_portrait(ui);
     char question[LAYOUT_TEXT_MAX];
     int open[UI_ACTIVITIES_MAX];
-    int choices = ui->chosen.present ? 0 : open_activities(ui, open, UI_ACTIVITIES_MAX);
+    int staff = ui->name_mode == NAME_STAFF_MANUAL;
+    int choices = ui->chosen.present || staff ? 0 : open_activities(ui, open, UI_ACTIVITIES_MAX);
     if (choices > 1) {
         i18n_fill(question, sizeof question, T(ui->tr, "What will you be doing today, {name}?"),
                   "name", ui->chosen.display, I18N_END);
@@ -492,9 +497,12 @@ void screen_name_confirm_build(struct ui *ui, struct layout *layout)
         }
         return;
     }
-    i18n_fill(question, sizeof question,
-              ui->chosen.present ? T(ui->tr, "Check out {name}?") : T(ui->tr, "Check in {name}?"),
-              "name", ui->chosen.display, I18N_END);
+    /* Staff ask about somebody else: "Sjekke ut Ola Hansen nå?" */
+    const char *ask = staff                ? ui->chosen.present ? T(ui->tr, "Check {name} out now?")
+                                                                : T(ui->tr, "Check {name} in now?")
+                                     : ui->chosen.present ? T(ui->tr, "Check out {name}?")
+                                           : T(ui->tr, "Check in {name}?");
+    i18n_fill(question, sizeof question, ask, "name", ui->chosen.display, I18N_END);
     int button_h = layout_px(layout, 120);
     int question_h = h - 3 * m - button_h - m;
     if (portrait)
@@ -539,7 +547,10 @@ void screen_name_confirm_action(struct ui *ui, const struct layout_box *box)
     switch (box->action) {
     case ACT_YES:
     case ACT_ACTIVITY:
-        record(ui, box->arg);
+        if (ui->name_mode == NAME_STAFF_MANUAL)
+            screen_staff_name_chosen(ui, &ui->chosen);
+        else
+            record(ui, box->arg);
         break;
     case ACT_NO:
     case ACT_BACK:

@@ -147,25 +147,13 @@ static void pager_button(struct layout *layout, struct layout_rect r, int step, 
 
 static void leave_question(struct ui *ui, struct layout *layout, int ticked)
 {
-    int m = screen_margin(layout), w = layout->w, h = layout->h;
-    int bh = layout_px(layout, 72), portrait = ui_is_portrait(ui);
-    int panel_h = portrait ? layout_px(layout, 260) : layout_px(layout, 200);
-    struct layout_rect r = layout_rect(m, (h - panel_h) / 2, w - 2 * m, panel_h);
-    layout_panel(layout, r, COLOUR_WARN, COLOUR_TEXT);
     char number[16], text[256];
     snprintf(number, sizeof number, "%d", ticked);
     i18n_fill(text, sizeof text,
               TN(ui->tr, "{n} person is ticked off. Leave the roll call and forget the ticks?",
                  "{n} people are ticked off. Leave the roll call and forget the ticks?", ticked),
               "n", number, I18N_END);
-    layout_text(layout, layout_rect(r.x + m, r.y + m, r.w - 2 * m, r.h - bh - 3 * m), text,
-                LAYOUT_BOLD, layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                LAYOUT_MIDDLE);
-    int bw = (r.w - 3 * m) / 2, y = r.y + r.h - m - bh;
-    layout_button(layout, layout_rect(r.x + m, y, bw, bh), T(ui->tr, "Stay"), LAYOUT_BOLD,
-                  layout_px(layout, 30), COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE, ACT_NO, 0, 0);
-    layout_button(layout, layout_rect(r.x + 2 * m + bw, y, bw, bh), T(ui->tr, "Leave"), LAYOUT_BOLD,
-                  layout_px(layout, 30), COLOUR_TEXT, COLOUR_WHITE, COLOUR_TEXT, ACT_YES, 0, 0);
+    screen_question(layout, text, T(ui->tr, "Leave"), T(ui->tr, "Stay"));
 }
 
 void screen_roll_build(struct ui *ui, struct layout *layout)

@@ -290,6 +290,7 @@ static void staff_done(struct ui *ui, struct ui_job *job)
     ui->row_count = 0;
     ui->page = 0;
     ui->roll_leave_asked = 0;
+    ui->remove_asked = 0;
     switch (j->screen) {
     case UI_STAFF:
         ui->review_count = j->review_count;
@@ -694,8 +695,9 @@ static void list_row(struct ui *ui, struct layout *layout, const struct list_geo
     }
     layout_button(layout, change, T(ui->tr, "Change"), LAYOUT_BOLD, layout_px(layout, 28),
                   COLOUR_TEXT, COLOUR_WHITE, COLOUR_PRIMARY, ACT_ACTIVITY_EDIT, index, 0);
+    /* Not a red button beside "Endre": it asks first (remove_question). */
     layout_button(layout, remove, T(ui->tr, "Remove"), LAYOUT_BOLD, layout_px(layout, 28),
-                  COLOUR_WHITE, COLOUR_ERROR, LAYOUT_NONE, ACT_ACTIVITY_REMOVE, index, 0);
+                  COLOUR_ERROR, COLOUR_WHITE, COLOUR_ERROR, ACT_ACTIVITY_REMOVE, index, 0);
 }
 
 static void list_build(struct ui *ui, struct layout *layout, const char *title, const char *empty,
@@ -717,6 +719,14 @@ static void list_build(struct ui *ui, struct layout *layout, const char *title, 
             bottom -= bar + m;
     }
     int top = screen_title_height(layout) + m / 2;
+    if (activities && ui->remove_asked > 0 && ui->remove_asked <= ui->row_count) {
+        const struct ui_row *row = &ui->rows[ui->remove_asked - 1];
+        char text[LAYOUT_TEXT_MAX];
+        i18n_fill(text, sizeof text, T(ui->tr, "Remove the activity {title}, {details}?"), "title",
+                  row->title, "details", row->detail, I18N_END);
+        screen_question(layout, text, T(ui->tr, "Remove"), T(ui->tr, "Keep it"));
+        return;
+    }
     if (ui->staff_message[0] && activities) {
         int line = info_height(layout, w - 2 * m, ui->staff_message);
         message_line(ui, layout, layout_rect(m, top, w - 2 * m, line));
@@ -1042,6 +1052,17 @@ static void new_activity(struct ui *ui)
     a->end_min = clamp_minutes(a->start_min + 60);
 }
 
+/* A visit's corrected end: after its start, and not after now. */
+static int64_t review_end_clamp(const struct ui *ui, const struct ui_row *row, int64_t end)
+{
+    int64_t now = ui_now_us(ui);
+    if (end > now)
+        end = now;
+    if (end <= row->start_us)
+        end = row->start_us + 60 * INT64_C(1000000);
+    return end;
+}
+
 static void choose_language(struct ui *ui, int index)
 {
     if (index < 0 || index > 2 || ui_set_language(ui, ui_languages[index]) < 0)
@@ -1057,10 +1078,34 @@ static void choose_language(struct ui *ui, int index)
     ui->dirty = 1;
 }
 
+/* The answer to "remove the activity?": only its two buttons count. */
+static void remove_answer(struct ui *ui, const struct layout_box *box)
+{
+    int index = ui->remove_asked - 1;
+    if (box->action == ACT_NO || box->action == ACT_BACK)
+        ui->remove_asked = 0;
+    if (box->action != ACT_YES)
+        return;
+    ui->remove_asked = 0;
+    if (index < 0 || index >= ui->activity_count)
+        return;
+    struct staff_job *j = staff_job_new(ui, UI_STAFF_ACTIVITIES);
+    if (!j)
+        return;
+    j->write = WRITE_ACTIVITY_REMOVE;
+    j->activity = ui->activities[index];
+    snprintf(j->name, sizeof j->name, "%s", j->activity.title);
+    staff_submit(ui, j);
+}
+
 void screen_staff_action(struct ui *ui, const struct layout_box *box)
 {
     if (ui->screen == UI_STAFF_PRESENT && screen_roll_action(ui, box))
         return;
+    if (ui->screen == UI_STAFF_ACTIVITIES && ui->remove_asked) {
+        remove_answer(ui, box);
+        return;
+    }
     switch (box->action) {
     case ACT_STAFF_CLOSE:
         ui_go(ui, UI_HOME);
@@ -1096,23 +1141,19 @@ void screen_staff_action(struct ui *ui, const struct layout_box *box)
         if (box->arg < 0 || box->arg >= ui->row_count)
             break;
         ui->edit_index = box->arg;
-        /* Start from the credited end, or two hours after coming. */
+        /* Start from the credited end, or two hours after coming; never
+         * after now (the core refuses an end in the future) nor before the
+         * visit began. */
         ui->edit_end_us = ui->rows[box->arg].end_us > ui->rows[box->arg].start_us
                               ? ui->rows[box->arg].end_us
                               : ui->rows[box->arg].start_us + 2 * 3600 * INT64_C(1000000);
+        ui->edit_end_us = review_end_clamp(ui, &ui->rows[box->arg], ui->edit_end_us);
         ui_go(ui, UI_STAFF_REVIEW_EDIT);
         break;
-    case ACT_TIME_ADJUST: {
-        const struct ui_row *row = &ui->rows[ui->edit_index];
-        int64_t end = ui->edit_end_us + box->arg * 60 * INT64_C(1000000);
-        int64_t now = ui_now_us(ui);
-        if (end <= row->start_us)
-            end = row->start_us + 60 * INT64_C(1000000);
-        if (end > now)
-            end = now;
-        ui->edit_end_us = end;
+    case ACT_TIME_ADJUST:
+        ui->edit_end_us = review_end_clamp(ui, &ui->rows[ui->edit_index],
+                                           ui->edit_end_us + box->arg * 60 * INT64_C(1000000));
         break;
-    }
     case ACT_SAVE:
         if (ui->screen == UI_STAFF_REVIEW_EDIT)
             save_review(ui);
@@ -1131,18 +1172,10 @@ void screen_staff_action(struct ui *ui, const struct layout_box *box)
         ui->edit_activity = ui->activities[box->arg];
         ui_go(ui, UI_STAFF_ACTIVITY_EDIT);
         break;
-    case ACT_ACTIVITY_REMOVE: {
-        if (box->arg < 0 || box->arg >= ui->activity_count)
-            break;
-        struct staff_job *j = staff_job_new(ui, UI_STAFF_ACTIVITIES);
-        if (!j)
-            break;
-        j->write = WRITE_ACTIVITY_REMOVE;
-        j->activity = ui->activities[box->arg];
-        snprintf(j->name, sizeof j->name, "%s", j->activity.title);
-        staff_submit(ui, j);
+    case ACT_ACTIVITY_REMOVE:
+        if (box->arg >= 0 && box->arg < ui->activity_count)
+            ui->remove_asked = (int)box->arg + 1; /* asked first: remove_question */
         break;
-    }
     case ACT_FIELD:
         ui->text_field = (int)box->arg;
         screen_name_open(ui, NAME_TEXT_ENTRY);

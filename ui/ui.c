@@ -96,6 +96,7 @@ void ui_go(struct ui *ui, enum ui_screen screen)
     if (screen == UI_HOME) {
         ui->staff_open = 0;
         ui->roll_leave_asked = 0;
+        ui->remove_asked = 0;
         ui->home_stale = 1;
     }
     ui->screen = screen;

@@ -208,6 +208,7 @@ struct ui {
     struct ui_row *rows;
     int row_count, page;
     int roll_leave_asked; /* "forget the ticks?" is on the roll call */
+    int remove_asked;     /* 1 + the activity whose removal staff must confirm; 0 = none */
     int64_t edit_index;
     int64_t edit_end_us;
     struct activity edit_activity;
@@ -278,6 +279,10 @@ struct layout_box *screen_title(struct ui *ui, struct layout *layout, const char
 int screen_back_width(const struct ui *ui, const struct layout *layout);
 int screen_margin(const struct layout *layout);
 int screen_title_height(const struct layout *layout);
+/* A question over the screen with two answers: ACT_NO (no_label, the safe
+ * one, in colour) and ACT_YES (yes_label). */
+void screen_question(struct layout *layout, const char *text, const char *yes_label,
+                     const char *no_label);
 /* U+00A0, which the layout never breaks a line at. */
 #define SCREEN_NBSP "\xC2\xA0"
 /* A volunteer as the kiosk shows them to everyone: "Kari\u00A0N.". */
