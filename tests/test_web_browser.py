@@ -15,11 +15,14 @@ import time
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from zoneinfo import ZoneInfo
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 
 AXE = "/usr/local/lib/tilstede-test/node_modules/axe-core/axe.min.js"
 bin_dir, work = sys.argv[1], sys.argv[2]
@@ -142,6 +145,131 @@ def sign_in(name, password):
     submit("/login")
 
 
+MONTHS_NB = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+             "september", "oktober", "november", "desember"]
+DAYS_NB = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
+
+
+def day_nb(day):
+    return f"{DAYS_NB[day.weekday()]} {day.day}. {MONTHS_NB[day.month - 1]}"
+
+
+def set_value(element_id, value):
+    """A date or time input's value, as the browser's own picker sets it."""
+    element = driver.find_element(By.ID, element_id)
+    driver.execute_script("arguments[0].value = arguments[1]", element, value)
+
+
+def click_and_wait(element):
+    """Clicks a form's button and waits for the next page (the URL may not
+    change: a form that returns to the same week)."""
+    element.click()
+    WebDriverWait(driver, 10).until(staleness_of(element))
+
+
+def plan_in_browser(site, title, days, start, end, first, last):
+    driver.find_element(By.ID, "title").send_keys(title)
+    for day in days:
+        driver.find_element(By.CSS_SELECTOR, f'input[name="day"][value="{day}"]').click()
+    set_value("start", start)
+    set_value("end", end)
+    set_value("from", first.isoformat())
+    set_value("until", last.isoformat())
+    click_and_wait(driver.find_element(By.CSS_SELECTOR,
+                                       f'form[action="/activities/{site}/plan"] button'))
+
+
+def kiosk_day(ctl, day):
+    return subprocess.run([*ctl, "activities", day.isoformat()], check=True, capture_output=True,
+                          text=True, env=dict(env, TZ="Europe/Oslo")).stdout
+
+
+def activities_browser(base):
+    today = datetime.datetime.now(ZoneInfo("Europe/Oslo")).date()
+    monday = today - datetime.timedelta(days=today.weekday())
+    next_monday = monday + datetime.timedelta(days=7)
+    driver.get(base + "/activities")
+    expect(wait_url(base + "/activities/solsiden") == base + "/activities/solsiden",
+           "a one-site contact goes to their site's week")
+    expect(day_nb(monday) in driver.page_source, "the week starts on Monday, in Norwegian")
+    check("activities-week")
+    plan_in_browser("solsiden", "Sangstund", ["tue", "thu"], "11:00", "12:00", monday,
+                    monday + datetime.timedelta(days=27))
+    expect("Aktiviteten er planlagt: 8 ganger" in driver.page_source, "eight occurrences planned")
+    plan_in_browser("solsiden", "Nattevakt", ["fri"], "22:00", "07:00", monday,
+                    monday + datetime.timedelta(days=27))
+    expect("22.00–07.00 (til neste dag)" in driver.page_source, "the night watch ends next day")
+    check("activities-planned")
+    # Next week: Thursday's Sangstund cancelled.
+    click_and_wait(driver.find_element(By.LINK_TEXT, "Neste uke →"))
+    thursday = next_monday + datetime.timedelta(days=3)
+    click_and_wait(driver.find_element(
+        By.CSS_SELECTOR, f'button[aria-label="Avlys Sangstund {day_nb(thursday)}"]'))
+    expect("Avlyst" in driver.page_source, "the cancelled occurrence is shown as cancelled")
+    check("activities-cancelled")
+    # The calendar: Bingo every Wednesday from next week, the week after
+    # taken out (EXDATE), and a monthly event the import refuses.
+    wednesday = next_monday + datetime.timedelta(days=2)
+    skipped = wednesday + datetime.timedelta(days=7)
+    stamp = lambda day, clock: day.strftime("%Y%m%d") + "T" + clock
+    ics = os.path.join(work, "aktiviteter.ics")
+    with open(ics, "w", newline="") as f:
+        f.write("\r\n".join([
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Microsoft Corporation//Outlook 16.0 "
+            "MIMEDIR//EN", "BEGIN:VEVENT", "UID:bingo@solsiden.example",
+            "DTSTAMP:20261125T093000Z", "DTSTART;TZID=Europe/Oslo:" + stamp(wednesday, "140000"),
+            "DTEND;TZID=Europe/Oslo:" + stamp(wednesday, "153000"),
+            "RRULE:FREQ=WEEKLY;COUNT=4", "EXDATE;TZID=Europe/Oslo:" + stamp(skipped, "140000"),
+            "SUMMARY;LANGUAGE=nb:Bingo", "LOCATION:Kafeen", "END:VEVENT",
+            "BEGIN:VEVENT", "UID:bursdag@solsiden.example", "DTSTAMP:20261125T093000Z",
+            "DTSTART;TZID=Europe/Oslo:" + stamp(wednesday, "100000"),
+            "DTEND;TZID=Europe/Oslo:" + stamp(wednesday, "110000"),
+            "RRULE:FREQ=MONTHLY;BYDAY=1WE", "SUMMARY:Bursdagsfeiring", "END:VEVENT",
+            "END:VCALENDAR", ""]))
+    driver.get(base + "/activities/solsiden")
+    driver.find_element(By.ID, "file").send_keys(ics)
+    click_and_wait(driver.find_element(By.CSS_SELECTOR,
+                                       'form[action="/activities/solsiden/import"] button'))
+    expect("Hendelser i filen: 2. Nye: 1." in driver.page_source, "the import adds the weekly event")
+    expect("«Bursdagsfeiring» ble ikke importert: den gjentas månedlig" in driver.page_source,
+           "the monthly event is refused by name, in Norwegian")
+    check("activities-imported")
+    driver.get(f"{base}/activities/solsiden?week={next_monday.isoformat()}")
+    expect("14.00–15.30" in driver.page_source and "Bingo" in driver.page_source,
+           "the imported event is in its week")
+    check("activities-week-imported")
+
+    # A real kiosk of the site syncs and lists them on the right days.
+    token = run("device", "add", "solsiden", "--name", "Inngang")
+    kiosk = os.path.join(work, "kiosk")
+    os.makedirs(kiosk)
+    with open(os.path.join(kiosk, "device.token"), "w") as f:
+        f.write(token + "\n")
+    os.chmod(os.path.join(kiosk, "device.token"), 0o600)
+    with open(os.path.join(kiosk, "kiosk.conf"), "w") as f:
+        f.write(f"[site]\nid = solsiden\nname = Solsiden sykehjem\n[reader]\nconnection = sim\n"
+                f"[store]\ndatabase = {kiosk}/kiosk.db\ncard_key = {kiosk}/card.key\n"
+                f"[clock]\ntrust = always\n[sync]\ncentral_url = {base}\n"
+                f"token_file = {kiosk}/device.token\n")
+    ctl = [os.path.join(bin_dir, "tilstedectl"), "--config", os.path.join(kiosk, "kiosk.conf")]
+    subprocess.run([*ctl, "sync"], check=True, capture_output=True, env=dict(env, TZ="Europe/Oslo"))
+    tuesday = next_monday + datetime.timedelta(days=1)
+    friday = next_monday + datetime.timedelta(days=4)
+    expect("Sangstund" in kiosk_day(ctl, tuesday), "the kiosk has Sangstund on Tuesday")
+    expect("Sangstund" not in kiosk_day(ctl, thursday), "the cancelled Thursday is not on the kiosk")
+    expect("Sangstund" not in kiosk_day(ctl, wednesday), "no Sangstund on a Wednesday")
+    bingo = kiosk_day(ctl, wednesday)
+    expect("Bingo" in bingo and "14:00" in bingo, "the imported Bingo on Wednesday at 14:00")
+    expect("Bingo" not in kiosk_day(ctl, skipped), "the EXDATE Wednesday has no Bingo")
+    night = kiosk_day(ctl, friday)
+    expect("Nattevakt" in night and "22:00" in night and "07:00" in night,
+           "the night watch on Friday 22:00-07:00")
+    expect("Bursdagsfeiring" not in kiosk_day(ctl, wednesday), "the refused event reaches no kiosk")
+    # Another site's week, by URL: refused.
+    driver.get(base + "/activities/fjellheim")
+    expect("Ingen tilgang" in driver.page_source, "the contact cannot open another site's week")
+
+
 try:
     for _ in range(50):
         try:
@@ -255,6 +383,11 @@ try:
     sign_in("ola", "ola-passord-12")
     expect(wait_url(base + "/here/solsiden") == base + "/here/solsiden",
            "the contact signs in again")
+
+    # Activities (issue 13, 3): the contact plans weekly activities and
+    # imports the service's calendar in the browser; a real kiosk
+    # (tilstedectl sync) then lists them on the right days only.
+    activities_browser(base)
 finally:
     driver.quit()
     evil.shutdown()

@@ -199,7 +199,7 @@ static void plan_form(struct web *web, const char *site, const char *monday)
                       "<label for=\"title\">Tittel</label><input id=\"title\" name=\"title\" "
                       "required maxlength=\"%d\">"
                       "<label for=\"place\">Sted (valgfritt)</label><input id=\"place\" "
-                      "name=\"place\" maxlength=\"%d\"><fieldset><legend>Ukedager</legend>",
+                      "name=\"place\" maxlength=\"%d\"><fieldset class=\"days\"><legend>Ukedager</legend>",
                       site, CENTRAL_NAME_MAX - 1, CENTRAL_NAME_MAX - 1);
     for (int i = 0; i < 7; i++)
         central_buf_htmlf(out,
@@ -556,9 +556,9 @@ static void import_post(struct web *web, const struct central_site *site)
         web_begin(web, title);
         struct central_buf *out = web->out;
         central_buf_htmlf(out,
-                          "<p class=\"done\" role=\"status\">%zu hendelser i filen: %zu nye, "
-                          "%zu endret, %zu avlyst eller fjernet, %zu bare i fortiden. %zu "
-                          "aktiviteter fra i dag, %zu av dem nye eller endret.</p>",
+                          "<p class=\"done\" role=\"status\">Hendelser i filen: %zu. Nye: %zu. "
+                          "Endret: %zu. Avlyst eller fjernet: %zu. Bare i fortiden: %zu. "
+                          "Aktiviteter fra i dag: %zu, av dem nye eller endret: %zu.</p>",
                           result->events, result->counts.added, result->counts.updated,
                           result->counts.removed + result->cancelled, result->past,
                           result->occurrences, result->counts.changed);
