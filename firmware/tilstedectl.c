@@ -71,6 +71,8 @@ static const char usage_text[] =
     "  status                      version, schema, counts, events to upload\n"
     "  sync [--status]             upload now (or only show the last upload and\n"
     "                              how many events wait)\n"
+    "  sync --refused [--ack]      the events the central refused, with its reasons\n"
+    "                              (--ack: staff have seen them)\n"
     "  provision --central URL --token TOKEN [--ca-file FILE] [--force]\n"
     "                              make this board the token's kiosk: site, central,\n"
     "                              roster; then what is still missing (with --config)\n"
