@@ -5,8 +5,10 @@
 
 #include <stdint.h>
 
+#include "fieldlimits.h"
+
 #define EVENT_ID_LEN 36    /* a UUID in text form, without the NUL */
-#define EVENT_KEY_MAX 64   /* site ids, volunteer external ids, with the NUL */
+#define EVENT_KEY_MAX (VOLUNTEER_ID_MAX + 1) /* site ids, volunteer external ids, with the NUL */
 #define CARD_HASH_HEX 64   /* a keyed BLAKE2b-256 of a card UID, in hex */
 
 enum event_kind {

@@ -40,7 +40,8 @@ enum refuse_reason {
 #define NOTICE_POLICE_CERT_EXPIRED 0x2u
 #define NOTICE_LAST_AUTOCLOSED 0x4u     /* the previous visit was closed automatically */
 
-#define KIOSK_NAME_MAX 128
+/* A name with its NUL; activity titles and places are held alike. */
+#define KIOSK_NAME_MAX (VOLUNTEER_NAME_MAX + 1)
 
 struct tap_result {
     enum tap_outcome outcome;
@@ -97,7 +98,7 @@ struct volunteer {
     int active;
     char confidentiality_signed[11]; /* YYYY-MM-DD, KIOSK_SIGNED_UNDATED, or "" */
     char police_valid_until[11];     /* YYYY-MM-DD, or "" */
-    char notes[512];
+    char notes[VOLUNTEER_NOTES_MAX + 1];
 };
 int kiosk_volunteer(struct kiosk *kiosk, int64_t id, struct volunteer *out);
 int kiosk_volunteer_by_external_id(struct kiosk *kiosk, const char *external_id,

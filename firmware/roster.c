@@ -38,6 +38,20 @@ enum field {
     FIELD_NONE = -1,
 };
 
+/* Per field, the most bytes of UTF-8 its cell may hold: the store's limit
+ * for what it keeps (fieldlimits.h), so nothing delivered is cut later. */
+static const size_t field_max[FIELD_COUNT] = {
+    [FIELD_ID] = VOLUNTEER_ID_MAX,       [FIELD_GIVEN] = VOLUNTEER_NAME_MAX,
+    [FIELD_FAMILY] = VOLUNTEER_NAME_MAX, [FIELD_FULL_NAME] = ROSTER_FULL_NAME_MAX,
+    [FIELD_ACTIVE] = ROSTER_FIELD_MAX,   [FIELD_CONFIDENTIALITY] = ROSTER_FIELD_MAX,
+    [FIELD_POLICE] = ROSTER_FIELD_MAX,   [FIELD_NOTES] = VOLUNTEER_NOTES_MAX,
+};
+/* The largest of them: the size of a cell's buffers. */
+#define CELL_MAX VOLUNTEER_NOTES_MAX
+_Static_assert(CELL_MAX >= ROSTER_FULL_NAME_MAX && CELL_MAX >= ROSTER_FIELD_MAX &&
+                   CELL_MAX >= VOLUNTEER_ID_MAX,
+               "a cell's buffers hold the longest field");
+
 static const unsigned field_bits[FIELD_COUNT] = {
     ROSTER_COLUMN_ID,
     ROSTER_COLUMN_GIVEN_NAME,
@@ -144,7 +158,7 @@ enum record_status { RECORD_OK, RECORD_EMPTY, RECORD_EOF, RECORD_UNTERMINATED, R
 
 /* The external ids seen so far, to report duplicates: an open-addressing
  * table of offsets into one arena of NUL-terminated ids. Both grow by
- * doubling, bounded by ROSTER_ROWS_MAX ids of ROSTER_FIELD_MAX bytes. */
+ * doubling, bounded by ROSTER_ROWS_MAX ids of VOLUNTEER_ID_MAX bytes. */
 struct id_slot {
     uint64_t hash;
     uint32_t offset;
@@ -175,10 +189,10 @@ struct parser {
     struct sink header_sink[ROSTER_COLUMNS_MAX];
     char header_name[ROSTER_COLUMNS_MAX][HEADER_DISPLAY_MAX + 4]; /* UTF-8, for messages */
 
-    unsigned char raw[FIELD_COUNT][ROSTER_NOTES_MAX];
+    unsigned char raw[FIELD_COUNT][CELL_MAX];
     struct sink field_sink[FIELD_COUNT];
-    char value[FIELD_COUNT][ROSTER_NOTES_MAX + 1];
-    char given_split[ROSTER_FIELD_MAX + 1], family_split[ROSTER_FIELD_MAX + 1];
+    char value[FIELD_COUNT][CELL_MAX + 1];
+    char given_split[ROSTER_FULL_NAME_MAX + 1], family_split[ROSTER_FULL_NAME_MAX + 1];
 
     struct id_set ids;
 };
@@ -723,7 +737,7 @@ static int id_set_add(struct id_set *set, const char *id, int line)
 
     size_t len = strlen(id) + 1;
     if (set->arena_len + len > set->arena_cap) {
-        /* At most ROSTER_ROWS_MAX ids of ROSTER_FIELD_MAX bytes: 20 MB. */
+        /* At most ROSTER_ROWS_MAX ids of VOLUNTEER_ID_MAX bytes: 6.4 MB. */
         size_t cap = set->arena_cap ? set->arena_cap * 2 : 16384;
         while (cap < set->arena_len + len)
             cap *= 2;
@@ -1195,7 +1209,7 @@ static bool take_value(struct parser *parser, enum field f, struct problems *pro
     if (column < 0)
         return true;
     const char *header = parser->header_name[column];
-    size_t cap = f == FIELD_NOTES ? ROSTER_NOTES_MAX : ROSTER_FIELD_MAX;
+    size_t cap = field_max[f];
     struct sink *sink = &parser->field_sink[f];
     /* Converting never shortens, so a raw field over the cap is over it. */
     if (sink->len > cap) {
@@ -1258,8 +1272,8 @@ static bool split_full_name(struct parser *parser, struct problems *problems)
         given = full;
         family = space + 1;
     }
-    /* Both parts fit: each is shorter than the whole, which is at most
-     * ROSTER_FIELD_MAX bytes (take_value checked). */
+    /* Both parts fit the buffers: each is shorter than the whole, which is
+     * at most ROSTER_FULL_NAME_MAX bytes (take_value checked). */
     memcpy(parser->given_split, given, strlen(given) + 1);
     memcpy(parser->family_split, family, strlen(family) + 1);
     tidy(parser->given_split, true);
@@ -1269,7 +1283,16 @@ static bool split_full_name(struct parser *parser, struct problems *problems)
                 parser->given_split[0] ? "family" : "given");
         return false;
     }
-    return true;
+    bool fits = true;
+    for (int part = 0; part < 2; part++) {
+        size_t len = strlen(part ? parser->family_split : parser->given_split);
+        if (len > VOLUNTEER_NAME_MAX) {
+            problem(problems, "'%s': the %s name is too long (%zu bytes; at most %d)", header,
+                    part ? "family" : "given", len, VOLUNTEER_NAME_MAX);
+            fits = false;
+        }
+    }
+    return fits;
 }
 
 static void check_active(struct parser *parser, struct roster_row *row, struct problems *problems)
@@ -1457,8 +1480,7 @@ int roster_parse(const char *data, size_t len, const struct roster_callbacks *cb
     parser->end = bytes + len;
     parser->line = 1;
     for (int f = 0; f < FIELD_COUNT; f++)
-        parser->field_sink[f] = (struct sink){
-            .buf = parser->raw[f], .cap = f == FIELD_NOTES ? ROSTER_NOTES_MAX : ROSTER_FIELD_MAX};
+        parser->field_sink[f] = (struct sink){.buf = parser->raw[f], .cap = field_max[f]};
 
     if (len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0) {
         parser->p += 3;

@@ -8,10 +8,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fieldlimits.h"
+
 #define ROSTER_FILE_MAX    (16u * 1024u * 1024u) /* bytes; 100 000 volunteers fit in 10 MiB */
 #define ROSTER_RECORD_MAX  (64u * 1024u)         /* bytes of one record as written in the file */
-#define ROSTER_FIELD_MAX   200                   /* bytes of UTF-8 in an id, a name, a date... */
-#define ROSTER_NOTES_MAX   1000                  /* ...except notes, which may be a paragraph */
+/* Bytes of UTF-8 in a cell: an id, a name and the notes as fieldlimits.h
+ * says (VOLUNTEER_ID_MAX, VOLUNTEER_NAME_MAX, VOLUNTEER_NOTES_MAX), so
+ * that what the parser delivers is what the store keeps; a date or yes/no
+ * cell at most ROSTER_FIELD_MAX, a full name room for both names. */
+#define ROSTER_FIELD_MAX     200
+#define ROSTER_FULL_NAME_MAX (2 * VOLUNTEER_NAME_MAX + 2) /* "Nordmann, Kari" */
 #define ROSTER_COLUMNS_MAX 256                   /* columns in the header row */
 #define ROSTER_ROWS_MAX    100000                /* records after the header, good or bad */
 #define ROSTER_DATE_SIZE   11                    /* "YYYY-MM-DD" and its NUL */
@@ -59,6 +65,8 @@ enum roster_column {
  * Other columns are ignored, named once in a warning.
  *
  * Values:
+ *   lengths    a value over its cell's limit (above) is a row error naming
+ *              the column, never cut; a full name's parts are each a name.
  *   id         compared as text ("017" is not "17"); an id used twice makes
  *              every later row with it an error naming the first line (the
  *              first was delivered already, and may itself have been bad).

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "utf8.h"
 #include "visits.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -445,10 +446,16 @@ int store_append(struct store *store, const struct event *ev)
     return 0;
 }
 
+/* A column into a buffer sized by its field's limit (fieldlimits.h), which
+ * every writer keeps; text stored longer (by an older version) is cut
+ * between characters, never inside one. */
 static void text_copy(sqlite3_stmt *st, int col, char *out, size_t cap)
 {
-    const unsigned char *text = sqlite3_column_text(st, col);
-    snprintf(out, cap, "%s", text ? (const char *)text : "");
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    size_t len = text ? utf8_cut(text, (size_t)sqlite3_column_bytes(st, col), cap - 1) : 0;
+    if (len)
+        memcpy(out, text, len);
+    out[len] = '\0';
 }
 
 static void read_volunteer(sqlite3_stmt *st, struct volunteer *v)

@@ -113,14 +113,21 @@ static int usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-static void print_json(json_t *value)
+/* Prints value and frees it. NULL (json_pack refuses text that is not
+ * UTF-8) or a failed dump is an error on stderr and EXIT_FAILED, never an
+ * empty answer with exit 0. */
+static int print_json(json_t *value)
 {
-    char *text = json_dumps(value, JSON_INDENT(2) | JSON_ENSURE_ASCII * 0);
-    if (text) {
-        puts(text);
-        free(text);
-    }
+    char *text = value ? json_dumps(value, JSON_INDENT(2) | JSON_ENSURE_ASCII * 0) : NULL;
     json_decref(value);
+    if (!text) {
+        fprintf(stderr, "tilstedectl: cannot write the answer as JSON (a stored text that is "
+                        "not UTF-8, or out of memory)\n");
+        return EXIT_FAILED;
+    }
+    puts(text);
+    free(text);
+    return EXIT_OK;
 }
 
 static void format_time(int64_t us, char *out, size_t cap)
@@ -1026,14 +1033,19 @@ static int cmd_export(struct ctl *ctl, int argc, char **argv)
     store_close(store);
     /* Card UIDs are not stored, so there are none to export: only that
      * cards exist, counted by their events. */
-    print_json(json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:f, s:I, s:o}", "site",
-                         ctl->cfg.site_id, "external_id", v.external_id, "given_name",
-                         v.given_name, "family_name", v.family_name, "active", v.active,
-                         "confidentiality_signed", v.confidentiality_signed,
-                         "police_certificate_valid_until", v.police_valid_until, "notes", v.notes,
-                         "hours", (double)seconds / 3600.0, "visits", (json_int_t)visits,
-                         "events", events));
-    return EXIT_OK;
+    json_t *answer = json_pack(
+        "{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:f, s:I, s:o}", "site", ctl->cfg.site_id,
+        "external_id", v.external_id, "given_name", v.given_name, "family_name", v.family_name,
+        "active", v.active, "confidentiality_signed", v.confidentiality_signed,
+        "police_certificate_valid_until", v.police_valid_until, "notes", v.notes, "hours",
+        (double)seconds / 3600.0, "visits", (json_int_t)visits, "events", events);
+    /* A GDPR export that silently returns nothing would be worse than none. */
+    if (!answer)
+        fprintf(stderr,
+                "tilstedectl: export %s: what is stored of this person is not valid "
+                "UTF-8 text; nothing exported\n",
+                v.external_id);
+    return answer ? print_json(answer) : EXIT_FAILED;
 }
 
 static int cmd_forget(struct ctl *ctl, int argc, char **argv)

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 
 #include "config.h"
@@ -474,6 +475,94 @@ static void test_sweep_reports_the_visits_it_closed(void **state)
     json_decref(o);
 }
 
+/* text repeated to exactly len bytes (text's characters are all as long). */
+static void repeat_to(char *out, const char *text, size_t len)
+{
+    size_t piece = strlen(text);
+    for (size_t i = 0; i < len; i += piece)
+        memcpy(out + i, text, len - i < piece ? len - i : piece);
+    out[len] = '\0';
+}
+
+/* One limit per field, the same in the parser, the store and every buffer
+ * (63 bytes of id, as PROTOCOL.md, 127 of a name, 1000 of notes); over it
+ * the row is refused naming the field, and nothing is cut. */
+static void test_import_keeps_long_fields_whole_or_refuses_them(void **state)
+{
+    struct fixture *fx = *state;
+    char path[400], id_a[80], id_b[80], id_c[80], id_d[80], given[200], notes[1100],
+        long_notes[1100], csv[8192];
+    repeat_to(id_a, "x", 62);
+    strcpy(id_b, id_a);
+    strcat(id_a, "A"); /* 63 bytes: the longest id */
+    strcat(id_b, "B");
+    repeat_to(id_c, "y", 63);
+    strcpy(id_d, id_c);
+    strcat(id_c, "C"); /* 64 bytes, the first 63 shared with id_d */
+    strcat(id_d, "D");
+    given[0] = 'a';
+    repeat_to(given + 1, "ø", 126); /* 127 bytes */
+    repeat_to(notes, "æøå", 1000);  /* 1000 bytes, the last one "ø" whole */
+    repeat_to(long_notes, "æøå", 1002);
+    snprintf(path, sizeof path, "%s/long.csv", fx->dir);
+    snprintf(csv, sizeof csv,
+             "ID;Fornavn;Etternavn;Merknad\n%s;Anne;Lang;%s\n%s;%s;Lang;\n%s;Carl;Lang;\n"
+             "%s;Dina;Lang;\nR-EVA;Eva;Lang;%s\n",
+             id_a, notes, id_b, given, id_c, id_d, long_notes);
+    write_bytes(path, csv, strlen(csv));
+    struct run *r = ctl(fx, NULL, "import-roster", path, NULL);
+    assert_int_equal(r->status, 4);
+    assert_non_null(strstr(r->out, "2 added, 0 updated, 0 unchanged, 3 rejected"));
+    char line[500];
+    snprintf(line, sizeof line, "%s:4: 'ID' is too long (64 bytes", path);
+    assert_non_null(strstr(r->err, line));
+    snprintf(line, sizeof line, "%s:5: 'ID' is too long (64 bytes", path);
+    assert_non_null(strstr(r->err, line));
+    snprintf(line, sizeof line, "%s:6: 'Merknad' is too long (1002 bytes", path);
+    assert_non_null(strstr(r->err, line));
+    assert_non_null(strstr(r->err, "at most 63)"));
+
+    /* Two people, each with a card by the full id. */
+    assert_int_equal(ctl(fx, NULL, "enroll", id_a, "0a0b0c0e", NULL)->status, 0);
+    assert_int_equal(ctl(fx, NULL, "enroll", id_b, "0a0b0c0f", NULL)->status, 0);
+    json_t *o = json_of(ctl(fx, NULL, "--json", "tap", "0a0b0c0e", NULL));
+    assert_string_equal(json_string_value(json_object_get(o, "given_name")), "Anne");
+    json_decref(o);
+    o = json_of(ctl(fx, NULL, "--json", "tap", "0a0b0c0f", NULL));
+    assert_string_equal(json_string_value(json_object_get(o, "given_name")), given);
+    json_decref(o);
+
+    /* The GDPR export holds the notes whole, as valid JSON. */
+    r = ctl(fx, NULL, "--json", "export", id_a, NULL);
+    assert_int_equal(r->status, 0);
+    o = json_of(r);
+    assert_string_equal(json_string_value(json_object_get(o, "external_id")), id_a);
+    assert_string_equal(json_string_value(json_object_get(o, "notes")), notes);
+    json_decref(o);
+}
+
+/* An export that cannot be written (here a stored note that is no UTF-8,
+ * put there behind the kiosk's back) fails with a message, never prints
+ * nothing with exit 0. */
+static void test_export_that_cannot_be_written_fails_loudly(void **state)
+{
+    struct fixture *fx = *state;
+    struct store *s;
+    char err[600];
+    assert_int_equal(store_open(fx->db, &s, err, sizeof err), 0);
+    assert_int_equal(sqlite3_exec(store_db(s),
+                                  "UPDATE volunteer SET notes = CAST(X'6162C3' AS TEXT) "
+                                  "WHERE external_id = 'D001'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    store_close(s);
+    struct run *r = ctl(fx, NULL, "export", "D001", NULL);
+    assert_int_equal(r->status, 1);
+    assert_string_equal(r->out, "");
+    assert_non_null(strstr(r->err, "tilstedectl: "));
+    assert_non_null(strstr(r->err, "D001"));
+}
+
 /* The kiosk and tilstedectl write the same file at once: two processes
  * tapping 40 cards each lose no tap and report no lock error. */
 static void test_two_processes_tap_at_once(void **state)
@@ -523,6 +612,8 @@ int main(void)
         T(test_status_tells_of_a_restore_and_its_fetch),
         T(test_export_and_forget_a_volunteer),
         T(test_sweep_reports_the_visits_it_closed),
+        T(test_import_keeps_long_fields_whole_or_refuses_them),
+        T(test_export_that_cannot_be_written_fails_loudly),
         T(test_two_processes_tap_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -513,11 +513,13 @@ static void test_duplicate_id_is_a_row_error_naming_the_first_line(void **state)
     assert_string_equal(c->error[1], "id '18' is already used on line 3");
 }
 
+/* Each field's limit is the store's (fieldlimits.h): over it, a row error
+ * naming the column; at it, the value whole. */
 static void test_field_over_the_cap_is_a_row_error(void **state)
 {
     struct collector *c = *state;
-    char file[4096];
-    char long_name[ROSTER_FIELD_MAX + 2];
+    char file[8192], reason[200];
+    char long_name[VOLUNTEER_NAME_MAX + 2];
     memset(long_name, 'a', sizeof long_name - 1);
     long_name[sizeof long_name - 1] = '\0';
     snprintf(file, sizeof file, "ID;Fornavn;Etternavn\n1;%s;Nordmann\n2;Ola;Hansen\n", long_name);
@@ -525,11 +527,13 @@ static void test_field_over_the_cap_is_a_row_error(void **state)
     assert_int_equal(c->row_count, 1);
     assert_int_equal(c->error_count, 1);
     assert_int_equal(c->error_line[0], 2);
-    assert_string_equal(c->error[0], "'Fornavn' is too long (201 bytes; at most 200)");
+    snprintf(reason, sizeof reason, "'Fornavn' is too long (%d bytes; at most %d)",
+             VOLUNTEER_NAME_MAX + 1, VOLUNTEER_NAME_MAX);
+    assert_string_equal(c->error[0], reason);
 
-    /* 100 'ø' in Windows-1252 are 100 bytes in the file but 200 as UTF-8:
-     * fits exactly; 101 do not. */
-    for (int count = 100; count <= 101; count++) {
+    /* 63 'ø' in Windows-1252 are 63 bytes in the file but 126 as UTF-8:
+     * fits; 64 are 128, one over. */
+    for (int count = 63; count <= 64; count++) {
         memset(c, 0, sizeof *c);
         char name[128];
         memset(name, '\xF8', (size_t)count);
@@ -537,13 +541,52 @@ static void test_field_over_the_cap_is_a_row_error(void **state)
         snprintf(file, sizeof file, "ID;Fornavn;Etternavn\n1;%s;Nordmann\n", name);
         assert_int_equal(parse(c, file), 0);
         assert_int_equal(c->summary.encoding, ROSTER_ENCODING_CP1252);
-        assert_int_equal(c->row_count, count == 100 ? 1 : 0);
-        assert_int_equal(c->error_count, count == 100 ? 0 : 1);
-        if (count == 100)
-            assert_int_equal(strlen(c->rows[0].row.given_name), 200);
+        assert_int_equal(c->row_count, count == 63 ? 1 : 0);
+        assert_int_equal(c->error_count, count == 63 ? 0 : 1);
+        if (count == 63)
+            assert_int_equal(strlen(c->rows[0].row.given_name), 126);
         else
-            assert_non_null(strstr(c->error[0], "202 bytes as UTF-8"));
+            assert_non_null(strstr(c->error[0], "128 bytes as UTF-8"));
     }
+
+    /* An id of VOLUNTEER_ID_MAX bytes is whole; one more is refused. */
+    char id[VOLUNTEER_ID_MAX + 2];
+    memset(id, '7', sizeof id - 1);
+    id[sizeof id - 1] = '\0';
+    memset(c, 0, sizeof *c);
+    snprintf(file, sizeof file, "ID;Fornavn;Etternavn\n%s;Kari;Lie\n%s;Ola;Lie\n", id, id + 1);
+    assert_int_equal(parse(c, file), 0);
+    assert_int_equal(c->row_count, 1);
+    assert_int_equal(strlen(c->rows[0].row.external_id), VOLUNTEER_ID_MAX);
+    snprintf(reason, sizeof reason, "'ID' is too long (%d bytes; at most %d)", VOLUNTEER_ID_MAX + 1,
+             VOLUNTEER_ID_MAX);
+    assert_string_equal(c->error[0], reason);
+
+    /* Notes of two-byte letters to the last byte: whole, and valid UTF-8. */
+    char notes[VOLUNTEER_NOTES_MAX + 4];
+    for (int i = 0; i < VOLUNTEER_NOTES_MAX; i += 2)
+        memcpy(notes + i, "æ", 2);
+    notes[VOLUNTEER_NOTES_MAX] = '\0';
+    memset(c, 0, sizeof *c);
+    snprintf(file, sizeof file, "ID;Fornavn;Etternavn;Merknad\n1;Kari;Lie;%s\n2;Ola;Lie;%så\n",
+             notes, notes);
+    assert_int_equal(parse(c, file), 0);
+    assert_int_equal(c->row_count, 1);
+    assert_int_equal(c->error_count, 1);
+    assert_string_equal(c->rows[0].row.notes, notes);
+    assert_int_equal(c->error_line[0], 3);
+    snprintf(reason, sizeof reason, "'Merknad' is too long (%d bytes; at most %d)",
+             VOLUNTEER_NOTES_MAX + 2, VOLUNTEER_NOTES_MAX);
+    assert_string_equal(c->error[0], reason);
+
+    /* A full name whose given part is longer than a name may be. */
+    memset(c, 0, sizeof *c);
+    snprintf(file, sizeof file, "ID;Navn\n1;Nordmann, %s\n2;Nordmann, Kari\n", long_name);
+    assert_int_equal(parse(c, file), 0);
+    assert_int_equal(c->row_count, 1);
+    snprintf(reason, sizeof reason, "'Navn': the given name is too long (%d bytes; at most %d)",
+             VOLUNTEER_NAME_MAX + 1, VOLUNTEER_NAME_MAX);
+    assert_string_equal(c->error[0], reason);
 }
 
 static void test_control_character_in_a_name_is_a_row_error(void **state)
