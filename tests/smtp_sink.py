@@ -15,7 +15,7 @@ import socket
 import ssl
 import sys
 import threading
-import warnings
+import logging
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -48,8 +48,8 @@ class Keep:
 
 
 def main():
-    # aiosmtpd 1.4 warns about its own use of Session.login_data.
-    warnings.filterwarnings("ignore", message="Session.login_data")
+    # aiosmtpd 1.4 logs a warning at its own use of Session.login_data.
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
     folder, cert, key, user, password = sys.argv[1:6]
     smtps = "--smtps" in sys.argv[6:]
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -25,6 +25,7 @@
 
 #include "central_fixture.h"
 #include "mail.h"
+#include "mail_schedule.h"
 #include "store_mail.h"
 #include "store_web.h"
 
@@ -410,8 +411,149 @@ static void test_a_failed_send_waits_for_its_retry_and_shows_on_the_overview(voi
     reply_free(&page);
 }
 
+static void test_the_first_working_day_skips_weekends_and_norwegian_holidays(void **state)
+{
+    (void)state;
+    static const int cases[][3] = {
+        {2026, 12, 1}, /* a Tuesday */
+        {2026, 8, 3},  /* Saturday and Sunday first */
+        {2027, 1, 4},  /* New Year's Day a Friday, then the weekend */
+        {2026, 5, 4},  /* 1 May a Friday */
+        {2024, 4, 2},  /* Easter Monday on 1 April */
+        {2021, 4, 6},  /* Maundy Thursday 1 April, Good Friday, Easter, Easter Monday 5 April */
+        {2027, 4, 1},  /* Easter was in March */
+        {2025, 6, 2},  /* Sunday 1 June */
+        {2028, 6, 1},  /* Whit Monday is 5 June: 1 June a Thursday */
+        {2030, 6, 3},  /* 1 June a Saturday */
+        {2025, 5, 2},  /* 1 May a Thursday */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int day = central_mail_first_working_day(cases[i][0], cases[i][1]);
+        if (day != cases[i][2])
+            fail_msg("%d-%02d: the first working day should be the %d., not the %d.", cases[i][0],
+                     cases[i][1], cases[i][2], day);
+    }
+}
+
+static struct tm local_time(int year, int month, int day, int hour, int minute)
+{
+    struct tm tm = {.tm_year = year - 1900,
+                    .tm_mon = month - 1,
+                    .tm_mday = day,
+                    .tm_hour = hour,
+                    .tm_min = minute,
+                    .tm_isdst = -1};
+    time_t t = mktime(&tm);
+    localtime_r(&t, &tm);
+    return tm;
+}
+
+static void test_the_run_is_due_from_the_hour_of_the_first_working_day_for_a_week(void **state)
+{
+    (void)state;
+    char month[CENTRAL_MAIL_MONTH_LEN + 1];
+    struct tm at = local_time(2026, 12, 1, 6, 59);
+    assert_int_equal(central_mail_due(&at, 7, 0, month), 0);
+    at = local_time(2026, 12, 1, 7, 0);
+    assert_int_equal(central_mail_due(&at, 7, 0, month), 1);
+    assert_string_equal(month, "2026-11");
+    at = local_time(2026, 12, 7, 23, 59); /* the last day it catches up */
+    assert_int_equal(central_mail_due(&at, 7, 0, month), 1);
+    at = local_time(2026, 12, 8, 7, 0);
+    assert_int_equal(central_mail_due(&at, 7, 0, month), 0);
+    at = local_time(2027, 1, 1, 9, 0); /* a holiday */
+    assert_int_equal(central_mail_due(&at, 7, 0, month), 0);
+    at = local_time(2027, 1, 4, 8, 30);
+    assert_int_equal(central_mail_due(&at, 8, 15, month), 1);
+    assert_string_equal(month, "2026-12");
+}
+
+/* The fake clock the running central's mail thread reads. */
+static int64_t fake_now_us;
+
+static int64_t fake_clock(void *ctx)
+{
+    (void)ctx;
+    return __atomic_load_n(&fake_now_us, __ATOMIC_SEQ_CST);
+}
+
+static void set_clock(int year, int month, int day, int hour, int minute)
+{
+    struct tm tm = local_time(year, month, day, hour, minute);
+    __atomic_store_n(&fake_now_us, (int64_t)mktime(&tm) * 1000000, __ATOMIC_SEQ_CST);
+}
+
+static struct central_mail_schedule *start_schedule(const struct mail_test *t)
+{
+    static char ca[512];
+    snprintf(ca, sizeof ca, "%s/ca.pem", t->dir);
+    struct central_mail_schedule_config config = {
+        .db = t->f->db,
+        .mail = {.smtp_url = t->url,
+                 .smtp_user = SMTP_USER,
+                 .smtp_password = SMTP_PASSWORD,
+                 .ca_file = ca,
+                 .from = MAIL_FROM},
+        .hour = CENTRAL_MAIL_HOUR_DEFAULT,
+        .minute = CENTRAL_MAIL_MINUTE_DEFAULT,
+        .clock = fake_clock,
+        .check_ms = 50,
+        .quiet = 1,
+    };
+    struct central_mail_schedule *schedule = NULL;
+    char err[512];
+    if (central_mail_schedule_start(&config, &schedule, err, sizeof err))
+        fail_msg("%s", err);
+    return schedule;
+}
+
+/* Waits until the sink holds `count` messages (or 20 s); returns how many. */
+static int wait_for_messages(const struct mail_test *t, int count, char *listing, size_t cap)
+{
+    int got = 0;
+    for (int waited = 0; waited < 20000 && (got = read_back(t, listing, cap)) < count;
+         waited += 200)
+        usleep(200000);
+    return got;
+}
+
+static void
+test_the_running_central_mails_on_the_first_working_day_once_across_a_restart(void **state)
+{
+    struct mail_test *t = *state;
+    char listing[OUTPUT_MAX];
+    set_clock(2026, 12, 1, 6, 59);
+    struct central_mail_schedule *schedule = start_schedule(t);
+    usleep(500000);
+    assert_int_equal(read_back(t, listing, sizeof listing), 0);
+    set_clock(2026, 12, 1, 7, 0);
+    assert_int_equal(wait_for_messages(t, 3, listing, sizeof listing), 3);
+    assert_has(listing, "\tper@kommune.example\t");
+    central_mail_schedule_stop(schedule);
+
+    /* A restart that morning, and two processes at once the next month:
+     * nobody gets a month twice. */
+    set_clock(2026, 12, 1, 7, 30);
+    schedule = start_schedule(t);
+    usleep(500000);
+    central_mail_schedule_stop(schedule);
+    assert_int_equal(read_back(t, listing, sizeof listing), 3);
+    set_clock(2027, 1, 4, 7, 0);
+    struct central_mail_schedule *first = start_schedule(t), *second = start_schedule(t);
+    assert_int_equal(wait_for_messages(t, 6, listing, sizeof listing), 6);
+    usleep(500000);
+    central_mail_schedule_stop(first);
+    central_mail_schedule_stop(second);
+    assert_int_equal(read_back(t, listing, sizeof listing), 6);
+    assert_int_equal(
+        fixture_count(t->f, "SELECT count(*) FROM mail_report WHERE month = '2026-12'"), 3);
+}
+
 int main(void)
 {
+    /* The municipality's time, as tilstede-central sets it. */
+    setenv("TZ", "Europe/Oslo", 1);
+    tzset();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             test_the_month_goes_to_each_coordinator_and_contact_with_their_numbers, setup,
@@ -421,6 +563,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_a_failed_send_waits_for_its_retry_and_shows_on_the_overview, setup, teardown),
+        cmocka_unit_test(test_the_first_working_day_skips_weekends_and_norwegian_holidays),
+        cmocka_unit_test(test_the_run_is_due_from_the_hour_of_the_first_working_day_for_a_week),
+        cmocka_unit_test_setup_teardown(
+            test_the_running_central_mails_on_the_first_working_day_once_across_a_restart, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include "admin.h"
 #include "http.h"
 #include "mail.h"
+#include "mail_schedule.h"
 #include "migrate.h"
 #include "report.h"
 
@@ -30,10 +31,12 @@ static void usage(FILE *out)
         "  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--threads N]\n"
         "        [--max-body BYTES] [--max-batch N] [--hours-per-arsverk H]\n"
         "        [--public-url URL] [--sso-header NAME] [--session-idle MINUTES]\n"
-        "        [--silent-after HOURS] [--request-deadline SECONDS]\n"
+        "        [--silent-after HOURS] [--request-deadline SECONDS] [--mail-at HH:MM]\n"
         "                          serve the /v1/ API and the dashboard until SIGTERM;\n"
         "                          a request not in full within SECONDS (default 60)\n"
-        "                          of its connection is cut\n"
+        "                          of its connection is cut; with --smtp-url, last month's\n"
+        "                          report is mailed on the first working day at HH:MM\n"
+        "                          (default 07:00, --timezone's local time)\n"
         "  site add ID --name NAME --kind sykehjem|helsehus|aktivitetshus|hjemmetjeneste|other\n"
         "  site list\n"
         "  device add SITE --name NAME   print a new device token (shown once)\n"
@@ -148,6 +151,7 @@ enum {
     OPT_SMTP_PASSWORD_FILE,
     OPT_SMTP_CA_FILE,
     OPT_MAIL_FROM,
+    OPT_MAIL_AT,
 };
 
 static const struct option options[] = {
@@ -196,6 +200,7 @@ static const struct option options[] = {
     {"smtp-password-file", required_argument, NULL, OPT_SMTP_PASSWORD_FILE},
     {"smtp-ca-file", required_argument, NULL, OPT_SMTP_CA_FILE},
     {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
+    {"mail-at", required_argument, NULL, OPT_MAIL_AT},
     {NULL, 0, NULL, 0},
 };
 
@@ -240,7 +245,26 @@ static int parse_count(const char *text, const char *option, unsigned long long 
 /* Runs the server until SIGTERM or SIGINT. The signals are blocked before
  * any thread starts, so only sigwait() here sees them and the workers are
  * never interrupted in the middle of a transaction. */
-static int serve(const struct central_http_config *config)
+/* "HH:MM" into hour and minute: 0, or -EINVAL with a message. */
+static int parse_clock(const char *text, int *hour, int *minute)
+{
+    char *end;
+    long h = strtol(text, &end, 10);
+    if (end != text + 2 || *end != ':' || h < 0 || h > 23)
+        goto bad;
+    long m = strtol(end + 1, &end, 10);
+    if (*end || strlen(text) != 5 || m < 0 || m > 59)
+        goto bad;
+    *hour = (int)h;
+    *minute = (int)m;
+    return 0;
+bad:
+    fprintf(stderr, "tilstede-central: --mail-at \"%s\": expected HH:MM, e.g. 07:00\n", text);
+    return -EINVAL;
+}
+
+static int serve(const struct central_http_config *config,
+                 const struct central_mail_schedule_config *mail)
 {
     sigset_t stop;
     sigemptyset(&stop);
@@ -257,10 +281,24 @@ static int serve(const struct central_http_config *config)
     }
     fprintf(stderr, "tilstede-central: serving %s://%s (port %u)\n",
             config->tls_cert ? "https" : "http", config->listen, central_http_port(http));
+    struct central_mail_schedule *schedule = NULL;
+    if (!mail->mail.smtp_url) {
+        fprintf(stderr, "tilstede-central: no --smtp-url: the monthly report is not mailed\n");
+    } else if ((rc = central_mail_schedule_start(mail, &schedule, err, sizeof err))) {
+        fprintf(stderr, "tilstede-central: %s\n", err);
+        central_http_stop(http);
+        return CENTRAL_EXIT_FAILURE;
+    } else {
+        fprintf(stderr,
+                "tilstede-central: the monthly report is mailed on the first working day at "
+                "%02d:%02d\n",
+                mail->hour, mail->minute);
+    }
     int signal_number = 0;
     sigwait(&stop, &signal_number);
     fprintf(stderr, "tilstede-central: %s, finishing requests in flight\n",
             signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+    central_mail_schedule_stop(schedule);
     central_http_stop(http);
     return CENTRAL_EXIT_OK;
 }
@@ -283,6 +321,7 @@ int main(int argc, char **argv)
         .from = getenv("TILSTEDE_CENTRAL_MAIL_FROM"),
     };
     const char *password_file = getenv("TILSTEDE_CENTRAL_SMTP_PASSWORD_FILE");
+    int mail_hour = CENTRAL_MAIL_HOUR_DEFAULT, mail_minute = CENTRAL_MAIL_MINUTE_DEFAULT;
     char password[SMTP_PASSWORD_MAX];
     unsigned long long number;
     int opt;
@@ -348,6 +387,10 @@ int main(int argc, char **argv)
             break;
         case OPT_MAIL_FROM:
             mail.from = optarg;
+            break;
+        case OPT_MAIL_AT:
+            if (parse_clock(optarg, &mail_hour, &mail_minute))
+                return CENTRAL_EXIT_USAGE;
             break;
         case OPT_LISTEN:
             config.listen = optarg;
@@ -489,7 +532,15 @@ int main(int argc, char **argv)
         config.db = args.db;
         config.public_url = args.public_url;
         config.hours_per_arsverk = args.hours_per_arsverk;
-        return serve(&config);
+        struct central_mail_schedule_config schedule = {
+            .db = args.db,
+            .mail = mail,
+            .hour = mail_hour,
+            .minute = mail_minute,
+        };
+        schedule.mail.hours_per_arsverk = args.hours_per_arsverk;
+        schedule.mail.public_url = args.public_url;
+        return serve(&config, &schedule);
     }
     if (strcmp(args.words[0], "migrate") == 0) {
         if (args.word_count != 1) {
