@@ -85,7 +85,7 @@ static void on_state(void *user, enum reader_state state, const char *detail)
     else
         app->early_state = state;
     if (app->uploader)
-        uploader_set_reader_state(app->uploader, reader_state_name(state));
+        uploader_set_reader_state(app->uploader, state);
     pthread_mutex_unlock(&app->lock);
 }
 
@@ -342,8 +342,8 @@ int main(int argc, char **argv)
         app.uploader = uploader;
         /* The reader spoke before the uploader existed. */
         if (uploader)
-            uploader_set_reader_state(uploader, reader_state_name(app.reader ? reader_state(app.reader)
-                                                                             : app.early_state));
+            uploader_set_reader_state(uploader,
+                                      app.reader ? reader_state(app.reader) : app.early_state);
         pthread_mutex_unlock(&app.lock);
     }
 

@@ -116,7 +116,7 @@ const char *reader_state_name(enum reader_state state)
     case READER_STOPPED:
         return "stopped";
     }
-    return "unknown";
+    return READER_STATE_UNKNOWN_NAME;
 }
 
 void reader_close(struct reader *reader)

@@ -51,6 +51,11 @@ int reader_open(const char *connstring, const struct reader_callbacks *cb, struc
                 char *err, size_t errlen);
 int reader_inject(struct reader *reader, const uint8_t *uid, size_t uid_len);
 enum reader_state reader_state(const struct reader *reader);
+/* The names are the status report's reader_state values, listed in
+ * sync/PROTOCOL.md (section 8): a new state is a new documented value. A
+ * program that does not run the reader (tilstedectl sync) reports
+ * READER_STATE_UNKNOWN_NAME. */
+#define READER_STATE_UNKNOWN_NAME "unknown"
 const char *reader_state_name(enum reader_state state);
 void reader_close(struct reader *reader);
 

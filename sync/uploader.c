@@ -922,7 +922,7 @@ static enum outcome post_status(struct session *s, const char *last_error)
         "{s:s, s:I, s:o, s:s, s:b, s:o}", "software_version", TILSTEDE_VERSION,
         "events_waiting", (json_int_t)(waiting < 0 ? 0 : waiting), "last_upload",
         last > 0 && protocol_time_format(last, when) == 0 ? json_string(when) : json_null(),
-        "reader_state", s->reader_state[0] ? s->reader_state : "unknown", "clock_synced",
+        "reader_state", s->reader_state[0] ? s->reader_state : READER_STATE_UNKNOWN_NAME, "clock_synced",
         clock_synced(s->clock) ? 1 : 0, "last_error",
         last_error && last_error[0] ? json_stringn(last_error, strnlen(last_error, PROTOCOL_STATUS_TEXT_MAX - 1))
                                     : json_null());
@@ -1538,9 +1538,9 @@ void uploader_status(struct uploader *up, struct uploader_status *out)
     pthread_mutex_unlock(&up->lock);
 }
 
-void uploader_set_reader_state(struct uploader *up, const char *state)
+void uploader_set_reader_state(struct uploader *up, enum reader_state state)
 {
     pthread_mutex_lock(&up->lock);
-    snprintf(up->reader_state, sizeof up->reader_state, "%s", state ? state : "");
+    snprintf(up->reader_state, sizeof up->reader_state, "%s", reader_state_name(state));
     pthread_mutex_unlock(&up->lock);
 }

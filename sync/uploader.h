@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "reader.h"
 
 #define UPLOADER_ERROR_MAX 512
 
@@ -66,8 +67,9 @@ void uploader_stop(struct uploader *uploader);
 void uploader_kick(struct uploader *uploader);
 /* A copy of the current status; thread-safe. */
 void uploader_status(struct uploader *uploader, struct uploader_status *out);
-/* What the status report says about the card reader ("ok", "absent", ...). */
-void uploader_set_reader_state(struct uploader *uploader, const char *state);
+/* The card reader's state for the status report (reader_state_name: only
+ * the values PROTOCOL.md lists). */
+void uploader_set_reader_state(struct uploader *uploader, enum reader_state state);
 
 /* One synchronous run for tilstedectl and tests: corrects the clock,
  * after a restore from backup fetches back what the central holds, uploads

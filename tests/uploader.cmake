@@ -24,7 +24,7 @@ if(TARGET tilstedectl)
 endif()
 # Roster answers from that receiver: undated papers, full answers that leave rows out.
 if(TARGET tilstedectl)
-  foreach(name undated full wake)
+  foreach(name undated full wake reader_state)
     add_test(NAME test_uploader_doc_${name} COMMAND bash
       ${CMAKE_CURRENT_SOURCE_DIR}/test_uploader_doc_${name}.sh
       ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc-${name})
