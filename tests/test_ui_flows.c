@@ -455,6 +455,26 @@ static void test_roll_call_of_thirty_fits_two_pages_and_ticks_them_off(void **st
     assert_int_equal(ui_current(h->ui), UI_STAFF);
 }
 
+/* Counting takes a while: with ticks the roll call does not close after
+ * staff mode's minute (UI_ROLL_IDLE_MS), without ticks it does. */
+static void test_roll_call_with_ticks_outlasts_the_staff_idle_minute(void **state)
+{
+    struct harness *h = *state;
+    h->options.staff_idle_ms = 300;
+    assert_int_equal(harness_reopen_ui(h, 800, 480, 0, "nb"), 0);
+    harness_card(h, KARI, DEMO_UID_LEN);
+    harness_press(h, ACT_DISMISS, 0, 1);
+    staff_login(h);
+    harness_press(h, ACT_STAFF_MENU, UI_STAFF_PRESENT, 0);
+    harness_press(h, ACT_ROLL_TICK, 0, 0);
+    assert_true(harness_shows(h, "1 av 1 telt"));
+    for (int waited = 0; waited < 900; waited += 50)
+        harness_pump(h, 50);
+    assert_int_equal(ui_current(h->ui), UI_STAFF_PRESENT);
+    harness_press(h, ACT_ROLL_TICK, 0, 0); /* no ticks left: the minute holds again */
+    assert_true(wait_for(h, UI_HOME, 5000));
+}
+
 static void test_visit_closed_automatically_is_noticed_and_corrected(void **state)
 {
     struct harness *h = *state;
@@ -984,6 +1004,7 @@ int main(void)
         FLOW(test_staff_mode_and_name_screen_go_home_when_left_alone),
         FLOW(test_roll_call_and_check_out_by_hand),
         FLOW(test_roll_call_of_thirty_fits_two_pages_and_ticks_them_off),
+        FLOW(test_roll_call_with_ticks_outlasts_the_staff_idle_minute),
         FLOW(test_visit_closed_automatically_is_noticed_and_corrected),
         FLOW(test_review_editor_proposes_an_end_that_can_be_saved),
         FLOW(test_staff_add_change_and_remove_an_activity),

@@ -181,6 +181,15 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     harness_press(&h, ACT_PIN_DIGIT, 1, 0);
     harness_press(&h, ACT_PIN_OK, 0, 1);
     shot(&h, size, "pin_wrong");
+    /* Five wrong: the pad waits, greyed, and counts the seconds. */
+    for (int i = 0; i < 4; i++) {
+        harness_press(&h, ACT_PIN_DIGIT, 1, 0);
+        harness_press(&h, ACT_PIN_OK, 0, 1);
+    }
+    shot(&h, size, "pin_waiting");
+    h.ui->pin_locked_until_ms = SDL_GetTicks64(); /* the wait is over */
+    harness_pump(&h, 0);
+    shot(&h, size, "pin_after_wait");
     for (const char *p = HARNESS_PIN; *p; p++)
         harness_press(&h, ACT_PIN_DIGIT, *p - '0', 0);
     harness_press(&h, ACT_PIN_OK, 0, 1);

@@ -21,9 +21,32 @@ void screen_pin_build(struct ui *ui, struct layout *layout)
     screen_title(ui, layout, T(ui->tr, "Staff"), ACT_BACK, T(ui->tr, "Back"), 0);
     int top = screen_title_height(layout) + m;
 
+    char wait_text[256];
+    const char *message = ui->pin_message;
+    if (waiting) {
+        /* The pad says it is waiting, and for how long, second by second. */
+        uint64_t now = SDL_GetTicks64();
+        int seconds =
+            ui->pin_locked_until_ms > now ? (int)((ui->pin_locked_until_ms - now + 999) / 1000) : 0;
+        char number[16];
+        snprintf(number, sizeof number, "%d", seconds);
+        i18n_fill(wait_text, sizeof wait_text,
+                  TN(ui->tr, "Too many wrong tries. The pad is locked: wait {n} second.",
+                     "Too many wrong tries. The pad is locked: wait {n} seconds.", seconds),
+                  "n", number, I18N_END);
+        message = wait_text;
+        ui->pin_wait_shown_s = seconds;
+    }
     struct layout_rect info, pad;
     if (portrait) {
-        info = layout_rect(m, top, w - 2 * m, layout_px(layout, 250));
+        /* Upright the words sit above the pad: as tall as the message needs. */
+        int info_h = layout_px(layout, 250);
+        int need = layout_px(layout, 80 + 72) + m +
+                   layout_measure(layout, message, LAYOUT_REGULAR, layout_px(layout, 30),
+                                  w - 3 * m - layout_px(layout, 40));
+        if (need > info_h)
+            info_h = need;
+        info = layout_rect(m, top, w - 2 * m, info_h);
         pad = layout_rect(m, top + info.h + m, w - 2 * m, h - top - info.h - 2 * m);
     } else {
         info = layout_rect(m, top, (w - 3 * m) * 9 / 20, h - top - m);
@@ -42,22 +65,6 @@ void screen_pin_build(struct ui *ui, struct layout *layout)
     layout_text(layout, layout_rect(field.x + m, field.y, field.w - 2 * m, field.h), dots,
                 LAYOUT_BOLD, layout_px(layout, 40), COLOUR_TEXT, LAYOUT_NONE, ALIGN_CENTER,
                 LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
-    char wait_text[256];
-    const char *message = ui->pin_message;
-    if (waiting) {
-        /* The pad says it is waiting, and for how long, second by second. */
-        uint64_t now = SDL_GetTicks64();
-        int seconds =
-            ui->pin_locked_until_ms > now ? (int)((ui->pin_locked_until_ms - now + 999) / 1000) : 0;
-        char number[16];
-        snprintf(number, sizeof number, "%d", seconds);
-        i18n_fill(wait_text, sizeof wait_text,
-                  TN(ui->tr, "Too many wrong tries. The pad is locked: wait {n} second.",
-                     "Too many wrong tries. The pad is locked: wait {n} seconds.", seconds),
-                  "n", number, I18N_END);
-        message = wait_text;
-        ui->pin_wait_shown_s = seconds;
-    }
     if (ui->pin_checking) {
         int y = field.y + field.h + m;
         layout_text(layout, layout_rect(info.x, y, info.w, info.y + info.h - y),

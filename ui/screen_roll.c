@@ -248,6 +248,7 @@ int screen_roll_action(struct ui *ui, const struct layout_box *box)
     case ACT_ROLL_TICK:
         if (box->arg >= 0 && box->arg < ui->row_count)
             ui->rows[box->arg].ticked = !ui->rows[box->arg].ticked;
+        ui_touch_idle(ui); /* with ticks now (or none left), the idle time differs */
         return 1;
     case ACT_BACK:
         if (screen_roll_ticked(ui)) {
