@@ -22,6 +22,7 @@
 #include "ical.h"
 #include "plan.h"
 #include "central_fixture.h"
+#include "http_internal.h"
 #include "store_web.h"
 #include "web.h"
 
@@ -694,6 +695,251 @@ static void test_card_revoked_in_the_browser_reaches_every_kiosk_through_the_ros
     fixture_stop(f);
 }
 
+/* ---- the roster upload ---- */
+
+/* POSTs csv as a multipart/form-data file upload to /roster/preview. */
+static long upload_roster(const struct fixture *f, const char *cookie, const char *csrf,
+                          const char *csv, size_t len, struct page *page)
+{
+    memset(page, 0, sizeof *page);
+    CURL *curl = curl_easy_init();
+    char url[512];
+    snprintf(url, sizeof url, "%s/roster/preview", f->base);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, page);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, page);
+    curl_easy_setopt(curl, CURLOPT_COOKIE, cookie);
+    curl_mime *mime = curl_mime_init(curl);
+    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mime_name(part, "csrf");
+    curl_mime_data(part, csrf, CURL_ZERO_TERMINATED);
+    part = curl_mime_addpart(mime);
+    curl_mime_name(part, "file");
+    curl_mime_filename(part, "frivillige.csv");
+    curl_mime_type(part, "text/csv");
+    curl_mime_data(part, csv, len);
+    curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+    assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &page->status);
+    curl_mime_free(mime);
+    curl_easy_cleanup(curl);
+    return page->status;
+}
+
+/* The apply form's upload id on a preview, or "" when it offers none. */
+static void upload_id_of(const struct page *page, char *out, size_t cap)
+{
+    const char *at = strstr(page->body, "name=\"upload\" value=\"");
+    out[0] = '\0';
+    if (at) {
+        at += strlen("name=\"upload\" value=\"");
+        snprintf(out, cap, "%.*s", (int)(strchr(at, '"') - at), at);
+    }
+}
+
+/* Excel's "CSV (semikolonseparert)": Windows-1252, ';', CRLF. Line 4 has a
+ * date that names no day. */
+static const char roster_bad[] =
+    "Frivillig-ID;Fornavn;Etternavn;Taushetserkl\xe6ring;Politiattest gyldig til\r\n"
+    "F-1;Kari Anne;Nordmann;05.01.2026;01.01.2030\r\n"
+    "F-3;Bj\xf8rg;\xc5sheim;;\r\n"
+    "F-4;Ola;Dahl;31.02.2026;\r\n";
+static const char roster_good[] =
+    "Frivillig-ID;Fornavn;Etternavn;Taushetserkl\xe6ring;Politiattest gyldig til\r\n"
+    "F-1;Kari Anne;Nordmann;05.01.2026;01.01.2030\r\n"
+    "F-3;Bj\xf8rg;\xc5sheim;;\r\n";
+/* The same in "CSV UTF-8" with English headers and commas. */
+static const char roster_good_english[] =
+    "\xef\xbb\xbfVolunteer ID,First name,Last name,Confidentiality agreement,Police certificate\n"
+    "F-1,Kari Anne,Nordmann,2026-01-05,2030-01-01\n"
+    "F-3,Bj\xc3\xb8rg,\xc3\x85sheim,,\n";
+
+static void roster_upload_setup(struct fixture *f)
+{
+    struct central_volunteer list[] = {
+        volunteer("F-1", "Kari", "Nordmann", 1, "2026-01-05", "2030-01-01"),
+        volunteer("F-2", "Per", "Olsen", 1, "", ""),
+    };
+    roster_put(f, list, 2);
+}
+
+static void
+test_roster_upload_previews_then_applies_and_a_second_upload_changes_nothing(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "kari", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
+    roster_upload_setup(f);
+    char cookie[256], csrf[80], id[80], form[256];
+    sign_in(f, "kari", "langtpassord1", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/roster", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "enctype=\"multipart/form-data\""));
+    csrf_of(&page, csrf, sizeof csrf);
+    long long change = fixture_count(f, "SELECT value FROM roster_change");
+
+    /* A bad row: shown with its line and reason; nothing can be applied. */
+    assert_int_equal(upload_roster(f, cookie, csrf, roster_bad, strlen(roster_bad), &page), 200);
+    assert_non_null(strstr(page.body, "Linje 4"));
+    assert_non_null(strstr(page.body, "31.02.2026"));
+    assert_non_null(strstr(page.body, "Windows-1252"));
+    upload_id_of(&page, id, sizeof id);
+    assert_string_equal(id, "");
+    /* Without the CSRF token, refused before it is read. */
+    assert_int_equal(upload_roster(f, cookie, "feil", roster_good, strlen(roster_good), &page),
+                     403);
+
+    /* The good file: one added, one changed, one made inactive; nothing
+     * stored yet. */
+    assert_int_equal(upload_roster(f, cookie, csrf, roster_good, strlen(roster_good), &page), 200);
+    assert_non_null(strstr(page.body, "<strong>1</strong> blir lagt til"));
+    assert_non_null(strstr(page.body, "<strong>1</strong> blir endret"));
+    assert_non_null(strstr(page.body, "<strong>1</strong> blir satt som inaktive"));
+    assert_non_null(strstr(page.body, "Bjørg Åsheim (F-3)"));
+    assert_non_null(strstr(page.body, "Per Olsen (F-2)"));
+    upload_id_of(&page, id, sizeof id);
+    assert_true(strlen(id) > 20);
+    assert_int_equal(fixture_count(f, "SELECT value FROM roster_change"), change);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM volunteer"), 2);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM volunteer WHERE active = 1"), 2);
+    /* The file waits in the database for "apply", bound to the session. */
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_upload"), 1);
+
+    /* Apply: without the token refused, then done. */
+    snprintf(form, sizeof form, "upload=%s", id);
+    assert_int_equal(web_request(f, "/roster/apply", cookie, form, NULL, NULL, &page), 403);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM volunteer"), 2);
+    snprintf(form, sizeof form, "upload=%s&csrf=%s", id, csrf);
+    assert_int_equal(web_request(f, "/roster/apply", cookie, form, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "Frivilliglisten er oppdatert"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM volunteer WHERE external_id = 'F-3' "
+                                      "AND given_name = 'Bjørg' AND active = 1"),
+                     1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM volunteer WHERE external_id = 'F-1' "
+                                      "AND given_name = 'Kari Anne'"),
+                     1);
+    assert_int_equal(
+        fixture_count(f, "SELECT count(*) FROM volunteer WHERE external_id = 'F-2' AND active = 0"),
+        1);
+    assert_true(fixture_count(f, "SELECT value FROM roster_change") > change);
+    /* Every change in the audit log, and the import as a whole. */
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE actor = 'kari' AND "
+                                      "((action = 'volunteer add' AND subject = 'F-3') OR "
+                                      "(action = 'volunteer change' AND subject = 'F-1') OR "
+                                      "(action = 'volunteer inactive' AND subject = 'F-2'))"),
+                     3);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE action = 'roster import' "
+                                      "AND detail = '1 lagt til, 1 endret, 1 satt inaktive'"),
+                     1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_upload"), 0);
+    /* The same apply again finds nothing to apply. */
+    assert_int_equal(web_request(f, "/roster/apply", cookie, form, NULL, NULL, &page), 404);
+
+    /* The same file again, and the same roster in UTF-8 with English
+     * headers and commas: no change shown, none offered, none made. */
+    change = fixture_count(f, "SELECT value FROM roster_change");
+    assert_int_equal(upload_roster(f, cookie, csrf, roster_good, strlen(roster_good), &page), 200);
+    assert_non_null(strstr(page.body, "Ingen endringer"));
+    upload_id_of(&page, id, sizeof id);
+    assert_string_equal(id, "");
+    assert_int_equal(
+        upload_roster(f, cookie, csrf, roster_good_english, strlen(roster_good_english), &page),
+        200);
+    assert_non_null(strstr(page.body, "Ingen endringer"));
+    assert_non_null(strstr(page.body, "UTF-8"));
+    assert_int_equal(fixture_count(f, "SELECT value FROM roster_change"), change);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_upload"), 0);
+    fixture_stop(f);
+}
+
+static void test_roster_apply_is_bound_to_the_session_and_checks_the_roster_again(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "kari", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
+    make_user(f, "nina", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
+    roster_upload_setup(f);
+    char kari[256], nina[256], csrf[80], nina_csrf[80], id[80], form[256];
+    sign_in(f, "kari", "langtpassord1", kari, sizeof kari);
+    sign_in(f, "nina", "langtpassord1", nina, sizeof nina);
+    struct page page;
+    assert_int_equal(web_request(f, "/roster", kari, NULL, NULL, NULL, &page), 200);
+    csrf_of(&page, csrf, sizeof csrf);
+    assert_int_equal(web_request(f, "/roster", nina, NULL, NULL, NULL, &page), 200);
+    csrf_of(&page, nina_csrf, sizeof nina_csrf);
+    assert_int_equal(upload_roster(f, kari, csrf, roster_good, strlen(roster_good), &page), 200);
+    upload_id_of(&page, id, sizeof id);
+    /* Another session cannot apply kari's upload. */
+    snprintf(form, sizeof form, "upload=%s&csrf=%s", id, nina_csrf);
+    assert_int_equal(web_request(f, "/roster/apply", nina, form, NULL, NULL, &page), 404);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM volunteer"), 2);
+    /* The roster changes in between: apply shows the new preview instead. */
+    struct central_volunteer list[] = {
+        volunteer("F-1", "Kari", "Nordmann", 1, "2026-01-05", "2030-01-01"),
+    };
+    roster_put(f, list, 1);
+    snprintf(form, sizeof form, "upload=%s&csrf=%s", id, csrf);
+    assert_int_equal(web_request(f, "/roster/apply", kari, form, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "endret siden forhåndsvisningen"));
+    assert_non_null(strstr(page.body, "<strong>0</strong> blir satt som inaktive"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM volunteer WHERE external_id = 'F-3'"),
+                     0);
+    /* Signing out forgets the upload. */
+    upload_id_of(&page, id, sizeof id);
+    assert_true(strlen(id) > 20);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_upload"), 1);
+    snprintf(form, sizeof form, "csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/logout", kari, form, NULL, NULL, &page), 303);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_upload"), 0);
+    fixture_stop(f);
+}
+
+static void test_only_a_coordinator_uploads_the_roster(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "ola", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "langtpassord1");
+    roster_upload_setup(f);
+    char cookie[256], csrf[80];
+    sign_in(f, "ola", "langtpassord1", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/roster", cookie, NULL, NULL, NULL, &page), 403);
+    assert_null(strstr(page.body, "/roster\""));
+    assert_int_equal(web_request(f, "/volunteers", cookie, NULL, NULL, NULL, &page), 200);
+    csrf_of(&page, csrf, sizeof csrf);
+    assert_int_equal(upload_roster(f, cookie, csrf, roster_good, strlen(roster_good), &page), 403);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_upload"), 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM volunteer WHERE active = 1"), 2);
+    fixture_stop(f);
+}
+
+static void test_a_roster_over_the_upload_limit_gets_a_page_that_says_so(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "kari", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
+    char cookie[256], csrf[80];
+    sign_in(f, "kari", "langtpassord1", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/roster", cookie, NULL, NULL, NULL, &page), 200);
+    csrf_of(&page, csrf, sizeof csrf);
+    size_t len = CENTRAL_WEB_BODY_MAX + 1;
+    char *big = malloc(len);
+    assert_non_null(big);
+    memset(big, 'x', len);
+    assert_int_equal(upload_roster(f, cookie, csrf, big, len, &page), 413);
+    assert_non_null(strstr(page.body, "For stor fil"));
+    assert_non_null(strstr(page.body, "større enn 8 MB"));
+    free(big);
+    /* Not a roster at all: the parser's reason, nothing kept. */
+    assert_int_equal(upload_roster(f, cookie, csrf, "PK\x03\x04", 4, &page), 400);
+    assert_non_null(strstr(page.body, "Filen kunne ikke leses"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_upload"), 0);
+    fixture_stop(f);
+}
+
 static void test_htmlf_escapes_every_string_argument(void **state)
 {
     (void)state;
@@ -996,6 +1242,11 @@ int main(void)
         cmocka_unit_test(test_volunteer_page_shows_papers_cards_visits_and_notes),
         cmocka_unit_test(test_contact_reaches_only_volunteers_of_their_sites_even_by_url),
         cmocka_unit_test(test_card_revoked_in_the_browser_reaches_every_kiosk_through_the_roster),
+        cmocka_unit_test(
+            test_roster_upload_previews_then_applies_and_a_second_upload_changes_nothing),
+        cmocka_unit_test(test_roster_apply_is_bound_to_the_session_and_checks_the_roster_again),
+        cmocka_unit_test(test_only_a_coordinator_uploads_the_roster),
+        cmocka_unit_test(test_a_roster_over_the_upload_limit_gets_a_page_that_says_so),
         cmocka_unit_test(test_htmlf_escapes_every_string_argument),
         cmocka_unit_test(test_contact_plans_a_night_activity_cancels_and_moves_one_in_the_week),
         cmocka_unit_test(test_contact_cannot_see_or_change_another_sites_activities_by_url),

@@ -317,12 +317,34 @@ try:
     expect("evil" not in run("device", "list"), "a form from another origin adds no kiosk")
 
     # The volunteers: search, a volunteer's page, a lost card revoked.
-    roster_file = os.path.join(work, "roster.csv")
-    with open(roster_file, "wb") as f:
-        f.write("Frivillig-ID;Fornavn;Etternavn;Taushetserklæring;Politiattest gyldig til\r\n"
-                "F-1042;Åse;Nordmann;12.01.2026;31.12.2027\r\n"
-                "F-2000;Per;Fjell;;\r\n".encode("cp1252"))
-    run("roster", "import", roster_file)
+    # The roster from Excel: first with a bad row (a date that names no
+    # day), seen in the preview and not applicable; then fixed, applied.
+    header = "Frivillig-ID;Fornavn;Etternavn;Taushetserklæring;Politiattest gyldig til\r\n"
+    rows = "F-1042;Åse;Nordmann;12.01.2026;31.12.2027\r\nF-2000;Per;Fjell;;\r\n"
+    bad_file, good_file = os.path.join(work, "feil.csv"), os.path.join(work, "frivillige.csv")
+    with open(bad_file, "wb") as f:
+        f.write((header + rows + "F-3000;Ola;Dahl;31.02.2026;\r\n").encode("cp1252"))
+    with open(good_file, "wb") as f:
+        f.write((header + rows).encode("cp1252"))
+    driver.get(base + "/roster")
+    check("roster-upload")
+    driver.find_element(By.ID, "file").send_keys(bad_file)
+    submit("/roster/preview")
+    wait_url(base + "/roster/preview")
+    expect("Linje 4" in driver.page_source, "the preview names the bad row's line")
+    expect(not driver.find_elements(By.CSS_SELECTOR, 'form[action="/roster/apply"]'),
+           "a file with a bad row cannot be applied")
+    check("roster-preview-bad-row")
+    driver.get(base + "/roster")
+    driver.find_element(By.ID, "file").send_keys(good_file)
+    submit("/roster/preview")
+    wait_url(base + "/roster/preview")
+    expect("<strong>2</strong> blir lagt til" in driver.page_source, "the preview counts two new")
+    check("roster-preview")
+    submit("/roster/apply")
+    wait_url(base + "/roster/apply")
+    expect("Frivilliglisten er oppdatert" in driver.page_source, "the roster is applied")
+    check("roster-applied")
     driver.get(base + "/volunteers")
     check("volunteers")
     driver.find_element(By.ID, "q").send_keys("åse")

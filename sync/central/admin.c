@@ -17,7 +17,7 @@
 #include "token.h"
 #include "xlsx.h"
 #ifdef TILSTEDE_HAVE_ROSTER
-#include "roster.h"
+#include "roster_import.h"
 #endif
 
 #define ERR_MAX 512
@@ -264,139 +264,6 @@ static int admin_cmd(const struct central_admin_args *a, struct central_store *s
 }
 
 #ifdef TILSTEDE_HAVE_ROSTER
-struct import {
-    struct central_volunteer *list;
-    size_t count, cap;
-    const char *file;
-    FILE *errout;
-    int bad;
-};
-
-static void import_error(void *user, int line, const char *reason)
-{
-    struct import *im = user;
-    fprintf(im->errout, "%s:%d: %s\n", im->file, line, reason);
-    im->bad++;
-}
-
-static void import_warning(void *user, const char *message)
-{
-    struct import *im = user;
-    fprintf(im->errout, "%s: %s\n", im->file, message);
-}
-
-static int import_row(void *user, const struct roster_row *row)
-{
-    struct import *im = user;
-    if (strlen(row->external_id) >= EVENT_KEY_MAX || strlen(row->given_name) >= CENTRAL_NAME_MAX ||
-        strlen(row->family_name) >= CENTRAL_NAME_MAX) {
-        fprintf(im->errout,
-                "%s:%d: the id (\"%.40s\") must be under %d bytes and each name "
-                "under %d\n",
-                im->file, row->line, row->external_id, EVENT_KEY_MAX, CENTRAL_NAME_MAX);
-        im->bad++;
-        return 0;
-    }
-    if (im->count == im->cap) {
-        size_t cap = im->cap ? im->cap * 2 : 256;
-        struct central_volunteer *list = realloc(im->list, cap * sizeof *list);
-        if (!list)
-            return -ENOMEM;
-        im->list = list;
-        im->cap = cap;
-    }
-    struct central_volunteer *v = &im->list[im->count++];
-    memset(v, 0, sizeof *v);
-    snprintf(v->external_id, sizeof v->external_id, "%s", row->external_id);
-    snprintf(v->given_name, sizeof v->given_name, "%s", row->given_name);
-    snprintf(v->family_name, sizeof v->family_name, "%s", row->family_name);
-    /* Unspecified (blank, or no column): decided in roster_cmd. */
-    v->active = row->active;
-    v->confidentiality_undated = row->confidentiality_signed_undated;
-    v->police_undated = row->police_certificate_undated;
-    snprintf(v->confidentiality_signed, sizeof v->confidentiality_signed, "%s",
-             row->confidentiality_signed);
-    snprintf(v->police_valid_until, sizeof v->police_valid_until, "%s", row->police_valid_until);
-    return 0;
-}
-
-/* The stored roster, to fill in what a file does not carry. */
-struct stored_roster {
-    struct central_volunteer *list;
-    size_t count, cap;
-};
-
-static int keep_volunteer(void *ctx, const struct central_volunteer *volunteer)
-{
-    struct stored_roster *stored = ctx;
-    if (stored->count == stored->cap) {
-        size_t cap = stored->cap ? stored->cap * 2 : 256;
-        struct central_volunteer *list = realloc(stored->list, cap * sizeof *list);
-        if (!list)
-            return -ENOMEM;
-        stored->list = list;
-        stored->cap = cap;
-    }
-    stored->list[stored->count++] = *volunteer;
-    return 0;
-}
-
-static int ignore_card(void *ctx, const struct central_card *card)
-{
-    (void)ctx, (void)card;
-    return 0;
-}
-
-static int ignore_activity(void *ctx, const struct central_activity *activity)
-{
-    (void)ctx, (void)activity;
-    return 0;
-}
-
-static int by_external_id(const void *a, const void *b)
-{
-    return strcmp(((const struct central_volunteer *)a)->external_id,
-                  ((const struct central_volunteer *)b)->external_id);
-}
-
-/* roster.h: a field whose column the file lacks is empty in every row, and
- * the importer keeps what it has. So does an unspecified "active": a
- * volunteer already on the roster keeps their state, a new one is active. */
-static int keep_absent_columns(struct central_store *store, struct import *im, unsigned columns,
-                               char *err)
-{
-    struct stored_roster stored = {0};
-    struct central_roster_sink sink = {keep_volunteer, ignore_card, ignore_activity, &stored};
-    int64_t cursor;
-    int full;
-    int rc = central_store_roster_since(store, "", 0, &sink, &cursor, &full, err, ERR_MAX);
-    if (rc)
-        goto out;
-    if (stored.count)
-        qsort(stored.list, stored.count, sizeof *stored.list, by_external_id);
-    for (size_t i = 0; i < im->count; i++) {
-        struct central_volunteer *v = &im->list[i];
-        const struct central_volunteer *old =
-            stored.count
-                ? bsearch(v, stored.list, stored.count, sizeof *stored.list, by_external_id)
-                : NULL;
-        if (v->active == ROSTER_ACTIVE_UNSPECIFIED)
-            v->active = old ? old->active : 1;
-        if (old && !(columns & ROSTER_COLUMN_CONFIDENTIALITY)) {
-            memcpy(v->confidentiality_signed, old->confidentiality_signed,
-                   sizeof v->confidentiality_signed);
-            v->confidentiality_undated = old->confidentiality_undated;
-        }
-        if (old && !(columns & ROSTER_COLUMN_POLICE_CERTIFICATE)) {
-            memcpy(v->police_valid_until, old->police_valid_until, sizeof v->police_valid_until);
-            v->police_undated = old->police_undated;
-        }
-    }
-out:
-    free(stored.list);
-    return rc;
-}
-
 static int roster_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
                       FILE *errout, char *err)
 {
@@ -406,39 +273,51 @@ static int roster_cmd(const struct central_admin_args *a, struct central_store *
     }
     const char *path = a->words[2];
     char *data = NULL;
-    struct import im = {.file = path, .errout = errout};
+    struct central_roster_file roster = {0};
     int rc = 0;
-    size_t len = 0;
-    if ((rc = central_admin_read_file(path, ROSTER_FILE_MAX, &data, &len, err)))
-        return rc;
-    struct roster_callbacks cb = {import_row, import_error, import_warning, &im};
-    struct roster_summary summary;
-    char parse_err[ERR_MAX];
-    rc = roster_parse(data, len, &cb, &summary, parse_err, sizeof parse_err);
+    FILE *file = fopen(path, "rb");
+    if (!file) {
+        snprintf(err, ERR_MAX, "%s: %s", path, strerror(errno));
+        return -EIO;
+    }
+    data = malloc(ROSTER_FILE_MAX + 1);
+    size_t len = data ? fread(data, 1, ROSTER_FILE_MAX + 1, file) : 0;
+    int failed = ferror(file);
+    fclose(file);
+    if (!data || failed || len > ROSTER_FILE_MAX) {
+        snprintf(err, ERR_MAX, "%s: cannot read it, or it is over %u bytes", path, ROSTER_FILE_MAX);
+        rc = -EIO;
+        goto out;
+    }
+    char read_err[ERR_MAX];
+    rc = central_roster_read(store, data, len, &roster, read_err, sizeof read_err);
+    for (size_t i = 0; i < roster.warning_count; i++)
+        fprintf(errout, "%s: %s\n", path, roster.warnings[i]);
+    for (size_t i = 0; i < roster.bad_count; i++)
+        fprintf(errout, "%s:%d: %s\n", path, roster.bad[i].line, roster.bad[i].reason);
     if (rc) {
-        snprintf(err, ERR_MAX, "%.200s: %.300s", path, parse_err);
+        snprintf(err, ERR_MAX, "%.200s: %.300s", path, read_err);
         rc = -EIO;
         goto out;
     }
     /* A bad row left out would retire that volunteer: import all or none. */
-    if (im.bad) {
+    if (roster.bad_count) {
         snprintf(err, ERR_MAX,
-                 "%s: %d rows have errors (above); nothing was imported. Fix them "
+                 "%s: %zu rows have errors (above); nothing was imported. Fix them "
                  "and import again.",
-                 path, im.bad);
+                 path, roster.bad_count);
         rc = -EIO;
         goto out;
     }
-    if ((rc = keep_absent_columns(store, &im, summary.columns, err)))
-        goto out;
     size_t changed = 0;
-    if ((rc = central_store_roster_replace(store, im.list, im.count, &changed, err, ERR_MAX)))
+    if ((rc = central_store_roster_replace(store, roster.list, roster.count, &changed, err,
+                                           ERR_MAX)))
         goto out;
-    fprintf(out, "%s: %zu volunteers read (%s), %zu changes sent to the kiosks\n", path, im.count,
-            roster_encoding_name(summary.encoding), changed);
+    fprintf(out, "%s: %zu volunteers read (%s), %zu changes sent to the kiosks\n", path,
+            roster.count, roster_encoding_name(roster.summary.encoding), changed);
 out:
     free(data);
-    free(im.list);
+    central_roster_file_free(&roster);
     return rc;
 }
 #else
@@ -503,7 +382,8 @@ static int activity_plan_add(const struct central_admin_args *a, struct central_
     int rc = central_plan_weekdays(a->weekly, &plan.weekdays, err, ERR_MAX);
     if (rc)
         return rc;
-    if (strlen(a->title) >= sizeof plan.title || (a->place && strlen(a->place) >= sizeof plan.place)) {
+    if (strlen(a->title) >= sizeof plan.title ||
+        (a->place && strlen(a->place) >= sizeof plan.place)) {
         snprintf(err, ERR_MAX, "activity add: --title or --place is longer than %d bytes",
                  CENTRAL_NAME_MAX - 1);
         return -EINVAL;
@@ -518,9 +398,10 @@ static int activity_plan_add(const struct central_admin_args *a, struct central_
     snprintf(plan.until, sizeof plan.until, "%.10s", a->to);
     if (strlen(a->start) != 5 || strlen(a->end) != 5 || strlen(a->from) != 10 ||
         strlen(a->to) != 10) {
-        snprintf(err, ERR_MAX, "activity add: --from \"%s\" --to \"%s\" --start \"%s\" --end "
-                 "\"%s\": expected dates YYYY-MM-DD and times HH:MM", a->from, a->to, a->start,
-                 a->end);
+        snprintf(err, ERR_MAX,
+                 "activity add: --from \"%s\" --to \"%s\" --start \"%s\" --end "
+                 "\"%s\": expected dates YYYY-MM-DD and times HH:MM",
+                 a->from, a->to, a->start, a->end);
         return -EINVAL;
     }
     size_t count = 0;
@@ -555,13 +436,14 @@ static int activity_occurrence(const struct central_admin_args *a, struct centra
     }
     const char *date = a->date ? a->date : plan_date;
     if (!cancel && (need(a->start, "--start HH:MM", "activity move", errout) ||
-               need(a->end, "--end HH:MM", "activity move", errout)))
+                    need(a->end, "--end HH:MM", "activity move", errout)))
         return -EINVAL;
     if (!cancel && (!central_report_date_valid(date) || !valid_clock(a->start) ||
                     !valid_clock(a->end) || !strcmp(a->start, a->end))) {
         snprintf(err, ERR_MAX,
                  "activity move: --date \"%s\" --start \"%s\" --end \"%s\": expected a date "
-                 "YYYY-MM-DD and two different times HH:MM", date, a->start, a->end);
+                 "YYYY-MM-DD and two different times HH:MM",
+                 date, a->start, a->end);
         return -EINVAL;
     }
     if (!cancel) {
@@ -657,8 +539,8 @@ static int report_xlsx(const struct central_admin_args *a, struct central_store 
         rc = -EINVAL;
     }
     if (!rc)
-        rc = central_xlsx_write((const struct central_report *const *)reports, count, a->xlsx,
-                                err, ERR_MAX);
+        rc = central_xlsx_write((const struct central_report *const *)reports, count, a->xlsx, err,
+                                ERR_MAX);
     if (!rc)
         fprintf(out, "%s: %zu sheet%s\n", a->xlsx, count, count == 1 ? "" : "s");
     for (size_t i = 0; i < count; i++)

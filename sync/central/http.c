@@ -85,7 +85,6 @@ static const struct route routes[] = {
 /* The people's pages (web/): web.c checks the session, the role and the
  * CSRF token itself, and takes form bodies. */
 static const struct route web_route = {"*", "(a web page)", AUTH_NONE, 1, central_web_handle};
-#define WEB_BODY_MAX (8u * 1024u * 1024u) /* a roster upload, with room */
 
 /* Per-request state, kept by MHD between the calls for one request. */
 struct request_state {
@@ -538,9 +537,11 @@ static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connecti
         snprintf(rs->url, sizeof rs->url, "%s", url);
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (length && strtoull(length, NULL, 10) > WEB_BODY_MAX)
-            return send_error(http, rs, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
-                              "the form is too large");
+        /* A person gets a page saying so, not a dropped connection: the
+         * body is read and dropped (on_body), then the page is the web
+         * door's (request.body_too_large). */
+        if (length && strtoull(length, NULL, 10) > CENTRAL_WEB_BODY_MAX)
+            rs->too_large = 1;
         return MHD_YES;
     }
     rs->route = route_find(method, url, &same_path, allow);
@@ -602,7 +603,7 @@ static void on_body(struct central_http *http, struct request_state *rs, const c
 {
     if (rs->too_large)
         return;
-    size_t max = rs->route == &web_route ? WEB_BODY_MAX : http->config.max_body;
+    size_t max = rs->route == &web_route ? CENTRAL_WEB_BODY_MAX : http->config.max_body;
     if (len > max - rs->body_len) {
         rs->too_large = 1;
         free(rs->body);
@@ -632,7 +633,7 @@ static enum MHD_Result on_complete(struct central_http *http, struct MHD_Connect
                                    struct request_state *rs)
 {
     central_deadline_read(http->deadline, connection_watch(connection));
-    if (rs->too_large) {
+    if (rs->too_large && rs->route != &web_route) {
         char message[128];
         snprintf(message, sizeof message, "the body is larger than %zu bytes",
                  http->config.max_body);
@@ -646,6 +647,7 @@ static enum MHD_Result on_complete(struct central_http *http, struct MHD_Connect
         .body_len = rs->body_len,
         .device = rs->device,
         .method = rs->method,
+        .body_too_large = rs->too_large,
     };
     const union MHD_ConnectionInfo *peer =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);

@@ -12,12 +12,18 @@
 #include "http.h"
 #include "store.h"
 
+/* The largest body a web page takes: a roster upload (a file of 100 000
+ * volunteers is about 10 MiB as CSV; the municipalities' are far smaller)
+ * with its form around it. Over it the person gets a page that says so. */
+#define CENTRAL_WEB_BODY_MAX (8u * 1024u * 1024u)
+
 /* What a handler sees of a request. */
 struct central_request {
     const struct central_http_config *config;
     struct MHD_Connection *connection;
     struct central_store *store;
-    const char *body; /* the whole body, or NULL */
+    const char *body;   /* the whole body, or NULL */
+    int body_too_large; /* over its limit: read and dropped, body is NULL */
     size_t body_len;
     const char *path;             /* "/v1/events", "/report.csv", ... */
     struct central_device device; /* the authenticated kiosk, for /v1/ */

@@ -43,6 +43,16 @@ struct central_store_web_ops {
                          size_t errlen);
     int (*audit_add)(struct central_store *store, const struct central_audit *audit, char *err,
                      size_t errlen);
+    int (*audit_add_many)(struct central_store *store, const struct central_audit *audits,
+                          size_t count, char *err, size_t errlen);
+    int (*upload_put)(struct central_store *store, const unsigned char *session_hash,
+                      const unsigned char *id_hash, const struct central_upload *upload,
+                      int64_t keep_us, char *err, size_t errlen);
+    int (*upload_get)(struct central_store *store, const unsigned char *session_hash,
+                      const unsigned char *id_hash, int64_t keep_us,
+                      struct central_upload *upload, char *err, size_t errlen);
+    int (*upload_delete)(struct central_store *store, const unsigned char *id_hash, char *err,
+                         size_t errlen);
     int (*audits)(struct central_store *store, size_t limit, central_audit_cb cb, void *ctx,
                   char *err, size_t errlen);
     int (*present)(struct central_store *store, const char *site, central_presence_cb cb,

@@ -23,6 +23,7 @@ extern const char embed_central_003[];
 extern const char embed_central_004[];
 extern const char embed_central_005[];
 extern const char embed_central_006[];
+extern const char embed_central_007[];
 
 #define BUSY_TIMEOUT_MS 5000
 #define CACHE_KIB       32768
@@ -44,6 +45,7 @@ static const char *const *migration_sql(int version)
     static const char *const v4[] = {embed_central_004, NULL};
     static const char *const v5[] = {embed_central_005, NULL};
     static const char *const v6[] = {embed_central_006, NULL};
+    static const char *const v7[] = {embed_central_007, NULL};
     if (version == 0)
         return v1;
     if (version == 1)
@@ -56,9 +58,11 @@ static const char *const *migration_sql(int version)
         return v5;
     if (version == 5)
         return v6;
+    if (version == 6)
+        return v7;
     return NULL;
 }
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 enum {
     ST_DEVICE_AUTH,

@@ -464,23 +464,140 @@ static int sqlite_login_failure(struct central_store *store, const char *key, in
     return finish(db, st, "sign-in attempts", err, errlen);
 }
 
+static int sqlite_audit_add_many(struct central_store *store, const struct central_audit *audits,
+                                 size_t count, char *err, size_t errlen)
+{
+    sqlite3 *db = central_sqlite_db(store);
+    sqlite3_stmt *st = NULL;
+    int rc = exec(db, "BEGIN IMMEDIATE", "audit", err, errlen);
+    if (rc)
+        return rc;
+    if ((rc = prepare(db,
+                      "INSERT INTO audit (at_us, actor, action, subject, detail) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
+                      "audit", &st, err, errlen)))
+        goto out;
+    for (size_t i = 0; i < count; i++) {
+        const struct central_audit *audit = &audits[i];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, audit->at_us ? audit->at_us : web_now_us());
+        sqlite3_bind_text(st, 2, audit->actor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, audit->action, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, audit->subject, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, audit->detail, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = web_fail(db, "audit", err, errlen);
+            goto out;
+        }
+    }
+    rc = exec(db, "COMMIT", "audit", err, errlen);
+out:
+    sqlite3_finalize(st);
+    if (rc)
+        rollback(db);
+    return rc;
+}
+
 static int sqlite_audit_add(struct central_store *store, const struct central_audit *audit,
                             char *err, size_t errlen)
 {
+    return sqlite_audit_add_many(store, audit, 1, err, errlen);
+}
+
+/* ---- uploads ---- */
+
+static int sqlite_upload_put(struct central_store *store, const unsigned char *session_hash,
+                             const unsigned char *id_hash, const struct central_upload *upload,
+                             int64_t keep_us, char *err, size_t errlen)
+{
     sqlite3 *db = central_sqlite_db(store);
-    sqlite3_stmt *st;
-    int rc = prepare(db,
-                     "INSERT INTO audit (at_us, actor, action, subject, detail) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5)",
-                     "audit", &st, err, errlen);
+    sqlite3_stmt *st = NULL;
+    int64_t now = web_now_us();
+    int rc = exec(db, "BEGIN IMMEDIATE", "upload", err, errlen);
     if (rc)
         return rc;
-    sqlite3_bind_int64(st, 1, audit->at_us ? audit->at_us : web_now_us());
-    sqlite3_bind_text(st, 2, audit->actor, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, audit->action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, audit->subject, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, audit->detail, -1, SQLITE_STATIC);
-    return finish(db, st, "audit", err, errlen);
+    if ((rc = prepare(db, "DELETE FROM web_upload WHERE session = ?1 OR created_us < ?2", "upload",
+                      &st, err, errlen)))
+        goto out;
+    sqlite3_bind_blob(st, 1, session_hash, CENTRAL_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now - keep_us);
+    if ((rc = finish(db, st, "upload", err, errlen)))
+        goto out;
+    if ((rc = prepare(db,
+                      "INSERT INTO web_upload (id_hash, session, created_us, name, data, added, "
+                      "changed, inactive) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      "upload", &st, err, errlen)))
+        goto out;
+    sqlite3_bind_blob(st, 1, id_hash, CENTRAL_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, session_hash, CENTRAL_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_text(st, 4, upload->name, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 5, upload->data, upload->len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)upload->added);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)upload->changed);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)upload->inactive);
+    if ((rc = finish(db, st, "upload", err, errlen)))
+        goto out;
+    rc = exec(db, "COMMIT", "upload", err, errlen);
+out:
+    if (rc)
+        rollback(db);
+    return rc;
+}
+
+static int sqlite_upload_get(struct central_store *store, const unsigned char *session_hash,
+                             const unsigned char *id_hash, int64_t keep_us,
+                             struct central_upload *upload, char *err, size_t errlen)
+{
+    sqlite3 *db = central_sqlite_db(store);
+    sqlite3_stmt *st;
+    memset(upload, 0, sizeof *upload);
+    int rc = prepare(db,
+                     "SELECT created_us, name, data, added, changed, inactive FROM web_upload "
+                     "WHERE id_hash = ?1 AND session = ?2 AND created_us >= ?3",
+                     "upload", &st, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(st, 1, id_hash, CENTRAL_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, session_hash, CENTRAL_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, web_now_us() - keep_us);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        upload->created_us = sqlite3_column_int64(st, 0);
+        text(st, 1, upload->name, sizeof upload->name);
+        upload->len = (size_t)sqlite3_column_bytes(st, 2);
+        upload->data = malloc(upload->len + 1);
+        upload->added = (size_t)sqlite3_column_int64(st, 3);
+        upload->changed = (size_t)sqlite3_column_int64(st, 4);
+        upload->inactive = (size_t)sqlite3_column_int64(st, 5);
+        if (upload->data) {
+            if (upload->len)
+                memcpy(upload->data, sqlite3_column_blob(st, 2), upload->len);
+            rc = 0;
+        } else {
+            snprintf(err, errlen, "upload: out of memory");
+            rc = -ENOMEM;
+        }
+    } else if (rc == SQLITE_DONE) {
+        snprintf(err, errlen, "no such upload for this session");
+        rc = -ENOENT;
+    } else {
+        rc = web_fail(db, "upload", err, errlen);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sqlite_upload_delete(struct central_store *store, const unsigned char *id_hash,
+                                char *err, size_t errlen)
+{
+    sqlite3 *db = central_sqlite_db(store);
+    sqlite3_stmt *st;
+    int rc = prepare(db, "DELETE FROM web_upload WHERE id_hash = ?1", "upload", &st, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(st, 1, id_hash, CENTRAL_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    return finish(db, st, "upload", err, errlen);
 }
 
 /* Walks a prepared statement's rows through read(), which fills a row and
@@ -862,6 +979,10 @@ const struct central_store_web_ops central_sqlite_web_ops = {
     .login_failures = sqlite_login_failures,
     .login_failure = sqlite_login_failure,
     .audit_add = sqlite_audit_add,
+    .audit_add_many = sqlite_audit_add_many,
+    .upload_put = sqlite_upload_put,
+    .upload_get = sqlite_upload_get,
+    .upload_delete = sqlite_upload_delete,
     .audits = sqlite_audits,
     .present = sqlite_present,
     .volunteers = sqlite_volunteers,

@@ -184,3 +184,37 @@ int central_store_card_revoke(struct central_store *store, const char *external_
     NEED_WEB(store, card_revoke, err, errlen);
     return store->ops->web->card_revoke(store, external_id, card_hash, err, errlen);
 }
+
+int central_store_audit_add_many(struct central_store *store, const struct central_audit *audits,
+                                 size_t count, char *err, size_t errlen)
+{
+    NEED_WEB(store, audit_add_many, err, errlen);
+    return store->ops->web->audit_add_many(store, audits, count, err, errlen);
+}
+
+int central_store_upload_put(struct central_store *store,
+                             const unsigned char session_hash[CENTRAL_TOKEN_HASH_BYTES],
+                             const unsigned char id_hash[CENTRAL_TOKEN_HASH_BYTES],
+                             const struct central_upload *upload, int64_t keep_us, char *err,
+                             size_t errlen)
+{
+    NEED_WEB(store, upload_put, err, errlen);
+    return store->ops->web->upload_put(store, session_hash, id_hash, upload, keep_us, err, errlen);
+}
+
+int central_store_upload_get(struct central_store *store,
+                             const unsigned char session_hash[CENTRAL_TOKEN_HASH_BYTES],
+                             const unsigned char id_hash[CENTRAL_TOKEN_HASH_BYTES], int64_t keep_us,
+                             struct central_upload *upload, char *err, size_t errlen)
+{
+    NEED_WEB(store, upload_get, err, errlen);
+    return store->ops->web->upload_get(store, session_hash, id_hash, keep_us, upload, err, errlen);
+}
+
+int central_store_upload_delete(struct central_store *store,
+                                const unsigned char id_hash[CENTRAL_TOKEN_HASH_BYTES], char *err,
+                                size_t errlen)
+{
+    NEED_WEB(store, upload_delete, err, errlen);
+    return store->ops->web->upload_delete(store, id_hash, err, errlen);
+}

@@ -97,6 +97,16 @@ struct central_volunteer_filter {
     size_t limit;      /* 0: all */
 };
 
+/* A roster file uploaded and previewed in the browser (web_roster.c). */
+#define CENTRAL_UPLOAD_NAME_MAX 256 /* the file's name as the browser gave it, with the NUL */
+struct central_upload {
+    char name[CENTRAL_UPLOAD_NAME_MAX];
+    int64_t created_us;
+    size_t added, changed, inactive; /* what the preview showed */
+    char *data;                      /* malloc'd: free() it */
+    size_t len;
+};
+
 typedef int (*central_user_cb)(void *ctx, const struct central_user *user);
 typedef int (*central_audit_cb)(void *ctx, const struct central_audit *audit);
 typedef int (*central_presence_cb)(void *ctx, const struct central_presence *presence);
@@ -162,6 +172,9 @@ int central_store_login_failure(struct central_store *store, const char *key, in
 
 int central_store_audit_add(struct central_store *store, const struct central_audit *audit,
                             char *err, size_t errlen);
+/* Several rows in one transaction (a roster import's). */
+int central_store_audit_add_many(struct central_store *store, const struct central_audit *audits,
+                                 size_t count, char *err, size_t errlen);
 /* The newest `limit` rows, newest first. */
 int central_store_audits(struct central_store *store, size_t limit, central_audit_cb cb, void *ctx,
                          char *err, size_t errlen);
@@ -192,5 +205,23 @@ int central_store_note_add(struct central_store *store, const char *external_id,
  * kiosk. -ENOENT when the volunteer has no such card. */
 int central_store_card_revoke(struct central_store *store, const char *external_id,
                               const char *card_hash, char *err, size_t errlen);
+
+/* Keeps an upload for the session (its id's hash), in place of any the
+ * session had, and forgets every upload older than keep_us. */
+int central_store_upload_put(struct central_store *store,
+                             const unsigned char session_hash[CENTRAL_TOKEN_HASH_BYTES],
+                             const unsigned char id_hash[CENTRAL_TOKEN_HASH_BYTES],
+                             const struct central_upload *upload, int64_t keep_us, char *err,
+                             size_t errlen);
+/* The session's upload of that id, kept less than keep_us: 0 (free
+ * upload->data), -ENOENT when there is none (another session's, expired,
+ * replaced or applied). */
+int central_store_upload_get(struct central_store *store,
+                             const unsigned char session_hash[CENTRAL_TOKEN_HASH_BYTES],
+                             const unsigned char id_hash[CENTRAL_TOKEN_HASH_BYTES], int64_t keep_us,
+                             struct central_upload *upload, char *err, size_t errlen);
+int central_store_upload_delete(struct central_store *store,
+                                const unsigned char id_hash[CENTRAL_TOKEN_HASH_BYTES], char *err,
+                                size_t errlen);
 
 #endif

@@ -34,6 +34,9 @@ static const struct web_page pages[] = {
     {"POST", "/users/add", CENTRAL_ROLE_COORDINATOR, web_users_add},
     {"POST", "/users/revoke", CENTRAL_ROLE_COORDINATOR, web_users_revoke},
     {"GET", "/audit", CENTRAL_ROLE_COORDINATOR, web_audit_page},
+    {"GET", "/roster", CENTRAL_ROLE_COORDINATOR, web_roster_page},
+    {"POST", "/roster/preview", CENTRAL_ROLE_COORDINATOR, web_roster_preview},
+    {"POST", "/roster/apply", CENTRAL_ROLE_COORDINATOR, web_roster_apply},
     {"GET", "/volunteers/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_volunteers_page},
     {"POST", "/volunteers/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_volunteers_post},
     {"GET", "/activities/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_activities_page},
@@ -284,6 +287,8 @@ static int session_start(struct web *web, const struct central_user *user)
     if (rc == 0) {
         set_session_cookie(web, id, web->request->config->session_idle_s);
         web->user = *user;
+        memcpy(web->session_hash, hash, sizeof web->session_hash);
+        web->has_session = 1;
     }
     sodium_memzero(id, sizeof id);
     return rc;
@@ -335,6 +340,8 @@ static unsigned identify(struct web *web)
             return MHD_HTTP_SERVICE_UNAVAILABLE;
         if (rc)
             memset(&web->user, 0, sizeof web->user);
+        else
+            memcpy(web->session_hash, hash, sizeof web->session_hash), web->has_session = 1;
     }
     const char *sso = web->request->config->sso_header;
     const char *sso_user = sso ? header(web, sso) : NULL;
@@ -403,7 +410,8 @@ void web_begin(struct web *web, const char *title)
                                  "<li><a href=\"/kiosks\">Kiosker</a></li>"
                                  "<li><a href=\"/activities\">Aktiviteter</a></li>");
         if (web->user.role == CENTRAL_ROLE_COORDINATOR)
-            central_buf_str(out, "<li><a href=\"/users\">Brukere</a></li>"
+            central_buf_str(out, "<li><a href=\"/roster\">Last opp liste</a></li>"
+                                 "<li><a href=\"/users\">Brukere</a></li>"
                                  "<li><a href=\"/audit\">Endringslogg</a></li>");
         central_buf_str(out, "</ul></nav><form class=\"signout\" method=\"post\" "
                              "action=\"/logout\">");
@@ -503,6 +511,15 @@ void central_web_handle(struct central_request *request, struct central_response
     if (page->roles && !(page->roles & web.user.role)) {
         web_message(&web, MHD_HTTP_FORBIDDEN, "Ingen tilgang",
                     "Brukeren din har ikke tilgang til denne siden.");
+        goto out;
+    }
+    if (request->body_too_large) {
+        char words[160];
+        snprintf(words, sizeof words,
+                 "Skjemaet eller filen er større enn %u MB, og ble ikke lest. Velg en mindre fil.",
+                 CENTRAL_WEB_BODY_MAX / (1024u * 1024u));
+        web_message(&web, MHD_HTTP_CONTENT_TOO_LARGE, "For stor fil", words);
+        response->error_code = "body_too_large";
         goto out;
     }
     /* Every state change: our origin and the session's token. A script

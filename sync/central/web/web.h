@@ -32,6 +32,9 @@ struct web {
     struct web_field fields[WEB_FIELDS_MAX];
     size_t field_count;
     char *form; /* the decoded form body the fields point into */
+    /* The session's id hash (has_session 0: none, as for an admin token). */
+    unsigned char session_hash[CENTRAL_TOKEN_HASH_BYTES];
+    int has_session;
 };
 
 struct web_page {
@@ -101,6 +104,9 @@ void web_users_add(struct web *web);
 void web_users_revoke(struct web *web);
 void web_audit_page(struct web *web);
 void web_volunteers_page(struct web *web);
+void web_roster_page(struct web *web);
+void web_roster_preview(struct web *web);
+void web_roster_apply(struct web *web);
 void web_volunteers_post(struct web *web);
 void web_activities_page(struct web *web);
 void web_activities_post(struct web *web);
