@@ -2,6 +2,7 @@
  * delimiter, splits RFC 4180 records, maps the header's columns to fields,
  * and checks each row on its own so one bad row spoils only itself. */
 #include "roster.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -205,7 +206,7 @@ static void set_error(char *err, size_t errlen, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
+    utf8_vformat(err, errlen, fmt, ap);
     va_end(ap);
 }
 
@@ -984,7 +985,7 @@ static void append(char *buf, size_t cap, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf + len, cap - len, fmt, ap);
+    utf8_vformat(buf + len, cap - len, fmt, ap);
     va_end(ap);
 }
 
@@ -1083,7 +1084,7 @@ static int map_columns(struct parser *parser, char *err, size_t errlen)
     bool pair = parser->column_of[FIELD_GIVEN] >= 0 && parser->column_of[FIELD_FAMILY] >= 0;
     int full = parser->column_of[FIELD_FULL_NAME];
     if (full >= 0 && pair) {
-        snprintf(warning, sizeof warning, "column '%s' ignored: using '%s' and '%s' for names",
+        utf8_format(warning, sizeof warning, "column '%s' ignored: using '%s' and '%s' for names",
                  parser->header_name[full], parser->header_name[parser->column_of[FIELD_GIVEN]],
                  parser->header_name[parser->column_of[FIELD_FAMILY]]);
         warn(parser, warning);
@@ -1094,7 +1095,7 @@ static int map_columns(struct parser *parser, char *err, size_t errlen)
             int c = parser->column_of[f];
             if (c < 0)
                 continue;
-            snprintf(warning, sizeof warning,
+            utf8_format(warning, sizeof warning,
                      "column '%s' ignored: names come from '%s', since the file has not both "
                      "'Fornavn' and 'Etternavn'",
                      parser->header_name[c], parser->header_name[full]);
@@ -1195,7 +1196,7 @@ static void problem(struct problems *problems, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(problems->text + len, sizeof problems->text - len, fmt, ap);
+    utf8_vformat(problems->text + len, sizeof problems->text - len, fmt, ap);
     va_end(ap);
 }
 

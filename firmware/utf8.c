@@ -1,6 +1,7 @@
 /* UTF-8 cuts at character boundaries and cleaning of stray bytes. */
 #include "utf8.h"
 
+#include <stdio.h>
 #include <string.h>
 
 size_t utf8_char_len(const char *text, size_t len)
@@ -66,4 +67,37 @@ size_t utf8_copy_clean(char *out, size_t cap, const char *in)
     }
     out[written] = '\0';
     return written;
+}
+
+size_t utf8_vformat(char *out, size_t cap, const char *fmt, va_list ap)
+{
+    if (cap == 0)
+        return 0;
+    int need = vsnprintf(out, cap, fmt, ap);
+    if (need < 0) {
+        out[0] = '\0';
+        return 0;
+    }
+    size_t len = strlen(out);
+    if ((size_t)need < cap)
+        return len;
+    /* The start of the last character, at most three continuation bytes
+     * back; if that character is incomplete, it goes. */
+    size_t start = len;
+    while (start > 0 && len - start < 3 && ((unsigned char)out[start - 1] & 0xc0) == 0x80)
+        start--;
+    if (start > 0 && (unsigned char)out[start - 1] >= 0xc0 &&
+        utf8_char_len(out + start - 1, len - start + 1) == 0)
+        len = start - 1;
+    out[len] = '\0';
+    return len;
+}
+
+size_t utf8_format(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t len = utf8_vformat(out, cap, fmt, ap);
+    va_end(ap);
+    return len;
 }

@@ -4,6 +4,7 @@
 #ifndef TILSTEDE_UTF8_H
 #define TILSTEDE_UTF8_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* The length of the first character of text[0..len): 1 to 4, or 0 when
@@ -17,5 +18,12 @@ size_t utf8_cut(const char *text, size_t len, size_t max);
  * invalid byte as '?', cut at a character boundary when it does not fit.
  * Returns the length written. */
 size_t utf8_copy_clean(char *out, size_t cap, const char *in);
+/* vsnprintf into out (cap bytes), and when the text did not fit, cut back
+ * to its last whole character: a message is cut between characters, never
+ * inside one. Returns the length written. */
+size_t utf8_vformat(char *out, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+size_t utf8_format(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "roster.h"
+#include "utf8.h"
 
 #define COLLECT_MAX 64
 #define TEXT_MAX    1200
@@ -601,6 +602,68 @@ static void test_control_character_in_a_name_is_a_row_error(void **state)
     assert_string_equal(c->rows[0].row.given_name, "Kari Anne");
 }
 
+/* ---- messages cut between characters ---- */
+
+static bool valid_utf8(const char *text)
+{
+    size_t len = strlen(text);
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_char_len(text + i, len - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+/* Header names of "æøå" (two bytes each), shifted by 0 to 3 ASCII bytes so
+ * that every cut (the 1024-byte warning, the caller's error buffer of any
+ * size) lands on every byte of a character at least once. */
+static void test_messages_are_cut_between_characters(void **state)
+{
+    struct collector *c = *state;
+    static const char *const id_names[] = {
+        "ID",     "Frivillig-ID", "Frivillignummer", "Ansattnr",     "Ansattnummer",
+        "Nummer", "Nr",           "external_id",     "Volunteer ID", "Employee ID"};
+    static const char *const given_names[] = {"Fornavn", "given_name", "First name", "Forename"};
+    char file[8192], err[800];
+    for (int shift = 0; shift < 4; shift++) {
+        /* Columns that lose to a more specific one: one long warning. */
+        size_t used = 0;
+        for (size_t i = 0; i < sizeof id_names / sizeof id_names[0]; i++)
+            used += (size_t)snprintf(file + used, sizeof file - used,
+                                     "%s (%.*sæøåæøåæøåæøåæøåæøåæøåæøåæøå);", id_names[i], shift,
+                                     "xyz");
+        for (size_t i = 0; i < sizeof given_names / sizeof given_names[0]; i++)
+            used += (size_t)snprintf(file + used, sizeof file - used,
+                                     "%s (%.*sæøåæøåæøåæøåæøåæøåæøåæøåæøå);", given_names[i], shift,
+                                     "xyz");
+        snprintf(file + used, sizeof file - used, "Etternavn\n1;Kari;Nordmann\n");
+        memset(c, 0, sizeof *c);
+        assert_int_equal(parse(c, file), 0);
+        assert_true(c->warning_count >= 1);
+        for (int w = 0; w < c->warning_count && w < COLLECT_MAX; w++)
+            if (!valid_utf8(c->warning[w]))
+                fail_msg("shift %d: warning %d is not UTF-8: %s", shift, w, c->warning[w]);
+        assert_true(strlen(c->warning[0]) > 900); /* it was cut, not short */
+
+        /* No id column: "the header lacks ...; found columns: ...", into
+         * an error buffer of every size up to more than it needs. */
+        used = (size_t)snprintf(file, sizeof file, "%.*sFornavn;Etternavn", shift, "xyz");
+        for (int i = 0; i < 14; i++)
+            used += (size_t)snprintf(file + used, sizeof file - used,
+                                     ";Kolonne %d æøåæøåæøåæøåæøåæøå", i);
+        snprintf(file + used, sizeof file - used, "\nKari;Nordmann\n");
+        for (size_t cap = 40; cap <= sizeof err; cap++) {
+            struct roster_summary summary;
+            assert_int_equal(roster_parse(file, strlen(file), NULL, &summary, err, cap), -EINVAL);
+            if (!valid_utf8(err))
+                fail_msg("shift %d, %zu bytes: the error is not UTF-8: %s", shift, cap, err);
+        }
+        assert_non_null(strstr(err, "found columns"));
+    }
+}
+
 /* ---- file errors ---- */
 
 static void test_missing_required_columns_are_a_file_error_naming_found_columns(void **state)
@@ -1070,6 +1133,7 @@ int main(void)
         T(test_duplicate_id_is_a_row_error_naming_the_first_line),
         T(test_field_over_the_cap_is_a_row_error),
         T(test_control_character_in_a_name_is_a_row_error),
+        T(test_messages_are_cut_between_characters),
         T(test_missing_required_columns_are_a_file_error_naming_found_columns),
         T(test_data_without_a_header_is_a_file_error),
         T(test_empty_file_is_a_file_error),
