@@ -33,6 +33,10 @@ enum query {
     Q_REFUSED_UNSEEN,
     Q_REFUSED_LIST,
     Q_REFUSED_ACK,
+    Q_RETRY_ONE,
+    Q_RETRY_ALL,
+    Q_REFUSAL_DELETE,
+    Q_REFUSALS_DELETE,
     Q_LAST_SEQ,
     Q_DATA_VERSION,
     Q_ANSWER_CLEAR,
@@ -96,6 +100,13 @@ static const char *const sql[Q_COUNT] = {
                        "e.kind, coalesce(e.volunteer, ''), e.at_us FROM refused_event r "
                        "JOIN event e USING (event_id) WHERE e.uploaded = 2 ORDER BY e.seq",
     [Q_REFUSED_ACK] = "UPDATE refused_event SET seen = 1 WHERE seen = 0",
+    /* Back in the outbox, at its place in the log (seq): the central's
+     * idempotency by event id makes a resend harmless. */
+    [Q_RETRY_ONE] = "UPDATE event SET uploaded = 0 WHERE event_id = ?1 AND uploaded = 2",
+    [Q_RETRY_ALL] = "UPDATE event SET uploaded = 0 WHERE uploaded = 2",
+    [Q_REFUSAL_DELETE] = "DELETE FROM refused_event WHERE event_id = ?1",
+    /* Every refusal, with those of events since erased. */
+    [Q_REFUSALS_DELETE] = "DELETE FROM refused_event",
     [Q_LAST_SEQ] = "SELECT ifnull(max(seq), 0) FROM event",
     /* Changes when another connection (another process, another thread of
      * the kiosk) commits; this connection's own commits leave it. */
@@ -151,6 +162,17 @@ static int step_done(struct outbox *o, sqlite3_stmt *st, const char *what)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : fail(o, -EIO, what);
+}
+
+/* The end of a transaction begun with store_begin: committed when rc is 0,
+ * else (or when the commit fails) rolled back. Returns count or the error. */
+static int transaction_end(struct outbox *o, int rc, const char *committing, int count)
+{
+    if (!rc && (rc = store_commit(o->store)))
+        fail(o, rc, committing);
+    if (rc)
+        store_rollback(o->store);
+    return rc ? rc : count;
 }
 
 static int state_delete(struct outbox *o, const char *key)
@@ -269,13 +291,8 @@ int outbox_mark(struct outbox *o, const char *const *ids, size_t count, int stat
             goto out;
         changed += sqlite3_changes(o->db);
     }
-    rc = store_commit(o->store);
-    if (rc)
-        fail(o, rc, "committing the uploaded marks");
 out:
-    if (rc)
-        store_rollback(o->store);
-    return rc ? rc : changed;
+    return transaction_end(o, rc, "committing the uploaded marks", changed);
 }
 
 static int count_state(struct outbox *o, int state)
@@ -319,13 +336,8 @@ int outbox_refuse(struct outbox *o, const struct outbox_refusal *refusals, size_
         if ((rc = step_done(o, st, "keeping why an event was refused")))
             goto out;
     }
-    rc = store_commit(o->store);
-    if (rc)
-        fail(o, rc, "committing the refused events");
 out:
-    if (rc)
-        store_rollback(o->store);
-    return rc ? rc : changed;
+    return transaction_end(o, rc, "committing the refused events", changed);
 }
 
 int outbox_refused_unseen(struct outbox *o)
@@ -389,6 +401,44 @@ int outbox_refused_ack(struct outbox *o)
 {
     int rc = step_done(o, q(o, Q_REFUSED_ACK), "acknowledging refused events");
     return rc ? rc : sqlite3_changes(o->db);
+}
+
+int outbox_refused_retry(struct outbox *o, const char *const *event_ids, size_t count)
+{
+    int rc = store_begin(o->store);
+    if (rc)
+        return fail(o, rc, "starting to put refused events back");
+    int put_back = 0;
+    if (count == 0) {
+        if ((rc = step_done(o, q(o, Q_RETRY_ALL), "putting the refused events back")))
+            goto out;
+        put_back = sqlite3_changes(o->db);
+        if ((rc = step_done(o, q(o, Q_REFUSALS_DELETE), "removing the refusals")))
+            goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+        sqlite3_stmt *st = q(o, Q_RETRY_ONE);
+        sqlite3_bind_text(st, 1, event_ids[i], -1, SQLITE_STATIC);
+        if ((rc = step_done(o, st, "putting a refused event back")))
+            goto out;
+        if (sqlite3_changes(o->db) == 0) {
+            /* Named twice, never refused, or no such event: the whole list
+             * is refused, so a typo changes nothing. */
+            snprintf(o->message, sizeof o->message,
+                     "'%s' is not a refused event (tilstedectl sync --refused lists them); "
+                     "nothing was put back",
+                     event_ids[i]);
+            rc = -ENOENT;
+            goto out;
+        }
+        put_back++;
+        st = q(o, Q_REFUSAL_DELETE);
+        sqlite3_bind_text(st, 1, event_ids[i], -1, SQLITE_STATIC);
+        if ((rc = step_done(o, st, "removing a refusal")))
+            goto out;
+    }
+out:
+    return transaction_end(o, rc, "committing the events put back", put_back);
 }
 
 int outbox_state_get(struct outbox *o, const char *key, char *out, size_t cap)

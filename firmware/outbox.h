@@ -90,6 +90,13 @@ int outbox_refused_list(struct outbox *outbox, struct outbox_refusal **out);
 /* Staff have seen them: every refusal acknowledged. Returns how many were
  * not yet, or < 0. */
 int outbox_refused_ack(struct outbox *outbox);
+/* The central's fault after all (a proxy, a bug since fixed): puts the
+ * refused events named (all of them when count is 0) back in the outbox as
+ * waiting, in their place in the log, and drops their refusals, in one
+ * transaction. Returns how many were put back, or < 0 with nothing
+ * changed: -ENOENT when an id is not a refused event (the message names
+ * it). */
+int outbox_refused_retry(struct outbox *outbox, const char *const *event_ids, size_t count);
 
 /* 1 when an event was recorded by another connection (tilstedectl, the
  * kiosk's UI) since the last call, else 0 (the first call only takes the

@@ -2,6 +2,7 @@
  * what the kiosk's screen shows about it, for staff and scripts. */
 #include "ctl_sync.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -19,14 +20,22 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: tilstedectl [--json] sync [--status | --now | --refused [--ack]]\n"
-                    "  uploads the events waiting to the central now and shows\n"
-                    "  the time of the last successful upload;\n"
-                    "  --status  only show it, upload nothing\n"
-                    "  --now     send even though the central asked to wait (Retry-After)\n"
-                    "  --refused list the events the central refused, with its reasons;\n"
-                    "            with --ack, staff have seen them: they are no longer\n"
-                    "            counted as new (here, in status and on the staff menu)\n");
+    fprintf(stderr,
+            "usage: tilstedectl [--json] sync [--status | --now | --refused [--ack] |\n"
+            "                                  --retry-refused [EVENT_ID...]]\n"
+            "  uploads the events waiting to the central now and shows\n"
+            "  the time of the last successful upload;\n"
+            "  --status  only show it, upload nothing\n"
+            "  --now     send even though the central asked to wait (Retry-After)\n"
+            "  --refused list the events the central refused, with its reasons;\n"
+            "            with --ack, staff have seen them: they are no longer\n"
+            "            counted as new (here, in status and on the staff menu)\n"
+            "  --retry-refused [EVENT_ID...]\n"
+            "            when the refusal was the central's fault (a proxy, a bug\n"
+            "            since fixed, a site it did not know yet): put the refused\n"
+            "            events (all, or those named) back among the waiting, so\n"
+            "            the next sync sends them again; an id that is not a\n"
+            "            refused event changes nothing\n");
 }
 
 static void local_time(int64_t us, char *out, size_t cap)
@@ -162,9 +171,52 @@ out:
     return rc ? CTL_SYNC_FAILED : CTL_SYNC_OK;
 }
 
+/* `sync --retry-refused [EVENT_ID...]`: the refused events (all, or those
+ * named) back in the outbox; one transaction, so a bad list changes nothing. */
+static int refused_retry(const struct config *cfg, int json, const char *const *ids,
+                         size_t count)
+{
+    struct store *store = NULL;
+    struct outbox *outbox = NULL;
+    char err[600] = "";
+    int rc = store_open(cfg->database, &store, err, sizeof err), put_back = 0, code = CTL_SYNC_OK;
+    if (rc || (rc = outbox_open(store, &outbox, err, sizeof err))) {
+        code = CTL_SYNC_FAILED;
+        goto out;
+    }
+    if ((put_back = outbox_refused_retry(outbox, ids, count)) < 0) {
+        snprintf(err, sizeof err, "%s", outbox_errmsg(outbox));
+        code = put_back == -ENOENT ? CTL_SYNC_NOT_FOUND : CTL_SYNC_FAILED;
+        goto out;
+    }
+    if (json) {
+        json_t *doc = json_pack("{s:i}", "put_back", put_back);
+        if (doc && json_dumpf(doc, stdout, JSON_INDENT(2)) == 0)
+            printf("\n");
+        json_decref(doc);
+    } else if (put_back == 0)
+        printf("The central has refused no events: none put back.\n");
+    else
+        printf("%d refused event%s put back among the waiting; the next sync sends %s again "
+               "(tilstedectl sync).\n",
+               put_back, put_back == 1 ? "" : "s", put_back == 1 ? "it" : "them");
+out:
+    if (code != CTL_SYNC_OK)
+        fprintf(stderr, "tilstedectl sync: %s\n", err);
+    outbox_close(outbox);
+    store_close(store);
+    return code;
+}
+
 int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
 {
-    int upload = 1, now = 0, refused = 0, ack = 0;
+    int upload = 1, now = 0, refused = 0, ack = 0, retry = 0;
+    const char **ids = calloc(argc > 0 ? (size_t)argc : 1, sizeof *ids);
+    size_t id_count = 0;
+    if (!ids) {
+        fprintf(stderr, "tilstedectl sync: out of memory\n");
+        return CTL_SYNC_FAILED;
+    }
     for (int i = 0; i < argc; i++) {
         if (i == 0 && strcmp(argv[i], "sync") == 0)
             continue; /* tolerate the command name itself */
@@ -176,21 +228,31 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
             refused = 1;
         } else if (strcmp(argv[i], "--ack") == 0) {
             ack = 1;
+        } else if (strcmp(argv[i], "--retry-refused") == 0) {
+            retry = 1;
+        } else if (retry && argv[i][0] != '-') {
+            ids[id_count++] = argv[i];
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else {
             fprintf(stderr, "tilstedectl sync: unknown argument '%s'\n", argv[i]);
-            usage();
-            return CTL_SYNC_USAGE;
+            goto usage;
         }
     }
     if (ack && !refused) {
         fprintf(stderr, "tilstedectl sync: --ack goes with --refused\n");
-        usage();
-        return CTL_SYNC_USAGE;
+        goto usage;
     }
-    if (refused)
-        return refused_list(cfg, json, ack);
+    if (retry && (refused || !upload || now)) {
+        fprintf(stderr, "tilstedectl sync: --retry-refused goes alone (with event ids)\n");
+        goto usage;
+    }
+    if (retry || refused) {
+        int code = retry ? refused_retry(cfg, json, ids, id_count) : refused_list(cfg, json, ack);
+        free(ids);
+        return code;
+    }
+    free(ids);
     char err[1024] = "", last_error[OUTBOX_STATE_MAX] = "";
     int64_t uploaded = 0, fetched = 0, next_attempt_us = 0;
     int failed = 0;
@@ -266,4 +328,8 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
             printf("Last error:             %s\n", last_error);
     }
     return failed ? CTL_SYNC_FAILED : CTL_SYNC_OK;
+usage:
+    free(ids);
+    usage();
+    return CTL_SYNC_USAGE;
 }

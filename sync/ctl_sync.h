@@ -11,6 +11,7 @@
 #define CTL_SYNC_OK 0
 #define CTL_SYNC_FAILED 1
 #define CTL_SYNC_USAGE 2
+#define CTL_SYNC_NOT_FOUND 3 /* --retry-refused: an id that is not a refused event */
 
 /* What the store says of the upload, without the network: for `sync
  * --status` and `tilstedectl status`. */
@@ -28,8 +29,9 @@ int ctl_sync_state_read(const struct config *cfg, struct ctl_sync_state *state, 
  * token), each after indent; nothing when all is well. */
 void ctl_sync_state_print(const struct ctl_sync_state *state, const char *indent);
 
-/* argv holds the arguments after "sync": none, or --status (show only,
- * upload nothing). json: one JSON object on stdout. Returns the exit code. */
+/* argv holds the arguments after "sync": none, --status (show only, upload
+ * nothing), --now, --refused [--ack] or --retry-refused [EVENT_ID...].
+ * json: one JSON object on stdout. Returns the exit code. */
 int ctl_sync(const struct config *cfg, int json, int argc, char **argv);
 
 #endif
