@@ -70,12 +70,15 @@ class Handler(BaseHTTPRequestHandler):
     def error(self, status, code, message):
         self.answer(status, {"error": {"code": code, "message": message}})
 
-    def log(self, body, status=None):
+    def log(self, body, status=None, stored=None):
         url = urllib.parse.urlsplit(self.path)
+        entry = {"method": self.command, "path": url.path,
+                 "query": urllib.parse.parse_qs(url.query, keep_blank_values=True),
+                 "body": body, "status": status}
+        if stored is not None:
+            entry["stored"] = stored  # the ids this answer says were stored
         with open(log_file, "a") as f:
-            f.write(json.dumps({"method": self.command, "path": url.path,
-                                "query": urllib.parse.parse_qs(url.query, keep_blank_values=True),
-                                "body": body, "status": status}) + "\n")
+            f.write(json.dumps(entry) + "\n")
 
     def refused(self):
         # Section 2: 401 before the body is read; nothing is stored.
@@ -116,7 +119,7 @@ class Handler(BaseHTTPRequestHandler):
                                  "error": "volunteer: not on this receiver's roster"})
             else:
                 stored.append(event.get("event_id"))
-        self.log(doc, 200)
+        self.log(doc, 200, stored)
         self.answer(200, {"stored": stored, "duplicate": [], "rejected": rejected})
 
     def do_POST(self):

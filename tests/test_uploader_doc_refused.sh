@@ -5,6 +5,8 @@
 # that event is found; it is set aside with the receiver's reason and every
 # other event arrives exactly once. Refused events are counted until staff
 # acknowledge them, listed with their reasons, and reported in the status.
+# When the receiver was at fault, `sync --retry-refused` puts them back and
+# the next sync delivers them, every event of the kiosk stored exactly once.
 # Usage: test_uploader_doc_refused.sh BIN_DIR SOURCE_DIR OUT_DIR
 bin=$1
 src=$2
@@ -13,9 +15,11 @@ e2e_prefix=refused
 source "$src/e2e_check.sh"
 
 # start_receiver ARGS...: (re)starts doc_receiver.py with the faults in
-# ARGS, an empty request log, and the kiosk's configuration pointing at it.
+# ARGS, an empty request log (the old one kept in all_requests.log), and
+# the kiosk's configuration pointing at it.
 start_receiver() {
     [[ -n $central_pid ]] && kill "$central_pid" && wait "$central_pid" 2>/dev/null || true
+    [[ -f $work/requests.log ]] && cat "$work/requests.log" >> "$work/all_requests.log"
     rm -f "$work/port" "$work/requests.log"
     python3 "$src/doc_receiver.py" "$work/port" "$work/requests.log" --roster "$work/roster.json" "$@" &
     central_pid=$!
@@ -166,6 +170,64 @@ import json,sys
 s = json.loads(sys.argv[1])
 assert s['token_refused_at'] == sys.argv[2] and s['last_error'] is None, s" \
     "$(statuses | tail -1)" "$refused_at"
+
+# --- 5. the receiver was at fault: put the refused events back -----------
+# So far F4's event (400) and F6's (rejected in a 200) are set aside; now a
+# receiver refusing F1 (400) and F2 (rejected) too, as a faulty proxy or a
+# receiver bug would.
+start_receiver --bad-volunteer F1 --reject-volunteer F2
+for v in F1 F2 F3 F1 F2 F3; do $ctl checkin $v > /dev/null; done
+$ctl sync > "$work/sync9.out" 2>&1 || true
+refused_ids() { sqlite3 "$work/kiosk.db" "SELECT event_id FROM event WHERE uploaded = 2 ORDER BY seq"; }
+check "the faulty receiver left 6 events refused" test "$(refused_ids | wc -l)" = 6
+refused_before=$($ctl --json sync --refused)
+one_refused=$(refused_ids | tail -1)
+unknown=00000000-0000-4000-8000-000000000000
+rc=0
+$ctl sync --retry-refused "$one_refused" "$unknown" > "$work/retry1.out" 2> "$work/retry1.err" || rc=$?
+check "an unknown id is an error (exit 3)" test $rc = 3
+check "naming the id" grep -q "'$unknown' is not a refused event" "$work/retry1.err"
+check "and nothing changed, not even the good id before it" \
+    test "$($ctl --json sync --refused)" = "$refused_before"
+uploaded_id=$(sqlite3 "$work/kiosk.db" "SELECT event_id FROM event WHERE uploaded = 1 LIMIT 1")
+rc=0
+$ctl sync --retry-refused "$uploaded_id" > /dev/null 2> "$work/retry2.err" || rc=$?
+check "an event that was not refused is an error too (exit 3)" test $rc = 3
+check "and it stays uploaded" test "$(sqlite3 "$work/kiosk.db" \
+    "SELECT uploaded FROM event WHERE event_id = '$uploaded_id'")" = 1
+check "one named id is put back" \
+    bash -c "$ctl sync --retry-refused $one_refused | grep -q '^1 refused event put back'"
+check "it waits again, the others stay refused" \
+    test "$($ctl --json sync --status | json_field events_waiting) $(refused_ids | wc -l)" = "1 5"
+check "all the rest are put back (--json)" \
+    test "$($ctl --json sync --retry-refused | json_field put_back)" = 5
+check "their refusals are gone" test "$(sqlite3 "$work/kiosk.db" "SELECT count(*) FROM refused_event")" = 0
+check "nothing left to put back" \
+    bash -c "$ctl sync --retry-refused | grep -q 'none put back'"
+start_receiver # fixed
+$ctl sync > "$work/sync10.out" 2>&1 || true
+cat "$work/sync10.out"
+cat "$work/requests.log" >> "$work/all_requests.log"
+stored_counts() { python3 -c "
+import json, sqlite3, sys
+from collections import Counter
+stored = Counter(i for line in open(sys.argv[1]) for i in json.loads(line).get('stored', []))
+ids = [r[0] for r in sqlite3.connect(sys.argv[2]).execute('SELECT event_id FROM event')]
+print(len(ids), sorted(set(stored[i] for i in ids)), len(set(stored) - set(ids)))" \
+    "$work/all_requests.log" "$work/kiosk.db"; }
+check "every event of the kiosk was stored exactly once over the whole run ($(stored_counts))" \
+    test "$(stored_counts)" = "22 [1] 0"
+check "sync --refused is empty" \
+    bash -c "$ctl sync --refused | grep -q '^The central has refused no events.'"
+check "nothing waits, nothing is refused, nothing unseen" python3 -c "
+import json,sys
+s = json.loads(sys.argv[1])
+assert (s['events_waiting'], s['events_refused'], s['events_refused_unseen']) == (0, 0, 0), s
+assert s['error'] is None, s" "$($ctl --json sync --status)"
+check "the status report says none refused" python3 -c "
+import json,sys
+s = json.loads(sys.argv[1])
+assert s['events_refused'] == 0 and s['events_waiting'] == 0, s" "$(statuses | tail -1)"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
