@@ -1,7 +1,9 @@
 /* The outbox over the kiosk's store: batches in recording order and
  * bounded, marks only what is named, sync_state round trips, a roster
  * answer applied all or nothing with its cursor, and a page fetched back
- * after a restore applied once however often it comes. No network. */
+ * after a restore applied once however often it comes, full roster answers
+ * that leave rows out, and events another connection records noticed.
+ * No network. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -274,6 +276,34 @@ static void test_full_roster_answer_takes_away_the_rows_it_leaves_out(void **sta
     assert_int_equal(volunteer_active(e, "F-2"), 1);
 }
 
+/* The running kiosk's uploader learns of an event another program recorded
+ * (tilstedectl tap) through its own connection, and of nothing else: its
+ * own writes and a mere mark of uploaded events are no new event. */
+static void test_an_event_recorded_on_another_connection_is_noticed_once(void **state)
+{
+    struct env *e = *state;
+    struct store *own;
+    struct outbox *watch;
+    char err[256];
+    assert_int_equal(store_open(e->kiosk.cfg.database, &own, err, sizeof err), 0);
+    assert_int_equal(outbox_open(own, &watch, err, sizeof err), 0);
+    assert_int_equal(outbox_recorded_since(watch), 0); /* takes the mark */
+    assert_int_equal(outbox_recorded_since(watch), 0);
+    struct event ev;
+    kiosk_side_record(&e->kiosk, EVENT_CHECKIN, "F-1", &ev); /* the other program */
+    assert_int_equal(outbox_recorded_since(watch), 1);
+    assert_int_equal(outbox_recorded_since(watch), 0);
+    const char *ids[] = {ev.event_id};
+    assert_int_equal(outbox_mark(e->outbox, ids, 1, OUTBOX_UPLOADED), 1);
+    assert_int_equal(outbox_recorded_since(watch), 0);
+    assert_int_equal(outbox_state_set(watch, OUTBOX_LAST_ERROR, ""), 0);
+    assert_int_equal(outbox_recorded_since(watch), 0);
+    kiosk_side_record(&e->kiosk, EVENT_CHECKOUT, "F-1", &ev);
+    assert_int_equal(outbox_recorded_since(watch), 1);
+    outbox_close(watch);
+    store_close(own);
+}
+
 /* A page fetched back after a restore, applied twice (a run cut after its
  * commit, then the same page again): the events are there once, counted
  * once, marked uploaded, and the log still refuses to be rewritten. */
@@ -324,6 +354,8 @@ int main(void)
             test_roster_applies_volunteers_cards_and_activities_with_its_cursor, setup,
             teardown),
         cmocka_unit_test_setup_teardown(test_full_roster_answer_takes_away_the_rows_it_leaves_out,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_event_recorded_on_another_connection_is_noticed_once,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_fetched_page_applied_twice_changes_nothing, setup,
                                         teardown),
