@@ -65,7 +65,7 @@ static int central(const struct mail_test *t, const char *args, char *out, size_
     snprintf(command, sizeof command,
              "TILSTEDE_CENTRAL_DB='%s' '%s' --smtp-url '%s' --smtp-user " SMTP_USER
              " --smtp-password-file '%s/password' --smtp-ca-file '%s/ca.pem' --mail-from " MAIL_FROM
-             " %s 2>&1",
+             " --public-url https://tilstede.example %s 2>&1",
              t->f->db, CENTRAL_BIN, t->url, t->dir, t->dir, args);
     FILE *pipe = popen(command, "r");
     assert_non_null(pipe);
@@ -305,6 +305,7 @@ static void test_the_month_goes_to_each_coordinator_and_contact_with_their_numbe
     assert_has(text, "november 2025: 2,0 timer, endring +700,0 %\n");
     assert_has(text, "Å takke: 1 frivillige");
     assert_has(text, "Å følge opp: 1 frivillige");
+    assert_has(text, "Du slår den av på https://tilstede.example/mail.");
     assert_has(listing, "\tkari@kommune.example\tfrivillige-timer-2026-11.xlsx\t");
     assert_workbook_is_the_report(t, name);
 

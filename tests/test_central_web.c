@@ -23,6 +23,7 @@
 #include "plan.h"
 #include "central_fixture.h"
 #include "http_internal.h"
+#include "store_mail.h"
 #include "store_web.h"
 #include "web.h"
 
@@ -1225,12 +1226,47 @@ static void test_calendar_upload_imports_as_the_command_does(void **state)
     fixture_stop(f);
 }
 
+/* Issue 14, 4: a person switches the monthly mail off (and on) themselves. */
+static void test_a_contact_switches_the_monthly_mail_off_and_on_themselves(void **state)
+{
+    (void)state;
+    struct fixture *f = start(3600, NULL);
+    make_user(f, "per", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "passord-per-1");
+    char err[256];
+    assert_int_equal(
+        central_store_user_set_mail(f->store, "per", "per@kommune.example", 1, err, sizeof err), 0);
+    char cookie[256], csrf[CENTRAL_CSRF_MAX], form[256], origin[128];
+    sign_in(f, "per", "passord-per-1", cookie, sizeof cookie);
+    snprintf(origin, sizeof origin, "Origin: %s", f->base);
+    static struct page page;
+    assert_int_equal(web_request(f, "/mail", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "per@kommune.example"));
+    assert_non_null(strstr(page.body, "Nå: <strong>på</strong>"));
+    csrf_of(&page, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "monthly=off&csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/mail", cookie, form, origin, NULL, &page), 303);
+    assert_int_equal(fixture_count(f, "SELECT monthly_mail FROM web_user WHERE name = 'per'"), 0);
+    assert_int_equal(web_request(f, "/mail", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "Nå: <strong>av</strong>"));
+    snprintf(form, sizeof form, "monthly=on&csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/mail", cookie, form, origin, NULL, &page), 303);
+    assert_int_equal(fixture_count(f, "SELECT monthly_mail FROM web_user WHERE name = 'per'"), 1);
+    /* Without the form's token nothing changes. */
+    assert_int_equal(web_request(f, "/mail", cookie, "monthly=off", origin, NULL, &page), 403);
+    assert_int_equal(fixture_count(f, "SELECT monthly_mail FROM web_user WHERE name = 'per'"), 1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE action = 'user mail' "
+                                      "AND actor = 'per'"),
+                     2);
+    fixture_stop(f);
+}
+
 int main(void)
 {
     /* The pages' dates and clocks are Norway's. */
     setenv("TZ", "Europe/Oslo", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_up_link_works_once_then_the_password_signs_in),
+        cmocka_unit_test(test_a_contact_switches_the_monthly_mail_off_and_on_themselves),
         cmocka_unit_test(test_session_cookie_is_httponly_strict_and_secure_behind_https),
         cmocka_unit_test(test_post_without_csrf_or_from_another_origin_is_refused),
         cmocka_unit_test(test_contact_cannot_reach_another_sites_pages_or_kiosks),

@@ -230,8 +230,10 @@ static void body_text(const struct central_mail_config *config, const char *mont
                        "Å følge opp: %zu frivillige som kom jevnlig, er ikke sett på %d uker\r\n",
                        s->lost, CENTRAL_LOST_WEEKS);
     central_buf_printf(body, "\r\nTallene står i regnearket som er vedlagt (%s).\r\n", attachment);
-    central_buf_str(body, "\r\nDu får denne e-posten en gang i måneden fra Tilstede. Vil du ikke "
-                          "ha den, sier du fra til koordinatoren.\r\n");
+    central_buf_str(body, "\r\nDu får denne e-posten en gang i måneden fra Tilstede.");
+    if (config->public_url && config->public_url[0])
+        central_buf_printf(body, " Du slår den av på %s/mail.", config->public_url);
+    central_buf_str(body, "\r\n");
 }
 
 /* Appends data as base64 in lines of 76 characters. */

@@ -30,6 +30,8 @@ static const struct web_page pages[] = {
     {"GET", "/kiosks", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_page},
     {"POST", "/kiosks/add", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_add},
     {"POST", "/kiosks/revoke", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_revoke},
+    {"GET", "/mail", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_mail_page},
+    {"POST", "/mail", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_mail_post},
     {"GET", "/users", CENTRAL_ROLE_COORDINATOR, web_users_page},
     {"POST", "/users/add", CENTRAL_ROLE_COORDINATOR, web_users_add},
     {"POST", "/users/revoke", CENTRAL_ROLE_COORDINATOR, web_users_revoke},
@@ -408,7 +410,8 @@ void web_begin(struct web *web, const char *title)
             central_buf_str(out, "<li><a href=\"/here\">Hvem er her</a></li>"
                                  "<li><a href=\"/volunteers\">Frivillige</a></li>"
                                  "<li><a href=\"/kiosks\">Kiosker</a></li>"
-                                 "<li><a href=\"/activities\">Aktiviteter</a></li>");
+                                 "<li><a href=\"/activities\">Aktiviteter</a></li>"
+                                 "<li><a href=\"/mail\">E-post</a></li>");
         if (web->user.role == CENTRAL_ROLE_COORDINATOR)
             central_buf_str(out, "<li><a href=\"/roster\">Last opp liste</a></li>"
                                  "<li><a href=\"/users\">Brukere</a></li>"

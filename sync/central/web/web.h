@@ -95,6 +95,8 @@ void web_logout_post(struct web *web);
 void web_setup_page(struct web *web);
 void web_setup_post(struct web *web);
 void web_home_page(struct web *web);
+void web_mail_page(struct web *web);
+void web_mail_post(struct web *web);
 void web_present_page(struct web *web);
 void web_kiosks_page(struct web *web);
 void web_kiosks_add(struct web *web);
