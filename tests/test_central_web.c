@@ -702,15 +702,7 @@ static void test_card_revoked_in_the_browser_reaches_every_kiosk_through_the_ros
 static long upload_roster(const struct fixture *f, const char *cookie, const char *csrf,
                           const char *csv, size_t len, struct page *page)
 {
-    memset(page, 0, sizeof *page);
-    CURL *curl = curl_easy_init();
-    char url[512];
-    snprintf(url, sizeof url, "%s/roster/preview", f->base);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, page);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, page);
+    CURL *curl = page_curl(f, "/roster/preview", page);
     curl_easy_setopt(curl, CURLOPT_COOKIE, cookie);
     curl_mime *mime = curl_mime_init(curl);
     curl_mimepart *part = curl_mime_addpart(mime);

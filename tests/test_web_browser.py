@@ -102,6 +102,14 @@ def check(name):
     for v in bad:
         failures.append(f"{name}: axe {v['impact']} {v['id']}: {v['help']} "
                         f"({len(v['nodes'])} elements)")
+    # Nothing may be wider than a phone's screen (a sideways scroll).
+    driver.set_window_size(390, 900)
+    wide = driver.execute_script(
+        "return [...document.querySelectorAll('body *')].filter(e => !(e.parentElement && e.parentElement.closest('.wide')) &&"
+        " e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+        ".map(e => e.tagName + '.' + e.className).slice(0, 5)")
+    if wide:
+        failures.append(f"{name}: wider than a phone: {wide}")
     for width, label in ((390, "phone"), (1280, "desktop")):
         # The whole page, not only the first screenful.
         driver.set_window_size(width, 900)

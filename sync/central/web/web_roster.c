@@ -50,7 +50,7 @@ static const struct {
                  "Politiattest gyldig til. Overskrifter på norsk eller engelsk.",
     .preview = "Se hva som endres",
     .preview_title = "Forhåndsvisning av frivilliglisten",
-    .file_read = "lest som",
+    .file_read = "er lest som",
     .added = "blir lagt til",
     .changed = "blir endret",
     .inactive = "blir satt som inaktive",
@@ -186,7 +186,7 @@ static void preview(struct web *web, const struct central_roster_file *file, con
         central_buf_htmlf(out, "<p class=\"warn\" role=\"alert\">%s</p>", notice);
     char rows[32];
     count_words(file->count, rows, sizeof rows);
-    central_buf_htmlf(out, "<p>%s %s %s, %s %s.</p><ul class=\"changes\">", name, text.file_read,
+    central_buf_htmlf(out, "<p>%s %s %s: %s %s.</p><ul class=\"changes\">", name, text.file_read,
                       roster_encoding_name(file->summary.encoding), rows,
                       file->count == 1 ? text.volunteer_one : text.volunteer_many);
     change_line(web, &names, CENTRAL_ROSTER_ADDED, counts.added, text.added);
