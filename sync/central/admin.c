@@ -15,6 +15,7 @@
 #include "report.h"
 #include "store.h"
 #include "token.h"
+#include "utf8.h"
 #include "xlsx.h"
 #ifdef TILSTEDE_HAVE_ROSTER
 #include "roster_import.h"
@@ -296,7 +297,7 @@ static int roster_cmd(const struct central_admin_args *a, struct central_store *
     for (size_t i = 0; i < roster.bad_count; i++)
         fprintf(errout, "%s:%d: %s\n", path, roster.bad[i].line, roster.bad[i].reason);
     if (rc) {
-        snprintf(err, ERR_MAX, "%.200s: %.300s", path, read_err);
+        utf8_format(err, ERR_MAX, "%s: %s", path, read_err); /* cut between characters */
         rc = -EIO;
         goto out;
     }

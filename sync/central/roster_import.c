@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define REASON_MAX 512 /* a reason of the central's own, with the NUL */
 
 /* Grows *list (of `size`-byte items) to hold one more. 0 or -ENOMEM. */
@@ -66,10 +68,11 @@ static int on_row(void *user, const struct roster_row *row)
     /* The central's columns are narrower than the parser's fields. */
     if (strlen(row->external_id) >= EVENT_KEY_MAX || strlen(row->given_name) >= CENTRAL_NAME_MAX ||
         strlen(row->family_name) >= CENTRAL_NAME_MAX) {
-        char reason[REASON_MAX];
+        char reason[REASON_MAX], id[41];
+        utf8_format(id, sizeof id, "%s", row->external_id); /* cut between characters */
         snprintf(reason, sizeof reason,
-                 "the id (\"%.40s\") must be under %d bytes and each name under %d",
-                 row->external_id, EVENT_KEY_MAX, CENTRAL_NAME_MAX);
+                 "the id (\"%s\") must be under %d bytes and each name under %d", id, EVENT_KEY_MAX,
+                 CENTRAL_NAME_MAX);
         add_bad(reading, row->line, reason);
         return reading->failed ? -ENOMEM : 0;
     }
