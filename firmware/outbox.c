@@ -44,6 +44,7 @@ enum query {
     Q_LEFT_OUT_VOLUNTEERS,
     Q_LEFT_OUT_CARDS,
     Q_LEFT_OUT_ACTIVITIES,
+    Q_FROM_RECEIVER,
     Q_COUNT
 };
 
@@ -113,23 +114,35 @@ static const char *const sql[Q_COUNT] = {
     [Q_DATA_VERSION] = "PRAGMA data_version",
     [Q_ANSWER_CLEAR] = "DELETE FROM temp.roster_answer",
     [Q_ANSWER_ADD] = "INSERT OR IGNORE INTO temp.roster_answer (kind, key) VALUES (?1, ?2)",
-    /* A full answer's left-out rows. A volunteer is never deleted (the
+    /* A full answer's left-out rows: only those the receiver sent before
+     * (roster_from_receiver); the kiosk's own imports stay. A volunteer is
+     * never deleted (the
      * events and visits name them): inactive, so one still checked in can
      * check out. */
     [Q_LEFT_OUT_VOLUNTEERS] =
         "UPDATE volunteer SET active = 0, updated_us = ?1 WHERE active = 1 AND external_id NOT IN "
-        "(SELECT key FROM temp.roster_answer WHERE kind = 0)",
-    /* A card enrolled here whose card_enrolled event the central has not
-     * had yet is not left out by it, only not yet heard of. */
+        "(SELECT key FROM temp.roster_answer WHERE kind = 0) AND external_id IN "
+        "(SELECT key FROM roster_from_receiver WHERE kind = 0)",
+    /* A card is the receiver's when it sent the card or its owner; one
+     * enrolled here for the kiosk's own volunteer stays. A card enrolled
+     * here whose card_enrolled event the central has not had yet is not
+     * left out by it, only not yet heard of. */
     [Q_LEFT_OUT_CARDS] =
         "UPDATE card SET revoked_us = ?1 WHERE revoked_us IS NULL AND uid_hash NOT IN "
-        "(SELECT key FROM temp.roster_answer WHERE kind = 1) AND uid_hash NOT IN "
+        "(SELECT key FROM temp.roster_answer WHERE kind = 1) AND (uid_hash IN "
+        "(SELECT key FROM roster_from_receiver WHERE kind = 1) OR volunteer_id IN "
+        "(SELECT v.id FROM volunteer v JOIN roster_from_receiver r ON r.kind = 0 "
+        "AND r.key = v.external_id)) AND uid_hash NOT IN "
         "(SELECT card_hash FROM event WHERE kind = 'card_enrolled' AND uploaded = 0 "
         "AND card_hash IS NOT NULL)",
     /* Removed, not deleted: events and visits may name it. */
     [Q_LEFT_OUT_ACTIVITIES] =
         "UPDATE activity SET removed = 1 WHERE removed = 0 AND uuid NOT IN "
-        "(SELECT key FROM temp.roster_answer WHERE kind = 2)",
+        "(SELECT key FROM temp.roster_answer WHERE kind = 2) AND uuid IN "
+        "(SELECT key FROM roster_from_receiver WHERE kind = 2)",
+    /* A row the receiver sent: from now on a full answer that leaves it
+     * out takes it away (schema v008). */
+    [Q_FROM_RECEIVER] = "INSERT OR IGNORE INTO roster_from_receiver (kind, key) VALUES (?1, ?2)",
 };
 
 struct outbox {
@@ -482,6 +495,15 @@ static int answer_add(struct outbox *o, enum answer_kind kind, const char *key)
     return step_done(o, st, "noting a row of the full roster answer");
 }
 
+/* The receiver sent this row: it is the receiver's to take away later. */
+static int from_receiver(struct outbox *o, enum answer_kind kind, const char *key)
+{
+    sqlite3_stmt *st = q(o, Q_FROM_RECEIVER);
+    sqlite3_bind_int(st, 1, (int)kind);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    return step_done(o, st, "noting a row the receiver sent");
+}
+
 /* A full answer is the whole roster: the rows it leaves out are made
  * inactive (volunteers), revoked (cards) or removed (activities). */
 static int apply_left_out(struct outbox *o, const struct outbox_roster *r, int64_t now_us,
@@ -532,6 +554,8 @@ int outbox_apply_roster(struct outbox *o, const struct outbox_roster *r, int64_t
         if ((rc = store_volunteer_upsert(o->store, &v, now_us, &change)))
             goto store_error;
         *changed += change != 0;
+        if ((rc = from_receiver(o, ANSWER_VOLUNTEER, v.external_id)))
+            goto out;
     }
     for (size_t i = 0; i < r->card_count; i++) {
         const struct outbox_card *c = &r->cards[i];
@@ -543,6 +567,8 @@ int outbox_apply_roster(struct outbox *o, const struct outbox_roster *r, int64_t
         if ((rc = step_done(o, st, "saving a card from the roster")))
             goto out;
         *changed += (size_t)sqlite3_changes(o->db);
+        if ((rc = from_receiver(o, ANSWER_CARD, c->card_hash)))
+            goto out;
     }
     for (size_t i = 0; i < r->activity_count; i++) {
         struct activity a = r->activities[i], old;
@@ -563,6 +589,8 @@ int outbox_apply_roster(struct outbox *o, const struct outbox_roster *r, int64_t
         if ((rc = store_activity_save(o->store, &a)))
             goto store_error;
         *changed += 1;
+        if ((rc = from_receiver(o, ANSWER_ACTIVITY, a.uuid)))
+            goto out;
     }
     if (r->full && (rc = apply_left_out(o, r, now_us, changed)))
         goto out;

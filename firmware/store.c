@@ -24,6 +24,7 @@ extern const char embed_v004_report_indexes[];
 extern const char embed_v005_roster_version[];
 extern const char embed_v006_recovery[];
 extern const char embed_v007_refused[];
+extern const char embed_v008_roster_source[];
 
 /* Migration N takes a database from version N-1 to N. */
 static const char *const migrations[] = {NULL,
@@ -33,7 +34,8 @@ static const char *const migrations[] = {NULL,
                                          embed_v004_report_indexes,
                                          embed_v005_roster_version,
                                          embed_v006_recovery,
-                                         embed_v007_refused};
+                                         embed_v007_refused,
+                                         embed_v008_roster_source};
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 _Static_assert(MIGRATION_COUNT == STORE_VERSION, "a migration for every schema version");
 
@@ -1066,6 +1068,9 @@ int store_forget(struct store *store, const char *external_id, int64_t *events)
         "UPDATE event SET uploaded = 1 WHERE volunteer = ?1",
         "DELETE FROM event WHERE volunteer = ?1",
         "DELETE FROM visit WHERE volunteer = ?1",
+        "DELETE FROM roster_from_receiver WHERE kind = 0 AND key = ?1",
+        "DELETE FROM roster_from_receiver WHERE kind = 1 AND key IN (SELECT uid_hash FROM card "
+        "WHERE volunteer_id IN (SELECT id FROM volunteer WHERE external_id = ?1))",
         "DELETE FROM card WHERE volunteer_id IN (SELECT id FROM volunteer WHERE external_id = ?1)",
         "DELETE FROM volunteer WHERE external_id = ?1",
     };
@@ -1080,7 +1085,7 @@ int store_forget(struct store *store, const char *external_id, int64_t *events)
         return rc;
     }
     *events = sqlite3_changes(store->db);
-    if ((rc = run_script(store, script + 3, 3, 0, external_id, "erasing a volunteer"))) {
+    if ((rc = run_script(store, script + 3, 5, 0, external_id, "erasing a volunteer"))) {
         store_rollback(store);
         return rc;
     }

@@ -83,5 +83,15 @@ check "a third sync" bash -c "$ctl sync > $work/sync3.out 2>&1"
 check "Trim, sent again, is back on today's list" bash -c "$ctl activities | grep -q Trim"
 check "Bjørn, sent again as active, checks in" bash -c "$ctl tap $bjorn | grep -q '^checked in: Bjørn'"
 
+# A kiosk set up from a CSV before its first sync, against a receiver with
+# no roster yet: the full answer leaves out people the receiver never sent,
+# and they are the kiosk's own (PROTOCOL.md section 7): they stay.
+printf 'Frivillig-ID;Fornavn;Etternavn;Aktiv;Taushetserklæring\nL-1;Liv;Lokal;ja;01.02.2025\n' \
+    > "$work/local.csv"
+check "a volunteer imported at the kiosk" bash -c "$ctl import-roster $work/local.csv > $work/import.out 2>&1"
+roster full "F-1 F-2 F-3" "kari bjorn" "A1 A2"
+check "a fourth sync, a full answer without her" bash -c "$ctl sync > $work/sync4.out 2>&1"
+check "the kiosk's own volunteer stays active ($(active L-1))" test "$(active L-1)" = True
+check "and checks in by name" bash -c "$ctl checkin L-1 | grep -q '^checked in: Liv'"
 echo "full answers: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]
