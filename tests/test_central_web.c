@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "buf.h"
 #include "ical.h"
 #include "plan.h"
@@ -1252,6 +1253,46 @@ static void test_a_contact_switches_the_monthly_mail_off_and_on_themselves(void 
     fixture_stop(f);
 }
 
+/* Section 4: silence counts the site's opening hours only. Every kiosk
+ * was last heard from 30 hours ago; site A is open day and night, site B
+ * (set with `site hours`) one minute a day: only A's kiosks are silent. */
+static void test_kiosk_silent_only_for_time_its_site_was_open(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "liv", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord4");
+    struct timeval now;
+    gettimeofday(&now, NULL);
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE device SET last_seen_us = %lld",
+             ((long long)now.tv_sec - 30 * 3600) * 1000000LL);
+    assert_int_equal(fixture_exec(f, sql), 0);
+    char *words[] = {"site", "hours", FIXTURE_SITE_B};
+    struct central_admin_args args = {.words = words, .word_count = 3, .db = f->db,
+                                      .weekly = "mon,tue,wed,thu,fri,sat,sun", .start = "12:00",
+                                      .end = "12:01"};
+    FILE *out = tmpfile();
+    assert_int_equal(central_admin_run(&args, out, out), CENTRAL_EXIT_OK);
+    fclose(out);
+    char cookie[256];
+    sign_in(f, "liv", "langtpassord4", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/kiosks", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "2 kiosker er ikke hørt fra på 24 timer i enhetens "
+                                      "åpningstid"));
+    assert_non_null(strstr(page.body, "<tr class=\"silent\"><td>" FIXTURE_SITE_A "</td>"));
+    assert_null(strstr(page.body, "<tr class=\"silent\"><td>" FIXTURE_SITE_B "</td>"));
+    assert_non_null(strstr(page.body, "<tr><td>" FIXTURE_SITE_B "</td>"));
+    /* Open day and night again: B's kiosk is silent too. */
+    args.weekly = NULL;
+    out = tmpfile();
+    assert_int_equal(central_admin_run(&args, out, out), CENTRAL_EXIT_OK);
+    fclose(out);
+    assert_int_equal(web_request(f, "/kiosks", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "<tr class=\"silent\"><td>" FIXTURE_SITE_B "</td>"));
+    fixture_stop(f);
+}
+
 int main(void)
 {
     /* The pages' dates and clocks are Norway's. */
@@ -1279,6 +1320,7 @@ int main(void)
         cmocka_unit_test(test_contact_plans_a_night_activity_cancels_and_moves_one_in_the_week),
         cmocka_unit_test(test_contact_cannot_see_or_change_another_sites_activities_by_url),
         cmocka_unit_test(test_calendar_upload_imports_as_the_command_does),
+        cmocka_unit_test(test_kiosk_silent_only_for_time_its_site_was_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "opening.h"
 #include "plan.h"
 #include "report.h"
 #include "store.h"
@@ -134,15 +135,51 @@ static int print_site(void *ctx, const struct central_site *site)
     return 0;
 }
 
+/* `site hours ID --weekly DAYS --start HH:MM --end HH:MM`: the opening
+ * hours a kiosk's silence is counted in; with no --weekly, open day and
+ * night again. */
+static int site_hours(const struct central_admin_args *a, struct central_store *store, FILE *out,
+                      char *err)
+{
+    const char *site = a->words[2];
+    if (!a->weekly) {
+        int rc = central_store_opening_set(store, site, NULL, err, ERR_MAX);
+        if (!rc)
+            fprintf(out, "site %s: open day and night\n", site);
+        return rc;
+    }
+    struct central_opening hours;
+    memset(&hours, 0, sizeof hours);
+    int rc = central_plan_weekdays(a->weekly, &hours.weekdays, err, ERR_MAX);
+    if (rc)
+        return rc;
+    if (!valid_clock(a->start) || !valid_clock(a->end)) {
+        snprintf(err, ERR_MAX, "site hours: --start \"%s\" --end \"%s\": expected times HH:MM "
+                 "(an end before the start is the next day, equal ones the whole day)",
+                 a->start ? a->start : "", a->end ? a->end : "");
+        return -EINVAL;
+    }
+    memcpy(hours.start, a->start, sizeof hours.start);
+    memcpy(hours.end, a->end, sizeof hours.end);
+    snprintf(hours.site, sizeof hours.site, "%s", site);
+    rc = central_store_opening_set(store, site, &hours, err, ERR_MAX);
+    if (!rc)
+        fprintf(out, "site %s: open %s %s-%s\n", site, a->weekly, hours.start, hours.end);
+    return rc;
+}
+
 static int site_cmd(const struct central_admin_args *a, struct central_store *store, FILE *out,
                     FILE *errout, char *err)
 {
     const char *verb = a->word_count > 1 ? a->words[1] : "";
     if (strcmp(verb, "list") == 0 && a->word_count == 2)
         return central_store_sites(store, print_site, out, err, ERR_MAX);
+    if (strcmp(verb, "hours") == 0 && a->word_count == 3)
+        return site_hours(a, store, out, err);
     if (strcmp(verb, "add") != 0 || a->word_count != 3) {
         fprintf(errout,
-                "tilstede-central: usage: site add ID --name NAME --kind KIND | site list\n");
+                "tilstede-central: usage: site add ID --name NAME --kind KIND | site list\n"
+                "       site hours ID [--weekly mon,tue,... --start HH:MM --end HH:MM]\n");
         return -EINVAL;
     }
     if (need(a->name, "--name NAME", "site add", errout) ||

@@ -222,6 +222,20 @@ int central_store_activities(struct central_store *store, const char *site, cons
     return store->ops->activities(store, site, from, to, cb, ctx, err, errlen);
 }
 
+int central_store_opening_set(struct central_store *store, const char *site,
+                              const struct central_opening *hours, char *err, size_t errlen)
+{
+    NEED(store, opening_set, err, errlen);
+    return store->ops->opening_set(store, site, hours, err, errlen);
+}
+
+int central_store_openings(struct central_store *store, central_opening_cb cb, void *ctx,
+                           char *err, size_t errlen)
+{
+    NEED(store, openings, err, errlen);
+    return store->ops->openings(store, cb, ctx, err, errlen);
+}
+
 int central_store_volunteer_export(struct central_store *store, const char *external_id,
                                    const struct central_volunteer_sink *sink, int64_t *seconds,
                                    int64_t *visits, char *err, size_t errlen)

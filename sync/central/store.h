@@ -303,6 +303,15 @@ int central_store_activities(struct central_store *store, const char *site, cons
                              const char *to, central_activity_cb cb, void *ctx, char *err,
                              size_t errlen);
 
+/* A site's opening hours (opening.h): set (hours NULL: open day and night
+ * again), and every site's that has them. -ENOENT for an unknown site. */
+struct central_opening;
+typedef int (*central_opening_cb)(void *ctx, const struct central_opening *hours);
+int central_store_opening_set(struct central_store *store, const char *site,
+                              const struct central_opening *hours, char *err, size_t errlen);
+int central_store_openings(struct central_store *store, central_opening_cb cb, void *ctx,
+                           char *err, size_t errlen);
+
 /* Everything kept of one volunteer, from one snapshot: the roster row (not
  * called when there is none), the cards, the events of every site in time
  * order; then *seconds and *visits of their closed visits, rounded as the

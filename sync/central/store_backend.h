@@ -143,6 +143,10 @@ struct central_store_ops {
                        struct central_import_counts *counts, char *err, size_t errlen);
     int (*activities)(struct central_store *store, const char *site, const char *from,
                       const char *to, central_activity_cb cb, void *ctx, char *err, size_t errlen);
+    int (*opening_set)(struct central_store *store, const char *site,
+                       const struct central_opening *hours, char *err, size_t errlen);
+    int (*openings)(struct central_store *store, central_opening_cb cb, void *ctx, char *err,
+                    size_t errlen);
     int (*volunteer_export)(struct central_store *store, const char *external_id,
                             const struct central_volunteer_sink *sink, int64_t *seconds,
                             int64_t *visits, char *err, size_t errlen);

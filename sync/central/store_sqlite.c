@@ -24,6 +24,7 @@ extern const char embed_central_004[];
 extern const char embed_central_005[];
 extern const char embed_central_006[];
 extern const char embed_central_007[];
+extern const char embed_central_008[];
 
 #define BUSY_TIMEOUT_MS 5000
 #define CACHE_KIB       32768
@@ -46,6 +47,7 @@ static const char *const *migration_sql(int version)
     static const char *const v5[] = {embed_central_005, NULL};
     static const char *const v6[] = {embed_central_006, NULL};
     static const char *const v7[] = {embed_central_007, NULL};
+    static const char *const v8[] = {embed_central_008, NULL};
     if (version == 0)
         return v1;
     if (version == 1)
@@ -60,9 +62,11 @@ static const char *const *migration_sql(int version)
         return v6;
     if (version == 6)
         return v7;
+    if (version == 7)
+        return v8;
     return NULL;
 }
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 enum {
     ST_DEVICE_AUTH,
@@ -1507,6 +1511,8 @@ static const struct central_store_ops sqlite_ops = {
     .plans = sqlite_plans,
     .plan_import = central_sqlite_plan_import,
     .activities = central_sqlite_activities,
+    .opening_set = central_sqlite_opening_set,
+    .openings = central_sqlite_openings,
     .volunteer_export = sqlite_volunteer_export,
     .volunteer_forget = sqlite_volunteer_forget,
     .web = &central_sqlite_web_ops,

@@ -41,5 +41,10 @@ int central_sqlite_activities(struct central_store *store, const char *site, con
 /* Registers what the web operations' SQL calls (tilstede_fold, COLLATE
  * tilstede_nb) on a new connection. 0 or the failure. */
 int central_sqlite_web_open(sqlite3 *db, char *err, size_t errlen);
+/* A site's opening hours (store_sqlite_plan.c). */
+int central_sqlite_opening_set(struct central_store *store, const char *site,
+                               const struct central_opening *hours, char *err, size_t errlen);
+int central_sqlite_openings(struct central_store *store, central_opening_cb cb, void *ctx,
+                            char *err, size_t errlen);
 
 #endif

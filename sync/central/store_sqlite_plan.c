@@ -1,5 +1,6 @@
-/* The SQLite backend's calendar import and a site's week (store.h:
- * central_store_plan_import, central_store_activities). They run when a
+/* The SQLite backend's calendar import, a site's week and its opening
+ * hours (store.h: central_store_plan_import, central_store_activities,
+ * central_store_opening_set, central_store_openings). They run when a
  * person imports a file or opens a page, so statements are prepared per
  * call, as in store_sqlite_web.c. */
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opening.h"
 #include "plan.h"
 #include "store_sqlite.h"
 
@@ -355,6 +357,62 @@ int central_sqlite_activities(struct central_store *store, const char *site, con
     }
     if (!rc && step != SQLITE_DONE)
         rc = central_sqlite_fail(db, "activities", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int central_sqlite_opening_set(struct central_store *store, const char *site,
+                               const struct central_opening *hours, char *err, size_t errlen)
+{
+    sqlite3 *db = central_sqlite_db(store);
+    sqlite3_stmt *st;
+    int rc = central_sqlite_prepare(db,
+                                    hours ? "INSERT OR REPLACE INTO site_opening (site, weekdays, "
+                                            "start, end) SELECT id, ?2, ?3, ?4 FROM site "
+                                            "WHERE id = ?1"
+                                          : "DELETE FROM site_opening WHERE site = ?1",
+                                    "opening hours", &st, err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    if (hours) {
+        sqlite3_bind_int(st, 2, hours->weekdays);
+        sqlite3_bind_text(st, 3, hours->start, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, hours->end, -1, SQLITE_STATIC);
+    }
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : central_sqlite_fail(db, "opening hours", err, errlen);
+    int changed = sqlite3_changes(db);
+    sqlite3_finalize(st);
+    if (!rc && hours && changed == 0) {
+        snprintf(err, errlen, "there is no site \"%s\" (see site list)", site);
+        rc = -ENOENT;
+    }
+    return rc;
+}
+
+int central_sqlite_openings(struct central_store *store, central_opening_cb cb, void *ctx,
+                            char *err, size_t errlen)
+{
+    sqlite3 *db = central_sqlite_db(store);
+    sqlite3_stmt *st;
+    int rc = central_sqlite_prepare(db,
+                                    "SELECT site, weekdays, start, end FROM site_opening "
+                                    "ORDER BY site",
+                                    "opening hours", &st, err, errlen);
+    if (rc)
+        return rc;
+    int step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct central_opening hours;
+        memset(&hours, 0, sizeof hours);
+        central_sqlite_text(st, 0, hours.site, sizeof hours.site);
+        hours.weekdays = sqlite3_column_int(st, 1);
+        central_sqlite_text(st, 2, hours.start, sizeof hours.start);
+        central_sqlite_text(st, 3, hours.end, sizeof hours.end);
+        rc = cb(ctx, &hours);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = central_sqlite_fail(db, "opening hours", err, errlen);
     sqlite3_finalize(st);
     return rc;
 }

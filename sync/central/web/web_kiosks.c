@@ -7,16 +7,30 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "opening.h"
 #include "token.h"
 #include "web.h"
 
 #define KIOSKS_MAX 1024
 
+#define OPENINGS_MAX 1024
+
 struct kiosk_list {
     struct web *web;
     struct central_device *devices;
     size_t count;
+    /* The sites' opening hours: silence counts only while a site is open. */
+    struct central_opening *hours;
+    size_t hour_count;
 };
+
+static int keep_hours(void *ctx, const struct central_opening *hours)
+{
+    struct kiosk_list *list = ctx;
+    if (list->hours && list->hour_count < OPENINGS_MAX)
+        list->hours[list->hour_count++] = *hours;
+    return 0;
+}
 
 static int keep_device(void *ctx, const struct central_device *device)
 {
@@ -34,9 +48,14 @@ static int64_t now_s(void)
     return tv.tv_sec;
 }
 
-static int silent(const struct central_device *d, int64_t silent_after_s)
+static int silent(const struct kiosk_list *list, const struct central_device *d,
+                  int64_t silent_after_s)
 {
-    return !d->last_seen_us || now_s() - d->last_seen_us / 1000000 > silent_after_s;
+    const struct central_opening *hours = NULL;
+    for (size_t i = 0; i < list->hour_count; i++)
+        if (strcmp(list->hours[i].site, d->site) == 0)
+            hours = &list->hours[i];
+    return central_opening_silent(hours, d->last_seen_us / 1000000, now_s(), silent_after_s);
 }
 
 static void kiosk_row(struct web *web, const struct central_device *d, int quiet)
@@ -45,8 +64,9 @@ static void kiosk_row(struct web *web, const struct central_device *d, int quiet
     char seen[64] = "aldri";
     if (d->last_seen_us)
         web_when(d->last_seen_us, seen, sizeof seen);
-    central_buf_htmlf(out, "<tr%s><td>%s</td><td>%s</td><td>%s%s</td>",
-                      quiet ? " class=\"silent\"" : "", d->site, d->name,
+    /* Markup only as literals: central_buf_htmlf escapes every %s. */
+    central_buf_str(out, quiet ? "<tr class=\"silent\">" : "<tr>");
+    central_buf_htmlf(out, "<td>%s</td><td>%s</td><td>%s%s</td>", d->site, d->name,
                       quiet ? "⚠ Stille · " : "", seen);
     if (d->status.received_us)
         central_buf_htmlf(out, "<td class=\"n\">%lld</td><td>%s</td><td>%s</td><td>%s</td>",
@@ -80,13 +100,16 @@ static int site_option(void *ctx, const struct central_site *site)
 void web_kiosks_page(struct web *web)
 {
     struct central_store *store = web->request->store;
-    struct kiosk_list list = {web, calloc(KIOSKS_MAX, sizeof *list.devices), 0};
+    struct kiosk_list list = {web, calloc(KIOSKS_MAX, sizeof *list.devices), 0, NULL, 0};
     char err[256];
     if (!list.devices) {
         web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, "Feil", "Tomt for minne.");
         return;
     }
     int rc = central_store_devices(store, keep_device, &list, err, sizeof err);
+    /* Without the hours (a store that has none) every site counts as open. */
+    list.hours = calloc(OPENINGS_MAX, sizeof *list.hours);
+    central_store_openings(store, keep_hours, &list, err, sizeof err);
     web_begin(web, "Kiosker");
     struct central_buf *out = web->out;
     if (rc)
@@ -94,11 +117,11 @@ void web_kiosks_page(struct web *web)
     int64_t after = web->request->config->silent_after_s;
     size_t quiet = 0;
     for (size_t i = 0; i < list.count; i++)
-        quiet += silent(&list.devices[i], after);
+        quiet += silent(&list, &list.devices[i], after);
     if (quiet)
         central_buf_htmlf(out,
                           "<p class=\"warn\" role=\"status\">⚠ %zu %s ikke hørt fra på %lld "
-                          "timer.</p>",
+                          "timer i enhetens åpningstid.</p>",
                           quiet, quiet == 1 ? "kiosk er" : "kiosker er", (long long)(after / 3600));
     central_buf_str(out, "<div class=\"wide\"><table><caption>Kiosker i bruk</caption><thead>"
                          "<tr><th scope=\"col\">Enhet</th><th scope=\"col\">Kiosk</th>"
@@ -110,7 +133,7 @@ void web_kiosks_page(struct web *web)
     /* Silent first, then the rest, each in the store's order. */
     for (int pass = 1; pass >= 0; pass--)
         for (size_t i = 0; i < list.count; i++)
-            if (silent(&list.devices[i], after) == pass)
+            if (silent(&list, &list.devices[i], after) == pass)
                 kiosk_row(web, &list.devices[i], pass);
     central_buf_str(out, "</tbody></table></div>");
     central_buf_str(out, "<h2>Legg til en kiosk</h2><form method=\"post\" "
@@ -123,6 +146,7 @@ void web_kiosks_page(struct web *web)
     central_buf_str(out, "<button type=\"submit\">Legg til</button></form>");
     web_end(web);
     free(list.devices);
+    free(list.hours);
 }
 
 void web_kiosks_add(struct web *web)

@@ -50,8 +50,11 @@ static int upload_time(void *ctx, const struct central_device *device)
         web_clock(at, when, sizeof when);
     else
         snprintf(when, sizeof when, "aldri");
-    central_buf_htmlf(times->out, "%s<span class=\"t\">%s: sist lastet opp %s</span>",
-                      times->count++ ? "<br>" : "", device->name, when);
+    /* Markup only as literals: central_buf_htmlf escapes every %s. */
+    if (times->count++)
+        central_buf_str(times->out, "<br>");
+    central_buf_htmlf(times->out, "<span class=\"t\">%s: sist lastet opp %s</span>",
+                      device->name, when);
     return 0;
 }
 
