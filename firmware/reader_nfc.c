@@ -2,6 +2,7 @@
  * ...). One thread per reader polls for ISO14443A cards, reports one tap
  * per card put on the reader, and reopens the reader when it goes away. */
 #include "reader.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <nfc/nfc.h>
@@ -90,7 +91,8 @@ static void report(struct nfc_reader *reader, enum reader_state state, const cha
 
 /* Says why nfc_open() failed as well as we can: libnfc returns only NULL.
  * For a serial reader a missing device node is the usual cause. Long
- * paths are cut (%.150s): the detail is a line for staff, not a record. */
+ * paths are cut (at 150 bytes, between characters): the detail is a line for staff, not a record.
+ */
 static void describe_open_failure(struct nfc_reader *reader)
 {
     const char *name = reader->connstring;
@@ -101,15 +103,15 @@ static void describe_open_failure(struct nfc_reader *reader)
         path[strcspn(path, ":")] = '\0'; /* drop a ":115200" speed */
         if (access(path, F_OK) != 0) {
             snprintf(reader->detail, sizeof reader->detail,
-                     "reader not connected: %.150s: %s (is the reader plugged in?)", path,
-                     strerror(errno));
+                     "reader not connected: %.*s: %s (is the reader plugged in?)",
+                     UTF8_CLIP(path, 150), strerror(errno));
             return;
         }
     }
     snprintf(reader->detail, sizeof reader->detail,
-             "reader not connected: no reader answers at %.150s (check the cable and "
+             "reader not connected: no reader answers at %.*s (check the cable and "
              "reader_connection)",
-             name);
+             UTF8_CLIP(name, 150));
 }
 
 /* nfc_initiator_poll_target, marked so that close() knows when an abort

@@ -6,6 +6,7 @@
  * migrates, that is it writes, and a damaged file (or a backup) must be
  * read exactly as it is and never changed. */
 #include "recovery.h"
+#include "utf8.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -310,9 +311,9 @@ static void describe_restore(struct recovery_report *r, const char *db_path)
     /* Whether the kiosk fetches the later events back is the uploader's
      * business; what is certain here is that the central has those it got. */
     snprintf(r->message, sizeof r->message,
-             "%s was %s (%.120s); restored from the backup of %s%s. Events recorded after "
+             "%s was %s (%.*s); restored from the backup of %s%s. Events recorded after "
              "that backup are on the central if they were uploaded.%s",
-             db_path, r->damaged_path[0] ? "damaged" : "lost", r->problem, when,
+             db_path, r->damaged_path[0] ? "damaged" : "lost", UTF8_CLIP(r->problem, 120), when,
              r->skipped_backups ? " (newer backups were damaged too)" : "", kept);
 }
 

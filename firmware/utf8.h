@@ -26,4 +26,8 @@ size_t utf8_vformat(char *out, size_t cap, const char *fmt, va_list ap)
 size_t utf8_format(char *out, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* For "%.*s": text cut to at most max bytes between characters, as a
+ * printf precision and argument pair (text is evaluated twice). */
+#define UTF8_CLIP(text, max) (int)utf8_cut((text), strlen(text), (max)), (text)
+
 #endif

@@ -3,6 +3,7 @@
  * into the configuration, fetches the roster once, then checks the board:
  * card key, reader, display, clock, staff PIN. */
 #include "ctl_provision.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,13 +155,14 @@ static int token_check_existing(struct provision *p)
     char err[600];
     int rc = uploader_token_read(path, old, sizeof old, err, sizeof err);
     if (rc)
-        snprintf(p->error, sizeof p->error, "%.600s; or give --force to replace the file", err);
+        snprintf(p->error, sizeof p->error, "%.*s; or give --force to replace the file",
+                 UTF8_CLIP(err, 600));
     else if (strcmp(old, p->token) != 0)
         snprintf(p->error, sizeof p->error,
-                 "the token file %.300s already holds another token: this kiosk was provisioned "
+                 "the token file %.*s already holds another token: this kiosk was provisioned "
                  "before. Give --force to replace it, and revoke the old token on the central "
                  "('tilstede-central device list', then 'device revoke ID')",
-                 path);
+                 UTF8_CLIP(path, 300));
     sodium_memzero(old, sizeof old);
     return p->error[0] ? -1 : 0;
 }
@@ -181,17 +183,17 @@ static int token_stage(struct provision *p)
     int fd = mkstemp(p->token_staged);
     if (fd < 0) {
         snprintf(p->error, sizeof p->error,
-                 "cannot write the token beside %.300s: %s (the directory must exist and be "
+                 "cannot write the token beside %.*s: %s (the directory must exist and be "
                  "writable; the package makes /var/lib/tilstede, and provision runs as root)",
-                 path, strerror(errno));
+                 UTF8_CLIP(path, 300), strerror(errno));
         p->token_staged[0] = '\0';
         return -1;
     }
     size_t len = strlen(p->token);
     if (fchmod(fd, 0600) < 0 || write(fd, p->token, len) != (ssize_t)len ||
         write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
-        snprintf(p->error, sizeof p->error, "cannot write the token file %.300s: %s",
-                 p->token_staged, strerror(errno));
+        snprintf(p->error, sizeof p->error, "cannot write the token file %.*s: %s",
+                 UTF8_CLIP(p->token_staged, 300), strerror(errno));
         goto out;
     }
     rc = 0;
@@ -206,8 +208,8 @@ static int token_commit(struct provision *p)
 {
     const char *path = p->work.token_file;
     if (rename(p->token_staged, path) < 0) {
-        snprintf(p->error, sizeof p->error, "cannot move the token into %.300s: %s", path,
-                 strerror(errno));
+        snprintf(p->error, sizeof p->error, "cannot move the token into %.*s: %s",
+                 UTF8_CLIP(path, 300), strerror(errno));
         return -1;
     }
     p->token_staged[0] = '\0';
@@ -242,8 +244,8 @@ static int write_config(struct provision *p, struct config *cfg)
             continue;
         if (config_update_file(cfg->path, keys[i].section, keys[i].key, keys[i].value, err,
                                sizeof err)) {
-            snprintf(p->error, sizeof p->error, "writing [%s] %s: %.600s", keys[i].section,
-                     keys[i].key, err);
+            snprintf(p->error, sizeof p->error, "writing [%s] %s: %.*s", keys[i].section,
+                     keys[i].key, UTF8_CLIP(err, 600));
             return -1;
         }
         config_set(cfg, keys[i].section, keys[i].key, keys[i].value, err, sizeof err);
@@ -262,12 +264,12 @@ static int forget_roster_cursor(struct provision *p)
     int rc = store_open(p->work.database, &store, err, sizeof err);
     if (rc == 0 && (rc = outbox_open(store, &outbox, err, sizeof err)) == 0 &&
         outbox_state_set(outbox, OUTBOX_ROSTER_CURSOR, "") < 0) {
-        snprintf(err, sizeof err, "%.500s", outbox_errmsg(outbox));
+        utf8_copy_clean(err, sizeof err, outbox_errmsg(outbox));
         rc = -1;
     }
     if (rc)
-        snprintf(p->error, sizeof p->error, "the kiosk's database %.300s: %.600s", p->work.database,
-                 err);
+        snprintf(p->error, sizeof p->error, "the kiosk's database %.*s: %.*s",
+                 UTF8_CLIP(p->work.database, 300), UTF8_CLIP(err, 600));
     outbox_close(outbox);
     store_close(store);
     return rc;
@@ -281,17 +283,17 @@ static void check_card_key(const struct config *cfg, struct check *check)
     char err[600], hex[2 * FINGERPRINT_BYTES + 1];
     if (access(cfg->card_key, F_OK) != 0) {
         snprintf(check->text, sizeof check->text,
-                 "missing: copy %.200s from another kiosk of this municipality (owner tilstede, "
+                 "missing: copy %.*s from another kiosk of this municipality (owner tilstede, "
                  "mode 0600) before the kiosk starts; the kiosks must share it, or cards "
                  "enrolled elsewhere are unknown here. Only the municipality's first kiosk "
                  "makes its own key (at its first start); keep a copy of it somewhere safe",
-                 cfg->card_key);
+                 UTF8_CLIP(cfg->card_key, 200));
         return;
     }
     if (cardhash_load_key(cfg->card_key, 0, key, err, sizeof err)) {
         snprintf(check->text, sizeof check->text,
-                 "cannot be used: %.300s; copy it again from another kiosk of this municipality",
-                 err);
+                 "cannot be used: %.*s; copy it again from another kiosk of this municipality",
+                 UTF8_CLIP(err, 300));
         return;
     }
     /* A fingerprint, so IT can see that two kiosks hold the same key
@@ -301,9 +303,9 @@ static void check_card_key(const struct config *cfg, struct check *check)
     sodium_bin2hex(hex, sizeof hex, print, sizeof print);
     check->ok = 1;
     snprintf(check->text, sizeof check->text,
-             "ok (%.200s, fingerprint %s: it must be the same on every kiosk of the "
+             "ok (%.*s, fingerprint %s: it must be the same on every kiosk of the "
              "municipality)",
-             cfg->card_key, hex);
+             UTF8_CLIP(cfg->card_key, 200), hex);
 }
 
 struct reader_watch {
@@ -331,7 +333,8 @@ static void check_reader(const struct config *cfg, struct check *check)
                        "holds the reader: stop it first (systemctl stop tilstede); see "
                        "deploy/README.md, 'The card reader'";
     if (reader_open(cfg->reader, &callbacks, &reader, err, sizeof err)) {
-        snprintf(check->text, sizeof check->text, "cannot be opened: %.250s; %s", err, hint);
+        snprintf(check->text, sizeof check->text, "cannot be opened: %.*s; %s", UTF8_CLIP(err, 250),
+                 hint);
         return;
     }
     enum reader_state state = READER_STARTING;
@@ -344,20 +347,20 @@ static void check_reader(const struct config *cfg, struct check *check)
     reader_close(reader);
     if (state == READER_CONNECTED) {
         check->ok = 1;
-        snprintf(check->text, sizeof check->text, "ok (%.200s)", cfg->reader);
+        snprintf(check->text, sizeof check->text, "ok (%.*s)", UTF8_CLIP(cfg->reader, 200));
         return;
     }
     pthread_mutex_lock(&watch.lock);
     if (watch.detail[0])
         snprintf(check->text, sizeof check->text,
-                 "not connected: %.200s ([reader] connection "
-                 "= %.150s); %s",
-                 watch.detail, cfg->reader, hint);
+                 "not connected: %.*s ([reader] connection "
+                 "= %.*s); %s",
+                 UTF8_CLIP(watch.detail, 200), UTF8_CLIP(cfg->reader, 150), hint);
     else
         snprintf(check->text, sizeof check->text,
                  "not connected within %d s ([reader] "
-                 "connection = %.150s); %s",
-                 READER_WAIT_MS / 1000, cfg->reader, hint);
+                 "connection = %.*s); %s",
+                 READER_WAIT_MS / 1000, UTF8_CLIP(cfg->reader, 150), hint);
     pthread_mutex_unlock(&watch.lock);
 }
 
@@ -366,7 +369,7 @@ static void check_display(struct check *check)
     glob_t found;
     if (glob("/dev/dri/card*", 0, NULL, &found) == 0) {
         check->ok = 1;
-        snprintf(check->text, sizeof check->text, "ok (%.200s)", found.gl_pathv[0]);
+        snprintf(check->text, sizeof check->text, "ok (%.*s)", UTF8_CLIP(found.gl_pathv[0], 200));
         globfree(&found);
         return;
     }
@@ -406,9 +409,9 @@ static void check_pin(const struct config *cfg, struct check *check)
         return;
     }
     snprintf(check->text, sizeof check->text,
-             "not set: staff cannot open staff mode; run 'sudo tilstedectl --config %.300s "
+             "not set: staff cannot open staff mode; run 'sudo tilstedectl --config %.*s "
              "set-pin'",
-             cfg->path);
+             UTF8_CLIP(cfg->path, 300));
 }
 
 static void run_checks(struct provision *p)
@@ -525,7 +528,8 @@ int ctl_provision(struct config *cfg, int json, int argc, char **argv)
         goto out;
     }
     if (p->ca_file && access(p->ca_file, R_OK) != 0) {
-        snprintf(err, sizeof err, "--ca-file %.300s: %s", p->ca_file, strerror(errno));
+        snprintf(err, sizeof err, "--ca-file %.*s: %s", UTF8_CLIP(p->ca_file, 300),
+                 strerror(errno));
         refuse("", err);
         goto out;
     }
@@ -547,20 +551,22 @@ int ctl_provision(struct config *cfg, int json, int argc, char **argv)
     snprintf(p->work.token_file, sizeof p->work.token_file, "%s", token_file);
     if (rc == -EACCES) {
         snprintf(p->error, sizeof p->error,
-                 "the central at %.200s refused the token (wrong or revoked): copy it again "
+                 "the central at %.*s refused the token (wrong or revoked): copy it again "
                  "from the output of 'tilstede-central device add SITE --name NAME', or make a "
                  "new one there. Nothing was changed on this kiosk",
-                 p->central);
+                 UTF8_CLIP(p->central, 200));
         goto report;
     } else if (rc) {
-        snprintf(p->error, sizeof p->error, "%.700s. Nothing was changed on this kiosk", err);
+        snprintf(p->error, sizeof p->error, "%.*s. Nothing was changed on this kiosk",
+                 UTF8_CLIP(err, 700));
         goto report;
     }
     struct config check = p->work;
     if (config_set(&check, "site", "id", p->site.site_id, err, sizeof err) ||
         config_set(&check, "site", "name", p->site.site_name, err, sizeof err)) {
         snprintf(p->error, sizeof p->error,
-                 "the central's site does not fit this kiosk's configuration: %.600s", err);
+                 "the central's site does not fit this kiosk's configuration: %.*s",
+                 UTF8_CLIP(err, 600));
         goto report;
     }
     if (token_commit(p) || write_config(p, &p->work))
@@ -570,14 +576,14 @@ int ctl_provision(struct config *cfg, int json, int argc, char **argv)
 
     if (forget_roster_cursor(p) == 0 && uploader_sync_now(&p->work, clock_from_config(&p->work),
                                                           NULL, &p->roster, err, sizeof err) != 0)
-        snprintf(p->error, sizeof p->error, "%.900s", err);
+        utf8_copy_clean(p->error, sizeof p->error, err);
     if (p->error[0]) {
         char reason[sizeof p->error];
         snprintf(reason, sizeof reason, "%s", p->error);
         snprintf(p->error, sizeof p->error,
-                 "provisioned, but the roster did not come: %.850s; fix that and run "
+                 "provisioned, but the roster did not come: %.*s; fix that and run "
                  "'tilstedectl sync'",
-                 reason);
+                 UTF8_CLIP(reason, 850));
         p->roster_failed = 1;
     }
     /* The database and its journal may have been made now, by root. */

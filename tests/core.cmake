@@ -1,5 +1,6 @@
 # The kiosk core: rules, store, kiosk facade, config, tilstedectl.
 tilstede_test(test_rules SOURCES test_rules.c)
+tilstede_test(test_utf8 SOURCES test_utf8.c)
 tilstede_test(test_store SOURCES test_store.c)
 tilstede_test(test_kiosk SOURCES test_kiosk.c)
 tilstede_test(test_config SOURCES test_config.c)

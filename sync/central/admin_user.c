@@ -11,6 +11,7 @@
 #include "mail.h"
 #include "store_mail.h"
 #include "store_web.h"
+#include "utf8.h"
 #include "web.h"
 
 #define ERR_MAX 512
@@ -149,8 +150,8 @@ int central_admin_user(const struct central_admin_args *a, struct central_store 
     }
     for (int i = 0; i < a->site_count; i++) {
         if (strlen(a->sites[i]) >= EVENT_KEY_MAX) {
-            fprintf(errout, "tilstede-central: user add: --site \"%.40s\": too long\n",
-                    a->sites[i]);
+            fprintf(errout, "tilstede-central: user add: --site \"%.*s\": too long\n",
+                    UTF8_CLIP(a->sites[i], 40));
             return -EINVAL;
         }
         snprintf(user.sites[user.site_count++], EVENT_KEY_MAX, "%s", a->sites[i]);
