@@ -6,17 +6,21 @@ tilstede_test(test_pg_server SOURCES test_pg_server.c pg_server.c LIBS PkgConfig
 # PostgreSQL (TILSTEDE_CENTRAL_BACKEND, read by tests/central_fixture.c):
 # test_central_api on SQLite, test_central_api_pg on PostgreSQL. The CLI
 # and log tests start the program on a file of their own and stay on SQLite,
-# and so does the monthly mail (the PostgreSQL backend has no accounts yet).
-get_property(central_tests DIRECTORY PROPERTY TESTS)
-foreach(test ${central_tests})
-  if(test MATCHES "^test_central_" AND NOT test MATCHES "^test_central_(protocol|cli|logs|mail)$"
-     AND TARGET ${test})
-    add_test(NAME ${test}_pg COMMAND ${test})
-    get_test_property(${test} ENVIRONMENT environment)
-    set_tests_properties(${test}_pg PROPERTIES
-      ENVIRONMENT "${environment};TILSTEDE_CENTRAL_BACKEND=postgresql" TIMEOUT 300)
-  endif()
-endforeach()
+# and so does the monthly mail (store_mail.h: not written for PostgreSQL yet).
+# tests/CMakeLists.txt calls this once every part is read, so the tests of
+# parts after this one (web.cmake) get their variant too.
+function(tilstede_pg_variants)
+  get_property(central_tests DIRECTORY PROPERTY TESTS)
+  foreach(test ${central_tests})
+    if(test MATCHES "^test_central_" AND NOT test MATCHES "^test_central_(protocol|cli|logs|mail)$"
+       AND NOT test MATCHES "_pg$" AND NOT test MATCHES "^test_central_pg_" AND TARGET ${test})
+      add_test(NAME ${test}_pg COMMAND ${test})
+      get_test_property(${test} ENVIRONMENT environment)
+      set_tests_properties(${test}_pg PROPERTIES
+        ENVIRONMENT "${environment};TILSTEDE_CENTRAL_BACKEND=postgresql" TIMEOUT 300)
+    endif()
+  endforeach()
+endfunction()
 if(TARGET tilstede_central)
   # The PostgreSQL schema: from empty and from every earlier version.
   tilstede_test(test_central_pg_schema SOURCES test_central_pg_schema.c pg_server.c

@@ -1293,6 +1293,51 @@ static void test_kiosk_silent_only_for_time_its_site_was_open(void **state)
     fixture_stop(f);
 }
 
+/* Two `tilstede-central serve` programs on one database, as behind a
+ * reverse proxy that spreads the browsers: what one process knows of the
+ * people (a session, its end, wrong passwords) the other knows too. */
+static void test_sessions_and_wrong_passwords_are_shared_by_every_process(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "kari", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
+    make_user(f, "ola", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord2");
+    struct fixture_process process[2];
+    struct fixture on[2] = {*f, *f};
+    for (int i = 0; i < 2; i++) {
+        fixture_process_start(&process[i], CENTRAL_BIN, f->dir, f->db, i);
+        snprintf(on[i].base, sizeof on[i].base, "%s", process[i].base);
+    }
+    /* Signed in on process A, the session works on process B. */
+    char cookie[256], csrf[80], form[160];
+    sign_in(&on[0], "kari", "langtpassord1", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(&on[1], "/kiosks", cookie, NULL, NULL, NULL, &page), 200);
+    /* Signed out on B, it is over on A. */
+    csrf_of(&page, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "csrf=%s", csrf);
+    assert_int_equal(web_request(&on[1], "/logout", cookie, form, NULL, NULL, &page), 303);
+    assert_int_equal(web_request(&on[0], "/kiosks", cookie, NULL, NULL, NULL, &page), 303);
+    assert_string_equal(page.location, "/login");
+    /* Wrong passwords sent to both add up: six in a row, three on each
+     * (each process alone would not slow down), and the right one waits
+     * on either. */
+    for (int i = 0; i < 6; i++) {
+        long status = web_request(&on[i % 2], "/login", NULL, "name=ola&password=feil", NULL,
+                                  NULL, &page);
+        assert_true(status == 403 || status == 429);
+    }
+    assert_int_equal(web_request(&on[1], "/login", NULL, "name=ola&password=langtpassord2", NULL,
+                                 NULL, &page),
+                     429);
+    assert_int_equal(web_request(&on[0], "/login", NULL, "name=ola&password=langtpassord2", NULL,
+                                 NULL, &page),
+                     429);
+    for (int i = 0; i < 2; i++)
+        fixture_process_kill(&process[i]);
+    fixture_stop(f);
+}
+
 int main(void)
 {
     /* The pages' dates and clocks are Norway's. */
@@ -1305,6 +1350,7 @@ int main(void)
         cmocka_unit_test(test_contact_cannot_reach_another_sites_pages_or_kiosks),
         cmocka_unit_test(test_wrong_passwords_slow_down_and_never_say_if_the_account_exists),
         cmocka_unit_test(test_an_idle_session_expires),
+        cmocka_unit_test(test_sessions_and_wrong_passwords_are_shared_by_every_process),
         cmocka_unit_test(test_sso_header_names_the_user_only_when_configured),
         cmocka_unit_test(test_admin_token_works_as_bearer_for_scripts),
         cmocka_unit_test(test_volunteer_list_searches_names_and_ids_and_filters),

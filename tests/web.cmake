@@ -4,6 +4,9 @@ if(TARGET tilstede_central)
   tilstede_test(test_central_web SOURCES test_central_web.c central_fixture.c pg_server.c
     LIBS tilstede_central PkgConfig::CURL)
   target_compile_definitions(test_central_web PRIVATE ICAL_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data")
+  # Sessions shared by two programs on one database.
+  target_compile_definitions(test_central_web PRIVATE CENTRAL_BIN="$<TARGET_FILE:tilstede-central>")
+  add_dependencies(test_central_web tilstede-central)
 endif()
 # The pages in headless Chromium (Selenium), axe-core on each (issue 13).
 if(TARGET tilstede-central)

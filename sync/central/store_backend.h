@@ -172,5 +172,7 @@ int central_pg_schema_version(void);
 extern const struct central_store_web_ops central_sqlite_web_ops;
 /* SQLite's monthly mail operations (store_sqlite_mail.c). */
 extern const struct central_store_mail_ops central_sqlite_mail_ops;
+/* PostgreSQL's (store_pg_web.c). */
+extern const struct central_store_web_ops central_pg_web_ops;
 
 #endif

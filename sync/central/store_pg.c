@@ -19,9 +19,11 @@ extern const char embed_central_pg_001[];
 extern const char embed_central_pg_002[];
 extern const char embed_central_pg_003[];
 extern const char embed_central_pg_004[];
+extern const char embed_central_pg_005[];
 
 static const char *const migrations[] = {embed_central_pg_001, embed_central_pg_002,
-                                         embed_central_pg_003, embed_central_pg_004};
+                                         embed_central_pg_003, embed_central_pg_004,
+                                         embed_central_pg_005};
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* The advisory lock of the migrations (store_pg_sql.c has the sites'). */
@@ -68,15 +70,11 @@ static int fail_result(struct pg_store *s, const PGresult *res, const char *what
     return -EIO;
 }
 
-/* Runs a prepared statement. *out gets the result when the caller wants
- * rows (PQclear it); 0, or a negative errno with err set. */
-int pg_query(struct pg_store *s, int which, const struct params *p, PGresult **out,
-             const char *what, char *err, size_t errlen)
+/* A statement's result: *out gets it when the caller wants rows (PQclear
+ * it); 0, or a negative errno with err set. */
+static int take_result(struct pg_store *s, PGresult *res, PGresult **out, const char *what,
+                       char *err, size_t errlen)
 {
-    char name[16];
-    snprintf(name, sizeof name, "s%d", which);
-    PGresult *res =
-        PQexecPrepared(s->conn, name, p ? p->count : 0, p ? p->value : NULL, NULL, NULL, 0);
     ExecStatusType status = PQresultStatus(res);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         int rc = fail_result(s, res, what, err, errlen);
@@ -88,6 +86,24 @@ int pg_query(struct pg_store *s, int which, const struct params *p, PGresult **o
     else
         PQclear(res);
     return 0;
+}
+
+int pg_query(struct pg_store *s, int which, const struct params *p, PGresult **out,
+             const char *what, char *err, size_t errlen)
+{
+    char name[16];
+    snprintf(name, sizeof name, "s%d", which);
+    PGresult *res =
+        PQexecPrepared(s->conn, name, p ? p->count : 0, p ? p->value : NULL, NULL, NULL, 0);
+    return take_result(s, res, out, what, err, errlen);
+}
+
+int pg_run(struct pg_store *s, const char *sql, const struct params *p, PGresult **out,
+           const char *what, char *err, size_t errlen)
+{
+    PGresult *res = PQexecParams(s->conn, sql, p ? p->count : 0, NULL, p ? p->value : NULL, NULL,
+                                 NULL, 0);
+    return take_result(s, res, out, what, err, errlen);
 }
 
 /* Like query, and *changed gets the number of rows the statement changed. */
@@ -441,7 +457,7 @@ static int pg_admin_auth(struct central_store *store, const unsigned char *hash,
     return rc;
 }
 
-static void hash_hex(const unsigned char *hash, char out[CENTRAL_TOKEN_HASH_BYTES * 2 + 1])
+void pg_hash_hex(const unsigned char *hash, char out[PG_HASH_HEX_MAX])
 {
     sodium_bin2hex(out, CENTRAL_TOKEN_HASH_BYTES * 2 + 1, hash, CENTRAL_TOKEN_HASH_BYTES);
 }
@@ -450,8 +466,8 @@ static int pg_device_add(struct central_store *store, const char *site, const ch
                          const unsigned char *hash, int64_t *id, char *err, size_t errlen)
 {
     struct pg_store *s = pg_cast(store);
-    char hex[CENTRAL_TOKEN_HASH_BYTES * 2 + 1];
-    hash_hex(hash, hex);
+    char hex[PG_HASH_HEX_MAX];
+    pg_hash_hex(hash, hex);
     struct params p = {0};
     param_text(&p, site);
     param_text(&p, name);
@@ -534,8 +550,8 @@ static int pg_admin_add(struct central_store *store, const char *name, const uns
                         char *err, size_t errlen)
 {
     struct pg_store *s = pg_cast(store);
-    char hex[CENTRAL_TOKEN_HASH_BYTES * 2 + 1];
-    hash_hex(hash, hex);
+    char hex[PG_HASH_HEX_MAX];
+    pg_hash_hex(hash, hex);
     struct params p = {0};
     param_text(&p, name);
     param_number(&p, token_lookup(hash));
@@ -701,4 +717,5 @@ static const struct central_store_ops pg_ops = {
     .activity_add = pg_activity_add,
     .volunteer_export = pg_volunteer_export,
     .volunteer_forget = pg_volunteer_forget,
+    .web = &central_pg_web_ops,
 };

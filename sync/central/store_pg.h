@@ -130,6 +130,9 @@ static inline struct pg_store *pg_cast(struct central_store *store)
     return (struct pg_store *)store;
 }
 
+/* A token's hash as hex text, for decode($n, 'hex'). */
+#define PG_HASH_HEX_MAX (CENTRAL_TOKEN_HASH_BYTES * 2 + 1)
+void pg_hash_hex(const unsigned char *hash, char out[PG_HASH_HEX_MAX]);
 int64_t pg_now_us(void);
 int64_t pg_column_int(const PGresult *res, int row, int col);
 void pg_copy_column(const PGresult *res, int row, int col, char *out, size_t cap);
@@ -138,6 +141,10 @@ void pg_copy_column(const PGresult *res, int row, int col, char *out, size_t cap
  * server cannot be reached (the next call connects again). */
 int pg_query(struct pg_store *s, int which, const struct params *p, PGresult **out,
              const char *what, char *err, size_t errlen);
+/* Like pg_query, for a statement run once (the web app's, a few per page
+ * a person opens): parsed each time, no name kept. */
+int pg_run(struct pg_store *s, const char *sql, const struct params *p, PGresult **out,
+           const char *what, char *err, size_t errlen);
 /* Like pg_query; *changed gets the number of rows changed. */
 int pg_query_changes(struct pg_store *s, int which, const struct params *p, int64_t *changed,
                      const char *what, char *err, size_t errlen);

@@ -59,20 +59,6 @@ static void text(sqlite3_stmt *st, int col, char *out, size_t cap)
     snprintf(out, cap, "%s", value ? (const char *)value : "");
 }
 
-static const char *role_name(enum central_role role)
-{
-    return role == CENTRAL_ROLE_COORDINATOR ? "coordinator"
-           : role == CENTRAL_ROLE_CONTACT   ? "contact"
-                                            : "viewer";
-}
-
-static enum central_role role_of(const char *name)
-{
-    return !strcmp(name, "coordinator") ? CENTRAL_ROLE_COORDINATOR
-           : !strcmp(name, "contact")   ? CENTRAL_ROLE_CONTACT
-                                        : CENTRAL_ROLE_VIEWER;
-}
-
 #define USER_COLUMNS                                                                               \
     "id, name, role, lang, password_hash, setup_expires_us, created_us, revoked_us, email, "       \
     "monthly_mail"
@@ -101,7 +87,7 @@ static void read_user(sqlite3_stmt *st, struct central_user *user)
     text(st, 1, user->name, sizeof user->name);
     char role[16];
     text(st, 2, role, sizeof role);
-    user->role = role_of(role);
+    user->role = central_role_of(role);
     text(st, 3, user->lang, sizeof user->lang);
     text(st, 4, user->password_hash, sizeof user->password_hash);
     user->setup_expires_us = sqlite3_column_int64(st, 5);
@@ -157,7 +143,7 @@ static int sqlite_user_add(struct central_store *store, const struct central_use
                       "user add", &st, err, errlen)))
         goto out;
     sqlite3_bind_text(st, 1, user->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, role_name(user->role), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, central_role_name(user->role), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, user->lang[0] ? user->lang : "nb", -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 4, setup_hash, CENTRAL_TOKEN_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, setup_expires_us);

@@ -4,6 +4,21 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
+
+const char *central_role_name(enum central_role role)
+{
+    return role == CENTRAL_ROLE_COORDINATOR ? "coordinator"
+           : role == CENTRAL_ROLE_CONTACT   ? "contact"
+                                            : "viewer";
+}
+
+enum central_role central_role_of(const char *name)
+{
+    return !strcmp(name, "coordinator") ? CENTRAL_ROLE_COORDINATOR
+           : !strcmp(name, "contact")   ? CENTRAL_ROLE_CONTACT
+                                        : CENTRAL_ROLE_VIEWER;
+}
 
 #define NEED_WEB(store, op, err, errlen)                                                           \
     do {                                                                                           \

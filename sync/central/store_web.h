@@ -107,6 +107,11 @@ struct central_upload {
     size_t len;
 };
 
+/* A role's name in the database ("coordinator", "contact", "viewer"), and
+ * back (an unknown name is the least: viewer). */
+const char *central_role_name(enum central_role role);
+enum central_role central_role_of(const char *name);
+
 typedef int (*central_user_cb)(void *ctx, const struct central_user *user);
 typedef int (*central_audit_cb)(void *ctx, const struct central_audit *audit);
 typedef int (*central_presence_cb)(void *ctx, const struct central_presence *presence);
