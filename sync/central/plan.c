@@ -176,3 +176,31 @@ int central_plan_expand(const struct central_plan *plan,
     }
     return 0;
 }
+
+int central_plan_import_gives(const struct central_plan_import *plan, const char *plan_date)
+{
+    size_t low = 0, high = plan->count;
+    while (low < high) {
+        size_t mid = (low + high) / 2;
+        int cmp = strcmp(plan->occurrences[mid].plan_date, plan_date);
+        if (cmp == 0)
+            return 1;
+        if (cmp < 0)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return 0;
+}
+
+int central_plan_import_names(const char *uid, const struct central_plan_import *plans,
+                              size_t count, const char *const *keep, size_t keep_count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(plans[i].plan->uid, uid) == 0)
+            return 1;
+    for (size_t i = 0; i < keep_count; i++)
+        if (strcmp(keep[i], uid) == 0)
+            return 1;
+    return 0;
+}

@@ -64,4 +64,12 @@ int central_plan_clock_valid(const char *text);
 int central_plan_save(struct central_store *store, const struct central_plan *plan, size_t *count,
                       char *err, size_t errlen);
 
+/* For the backends' calendar imports (store.h, central_store_plan_import):
+ * 1 when the import gives `plan` an occurrence on plan_date (its
+ * occurrences are in plan_date order), and 1 when uid is one of the
+ * import's plans or of keep[]. */
+int central_plan_import_gives(const struct central_plan_import *plan, const char *plan_date);
+int central_plan_import_names(const char *uid, const struct central_plan_import *plans,
+                              size_t count, const char *const *keep, size_t keep_count);
+
 #endif

@@ -20,10 +20,11 @@ extern const char embed_central_pg_002[];
 extern const char embed_central_pg_003[];
 extern const char embed_central_pg_004[];
 extern const char embed_central_pg_005[];
+extern const char embed_central_pg_006[];
 
 static const char *const migrations[] = {embed_central_pg_001, embed_central_pg_002,
                                          embed_central_pg_003, embed_central_pg_004,
-                                         embed_central_pg_005};
+                                         embed_central_pg_005, embed_central_pg_006};
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* The advisory lock of the migrations (store_pg_sql.c has the sites'). */
@@ -330,6 +331,15 @@ int pg_begin_read(struct pg_store *s, char *err, size_t errlen)
 int pg_commit(struct pg_store *s, char *err, size_t errlen)
 {
     return exec_plain(s, "COMMIT", "commit", err, errlen);
+}
+
+int pg_finish(struct pg_store *s, int rc, char *err, size_t errlen)
+{
+    if (!rc)
+        rc = pg_commit(s, err, errlen);
+    if (rc)
+        pg_rollback(s);
+    return rc;
 }
 
 void pg_rollback(struct pg_store *s)
@@ -661,38 +671,6 @@ int pg_next_change(struct pg_store *s, int64_t *value, char *err, size_t errlen)
     return rc;
 }
 
-static int pg_activity_add(struct central_store *store, const struct central_activity *activity,
-                           char *err, size_t errlen)
-{
-    struct pg_store *s = pg_cast(store);
-    int64_t change = 0;
-    int rc = pg_begin_write(s, err, errlen);
-    if (rc)
-        return rc;
-    if ((rc = pg_next_change(s, &change, err, errlen)))
-        goto out;
-    struct params p = {0};
-    param_text(&p, activity->id);
-    param_text(&p, activity->site);
-    param_text(&p, activity->date);
-    param_text(&p, activity->start);
-    param_text(&p, activity->end);
-    param_text(&p, activity->title);
-    param_text(&p, activity->place);
-    param_number(&p, change);
-    if ((rc = pg_query(s, ST_ACTIVITY_ADD, &p, NULL, "activity add", err, errlen))) {
-        if (rc == -ENOENT)
-            snprintf(err, errlen, "activity \"%s\": there is no site \"%s\" (see site list)",
-                     activity->title, activity->site);
-        goto out;
-    }
-    rc = pg_commit(s, err, errlen);
-out:
-    if (rc)
-        pg_rollback(s);
-    return rc;
-}
-
 static const struct central_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
@@ -715,6 +693,11 @@ static const struct central_store_ops pg_ops = {
     .admin_auth = pg_admin_auth,
     .roster_replace = pg_roster_replace,
     .activity_add = pg_activity_add,
+    .plan_add = pg_plan_add,
+    .occurrence_change = pg_occurrence_change,
+    .plans = pg_plans,
+    .plan_import = pg_plan_import,
+    .activities = pg_activities,
     .volunteer_export = pg_volunteer_export,
     .volunteer_forget = pg_volunteer_forget,
     .web = &central_pg_web_ops,

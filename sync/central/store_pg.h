@@ -155,6 +155,9 @@ int pg_begin_write(struct pg_store *s, char *err, size_t errlen);
 int pg_begin_read(struct pg_store *s, char *err, size_t errlen);
 int pg_commit(struct pg_store *s, char *err, size_t errlen);
 void pg_rollback(struct pg_store *s);
+/* Ends a write transaction: commits when rc is 0, else (or when the commit
+ * fails) rolls back; rc, or the commit's failure. */
+int pg_finish(struct pg_store *s, int rc, char *err, size_t errlen);
 /* The next value of the roster change counter, inside the caller's write
  * transaction; its row stays locked until the commit. */
 int pg_next_change(struct pg_store *s, int64_t *value, char *err, size_t errlen);
@@ -163,7 +166,17 @@ int pg_read_event(const PGresult *res, int row, int col, const char *what, struc
 void pg_read_volunteer(const PGresult *res, int row, struct central_volunteer *v);
 void pg_read_card(const PGresult *res, int row, struct central_card *c);
 
-/* The operations of store_pg_ingest.c and store_pg_roster.c. */
+/* An activity row: these columns, read by pg_read_activity. */
+#define PG_ACTIVITY_COLUMNS                                                                        \
+    "id, site, date, start, \"end\", title, place, coalesce(plan, ''), coalesce(plan_date, ''), " \
+    "cancelled"
+void pg_read_activity(const PGresult *res, int row, struct central_activity *a);
+/* An activity's ten parameters (ST_ACTIVITY_ADD's): id, site, date, start,
+ * end, title, place, the change counter, its plan, plan_date. */
+void pg_activity_params(struct params *p, const struct central_activity *a, const char *plan,
+                        int64_t change);
+
+/* The operations of store_pg_ingest.c, store_pg_roster.c and store_pg_plan.c. */
 int pg_ingest(struct central_store *store, const struct central_device *device,
               const struct event *events, size_t count, enum central_ingest_result *results,
               char *err, size_t errlen);
@@ -186,6 +199,21 @@ int pg_reviews(struct central_store *store, int limit, central_review_cb cb, voi
 int pg_volunteer_export(struct central_store *store, const char *external_id,
                         const struct central_volunteer_sink *sink, int64_t *seconds,
                         int64_t *visits, char *err, size_t errlen);
+int pg_activity_add(struct central_store *store, const struct central_activity *activity,
+                    char *err, size_t errlen);
+int pg_plan_add(struct central_store *store, const struct central_plan *plan,
+                const struct central_activity *occurrences, size_t count, char *err,
+                size_t errlen);
+int pg_occurrence_change(struct central_store *store, const char *plan, const char *plan_date,
+                         const struct central_activity *change, char *err, size_t errlen);
+int pg_plans(struct central_store *store, const char *site, central_plan_cb cb, void *ctx,
+             char *err, size_t errlen);
+int pg_plan_import(struct central_store *store, const char *site, const char *from,
+                   const struct central_plan_import *plans, size_t count, const char *const *keep,
+                   size_t keep_count, struct central_import_counts *counts, char *err,
+                   size_t errlen);
+int pg_activities(struct central_store *store, const char *site, const char *from, const char *to,
+                  central_activity_cb cb, void *ctx, char *err, size_t errlen);
 int pg_volunteer_forget(struct central_store *store, const char *external_id,
                         struct central_erasure *erased, char *err, size_t errlen);
 

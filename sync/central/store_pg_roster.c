@@ -65,15 +65,8 @@ static int roster_rows(struct pg_store *s, int64_t since, const char *site,
     if (rc || (rc = pg_query(s, ST_ACTIVITIES_SINCE, &p, &res, "roster activities", err, errlen)))
         return rc;
     for (int row = 0; !rc && row < PQntuples(res); row++) {
-        /* The plan fields (schema 3) are PostgreSQL's to fill: not yet. */
-        struct central_activity a = {0};
-        pg_copy_column(res, row, 0, a.id, sizeof a.id);
-        pg_copy_column(res, row, 1, a.site, sizeof a.site);
-        pg_copy_column(res, row, 2, a.date, sizeof a.date);
-        pg_copy_column(res, row, 3, a.start, sizeof a.start);
-        pg_copy_column(res, row, 4, a.end, sizeof a.end);
-        pg_copy_column(res, row, 5, a.title, sizeof a.title);
-        pg_copy_column(res, row, 6, a.place, sizeof a.place);
+        struct central_activity a;
+        pg_read_activity(res, row, &a);
         rc = sink->activity(sink->ctx, &a);
     }
     PQclear(res);

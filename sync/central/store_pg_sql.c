@@ -63,7 +63,7 @@ const char *const pg_statement_sql[ST_COUNT] = {
                             "WHERE changed > $1 ORDER BY external_id COLLATE \"C\"",
     [ST_CARDS_SINCE] = "SELECT card_hash, coalesce(volunteer, ''), revoked FROM card "
                        "WHERE changed > $1 ORDER BY card_hash COLLATE \"C\"",
-    [ST_ACTIVITIES_SINCE] = "SELECT id, site, date, start, \"end\", title, place FROM activity "
+    [ST_ACTIVITIES_SINCE] = "SELECT " PG_ACTIVITY_COLUMNS " FROM activity "
                             "WHERE site = $2 AND changed > $1 "
                             "ORDER BY date COLLATE \"C\", start COLLATE \"C\", id COLLATE \"C\"",
     [ST_STATUS_PUT] = "INSERT INTO device_status (device, received_us, "
@@ -144,7 +144,8 @@ const char *const pg_statement_sql[ST_COUNT] = {
     [ST_ADMIN_AUTH] = "SELECT encode(token_hash, 'hex') FROM admin "
                       "WHERE token_lookup = $1 AND revoked_us IS NULL",
     [ST_ACTIVITY_ADD] = "INSERT INTO activity (id, site, date, start, \"end\", title, place, "
-                        "changed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "changed, plan, plan_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                        "nullif($9, ''), nullif($10, ''))",
     /* The WHERE keeps the change counter of unchanged rows, so a daily
      * re-import of the same file sends nothing to the kiosks. */
     [ST_ROSTER_UPSERT] =

@@ -80,15 +80,6 @@ static int change_one(struct pg_store *s, const char *sql, const struct params *
     return rc;
 }
 
-static int finish(struct pg_store *s, int rc, char *err, size_t errlen)
-{
-    if (!rc)
-        rc = pg_commit(s, err, errlen);
-    if (rc)
-        pg_rollback(s);
-    return rc;
-}
-
 static int pg_user_add(struct central_store *store, const struct central_user *user,
                        const unsigned char *setup_hash, int64_t setup_expires_us, char *err,
                        size_t errlen)
@@ -113,7 +104,7 @@ static int pg_user_add(struct central_store *store, const struct central_user *u
                      &p, &res, "user add", err, errlen))) {
         if (rc == -EEXIST)
             snprintf(err, errlen, "an account named \"%s\" exists already", user->name);
-        return finish(s, rc, err, errlen);
+        return pg_finish(s, rc, err, errlen);
     }
     int64_t id = pg_column_int(res, 0, 0);
     PQclear(res);
@@ -128,7 +119,7 @@ static int pg_user_add(struct central_store *store, const struct central_user *u
         if (rc == -ENOENT)
             snprintf(err, errlen, "no site \"%s\" (see site list)", user->sites[i]);
     }
-    return finish(s, rc, err, errlen);
+    return pg_finish(s, rc, err, errlen);
 }
 
 static int pg_user_relink(struct central_store *store, const char *name,
@@ -203,7 +194,7 @@ static int pg_user_revoke(struct central_store *store, const char *name, char *e
                     "DELETE FROM web_session WHERE \"user\" = "
                     "(SELECT id FROM web_user WHERE name = $1)",
                     &by_name, NULL, "user revoke", err, errlen);
-    return finish(s, rc, err, errlen);
+    return pg_finish(s, rc, err, errlen);
 }
 
 static int pg_user_setup_find(struct central_store *store, const unsigned char *setup_hash,
@@ -249,7 +240,7 @@ static int pg_user_setup_use(struct central_store *store, const unsigned char *s
         rc = pg_run(s, "DELETE FROM web_session WHERE \"user\" = $1", &by_id, NULL, "set-up link",
                     err, errlen);
     }
-    return finish(s, rc, err, errlen);
+    return pg_finish(s, rc, err, errlen);
 }
 
 static int pg_user_set_lang(struct central_store *store, int64_t user_id, const char *lang,
@@ -717,7 +708,7 @@ static int pg_card_revoke(struct central_store *store, const char *external_id,
                         "WHERE card_hash = $2 AND volunteer = $1 AND revoked = 0",
                         &p, "card revoke", "the volunteer has no such card in use", err, errlen);
     }
-    return finish(s, rc, err, errlen);
+    return pg_finish(s, rc, err, errlen);
 }
 
 const struct central_store_web_ops central_pg_web_ops = {

@@ -80,22 +80,6 @@ struct import {
     size_t errlen;
 };
 
-static int given(const struct central_plan_import *plan, const char *plan_date)
-{
-    size_t low = 0, high = plan->count;
-    while (low < high) {
-        size_t mid = (low + high) / 2;
-        int cmp = strcmp(plan->occurrences[mid].plan_date, plan_date);
-        if (cmp == 0)
-            return 1;
-        if (cmp < 0)
-            low = mid + 1;
-        else
-            high = mid;
-    }
-    return 0;
-}
-
 /* The plan's id: the one imported before with its uid, or its own (added). */
 static int import_plan_row(struct import *im, const struct central_plan *plan, char *id)
 {
@@ -177,7 +161,7 @@ static int import_one(struct import *im, const struct central_plan_import *plan)
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         char date[CENTRAL_DATE_LEN + 1];
         central_sqlite_text(st, 0, date, sizeof date);
-        if (given(plan, date))
+        if (central_plan_import_gives(plan, date))
             continue;
         if (count == cap) {
             cap = cap ? cap * 2 : 16;
@@ -207,18 +191,6 @@ static int import_one(struct import *im, const struct central_plan_import *plan)
     return rc;
 }
 
-static int listed(const char *uid, const struct central_plan_import *plans, size_t count,
-                  const char *const *keep, size_t keep_count)
-{
-    for (size_t i = 0; i < count; i++)
-        if (strcmp(plans[i].plan->uid, uid) == 0)
-            return 1;
-    for (size_t i = 0; i < keep_count; i++)
-        if (strcmp(keep[i], uid) == 0)
-            return 1;
-    return 0;
-}
-
 /* The site's imported plans the file no longer has: their occurrences
  * from `from` on are cancelled. */
 static int import_gone(struct import *im, const struct central_plan_import *plans, size_t count,
@@ -232,7 +204,7 @@ static int import_gone(struct import *im, const struct central_plan_import *plan
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         char uid[CENTRAL_PLAN_UID_MAX];
         central_sqlite_text(st, 1, uid, sizeof uid);
-        if (listed(uid, plans, count, keep, keep_count))
+        if (central_plan_import_names(uid, plans, count, keep, keep_count))
             continue;
         if (gone_count == cap) {
             cap = cap ? cap * 2 : 16;
