@@ -14,7 +14,9 @@
 
 #include "namesearch.h"
 
-#define USER_COLUMNS "id, name, role, lang, password_hash, setup_expires_us, created_us, revoked_us"
+#define USER_COLUMNS                                                                               \
+    "id, name, role, lang, password_hash, setup_expires_us, created_us, revoked_us, email, "       \
+    "monthly_mail"
 
 static int read_sites(struct pg_store *s, struct central_user *user, char *err, size_t errlen)
 {
@@ -44,6 +46,8 @@ static void read_user(const PGresult *res, int row, struct central_user *user)
     user->setup_expires_us = pg_column_int(res, row, 5);
     user->created_us = pg_column_int(res, row, 6);
     user->revoked_us = pg_column_int(res, row, 7);
+    pg_copy_column(res, row, 8, user->email, sizeof user->email);
+    user->monthly_mail = (int)pg_column_int(res, row, 9);
 }
 
 /* One account from a statement whose first columns are USER_COLUMNS. */
