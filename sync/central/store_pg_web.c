@@ -9,6 +9,7 @@
 #include "store_pg.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,22 +381,142 @@ static int pg_login_failure(struct central_store *store, const char *key, int cl
 
 /* ---- the audit log ---- */
 
+static int pg_audit_add_many(struct central_store *store, const struct central_audit *audits,
+                             size_t count, char *err, size_t errlen)
+{
+    struct pg_store *s = pg_cast(store);
+    int rc = pg_begin_write(s, err, errlen);
+    for (size_t i = 0; i < count && !rc; i++) {
+        const struct central_audit *audit = &audits[i];
+        struct params p = {0};
+        param_number(&p, audit->at_us ? audit->at_us : pg_now_us());
+        param_text(&p, audit->actor);
+        param_text(&p, audit->action);
+        param_text(&p, audit->subject);
+        param_text(&p, audit->detail);
+        rc = pg_run(s,
+                    "INSERT INTO audit (at_us, actor, action, subject, detail) "
+                    "VALUES ($1, $2, $3, $4, $5)",
+                    &p, NULL, "audit", err, errlen);
+    }
+    return pg_finish(s, rc, err, errlen);
+}
+
 static int pg_audit_add(struct central_store *store, const struct central_audit *audit, char *err,
                         size_t errlen)
 {
+    return pg_audit_add_many(store, audit, 1, err, errlen);
+}
+
+/* ---- uploads: a roster file between its preview and its apply ---- */
+
+static int pg_upload_put(struct central_store *store, const unsigned char *session_hash,
+                         const unsigned char *id_hash, const struct central_upload *upload,
+                         int64_t keep_us, char *err, size_t errlen)
+{
     struct pg_store *s = pg_cast(store);
+    char session[PG_HASH_HEX_MAX], id[PG_HASH_HEX_MAX];
+    pg_hash_hex(session_hash, session);
+    pg_hash_hex(id_hash, id);
+    int64_t now = pg_now_us();
+    /* The file as hex text for decode(): any bytes go through. */
+    char *data = malloc(2 * upload->len + 1);
+    if (!data) {
+        snprintf(err, errlen, "upload: out of memory");
+        return -ENOMEM;
+    }
+    sodium_bin2hex(data, 2 * upload->len + 1, (const unsigned char *)upload->data, upload->len);
+    struct params old = {0};
+    param_text(&old, session);
+    param_number(&old, now - keep_us);
     struct params p = {0};
-    param_number(&p, audit->at_us ? audit->at_us : pg_now_us());
-    param_text(&p, audit->actor);
-    param_text(&p, audit->action);
-    param_text(&p, audit->subject);
-    param_text(&p, audit->detail);
+    param_text(&p, id);
+    param_text(&p, session);
+    param_number(&p, now);
+    param_text(&p, upload->name);
+    param_text(&p, data);
+    param_number(&p, (int64_t)upload->added);
+    param_number(&p, (int64_t)upload->changed);
+    param_number(&p, (int64_t)upload->inactive);
+    int rc = pg_begin_write(s, err, errlen);
+    if (!rc) {
+        rc = pg_run(s,
+                    "DELETE FROM web_upload WHERE session = decode($1, 'hex') OR created_us < $2",
+                    &old, NULL, "upload", err, errlen);
+        if (!rc)
+            rc = pg_run(s,
+                        "INSERT INTO web_upload (id_hash, session, created_us, name, data, added, "
+                        "changed, inactive) VALUES (decode($1, 'hex'), decode($2, 'hex'), $3, $4, "
+                        "decode($5, 'hex'), $6, $7, $8)",
+                        &p, NULL, "upload", err, errlen);
+        rc = pg_finish(s, rc, err, errlen);
+    }
+    free(data);
+    return rc;
+}
+
+static int pg_upload_get(struct central_store *store, const unsigned char *session_hash,
+                         const unsigned char *id_hash, int64_t keep_us,
+                         struct central_upload *upload, char *err, size_t errlen)
+{
+    struct pg_store *s = pg_cast(store);
+    char session[PG_HASH_HEX_MAX], id[PG_HASH_HEX_MAX];
+    pg_hash_hex(session_hash, session);
+    pg_hash_hex(id_hash, id);
+    memset(upload, 0, sizeof *upload);
+    struct params p = {0};
+    param_text(&p, id);
+    param_text(&p, session);
+    param_number(&p, pg_now_us() - keep_us);
+    PGresult *res = NULL;
+    int rc = pg_ready(s, err, errlen);
+    if (rc || (rc = pg_run(s,
+                           "SELECT created_us, name, encode(data, 'hex'), added, changed, inactive "
+                           "FROM web_upload WHERE id_hash = decode($1, 'hex') AND "
+                           "session = decode($2, 'hex') AND created_us >= $3",
+                           &p, &res, "upload", err, errlen)))
+        return rc;
+    if (PQntuples(res) != 1) {
+        snprintf(err, errlen, "no such upload for this session");
+        rc = -ENOENT;
+        goto out;
+    }
+    upload->created_us = pg_column_int(res, 0, 0);
+    pg_copy_column(res, 0, 1, upload->name, sizeof upload->name);
+    const char *hex = PQgetvalue(res, 0, 2);
+    size_t hex_len = strlen(hex);
+    upload->added = (size_t)pg_column_int(res, 0, 3);
+    upload->changed = (size_t)pg_column_int(res, 0, 4);
+    upload->inactive = (size_t)pg_column_int(res, 0, 5);
+    if (!(upload->data = malloc(hex_len / 2 + 1))) {
+        snprintf(err, errlen, "upload: out of memory");
+        rc = -ENOMEM;
+        goto out;
+    }
+    if (sodium_hex2bin((unsigned char *)upload->data, hex_len / 2 + 1, hex, hex_len, NULL,
+                       &upload->len, NULL)) {
+        snprintf(err, errlen, "upload: the stored file cannot be read back");
+        free(upload->data);
+        upload->data = NULL;
+        rc = -EIO;
+    }
+out:
+    PQclear(res);
+    return rc;
+}
+
+static int pg_upload_delete(struct central_store *store, const unsigned char *id_hash, char *err,
+                            size_t errlen)
+{
+    struct pg_store *s = pg_cast(store);
+    char id[PG_HASH_HEX_MAX];
+    pg_hash_hex(id_hash, id);
+    struct params p = {0};
+    param_text(&p, id);
     int rc = pg_ready(s, err, errlen);
     return rc ? rc
-              : pg_run(s,
-                       "INSERT INTO audit (at_us, actor, action, subject, detail) "
-                       "VALUES ($1, $2, $3, $4, $5)",
-                       &p, NULL, "audit", err, errlen);
+              : pg_run(s, "DELETE FROM web_upload WHERE id_hash = decode($1, 'hex')", &p, NULL,
+                       "upload", err, errlen);
 }
 
 /* Runs a read and hands each row to row(), which fills a struct and calls
@@ -730,6 +851,10 @@ const struct central_store_web_ops central_pg_web_ops = {
     .login_failures = pg_login_failures,
     .login_failure = pg_login_failure,
     .audit_add = pg_audit_add,
+    .audit_add_many = pg_audit_add_many,
+    .upload_put = pg_upload_put,
+    .upload_get = pg_upload_get,
+    .upload_delete = pg_upload_delete,
     .audits = pg_audits,
     .present = pg_present,
     .volunteers = pg_volunteers,
