@@ -174,5 +174,6 @@ extern const struct central_store_web_ops central_sqlite_web_ops;
 extern const struct central_store_mail_ops central_sqlite_mail_ops;
 /* PostgreSQL's (store_pg_web.c). */
 extern const struct central_store_web_ops central_pg_web_ops;
+extern const struct central_store_mail_ops central_pg_mail_ops;
 
 #endif

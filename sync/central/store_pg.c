@@ -704,4 +704,5 @@ static const struct central_store_ops pg_ops = {
     .volunteer_export = pg_volunteer_export,
     .volunteer_forget = pg_volunteer_forget,
     .web = &central_pg_web_ops,
+    .mail = &central_pg_mail_ops,
 };
