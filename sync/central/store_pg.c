@@ -23,11 +23,13 @@ extern const char embed_central_pg_005[];
 extern const char embed_central_pg_006[];
 extern const char embed_central_pg_007[];
 extern const char embed_central_pg_008[];
+extern const char embed_central_pg_009[];
 
 static const char *const migrations[] = {embed_central_pg_001, embed_central_pg_002,
                                          embed_central_pg_003, embed_central_pg_004,
                                          embed_central_pg_005, embed_central_pg_006,
-                                         embed_central_pg_007, embed_central_pg_008};
+                                         embed_central_pg_007, embed_central_pg_008,
+                                         embed_central_pg_009};
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* The advisory lock of the migrations (store_pg_sql.c has the sites'). */
@@ -701,6 +703,8 @@ static const struct central_store_ops pg_ops = {
     .plans = pg_plans,
     .plan_import = pg_plan_import,
     .activities = pg_activities,
+    .opening_set = pg_opening_set,
+    .openings = pg_openings,
     .volunteer_export = pg_volunteer_export,
     .volunteer_forget = pg_volunteer_forget,
     .web = &central_pg_web_ops,

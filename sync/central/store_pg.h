@@ -214,6 +214,10 @@ int pg_plan_import(struct central_store *store, const char *site, const char *fr
                    size_t errlen);
 int pg_activities(struct central_store *store, const char *site, const char *from, const char *to,
                   central_activity_cb cb, void *ctx, char *err, size_t errlen);
+int pg_opening_set(struct central_store *store, const char *site,
+                   const struct central_opening *hours, char *err, size_t errlen);
+int pg_openings(struct central_store *store, central_opening_cb cb, void *ctx, char *err,
+                size_t errlen);
 int pg_volunteer_forget(struct central_store *store, const char *external_id,
                         struct central_erasure *erased, char *err, size_t errlen);
 

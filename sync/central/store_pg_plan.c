@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opening.h"
 #include "plan.h"
 
 #define IMPORT "calendar import"
@@ -400,4 +401,59 @@ int pg_plan_import(struct central_store *store, const char *site, const char *fr
     if (!rc)
         rc = import_gone(&im, plans, count, keep, keep_count);
     return pg_finish(im.store, rc, err, errlen);
+}
+
+/* ---- a site's opening hours ---- */
+
+int pg_opening_set(struct central_store *store, const char *site,
+                   const struct central_opening *hours, char *err, size_t errlen)
+{
+    struct pg_store *s = pg_cast(store);
+    struct params p = {0};
+    param_text(&p, site);
+    if (hours) {
+        param_number(&p, hours->weekdays);
+        param_text(&p, hours->start);
+        param_text(&p, hours->end);
+    }
+    PGresult *res = NULL;
+    int rc = pg_ready(s, err, errlen);
+    if (rc || (rc = pg_run(s,
+                           hours ? "INSERT INTO site_opening (site, weekdays, start, \"end\") "
+                                   "SELECT id, $2, $3, $4 FROM site WHERE id = $1 "
+                                   "ON CONFLICT (site) DO UPDATE SET weekdays = excluded.weekdays, "
+                                   "start = excluded.start, \"end\" = excluded.\"end\""
+                                 : "DELETE FROM site_opening WHERE site = $1",
+                           &p, &res, "opening hours", err, errlen)))
+        return rc;
+    if (hours && strtoll(PQcmdTuples(res), NULL, 10) == 0) {
+        snprintf(err, errlen, "there is no site \"%s\" (see site list)", site);
+        rc = -ENOENT;
+    }
+    PQclear(res);
+    return rc;
+}
+
+int pg_openings(struct central_store *store, central_opening_cb cb, void *ctx, char *err,
+                size_t errlen)
+{
+    struct pg_store *s = pg_cast(store);
+    PGresult *res = NULL;
+    int rc = pg_ready(s, err, errlen);
+    if (rc || (rc = pg_run(s,
+                           "SELECT site, weekdays, start, \"end\" FROM site_opening "
+                           "ORDER BY site COLLATE \"C\"",
+                           NULL, &res, "opening hours", err, errlen)))
+        return rc;
+    for (int row = 0; !rc && row < PQntuples(res); row++) {
+        struct central_opening hours;
+        memset(&hours, 0, sizeof hours);
+        pg_copy_column(res, row, 0, hours.site, sizeof hours.site);
+        hours.weekdays = (int)pg_column_int(res, row, 1);
+        pg_copy_column(res, row, 2, hours.start, sizeof hours.start);
+        pg_copy_column(res, row, 3, hours.end, sizeof hours.end);
+        rc = cb(ctx, &hours);
+    }
+    PQclear(res);
+    return rc;
 }
