@@ -480,6 +480,9 @@ static void test_volunteer_list_searches_names_and_ids_and_filters(void **state)
     assert_true(berg < dahl && dahl < nordmann && nordmann < asheim);
     assert_null(strstr(page.body, "Per Olsen"));
     assert_non_null(strstr(page.body, "4 frivillige"));
+    /* Missing papers are marked (markup, never an escaped attribute). */
+    assert_non_null(strstr(page.body, " class=\"warn\">"));
+    assert_null(strstr(page.body, "class=&quot;"));
     /* Search folds case and Norwegian letters: "øy" finds Øystein, "ÅSH"
      * too; an id part finds its owner. */
     assert_int_equal(web_request(f, "/volunteers?q=%C3%B8y", cookie, NULL, NULL, NULL, &page), 200);

@@ -200,6 +200,11 @@ struct list {
     size_t count;
 };
 
+/* A cell or value that needs attention (papers missing, a card revoked). */
+static const char *warn_class(int warn)
+{
+    return warn ? " class=\"warn\"" : "";
+}
 static int list_row(void *ctx, const struct central_volunteer *v)
 {
     struct list *list = ctx;
@@ -212,12 +217,15 @@ static int list_row(void *ctx, const struct central_volunteer *v)
     int paper_missing = !v->confidentiality_signed[0] && !v->confidentiality_undated;
     central_buf_htmlf(&list->rows,
                       "<tr><td><a href=\"%s\">%s %s</a></td><td data-label=\"%s\">%s</td>"
-                      "<td data-label=\"%s\">%s</td><td data-label=\"%s\"%s>%s</td>"
-                      "<td data-label=\"%s\"%s>%s</td></tr>",
+                      "<td data-label=\"%s\">%s</td><td data-label=\"%s\"",
                       path, v->given_name, v->family_name, text.col_id, v->external_id,
                       text.col_state, v->active ? text.active : text.inactive,
-                      text.col_confidentiality, paper_missing ? " class=\"warn\"" : "", paper,
-                      text.col_police, warn ? " class=\"warn\"" : "", police);
+                      text.col_confidentiality);
+    /* The class is markup, never an escaped argument. */
+    central_buf_str(&list->rows, warn_class(paper_missing));
+    central_buf_htmlf(&list->rows, ">%s</td><td data-label=\"%s\"", paper, text.col_police);
+    central_buf_str(&list->rows, warn_class(warn));
+    central_buf_htmlf(&list->rows, ">%s</td></tr>", police);
     return 0;
 }
 
@@ -354,10 +362,10 @@ static int card_row(void *ctx, const struct central_card *card)
     struct card_rows *rows = ctx;
     struct central_buf *out = rows->web->out;
     rows->count++;
-    central_buf_htmlf(out, "<tr><td class=\"t\">%s …%s</td><td data-label=\"%s\"%s>%s</td><td>",
-                      text.card, card_name(card->card_hash), text.state,
-                      card->revoked ? " class=\"warn\"" : "",
-                      card->revoked ? text.card_revoked : text.card_in_use);
+    central_buf_htmlf(out, "<tr><td class=\"t\">%s …%s</td><td data-label=\"%s\"", text.card,
+                      card_name(card->card_hash), text.state);
+    central_buf_str(out, warn_class(card->revoked));
+    central_buf_htmlf(out, ">%s</td><td>", card->revoked ? text.card_revoked : text.card_in_use);
     if (!card->revoked)
         central_buf_htmlf(
             out, "<a class=\"button\" href=\"%s?card=%s\" aria-label=\"%s …%s\">%s</a>", rows->path,
@@ -430,10 +438,13 @@ static void volunteer_page(struct web *web, const struct central_volunteer *v, c
         central_buf_htmlf(out, "<p class=\"done\" role=\"status\">%s</p>", done);
     central_buf_htmlf(out,
                       "<dl class=\"facts\"><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
-                      "<dt>%s</dt><dd%s>%s</dd><dt>%s</dt><dd%s>%s</dd></dl>",
+                      "<dt>%s</dt><dd",
                       text.id, v->external_id, text.state, v->active ? text.active : text.inactive,
-                      text.confidentiality, paper_missing ? " class=\"warn\"" : "", paper,
-                      text.police, warn ? " class=\"warn\"" : "", police);
+                      text.confidentiality);
+    central_buf_str(out, warn_class(paper_missing));
+    central_buf_htmlf(out, ">%s</dd><dt>%s</dt><dd", paper, text.police);
+    central_buf_str(out, warn_class(warn));
+    central_buf_htmlf(out, ">%s</dd></dl>", police);
 
     central_buf_htmlf(
         out,
