@@ -629,9 +629,25 @@ static int parse_minutes(const char *text, int *out)
     return 0;
 }
 
-static void copy_text(char *out, size_t cap, const json_t *value)
+/* A text field of the roster answer, whole: one longer than the kiosk keeps
+ * (the limits of fieldlimits.h, the same as the central's) is a bad answer
+ * naming the row and the field, never a silent cut (two ids cut to the same
+ * prefix would be one person). */
+static int copy_text(struct session *s, char *out, size_t cap, const json_t *item,
+                     const char *key, const char *kind, size_t index)
 {
-    snprintf(out, cap, "%s", json_is_string(value) ? json_string_value(value) : "");
+    const json_t *value = json_object_get(item, key);
+    const char *text = json_is_string(value) ? json_string_value(value) : "";
+    size_t len = strlen(text);
+    if (len >= cap) {
+        snprintf(s->error, sizeof s->error,
+                 "fetching the roster: %s %zu: %s is %zu bytes, more than the %zu this kiosk "
+                 "keeps; nothing applied",
+                 kind, index + 1, key, len, cap - 1);
+        return -1;
+    }
+    memcpy(out, text, len + 1);
+    return 0;
 }
 
 /* GET /v1/roster?since=cursor, applied in one transaction with the cursor. */
@@ -703,13 +719,16 @@ static enum outcome fetch_roster(struct session *s)
     json_t *item;
     json_array_foreach(jv, i, item) {
         struct volunteer *v = &volunteers[i];
-        copy_text(v->external_id, sizeof v->external_id, json_object_get(item, "external_id"));
-        copy_text(v->given_name, sizeof v->given_name, json_object_get(item, "given_name"));
-        copy_text(v->family_name, sizeof v->family_name, json_object_get(item, "family_name"));
-        copy_text(v->confidentiality_signed, sizeof v->confidentiality_signed,
-                  json_object_get(item, "confidentiality_signed"));
-        copy_text(v->police_valid_until, sizeof v->police_valid_until,
-                  json_object_get(item, "police_valid_until"));
+        if (copy_text(s, v->external_id, sizeof v->external_id, item, "external_id", "volunteer",
+                      i) ||
+            copy_text(s, v->given_name, sizeof v->given_name, item, "given_name", "volunteer", i) ||
+            copy_text(s, v->family_name, sizeof v->family_name, item, "family_name", "volunteer",
+                      i) ||
+            copy_text(s, v->confidentiality_signed, sizeof v->confidentiality_signed, item,
+                      "confidentiality_signed", "volunteer", i) ||
+            copy_text(s, v->police_valid_until, sizeof v->police_valid_until, item,
+                      "police_valid_until", "volunteer", i))
+            goto out;
         /* Signed with no date: as the kiosk's own roster import keeps it. A
          * certificate with no known expiry (police_certificate_undated)
          * never expires here, which a blank police_valid_until already says. */
@@ -725,18 +744,20 @@ static enum outcome fetch_roster(struct session *s)
         }
     }
     json_array_foreach(jc, i, item) {
-        copy_text(cards[i].card_hash, sizeof cards[i].card_hash,
-                  json_object_get(item, "card_hash"));
-        copy_text(cards[i].volunteer, sizeof cards[i].volunteer,
-                  json_object_get(item, "volunteer"));
+        if (copy_text(s, cards[i].card_hash, sizeof cards[i].card_hash, item, "card_hash", "card",
+                      i) ||
+            copy_text(s, cards[i].volunteer, sizeof cards[i].volunteer, item, "volunteer", "card",
+                      i))
+            goto out;
         cards[i].revoked = json_is_true(json_object_get(item, "revoked"));
     }
     json_array_foreach(ja, i, item) {
         struct activity *a = &activities[i];
-        copy_text(a->uuid, sizeof a->uuid, json_object_get(item, "id"));
-        copy_text(a->day, sizeof a->day, json_object_get(item, "date"));
-        copy_text(a->title, sizeof a->title, json_object_get(item, "title"));
-        copy_text(a->place, sizeof a->place, json_object_get(item, "place"));
+        if (copy_text(s, a->uuid, sizeof a->uuid, item, "id", "activity", i) ||
+            copy_text(s, a->day, sizeof a->day, item, "date", "activity", i) ||
+            copy_text(s, a->title, sizeof a->title, item, "title", "activity", i) ||
+            copy_text(s, a->place, sizeof a->place, item, "place", "activity", i))
+            goto out;
         a->cancelled = json_is_true(json_object_get(item, "cancelled"));
         if (parse_minutes(json_string_value(json_object_get(item, "start")), &a->start_min) ||
             parse_minutes(json_string_value(json_object_get(item, "end")), &a->end_min) ||

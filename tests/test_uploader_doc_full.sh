@@ -93,5 +93,19 @@ roster full "F-1 F-2 F-3" "kari bjorn" "A1 A2"
 check "a fourth sync, a full answer without her" bash -c "$ctl sync > $work/sync4.out 2>&1"
 check "the kiosk's own volunteer stays active ($(active L-1))" test "$(active L-1)" = True
 check "and checks in by name" bash -c "$ctl checkin L-1 | grep -q '^checked in: Liv'"
+# A field longer than the kiosk keeps (an id of 64 bytes) is a bad answer
+# naming the row and the field: nothing applied, never an id cut to one
+# another volunteer shares.
+python3 - "$work/roster.json" <<'PY'
+import json, sys
+json.dump({"full": False, "cursor": "g0-long", "cards": [], "activities": [],
+           "volunteers": [{"external_id": "L" * 64, "given_name": "Lang", "family_name": "Id",
+                           "active": True}]}, open(sys.argv[1], "w"))
+PY
+rc=0
+$ctl sync > "$work/sync5.out" 2>&1 || rc=$?
+check "a 64-byte id is refused, naming the row and the field (exit $rc)" \
+    bash -c "test $rc != 0 && grep -q 'volunteer 1: external_id is 64 bytes, more than the 63' $work/sync5.out"
+check "and nothing of that answer is applied" bash -c "! $ctl --json export $(printf 'L%.0s' {1..63}) > /dev/null 2>&1"
 echo "full answers: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]
