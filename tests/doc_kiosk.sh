@@ -16,7 +16,10 @@ start_receiver() {
     local more=$1
     shift
     rm -f "$work/port"
-    python3 "$src/doc_receiver.py" "$work/port" "$work/requests.log" "$@" &
+    # Its own log, not the test's output: a receiver left behind must not
+    # hold ctest's pipe open.
+    python3 "$src/doc_receiver.py" "$work/port" "$work/requests.log" "$@" \
+        >>"$work/receiver.log" 2>&1 &
     central_pid=$!
     for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.05; done
     e2e_kiosk_conf "$(cat "$work/port")" "$more"

@@ -6,7 +6,7 @@ if(TARGET tilstede_central)
   tilstede_test(test_central_mail SOURCES test_central_mail.c central_fixture.c pg_server.c
     LIBS tilstede_central PkgConfig::CURL)
   target_compile_definitions(test_central_mail PRIVATE
-    CENTRAL_BIN="$<TARGET_FILE:tilstede-central>"
+    CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central"
     SMTP_SINK="${CMAKE_CURRENT_SOURCE_DIR}/smtp_sink.py"
     MAIL_READBACK="${CMAKE_CURRENT_SOURCE_DIR}/mail_readback.py"
     XLSX_READBACK="${CMAKE_CURRENT_SOURCE_DIR}/xlsx_readback.py")

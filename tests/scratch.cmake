@@ -3,7 +3,7 @@
 if(TARGET tilstede)
   add_test(NAME test_db_alone_keeps_the_card_key_beside_it
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_scratch_db.sh
-    ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_BINARY_DIR}/scratch-db)
+    ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_BINARY_DIR}/scratch-db)
   set_tests_properties(test_db_alone_keeps_the_card_key_beside_it PROPERTIES TIMEOUT 120
     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1")
 endif()
@@ -11,6 +11,6 @@ endif()
 if(TARGET tilstede-central)
   add_test(NAME test_central_roster_import_messages_are_utf8
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_central_roster_messages.sh
-    ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_BINARY_DIR}/central-roster-messages)
+    ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_BINARY_DIR}/central-roster-messages)
   set_tests_properties(test_central_roster_import_messages_are_utf8 PROPERTIES TIMEOUT 60)
 endif()

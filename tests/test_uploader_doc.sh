@@ -28,7 +28,8 @@ ctl="$bin/tilstedectl --config $work/kiosk.conf"
 start_receiver() { # start_receiver ARGS...
     [[ -n $receiver_pid ]] && kill "$receiver_pid" && wait "$receiver_pid" 2>/dev/null || true
     rm -f "$work/port" "$work/requests.log"
-    python3 "$src/doc_receiver.py" "$work/port" "$work/requests.log" "$@" &
+    python3 "$src/doc_receiver.py" "$work/port" "$work/requests.log" "$@" \
+        >>"$work/receiver.log" 2>&1 &
     receiver_pid=$!
     for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.05; done
     port=$(cat "$work/port")

@@ -18,7 +18,7 @@ if(TARGET tilstedectl)
     ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc)
   set_tests_properties(test_uploader_doc PROPERTIES TIMEOUT 120)
   add_test(NAME test_uploader_doc_refused COMMAND bash
-    ${CMAKE_CURRENT_SOURCE_DIR}/test_uploader_doc_refused.sh ${CMAKE_BINARY_DIR}/bin
+    ${CMAKE_CURRENT_SOURCE_DIR}/test_uploader_doc_refused.sh ${TILSTEDE_RUN_DIR}
     ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc)
   set_tests_properties(test_uploader_doc_refused PROPERTIES TIMEOUT 120)
 endif()
@@ -27,7 +27,7 @@ if(TARGET tilstedectl)
   foreach(name undated full wake reader_state)
     add_test(NAME test_uploader_doc_${name} COMMAND bash
       ${CMAKE_CURRENT_SOURCE_DIR}/test_uploader_doc_${name}.sh
-      ${CMAKE_BINARY_DIR}/bin ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc-${name})
+      ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/doc-${name})
     set_tests_properties(test_uploader_doc_${name} PROPERTIES TIMEOUT 120)
   endforeach()
 endif()

@@ -5,7 +5,7 @@ if(TARGET tilstede_central)
     LIBS tilstede_central PkgConfig::CURL)
   target_compile_definitions(test_central_web PRIVATE ICAL_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data")
   # Sessions shared by two programs on one database.
-  target_compile_definitions(test_central_web PRIVATE CENTRAL_BIN="$<TARGET_FILE:tilstede-central>")
+  target_compile_definitions(test_central_web PRIVATE CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central")
   add_dependencies(test_central_web tilstede-central)
 endif()
 # The pages in headless Chromium (Selenium), axe-core on each (issue 13).
