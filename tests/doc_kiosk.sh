@@ -11,11 +11,15 @@ python3 -c 'import sys; open(sys.argv[1], "wb").write(bytes(range(32)))' "$work/
 chmod 600 "$work/card.key"
 
 # start_receiver [MORE-INI] -- RECEIVER-ARGS...: the receiver on a free
-# port, and the kiosk's configuration pointing at it with MORE-INI.
+# port (a running one stopped first, its request log kept in
+# all_requests.log, so requests.log holds this receiver's alone), and the
+# kiosk's configuration pointing at it with MORE-INI.
 start_receiver() {
     local more=$1
     shift
-    rm -f "$work/port"
+    [[ -n $central_pid ]] && kill "$central_pid" && wait "$central_pid" 2>/dev/null || true
+    [[ -f $work/requests.log ]] && cat "$work/requests.log" >> "$work/all_requests.log"
+    rm -f "$work/port" "$work/requests.log"
     # Its own log, not the test's output: a receiver left behind must not
     # hold ctest's pipe open.
     python3 "$src/doc_receiver.py" "$work/port" "$work/requests.log" "$@" \

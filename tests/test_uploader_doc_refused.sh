@@ -12,20 +12,12 @@ bin=$1
 src=$2
 out=$3
 e2e_prefix=refused
-source "$src/e2e_check.sh"
+source "$src/doc_kiosk.sh"
 
-# start_receiver ARGS...: (re)starts doc_receiver.py with the faults in
-# ARGS, an empty request log (the old one kept in all_requests.log), and
-# the kiosk's configuration pointing at it.
-start_receiver() {
-    [[ -n $central_pid ]] && kill "$central_pid" && wait "$central_pid" 2>/dev/null || true
-    [[ -f $work/requests.log ]] && cat "$work/requests.log" >> "$work/all_requests.log"
-    rm -f "$work/port" "$work/requests.log"
-    python3 "$src/doc_receiver.py" "$work/port" "$work/requests.log" --roster "$work/roster.json" "$@" &
-    central_pid=$!
-    for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.05; done
-    e2e_kiosk_conf "$(cat "$work/port")" "[rules]
-repeat_window_seconds = 0"
+# faults ARGS...: (re)starts doc_receiver.py with the faults in ARGS.
+faults() {
+    start_receiver "[rules]
+repeat_window_seconds = 0" --roster "$work/roster.json" "$@"
 }
 # requests_py PYTHON: runs PYTHON with `log`, the list of logged requests.
 requests_py() {
@@ -35,8 +27,6 @@ $1" "$work/requests.log"
 }
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
-printf 'dGVzdC10b2tlbi1mb3ItdGhlLWRvY3VtZW50LXJlY2VpdmVy\n' > "$work/device.token"
-chmod 600 "$work/device.token"
 printf 'Frivillig-ID;Fornavn;Etternavn;Aktiv\r\nF1;Kari;Nordmann;ja\r\nF2;Ola;Hansen;ja\r\nF3;Per;Berg;ja\r\nF4;Liv;Dahl;ja\r\nF5;Siri;Lund;ja\r\nF6;Nils;Moen;ja\r\n' > "$work/roster.csv"
 # The receiver's roster holds the same people: its full answer is the
 # kiosk's whole roster (PROTOCOL.md, section 7).
@@ -51,7 +41,7 @@ json.dump({"volunteers": [{"external_id": r[0], "given_name": r[1], "family_name
 PY
 
 # --- 1. 400 invalid_request for one event among good ones ---------------
-start_receiver --bad-volunteer F4
+faults --bad-volunteer F4
 $ctl import-roster "$work/roster.csv" > /dev/null
 for v in F1 F2 F3 F4 F5 F6; do $ctl checkin $v > /dev/null; done
 for v in F1 F2 F3 F5 F6; do $ctl checkin $v > /dev/null; done # check-outs
@@ -112,7 +102,7 @@ check "but still listed, with its reason" \
     bash -c "$ctl sync --refused | grep -q 'not taken by this receiver'"
 
 # --- 2. a failed upload still reports the status -------------------------
-start_receiver --events-status 500
+faults --events-status 500
 $ctl checkin F2 > /dev/null
 $ctl sync > "$work/sync3.out" 2>&1 || true
 # The status bodies the receiver got, in order, as JSON lines.
@@ -125,7 +115,7 @@ import json,sys
 s = json.loads(sys.argv[1])
 assert '500' in s['last_error'] and 'uploading events' in s['last_error'], s
 assert s['events_waiting'] == 1, s" "$(statuses | tail -1)"
-start_receiver
+faults
 $ctl sync > "$work/sync4.out" 2>&1 || true
 check "after recovery the status says last_error null" python3 -c "
 import json,sys
@@ -133,7 +123,7 @@ s = json.loads(sys.argv[1])
 assert s['last_error'] is None and s['events_waiting'] == 0, s" "$(statuses | tail -1)"
 
 # --- 3. an event refused in a 200 answer ---------------------------------
-start_receiver --reject-volunteer F6
+faults --reject-volunteer F6
 $ctl checkin F6 > /dev/null
 $ctl checkin F3 > /dev/null
 $ctl sync > "$work/sync5.out" 2>&1 || true
@@ -149,7 +139,7 @@ check "one new refusal not yet seen (the first was acknowledged)" \
     test "$($ctl --json sync --status | json_field events_refused_unseen)" = 1
 
 # --- 4. 401: its own line until the token changes, then told --------------
-start_receiver --token bmV3LXRva2VuLW9mLXRoZS1raW9zaw
+faults --token bmV3LXRva2VuLW9mLXRoZS1raW9zaw
 $ctl checkin F5 > /dev/null
 $ctl sync > "$work/sync6.out" 2>&1 || true
 check "tilstedectl status shows the refused token on its own line" \
@@ -175,7 +165,7 @@ assert s['token_refused_at'] == sys.argv[2] and s['last_error'] is None, s" \
 # So far F4's event (400) and F6's (rejected in a 200) are set aside; now a
 # receiver refusing F1 (400) and F2 (rejected) too, as a faulty proxy or a
 # receiver bug would.
-start_receiver --bad-volunteer F1 --reject-volunteer F2
+faults --bad-volunteer F1 --reject-volunteer F2
 for v in F1 F2 F3 F1 F2 F3; do $ctl checkin $v > /dev/null; done
 $ctl sync > "$work/sync9.out" 2>&1 || true
 refused_ids() { sqlite3 "$work/kiosk.db" "SELECT event_id FROM event WHERE uploaded = 2 ORDER BY seq"; }
@@ -204,7 +194,7 @@ check "all the rest are put back (--json)" \
 check "their refusals are gone" test "$(sqlite3 "$work/kiosk.db" "SELECT count(*) FROM refused_event")" = 0
 check "nothing left to put back" \
     bash -c "$ctl sync --retry-refused | grep -q 'none put back'"
-start_receiver # fixed
+faults # fixed
 $ctl sync > "$work/sync10.out" 2>&1 || true
 cat "$work/sync10.out"
 cat "$work/requests.log" >> "$work/all_requests.log"
