@@ -282,8 +282,9 @@ static int pg_session_add(struct central_store *store, const unsigned char *id_h
                        &p, NULL, "session", err, errlen);
 }
 
-static int pg_session_delete(struct central_store *store, const unsigned char *id_hash, char *err,
-                             size_t errlen)
+/* A row keyed by a hash (a session, a waiting upload) deleted. */
+static int delete_by_hash(struct central_store *store, const char *sql,
+                          const unsigned char *id_hash, const char *what, char *err, size_t errlen)
 {
     struct pg_store *s = pg_cast(store);
     char hex[PG_HASH_HEX_MAX];
@@ -291,9 +292,14 @@ static int pg_session_delete(struct central_store *store, const unsigned char *i
     struct params p = {0};
     param_text(&p, hex);
     int rc = pg_ready(s, err, errlen);
-    return rc ? rc
-              : pg_run(s, "DELETE FROM web_session WHERE id_hash = decode($1, 'hex')", &p, NULL,
-                       "sign-out", err, errlen);
+    return rc ? rc : pg_run(s, sql, &p, NULL, what, err, errlen);
+}
+
+static int pg_session_delete(struct central_store *store, const unsigned char *id_hash, char *err,
+                             size_t errlen)
+{
+    return delete_by_hash(store, "DELETE FROM web_session WHERE id_hash = decode($1, 'hex')",
+                          id_hash, "sign-out", err, errlen);
 }
 
 static int pg_session_get(struct central_store *store, const unsigned char *id_hash,
@@ -508,15 +514,8 @@ out:
 static int pg_upload_delete(struct central_store *store, const unsigned char *id_hash, char *err,
                             size_t errlen)
 {
-    struct pg_store *s = pg_cast(store);
-    char id[PG_HASH_HEX_MAX];
-    pg_hash_hex(id_hash, id);
-    struct params p = {0};
-    param_text(&p, id);
-    int rc = pg_ready(s, err, errlen);
-    return rc ? rc
-              : pg_run(s, "DELETE FROM web_upload WHERE id_hash = decode($1, 'hex')", &p, NULL,
-                       "upload", err, errlen);
+    return delete_by_hash(store, "DELETE FROM web_upload WHERE id_hash = decode($1, 'hex')",
+                          id_hash, "upload", err, errlen);
 }
 
 /* Runs a read and hands each row to row(), which fills a struct and calls
