@@ -402,8 +402,8 @@ void web_begin(struct web *web, const char *title)
                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                       "<title>%s · Tilstede</title><link rel=\"stylesheet\" "
                       "href=\"/tilstede.css\"></head><body><a class=\"skip\" href=\"#main\">"
-                      "Hopp til innholdet</a><header><p class=\"brand\">Tilstede</p>",
-                      web->user.lang[0] ? web->user.lang : "nb", title);
+                      "%s</a><header><p class=\"brand\">Tilstede</p>",
+                      web->user.lang[0] ? web->user.lang : "nb", title, _("Hopp til innholdet"));
     if (web->user.id > 0) {
         central_buf_str(out, "<nav aria-label=\"Meny\"><ul>");
         if (web->user.role & (CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT))

@@ -44,6 +44,23 @@ struct web_page {
     void (*handler)(struct web *web);
 };
 
+/* Translations: gettext catalogues of the text domain "tilstede-central"
+ * (sync/central/po/nn.po, en.po; web_i18n.c). The msgids are the bokmål
+ * text, the default language, so a string without a translation still
+ * reads right for most users. Mark every piece of page text with _() in a
+ * function that has `struct web *web` in scope, also a printf format:
+ *     central_buf_htmlf(web->out, _("%d frivillige"), n);
+ * (format_arg lets the compiler check the msgid against the arguments).
+ * N_() marks text in a table, translated where it is used: _(table[i]).
+ * A plural: web_ntext(web, "%d frivillig", "%d frivillige", n). After
+ * adding text, give it its nn and en translations in the .po files (the
+ * test central_web_i18n fails on an untranslated msgid). */
+const char *web_text(const struct web *web, const char *msgid) __attribute__((format_arg(2)));
+const char *web_ntext(const struct web *web, const char *singular, const char *plural, long n)
+    __attribute__((format_arg(2))) __attribute__((format_arg(3)));
+#define _(msgid)  web_text(web, (msgid))
+#define N_(msgid) (msgid)
+
 /* A form field (POST) or query argument (GET), or NULL. */
 const char *web_field(const struct web *web, const char *name);
 /* A form field's value and its length in bytes (a file in a multipart
