@@ -989,6 +989,56 @@ static void test_home_lists_the_activity_running_now_and_counts_the_rest(void **
     assert_true(harness_shows(h, "og 2 til"));
 }
 
+/* The core forgets an unknown card after 5 minutes. Staff choosing the
+ * name just then are told on the menu, in their language, as it happens,
+ * not left with a failed write (or sent home); holding the card again
+ * makes it enrollable, and the name typed stays. */
+static void test_unknown_card_forgotten_while_staff_enroll_is_said(void **state)
+{
+    struct harness *h = *state;
+    harness_card(h, UNKNOWN, DEMO_UID_LEN);
+    harness_press(h, ACT_DISMISS, 0, 1);
+    clock_fake_advance(&h->clock, INT64_C(270) * 1000000); /* 10.19.30 */
+    staff_login(h);
+    assert_int_equal(harness_press(h, ACT_STAFF_ENROLL, 0, 1), 0);
+    harness_type(h, "astrid");
+    assert_true(harness_shows(h, "Astrid Berg"));
+    clock_fake_advance(&h->clock, INT64_C(31) * 1000000); /* 5 minutes and 1 s after the tap */
+    harness_pump(h, 50);
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
+    assert_true(harness_shows(h, "Kortet er glemt"));
+    assert_true(harness_shows(h, "etter 5 minutter: hold det mot leseren igjen"));
+    const struct layout_box *enroll = layout_find(ui_layout(h->ui), ACT_STAFF_ENROLL, 0, 1);
+    assert_non_null(enroll);
+    assert_true(enroll->flags & LAYOUT_DISABLED);
+    assert_int_equal(harness_check(h, "forgotten card"), 0);
+    harness_shot(h, "staff_card_forgotten_800x480");
+
+    /* Held again from the menu: the confirmation, then the menu read again. */
+    harness_card(h, UNKNOWN, DEMO_UID_LEN);
+    assert_int_equal(ui_current(h->ui), UI_CONFIRM);
+    harness_press(h, ACT_DISMISS, 0, 1);
+    assert_true(wait_for(h, UI_STAFF, 2000));
+    assert_false(harness_shows(h, "Kortet er glemt"));
+    enroll = layout_find(ui_layout(h->ui), ACT_STAFF_ENROLL, 0, 1);
+    assert_non_null(enroll);
+    assert_false(enroll->flags & LAYOUT_DISABLED);
+
+    /* Held while the name screen is open: back to it, the name still there. */
+    harness_press(h, ACT_STAFF_ENROLL, 0, 1);
+    harness_type(h, "astrid");
+    clock_fake_advance(&h->clock, INT64_C(250) * 1000000);
+    harness_card(h, UNKNOWN, DEMO_UID_LEN);
+    harness_press(h, ACT_DISMISS, 0, 1);
+    assert_int_equal(ui_current(h->ui), UI_NAME);
+    clock_fake_advance(&h->clock, INT64_C(100) * 1000000); /* past the first hold's 5 minutes */
+    harness_pump(h, 50);
+    assert_int_equal(ui_current(h->ui), UI_NAME);
+    harness_press_text(h, "Astrid Berg");
+    assert_int_equal(ui_current(h->ui), UI_STAFF);
+    assert_true(harness_shows(h, "Kortet tilhører nå Astrid Berg"));
+}
+
 #define FLOW(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1000,6 +1050,7 @@ int main(void)
         FLOW(test_name_check_in_shows_matches_after_two_letters_and_asks_first),
         FLOW(test_real_keyboard_types_names_and_escape_goes_home),
         FLOW(test_unknown_card_is_noticed_and_staff_enroll_it),
+        FLOW(test_unknown_card_forgotten_while_staff_enroll_is_said),
         FLOW(test_pin_pad_waits_after_five_wrong_tries_and_shows_it),
         FLOW(test_staff_mode_and_name_screen_go_home_when_left_alone),
         FLOW(test_roll_call_and_check_out_by_hand),

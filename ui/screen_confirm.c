@@ -231,9 +231,5 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
 void screen_confirm_action(struct ui *ui, const struct layout_box *box)
 {
     (void)box; /* the OK button or anywhere else: done */
-    ui->screen_deadline_ms = 0;
-    if (ui->after_confirm != UI_HOME && ui->staff_open)
-        ui_go(ui, ui->after_confirm);
-    else
-        ui_go(ui, UI_HOME);
+    ui_confirm_done(ui);
 }

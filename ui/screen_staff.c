@@ -4,6 +4,7 @@
  * by itself after a minute without a touch (ui_touch_idle). */
 #include "ui_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,8 @@ static void row_activity(struct ui *ui, const struct activity *a)
         snprintf(row->detail, sizeof row->detail, "%s", times);
 }
 
+static void unknown_forgotten_text(struct ui *ui, char *text, size_t cap);
+
 /* The write's outcome in words, in the screen's language. */
 static void staff_write_message(struct ui *ui, const struct staff_job *j)
 {
@@ -234,7 +237,9 @@ static void staff_write_message(struct ui *ui, const struct staff_job *j)
     int failed = j->write_rc < 0;
     switch (j->write) {
     case WRITE_ENROLL:
-        if (failed)
+        if (failed && j->write_rc == -ENOENT && !j->has_unknown)
+            unknown_forgotten_text(ui, text, sizeof text); /* ran out on the worker's way */
+        else if (failed)
             i18n_fill(text, sizeof text, T(ui->tr, "The card was not registered: {error}"),
                       "error", j->write_error, I18N_END);
         else
@@ -274,6 +279,39 @@ static void staff_write_message(struct ui *ui, const struct staff_job *j)
         ui_recorded(ui); /* for the uploader */
     if (!failed && (j->write == WRITE_ACTIVITY_SAVE || j->write == WRITE_ACTIVITY_REMOVE))
         ui->home_stale = 1;
+}
+
+/* The core remembers an unknown card for unknown_card_memory_s (5 minutes)
+ * and then cannot enroll it. Staff choosing a name when that ran out were
+ * left with a failed write; they are told on the menu instead, as it
+ * happens, and the button waits for the card again. */
+int64_t screen_staff_unknown_expiry_us(const struct ui *ui)
+{
+    if (!ui->staff_open || !ui->has_unknown)
+        return 0;
+    if (ui->screen != UI_STAFF && !(ui->screen == UI_NAME && ui->name_mode == NAME_STAFF_ENROLL))
+        return 0;
+    return ui->unknown_at_us + (int64_t)ui->config->unknown_card_memory_s * 1000000;
+}
+
+static void unknown_forgotten_text(struct ui *ui, char *text, size_t cap)
+{
+    char duration[64];
+    i18n_duration(ui->tr, ui->config->unknown_card_memory_s, duration, sizeof duration);
+    i18n_fill(text, cap,
+              T(ui->tr, "The card was forgotten after {duration}: hold it to the reader again."),
+              "duration", duration, I18N_END);
+}
+
+void screen_staff_unknown_forgotten(struct ui *ui)
+{
+    char text[256];
+    unknown_forgotten_text(ui, text, sizeof text);
+    ui_staff_message(ui, 0, text);
+    ui->has_unknown = 0;
+    if (ui->screen == UI_NAME)
+        ui_go(ui, UI_STAFF); /* the menu says it; what was typed is for no card */
+    ui->dirty = 1;
 }
 
 static void staff_done(struct ui *ui, struct ui_job *job)

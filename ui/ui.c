@@ -255,6 +255,16 @@ void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t ac
     ui->after_confirm = !ui->staff_open                  ? UI_HOME
                         : ui->screen == UI_STAFF_PRESENT ? UI_STAFF_PRESENT
                                                          : UI_STAFF;
+    /* An unknown card held while staff are enrolling is the card they
+     * enroll: it is remembered again, and what they typed stays. */
+    if (ui->staff_open && ui->screen == UI_NAME && ui->name_mode == NAME_STAFF_ENROLL &&
+        result->outcome == TAP_UNKNOWN_CARD) {
+        ui->after_confirm = UI_NAME;
+        ui->has_unknown = 1;
+        ui->unknown_at_us = result->at_us;
+    }
+    if (ui->staff_open && result->outcome == TAP_UNKNOWN_CARD)
+        ui->staff_message[0] = '\0'; /* "forgotten, tap it again" is answered */
     ui_go(ui, UI_CONFIRM);
     ui->home_stale = 1;
     int long_read = result->milestone || result->notices || result->outcome == TAP_REFUSED ||
@@ -267,6 +277,17 @@ void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t ac
     ui->pending_sound = result_sound(result);
     if (result->event_id[0])
         ui_recorded(ui);
+}
+
+void ui_confirm_done(struct ui *ui)
+{
+    ui->screen_deadline_ms = 0;
+    if (!ui->staff_open || ui->after_confirm == UI_HOME)
+        ui_go(ui, UI_HOME);
+    else if (ui->after_confirm == UI_STAFF)
+        screen_staff_load(ui, UI_STAFF); /* read again: the card just held may be enrollable */
+    else
+        ui_go(ui, ui->after_confirm); /* the roll call keeps its ticks, a name search its text */
 }
 
 void ui_recorded(struct ui *ui)
@@ -706,11 +727,14 @@ static void timers(struct ui *ui)
     uint64_t now = SDL_GetTicks64();
     if (ui->screen_deadline_ms && now >= ui->screen_deadline_ms) {
         ui->screen_deadline_ms = 0;
-        if (ui->screen == UI_CONFIRM && ui->after_confirm != UI_HOME && ui->staff_open)
-            ui_go(ui, ui->after_confirm);
+        if (ui->screen == UI_CONFIRM)
+            ui_confirm_done(ui);
         else
             ui_go(ui, UI_HOME);
     }
+    int64_t forget_us = screen_staff_unknown_expiry_us(ui);
+    if (forget_us && ui_now_us(ui) >= forget_us)
+        screen_staff_unknown_forgotten(ui);
     if (ui->screen == UI_PIN && ui->pin_locked_until_ms && now >= ui->pin_locked_until_ms) {
         /* The wait is over; the count of wrong PINs stays until the right one. */
         ui->pin_locked_until_ms = 0;
@@ -754,6 +778,9 @@ static int next_wait_ms(struct ui *ui, int limit)
         if (tick < wait)
             wait = tick;
     }
+    int64_t forget_us = screen_staff_unknown_expiry_us(ui);
+    if (forget_us && (forget_us - wall) / 1000 + 1 < wait)
+        wait = (forget_us - wall) / 1000 + 1;
     if (ui->audio && (int64_t)(ui->audio_close_at - now) < wait)
         wait = (int64_t)(ui->audio_close_at - now);
     return wait < 0 ? 0 : (int)wait;

@@ -232,6 +232,8 @@ void ui_submit(struct ui *ui, struct ui_job *job);
 void ui_play(struct ui *ui, int sound); /* 0 in, 1 out, 2 error */
 int ui_is_portrait(const struct ui *ui);
 void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t activity_id);
+/* The confirmation is done (a press, its time): back to where it came from. */
+void ui_confirm_done(struct ui *ui);
 /* An event was recorded outside a tap result (enrolment, correction). */
 void ui_recorded(struct ui *ui);
 void ui_staff_message(struct ui *ui, int ok, const char *text);
@@ -266,6 +268,10 @@ void screen_staff_action(struct ui *ui, const struct layout_box *box);
 void screen_staff_load(struct ui *ui, enum ui_screen screen);
 void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match);
 void screen_staff_text_done(struct ui *ui);
+/* While staff enroll (the menu, the name screen for a card): when the core
+ * forgets the unknown card (wall clock, us), else 0; and what happens then. */
+int64_t screen_staff_unknown_expiry_us(const struct ui *ui);
+void screen_staff_unknown_forgotten(struct ui *ui);
 /* The fire roll call (screen_roll.c), a staff screen. */
 void screen_roll_build(struct ui *ui, struct layout *layout);
 int screen_roll_action(struct ui *ui, const struct layout_box *box); /* 1 if handled */
