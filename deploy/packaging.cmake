@@ -116,6 +116,8 @@ if(TARGET tilstede-central)
   install(TARGETS tilstede-central RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT central)
   install(FILES ${deploy}/systemd/tilstede-central.service DESTINATION /lib/systemd/system
           COMPONENT central)
+  install(FILES ${deploy}/central.conf.example DESTINATION /etc/tilstede-central
+          RENAME central.conf COMPONENT central)
   install(FILES ${deploy}/nginx/tilstede-central.conf DESTINATION ${central_doc}/examples/nginx
           COMPONENT central)
   install(FILES ${deploy}/apache/tilstede-central-sso.conf
@@ -199,8 +201,8 @@ set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_NAME tilstede-central)
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_DEPENDS "adduser")
-# PostgreSQL: the database a municipality's IT may run it on (--db
-# postgresql://...); SQLite, built in, stays the default for one municipality.
+# PostgreSQL: the database a municipality's IT may run it on (the postgres
+# key of /etc/tilstede-central/central.conf, or --db postgresql://...); SQLite, built in, stays the default for one municipality.
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_RECOMMENDS "postgresql")
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_SUGGESTS "nginx")
 set(CPACK_DEBIAN_CENTRAL_DESCRIPTION "central receiver for Tilstede check-in kiosks
@@ -213,7 +215,7 @@ It listens on the loopback interface only; an example nginx configuration
 for TLS in front of it is in /usr/share/doc/tilstede-central/examples.")
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_CONTROL_EXTRA
     ${deploy}/debian/tilstede-central/postinst ${deploy}/debian/tilstede-central/prerm
-    ${deploy}/debian/tilstede-central/postrm)
+    ${deploy}/debian/tilstede-central/postrm ${deploy}/debian/tilstede-central/conffiles)
 
 # Checked when cpack runs: a tree configured for /usr/local has the wrong
 # asset and locale paths compiled into the kiosk.

@@ -32,6 +32,12 @@ if(TARGET tilstede_central)
   target_compile_definitions(test_central_pg_cluster PRIVATE
     CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central")
   add_dependencies(test_central_pg_cluster tilstede-central)
+  # The configuration file's postgres key, as --db postgresql://... is.
+  tilstede_test(test_central_pg_conf SOURCES test_central_pg_conf.c pg_server.c
+    LIBS PkgConfig::LIBPQ)
+  target_compile_definitions(test_central_pg_conf PRIVATE
+    CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central")
+  add_dependencies(test_central_pg_conf tilstede-central)
   # tilstede-central migrate: SQLite to PostgreSQL, the reports compared.
   tilstede_test(test_central_pg_migrate SOURCES test_central_pg_migrate.c central_fixture.c
     pg_server.c LIBS tilstede_central PkgConfig::CURL)

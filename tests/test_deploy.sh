@@ -189,8 +189,12 @@ test_packages() {
     fi
     dpkg-deb --ctrl-tarfile "$kiosk" | tar -xOf - ./conffiles | grep -qx /etc/tilstede/tilstede.conf ||
         fail "/etc/tilstede/tilstede.conf is not a conffile"
+    dpkg-deb --ctrl-tarfile "$central" | tar -xOf - ./conffiles |
+        grep -qx /etc/tilstede-central/central.conf ||
+        fail "/etc/tilstede-central/central.conf is not a conffile"
     listing=$(dpkg-deb -c "$central")
     for path in ./usr/bin/tilstede-central ./lib/systemd/system/tilstede-central.service \
+        ./etc/tilstede-central/central.conf \
         ./usr/share/doc/tilstede-central/examples/nginx/tilstede-central.conf; do
         echo "$listing" | grep -q " $path\( \|$\)" || fail "$(basename "$central") lacks $path"
     done
@@ -324,6 +328,8 @@ test_debootstrap() {
     echo "tilstede-central --version: $(in_root tilstede-central --version)"
     [ "$(in_root stat -c '%U:%G %a' /var/lib/tilstede-central)" = "tilstede-central:tilstede-central 750" ] ||
         fail "/var/lib/tilstede-central is $(in_root stat -c '%U:%G %a' /var/lib/tilstede-central)"
+    [ "$(in_root stat -c '%U:%G %a' /etc/tilstede-central/central.conf)" = "root:tilstede-central 640" ] ||
+        fail "/etc/tilstede-central/central.conf is $(in_root stat -c '%U:%G %a' /etc/tilstede-central/central.conf)"
     in_root env DEBIAN_FRONTEND=noninteractive dpkg --purge tilstede-central >>"$work/apt.log" 2>&1 ||
         fail "purge tilstede-central"
     [ ! -e "$root/var/lib/tilstede-central" ] || fail "purge left /var/lib/tilstede-central"

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "conf.h"
 #include "opening.h"
 #include "plan.h"
 #include "report.h"
@@ -111,15 +112,19 @@ int central_admin_run(const struct central_admin_args *a, FILE *out, FILE *errou
         return CENTRAL_EXIT_USAGE;
     }
     if (!a->db || !a->db[0]) {
-        fprintf(errout, "tilstede-central: no database: give --db FILE or set "
-                        "TILSTEDE_CENTRAL_DB\n");
+        fprintf(errout, "tilstede-central: no database: give --db FILE, set "
+                        "TILSTEDE_CENTRAL_DB or a postgres or sqlite key in "
+                        CENTRAL_CONF_DEFAULT_PATH "\n");
         return CENTRAL_EXIT_USAGE;
     }
     char err[ERR_MAX] = "";
     struct central_store *store = NULL;
     int rc = central_store_open(a->db, &store, err, sizeof err);
     if (rc) {
-        fprintf(errout, "tilstede-central: %s\n", err);
+        if (a->db_origin)
+            fprintf(errout, "tilstede-central: the database of %s: %s\n", a->db_origin, err);
+        else
+            fprintf(errout, "tilstede-central: %s\n", err);
         return CENTRAL_EXIT_FAILURE;
     }
     rc = run(a, store, out, errout, err);

@@ -24,6 +24,7 @@ struct central_admin_args {
     char **words; /* the command and its positional arguments */
     int word_count;
     const char *db;
+    const char *db_origin; /* "central.conf:3 (postgres)" when the file chose db, else NULL */
     const char *name, *kind;
     const char *date, *start, *end, *title, *place;
     const char *weekly; /* activity add --weekly mon,tue: a weekly plan (plan.h) */

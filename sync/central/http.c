@@ -908,8 +908,14 @@ int central_http_start(const struct central_http_config *config, struct central_
         goto fail;
     }
     for (size_t i = 0; i < http->store_count; i++) {
-        if ((rc = central_store_open(config->db, &http->stores[i], err, errlen)))
+        if ((rc = central_store_open(config->db, &http->stores[i], err, errlen))) {
+            if (config->db_origin) {
+                char why[512];
+                snprintf(why, sizeof why, "%s", err);
+                utf8_format(err, errlen, "the database of %s: %s", config->db_origin, why);
+            }
             goto fail;
+        }
         http->free_count++;
     }
     if (tls && ((rc = read_file(config->tls_cert, &http->tls_cert_pem, err, errlen)) ||

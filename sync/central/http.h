@@ -25,6 +25,7 @@ struct central_http;
 struct central_http_config {
     const char *listen;   /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
     const char *db;       /* store location, see central_store_open */
+    const char *db_origin; /* where db was chosen, for its errors ("central.conf:3 (postgres)") */
     const char *tls_cert; /* PEM files; both or neither */
     const char *tls_key;
     unsigned threads;         /* 0: CENTRAL_HTTP_THREADS_DEFAULT */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "conf.h"
 #include "http.h"
 #include "mail.h"
 #include "mail_schedule.h"
@@ -87,7 +88,10 @@ static void usage(FILE *out)
         "\n"
         "Options for every command:\n"
         "  --db FILE|URI     the database: a SQLite file, or postgresql://...\n"
-        "                    (default: $TILSTEDE_CENTRAL_DB)\n"
+        "                    (default: $TILSTEDE_CENTRAL_DB, else the configuration's)\n"
+        "  --config FILE     the configuration: postgres = postgresql://... or\n"
+        "                    sqlite = FILE (default: $TILSTEDE_CENTRAL_CONFIG, else\n"
+        "                    " CENTRAL_CONF_DEFAULT_PATH " when it exists)\n"
         "  --timezone ZONE   local time for days and months (default Europe/Oslo)\n"
         "  --smtp-url URL    the mail server: smtps://HOST:465, or smtp://HOST:587 with\n"
         "                    STARTTLS (required); $TILSTEDE_CENTRAL_SMTP_URL\n"
@@ -107,6 +111,7 @@ static void usage(FILE *out)
 
 enum {
     OPT_DB = 256,
+    OPT_CONFIG,
     OPT_TIMEZONE,
     OPT_LISTEN,
     OPT_TLS_CERT,
@@ -156,6 +161,7 @@ enum {
 
 static const struct option options[] = {
     {"db", required_argument, NULL, OPT_DB},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"timezone", required_argument, NULL, OPT_TIMEZONE},
     {"listen", required_argument, NULL, OPT_LISTEN},
     {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
@@ -309,6 +315,8 @@ int main(int argc, char **argv)
     struct central_admin_args args = {0};
     const char *timezone = "Europe/Oslo";
     args.db = getenv("TILSTEDE_CENTRAL_DB");
+    const char *config_path = getenv("TILSTEDE_CENTRAL_CONFIG");
+    static struct central_conf conf;
     args.hours_per_arsverk = CENTRAL_HOURS_PER_ARSVERK_DEFAULT;
     args.in = stdin;
     args.public_url = getenv("TILSTEDE_CENTRAL_PUBLIC_URL");
@@ -329,6 +337,9 @@ int main(int argc, char **argv)
         switch (opt) {
         case OPT_DB:
             args.db = optarg;
+            break;
+        case OPT_CONFIG:
+            config_path = optarg;
             break;
         case OPT_TIMEZONE:
             timezone = optarg;
@@ -512,6 +523,20 @@ int main(int argc, char **argv)
             return CENTRAL_EXIT_USAGE;
         mail.smtp_password = password;
     }
+    /* The database: --db, else $TILSTEDE_CENTRAL_DB, else the file's. The
+     * file is read (and checked) even when not needed: a bad line in it is
+     * said at once, not when the next command happens to rely on it. */
+    char conf_err[768];
+    if (central_conf_load(&conf, config_path ? config_path : CENTRAL_CONF_DEFAULT_PATH,
+                          !config_path, conf_err, sizeof conf_err)) {
+        fprintf(stderr, "tilstede-central: %s\n", conf_err);
+        return CENTRAL_EXIT_USAGE;
+    }
+    if ((!args.db || !args.db[0]) && conf.db[0]) {
+        args.db = conf.db;
+        args.db_origin = conf.origin;
+        config.db_origin = conf.origin;
+    }
     args.mail = &mail;
     args.words = argv + optind;
     args.word_count = argc - optind;
@@ -525,8 +550,9 @@ int main(int argc, char **argv)
             return CENTRAL_EXIT_USAGE;
         }
         if (!args.db) {
-            fprintf(stderr, "tilstede-central: no database: give --db FILE or set "
-                            "TILSTEDE_CENTRAL_DB\n");
+            fprintf(stderr, "tilstede-central: no database: give --db FILE, set "
+                            "TILSTEDE_CENTRAL_DB or a postgres or sqlite key in "
+                            CENTRAL_CONF_DEFAULT_PATH "\n");
             return CENTRAL_EXIT_USAGE;
         }
         config.db = args.db;
