@@ -1296,6 +1296,73 @@ static void test_kiosk_silent_only_for_time_its_site_was_open(void **state)
     fixture_stop(f);
 }
 
+/* The hours set on the kiosks page, by the site's own contact: shown
+ * there, audited, and the same rule marks kiosks silent on the kiosks page
+ * and on the dashboard. Another site's hours stay out of a contact's reach. */
+static void test_opening_hours_are_set_in_the_browser_and_count_on_every_page(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "berit", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_B, "langtpassord5");
+    struct timeval now;
+    gettimeofday(&now, NULL);
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE device SET last_seen_us = %lld",
+             ((long long)now.tv_sec - 30 * 3600) * 1000000LL);
+    assert_int_equal(fixture_exec(f, sql), 0);
+    char cookie[256], csrf[80], form[512];
+    sign_in(f, "berit", "langtpassord5", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/kiosks", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "hele døgnet, alle dager"));
+    assert_non_null(strstr(page.body, "action=\"/kiosks/hours\""));
+    assert_non_null(strstr(page.body, "1 kiosk er ikke hørt fra på 24 timer"));
+    csrf_of(&page, csrf, sizeof csrf);
+    char origin[96];
+    snprintf(origin, sizeof origin, "Origin: %s", f->base);
+    /* Every day, one minute at noon: 30 hours ago is two open minutes ago. */
+    snprintf(form, sizeof form,
+             "csrf=%s&site=%s&day=mon&day=tue&day=wed&day=thu&day=fri&day=sat&"
+             "day=sun&start=12%%3A00&end=12%%3A01",
+             csrf, FIXTURE_SITE_B);
+    assert_int_equal(web_request(f, "/kiosks/hours", cookie, form, NULL, NULL, &page), 303);
+    assert_string_equal(page.location, "/kiosks#hours");
+    assert_int_equal(web_request(f, "/kiosks", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "man, tir, ons, tor, fre, lør, søn 12.00–12.01"));
+    assert_null(strstr(page.body, "<tr class=\"silent\">"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE action = 'site hours' "
+                                      "AND actor = 'berit'"),
+                     1);
+    /* The dashboard's rule is the same one: only site A's kiosks. */
+    struct reply reply;
+    assert_int_equal(fixture_request_basic(f, "/", "koordinator", f->admin_token, &reply), 0);
+    assert_int_equal(reply.status, 200);
+    assert_non_null(strstr(reply.body, "2 kiosker er ikke hørt fra på 24 timer i enhetens "
+                                       "åpningstid"));
+    reply_free(&reply);
+    /* No day ticked, a bad time, another site: refused, nothing changes. */
+    snprintf(form, sizeof form, "csrf=%s&site=%s&start=08%%3A00&end=16%%3A00", csrf,
+             FIXTURE_SITE_B);
+    assert_int_equal(web_request(f, "/kiosks/hours", cookie, form, origin, NULL, &page), 400);
+    assert_non_null(strstr(page.body, "minst én dag"));
+    snprintf(form, sizeof form, "csrf=%s&site=%s&day=mon&start=8&end=25%%3A00", csrf,
+             FIXTURE_SITE_B);
+    assert_int_equal(web_request(f, "/kiosks/hours", cookie, form, origin, NULL, &page), 400);
+    snprintf(form, sizeof form, "csrf=%s&site=%s&always=1", csrf, FIXTURE_SITE_A);
+    assert_int_equal(web_request(f, "/kiosks/hours", cookie, form, origin, NULL, &page), 403);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE action = 'site hours'"),
+                     1);
+    /* Open day and night again: B's kiosk is silent everywhere. */
+    snprintf(form, sizeof form, "csrf=%s&site=%s&always=1", csrf, FIXTURE_SITE_B);
+    assert_int_equal(web_request(f, "/kiosks/hours", cookie, form, origin, NULL, &page), 303);
+    assert_int_equal(web_request(f, "/kiosks", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "<tr class=\"silent\"><td>" FIXTURE_SITE_B "</td>"));
+    assert_int_equal(fixture_request_basic(f, "/", "koordinator", f->admin_token, &reply), 0);
+    assert_non_null(strstr(reply.body, "3 kiosker er ikke hørt fra"));
+    reply_free(&reply);
+    fixture_stop(f);
+}
+
 /* Two `tilstede-central serve` programs on one database, as behind a
  * reverse proxy that spreads the browsers: what one process knows of the
  * people (a session, its end, wrong passwords) the other knows too. */
@@ -1370,6 +1437,7 @@ int main(void)
         cmocka_unit_test(test_contact_cannot_see_or_change_another_sites_activities_by_url),
         cmocka_unit_test(test_calendar_upload_imports_as_the_command_does),
         cmocka_unit_test(test_kiosk_silent_only_for_time_its_site_was_open),
+        cmocka_unit_test(test_opening_hours_are_set_in_the_browser_and_count_on_every_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -381,6 +381,16 @@ try:
     expect("kiosk add" in driver.page_source, "the audit log shows the kiosk added")
     check("audit")
 
+    # The opening hours, set on the kiosks page: Monday to Friday as
+    # ticked, 08.00 to 16.00, for the first site.
+    driver.get(base + "/kiosks")
+    set_value("hstart", "08:00")
+    set_value("hend", "16:00")
+    click_and_wait(driver.find_element(By.CSS_SELECTOR, 'form[action="/kiosks/hours"] button'))
+    expect("man, tir, ons, tor, fre 08.00–16.00" in driver.page_source,
+           "the kiosks page shows the hours set")
+    check("kiosks-hours")
+
     # Revoke the kiosk.
     driver.get(base + "/kiosks")
     submit("/kiosks/revoke")

@@ -154,19 +154,12 @@ static int site_hours(const struct central_admin_args *a, struct central_store *
         return rc;
     }
     struct central_opening hours;
-    memset(&hours, 0, sizeof hours);
-    int rc = central_plan_weekdays(a->weekly, &hours.weekdays, err, ERR_MAX);
-    if (rc)
+    char why[ERR_MAX - 32];
+    int rc = central_opening_parse(site, a->weekly, a->start, a->end, &hours, why, sizeof why);
+    if (rc) {
+        snprintf(err, ERR_MAX, "site hours: %s", why);
         return rc;
-    if (!valid_clock(a->start) || !valid_clock(a->end)) {
-        snprintf(err, ERR_MAX, "site hours: --start \"%s\" --end \"%s\": expected times HH:MM "
-                 "(an end before the start is the next day, equal ones the whole day)",
-                 a->start ? a->start : "", a->end ? a->end : "");
-        return -EINVAL;
     }
-    memcpy(hours.start, a->start, sizeof hours.start);
-    memcpy(hours.end, a->end, sizeof hours.end);
-    snprintf(hours.site, sizeof hours.site, "%s", site);
     rc = central_store_opening_set(store, site, &hours, err, ERR_MAX);
     if (!rc)
         fprintf(out, "site %s: open %s %s-%s\n", site, a->weekly, hours.start, hours.end);

@@ -11,6 +11,7 @@
 
 #include "http_internal.h"
 #include "numfmt.h"
+#include "opening.h"
 #include "report.h"
 #include "store_mail.h"
 
@@ -155,6 +156,7 @@ struct device_rows {
     const struct central_report *sites; /* by site: key = id, label = name */
     int64_t now;
     int64_t silent_after_s;
+    const struct central_openings *hours; /* silence counts the open hours only */
     int silent;
     int count;
 };
@@ -215,7 +217,8 @@ static int device_row(void *ctx, const struct central_device *d)
     rows->count++;
     int64_t seen = d->last_seen_us;
     int64_t age = seen ? (rows->now - seen) / 1000000 : -1;
-    int silent = !seen || age > rows->silent_after_s;
+    int silent = central_openings_silent(rows->hours, d->site, seen, rows->now / 1000000,
+                                         rows->silent_after_s);
     rows->silent += silent;
     central_buf_printf(out, "<tr%s><td>", silent ? " class=\"silent\"" : "");
     const char *site_name = d->site;
@@ -335,6 +338,7 @@ void central_dashboard_page(struct central_request *request, struct central_resp
 {
     struct central_buf *out = &response->body;
     struct central_report *by_kind = NULL, *by_site = NULL;
+    struct central_openings openings = {NULL, 0};
     char err[512];
     time_t now = time(NULL);
     struct tm tm;
@@ -390,7 +394,10 @@ void central_dashboard_page(struct central_request *request, struct central_resp
                          "<th scope=\"col\">Programvare</th><th scope=\"col\">Kortleser</th>"
                          "<th scope=\"col\">Klokke</th><th scope=\"col\">Siste feil</th>"
                          "</tr></thead><tbody>");
-    struct device_rows devices = {out, by_site, now_us(), request->config->silent_after_s, 0, 0};
+    /* Without the hours (a store that has none) every site counts as open. */
+    central_openings_load(request->store, &openings, err, sizeof err);
+    struct device_rows devices = {out,    by_site, now_us(), request->config->silent_after_s,
+                                  &openings, 0,     0};
     if ((rc = central_store_devices(request->store, device_row, &devices, err, sizeof err))) {
         fail_page(response, rc, err);
         goto out;
@@ -401,9 +408,10 @@ void central_dashboard_page(struct central_request *request, struct central_resp
     central_buf_str(out, "</tbody></table>");
     if (devices.silent)
         central_buf_printf(out,
-                           "<p><span class=\"flag\">⚠ %d %s ikke hørt fra på over et døgn."
-                           "</span> Sjekk strøm og nettverk.</p>",
-                           devices.silent, devices.silent == 1 ? "kiosk er" : "kiosker er");
+                           "<p><span class=\"flag\">⚠ %d %s ikke hørt fra på %lld timer i "
+                           "enhetens åpningstid.</span> Sjekk strøm og nettverk.</p>",
+                           devices.silent, devices.silent == 1 ? "kiosk er" : "kiosker er",
+                           (long long)(request->config->silent_after_s / 3600));
 
     struct mail_rows mails = {out, 0};
     rc = central_store_mail_failures(request->store, mail_row, &mails, err, sizeof err);
@@ -434,6 +442,7 @@ void central_dashboard_page(struct central_request *request, struct central_resp
     if (out->failed)
         central_respond_error(response, 500, "internal", "the page did not fit in memory");
 out:
+    central_openings_free(&openings);
     central_report_free(by_kind);
     central_report_free(by_site);
 }

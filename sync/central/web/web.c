@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "plan.h"
 #include "token.h"
 
 #define SESSION_COOKIE "tilstede_session"
@@ -30,6 +31,7 @@ static const struct web_page pages[] = {
     {"GET", "/kiosks", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_page},
     {"POST", "/kiosks/add", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_add},
     {"POST", "/kiosks/revoke", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_revoke},
+    {"POST", "/kiosks/hours", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_hours},
     {"GET", "/mail", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_mail_page},
     {"POST", "/mail", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_mail_post},
     {"GET", "/users", CENTRAL_ROLE_COORDINATOR, web_users_page},
@@ -159,6 +161,46 @@ const char *web_role_words(enum central_role role)
     return role == CENTRAL_ROLE_COORDINATOR ? "koordinator"
            : role == CENTRAL_ROLE_CONTACT   ? "frivilligkontakt"
                                             : "leser";
+}
+
+static const char *const weekday_keys[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+static const char *const weekday_words[7] = {N_("mandag"), N_("tirsdag"), N_("onsdag"),
+                                             N_("torsdag"), N_("fredag"), N_("lørdag"),
+                                             N_("søndag")};
+static const char *const weekday_short[7] = {N_("man"), N_("tir"), N_("ons"), N_("tor"),
+                                             N_("fre"), N_("lør"), N_("søn")};
+
+const char *web_weekday(const struct web *web, int iso)
+{
+    return iso >= 1 && iso <= 7 ? _(weekday_words[iso - 1]) : "";
+}
+
+const char *web_weekday_short(const struct web *web, int iso)
+{
+    return iso >= 1 && iso <= 7 ? _(weekday_short[iso - 1]) : "";
+}
+
+void web_weekday_boxes(struct web *web, int checked)
+{
+    for (int i = 0; i < 7; i++)
+        central_buf_htmlf(web->out,
+                          "<label class=\"check\"><input type=\"checkbox\" name=\"day\" "
+                          "value=\"%s\"%s> %s</label>",
+                          weekday_keys[i], checked & (CENTRAL_PLAN_MONDAY << i) ? " checked" : "",
+                          web_weekday(web, i + 1));
+}
+
+int web_weekdays(const struct web *web)
+{
+    int weekdays = 0;
+    char err[256];
+    for (size_t i = 0; i < web->field_count; i++) {
+        int day = 0;
+        if (strcmp(web->fields[i].name, "day") == 0 &&
+            central_plan_weekdays(web->fields[i].value, &day, err, sizeof err) == 0)
+            weekdays |= day;
+    }
+    return weekdays;
 }
 
 void web_setup_link(const char *public_url, char *out, size_t cap,

@@ -94,6 +94,15 @@ void web_day(int days_from_today, char out[CENTRAL_DATE_LEN + 1]);
 int web_url_part(const char *text, char *out, size_t cap);
 /* "kl. 14.30" for today, else as web_when. */
 void web_clock(int64_t us, char *out, size_t cap);
+/* Weekdays, ISO numbered (1 Monday .. 7 Sunday; "" outside), in the
+ * page's language: "tirsdag", and short "tir". */
+const char *web_weekday(const struct web *web, int iso);
+const char *web_weekday_short(const struct web *web, int iso);
+/* A form's seven weekday checkboxes (name "day", values mon..sun), those
+ * in `checked` (CENTRAL_PLAN_MONDAY << (iso - 1) bits) ticked. */
+void web_weekday_boxes(struct web *web, int checked);
+/* The weekdays ticked in a form's "day" boxes, as those bits (0: none). */
+int web_weekdays(const struct web *web);
 /* Signs the user in: a new session and its cookie. 0 or the store's error. */
 int web_session_begin(struct web *web, const struct central_user *user);
 /* Signs out: the session is deleted and the cookie cleared. */
@@ -118,6 +127,7 @@ void web_present_page(struct web *web);
 void web_kiosks_page(struct web *web);
 void web_kiosks_add(struct web *web);
 void web_kiosks_revoke(struct web *web);
+void web_kiosks_hours(struct web *web);
 void web_users_page(struct web *web);
 void web_users_add(struct web *web);
 void web_users_revoke(struct web *web);

@@ -187,9 +187,6 @@ static void week_day(struct web *web, struct week *week, int index, const char *
 
 static void plan_form(struct web *web, const char *site, const char *monday)
 {
-    static const char *const days[7][2] = {
-        {"mon", "mandag"}, {"tue", "tirsdag"}, {"wed", "onsdag"}, {"thu", "torsdag"},
-        {"fri", "fredag"}, {"sat", "lørdag"},  {"sun", "søndag"}};
     struct central_buf *out = web->out;
     char until[CENTRAL_DATE_LEN + 1];
     central_plan_date_add(monday, 7 * 26 - 1, until);
@@ -201,11 +198,7 @@ static void plan_form(struct web *web, const char *site, const char *monday)
                       "<label for=\"place\">Sted (valgfritt)</label><input id=\"place\" "
                       "name=\"place\" maxlength=\"%d\"><fieldset class=\"days\"><legend>Ukedager</legend>",
                       site, CENTRAL_NAME_MAX - 1, CENTRAL_NAME_MAX - 1);
-    for (int i = 0; i < 7; i++)
-        central_buf_htmlf(out,
-                          "<label class=\"check\"><input type=\"checkbox\" name=\"day\" "
-                          "value=\"%s\"> %s</label>",
-                          days[i][0], days[i][1]);
+    web_weekday_boxes(web, 0);
     central_buf_htmlf(out,
                       "</fieldset><label for=\"start\">Fra kl.</label><input type=\"time\" "
                       "id=\"start\" name=\"start\" required><label for=\"end\">Til kl.</label>"
@@ -341,12 +334,7 @@ static void plan_post(struct web *web, const struct central_site *site)
     const char *start = web_field(web, "start"), *end = web_field(web, "end");
     const char *from = web_field(web, "from"), *until = web_field(web, "until");
     char err[256];
-    for (size_t i = 0; i < web->field_count; i++) {
-        int day = 0;
-        if (strcmp(web->fields[i].name, "day") == 0 &&
-            central_plan_weekdays(web->fields[i].value, &day, err, sizeof err) == 0)
-            plan.weekdays |= day;
-    }
+    plan.weekdays = web_weekdays(web);
     if (!title || !title[0] || strlen(title) >= sizeof plan.title ||
         (place && strlen(place) >= sizeof plan.place)) {
         bad_input(web, site->id,
