@@ -87,6 +87,19 @@ static size_t kind_group(const char *kind)
     return KIND_GROUPS - 1;
 }
 
+const char *central_report_area(const char *kind)
+{
+    return kind_groups[kind_group(kind)].key;
+}
+
+const char *central_report_area_label(const char *area)
+{
+    for (size_t g = 0; g < KIND_GROUPS; g++)
+        if (area && strcmp(area, kind_groups[g].key) == 0)
+            return kind_groups[g].label;
+    return NULL;
+}
+
 struct collect {
     struct central_report *report;
     int kind_used[KIND_GROUPS];
@@ -158,6 +171,14 @@ int central_report_run(struct central_store *store, const char *from, const char
                        enum central_report_by by, double hours_per_arsverk,
                        struct central_report **out, char *err, size_t errlen)
 {
+    return central_report_run_at(store, from, to, by, hours_per_arsverk, NULL, 0, out, err, errlen);
+}
+
+int central_report_run_at(struct central_store *store, const char *from, const char *to,
+                          enum central_report_by by, double hours_per_arsverk,
+                          const char *const *sites, size_t site_count, struct central_report **out,
+                          char *err, size_t errlen)
+{
     *out = NULL;
     if (!central_report_date_valid(from) || !central_report_date_valid(to) ||
         strcmp(from, to) > 0) {
@@ -211,7 +232,8 @@ int central_report_run(struct central_store *store, const char *from, const char
             snprintf(r->rows[g].label, sizeof r->rows[g].label, "%s", kind_groups[g].label);
         }
     }
-    int rc = central_store_totals(store, from, to, group, collect_total, &c, err, errlen);
+    int rc = central_store_totals_at(store, from, to, group, sites, site_count, collect_total, &c,
+                                     err, errlen);
     if (rc == -E2BIG || rc == -ENOMEM)
         snprintf(err, errlen, "report: %s",
                  rc == -E2BIG ? "more than a million groups" : "out of memory");

@@ -48,7 +48,21 @@ int central_report_date_valid(const char *text);
 int central_report_run(struct central_store *store, const char *from, const char *to,
                        enum central_report_by by, double hours_per_arsverk,
                        struct central_report **out, char *err, size_t errlen);
+/* The same, of the listed sites only (a contact's; a drill-down's): sites
+ * NULL is every site, site_count 0 with sites not NULL none. A grouping
+ * by kind then sums only those sites, as do activities, months and
+ * volunteers. */
+int central_report_run_at(struct central_store *store, const char *from, const char *to,
+                          enum central_report_by by, double hours_per_arsverk,
+                          const char *const *sites, size_t site_count, struct central_report **out,
+                          char *err, size_t errlen);
 void central_report_free(struct central_report *report);
+
+/* The service area (a row's key of the grouping by kind, such as
+ * "helsehus_sykehjem") a kind of site counts under, and an area's label
+ * ("Helsehus og sykehjem"), NULL for an unknown area. */
+const char *central_report_area(const char *kind);
+const char *central_report_area_label(const char *area);
 
 double central_report_hours(int64_t seconds);
 double central_report_arsverk(const struct central_report *report, int64_t seconds);

@@ -3,7 +3,9 @@
 #include "store_backend.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NEED(store, op, err, errlen)                                                               \
@@ -82,8 +84,36 @@ int central_store_totals(struct central_store *store, const char *from, const ch
                          enum central_group group, central_total_cb cb, void *ctx, char *err,
                          size_t errlen)
 {
+    return central_store_totals_at(store, from, to, group, NULL, 0, cb, ctx, err, errlen);
+}
+
+int central_store_totals_at(struct central_store *store, const char *from, const char *to,
+                            enum central_group group, const char *const *sites, size_t site_count,
+                            central_total_cb cb, void *ctx, char *err, size_t errlen)
+{
     NEED(store, totals, err, errlen);
-    return store->ops->totals(store, from, to, group, cb, ctx, err, errlen);
+    if (!sites)
+        return store->ops->totals(store, from, to, group, NULL, cb, ctx, err, errlen);
+    /* Both backends read a JSON array of ids (SQLite's json_each,
+     * PostgreSQL's json_array_elements_text): one bound parameter, any ids. */
+    json_t *list = json_array();
+    char *text = NULL;
+    int rc = -EINVAL;
+    for (size_t i = 0; list && i < site_count; i++)
+        if (json_array_append_new(list, json_string(sites[i]))) {
+            snprintf(err, errlen, "report: the site id \"%s\" is not UTF-8 text", sites[i]);
+            goto out;
+        }
+    if (!list || !(text = json_dumps(list, JSON_COMPACT))) {
+        snprintf(err, errlen, "report: out of memory");
+        rc = -ENOMEM;
+        goto out;
+    }
+    rc = store->ops->totals(store, from, to, group, text, cb, ctx, err, errlen);
+out:
+    free(text);
+    json_decref(list);
+    return rc;
 }
 
 int central_store_reviews(struct central_store *store, int limit, central_review_cb cb, void *ctx,

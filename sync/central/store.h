@@ -217,6 +217,11 @@ int central_store_status_put(struct central_store *store, int64_t device_id,
 int central_store_totals(struct central_store *store, const char *from, const char *to,
                          enum central_group group, central_total_cb cb, void *ctx, char *err,
                          size_t errlen);
+/* The same, of the listed sites only (a contact's, or a drill-down's):
+ * sites NULL is every site, site_count 0 with sites not NULL is none. */
+int central_store_totals_at(struct central_store *store, const char *from, const char *to,
+                            enum central_group group, const char *const *sites, size_t site_count,
+                            central_total_cb cb, void *ctx, char *err, size_t errlen);
 int central_store_reviews(struct central_store *store, int limit, central_review_cb cb, void *ctx,
                           char *err, size_t errlen);
 

@@ -103,9 +103,10 @@ struct central_store_ops {
                         char *err, size_t errlen);
     int (*status_put)(struct central_store *store, int64_t device_id,
                       const struct central_status *status, char *err, size_t errlen);
+    /* sites_json: a JSON array of the site ids to count, or NULL for all. */
     int (*totals)(struct central_store *store, const char *from, const char *to,
-                  enum central_group group, central_total_cb cb, void *ctx, char *err,
-                  size_t errlen);
+                  enum central_group group, const char *sites_json, central_total_cb cb, void *ctx,
+                  char *err, size_t errlen);
     int (*reviews)(struct central_store *store, int limit, central_review_cb cb, void *ctx,
                    char *err, size_t errlen);
     int (*volunteer_sites)(struct central_store *store, const char *from, const char *to,

@@ -191,7 +191,8 @@ int pg_roster_since(struct central_store *store, const char *site, int64_t since
 int pg_roster_replace(struct central_store *store, const struct central_volunteer *volunteers,
                       size_t count, size_t *changed, char *err, size_t errlen);
 int pg_totals(struct central_store *store, const char *from, const char *to,
-              enum central_group group, central_total_cb cb, void *ctx, char *err, size_t errlen);
+              enum central_group group, const char *sites_json, central_total_cb cb, void *ctx,
+              char *err, size_t errlen);
 int pg_volunteer_sites(struct central_store *store, const char *from, const char *to,
                        central_volunteer_site_cb cb, void *ctx, char *err, size_t errlen);
 int pg_reviews(struct central_store *store, int limit, central_review_cb cb, void *ctx, char *err,
@@ -220,5 +221,12 @@ int pg_openings(struct central_store *store, central_opening_cb cb, void *ctx, c
                 size_t errlen);
 int pg_volunteer_forget(struct central_store *store, const char *external_id,
                         struct central_erasure *erased, char *err, size_t errlen);
+
+/* The duration a visit counts for, as visits_rounded_seconds() computes it,
+ * with `r` the setting row (the SQLite backend's ROUNDED). */
+#define ROUNDED(v)                                                                                 \
+    "CASE WHEN r.round_minutes > 0 THEN (greatest(0, (" v ".end_us - " v ".start_us) / 1000000)"   \
+    " + r.round_minutes * 30) / (r.round_minutes * 60) * (r.round_minutes * 60)"                   \
+    " ELSE greatest(0, (" v ".end_us - " v ".start_us) / 1000000) END"
 
 #endif

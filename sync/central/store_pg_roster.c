@@ -153,7 +153,8 @@ out:
 /* ---- reports ---- */
 
 int pg_totals(struct central_store *store, const char *from, const char *to,
-              enum central_group group, central_total_cb cb, void *ctx, char *err, size_t errlen)
+              enum central_group group, const char *sites_json, central_total_cb cb, void *ctx,
+              char *err, size_t errlen)
 {
     struct pg_store *s = pg_cast(store);
     static const int which[] = {
@@ -169,6 +170,7 @@ int pg_totals(struct central_store *store, const char *from, const char *to,
     struct params p = {0};
     param_text(&p, from);
     param_text(&p, to);
+    param_text(&p, sites_json); /* NULL: every site */
     PGresult *res = NULL;
     int rc = pg_ready(s, err, errlen);
     if (rc || (rc = pg_query(s, which[group], &p, &res, "report", err, errlen)))

@@ -8,17 +8,15 @@
  * as the second key); store_pg.c's migration lock is 29719. */
 #define LOCK_SITE "29720"
 
-/* The duration a visit counts for, as visits_rounded_seconds() computes it,
- * with `r` the setting row (the SQLite backend's ROUNDED). */
-#define ROUNDED(v)                                                                                 \
-    "CASE WHEN r.round_minutes > 0 THEN (greatest(0, (" v ".end_us - " v ".start_us) / 1000000)"   \
-    " + r.round_minutes * 30) / (r.round_minutes * 60) * (r.round_minutes * 60)"                   \
-    " ELSE greatest(0, (" v ".end_us - " v ".start_us) / 1000000) END"
 
 #define EVENT_SELECT                                                                               \
     "event_id, kind, site, coalesce(volunteer, ''), at_us, recorded_us, mono_us, boot_id, "        \
     "clock_synced, source, coalesce(activity, ''), coalesce(corrects, ''), "                       \
     "coalesce(card_hash, ''), review"
+
+/* A report's site filter: $3 is NULL (every site) or a JSON array of ids. */
+#define PG_SITE_IN(column)                                                                         \
+    "($3::json IS NULL OR " column " IN (SELECT json_array_elements_text($3::json)))"
 
 const char *const pg_statement_sql[ST_COUNT] = {
     [ST_DEVICE_AUTH] = "SELECT id, site, name, encode(token_hash, 'hex'), created_us FROM device "
@@ -87,17 +85,20 @@ const char *const pg_statement_sql[ST_COUNT] = {
                       "token_refused_us = excluded.token_refused_us",
     [ST_TOTAL_SITE] = "SELECT s.id, s.name, s.kind, coalesce(sum(t.seconds), 0), "
                       "coalesce(sum(t.visits), 0) FROM site s LEFT JOIN visit_total t "
-                      "ON t.site = s.id AND t.day BETWEEN $1 AND $2 GROUP BY s.id "
+                      "ON t.site = s.id AND t.day BETWEEN $1 AND $2 WHERE " PG_SITE_IN("s.id")
+                      " GROUP BY s.id "
                       "ORDER BY s.id COLLATE \"C\"",
     [ST_TOTAL_ACTIVITY] = "SELECT t.activity, coalesce(a.title, ''), coalesce(a.date, ''), "
                           "coalesce(s.name, ''), sum(t.seconds), sum(t.visits) "
                           "FROM visit_total t LEFT JOIN activity a ON a.id = t.activity "
                           "LEFT JOIN site s ON s.id = a.site WHERE t.day BETWEEN $1 AND $2 "
-                          "GROUP BY t.activity, a.title, a.date, s.name "
+                          "AND " PG_SITE_IN("t.site")
+                          " GROUP BY t.activity, a.title, a.date, s.name "
                           "HAVING sum(t.visits) > 0 "
                           "ORDER BY sum(t.seconds) DESC, t.activity COLLATE \"C\"",
     [ST_TOTAL_MONTH] = "SELECT substr(day, 1, 7), sum(seconds), sum(visits) FROM visit_total "
-                       "WHERE day BETWEEN $1 AND $2 GROUP BY 1 HAVING sum(visits) > 0 "
+                       "WHERE day BETWEEN $1 AND $2 AND " PG_SITE_IN("site")
+                       " GROUP BY 1 HAVING sum(visits) > 0 "
                        "ORDER BY 1",
     [ST_TOTAL_VOLUNTEER] =
         "SELECT v.volunteer, coalesce(p.given_name || ' ' || p.family_name, "
@@ -105,7 +106,8 @@ const char *const pg_statement_sql[ST_COUNT] = {
                                  "FROM visit v CROSS JOIN setting r "
                                  "LEFT JOIN volunteer p ON p.external_id = v.volunteer "
                                  "WHERE v.start_day BETWEEN $1 AND $2 AND v.end_us IS NOT NULL "
-                                 "GROUP BY v.volunteer, p.given_name, p.family_name "
+                                 "AND " PG_SITE_IN("v.site")
+                                 " GROUP BY v.volunteer, p.given_name, p.family_name "
                                  "ORDER BY 3 DESC, v.volunteer COLLATE \"C\"",
     [ST_REVIEWS] = "SELECT v.site, coalesce(s.name, v.site), v.volunteer, "
                    "coalesce(p.given_name || ' ' || p.family_name, ''), v.start_us, v.end_us "

@@ -755,6 +755,9 @@ static int visit_row(const PGresult *res, int row, void *cb, void *ctx)
     pg_copy_column(res, row, 1, visit.site_name, sizeof visit.site_name);
     visit.start_us = pg_column_int(res, row, 2);
     visit.end_us = pg_column_int(res, row, 3);
+    pg_copy_column(res, row, 4, visit.day, sizeof visit.day);
+    visit.seconds = pg_column_int(res, row, 5);
+    pg_copy_column(res, row, 6, visit.activity, sizeof visit.activity);
     return ((central_visit_cb)cb)(ctx, &visit);
 }
 
@@ -767,9 +770,12 @@ static int pg_volunteer_visits(struct central_store *store, const char *external
     param_text(&p, site ? site : "");
     param_limit(&p, limit);
     return walk(pg_cast(store),
-                "SELECT v.site, coalesce(s.name, v.site), v.start_us, coalesce(v.end_us, 0) "
-                "FROM visit v LEFT JOIN site s ON s.id = v.site WHERE v.volunteer = $1 "
-                "AND ($2::text = '' OR v.site = $2) ORDER BY v.start_us DESC LIMIT $3",
+                "SELECT v.site, coalesce(s.name, v.site), v.start_us, coalesce(v.end_us, 0), "
+                "v.start_day, CASE WHEN v.end_us IS NULL THEN 0 ELSE " ROUNDED("v") " END, "
+                "coalesce(a.title, '') FROM visit v CROSS JOIN setting r "
+                "LEFT JOIN site s ON s.id = v.site LEFT JOIN activity a ON a.id = v.activity "
+                "WHERE v.volunteer = $1 AND ($2::text = '' OR v.site = $2) "
+                "ORDER BY v.start_us DESC LIMIT $3",
                 &p, "visits", visit_row, (void *)cb, ctx, err, errlen);
 }
 

@@ -117,12 +117,11 @@ enum {
     ST_COUNT
 };
 
-/* The duration a visit counts for, as visits_rounded_seconds() computes it,
- * with `r` the setting row. */
-#define ROUNDED(v)                                                                                 \
-    "CASE WHEN r.round_minutes > 0 THEN (max(0, (" v ".end_us - " v ".start_us) / 1000000)"        \
-    " + r.round_minutes * 30) / (r.round_minutes * 60) * (r.round_minutes * 60)"                   \
-    " ELSE max(0, (" v ".end_us - " v ".start_us) / 1000000) END"
+
+/* A report's site filter: ?3 is NULL (every site) or a JSON array of ids.
+ * With NULL the test is decided before any row is read, so the covering
+ * indexes stay covering. */
+#define SITE_IN(column) "(?3 IS NULL OR " column " IN (SELECT value FROM json_each(?3)))"
 
 static const char *const statement_sql[ST_COUNT] = {
     [ST_DEVICE_AUTH] = "SELECT id, site, name, token_hash, created_us FROM device "
@@ -157,15 +156,17 @@ static const char *const statement_sql[ST_COUNT] = {
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     [ST_TOTAL_SITE] = "SELECT s.id, s.name, s.kind, coalesce(sum(t.seconds), 0), "
                       "coalesce(sum(t.visits), 0) FROM site s LEFT JOIN visit_total t "
-                      "ON t.site = s.id AND t.day BETWEEN ?1 AND ?2 GROUP BY s.id ORDER BY s.id",
+                      "ON t.site = s.id AND t.day BETWEEN ?1 AND ?2 WHERE " SITE_IN("s.id")
+                      " GROUP BY s.id ORDER BY s.id",
     [ST_TOTAL_ACTIVITY] = "SELECT t.activity, coalesce(a.title, ''), coalesce(a.date, ''), "
                           "coalesce(s.name, ''), sum(t.seconds), sum(t.visits) "
                           "FROM visit_total t LEFT JOIN activity a ON a.id = t.activity "
                           "LEFT JOIN site s ON s.id = a.site WHERE t.day BETWEEN ?1 AND ?2 "
-                          "GROUP BY t.activity HAVING sum(t.visits) > 0 "
+                          "AND " SITE_IN("t.site") " GROUP BY t.activity HAVING sum(t.visits) > 0 "
                           "ORDER BY sum(t.seconds) DESC, t.activity",
     [ST_TOTAL_MONTH] = "SELECT substr(day, 1, 7), sum(seconds), sum(visits) FROM visit_total "
-                       "WHERE day BETWEEN ?1 AND ?2 GROUP BY 1 HAVING sum(visits) > 0 ORDER BY 1",
+                       "WHERE day BETWEEN ?1 AND ?2 AND " SITE_IN("site")
+                       " GROUP BY 1 HAVING sum(visits) > 0 ORDER BY 1",
     [ST_TOTAL_VOLUNTEER] =
         "SELECT v.volunteer, coalesce(p.given_name || ' ' || p.family_name, "
         "''), sum(" ROUNDED(
@@ -175,7 +176,7 @@ static const char *const statement_sql[ST_COUNT] = {
                  "FROM visit v INDEXED BY visit_report_volunteer "
                  "JOIN setting r LEFT JOIN volunteer p ON p.external_id = v.volunteer "
                  "WHERE v.start_day BETWEEN ?1 AND ?2 AND v.end_us IS NOT NULL "
-                 "GROUP BY v.volunteer ORDER BY 3 DESC, v.volunteer",
+                 "AND " SITE_IN("v.site") " GROUP BY v.volunteer ORDER BY 3 DESC, v.volunteer",
     [ST_REVIEWS] = "SELECT v.site, coalesce(s.name, v.site), v.volunteer, "
                    "coalesce(p.given_name || ' ' || p.family_name, ''), v.start_us, v.end_us "
                    "FROM visit v LEFT JOIN site s ON s.id = v.site "
@@ -1202,8 +1203,8 @@ out:
 /* ---- reports ---- */
 
 static int sqlite_totals(struct central_store *store, const char *from, const char *to,
-                         enum central_group group, central_total_cb cb, void *ctx, char *err,
-                         size_t errlen)
+                         enum central_group group, const char *sites_json, central_total_cb cb,
+                         void *ctx, char *err, size_t errlen)
 {
     struct sqlite_store *s = cast(store);
     static const int which[] = {
@@ -1219,6 +1220,8 @@ static int sqlite_totals(struct central_store *store, const char *from, const ch
     sqlite3_stmt *st = stmt(s, which[group]);
     sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+    if (sites_json)
+        sqlite3_bind_text(st, 3, sites_json, -1, SQLITE_STATIC);
     int rc, result = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct central_total t;

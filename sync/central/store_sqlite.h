@@ -47,4 +47,11 @@ int central_sqlite_opening_set(struct central_store *store, const char *site,
 int central_sqlite_openings(struct central_store *store, central_opening_cb cb, void *ctx,
                             char *err, size_t errlen);
 
+/* The duration a visit counts for, as visits_rounded_seconds() computes it,
+ * with `r` the setting row. */
+#define ROUNDED(v)                                                                                 \
+    "CASE WHEN r.round_minutes > 0 THEN (max(0, (" v ".end_us - " v ".start_us) / 1000000)"        \
+    " + r.round_minutes * 30) / (r.round_minutes * 60) * (r.round_minutes * 60)"                   \
+    " ELSE max(0, (" v ".end_us - " v ".start_us) / 1000000) END"
+
 #endif

@@ -851,6 +851,9 @@ static int visit_row(sqlite3_stmt *st, void *cb, void *ctx)
     text(st, 1, visit.site_name, sizeof visit.site_name);
     visit.start_us = sqlite3_column_int64(st, 2);
     visit.end_us = sqlite3_column_int64(st, 3);
+    text(st, 4, visit.day, sizeof visit.day);
+    visit.seconds = sqlite3_column_int64(st, 5);
+    text(st, 6, visit.activity, sizeof visit.activity);
     return ((central_visit_cb)cb)(ctx, &visit);
 }
 
@@ -861,9 +864,12 @@ static int sqlite_volunteer_visits(struct central_store *store, const char *exte
     sqlite3 *db = central_sqlite_db(store);
     sqlite3_stmt *st;
     int rc = prepare(db,
-                     "SELECT v.site, coalesce(s.name, v.site), v.start_us, coalesce(v.end_us, 0) "
-                     "FROM visit v LEFT JOIN site s ON s.id = v.site WHERE v.volunteer = ?1 "
-                     "AND (?2 = '' OR v.site = ?2) ORDER BY v.start_us DESC LIMIT ?3",
+                     "SELECT v.site, coalesce(s.name, v.site), v.start_us, coalesce(v.end_us, 0), "
+                     "v.start_day, CASE WHEN v.end_us IS NULL THEN 0 ELSE " ROUNDED("v") " END, "
+                     "coalesce(a.title, '') FROM visit v JOIN setting r "
+                     "LEFT JOIN site s ON s.id = v.site LEFT JOIN activity a ON a.id = v.activity "
+                     "WHERE v.volunteer = ?1 AND (?2 = '' OR v.site = ?2) "
+                     "ORDER BY v.start_us DESC LIMIT ?3",
                      "visits", &st, err, errlen);
     if (rc)
         return rc;

@@ -61,6 +61,9 @@ struct central_visit {
     char site_name[CENTRAL_NAME_MAX];
     int64_t start_us;
     int64_t end_us; /* 0: still open */
+    char day[CENTRAL_DATE_LEN + 1];  /* the local day it started, as the reports count it */
+    int64_t seconds;                 /* what it counts for in the reports (rounded); 0 open */
+    char activity[CENTRAL_NAME_MAX]; /* the activity's title, or "" */
 };
 
 struct central_note {
