@@ -1,8 +1,11 @@
 # The central's web app (sync/central/web/): its door (sessions, CSRF,
 # roles, single sign-on) over real HTTP on loopback.
 if(TARGET tilstede_central)
-  tilstede_test(test_central_web SOURCES test_central_web.c central_fixture.c pg_server.c
-    LIBS tilstede_central PkgConfig::CURL)
+  tilstede_test(test_central_web SOURCES test_central_web.c web_client.c central_fixture.c
+    pg_server.c LIBS tilstede_central PkgConfig::CURL)
+  # The reports, the annual report and a volunteer's statement.
+  tilstede_test(test_central_web_reports SOURCES test_central_web_reports.c web_client.c
+    central_fixture.c pg_server.c LIBS tilstede_central PkgConfig::CURL)
   target_compile_definitions(test_central_web PRIVATE ICAL_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data")
   # Sessions shared by two programs on one database.
   target_compile_definitions(test_central_web PRIVATE CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central")

@@ -40,6 +40,7 @@ struct central_http_config {
     const char *sso_header;   /* a header naming the signed-in user, trusted from loopback
                                * only (the OpenID Connect proxy); NULL: none */
     int64_t session_idle_s;   /* 0: CENTRAL_SESSION_IDLE_S_DEFAULT */
+    const char *municipality; /* "Tønsberg kommune", on a volunteer's statement; NULL: none */
 };
 
 #define CENTRAL_SESSION_IDLE_S_DEFAULT (8 * 3600)

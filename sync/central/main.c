@@ -32,6 +32,7 @@ static void usage(FILE *out)
         "  serve --listen ADDR:PORT [--tls-cert FILE --tls-key FILE] [--threads N]\n"
         "        [--max-body BYTES] [--max-batch N] [--hours-per-arsverk H]\n"
         "        [--public-url URL] [--sso-header NAME] [--session-idle MINUTES]\n"
+        "        [--municipality NAME]  (\"Tønsberg kommune\": on a volunteer's statement)\n"
         "        [--silent-after HOURS] [--request-deadline SECONDS] [--mail-at HH:MM]\n"
         "                          serve the /v1/ API and the dashboard until SIGTERM;\n"
         "                          a request not in full within SECONDS (default 60)\n"
@@ -145,6 +146,7 @@ enum {
     OPT_SITE,
     OPT_PUBLIC_URL,
     OPT_SSO_HEADER,
+    OPT_MUNICIPALITY,
     OPT_SESSION_IDLE,
     OPT_SILENT_AFTER,
     OPT_REQUEST_DEADLINE,
@@ -195,6 +197,7 @@ static const struct option options[] = {
     {"site", required_argument, NULL, OPT_SITE},
     {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
     {"sso-header", required_argument, NULL, OPT_SSO_HEADER},
+    {"municipality", required_argument, NULL, OPT_MUNICIPALITY},
     {"session-idle", required_argument, NULL, OPT_SESSION_IDLE},
     {"silent-after", required_argument, NULL, OPT_SILENT_AFTER},
     {"request-deadline", required_argument, NULL, OPT_REQUEST_DEADLINE},
@@ -320,6 +323,7 @@ int main(int argc, char **argv)
     args.hours_per_arsverk = CENTRAL_HOURS_PER_ARSVERK_DEFAULT;
     args.in = stdin;
     args.public_url = getenv("TILSTEDE_CENTRAL_PUBLIC_URL");
+    config.municipality = getenv("TILSTEDE_CENTRAL_MUNICIPALITY");
     const char *sites[CENTRAL_USER_SITES_ARGS];
     args.sites = sites;
     struct central_mail_config mail = {
@@ -359,6 +363,9 @@ int main(int argc, char **argv)
             break;
         case OPT_SSO_HEADER:
             config.sso_header = optarg;
+            break;
+        case OPT_MUNICIPALITY:
+            config.municipality = optarg;
             break;
         case OPT_SESSION_IDLE:
             if (parse_count(optarg, "--session-idle", 10080, &number))

@@ -45,6 +45,17 @@ static const struct web_page pages[] = {
     {"POST", "/volunteers/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_volunteers_post},
     {"GET", "/activities/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_activities_page},
     {"POST", "/activities/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_activities_post},
+    {"GET", "/reports", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER,
+     web_reports_page},
+    {"GET", "/reports.csv", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER,
+     web_reports_csv},
+    {"GET", "/reports.xlsx", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER,
+     web_reports_xlsx},
+    {"GET", "/year", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER,
+     web_year_page},
+    {"GET", "/year.xlsx", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER,
+     web_year_xlsx},
+    {"GET", "/statement/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_statement_page},
 };
 #define PAGE_COUNT (sizeof pages / sizeof pages[0])
 
@@ -454,6 +465,8 @@ void web_begin(struct web *web, const char *title)
                                  "<li><a href=\"/kiosks\">Kiosker</a></li>"
                                  "<li><a href=\"/activities\">Aktiviteter</a></li>"
                                  "<li><a href=\"/mail\">E-post</a></li>");
+        central_buf_str(out, "<li><a href=\"/reports\">Rapporter</a></li>"
+                             "<li><a href=\"/year\">Årsrapport</a></li>");
         if (web->user.role == CENTRAL_ROLE_COORDINATOR)
             central_buf_str(out, "<li><a href=\"/roster\">Last opp liste</a></li>"
                                  "<li><a href=\"/users\">Brukere</a></li>"

@@ -114,6 +114,30 @@ const char *web_role_words(enum central_role role);
 void web_setup_link(const char *public_url, char *out, size_t cap,
                     unsigned char hash[CENTRAL_TOKEN_HASH_BYTES]);
 
+/* A report's period (web_period.c): a year, a quarter, a month or two
+ * dates, from the query's period, year, quarter, month, from and to (none:
+ * this year). */
+struct web_period {
+    char kind[8]; /* year, quarter, month, range */
+    int year, quarter, month;
+    char from[CENTRAL_DATE_LEN + 1], to[CENTRAL_DATE_LEN + 1];
+    char words[64];  /* "2026", "4. kvartal 2026", "november 2026", "01.03.2026–15.04.2026" */
+    char query[128]; /* "period=year&year=2026": names it again in a link */
+};
+/* 0, or -1 with why set to a sentence naming the field at fault. */
+int web_period_parse(const struct web *web, struct web_period *period, char *why, size_t cap);
+/* "januar" for 1. */
+const char *web_month_name(int month);
+/* The volunteer with this id, if the signed-in person may see them (a
+ * contact: only those who have been at their sites): 0, -ENOENT (none, or
+ * not theirs: the same answer), or the store's error (web_volunteers.c). */
+int web_volunteer_find(const struct web *web, const char *external_id,
+                       struct central_volunteer *volunteer);
+/* The same, or 1 after answering with the page that says why (404 for
+ * none or not theirs, 503 when the store is busy). */
+int web_volunteer_or_answer(struct web *web, const char *external_id,
+                            struct central_volunteer *volunteer);
+
 /* The pages (one file each). */
 void web_login_page(struct web *web);
 void web_login_post(struct web *web);
@@ -139,6 +163,12 @@ void web_roster_apply(struct web *web);
 void web_volunteers_post(struct web *web);
 void web_activities_page(struct web *web);
 void web_activities_post(struct web *web);
+void web_reports_page(struct web *web);
+void web_reports_csv(struct web *web);
+void web_reports_xlsx(struct web *web);
+void web_year_page(struct web *web);
+void web_year_xlsx(struct web *web);
+void web_statement_page(struct web *web);
 void web_css(struct web *web);
 
 #endif

@@ -30,7 +30,7 @@ static const struct {
     const char *id, *cards, *no_cards, *card, *card_in_use, *card_revoked, *revoke,
         *confidentiality, *police, *signed_on, *signed_undated, *missing, *valid_until, *expired,
         *police_undated, *visits, *no_visits, *col_site, *col_came, *col_left, *col_duration,
-        *here_now, *notes, *no_notes, *note_label, *note_add, *back;
+        *here_now, *notes, *no_notes, *note_label, *note_add, *back, *statement, *report;
     const char *not_found_title, *not_found, *confirm_title, *confirm_card, *confirm_of,
         *confirm_text, *confirm_yes, *cancel, *revoked_done, *note_done, *no_card, *note_empty,
         *note_too_long, *busy_title, *busy;
@@ -90,6 +90,8 @@ static const struct {
     .note_label = "Nytt notat",
     .note_add = "Lagre notatet",
     .back = "Tilbake til de frivillige",
+    .statement = "Timebekreftelse (til skole, jobbsøknad eller NAV)",
+    .report = "Timer i år",
     .not_found_title = "Fant ikke den frivillige",
     .not_found = "Det finnes ingen frivillig med denne ID-en som du har tilgang til.",
     .confirm_title = "Sperre kortet?",
@@ -125,10 +127,9 @@ static int keep_one(void *ctx, const struct central_volunteer *volunteer)
     return 0;
 }
 
-/* The volunteer, if this person may see them: 0, -ENOENT (no such one, or
- * not theirs: the same answer), or the store's error. */
-static int find_volunteer(const struct web *web, const char *external_id,
-                          struct central_volunteer *volunteer)
+/* See web.h. */
+int web_volunteer_find(const struct web *web, const char *external_id,
+                       struct central_volunteer *volunteer)
 {
     struct central_volunteer_filter filter = {.external_id = external_id, .active = -1};
     reach(web, &filter);
@@ -145,14 +146,20 @@ static int find_volunteer(const struct web *web, const char *external_id,
 
 /* The volunteer the URL names, or 1 after answering 404 (none, or not
  * theirs) or 503. */
-static int volunteer_of_url(struct web *web, struct central_volunteer *volunteer)
+int web_volunteer_or_answer(struct web *web, const char *external_id,
+                            struct central_volunteer *volunteer)
 {
-    int rc = find_volunteer(web, web->arg, volunteer);
+    int rc = web_volunteer_find(web, external_id, volunteer);
     if (rc == -ENOENT)
         web_message(web, MHD_HTTP_NOT_FOUND, text.not_found_title, text.not_found);
     else if (rc)
         web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, text.busy_title, text.busy);
     return rc ? 1 : 0;
+}
+
+static int volunteer_of_url(struct web *web, struct central_volunteer *volunteer)
+{
+    return web_volunteer_or_answer(web, web->arg, volunteer);
 }
 
 static void volunteer_path(const char *external_id, char *out, size_t cap)
@@ -445,6 +452,12 @@ static void volunteer_page(struct web *web, const struct central_volunteer *v, c
     central_buf_htmlf(out, ">%s</dd><dt>%s</dt><dd", paper, text.police);
     central_buf_str(out, warn_class(warn));
     central_buf_htmlf(out, ">%s</dd></dl>", police);
+    char id[VOLUNTEER_URL_MAX];
+    web_url_part(v->external_id, id, sizeof id);
+    central_buf_htmlf(out,
+                      "<p class=\"actions\"><a href=\"/statement/%s\">%s</a> <a "
+                      "href=\"/reports?by=visits&amp;volunteer=%s\">%s</a></p>",
+                      id, text.statement, id, text.report);
 
     central_buf_htmlf(
         out,

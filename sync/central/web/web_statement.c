@@ -1,0 +1,244 @@
+/* A volunteer's statement of hours, for a school, a job application or
+ * NAV: their name, the sites and activities, the hours per month and in
+ * total for a period, the municipality's name, and who made it and when.
+ * One A4 page when printed (or saved as PDF by the browser). Nothing else
+ * of the volunteer: no card, no notes, no papers. The hours are the
+ * reports' (each visit as the store rounds it for them); a contact's
+ * statement holds their sites only. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numfmt.h"
+#include "web.h"
+#include "web_report.h"
+
+#define STATEMENT_MONTHS_MAX 120 /* ten years: longer is no longer one page */
+#define STATEMENT_NAMES_MAX  12  /* sites or activities named; the rest counted */
+
+/* Every word this page shows, in one place (bokmål). */
+static const struct {
+    const char *title, *confirms, *has_given, *in_period, *name, *period, *sites, *activities,
+        *none, *and_more, *col_month, *col_hours, *col_visits, *sum, *hours, *signed_place, *by,
+        *role_coordinator, *role_contact, *print, *back, *too_long, *bad_title, *busy_title, *busy,
+        *municipality_missing;
+} text = {
+    .title = "Bekreftelse på frivillig innsats",
+    .confirms = "bekrefter at",
+    .has_given = "har gjort frivillig innsats i kommunens helse- og omsorgstjenester",
+    .in_period = "i perioden",
+    .name = "Navn",
+    .period = "Periode",
+    .sites = "Enheter",
+    .activities = "Aktiviteter",
+    .none = "–",
+    .and_more = "og",
+    .col_month = "Måned",
+    .col_hours = "Timer",
+    .col_visits = "Besøk",
+    .sum = "Sum",
+    .hours = "timer",
+    .signed_place = "Dato",
+    .by = "Frivilligkoordinator",
+    .role_coordinator = "frivilligkoordinator",
+    .role_contact = "frivilligkontakt",
+    .print = "Skriv ut eller lagre som PDF fra nettleserens meny (Ctrl+P). Siden passer på ett "
+             "A4-ark.",
+    .back = "Tilbake til den frivillige",
+    .too_long = "Perioden er for lang for én bekreftelse (høyst ti år).",
+    .bad_title = "Bekreftelsen kan ikke lages",
+    .busy_title = "Prøv igjen",
+    .busy = "Timene kunne ikke leses nå. Prøv igjen om litt.",
+    .municipality_missing = "Kommunen",
+};
+
+struct month {
+    int64_t seconds, visits;
+};
+
+struct statement {
+    const struct web_period *period;
+    const struct web_scope *scope;
+    int first_year, first_month;
+    struct month months[STATEMENT_MONTHS_MAX];
+    int month_count;
+    int64_t seconds, visits;
+    char sites[STATEMENT_NAMES_MAX][CENTRAL_NAME_MAX];
+    int site_count, sites_more;
+    char activities[STATEMENT_NAMES_MAX][CENTRAL_NAME_MAX];
+    int activity_count, activities_more;
+};
+
+/* Adds name to a list of distinct names: 1 when it was new. */
+static void add_name(char (*names)[CENTRAL_NAME_MAX], int *count, int *more, const char *name)
+{
+    if (!name[0])
+        return;
+    for (int i = 0; i < *count; i++)
+        if (!strcmp(names[i], name))
+            return;
+    if (*count < STATEMENT_NAMES_MAX)
+        snprintf(names[(*count)++], CENTRAL_NAME_MAX, "%s", name);
+    else
+        (*more)++;
+}
+
+static int in_scope(const struct web_scope *scope, const char *site)
+{
+    if (scope->all)
+        return 1;
+    for (size_t i = 0; i < scope->count; i++)
+        if (!strcmp(scope->ids[i], site))
+            return 1;
+    return 0;
+}
+
+static int add_visit(void *ctx, const struct central_visit *visit)
+{
+    struct statement *s = ctx;
+    /* The reports count closed visits, by the day they started. */
+    if (!visit->end_us || !in_scope(s->scope, visit->site) ||
+        strcmp(visit->day, s->period->from) < 0 || strcmp(visit->day, s->period->to) > 0)
+        return 0;
+    int index = (atoi(visit->day) - s->first_year) * 12 + atoi(visit->day + 5) - s->first_month;
+    if (index < 0 || index >= s->month_count)
+        return 0;
+    s->months[index].seconds += visit->seconds;
+    s->months[index].visits++;
+    s->seconds += visit->seconds;
+    s->visits++;
+    add_name(s->sites, &s->site_count, &s->sites_more, visit->site_name);
+    add_name(s->activities, &s->activity_count, &s->activities_more, visit->activity);
+    return 0;
+}
+
+static void name_list(struct central_buf *out, char (*names)[CENTRAL_NAME_MAX], int count, int more)
+{
+    if (!count)
+        central_buf_str(out, text.none);
+    for (int i = 0; i < count; i++)
+        central_buf_htmlf(out, "%s%s", i ? ", " : "", names[i]);
+    if (more)
+        central_buf_htmlf(out, " %s %d til", text.and_more, more);
+}
+
+/* "3. desember 2026" */
+static void long_date(const char *iso, char *out, size_t cap)
+{
+    snprintf(out, cap, "%d. %s %d", atoi(iso + 8), web_month_name(atoi(iso + 5)), atoi(iso));
+}
+
+void web_statement_page(struct web *web)
+{
+    struct central_volunteer v;
+    if (web_volunteer_or_answer(web, web->arg, &v))
+        return;
+    struct web_period period;
+    struct web_scope scope;
+    char why[256], err[256];
+    unsigned status;
+    const char *title, *words;
+    if (web_period_parse(web, &period, why, sizeof why)) {
+        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, why);
+        return;
+    }
+    if (web_scope_read(web, &scope, &status, &title, &words)) {
+        web_message(web, status, title, words);
+        return;
+    }
+    struct statement *s = calloc(1, sizeof *s);
+    if (!s) {
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, text.busy_title, text.busy);
+        web_scope_free(&scope);
+        return;
+    }
+    s->period = &period;
+    s->scope = &scope;
+    s->first_year = atoi(period.from);
+    s->first_month = atoi(period.from + 5);
+    s->month_count =
+        (atoi(period.to) - s->first_year) * 12 + atoi(period.to + 5) - s->first_month + 1;
+    if (s->month_count > STATEMENT_MONTHS_MAX) {
+        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, text.too_long);
+        goto out;
+    }
+    if (central_store_volunteer_visits(web->request->store, v.external_id, "", 0, add_visit, s, err,
+                                       sizeof err)) {
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, text.busy_title, text.busy);
+        goto out;
+    }
+
+    struct central_buf *out = web->out;
+    const char *municipality = web->request->config->municipality;
+    if (!municipality || !municipality[0])
+        municipality = text.municipality_missing;
+    char name[2 * CENTRAL_NAME_MAX + 2], total[48], today[CENTRAL_DATE_LEN + 1], made[48], from[48],
+        to[48];
+    snprintf(name, sizeof name, "%s %s", v.given_name, v.family_name);
+    numfmt_decimal(central_report_hours(s->seconds), 1, "\xc2\xa0", total, sizeof total);
+    web_day(0, today);
+    long_date(today, made, sizeof made);
+    long_date(period.from, from, sizeof from);
+    long_date(period.to, to, sizeof to);
+    web_begin(web, text.title);
+    central_buf_htmlf(out,
+                      "<article class=\"statement\"><p class=\"lead\">%s</p><p>%s %s %s %s "
+                      "%s %s–%s: <strong>%s %s</strong>.</p>",
+                      municipality, municipality, text.confirms, name, text.has_given,
+                      text.in_period, from, to, total, text.hours);
+    central_buf_htmlf(out,
+                      "<dl class=\"facts\"><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
+                      "<dt>%s</dt><dd>",
+                      text.name, name, text.period, period.words, text.sites);
+    name_list(out, s->sites, s->site_count, s->sites_more);
+    central_buf_htmlf(out, "</dd><dt>%s</dt><dd>", text.activities);
+    name_list(out, s->activities, s->activity_count, s->activities_more);
+    central_buf_htmlf(out,
+                      "</dd></dl><table class=\"months\" id=\"months\"><caption class=\"sr\">%s"
+                      "</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\" "
+                      "class=\"n\">%s</th><th scope=\"col\" class=\"n\">%s</th></tr></thead>"
+                      "<tbody>",
+                      text.col_hours, text.col_month, text.col_hours, text.col_visits);
+    /* A year or less: every month, also the empty ones; longer, the months
+     * with hours, so it stays one page. */
+    for (int i = 0; i < s->month_count; i++) {
+        if (s->month_count > 12 && !s->months[i].visits)
+            continue;
+        int month = (s->first_month - 1 + i) % 12 + 1;
+        int year = s->first_year + (s->first_month - 1 + i) / 12;
+        char hours[48];
+        numfmt_decimal(central_report_hours(s->months[i].seconds), 1, "\xc2\xa0", hours,
+                       sizeof hours);
+        central_buf_htmlf(out,
+                          "<tr><th scope=\"row\">%s %d</th><td class=\"n\">%s</td>"
+                          "<td class=\"n\">%lld</td></tr>",
+                          web_month_name(month), year, hours, (long long)s->months[i].visits);
+    }
+    central_buf_htmlf(out,
+                      "</tbody><tfoot><tr class=\"sum\"><th scope=\"row\">%s</th><td "
+                      "class=\"n\">%s</td><td class=\"n\">%lld</td></tr></tfoot></table>",
+                      text.sum, total, (long long)s->visits);
+    central_buf_htmlf(out,
+                      "<div class=\"signature\"><p>%s: %s</p><p class=\"line\">%s (%s), %s</p>"
+                      "</div></article>",
+                      text.signed_place, made, web->user.name,
+                      web->user.role == CENTRAL_ROLE_COORDINATOR ? text.role_coordinator
+                                                                 : text.role_contact,
+                      municipality);
+    char id[WEB_URL_PART_MAX(EVENT_KEY_MAX)];
+    web_url_part(v.external_id, id, sizeof id);
+    central_buf_htmlf(out,
+                      "<form class=\"filters noprint\" method=\"get\" action=\"/statement/%s\">"
+                      "<div><label for=\"sfrom\">Fra</label><input id=\"sfrom\" name=\"from\" "
+                      "type=\"date\" value=\"%s\"></div><div><label for=\"sto\">Til</label>"
+                      "<input id=\"sto\" name=\"to\" type=\"date\" value=\"%s\"></div><div>"
+                      "<button type=\"submit\">Vis</button></div></form>"
+                      "<p class=\"noprint hint\">%s</p><p class=\"noprint\"><a "
+                      "href=\"/volunteers/%s\">%s</a></p>",
+                      id, period.from, period.to, text.print, id, text.back);
+    web_end(web);
+out:
+    free(s);
+    web_scope_free(&scope);
+}
