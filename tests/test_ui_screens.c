@@ -338,6 +338,63 @@ static void test_rotated_screens(void **state)
     all_screens(480, 800, 270, "nb", 0);
 }
 
+/* Long Norwegian titles and places on the home screen, at the 7" panel,
+ * 1280x800 and upright, in three languages: the activity running now and
+ * the next are listed with their places whole (a place is where to go; it
+ * is never cut), and what does not fit is counted. */
+static void test_home_shows_long_places_whole(void **state)
+{
+    (void)state;
+    static const struct {
+        int w, h;
+    } sizes[] = {{800, 480}, {1280, 800}, {480, 800}, {800, 1280}};
+    static const char *const langs[] = {"nb", "nn", "en"};
+    static const struct {
+        int start_min, end_min;
+        const char *title, *place;
+    } long_ones[] = {
+        {9 * 60, 11 * 60, "Formiddagstrim med fysioterapeut",
+         "Treningssalen i underetasjen, Helsehuset"},
+        {10 * 60 + 30, 12 * 60, "Høytlesning og kaffe",
+         "Biblioteket ved Bjørnstjerne Bjørnsons plass"},
+        {13 * 60, 14 * 60 + 30, "Allsang", "Store selskapslokale, Sjukeheimsvegen 12"},
+    };
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (size_t l = 0; l < 3; l++) {
+            struct harness h;
+            assert_int_equal(harness_open(&h, sizes[s].w, sizes[s].h, 0, langs[l]), 0);
+            struct activity today[UI_ACTIVITIES_MAX];
+            int count = kiosk_activities(h.kiosk, HARNESS_START_US, today, UI_ACTIVITIES_MAX);
+            assert_true(count >= 3);
+            for (int i = 0; i < 3; i++) {
+                today[i].start_min = long_ones[i].start_min;
+                today[i].end_min = long_ones[i].end_min;
+                snprintf(today[i].title, sizeof today[i].title, "%s", long_ones[i].title);
+                snprintf(today[i].place, sizeof today[i].place, "%s", long_ones[i].place);
+                assert_int_equal(kiosk_activity_save(h.kiosk, &today[i]), 0);
+            }
+            ui_go(h.ui, UI_HOME);
+            harness_pump(&h, 0);
+            harness_pump(&h, 0);
+            char size[64];
+            snprintf(size, sizeof size, "%dx%d%s%s", sizes[s].w, sizes[s].h, l ? "_" : "",
+                     l ? langs[l] : "");
+            shot(&h, size, "home_long_places");
+            /* 10.15: the training runs now, the reading is next. */
+            assert_true(harness_shows(&h, long_ones[0].place));
+            assert_true(harness_shows(&h, long_ones[1].place));
+            const struct layout *layout = ui_layout(h.ui);
+            for (int i = 0; i < layout->count; i++) {
+                char flat[LAYOUT_TEXT_MAX];
+                harness_flatten(layout->box[i].text, flat, sizeof flat);
+                if (strstr(flat, "Helsehuset") || strstr(flat, "plass") ||
+                    strstr(flat, "Sjukeheimsvegen"))
+                    assert_false(layout->box[i].flags & LAYOUT_TRUNCATED);
+            }
+            harness_close(&h);
+        }
+}
+
 static int check_problems(void **state)
 {
     (void)state;
@@ -348,9 +405,11 @@ static int check_problems(void **state)
     return result ? -1 : 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     harness_environment();
+    if (argc > 1) /* one test by name (a pattern), while working on a screen */
+        cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_every_screen_at_800x480, check_problems),
         cmocka_unit_test_teardown(test_every_screen_at_1024x600, check_problems),
@@ -365,6 +424,7 @@ int main(void)
         cmocka_unit_test_teardown(test_every_screen_in_nynorsk_and_english_at_480x800,
                                   check_problems),
         cmocka_unit_test_teardown(test_rotated_screens, check_problems),
+        cmocka_unit_test_teardown(test_home_shows_long_places_whole, check_problems),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,25 +72,72 @@ void screen_activity_times(const struct ui *ui, const struct activity *activity,
     snprintf(out, cap, "%s\xE2\x80\x93%s", a, b);
 }
 
-/* Which activities the home screen lists when not all fit in fit rows: the
- * one running now and the next are always among them (at 03.00 the night
- * watch is what matters, though it is last of the day), then the rest in
- * order; fit_with_more rows leave room for the "and 2 more" line. Marks
- * chosen[] and returns how many are left out. */
-static int pick_activities(const struct ui *ui, int fit, int fit_with_more, int *chosen)
+/* An activity's row on the home screen: its times (and "now") in bold,
+ * then "Title, place" wrapped over as many lines as its words take (WHOLE),
+ * or, where rows must be shorter, the title beside the times, cut if need
+ * be, and the place below it (TITLE_BESIDE). The place, where to go, is
+ * never cut; an activity's title may be, as it is whole where it is chosen. */
+enum row_style { ROW_WHOLE = 0, ROW_TITLE_BESIDE };
+
+struct home_rows {
+    int text_x, text_w, px, bold_px, line;
+    int times_w[UI_ACTIVITIES_MAX];
+};
+
+static void activity_first_line(const struct ui *ui, const struct activity *activity, char *out,
+                                size_t cap)
 {
-    int candidates = 0;
-    /* With more activities than room, the ones already over give way. */
-    int skip_over = ui->activity_count > fit;
+    char times[48];
+    screen_activity_times(ui, activity, times, sizeof times);
+    if (activity_now(ui, activity))
+        snprintf(out, cap, "%s  \xE2\x96\xB8 %s", times, T(ui->tr, "now"));
+    else
+        snprintf(out, cap, "%s", times);
+}
+
+static void activity_words(const struct activity *activity, char *out, size_t cap)
+{
+    if (activity->place[0])
+        snprintf(out, cap, "%s, %s", activity->title, activity->place);
+    else
+        snprintf(out, cap, "%s", activity->title);
+}
+
+static int row_height(struct ui *ui, struct layout *layout, const struct home_rows *g, int i,
+                      enum row_style style)
+{
+    const struct activity *activity = &ui->activities[i];
+    char words[2 * KIOSK_NAME_MAX + 8];
+    if (style == ROW_WHOLE) {
+        activity_words(activity, words, sizeof words);
+        return g->line + layout_measure(layout, words, LAYOUT_REGULAR, g->px, g->text_w);
+    }
+    return g->line + (activity->place[0] ? layout_measure(layout, activity->place, LAYOUT_REGULAR,
+                                                          g->px, g->text_w)
+                                         : 0);
+}
+
+/* Which activities are listed in height px: the one running now and the
+ * next first (at 03.00 the night watch is what matters, though it is last
+ * of the day), then the rest in order, while they fit with room left for
+ * the "and 2 more" line (more_h) when some are left out. Those already over
+ * give way when not all fit. Marks chosen[] and returns how many are left
+ * out, or -1 if the first two do not fit at all. */
+static int pick_activities(struct ui *ui, struct layout *layout, const struct home_rows *g,
+                           enum row_style style, int height, int more_h, int gap, int *chosen)
+{
+    int total = 0, candidates = 0;
+    for (int i = 0; i < ui->activity_count; i++)
+        total += row_height(ui, layout, g, i, style) + gap;
+    int skip_over = total > height;
     for (int i = 0; i < ui->activity_count; i++) {
         chosen[i] = 0;
         if (!(skip_over && activity_over(ui, &ui->activities[i])))
             candidates++;
     }
-    int rows = candidates <= fit ? fit : fit_with_more < 2 ? fit : fit_with_more;
-    int taken = 0, next_taken = 0;
+    int used = 0, taken = 0, next_taken = 0, forced = 0;
     for (int pass = 0; pass < 3; pass++)
-        for (int i = 0; i < ui->activity_count && taken < rows; i++) {
+        for (int i = 0; i < ui->activity_count; i++) {
             const struct activity *activity = &ui->activities[i];
             if (chosen[i] || (skip_over && activity_over(ui, activity)))
                 continue;
@@ -98,127 +145,191 @@ static int pick_activities(const struct ui *ui, int fit, int fit_with_more, int 
             if ((pass == 0 && !now) ||
                 (pass == 1 && (now || next_taken || activity_over(ui, activity))))
                 continue;
+            int need = row_height(ui, layout, g, i, style) + gap;
+            int left_out = candidates - taken - 1;
+            if (used + need + (left_out > 0 ? more_h : 0) > height) {
+                if (pass < 2)
+                    forced = 1; /* now or next does not fit */
+                continue;
+            }
             next_taken |= pass == 1;
             chosen[i] = 1;
+            used += need;
             taken++;
         }
-    return candidates - taken;
+    return forced ? -1 : candidates - taken;
 }
 
-static void activities_panel(struct ui *ui, struct layout *layout, struct layout_rect r)
-{
-    layout_panel(layout, r, COLOUR_WHITE, COLOUR_LINE);
-    int pad = layout_px(layout, 12);
-    int line = layout_px(layout, 38);
-    int header_y = r.y + pad, y = header_y + line + pad / 2;
+/* How many are here, in words: "10 frivillige er her nå". Bold on one
+ * line, or regular when bold is too wide, or on two lines when even that is
+ * (never cut). Returns the height it takes at width. */
+struct count_line {
+    char text[128];
+    enum layout_face face;
+    int px, h;
+};
 
-    char count[128], number[16];
+static void count_measure(struct ui *ui, struct layout *layout, int width, struct count_line *c)
+{
+    const struct layout_metrics *metrics = layout->metrics;
+    char number[16];
     snprintf(number, sizeof number, "%d", ui->present_count);
-    i18n_fill(count, sizeof count,
+    i18n_fill(c->text, sizeof c->text,
               TN(ui->tr, "{n} volunteer here now", "{n} volunteers here now", ui->present_count),
               "n", number, I18N_END);
-    /* The count on one line, or on two when the words need them
-     * ("10 volunteers here now" at 800x480): never cut. */
-    int count_w = r.w - 2 * pad, count_px = layout_px(layout, 30);
-    int count_h = layout_px(layout, 40);
-    enum layout_face count_face = LAYOUT_BOLD;
-    if (layout->metrics->text_width(layout->metrics->ctx, LAYOUT_BOLD, layout_px(layout, 28),
-                                    count) > count_w) {
-        /* Regular is narrower; two lines only when even that is too wide. */
-        count_face = LAYOUT_REGULAR;
-        count_px = layout_px(layout, 28);
-        if (layout->metrics->text_width(layout->metrics->ctx, count_face, count_px, count) >
-            count_w)
-            count_h = layout_measure(layout, count, count_face, count_px, count_w);
+    c->face = LAYOUT_BOLD;
+    c->px = layout_px(layout, 30);
+    c->h = layout_px(layout, 40);
+    if (metrics->text_width(metrics->ctx, LAYOUT_BOLD, c->px, c->text) > width) {
+        c->face = LAYOUT_REGULAR;
+        c->px = layout_px(layout, 28);
+        if (metrics->text_width(metrics->ctx, c->face, c->px, c->text) > width)
+            c->h = layout_measure(layout, c->text, c->face, c->px, width);
     }
-    int bottom = r.y + r.h - pad - count_h;
+}
 
-    int row_h = 2 * layout_px(layout, 34) + pad / 2;
-    int fit = (bottom - y) / (row_h + pad / 2);
+static void count_draw(struct layout *layout, struct layout_rect r, const struct count_line *c)
+{
+    layout_text(layout, r, c->text, c->face, c->px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                LAYOUT_MIDDLE);
+}
+
+/* Today's activities; with_count: the count at its foot (upright, where the
+ * panel has the screen's width). */
+static void activities_panel(struct ui *ui, struct layout *layout, struct layout_rect r,
+                             int with_count)
+{
+    layout_panel(layout, r, COLOUR_WHITE, COLOUR_LINE);
+    const struct layout_metrics *metrics = layout->metrics;
+    int pad = layout_px(layout, 12), gap = pad / 2;
+    struct home_rows g;
+    g.px = layout_px(layout, 28);
+    g.bold_px = layout_px(layout, 28);
+    g.line = metrics->line_height(metrics->ctx, LAYOUT_BOLD, g.bold_px);
+    g.text_x = r.x + pad;
+    g.text_w = r.w - 2 * pad;
+    int heading_h = layout_px(layout, 38);
+
+    struct count_line count;
+    count_measure(ui, layout, g.text_w, &count);
+    int bottom = r.y + r.h - pad - (with_count ? count.h : 0);
+    /* With the count below, "and 2 more" can end its line (measured with
+     * the most that can be left out). */
+    char widest[96], number[16];
+    snprintf(number, sizeof number, "%d", ui->activity_count);
+    i18n_fill(widest, sizeof widest, TN(ui->tr, "and {n} more", "and {n} more", ui->activity_count),
+              "n", number, I18N_END);
+    int beside_w = metrics->text_width(metrics->ctx, LAYOUT_REGULAR, g.px, widest) + pad;
+    int beside =
+        with_count && count.h <= layout_px(layout, 40) &&
+        metrics->text_width(metrics->ctx, count.face, count.px, count.text) + beside_w <= g.text_w;
+
+    /* The heading ("Today's activities", and "and 2 more" beside it) when
+     * there is room for it; the rows whole, else with the title beside the
+     * times; without the heading, "and 2 more" is a line of its own. */
     int chosen[UI_ACTIVITIES_MAX];
-    int hidden = pick_activities(ui, fit, (bottom - y - line) / (row_h + pad / 2), chosen);
-    int rows = 0;
-    for (int i = 0; i < ui->activity_count; i++)
-        rows += chosen[i];
+    int heading = 1, hidden = -1;
+    enum row_style style = ROW_WHOLE;
+    for (int attempt = 0; attempt < 4 && hidden < 0; attempt++) {
+        heading = attempt < 2;
+        style = attempt % 2 ? ROW_TITLE_BESIDE : ROW_WHOLE;
+        int top = r.y + pad + (heading ? heading_h + gap : 0);
+        hidden = pick_activities(ui, layout, &g, style, bottom - top,
+                                 heading || beside ? 0 : g.line, gap, chosen);
+    }
+    if (hidden < 0) {
+        /* Not even the two: the one running now (or next) alone, the rest
+         * counted; its words are still whole. */
+        heading = 0;
+        style = ROW_TITLE_BESIDE;
+        int first = -1;
+        for (int i = 0; i < ui->activity_count; i++) {
+            chosen[i] = 0;
+            if (first < 0 &&
+                (activity_now(ui, &ui->activities[i]) || !activity_over(ui, &ui->activities[i])))
+                first = i;
+        }
+        if (first < 0 && ui->activity_count)
+            first = ui->activity_count - 1;
+        if (first >= 0)
+            chosen[first] = 1;
+        hidden = ui->activity_count - (first >= 0);
+    }
+
     char more[96] = "";
     if (hidden) {
         snprintf(number, sizeof number, "%d", hidden);
         i18n_fill(more, sizeof more, TN(ui->tr, "and {n} more", "and {n} more", hidden), "n",
                   number, I18N_END);
     }
-    /* "and 2 more" goes below the list, or, with no room there, at the end
-     * of the heading: it is never left out. */
-    int more_below = hidden && y + rows * (row_h + pad / 2) + line <= bottom;
-    int more_w = 0;
-    if (hidden && !more_below)
-        more_w = layout->metrics->text_width(layout->metrics->ctx, LAYOUT_REGULAR,
-                                             layout_px(layout, 28), more) +
-                 pad;
-    /* Beside "and 2 more" the heading is the short one. */
-    layout_text(layout, layout_rect(r.x + pad, header_y, r.w - 2 * pad - more_w, line),
-                more_w ? T(ui->tr, "Today") : T(ui->tr, "Today's activities"), LAYOUT_BOLD,
-                layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
-    if (more_w)
-        layout_text(layout, layout_rect(r.x + r.w - pad - more_w, header_y, more_w, line), more,
-                    LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_MUTED, LAYOUT_NONE, ALIGN_RIGHT,
-                    LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
+    int y = r.y + pad;
+    if (heading) {
+        int more_w =
+            hidden ? metrics->text_width(metrics->ctx, LAYOUT_REGULAR, g.px, more) + pad : 0;
+        /* Beside "and 2 more" the heading is the short one. */
+        layout_text(layout, layout_rect(g.text_x, y, g.text_w - more_w, heading_h),
+                    more_w ? T(ui->tr, "Today") : T(ui->tr, "Today's activities"), LAYOUT_BOLD,
+                    layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                    LAYOUT_SINGLE_LINE);
+        if (more_w)
+            layout_text(layout, layout_rect(r.x + r.w - pad - more_w, y, more_w, heading_h), more,
+                        LAYOUT_REGULAR, g.px, COLOUR_MUTED, LAYOUT_NONE, ALIGN_RIGHT,
+                        LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
+        y += heading_h + gap;
+    }
     for (int i = 0; i < ui->activity_count; i++) {
         const struct activity *activity = &ui->activities[i];
         if (!chosen[i])
             continue;
-        int now = activity_now(ui, activity);
-        if (now)
+        int row_h = row_height(ui, layout, &g, i, style);
+        if (activity_now(ui, activity))
             layout_panel(layout, layout_rect(r.x + pad / 2, y, r.w - pad, row_h), COLOUR_NOW,
                          LAYOUT_NONE);
-        char times[48], first[96], second[2 * KIOSK_NAME_MAX + 16];
-        screen_activity_times(ui, activity, times, sizeof times);
-        if (now)
-            snprintf(first, sizeof first, "%s  \xE2\x96\xB8 %s", times, T(ui->tr, "now"));
-        else
-            snprintf(first, sizeof first, "%s", times);
-        /* "Title, place" on one line; when it does not fit, on two where
-         * the panel has room below, else the place is shortened (the line
-         * is the activity's; the title stays whole, as the choice shows it). */
-        int second_w = r.w - 2 * pad, px = layout_px(layout, 28);
-        if (activity->place[0])
-            snprintf(second, sizeof second, "%s, %s", activity->title, activity->place);
-        else
-            snprintf(second, sizeof second, "%s", activity->title);
-        int extra = 0, after = 0;
-        for (int k = i + 1; k < ui->activity_count; k++)
-            after += chosen[k];
-        int spare = bottom - (y + (after + 1) * (row_h + pad / 2)) - (more_below ? line : 0);
-        if (layout->metrics->text_width(layout->metrics->ctx, LAYOUT_REGULAR, px, second) >
-            second_w) {
-            int two = layout_measure(layout, second, LAYOUT_REGULAR, px, second_w);
-            int one = row_h - row_h / 2;
-            if (two - one <= spare)
-                extra = two - one;
+        char first[96], words[2 * KIOSK_NAME_MAX + 8];
+        activity_first_line(ui, activity, first, sizeof first);
+        if (style == ROW_WHOLE) {
+            layout_text(layout, layout_rect(g.text_x, y, g.text_w, g.line), first, LAYOUT_BOLD,
+                        g.bold_px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
+            activity_words(activity, words, sizeof words);
+            layout_text(layout, layout_rect(g.text_x, y + g.line, g.text_w, row_h - g.line), words,
+                        LAYOUT_REGULAR, g.px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT, 0);
+        } else {
+            int first_w = metrics->text_width(metrics->ctx, LAYOUT_BOLD, g.bold_px, first);
+            int space = metrics->text_width(metrics->ctx, LAYOUT_REGULAR, g.px, "  ");
+            if (first_w > g.text_w)
+                first_w = g.text_w;
+            layout_text(layout, layout_rect(g.text_x, y, first_w, g.line), first, LAYOUT_BOLD,
+                        g.bold_px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
+            if (g.text_w - first_w - space > 0)
+                layout_text(
+                    layout,
+                    layout_rect(g.text_x + first_w + space, y, g.text_w - first_w - space, g.line),
+                    activity->title, LAYOUT_REGULAR, g.px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                    LAYOUT_SINGLE_LINE | LAYOUT_TITLE_CUT);
+            if (activity->place[0])
+                layout_text(layout, layout_rect(g.text_x, y + g.line, g.text_w, row_h - g.line),
+                            activity->place, LAYOUT_REGULAR, g.px, COLOUR_TEXT, LAYOUT_NONE,
+                            ALIGN_LEFT, 0);
         }
-        if (now && extra)
-            layout_panel(layout, layout_rect(r.x + pad / 2, y + row_h, r.w - pad, extra),
-                         COLOUR_NOW, LAYOUT_NONE);
-        int half = row_h / 2;
-        layout_text(layout, layout_rect(r.x + pad, y, r.w - 2 * pad, half), first, LAYOUT_BOLD,
-                    layout_px(layout, 28), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                    LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
-        layout_text(layout, layout_rect(r.x + pad, y + half, second_w, row_h - half + extra),
-                    second, LAYOUT_REGULAR, px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                    extra ? 0u : LAYOUT_SINGLE_LINE | LAYOUT_TITLE_CUT | LAYOUT_MIDDLE);
-        y += extra;
-        y += row_h + pad / 2;
+        y += row_h + gap;
     }
-    if (ui->activity_count == 0) {
-        layout_text(layout, layout_rect(r.x + pad, y, r.w - 2 * pad, line),
-                    T(ui->tr, "No activities today"), LAYOUT_REGULAR, layout_px(layout, 28),
+    if (ui->activity_count == 0)
+        layout_text(layout, layout_rect(g.text_x, y, g.text_w, g.line),
+                    T(ui->tr, "No activities today"), LAYOUT_REGULAR, g.px, COLOUR_MUTED,
+                    LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
+    else if (hidden && !heading && !beside)
+        layout_text(layout, layout_rect(g.text_x, y, g.text_w, g.line), more, LAYOUT_REGULAR, g.px,
                     COLOUR_MUTED, LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
-    } else if (more_below) {
-        layout_text(layout, layout_rect(r.x + pad, y, r.w - 2 * pad, line), more, LAYOUT_REGULAR,
-                    layout_px(layout, 28), COLOUR_MUTED, LAYOUT_NONE, ALIGN_LEFT,
-                    LAYOUT_SINGLE_LINE);
-    }
-    layout_text(layout, layout_rect(r.x + pad, bottom, count_w, count_h), count, count_face,
-                count_px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT, LAYOUT_MIDDLE);
+    if (!with_count)
+        return;
+    int more_here = hidden && !heading && beside;
+    count_draw(layout,
+               layout_rect(g.text_x, bottom, g.text_w - (more_here ? beside_w : 0), count.h),
+               &count);
+    if (more_here)
+        layout_text(layout, layout_rect(r.x + r.w - pad - beside_w, bottom, beside_w, count.h),
+                    more, LAYOUT_REGULAR, g.px, COLOUR_MUTED, LAYOUT_NONE, ALIGN_RIGHT,
+                    LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
 }
 
 static void status_bar(struct ui *ui, struct layout *layout, struct layout_rect r)
@@ -303,13 +414,16 @@ void screen_home_build(struct ui *ui, struct layout *layout)
                     LAYOUT_BOLD, layout_px(layout, 36), COLOUR_TEXT, LAYOUT_NONE, ALIGN_RIGHT,
                     LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
     } else {
+        /* Two lines as close as their faces allow: the room goes to the
+         * activities below. */
         int clock_w = layout_px(layout, 170);
-        layout_text(layout, layout_rect(m, m, w - clock_w - 3 * m, layout_px(layout, 44)),
+        header = layout_px(layout, 80);
+        layout_text(layout, layout_rect(m, m, w - clock_w - 3 * m, layout_px(layout, 40)),
                     ui->config->site_name, LAYOUT_BOLD, layout_px(layout, 32), COLOUR_TEXT,
                     LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
         layout_text(
             layout,
-            layout_rect(m, m + layout_px(layout, 46), w - clock_w - 3 * m, layout_px(layout, 42)),
+            layout_rect(m, m + layout_px(layout, 42), w - clock_w - 3 * m, layout_px(layout, 38)),
             date, LAYOUT_REGULAR, layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
             LAYOUT_SINGLE_LINE);
         layout_text(layout, layout_rect(w - clock_w - m, m, clock_w, header), clock, LAYOUT_BOLD,
@@ -321,23 +435,28 @@ void screen_home_build(struct ui *ui, struct layout *layout)
     status_bar(ui, layout, layout_rect(m, h - m - status_h, w - 2 * m, status_h));
 
     if (portrait) {
-        int card_h = layout_px(layout, 170), button_h = layout_px(layout, 110);
+        int card_h = layout_px(layout, 136), button_h = layout_px(layout, 110);
         card_panel(ui, layout, layout_rect(m, top, w - 2 * m, card_h));
         layout_button(layout, layout_rect(m, top + card_h + m, w - 2 * m, button_h),
                       T(ui->tr, "Check in or out with your name"), LAYOUT_BOLD,
                       layout_px(layout, 36), COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE,
                       ACT_NAME_START, 0, 0);
         int y = top + card_h + m + button_h + m;
-        activities_panel(ui, layout, layout_rect(m, y, w - 2 * m, bottom - y));
+        activities_panel(ui, layout, layout_rect(m, y, w - 2 * m, bottom - y), 1);
     } else {
-        int column = (w - 3 * m) / 2;
-        int button_h = layout_px(layout, 120);
-        int card_h = bottom - top - button_h - m;
-        /* The card panel goes on the reader's side of the screen. */
-        int card_x = !strcmp(ui->reader_side, "left") ? m : m;
-        int list_x = card_x == m ? 2 * m + column : m;
-        if (!strcmp(ui->reader_side, "right")) {
-            card_x = 2 * m + column;
+        /* The list of activities takes the wider column and its full
+         * height: its places are never cut, and wrap less there. The count
+         * of who is here goes under the name button when it fits one line
+         * there, else at the foot of the list. */
+        int column = (w - 3 * m) * 42 / 100, list_w = w - 3 * m - column;
+        int button_h = layout_px(layout, 100);
+        struct count_line count;
+        count_measure(ui, layout, column, &count);
+        int count_here = count.h <= layout_px(layout, 40);
+        int card_h = bottom - top - button_h - m - (count_here ? count.h + m : 0);
+        int card_x = m, list_x = 2 * m + column;
+        if (!strcmp(ui->reader_side, "right")) { /* the card panel on the reader's side */
+            card_x = 2 * m + list_w;
             list_x = m;
         }
         card_panel(ui, layout, layout_rect(card_x, top, column, card_h));
@@ -345,7 +464,9 @@ void screen_home_build(struct ui *ui, struct layout *layout)
                       T(ui->tr, "Check in or out with your name"), LAYOUT_BOLD,
                       layout_px(layout, 36), COLOUR_WHITE, COLOUR_PRIMARY, LAYOUT_NONE,
                       ACT_NAME_START, 0, 0);
-        activities_panel(ui, layout, layout_rect(list_x, top, column, bottom - top));
+        if (count_here)
+            count_draw(layout, layout_rect(card_x, bottom - count.h, column, count.h), &count);
+        activities_panel(ui, layout, layout_rect(list_x, top, list_w, bottom - top), !count_here);
     }
 }
 
