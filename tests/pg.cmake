@@ -38,7 +38,8 @@ if(TARGET tilstede_central)
   target_compile_definitions(test_central_pg_conf PRIVATE
     CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central")
   add_dependencies(test_central_pg_conf tilstede-central)
-  # tilstede-central migrate: SQLite to PostgreSQL, the reports compared.
+  # tilstede-central migrate: SQLite to PostgreSQL, the reports and every
+  # table of the SQLite schema compared.
   tilstede_test(test_central_pg_migrate SOURCES test_central_pg_migrate.c central_fixture.c
-    pg_server.c LIBS tilstede_central PkgConfig::CURL)
+    pg_server.c LIBS tilstede_central PkgConfig::CURL PkgConfig::LIBPQ PkgConfig::SQLITE3)
 endif()
