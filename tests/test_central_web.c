@@ -8,7 +8,11 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -241,6 +245,87 @@ static void test_sso_header_names_the_user_only_when_configured(void **state)
         web_request(f, "/here/" FIXTURE_SITE_A, NULL, NULL, "X-Remote-User: ola", NULL, &page),
         303);
     fixture_stop(f);
+}
+
+/* One of this machine's own addresses that is not loopback (an up
+ * interface's IPv4 address), or 0 when it has none. */
+static int outside_address(char *out, size_t cap)
+{
+    struct ifaddrs *list = NULL, *i;
+    int found = 0;
+    if (getifaddrs(&list))
+        return 0;
+    for (i = list; i && !found; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP))
+            continue;
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)i->ifa_addr;
+        inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)cap);
+        found = !central_http_is_loopback(out);
+    }
+    freeifaddrs(list);
+    return found;
+}
+
+/* The single sign-on header from a peer that is not the loopback proxy:
+ * a real connection from this machine's own outside address to the
+ * central listening on every address (over TLS, as it must there). The
+ * same header from loopback signs in; from outside it is refused with 403
+ * and no session, and the same request without it is an ordinary visitor. */
+static void test_sso_header_from_a_peer_off_loopback_is_refused(void **state)
+{
+    (void)state;
+    char address[INET_ADDRSTRLEN];
+    if (!outside_address(address, sizeof address)) {
+        fprintf(stderr, "no address off loopback on this machine: cannot connect from one\n");
+        skip();
+    }
+    const char *tmp = getenv("TILSTEDE_TEST_TMP");
+    char dir[256], command[1024], cert[320], key[320];
+    snprintf(dir, sizeof dir, "%s/sso-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    snprintf(cert, sizeof cert, "%s/server.pem", dir);
+    snprintf(key, sizeof key, "%s/server.key", dir);
+    snprintf(command, sizeof command,
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+             "-keyout '%s' -out '%s' -days 2 -subj '/CN=tilstede' 2>/dev/null",
+             key, cert);
+    assert_int_equal(system(command), 0);
+    struct central_http_config config = {.threads = 2,
+                                         .quiet = 1,
+                                         .listen = "0.0.0.0:0",
+                                         .tls_cert = cert,
+                                         .tls_key = key,
+                                         .sso_header = "X-Remote-User",
+                                         .public_url = "https://tilstede.example"};
+    struct fixture *f = fixture_start(&config);
+    make_user(f, "ola", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "langtpassord1");
+    struct fixture outside = *f;
+    snprintf(outside.base, sizeof outside.base, "https://%s:%u", address,
+             central_http_port(f->http));
+    struct page page;
+    /* From loopback: signed in. */
+    assert_int_equal(
+        web_request(f, "/here/" FIXTURE_SITE_A, NULL, NULL, "X-Remote-User: ola", NULL, &page),
+        200);
+    assert_non_null(strstr(page.cookie, "tilstede_session="));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_session"), 1);
+    /* From outside: refused, no session made, also for a page anyone may
+     * open. */
+    assert_int_equal(web_request(&outside, "/here/" FIXTURE_SITE_A, NULL, NULL,
+                                 "X-Remote-User: ola", NULL, &page),
+                     403);
+    assert_null(strstr(page.cookie, "tilstede_session="));
+    assert_non_null(strstr(page.body, "Ingen tilgang"));
+    assert_int_equal(
+        web_request(&outside, "/login", NULL, NULL, "X-Remote-User: ola", NULL, &page), 403);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_session"), 1);
+    /* The same peer without the header: an ordinary visitor, sent to sign in. */
+    assert_int_equal(web_request(&outside, "/here/" FIXTURE_SITE_A, NULL, NULL, NULL, NULL, &page),
+                     303);
+    assert_string_equal(page.location, "/login");
+    fixture_stop(f);
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    assert_int_equal(system(command), 0);
 }
 
 static void test_admin_token_works_as_bearer_for_scripts(void **state)
@@ -1293,6 +1378,7 @@ int main(void)
         cmocka_unit_test(test_an_idle_session_expires),
         cmocka_unit_test(test_sessions_and_wrong_passwords_are_shared_by_every_process),
         cmocka_unit_test(test_sso_header_names_the_user_only_when_configured),
+        cmocka_unit_test(test_sso_header_from_a_peer_off_loopback_is_refused),
         cmocka_unit_test(test_admin_token_works_as_bearer_for_scripts),
         cmocka_unit_test(test_volunteer_list_searches_names_and_ids_and_filters),
         cmocka_unit_test(test_volunteer_page_shows_papers_cards_visits_and_notes),
