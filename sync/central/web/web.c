@@ -465,8 +465,8 @@ void web_begin(struct web *web, const char *title)
                                  "<li><a href=\"/kiosks\">Kiosker</a></li>"
                                  "<li><a href=\"/activities\">Aktiviteter</a></li>"
                                  "<li><a href=\"/mail\">E-post</a></li>");
-        central_buf_str(out, "<li><a href=\"/reports\">Rapporter</a></li>"
-                             "<li><a href=\"/year\">Årsrapport</a></li>");
+        central_buf_htmlf(out, "<li><a href=\"/reports\">%s</a></li><li><a href=\"/year\">%s</a></li>",
+                          _("Rapporter"), _("Årsrapport"));
         if (web->user.role == CENTRAL_ROLE_COORDINATOR)
             central_buf_str(out, "<li><a href=\"/roster\">Last opp liste</a></li>"
                                  "<li><a href=\"/users\">Brukere</a></li>"

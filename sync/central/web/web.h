@@ -127,7 +127,7 @@ struct web_period {
 /* 0, or -1 with why set to a sentence naming the field at fault. */
 int web_period_parse(const struct web *web, struct web_period *period, char *why, size_t cap);
 /* "januar" for 1. */
-const char *web_month_name(int month);
+const char *web_month_name(const struct web *web, int month);
 /* The volunteer with this id, if the signed-in person may see them (a
  * contact: only those who have been at their sites): 0, -ENOENT (none, or
  * not theirs: the same answer), or the store's error (web_volunteers.c). */

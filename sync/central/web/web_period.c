@@ -19,21 +19,22 @@ static const struct {
         *quarter;
     const char *months[12];
 } text = {
-    .bad_year = "Året må være et tall fra 2000 til 2099, ikke",
-    .bad_quarter = "Kvartalet må være 1, 2, 3 eller 4, ikke",
-    .bad_month = "Måneden må være et tall fra 1 til 12, ikke",
-    .bad_from = "Fra-datoen må være en dato (ÅÅÅÅ-MM-DD), ikke",
-    .bad_to = "Til-datoen må være en dato (ÅÅÅÅ-MM-DD), ikke",
-    .bad_order = "Fra-datoen må komme før til-datoen.",
-    .bad_kind = "Perioden må være år, kvartal, måned eller fra–til, ikke",
-    .quarter = "kvartal",
-    .months = {"januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-               "oktober", "november", "desember"},
+    .bad_year = N_("Året må være et tall fra 2000 til 2099, ikke"),
+    .bad_quarter = N_("Kvartalet må være 1, 2, 3 eller 4, ikke"),
+    .bad_month = N_("Måneden må være et tall fra 1 til 12, ikke"),
+    .bad_from = N_("Fra-datoen må være en dato (ÅÅÅÅ-MM-DD), ikke"),
+    .bad_to = N_("Til-datoen må være en dato (ÅÅÅÅ-MM-DD), ikke"),
+    .bad_order = N_("Fra-datoen må komme før til-datoen."),
+    .bad_kind = N_("Perioden må være år, kvartal, måned eller fra–til, ikke"),
+    .quarter = N_("kvartal"),
+    .months = {N_("januar"), N_("februar"), N_("mars"), N_("april"), N_("mai"), N_("juni"),
+               N_("juli"), N_("august"), N_("september"), N_("oktober"), N_("november"),
+               N_("desember")},
 };
 
-const char *web_month_name(int month)
+const char *web_month_name(const struct web *web, int month)
 {
-    return month >= 1 && month <= 12 ? text.months[month - 1] : "?";
+    return month >= 1 && month <= 12 ? _(text.months[month - 1]) : "?";
 }
 
 /* A whole number between min and max from a field; the default when the
@@ -85,15 +86,15 @@ int web_period_parse(const struct web *web, struct web_period *period, char *why
     period->month = number_field(web, "month", today.tm_mon + 1, 1, 12);
     if (!strcmp(kind, "range")) {
         if (!central_report_date_valid(from)) {
-            bad(why, cap, text.bad_from, from);
+            bad(why, cap, _(text.bad_from), from);
             return -1;
         }
         if (!central_report_date_valid(to)) {
-            bad(why, cap, text.bad_to, to);
+            bad(why, cap, _(text.bad_to), to);
             return -1;
         }
         if (strcmp(from, to) > 0) {
-            snprintf(why, cap, "%s", text.bad_order);
+            snprintf(why, cap, "%s", _(text.bad_order));
             return -1;
         }
         snprintf(period->kind, sizeof period->kind, "range");
@@ -111,28 +112,28 @@ int web_period_parse(const struct web *web, struct web_period *period, char *why
         return 0;
     }
     if (period->year < 0) {
-        bad(why, cap, text.bad_year, web_field(web, "year"));
+        bad(why, cap, _(text.bad_year), web_field(web, "year"));
         return -1;
     }
     int first = 1, last = 12;
     if (!strcmp(kind, "quarter")) {
         if (period->quarter < 0) {
-            bad(why, cap, text.bad_quarter, web_field(web, "quarter"));
+            bad(why, cap, _(text.bad_quarter), web_field(web, "quarter"));
             return -1;
         }
         first = period->quarter * 3 - 2;
         last = first + 2;
-        snprintf(period->words, sizeof period->words, "%d. %s %d", period->quarter, text.quarter,
+        snprintf(period->words, sizeof period->words, "%d. %s %d", period->quarter, _(text.quarter),
                  period->year);
         snprintf(period->query, sizeof period->query, "period=quarter&year=%d&quarter=%d",
                  period->year, period->quarter);
     } else if (!strcmp(kind, "month")) {
         if (period->month < 0) {
-            bad(why, cap, text.bad_month, web_field(web, "month"));
+            bad(why, cap, _(text.bad_month), web_field(web, "month"));
             return -1;
         }
         first = last = period->month;
-        snprintf(period->words, sizeof period->words, "%s %d", web_month_name(period->month),
+        snprintf(period->words, sizeof period->words, "%s %d", web_month_name(web, period->month),
                  period->year);
         snprintf(period->query, sizeof period->query, "period=month&year=%d&month=%d", period->year,
                  period->month);
@@ -140,7 +141,7 @@ int web_period_parse(const struct web *web, struct web_period *period, char *why
         snprintf(period->words, sizeof period->words, "%d", period->year);
         snprintf(period->query, sizeof period->query, "period=year&year=%d", period->year);
     } else {
-        bad(why, cap, text.bad_kind, kind);
+        bad(why, cap, _(text.bad_kind), kind);
         return -1;
     }
     snprintf(period->kind, sizeof period->kind, "%s", kind);

@@ -25,57 +25,62 @@ static const struct {
         *show, *by_kind, *by_site, *by_activity, *by_month, *by_volunteer, *everything, *crumbs,
         *hours, *arsverk, *visits, *sum, *download, *csv, *xlsx, *annual, *nothing, *volunteers,
         *volunteers_at, *visits_of, *col_site, *col_came, *col_left, *col_activity, *here_now,
-        *no_visits, *first_only, *per_arsverk, *of_period;
+        *no_visits, *first_only, *per_arsverk, *of_period, *col_hours, *col_arsverk, *col_visits,
+        *statement;
     const char *bad_title, *bad_by, *no_site_title, *no_site, *no_area, *busy_title, *busy,
         *not_a_file;
 } text = {
-    .title = "Rapporter",
-    .period = "Periode",
-    .year = "År",
-    .quarter = "Kvartal",
-    .month = "Måned",
-    .range = "Fra og til dato",
-    .whole_year = "Hele året",
-    .from = "Fra",
-    .to = "Til",
-    .by = "Gruppert etter",
-    .show = "Vis",
-    .by_kind = "Tjenesteområde",
-    .by_site = "Enhet",
-    .by_activity = "Aktivitet",
-    .by_month = "Måned",
-    .by_volunteer = "Frivillig",
-    .everything = "Alle enheter",
-    .crumbs = "Hvor i rapporten",
-    .hours = "timer",
-    .arsverk = "årsverk",
-    .visits = "besøk",
-    .sum = "Sum",
-    .download = "Last ned",
-    .csv = "CSV for Excel",
-    .xlsx = "Excel-arbeidsbok (.xlsx)",
-    .annual = "Årsrapporten",
-    .nothing = "Ingen timer registrert i perioden.",
-    .volunteers = "Frivillige",
-    .volunteers_at = "Frivillige på",
-    .visits_of = "Besøk",
-    .col_site = "Enhet",
-    .col_came = "Kom",
-    .col_left = "Gikk",
-    .col_activity = "Aktivitet",
-    .here_now = "er her nå",
-    .no_visits = "Ingen besøk i perioden.",
-    .first_only = "Viser de nyeste",
-    .per_arsverk = "1 årsverk =",
-    .of_period = "i perioden",
-    .bad_title = "Rapporten kan ikke lages",
-    .bad_by = "Grupperingen må være tjenesteområde, enhet, aktivitet, måned eller frivillig.",
-    .no_site_title = "Fant ikke enheten",
-    .no_site = "Det finnes ingen enhet med denne ID-en som du har tilgang til.",
-    .no_area = "Det finnes ikke noe slikt tjenesteområde.",
-    .busy_title = "Prøv igjen",
-    .busy = "Rapporten kunne ikke leses nå. Prøv igjen om litt.",
-    .not_a_file = "Besøkslisten finnes ikke som fil; last ned frivillige-rapporten i stedet.",
+    .title = N_("Rapporter"),
+    .period = N_("Periode"),
+    .year = N_("År"),
+    .quarter = N_("Kvartal"),
+    .month = N_("Måned"),
+    .range = N_("Fra og til dato"),
+    .whole_year = N_("Hele året"),
+    .from = N_("Fra"),
+    .to = N_("Til"),
+    .by = N_("Gruppert etter"),
+    .show = N_("Vis"),
+    .by_kind = N_("Tjenesteområde"),
+    .by_site = N_("Enhet"),
+    .by_activity = N_("Aktivitet"),
+    .by_month = N_("Måned"),
+    .by_volunteer = N_("Frivillig"),
+    .everything = N_("Alle enheter"),
+    .crumbs = N_("Hvor i rapporten"),
+    .hours = N_("timer"),
+    .arsverk = N_("årsverk"),
+    .visits = N_("besøk"),
+    .sum = N_("Sum"),
+    .download = N_("Last ned"),
+    .csv = N_("CSV for Excel"),
+    .xlsx = N_("Excel-arbeidsbok (.xlsx)"),
+    .annual = N_("Årsrapporten"),
+    .nothing = N_("Ingen timer registrert i perioden."),
+    .volunteers = N_("Frivillige"),
+    .volunteers_at = N_("Frivillige på"),
+    .visits_of = N_("Besøk"),
+    .col_site = N_("Enhet"),
+    .col_came = N_("Kom"),
+    .col_left = N_("Gikk"),
+    .col_activity = N_("Aktivitet"),
+    .here_now = N_("er her nå"),
+    .no_visits = N_("Ingen besøk i perioden."),
+    .first_only = N_("Viser de nyeste"),
+    .per_arsverk = N_("1 årsverk ="),
+    .of_period = N_("i perioden"),
+    .col_hours = N_("Timer"),
+    .col_arsverk = N_("Årsverk"),
+    .col_visits = N_("Besøk"),
+    .statement = N_("Timebekreftelse"),
+    .bad_title = N_("Rapporten kan ikke lages"),
+    .bad_by = N_("Grupperingen må være tjenesteområde, enhet, aktivitet, måned eller frivillig."),
+    .no_site_title = N_("Fant ikke enheten"),
+    .no_site = N_("Det finnes ingen enhet med denne ID-en som du har tilgang til."),
+    .no_area = N_("Det finnes ikke noe slikt tjenesteområde."),
+    .busy_title = N_("Prøv igjen"),
+    .busy = N_("Rapporten kunne ikke leses nå. Prøv igjen om litt."),
+    .not_a_file = N_("Besøkslisten finnes ikke som fil; last ned frivillige-rapporten i stedet."),
 };
 
 /* ---- what the request asks for (shared with web_year.c and
@@ -131,8 +136,8 @@ int web_scope_read(const struct web *web, struct web_scope *scope, unsigned *sta
         const char *label = central_report_area_label(area);
         if (!label) {
             *status = MHD_HTTP_NOT_FOUND;
-            *title = text.bad_title;
-            *words = text.no_area;
+            *title = _(text.bad_title);
+            *words = _(text.no_area);
             return -1;
         }
         snprintf(scope->area, sizeof scope->area, "%s", area);
@@ -144,16 +149,16 @@ int web_scope_read(const struct web *web, struct web_scope *scope, unsigned *sta
             (!sees_every_site(web) && !web_may_site(web, site)) ||
             central_store_site_get(web->request->store, site, &scope->site, err, sizeof err)) {
             *status = MHD_HTTP_NOT_FOUND;
-            *title = text.no_site_title;
-            *words = text.no_site;
+            *title = _(text.no_site_title);
+            *words = _(text.no_site);
             return -1;
         }
     }
     struct site_collect c = {web, scope, 0};
     if (central_store_sites(web->request->store, collect_site, &c, err, sizeof err)) {
         *status = MHD_HTTP_SERVICE_UNAVAILABLE;
-        *title = text.busy_title;
-        *words = text.busy;
+        *title = _(text.busy_title);
+        *words = _(text.busy);
         return -1;
     }
     for (size_t i = 0; i < scope->count; i++)
@@ -208,21 +213,21 @@ struct request {
     char place[640];  /* period and scope, for the drill-down links */
 };
 
-static const char *by_words(int by)
+static const char *by_words(const struct web *web, int by)
 {
     switch (by) {
     case CENTRAL_BY_KIND:
-        return text.by_kind;
+        return _(text.by_kind);
     case CENTRAL_BY_SITE:
-        return text.by_site;
+        return _(text.by_site);
     case CENTRAL_BY_ACTIVITY:
-        return text.by_activity;
+        return _(text.by_activity);
     case CENTRAL_BY_MONTH:
-        return text.by_month;
+        return _(text.by_month);
     case CENTRAL_BY_VOLUNTEER:
-        return text.by_volunteer;
+        return _(text.by_volunteer);
     }
-    return text.visits_of;
+    return _(text.visits_of);
 }
 
 /* Reads the request, or answers it with the reason and returns 1. */
@@ -231,7 +236,7 @@ static int read_request(struct web *web, struct request *r)
     memset(r, 0, sizeof *r);
     char why[256];
     if (web_period_parse(web, &r->period, why, sizeof why)) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, why);
+        web_message(web, MHD_HTTP_BAD_REQUEST, _(text.bad_title), why);
         return 1;
     }
     const char *by = web_field(web, "by");
@@ -242,7 +247,7 @@ static int read_request(struct web *web, struct request *r)
         r->by = -1;
         snprintf(r->volunteer, sizeof r->volunteer, "%s", volunteer);
     } else if ((r->by = central_report_by_parse(r->by_name)) < 0) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, text.bad_by);
+        web_message(web, MHD_HTTP_BAD_REQUEST, _(text.bad_title), _(text.bad_by));
         return 1;
     }
     unsigned status;
@@ -278,48 +283,48 @@ static void period_form(struct web *web, const struct request *r)
     central_buf_htmlf(out,
                       "<div><label for=\"rperiod\">%s</label><select id=\"rperiod\" "
                       "name=\"period\">",
-                      text.period);
-    option(out, "year", p->kind, text.whole_year);
-    option(out, "quarter", p->kind, text.quarter);
-    option(out, "month", p->kind, text.month);
-    option(out, "range", p->kind, text.range);
+                      _(text.period));
+    option(out, "year", p->kind, _(text.whole_year));
+    option(out, "quarter", p->kind, _(text.quarter));
+    option(out, "month", p->kind, _(text.month));
+    option(out, "range", p->kind, _(text.range));
     central_buf_htmlf(out,
                       "</select></div><div><label for=\"ryear\">%s</label><input id=\"ryear\" "
                       "name=\"year\" type=\"number\" min=\"2000\" max=\"2099\" value=\"%d\" "
                       "inputmode=\"numeric\"></div>"
                       "<div><label for=\"rquarter\">%s</label><select id=\"rquarter\" "
                       "name=\"quarter\">",
-                      text.year, p->year, text.quarter);
+                      _(text.year), p->year, _(text.quarter));
     for (int q = 1; q <= 4; q++)
         central_buf_htmlf(out, "<option value=\"%d\"%s>%d.</option>", q,
                           q == p->quarter ? " selected" : "", q);
     central_buf_htmlf(out,
                       "</select></div><div><label for=\"rmonth\">%s</label><select id=\"rmonth\" "
                       "name=\"month\">",
-                      text.month);
+                      _(text.month));
     for (int m = 1; m <= 12; m++)
         central_buf_htmlf(out, "<option value=\"%d\"%s>%s</option>", m,
-                          m == p->month ? " selected" : "", web_month_name(m));
+                          m == p->month ? " selected" : "", web_month_name(web, m));
     central_buf_htmlf(out,
                       "</select></div><div><label for=\"rfrom\">%s</label><input id=\"rfrom\" "
                       "name=\"from\" type=\"date\" value=\"%s\"></div><div><label "
                       "for=\"rto\">%s</label><input id=\"rto\" name=\"to\" type=\"date\" "
                       "value=\"%s\"></div>",
-                      text.from, p->from, text.to, p->to);
+                      _(text.from), p->from, _(text.to), p->to);
     central_buf_htmlf(out, "<div><label for=\"rby\">%s</label><select id=\"rby\" name=\"by\">",
-                      text.by);
+                      _(text.by));
     static const char *const names[] = {"kind", "site", "activity", "month", "volunteer"};
     static const int bys[] = {CENTRAL_BY_KIND, CENTRAL_BY_SITE, CENTRAL_BY_ACTIVITY,
                               CENTRAL_BY_MONTH, CENTRAL_BY_VOLUNTEER};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        option(out, names[i], r->by_name, by_words(bys[i]));
+        option(out, names[i], r->by_name, by_words(web, bys[i]));
     central_buf_str(out, "</select></div>");
     if (r->scope.area[0])
         central_buf_htmlf(out, "<input type=\"hidden\" name=\"area\" value=\"%s\">", r->scope.area);
     if (r->scope.site.id[0])
         central_buf_htmlf(out, "<input type=\"hidden\" name=\"site\" value=\"%s\">",
                           r->scope.site.id);
-    central_buf_htmlf(out, "<div><button type=\"submit\">%s</button></div></form>", text.show);
+    central_buf_htmlf(out, "<div><button type=\"submit\">%s</button></div></form>", _(text.show));
 }
 
 /* "Alle enheter › Helsehus og sykehjem › Lilleby sykehjem" */
@@ -328,9 +333,9 @@ static void crumbs(struct web *web, const struct request *r)
     struct central_buf *out = web->out;
     if (!r->scope.area[0] && !r->scope.site.id[0] && r->by >= 0)
         return;
-    central_buf_htmlf(out, "<nav class=\"crumbs\" aria-label=\"%s\"><ol>", text.crumbs);
+    central_buf_htmlf(out, "<nav class=\"crumbs\" aria-label=\"%s\"><ol>", _(text.crumbs));
     central_buf_htmlf(out, "<li><a href=\"/reports?%s&amp;by=kind\">%s</a></li>", r->period.query,
-                      text.everything);
+                      _(text.everything));
     const char *area = r->scope.area[0]      ? r->scope.area
                        : r->scope.site.id[0] ? central_report_area(r->scope.site.kind)
                                              : NULL;
@@ -357,9 +362,9 @@ static void sum_line(struct web *web, const struct central_report *report)
     central_buf_htmlf(web->out,
                       "<p class=\"total\"><strong>%s: %s %s, %s %s</strong>, %lld %s "
                       "<span class=\"fresh\">(%s %s %s)</span></p>",
-                      text.sum, hours, text.hours, arsverk, text.arsverk,
-                      (long long)report->total.visits, text.visits, text.per_arsverk, per,
-                      text.hours);
+                      _(text.sum), hours, _(text.hours), arsverk, _(text.arsverk),
+                      (long long)report->total.visits, _(text.visits), _(text.per_arsverk), per,
+                      _(text.hours));
 }
 
 /* The first cell of a row: its label, a link down where there is one. */
@@ -382,7 +387,7 @@ static void label_cell(struct web *web, const struct request *r,
                           "%s</a> <a class=\"also\" href=\"/reports?%s&amp;by=volunteer&amp;"
                           "site=%s\"><span class=\"sr\">%s %s: </span>%s</a></th>",
                           r->period.query, key, row->label, r->period.query, key,
-                          text.volunteers_at, row->label, text.volunteers);
+                          _(text.volunteers_at), row->label, _(text.volunteers));
         return;
     case CENTRAL_BY_VOLUNTEER:
         central_buf_htmlf(out,
@@ -402,10 +407,10 @@ static void number_cells(struct web *web, const struct central_report *report,
     web_hours_words(central_report_hours(row->seconds), hours, sizeof hours);
     web_arsverk_words(central_report_arsverk(report, row->seconds), arsverk, sizeof arsverk);
     central_buf_htmlf(web->out,
-                      "<td class=\"n\" data-label=\"Timer\">%s</td><td class=\"n\" "
-                      "data-label=\"Årsverk\">%s</td><td class=\"n\" data-label=\"Besøk\">%lld"
-                      "</td>",
-                      hours, arsverk, (long long)row->visits);
+                      "<td class=\"n\" data-label=\"%s\">%s</td><td class=\"n\" "
+                      "data-label=\"%s\">%s</td><td class=\"n\" data-label=\"%s\">%lld</td>",
+                      _(text.col_hours), hours, _(text.col_arsverk), arsverk, _(text.col_visits),
+                      (long long)row->visits);
 }
 
 static void report_table(struct web *web, const struct request *r,
@@ -417,12 +422,13 @@ static void report_table(struct web *web, const struct request *r,
     central_buf_htmlf(out,
                       "<div class=\"wide\"><table class=\"stack report\" id=\"report\">"
                       "<caption class=\"sr\">%s</caption><thead><tr><th scope=\"col\">%s</th>",
-                      by_words(r->by), group);
+                      by_words(web, r->by), group);
     if (detail)
         central_buf_htmlf(out, "<th scope=\"col\">%s</th>", detail);
-    central_buf_str(out, "<th scope=\"col\" class=\"n\">Timer</th><th scope=\"col\" "
-                         "class=\"n\">Årsverk</th><th scope=\"col\" class=\"n\">Besøk</th>"
-                         "</tr></thead><tbody>");
+    central_buf_htmlf(out,
+                      "<th scope=\"col\" class=\"n\">%s</th><th scope=\"col\" class=\"n\">%s"
+                      "</th><th scope=\"col\" class=\"n\">%s</th></tr></thead><tbody>",
+                      _(text.col_hours), _(text.col_arsverk), _(text.col_visits));
     for (size_t i = 0; i < report->count; i++) {
         const struct central_report_row *row = &report->rows[i];
         central_buf_str(out, "<tr>");
@@ -432,7 +438,8 @@ static void report_table(struct web *web, const struct request *r,
         number_cells(web, report, row);
         central_buf_str(out, "</tr>");
     }
-    central_buf_htmlf(out, "</tbody><tfoot><tr class=\"sum\"><th scope=\"row\">%s</th>", text.sum);
+    central_buf_htmlf(out, "</tbody><tfoot><tr class=\"sum\"><th scope=\"row\">%s</th>",
+                      _(text.sum));
     if (detail)
         central_buf_str(out, "<td></td>");
     number_cells(web, report, &report->total);
@@ -445,8 +452,8 @@ static void downloads(struct web *web, const struct request *r)
                       "<p class=\"downloads\">%s: <a href=\"/reports.csv?%s\" download>%s</a> · "
                       "<a href=\"/reports.xlsx?%s\" download>%s</a> · <a href=\"/year?year=%d\">"
                       "%s %d</a></p>",
-                      text.download, r->query, text.csv, r->query, text.xlsx, r->period.year,
-                      text.annual, r->period.year);
+                      _(text.download), r->query, _(text.csv), r->query, _(text.xlsx),
+                      r->period.year, _(text.annual), r->period.year);
 }
 
 /* ---- a volunteer's visits in the period ---- */
@@ -462,6 +469,7 @@ static int visit_row(void *ctx, const struct central_visit *visit)
 {
     struct visit_rows *rows = ctx;
     const struct request *r = rows->r;
+    struct web *web = rows->web;
     /* A contact sees their sites' visits only; a drill-down its scope's. */
     int in_scope = r->scope.all;
     for (size_t i = 0; !in_scope && i < r->scope.count; i++)
@@ -483,10 +491,10 @@ static int visit_row(void *ctx, const struct central_visit *visit)
     central_buf_htmlf(rows->web->out,
                       "<tr><th scope=\"row\">%s</th><td data-label=\"%s\">%s</td>"
                       "<td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
-                      "<td class=\"n\" data-label=\"Timer\">%s</td></tr>",
-                      came, text.col_site, visit->site_name, text.col_left,
-                      visit->end_us ? left : text.here_now, text.col_activity, visit->activity,
-                      visit->end_us ? hours : "–");
+                      "<td class=\"n\" data-label=\"%s\">%s</td></tr>",
+                      came, _(text.col_site), visit->site_name, _(text.col_left),
+                      visit->end_us ? left : _(text.here_now), _(text.col_activity),
+                      visit->activity, _(text.col_hours), visit->end_us ? hours : "–");
     return 0;
 }
 
@@ -506,10 +514,10 @@ static void visits_page(struct web *web, const struct request *r)
                       "<h2>%s %s</h2><div class=\"wide\"><table class=\"stack report\" "
                       "id=\"visits\"><caption class=\"sr\">%s</caption><thead><tr>"
                       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s"
-                      "</th><th scope=\"col\">%s</th><th scope=\"col\" class=\"n\">Timer</th>"
+                      "</th><th scope=\"col\">%s</th><th scope=\"col\" class=\"n\">%s</th>"
                       "</tr></thead><tbody>",
-                      text.visits_of, r->period.words, text.visits_of, text.col_came, text.col_site,
-                      text.col_left, text.col_activity);
+                      _(text.visits_of), r->period.words, _(text.visits_of), _(text.col_came),
+                      _(text.col_site), _(text.col_left), _(text.col_activity), _(text.col_hours));
     struct visit_rows rows = {web, r, 0, 0, 0};
     rc = central_store_volunteer_visits(web->request->store, v.external_id, r->scope.site.id, 0,
                                         visit_row, &rows, err, sizeof err);
@@ -517,22 +525,23 @@ static void visits_page(struct web *web, const struct request *r)
     web_hours_words(central_report_hours(rows.seconds), hours, sizeof hours);
     central_buf_htmlf(out,
                       "</tbody><tfoot><tr class=\"sum\"><th scope=\"row\">%s</th><td></td><td>"
-                      "</td><td></td><td class=\"n\" data-label=\"Timer\">%s</td></tr></tfoot>"
+                      "</td><td></td><td class=\"n\" data-label=\"%s\">%s</td></tr></tfoot>"
                       "</table></div>",
-                      text.sum, hours);
+                      _(text.sum), _(text.col_hours), hours);
     if (rc)
-        central_buf_htmlf(out, "<p class=\"error\" role=\"alert\">%s</p>", text.busy);
+        central_buf_htmlf(out, "<p class=\"error\" role=\"alert\">%s</p>", _(text.busy));
     else if (!rows.count)
-        central_buf_htmlf(out, "<p>%s</p>", text.no_visits);
+        central_buf_htmlf(out, "<p>%s</p>", _(text.no_visits));
     else if (rows.count > VISITS_SHOWN)
-        central_buf_htmlf(out, "<p>%s %d.</p>", text.first_only, VISITS_SHOWN);
+        central_buf_htmlf(out, "<p>%s %d.</p>", _(text.first_only), VISITS_SHOWN);
     char id[WEB_URL_PART_MAX(EVENT_KEY_MAX)];
     web_url_part(v.external_id, id, sizeof id);
     if (web->user.role != CENTRAL_ROLE_VIEWER)
         central_buf_htmlf(out,
                           "<p><a href=\"/volunteers/%s\">%s %s</a> · <a href=\"/statement/%s?%s\">"
-                          "Timebekreftelse %s</a></p>",
-                          id, v.given_name, v.family_name, id, r->period.query, r->period.words);
+                          "%s %s</a></p>",
+                          id, v.given_name, v.family_name, id, r->period.query, _(text.statement),
+                          r->period.words);
     web_end(web);
 }
 
@@ -548,26 +557,26 @@ void web_reports_page(struct web *web)
     }
     struct central_report *report = NULL;
     if (web_scope_report(web, &r.scope, &r.period, (enum central_report_by)r.by, &report)) {
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, text.busy_title, text.busy);
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _(text.busy_title), _(text.busy));
         web_scope_free(&r.scope);
         return;
     }
     struct central_buf *out = web->out;
-    web_begin(web, text.title);
+    web_begin(web, _(text.title));
     period_form(web, &r);
     crumbs(web, &r);
     const char *where = r.scope.site.id[0]     ? r.scope.site.name
                         : r.scope.area[0]      ? r.scope.area_label
-                        : sees_every_site(web) ? text.everything
+                        : sees_every_site(web) ? _(text.everything)
                                                : NULL;
-    central_buf_htmlf(out, "<h2>%s, %s%s%s</h2>", by_words(r.by), r.period.words,
+    central_buf_htmlf(out, "<h2>%s, %s%s%s</h2>", by_words(web, r.by), r.period.words,
                       where ? " · " : "", where ? where : "");
     sum_line(web, report);
     downloads(web, &r);
     if (report->count)
         report_table(web, &r, report);
     else
-        central_buf_htmlf(out, "<p>%s</p>", text.nothing);
+        central_buf_htmlf(out, "<p>%s</p>", _(text.nothing));
     web_end(web);
     central_report_free(report);
     web_scope_free(&r.scope);
@@ -597,9 +606,9 @@ static struct central_report *download_report(struct web *web, struct request *r
         return NULL;
     struct central_report *report = NULL;
     if (r->by < 0)
-        web_message(web, MHD_HTTP_NOT_FOUND, text.bad_title, text.not_a_file);
+        web_message(web, MHD_HTTP_NOT_FOUND, _(text.bad_title), _(text.not_a_file));
     else if (web_scope_report(web, &r->scope, &r->period, (enum central_report_by)r->by, &report))
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, text.busy_title, text.busy);
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _(text.busy_title), _(text.busy));
     web_scope_free(&r->scope);
     return report;
 }
@@ -611,7 +620,7 @@ void web_reports_csv(struct web *web)
     if (!report)
         return;
     if (central_report_csv(report, web->out)) {
-        web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, text.bad_title, text.busy);
+        web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, _(text.bad_title), _(text.busy));
     } else {
         web->response->content_type = "text/csv; charset=utf-8";
         file_name(&r, "csv", web->request->disposition, sizeof web->request->disposition);
@@ -629,7 +638,7 @@ void web_reports_xlsx(struct web *web)
     const struct central_report *books[] = {report};
     char err[256];
     if (central_xlsx_buf(books, 1, web->out, err, sizeof err)) {
-        web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, text.bad_title, err);
+        web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, _(text.bad_title), err);
     } else {
         web->response->content_type =
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -20,37 +20,39 @@
 /* Every word this page shows, in one place (bokmål). */
 static const struct {
     const char *title, *confirms, *has_given, *in_period, *name, *period, *sites, *activities,
-        *none, *and_more, *col_month, *col_hours, *col_visits, *sum, *hours, *signed_place, *by,
-        *role_coordinator, *role_contact, *print, *back, *too_long, *bad_title, *busy_title, *busy,
-        *municipality_missing;
+        *none, *col_month, *col_hours, *col_visits, *sum, *hours, *signed_place, *by,
+        *role_coordinator, *role_contact, *print, *back, *from, *to, *show, *too_long, *bad_title,
+        *busy_title, *busy, *municipality_missing;
 } text = {
-    .title = "Bekreftelse på frivillig innsats",
-    .confirms = "bekrefter at",
-    .has_given = "har gjort frivillig innsats i kommunens helse- og omsorgstjenester",
-    .in_period = "i perioden",
-    .name = "Navn",
-    .period = "Periode",
-    .sites = "Enheter",
-    .activities = "Aktiviteter",
-    .none = "–",
-    .and_more = "og",
-    .col_month = "Måned",
-    .col_hours = "Timer",
-    .col_visits = "Besøk",
-    .sum = "Sum",
-    .hours = "timer",
-    .signed_place = "Dato",
-    .by = "Frivilligkoordinator",
-    .role_coordinator = "frivilligkoordinator",
-    .role_contact = "frivilligkontakt",
-    .print = "Skriv ut eller lagre som PDF fra nettleserens meny (Ctrl+P). Siden passer på ett "
-             "A4-ark.",
-    .back = "Tilbake til den frivillige",
-    .too_long = "Perioden er for lang for én bekreftelse (høyst ti år).",
-    .bad_title = "Bekreftelsen kan ikke lages",
-    .busy_title = "Prøv igjen",
-    .busy = "Timene kunne ikke leses nå. Prøv igjen om litt.",
-    .municipality_missing = "Kommunen",
+    .title = N_("Bekreftelse på frivillig innsats"),
+    .confirms = N_("bekrefter at"),
+    .has_given = N_("har gjort frivillig innsats i kommunens helse- og omsorgstjenester"),
+    .in_period = N_("i perioden"),
+    .name = N_("Navn"),
+    .period = N_("Periode"),
+    .sites = N_("Enheter"),
+    .activities = N_("Aktiviteter"),
+    .none = N_("–"),
+    .col_month = N_("Måned"),
+    .col_hours = N_("Timer"),
+    .col_visits = N_("Besøk"),
+    .sum = N_("Sum"),
+    .hours = N_("timer"),
+    .signed_place = N_("Dato"),
+    .by = N_("Frivilligkoordinator"),
+    .role_coordinator = N_("frivilligkoordinator"),
+    .role_contact = N_("frivilligkontakt"),
+    .print = N_("Skriv ut eller lagre som PDF fra nettleserens meny (Ctrl+P). Siden passer på ett "
+                "A4-ark."),
+    .back = N_("Tilbake til den frivillige"),
+    .from = N_("Fra"),
+    .to = N_("Til"),
+    .show = N_("Vis"),
+    .too_long = N_("Perioden er for lang for én bekreftelse (høyst ti år)."),
+    .bad_title = N_("Bekreftelsen kan ikke lages"),
+    .busy_title = N_("Prøv igjen"),
+    .busy = N_("Timene kunne ikke leses nå. Prøv igjen om litt."),
+    .municipality_missing = N_("Kommunen"),
 };
 
 struct month {
@@ -113,20 +115,21 @@ static int add_visit(void *ctx, const struct central_visit *visit)
     return 0;
 }
 
-static void name_list(struct central_buf *out, char (*names)[CENTRAL_NAME_MAX], int count, int more)
+static void name_list(const struct web *web, struct central_buf *out,
+                      char (*names)[CENTRAL_NAME_MAX], int count, int more)
 {
     if (!count)
-        central_buf_str(out, text.none);
+        central_buf_str(out, _(text.none));
     for (int i = 0; i < count; i++)
         central_buf_htmlf(out, "%s%s", i ? ", " : "", names[i]);
     if (more)
-        central_buf_htmlf(out, " %s %d til", text.and_more, more);
+        central_buf_htmlf(out, _(" og %d til"), more);
 }
 
 /* "3. desember 2026" */
-static void long_date(const char *iso, char *out, size_t cap)
+static void long_date(const struct web *web, const char *iso, char *out, size_t cap)
 {
-    snprintf(out, cap, "%d. %s %d", atoi(iso + 8), web_month_name(atoi(iso + 5)), atoi(iso));
+    snprintf(out, cap, "%d. %s %d", atoi(iso + 8), web_month_name(web, atoi(iso + 5)), atoi(iso));
 }
 
 void web_statement_page(struct web *web)
@@ -140,7 +143,7 @@ void web_statement_page(struct web *web)
     unsigned status;
     const char *title, *words;
     if (web_period_parse(web, &period, why, sizeof why)) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, why);
+        web_message(web, MHD_HTTP_BAD_REQUEST, _(text.bad_title), why);
         return;
     }
     if (web_scope_read(web, &scope, &status, &title, &words)) {
@@ -149,7 +152,7 @@ void web_statement_page(struct web *web)
     }
     struct statement *s = calloc(1, sizeof *s);
     if (!s) {
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, text.busy_title, text.busy);
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _(text.busy_title), _(text.busy));
         web_scope_free(&scope);
         return;
     }
@@ -160,46 +163,46 @@ void web_statement_page(struct web *web)
     s->month_count =
         (atoi(period.to) - s->first_year) * 12 + atoi(period.to + 5) - s->first_month + 1;
     if (s->month_count > STATEMENT_MONTHS_MAX) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, text.too_long);
+        web_message(web, MHD_HTTP_BAD_REQUEST, _(text.bad_title), _(text.too_long));
         goto out;
     }
     if (central_store_volunteer_visits(web->request->store, v.external_id, "", 0, add_visit, s, err,
                                        sizeof err)) {
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, text.busy_title, text.busy);
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _(text.busy_title), _(text.busy));
         goto out;
     }
 
     struct central_buf *out = web->out;
     const char *municipality = web->request->config->municipality;
     if (!municipality || !municipality[0])
-        municipality = text.municipality_missing;
+        municipality = _(text.municipality_missing);
     char name[2 * CENTRAL_NAME_MAX + 2], total[48], today[CENTRAL_DATE_LEN + 1], made[48], from[48],
         to[48];
     snprintf(name, sizeof name, "%s %s", v.given_name, v.family_name);
     numfmt_decimal(central_report_hours(s->seconds), 1, "\xc2\xa0", total, sizeof total);
     web_day(0, today);
-    long_date(today, made, sizeof made);
-    long_date(period.from, from, sizeof from);
-    long_date(period.to, to, sizeof to);
-    web_begin(web, text.title);
+    long_date(web, today, made, sizeof made);
+    long_date(web, period.from, from, sizeof from);
+    long_date(web, period.to, to, sizeof to);
+    web_begin(web, _(text.title));
     central_buf_htmlf(out,
                       "<article class=\"statement\"><p class=\"lead\">%s</p><p>%s %s %s %s "
                       "%s %s–%s: <strong>%s %s</strong>.</p>",
-                      municipality, municipality, text.confirms, name, text.has_given,
-                      text.in_period, from, to, total, text.hours);
+                      municipality, municipality, _(text.confirms), name, _(text.has_given),
+                      _(text.in_period), from, to, total, _(text.hours));
     central_buf_htmlf(out,
                       "<dl class=\"facts\"><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
                       "<dt>%s</dt><dd>",
-                      text.name, name, text.period, period.words, text.sites);
-    name_list(out, s->sites, s->site_count, s->sites_more);
-    central_buf_htmlf(out, "</dd><dt>%s</dt><dd>", text.activities);
-    name_list(out, s->activities, s->activity_count, s->activities_more);
+                      _(text.name), name, _(text.period), period.words, _(text.sites));
+    name_list(web, out, s->sites, s->site_count, s->sites_more);
+    central_buf_htmlf(out, "</dd><dt>%s</dt><dd>", _(text.activities));
+    name_list(web, out, s->activities, s->activity_count, s->activities_more);
     central_buf_htmlf(out,
                       "</dd></dl><table class=\"months\" id=\"months\"><caption class=\"sr\">%s"
                       "</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\" "
                       "class=\"n\">%s</th><th scope=\"col\" class=\"n\">%s</th></tr></thead>"
                       "<tbody>",
-                      text.col_hours, text.col_month, text.col_hours, text.col_visits);
+                      _(text.col_hours), _(text.col_month), _(text.col_hours), _(text.col_visits));
     /* A year or less: every month, also the empty ones; longer, the months
      * with hours, so it stays one page. */
     for (int i = 0; i < s->month_count; i++) {
@@ -213,30 +216,31 @@ void web_statement_page(struct web *web)
         central_buf_htmlf(out,
                           "<tr><th scope=\"row\">%s %d</th><td class=\"n\">%s</td>"
                           "<td class=\"n\">%lld</td></tr>",
-                          web_month_name(month), year, hours, (long long)s->months[i].visits);
+                          web_month_name(web, month), year, hours, (long long)s->months[i].visits);
     }
     central_buf_htmlf(out,
                       "</tbody><tfoot><tr class=\"sum\"><th scope=\"row\">%s</th><td "
                       "class=\"n\">%s</td><td class=\"n\">%lld</td></tr></tfoot></table>",
-                      text.sum, total, (long long)s->visits);
+                      _(text.sum), total, (long long)s->visits);
     central_buf_htmlf(out,
                       "<div class=\"signature\"><p>%s: %s</p><p class=\"line\">%s (%s), %s</p>"
                       "</div></article>",
-                      text.signed_place, made, web->user.name,
-                      web->user.role == CENTRAL_ROLE_COORDINATOR ? text.role_coordinator
-                                                                 : text.role_contact,
+                      _(text.signed_place), made, web->user.name,
+                      web->user.role == CENTRAL_ROLE_COORDINATOR ? _(text.role_coordinator)
+                                                                 : _(text.role_contact),
                       municipality);
     char id[WEB_URL_PART_MAX(EVENT_KEY_MAX)];
     web_url_part(v.external_id, id, sizeof id);
     central_buf_htmlf(out,
                       "<form class=\"filters noprint\" method=\"get\" action=\"/statement/%s\">"
-                      "<div><label for=\"sfrom\">Fra</label><input id=\"sfrom\" name=\"from\" "
-                      "type=\"date\" value=\"%s\"></div><div><label for=\"sto\">Til</label>"
+                      "<div><label for=\"sfrom\">%s</label><input id=\"sfrom\" name=\"from\" "
+                      "type=\"date\" value=\"%s\"></div><div><label for=\"sto\">%s</label>"
                       "<input id=\"sto\" name=\"to\" type=\"date\" value=\"%s\"></div><div>"
-                      "<button type=\"submit\">Vis</button></div></form>"
+                      "<button type=\"submit\">%s</button></div></form>"
                       "<p class=\"noprint hint\">%s</p><p class=\"noprint\"><a "
                       "href=\"/volunteers/%s\">%s</a></p>",
-                      id, period.from, period.to, text.print, id, text.back);
+                      id, _(text.from), period.from, _(text.to), period.to, _(text.show),
+                      _(text.print), id, _(text.back));
     web_end(web);
 out:
     free(s);

@@ -16,28 +16,29 @@
 /* Every word this page shows, in one place (bokmål). */
 static const struct {
     const char *title, *for_sites, *year, *show, *col_area, *hours, *arsverk, *sum, *download,
-        *xlsx, *csv_kind, *csv_site, *print, *per_arsverk, *made, *details, *bad_title, *busy_title,
-        *busy;
+        *xlsx, *hours_word, *csv_kind, *csv_site, *print, *per_arsverk, *made, *details, *bad_title,
+        *busy_title, *busy;
 } text = {
-    .title = "Frivillig innsats",
-    .for_sites = "Gjelder",
-    .year = "År",
-    .show = "Vis",
-    .col_area = "Tjenesteområde og enhet",
-    .hours = "Timer",
-    .arsverk = "Årsverk",
-    .sum = "Sum",
-    .download = "Last ned",
-    .xlsx = "Excel-arbeidsbok (.xlsx)",
-    .csv_kind = "CSV per tjenesteområde",
-    .csv_site = "CSV per enhet",
-    .print = "Skriv ut eller lagre som PDF fra nettleserens meny (Ctrl+P).",
-    .per_arsverk = "Ett årsverk regnes som",
-    .made = "Tall fra Tilstede, hentet",
-    .details = "Detaljer",
-    .bad_title = "Årsrapporten kan ikke lages",
-    .busy_title = "Prøv igjen",
-    .busy = "Rapporten kunne ikke leses nå. Prøv igjen om litt.",
+    .title = N_("Frivillig innsats"),
+    .for_sites = N_("Gjelder"),
+    .year = N_("År"),
+    .show = N_("Vis"),
+    .col_area = N_("Tjenesteområde og enhet"),
+    .hours = N_("Timer"),
+    .arsverk = N_("Årsverk"),
+    .sum = N_("Sum"),
+    .download = N_("Last ned"),
+    .xlsx = N_("Excel-arbeidsbok (.xlsx)"),
+    .hours_word = N_("timer"),
+    .csv_kind = N_("CSV per tjenesteområde"),
+    .csv_site = N_("CSV per enhet"),
+    .print = N_("Skriv ut eller lagre som PDF fra nettleserens meny (Ctrl+P)."),
+    .per_arsverk = N_("Ett årsverk regnes som"),
+    .made = N_("Tall fra Tilstede, hentet"),
+    .details = N_("Detaljer"),
+    .bad_title = N_("Årsrapporten kan ikke lages"),
+    .busy_title = N_("Prøv igjen"),
+    .busy = N_("Rapporten kunne ikke leses nå. Prøv igjen om litt."),
 };
 
 struct year {
@@ -54,7 +55,7 @@ static int year_read(struct web *web, struct year *y)
     unsigned status;
     const char *title, *words;
     if (web_period_parse(web, &y->period, why, sizeof why)) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, why);
+        web_message(web, MHD_HTTP_BAD_REQUEST, _(text.bad_title), why);
         return 1;
     }
     if (web_scope_read(web, &y->scope, &status, &title, &words)) {
@@ -63,7 +64,7 @@ static int year_read(struct web *web, struct year *y)
     }
     if (web_scope_report(web, &y->scope, &y->period, CENTRAL_BY_KIND, &y->by_kind) ||
         web_scope_report(web, &y->scope, &y->period, CENTRAL_BY_SITE, &y->by_site)) {
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, text.busy_title, text.busy);
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _(text.busy_title), _(text.busy));
         return 1;
     }
     return 0;
@@ -84,7 +85,7 @@ static void cells(struct web *web, const struct central_report *report, int64_t 
     central_buf_htmlf(web->out,
                       "<td class=\"n\" data-label=\"%s\">%s</td><td class=\"n\" "
                       "data-label=\"%s\">%s</td>",
-                      text.hours, hours, text.arsverk, arsverk);
+                      _(text.hours), hours, _(text.arsverk), arsverk);
 }
 
 static const char *site_kind(const struct web_scope *scope, const char *id)
@@ -105,7 +106,7 @@ void web_year_page(struct web *web)
     struct central_buf *out = web->out;
     const char *municipality = web->request->config->municipality;
     char title[128];
-    snprintf(title, sizeof title, "%s %s", text.title, y.period.words);
+    snprintf(title, sizeof title, "%s %s", _(text.title), y.period.words);
     web_begin(web, title);
     central_buf_htmlf(out,
                       "<form class=\"filters noprint\" method=\"get\" action=\"/year\"><div>"
@@ -113,11 +114,11 @@ void web_year_page(struct web *web)
                       "type=\"number\" min=\"2000\" max=\"2099\" value=\"%d\" "
                       "inputmode=\"numeric\"></div><div><button type=\"submit\">%s</button>"
                       "</div></form>",
-                      text.year, y.period.year, text.show);
+                      _(text.year), y.period.year, _(text.show));
     if (municipality && municipality[0])
         central_buf_htmlf(out, "<p class=\"lead\">%s</p>", municipality);
     if (!y.scope.all) {
-        central_buf_htmlf(out, "<p>%s: ", text.for_sites);
+        central_buf_htmlf(out, "<p>%s: ", _(text.for_sites));
         for (size_t i = 0; i < y.scope.count; i++)
             central_buf_htmlf(out, "%s%s", i ? ", " : "", y.scope.sites[i].name);
         central_buf_str(out, "</p>");
@@ -145,8 +146,8 @@ void web_year_page(struct web *web)
                       "<caption class=\"sr\">%s %s</caption><thead><tr><th scope=\"col\">%s</th>"
                       "<th scope=\"col\" class=\"n\">%s</th><th scope=\"col\" class=\"n\">%s"
                       "</th></tr></thead><tbody>",
-                      text.details, text.title, y.period.words, text.col_area, text.hours,
-                      text.arsverk);
+                      _(text.details), _(text.title), y.period.words, _(text.col_area),
+                      _(text.hours), _(text.arsverk));
     for (size_t a = 0; a < y.by_kind->count; a++) {
         const struct central_report_row *area = &y.by_kind->rows[a];
         central_buf_htmlf(out, "<tr class=\"area\"><th scope=\"row\">%s</th>", area->label);
@@ -161,7 +162,8 @@ void web_year_page(struct web *web)
             central_buf_str(out, "</tr>");
         }
     }
-    central_buf_htmlf(out, "</tbody><tfoot><tr class=\"sum\"><th scope=\"row\">%s</th>", text.sum);
+    central_buf_htmlf(out, "</tbody><tfoot><tr class=\"sum\"><th scope=\"row\">%s</th>",
+                      _(text.sum));
     cells(web, y.by_kind, y.by_kind->total.seconds);
     central_buf_str(out, "</tr></tfoot></table></div>");
 
@@ -169,15 +171,15 @@ void web_year_page(struct web *web)
     numfmt_decimal(y.by_kind->hours_per_arsverk, 0, "\xc2\xa0", per, sizeof per);
     web_day(0, today);
     web_date(today, shown, sizeof shown);
-    central_buf_htmlf(out, "<p class=\"fresh\">%s %s timer. %s %s.</p>", text.per_arsverk, per,
-                      text.made, shown);
+    central_buf_htmlf(out, "<p class=\"fresh\">%s %s %s. %s %s.</p>", _(text.per_arsverk), per,
+                      _(text.hours_word), _(text.made), shown);
     central_buf_htmlf(out,
                       "<p class=\"downloads noprint\">%s: <a href=\"/year.xlsx?%s\" download>%s"
                       "</a> · <a href=\"/reports.csv?%s&amp;by=kind\" download>%s</a> · "
                       "<a href=\"/reports.csv?%s&amp;by=site\" download>%s</a></p>"
                       "<p class=\"noprint hint\">%s</p>",
-                      text.download, y.period.query, text.xlsx, y.period.query, text.csv_kind,
-                      y.period.query, text.csv_site, text.print);
+                      _(text.download), y.period.query, _(text.xlsx), y.period.query,
+                      _(text.csv_kind), y.period.query, _(text.csv_site), _(text.print));
     web_end(web);
     year_free(&y);
 }
@@ -192,7 +194,7 @@ void web_year_xlsx(struct web *web)
     const struct central_report *books[] = {y.by_kind, y.by_site};
     char err[256];
     if (central_xlsx_buf(books, 2, web->out, err, sizeof err)) {
-        web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, text.bad_title, err);
+        web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, _(text.bad_title), err);
     } else {
         web->response->content_type =
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
