@@ -5,14 +5,13 @@ tilstede_test(test_pg_server SOURCES test_pg_server.c pg_server.c LIBS PkgConfig
 # The central's tests on the in-process fixture run a second time on
 # PostgreSQL (TILSTEDE_CENTRAL_BACKEND, read by tests/central_fixture.c):
 # test_central_api on SQLite, test_central_api_pg on PostgreSQL. The CLI
-# and log tests start the program on a file of their own and stay on SQLite,
-# and so does the monthly mail (store_mail.h: not written for PostgreSQL yet).
+# and log tests start the program on a file of their own and stay on SQLite.
 # tests/CMakeLists.txt calls this once every part is read, so the tests of
 # parts after this one (web.cmake) get their variant too.
 function(tilstede_pg_variants)
   get_property(central_tests DIRECTORY PROPERTY TESTS)
   foreach(test ${central_tests})
-    if(test MATCHES "^test_central_" AND NOT test MATCHES "^test_central_(protocol|cli|logs|mail)$"
+    if(test MATCHES "^test_central_" AND NOT test MATCHES "^test_central_(protocol|cli|logs)$"
        AND NOT test MATCHES "_pg$" AND NOT test MATCHES "^test_central_pg_" AND TARGET ${test})
       add_test(NAME ${test}_pg COMMAND ${test})
       get_test_property(${test} ENVIRONMENT environment)

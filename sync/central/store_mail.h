@@ -1,8 +1,8 @@
 /* The store's operations for last month's report by mail (mail.h): who
  * gets it, and a record per month and recipient that makes each mail go
  * once and lets a failed one wait for its retry. Slots of struct
- * central_store_mail_ops (store_backend.h); a backend without them answers
- * -ENOTSUP (the PostgreSQL backend has no web accounts yet). */
+ * central_store_mail_ops (store_backend.h): store_sqlite_mail.c and
+ * store_pg_mail.c; a backend without them answers -ENOTSUP. */
 #ifndef TILSTEDE_CENTRAL_STORE_MAIL_H
 #define TILSTEDE_CENTRAL_STORE_MAIL_H
 

@@ -870,30 +870,3 @@ const struct central_store_web_ops central_pg_web_ops = {
     .note_add = pg_note_add,
     .card_revoke = pg_card_revoke,
 };
-
-/* The monthly mail (store_mail.h): an account's address and switch. The
- * sending's claims and results are not written for PostgreSQL yet: NULL,
- * "not supported" (tilstede-central mail-report runs on SQLite). */
-static int pg_user_set_mail(struct central_store *store, const char *name, const char *email,
-                            int monthly, char *err, size_t errlen)
-{
-    struct pg_store *s = pg_cast(store);
-    struct params p = {0};
-    param_text(&p, name);
-    if (email)
-        param_text(&p, email);
-    else
-        param_null(&p);
-    param_number(&p, monthly);
-    int rc = pg_ready(s, err, errlen);
-    return rc ? rc
-              : change_one(s,
-                           "UPDATE web_user SET email = coalesce($2, email), monthly_mail = "
-                           "CASE WHEN $3::int < 0 THEN monthly_mail ELSE $3::int END "
-                           "WHERE name = $1",
-                           &p, "user mail", "user mail: no such account", err, errlen);
-}
-
-const struct central_store_mail_ops central_pg_mail_ops = {
-    .user_set_mail = pg_user_set_mail,
-};
