@@ -33,25 +33,39 @@ struct kiosk {
     int swept;             /* visits kiosk_sweep closed on this handle, kiosk_open's included */
     unsigned char card_key[CARDHASH_KEY_BYTES];
     char message[512];
+    enum kiosk_error error; /* the kind of message */
 };
 
-static int failf(struct kiosk *k, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int failf(struct kiosk *k, int rc, const char *fmt, ...)
+/* An error of a kind a screen says in its own words (kiosk_errkind), with
+ * its English message for the log. */
+static int failk(struct kiosk *k, int rc, enum kiosk_error kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int failk(struct kiosk *k, int rc, enum kiosk_error kind, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(k->message, sizeof k->message, fmt, ap);
     va_end(ap);
+    k->error = kind;
     return rc;
 }
 
+#define failf(k, rc, ...) failk(k, rc, KIOSK_ERR_OTHER, __VA_ARGS__)
+
+/* The store's errors by their code (store.c's db_fail sets them apart). */
 static int store_failed(struct kiosk *k, int rc)
 {
-    return failf(k, rc < 0 ? rc : -EIO, "%s", store_errmsg(k->store));
+    enum kiosk_error kind = rc == -ENOSPC  ? KIOSK_ERR_STORAGE_FULL
+                            : rc == -EBUSY ? KIOSK_ERR_STORAGE_BUSY
+                            : rc == -EROFS ? KIOSK_ERR_STORAGE_READONLY
+                            : rc == -EEXIST ? KIOSK_ERR_CARD_TAKEN /* store_card_add */
+                                            : KIOSK_ERR_STORAGE;
+    return failk(k, rc < 0 ? rc : -EIO, kind, "%s", store_errmsg(k->store));
 }
 
 const struct config *kiosk_config(const struct kiosk *kiosk) { return &kiosk->cfg; }
 const char *kiosk_errmsg(const struct kiosk *kiosk) { return kiosk->message; }
+enum kiosk_error kiosk_errkind(const struct kiosk *kiosk) { return kiosk->error; }
 const struct clock_source *kiosk_clock(const struct kiosk *kiosk) { return kiosk->clock; }
 
 static int add_name(void *user, const struct volunteer *v)
@@ -350,7 +364,7 @@ static int activity_uuid(struct kiosk *k, int64_t activity_id, char uuid[EVENT_I
             snprintf(uuid, EVENT_ID_LEN + 1, "%s", list[i].uuid);
             return 0;
         }
-    return failf(k, -ENOENT, "activity %lld is not on today", (long long)activity_id);
+    return failk(k, -ENOENT, KIOSK_ERR_ACTIVITY_GONE, "activity %lld is not on today", (long long)activity_id);
 }
 
 static void year_bounds(struct kiosk *k, char from[11], char to[11])
@@ -467,6 +481,7 @@ failed:
     out->milestone = 0;
     store_failed(k, rc);
     snprintf(out->message, sizeof out->message, "%.*s", (int)sizeof out->message - 1, k->message);
+    out->error = k->error;
     return k->message[0] ? (rc < 0 ? rc : -EIO) : -EIO;
 }
 
@@ -481,6 +496,7 @@ static int tap_failed(struct kiosk *k, struct tap_result *out, int rc)
 {
     out->outcome = TAP_FAILED;
     snprintf(out->message, sizeof out->message, "%.*s", (int)sizeof out->message - 1, k->message);
+    out->error = k->error;
     return rc;
 }
 
@@ -491,7 +507,7 @@ int kiosk_tap(struct kiosk *kiosk, const uint8_t *uid, size_t uid_len, struct ta
     int revoked;
     memset(out, 0, sizeof *out);
     if (!uid_len || uid_len > READER_UID_MAX)
-        return tap_failed(kiosk, out, failf(kiosk, -EINVAL, "a card UID of %zu bytes", uid_len));
+        return tap_failed(kiosk, out, failk(kiosk, -EINVAL, KIOSK_ERR_BAD_CARD, "a card UID of %zu bytes", uid_len));
     cardhash_uid(kiosk->card_key, uid, uid_len, hash);
     int found = store_card_find(kiosk->store, hash, &volunteer_id, &revoked);
     if (found < 0)
@@ -513,7 +529,7 @@ int kiosk_tap(struct kiosk *kiosk, const uint8_t *uid, size_t uid_len, struct ta
     struct volunteer v;
     int rc = store_volunteer(kiosk->store, volunteer_id, &v);
     if (rc)
-        return tap_failed(kiosk, out, rc < 0 ? store_failed(kiosk, rc) : failf(kiosk, -ENOENT, "a card without its volunteer"));
+        return tap_failed(kiosk, out, rc < 0 ? store_failed(kiosk, rc) : failk(kiosk, -ENOENT, KIOSK_ERR_NO_VOLUNTEER, "a card without its volunteer"));
     fill_names(out, &v);
     if (revoked) {
         out->outcome = TAP_REFUSED;
@@ -534,7 +550,7 @@ int kiosk_toggle(struct kiosk *kiosk, int64_t volunteer_id, int64_t activity_id,
     int rc = store_volunteer(kiosk->store, volunteer_id, &v);
     if (rc)
         return tap_failed(kiosk, out, rc < 0 ? store_failed(kiosk, rc)
-                                             : failf(kiosk, -ENOENT, "no volunteer %lld", (long long)volunteer_id));
+                                             : failk(kiosk, -ENOENT, KIOSK_ERR_NO_VOLUNTEER, "no volunteer %lld", (long long)volunteer_id));
     fill_names(out, &v);
     if ((rc = activity_uuid(kiosk, activity_id, activity)))
         return tap_failed(kiosk, out, rc);
@@ -551,7 +567,7 @@ int kiosk_staff_set(struct kiosk *kiosk, int64_t volunteer_id, int in, int64_t a
     int rc = store_volunteer(kiosk->store, volunteer_id, &v);
     if (rc)
         return tap_failed(kiosk, out, rc < 0 ? store_failed(kiosk, rc)
-                                             : failf(kiosk, -ENOENT, "no volunteer %lld", (long long)volunteer_id));
+                                             : failk(kiosk, -ENOENT, KIOSK_ERR_NO_VOLUNTEER, "no volunteer %lld", (long long)volunteer_id));
     fill_names(out, &v);
     if ((rc = store_begin(kiosk->store)))
         return tap_failed(kiosk, out, store_failed(kiosk, rc));
@@ -642,6 +658,8 @@ int kiosk_activities(struct kiosk *kiosk, int64_t at_us, struct activity *out, s
 int kiosk_activity_save(struct kiosk *kiosk, struct activity *activity)
 {
     int rc = store_activity_save(kiosk->store, activity);
+    if (rc == -EINVAL) /* its fields (store_activity_save says which) */
+        return failk(kiosk, rc, KIOSK_ERR_ACTIVITY_INVALID, "%s", store_errmsg(kiosk->store));
     return rc ? store_failed(kiosk, rc) : 0;
 }
 
@@ -667,7 +685,7 @@ static int enroll_hash(struct kiosk *k, int64_t volunteer_id, const char *hash)
     struct event ev;
     int rc = store_volunteer(k->store, volunteer_id, &v);
     if (rc)
-        return rc < 0 ? store_failed(k, rc) : failf(k, -ENOENT, "no volunteer %lld", (long long)volunteer_id);
+        return rc < 0 ? store_failed(k, rc) : failk(k, -ENOENT, KIOSK_ERR_NO_VOLUNTEER, "no volunteer %lld", (long long)volunteer_id);
     if ((rc = store_begin(k->store)))
         return store_failed(k, rc);
     event_now(k, &ev, EVENT_CARD_ENROLLED, SOURCE_STAFF, v.external_id);
@@ -688,7 +706,7 @@ int kiosk_enroll_last_unknown(struct kiosk *kiosk, int64_t volunteer_id)
     int rc = store_unknown_latest(kiosk->store, since, hash, &tapped);
     if (rc)
         return rc < 0 ? store_failed(kiosk, rc)
-                      : failf(kiosk, -ENOENT, "no unknown card was tapped in the last %d minutes",
+                      : failk(kiosk, -ENOENT, KIOSK_ERR_NO_UNKNOWN_CARD, "no unknown card was tapped in the last %d minutes",
                               kiosk->cfg.unknown_card_memory_s / 60);
     return enroll_hash(kiosk, volunteer_id, hash);
 }
@@ -697,7 +715,7 @@ int kiosk_enroll_uid(struct kiosk *kiosk, int64_t volunteer_id, const uint8_t *u
 {
     char hash[CARD_HASH_HEX + 1];
     if (!len || len > READER_UID_MAX)
-        return failf(kiosk, -EINVAL, "a card UID has 4, 7 or 10 bytes, not %zu", len);
+        return failk(kiosk, -EINVAL, KIOSK_ERR_BAD_CARD, "a card UID has 4, 7 or 10 bytes, not %zu", len);
     cardhash_uid(kiosk->card_key, uid, len, hash);
     return enroll_hash(kiosk, volunteer_id, hash);
 }
@@ -710,7 +728,7 @@ int kiosk_revoke_uid(struct kiosk *kiosk, const uint8_t *uid, size_t len)
     struct volunteer v;
     struct event ev;
     if (!len || len > READER_UID_MAX)
-        return failf(kiosk, -EINVAL, "a card UID has 4, 7 or 10 bytes, not %zu", len);
+        return failk(kiosk, -EINVAL, KIOSK_ERR_BAD_CARD, "a card UID has 4, 7 or 10 bytes, not %zu", len);
     cardhash_uid(kiosk->card_key, uid, len, hash);
     int rc = store_card_find(kiosk->store, hash, &volunteer_id, &revoked);
     if (rc)
@@ -718,7 +736,7 @@ int kiosk_revoke_uid(struct kiosk *kiosk, const uint8_t *uid, size_t len)
     if (revoked)
         return failf(kiosk, -EALREADY, "the card is already revoked");
     if ((rc = store_volunteer(kiosk->store, volunteer_id, &v)))
-        return rc < 0 ? store_failed(kiosk, rc) : failf(kiosk, -ENOENT, "a card without its volunteer");
+        return rc < 0 ? store_failed(kiosk, rc) : failk(kiosk, -ENOENT, KIOSK_ERR_NO_VOLUNTEER, "a card without its volunteer");
     if ((rc = store_begin(kiosk->store)))
         return store_failed(kiosk, rc);
     event_now(kiosk, &ev, EVENT_CARD_REVOKED, SOURCE_STAFF, v.external_id);
@@ -762,14 +780,14 @@ int kiosk_correct_end(struct kiosk *kiosk, const char *autoclose_event, int64_t 
     if (rc < 0)
         return rc;
     if (!f.hit)
-        return failf(kiosk, -ENOENT, "no visit closed automatically with event %s awaits review",
+        return failk(kiosk, -ENOENT, KIOSK_ERR_REVIEW_GONE, "no visit closed automatically with event %s awaits review",
                      autoclose_event);
     if (end_us < f.found.start_us)
-        return failf(kiosk, -EINVAL, "the end cannot be before the check-in");
+        return failk(kiosk, -EINVAL, KIOSK_ERR_END_BEFORE_START, "the end cannot be before the check-in");
     if (end_us > clock_wall(kiosk->clock))
-        return failf(kiosk, -EINVAL, "the end cannot be in the future");
+        return failk(kiosk, -EINVAL, KIOSK_ERR_END_IN_FUTURE, "the end cannot be in the future");
     if ((rc = store_volunteer(kiosk->store, f.found.volunteer_id, &v)))
-        return rc < 0 ? store_failed(kiosk, rc) : failf(kiosk, -ENOENT, "volunteer not found");
+        return rc < 0 ? store_failed(kiosk, rc) : failk(kiosk, -ENOENT, KIOSK_ERR_NO_VOLUNTEER, "volunteer not found");
     if ((rc = store_begin(kiosk->store)))
         return store_failed(kiosk, rc);
     event_now(kiosk, &ev, EVENT_CORRECTION, SOURCE_STAFF, v.external_id);

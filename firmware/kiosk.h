@@ -40,6 +40,28 @@ enum refuse_reason {
 #define NOTICE_POLICE_CERT_EXPIRED 0x2u
 #define NOTICE_LAST_AUTOCLOSED 0x4u     /* the previous visit was closed automatically */
 
+/* What went wrong, for a screen that says it in its own words: the
+ * message (kiosk_errmsg, tap_result.message) is English, for the log and
+ * tilstedectl. */
+enum kiosk_error {
+    KIOSK_ERR_NONE = 0,
+    KIOSK_ERR_OTHER,            /* a fault; the message says what */
+    KIOSK_ERR_STORAGE,          /* the database could not read or write */
+    KIOSK_ERR_STORAGE_FULL,     /* the disk is full */
+    KIOSK_ERR_STORAGE_BUSY,     /* the database is locked by another program */
+    KIOSK_ERR_STORAGE_READONLY, /* the database cannot be written */
+    KIOSK_ERR_NO_UNKNOWN_CARD,  /* none tapped within unknown_card_memory_s */
+    KIOSK_ERR_CARD_TAKEN,       /* the card already belongs to a volunteer */
+    KIOSK_ERR_BAD_CARD,         /* a card UID of the wrong length */
+    KIOSK_ERR_NO_VOLUNTEER,     /* not (or no longer) in the roster */
+    KIOSK_ERR_ACTIVITY_GONE,    /* the activity is not on today */
+    KIOSK_ERR_ACTIVITY_INVALID, /* an activity needs a date, a title and times */
+    KIOSK_ERR_REVIEW_GONE,      /* the visit no longer awaits review */
+    KIOSK_ERR_END_BEFORE_START, /* a corrected end before the check-in */
+    KIOSK_ERR_END_IN_FUTURE,    /* a corrected end after now */
+    KIOSK_ERR_COUNT
+};
+
 /* A name with its NUL; activity titles and places are held alike. */
 #define KIOSK_NAME_MAX (VOLUNTEER_NAME_MAX + 1)
 
@@ -57,7 +79,8 @@ struct tap_result {
     double hours_this_year;   /* after this event */
     int milestone;            /* 0, or 1 (first visit ever), 10, 50, 100, 250 (hours this year) */
     char event_id[EVENT_ID_LEN + 1];
-    char message[256];        /* with TAP_FAILED: what went wrong, for staff */
+    char message[256];        /* with TAP_FAILED: what went wrong, in English, for the log */
+    enum kiosk_error error;   /* with TAP_FAILED: the same, for the screen's words */
 };
 
 int kiosk_open(const struct config *cfg, const struct clock_source *clock, struct kiosk **out,
@@ -65,6 +88,7 @@ int kiosk_open(const struct config *cfg, const struct clock_source *clock, struc
 void kiosk_close(struct kiosk *kiosk);
 const struct config *kiosk_config(const struct kiosk *kiosk);
 const char *kiosk_errmsg(const struct kiosk *kiosk); /* the last error's message */
+enum kiosk_error kiosk_errkind(const struct kiosk *kiosk); /* and its kind */
 const struct clock_source *kiosk_clock(const struct kiosk *kiosk);
 
 /* A card on the reader. Reported as done only after the commit. */

@@ -503,22 +503,29 @@ static void test_visit_closed_automatically_is_noticed_and_corrected(void **stat
     assert_true(harness_shows(h, "Du ble sjekket ut automatisk i dag kl. 11.15"));
 }
 
-/* A visit closed with no end time: the editor proposes an end that can be
- * saved (not after now), says the right day, and saving it works. */
-static void test_review_editor_proposes_an_end_that_can_be_saved(void **state)
+/* Ola comes, and after_us later (past the harness's hour) staff open the
+ * review editor of the visit the sweep closed. */
+static void review_closed_visit(struct harness *h, int64_t after_us)
 {
-    struct harness *h = *state;
-    harness_card(h, OLA, DEMO_UID_LEN); /* 10.15 */
+    harness_card(h, OLA, DEMO_UID_LEN);
     harness_press(h, ACT_DISMISS, 0, 1);
-    /* Closed after the harness's hour; at 11.25 "two hours after coming"
-     * (12.15) would be in the future. */
-    clock_fake_advance(&h->clock, INT64_C(70) * 60 * 1000000);
+    clock_fake_advance(&h->clock, after_us);
     harness_pump(h, 0);
     harness_pump(h, 0);
     staff_login(h);
     harness_press(h, ACT_STAFF_MENU, UI_STAFF_REVIEW, 0);
     assert_int_equal(harness_press(h, ACT_REVIEW_ITEM, 0, 0), 0);
     assert_int_equal(ui_current(h->ui), UI_STAFF_REVIEW_EDIT);
+}
+
+/* A visit closed with no end time: the editor proposes an end that can be
+ * saved (not after now), says the right day, and saving it works. */
+static void test_review_editor_proposes_an_end_that_can_be_saved(void **state)
+{
+    struct harness *h = *state;
+    /* Closed after the harness's hour; at 11.25 "two hours after coming"
+     * (12.15) would be in the future. */
+    review_closed_visit(h, INT64_C(70) * 60 * 1000000);
     assert_true(h->ui->edit_end_us <= ui_now_us(h->ui));
     assert_true(h->ui->edit_end_us > h->ui->rows[0].start_us);
     char expected[64];
@@ -1039,6 +1046,98 @@ static void test_unknown_card_forgotten_while_staff_enroll_is_said(void **state)
     assert_true(harness_shows(h, "Kortet tilhører nå Astrid Berg"));
 }
 
+/* No English on a Norwegian screen: the core's reasons (kiosk_errmsg,
+ * English, for the log) reach people as the catalogues' words. Walks the
+ * error paths in nb and nn: a tap not recorded, of every kind of error; a
+ * card enrolled elsewhere (tilstedectl) while staff enroll it here; an end
+ * in the future after the clock went back; a visit corrected elsewhere while
+ * staff correct it here; a language that cannot be saved in the settings. */
+static void expect_no_english(struct harness *h, const char *lang, const char *what,
+                              const char *core_message)
+{
+    char found[600];
+    if (harness_english(h, core_message, found, sizeof found)) {
+        print_message("%s, %s: English on the screen: %s\n", lang, what, found);
+        fail();
+    }
+}
+
+static void test_no_english_on_error_paths_in_nb_and_nn(void **state)
+{
+    struct harness *h = *state;
+    static const char *const langs[] = {"nb", "nn"};
+    for (int l = 0; l < 2; l++) {
+        const char *lang = langs[l];
+        char what[64];
+        assert_int_equal(harness_reopen_ui(h, 800, 480, 0, lang), 0);
+
+        /* A tap that was not recorded, for each kind the core has. */
+        for (int kind = KIOSK_ERR_OTHER; kind < KIOSK_ERR_COUNT; kind++) {
+            struct tap_result r;
+            memset(&r, 0, sizeof r);
+            r.outcome = TAP_FAILED;
+            r.error = (enum kiosk_error)kind;
+            snprintf(r.message, sizeof r.message, "recording an event: database is locked");
+            ui_show_result(h->ui, &r);
+            harness_pump(h, 0);
+            assert_true(harness_shows(h, screen_error_text(h->ui, r.error) + 1));
+            snprintf(what, sizeof what, "a failed tap of kind %d", kind);
+            expect_no_english(h, lang, what, "database is locked");
+        }
+        harness_press(h, ACT_DISMISS, 0, 1);
+
+        /* Enrolled from tilstedectl while staff choose the name here. */
+        uint8_t card[DEMO_UID_LEN] = {0x04, 0x5A, 0x6B, 0x7C, 0x8D, 0x9E, (uint8_t)l};
+        harness_card(h, card, sizeof card);
+        harness_press(h, ACT_DISMISS, 0, 1);
+        staff_login(h);
+        struct volunteer marit;
+        assert_int_equal(kiosk_volunteer_by_external_id(h->kiosk, "D013", &marit), 0);
+        assert_int_equal(kiosk_enroll_uid(h->kiosk, marit.id, card, sizeof card), 0);
+        assert_int_equal(harness_press(h, ACT_STAFF_ENROLL, 0, 1), 0);
+        harness_type(h, "astrid");
+        harness_press_text(h, "Astrid Berg");
+        assert_int_equal(ui_current(h->ui), UI_STAFF);
+        assert_true(
+            harness_shows(h, l ? "Kortet vart ikkje registrert" : "Kortet ble ikke registrert"));
+        expect_no_english(h, lang, "a card enrolled meanwhile", "no unknown card");
+        harness_press(h, ACT_STAFF_CLOSE, 0, 1);
+
+        /* A visit closed automatically (the harness's hour), corrected. */
+        review_closed_visit(h, INT64_C(2) * 3600 * 1000000);
+        /* The clock put back 90 minutes (a wrong clock corrected): the
+         * proposed end is now in the future, and the core says so. */
+        clock_fake_advance(&h->clock, -INT64_C(90) * 60 * 1000000);
+        harness_press(h, ACT_SAVE, 0, 1);
+        assert_true(harness_shows(h, l ? "fram i tid" : "fram i tid"));
+        expect_no_english(h, lang, "an end in the future", "the end cannot be in the future");
+        clock_fake_advance(&h->clock, INT64_C(90) * 60 * 1000000);
+        /* Corrected by someone else meanwhile. */
+        harness_press(h, ACT_STAFF_MENU, UI_STAFF_REVIEW, 0);
+        assert_int_equal(harness_press(h, ACT_REVIEW_ITEM, 0, 0), 0);
+        assert_int_equal(
+            kiosk_correct_end(h->kiosk, h->ui->rows[h->ui->edit_index].key, h->ui->edit_end_us), 0);
+        harness_press(h, ACT_SAVE, 0, 1);
+        assert_true(harness_shows(h, l ? "ventar ikkje lenger" : "venter ikke lenger"));
+        expect_no_english(h, lang, "a visit corrected meanwhile", "awaits review");
+
+        /* The language chosen, the settings file not writable. */
+        struct config *config = (struct config *)kiosk_config(h->kiosk);
+        char saved_path[sizeof config->path];
+        snprintf(saved_path, sizeof saved_path, "%s", config->path);
+        snprintf(config->path, sizeof config->path, "%s", "/nonexistent/tilstede.conf");
+        harness_press(h, ACT_STAFF_MENU, UI_STAFF_LANGUAGE, 0);
+        harness_press(h, ACT_LANGUAGE, l, 0);
+        snprintf(config->path, sizeof config->path, "%s", saved_path);
+        assert_true(harness_shows(h, l ? "innstillingsfila" : "innstillingsfila"));
+        expect_no_english(h, lang, "a language not saved", "nonexistent");
+        assert_int_equal(harness_check(h, "language not saved"), 0);
+        harness_shot(h, l ? "language_not_saved_800x480_nn" : "language_not_saved_800x480");
+        harness_press(h, ACT_BACK, 0, 1);
+        harness_press(h, ACT_STAFF_CLOSE, 0, 1);
+    }
+}
+
 #define FLOW(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1051,6 +1150,7 @@ int main(void)
         FLOW(test_real_keyboard_types_names_and_escape_goes_home),
         FLOW(test_unknown_card_is_noticed_and_staff_enroll_it),
         FLOW(test_unknown_card_forgotten_while_staff_enroll_is_said),
+        FLOW(test_no_english_on_error_paths_in_nb_and_nn),
         FLOW(test_pin_pad_waits_after_five_wrong_tries_and_shows_it),
         FLOW(test_staff_mode_and_name_screen_go_home_when_left_alone),
         FLOW(test_roll_call_and_check_out_by_hand),

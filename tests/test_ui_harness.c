@@ -286,3 +286,101 @@ void harness_flatten(const char *in, char *out, size_t cap)
 {
     flatten(in, out, cap);
 }
+
+/* --- English on a Norwegian screen --- */
+
+#define ENGLISH_MAX       512
+#define ENGLISH_PIECE_MIN 12 /* shorter pieces ("OK", "Staff") prove nothing */
+
+struct english {
+    int count;
+    char piece[ENGLISH_MAX][128];
+};
+
+/* The msgstr "..." (or msgid) lines of a catalogue, one string each. */
+static int po_strings(const char *path, const char *key, void (*take)(void *, const char *),
+                      void *user)
+{
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return -1;
+    char line[1024];
+    size_t key_len = strlen(key);
+    while (fgets(line, sizeof line, file)) {
+        if (strncmp(line, key, key_len) || line[key_len] != ' ' || line[key_len + 1] != '"')
+            continue;
+        char *start = line + key_len + 2, *end = strrchr(start, '"');
+        if (!end || end == start)
+            continue;
+        *end = '\0';
+        take(user, start);
+    }
+    fclose(file);
+    return 0;
+}
+
+/* The pieces of an English msgid between its {placeholders}. */
+static void take_english(void *user, const char *msgid)
+{
+    struct english *english = user;
+    const char *p = msgid;
+    while (*p && english->count < ENGLISH_MAX) {
+        const char *brace = strchr(p, '{');
+        size_t len = brace ? (size_t)(brace - p) : strlen(p);
+        while (len && (p[len - 1] == ' ' || p[len - 1] == ':' || p[len - 1] == ','))
+            len--;
+        while (len && (*p == ' ' || *p == ',' || *p == ';' || *p == ')' || *p == ':')) {
+            p++;
+            len--;
+        }
+        if (len >= ENGLISH_PIECE_MIN && len < sizeof english->piece[0])
+            snprintf(english->piece[english->count++], sizeof english->piece[0], "%.*s", (int)len,
+                     p);
+        if (!brace)
+            break;
+        const char *close = strchr(brace, '}');
+        if (!close)
+            break;
+        p = close + 1;
+    }
+}
+
+/* A piece also in a Norwegian text (a name, a number) is not English. */
+static void drop_norwegian(void *user, const char *msgstr)
+{
+    struct english *english = user;
+    for (int i = 0; i < english->count; i++)
+        if (strstr(msgstr, english->piece[i]))
+            english->piece[i][0] = '\0';
+}
+
+int harness_english(struct harness *h, const char *also, char *found, size_t cap)
+{
+    static struct english english;
+    if (!english.count) {
+        const char *po = TILSTEDE_TEST_ASSETS "/../ui/po/";
+        char path[512];
+        snprintf(path, sizeof path, "%sen.po", po);
+        if (po_strings(path, "msgid", take_english, &english) < 0)
+            return -1;
+        snprintf(path, sizeof path, "%snb.po", po);
+        po_strings(path, "msgstr", drop_norwegian, &english);
+        snprintf(path, sizeof path, "%snn.po", po);
+        po_strings(path, "msgstr", drop_norwegian, &english);
+    }
+    const struct layout *layout = ui_layout(h->ui);
+    for (int i = 0; i < layout->count; i++) {
+        char flat[LAYOUT_TEXT_MAX];
+        flatten(layout->box[i].text, flat, sizeof flat);
+        if (also && also[0] && strstr(flat, also)) {
+            snprintf(found, cap, "'%s' in '%s'", also, flat);
+            return 1;
+        }
+        for (int k = 0; k < english.count; k++)
+            if (english.piece[k][0] && strstr(flat, english.piece[k])) {
+                snprintf(found, cap, "'%s' in '%s'", english.piece[k], flat);
+                return 1;
+            }
+    }
+    return 0;
+}

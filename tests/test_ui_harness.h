@@ -57,6 +57,10 @@ int harness_check(struct harness *h, const char *label);
 int harness_shot(struct harness *h, const char *name);
 /* The text of the screen, for asserts: 1 if some box contains needle. */
 int harness_shows(struct harness *h, const char *needle);
+/* 1 if the screen shows English: a piece of an English msgid of the
+ * catalogues (not also in a Norwegian text) or the text also (the core's
+ * English message); found says what and where. For nb and nn screens. */
+int harness_english(struct harness *h, const char *also, char *found, size_t cap);
 /* Copies text with line breaks and no-break spaces made plain spaces. */
 void harness_flatten(const char *in, char *out, size_t cap);
 

@@ -123,6 +123,7 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     shot(&h, size, "confirm_refused");
     r = sample(TAP_FAILED, "", "");
     snprintf(r.message, sizeof r.message, "database is locked (SQLITE_BUSY) after 5000 ms");
+    r.error = KIOSK_ERR_STORAGE_BUSY; /* the message is for the log; the screen says this */
     ui_show_result(h.ui, &r);
     shot(&h, size, "confirm_failed");
     r = sample(TAP_CHECKED_IN, "Maria Kristina Alexandra Wilhelmine Anna", "Kristoffersen-Bråthen");

@@ -313,3 +313,12 @@ void i18n_relative_day(const struct i18n *tr, const struct tm *then, const struc
     else
         i18n_date(tr, then, out, cap);
 }
+
+void i18n_capitalise(char *text)
+{
+    unsigned char *p = (unsigned char *)text;
+    if (p[0] >= 'a' && p[0] <= 'z')
+        p[0] = (unsigned char)(p[0] - 'a' + 'A');
+    else if (p[0] == 0xC3 && p[1] >= 0xA0 && p[1] <= 0xBE && p[1] != 0xB7) /* U+00E0..U+00FE */
+        p[1] = (unsigned char)(p[1] - 0x20);
+}

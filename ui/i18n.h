@@ -46,6 +46,9 @@ void i18n_time(const struct i18n *tr, const struct tm *tm, char *out, size_t cap
 /* "mandag 23. november" / "Monday 23 November". */
 void i18n_date(const struct i18n *tr, const struct tm *tm, char *out, size_t cap);
 /* "2 timer og 15 minutter", "45 minutter", "1 time". */
+/* The first letter made a capital, where a phrase starts a sentence: a-z
+ * and the Latin-1 letters (æ ø å é ...) in UTF-8. */
+void i18n_capitalise(char *text);
 void i18n_duration(const struct i18n *tr, int64_t seconds, char *out, size_t cap);
 /* The day of `then` seen from `now`: "i dag", "i går", or a date. */
 void i18n_relative_day(const struct i18n *tr, const struct tm *then, const struct tm *now,

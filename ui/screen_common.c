@@ -72,3 +72,29 @@ void screen_display_name(const char *given, const char *family, char *out, size_
     else
         snprintf(out, cap, "%s", plain);
 }
+
+/* The words for each kind of the core's errors (kiosk.h), one row each. */
+static const char *const error_words[KIOSK_ERR_COUNT] = {
+    [KIOSK_ERR_STORAGE] = N_("the kiosk could not read or write its database"),
+    [KIOSK_ERR_STORAGE_FULL] = N_("the kiosk's disk is full"),
+    [KIOSK_ERR_STORAGE_BUSY] = N_("the database is busy; try again in a moment"),
+    [KIOSK_ERR_STORAGE_READONLY] = N_("the database cannot be written to"),
+    [KIOSK_ERR_NO_UNKNOWN_CARD] =
+        N_("no unregistered card has been held to the reader lately; hold it there again"),
+    [KIOSK_ERR_CARD_TAKEN] = N_("the card already belongs to a volunteer"),
+    [KIOSK_ERR_BAD_CARD] = N_("the card was not read properly; try again"),
+    [KIOSK_ERR_NO_VOLUNTEER] = N_("the person is no longer in the list of volunteers"),
+    [KIOSK_ERR_ACTIVITY_GONE] = N_("the activity is no longer on today"),
+    [KIOSK_ERR_ACTIVITY_INVALID] = N_("an activity needs a title and a start and end time"),
+    [KIOSK_ERR_REVIEW_GONE] = N_("the visit no longer waits for review"),
+    [KIOSK_ERR_END_BEFORE_START] = N_("the end cannot be before the check-in"),
+    [KIOSK_ERR_END_IN_FUTURE] = N_("the end cannot be in the future"),
+};
+
+const char *screen_error_text(struct ui *ui, enum kiosk_error kind)
+{
+    /* KIOSK_ERR_OTHER, and a kind added to the core but not here. */
+    const char *words = (unsigned)kind < KIOSK_ERR_COUNT ? error_words[kind] : NULL;
+    return T(ui->tr,
+             words ? words : N_("something went wrong on the kiosk; the details are in its log"));
+}

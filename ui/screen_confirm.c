@@ -145,7 +145,10 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
         icon = ICON_CROSS;
         snprintf(headline, sizeof headline, "%s",
                  T(ui->tr, "That was not recorded – please try again or ask a member of staff"));
-        snprintf(detail, sizeof detail, "%s", r->message);
+        /* In words, capitalised as a sentence of its own; the core's
+         * English went to the log (ui_handle_result). */
+        snprintf(detail, sizeof detail, "%s", screen_error_text(ui, r->error));
+        i18n_capitalise(detail);
         break;
     }
 

@@ -538,6 +538,7 @@ static void record(struct ui *ui, int64_t activity_id)
         result.outcome != TAP_FAILED) {
         result.outcome = TAP_FAILED;
         snprintf(result.message, sizeof result.message, "%s", kiosk_errmsg(ui->kiosk));
+        result.error = kiosk_errkind(ui->kiosk);
     }
     ui_handle_result(ui, &result, activity_id);
 }

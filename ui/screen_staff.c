@@ -4,7 +4,6 @@
  * by itself after a minute without a touch (ui_touch_idle). */
 #include "ui_internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +49,8 @@ struct staff_job {
     int64_t end_us;
     char name[KIOSK_NAME_MAX * 2]; /* whom or what the message names */
     int write_rc;
-    char write_error[512];
+    enum kiosk_error write_error;
+    char write_message[512]; /* the core's English, for the log */
 
     struct ui_home_data home; /* the menu's counts, the activities */
     int review_count, compliance_count, has_unknown;
@@ -113,8 +113,10 @@ static int staff_write_run(struct kiosk *kiosk, struct staff_job *j)
 static void staff_run(struct kiosk *kiosk, struct ui_job *job)
 {
     struct staff_job *j = (struct staff_job *)job;
-    if (j->write && (j->write_rc = staff_write_run(kiosk, j)) < 0)
-        snprintf(j->write_error, sizeof j->write_error, "%s", kiosk_errmsg(kiosk));
+    if (j->write && (j->write_rc = staff_write_run(kiosk, j)) < 0) {
+        j->write_error = kiosk_errkind(kiosk);
+        snprintf(j->write_message, sizeof j->write_message, "%s", kiosk_errmsg(kiosk));
+    }
     ui_home_read(kiosk, j->now_us, &j->home);
     switch (j->screen) {
     case UI_STAFF:
@@ -228,43 +230,40 @@ static void row_activity(struct ui *ui, const struct activity *a)
         snprintf(row->detail, sizeof row->detail, "%s", times);
 }
 
-static void unknown_forgotten_text(struct ui *ui, char *text, size_t cap);
-
 /* The write's outcome in words, in the screen's language. */
 static void staff_write_message(struct ui *ui, const struct staff_job *j)
 {
     char text[256], time_text[16];
     int failed = j->write_rc < 0;
+    const char *error = screen_error_text(ui, j->write_error);
+    if (failed)
+        fprintf(stderr, "tilstede: staff: %s\n", j->write_message);
     switch (j->write) {
     case WRITE_ENROLL:
-        if (failed && j->write_rc == -ENOENT && !j->has_unknown)
-            unknown_forgotten_text(ui, text, sizeof text); /* ran out on the worker's way */
-        else if (failed)
-            i18n_fill(text, sizeof text, T(ui->tr, "The card was not registered: {error}"),
-                      "error", j->write_error, I18N_END);
+        if (failed)
+            i18n_fill(text, sizeof text, T(ui->tr, "The card was not registered: {error}"), "error",
+                      error, I18N_END);
         else
             i18n_fill(text, sizeof text, T(ui->tr, "The card now belongs to {name}"), "name",
                       j->name, I18N_END);
         break;
     case WRITE_ACTIVITY_SAVE:
         if (failed)
-            i18n_fill(text, sizeof text, T(ui->tr, "Not saved: {error}"), "error", j->write_error,
-                      I18N_END);
+            i18n_fill(text, sizeof text, T(ui->tr, "Not saved: {error}"), "error", error, I18N_END);
         else
             i18n_fill(text, sizeof text, T(ui->tr, "Saved: {title}"), "title", j->name, I18N_END);
         break;
     case WRITE_ACTIVITY_REMOVE:
         if (failed)
-            i18n_fill(text, sizeof text, T(ui->tr, "Not removed: {error}"), "error",
-                      j->write_error, I18N_END);
+            i18n_fill(text, sizeof text, T(ui->tr, "Not removed: {error}"), "error", error,
+                      I18N_END);
         else
             i18n_fill(text, sizeof text, T(ui->tr, "Removed: {title}"), "title", j->name,
                       I18N_END);
         break;
     case WRITE_CORRECT_END:
         if (failed) {
-            i18n_fill(text, sizeof text, T(ui->tr, "Not saved: {error}"), "error", j->write_error,
-                      I18N_END);
+            i18n_fill(text, sizeof text, T(ui->tr, "Not saved: {error}"), "error", error, I18N_END);
         } else {
             ui_time_text(ui, j->end_us, time_text, sizeof time_text);
             i18n_fill(text, sizeof text, T(ui->tr, "{name}: end time set to {time}"), "name",
@@ -955,6 +954,15 @@ static void language_build(struct ui *ui, struct layout *layout)
     screen_title(ui, layout, T(ui->tr, "Language"), ACT_BACK, T(ui->tr, "Back"), 0);
     int top = screen_title_height(layout) + m;
     int bh = layout_px(layout, 90);
+    if (ui->staff_message[0]) { /* a choice not saved: said under the buttons */
+        int line = info_height(layout, w - 2 * m, ui->staff_message);
+        int room = (layout->h - top - line - 4 * m) / 3;
+        if (room < bh)
+            bh = room > layout_px(layout, LAYOUT_MIN_TARGET_PX)
+                     ? room
+                     : layout_px(layout, LAYOUT_MIN_TARGET_PX);
+        message_line(ui, layout, layout_rect(m, top + 3 * (bh + m), w - 2 * m, line));
+    }
     for (int i = 0; i < 3; i++) {
         int selected = !strcmp(i18n_lang(ui->tr), ui_languages[i]);
         char label[64];
@@ -1014,8 +1022,9 @@ void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match)
         memset(&result, 0, sizeof result);
         int in = !match->present;
         if (kiosk_staff_set(ui->kiosk, match->id, in, 0, &result) < 0) {
+            fprintf(stderr, "tilstede: staff: %s\n", kiosk_errmsg(ui->kiosk));
             i18n_fill(text, sizeof text, T(ui->tr, "Not recorded: {error}"), "error",
-                      kiosk_errmsg(ui->kiosk), I18N_END);
+                      screen_error_text(ui, kiosk_errkind(ui->kiosk)), I18N_END);
             ui_staff_message(ui, 0, text);
         } else {
             ui_time_text(ui, result.at_us ? result.at_us : ui_now_us(ui), time_text,
@@ -1110,8 +1119,12 @@ static void choose_language(struct ui *ui, int index)
         /* Kept across restarts; a read-only config just keeps it until then. */
         char err[256];
         if (config_update_file(config->path, "site", "language", ui_languages[index], err,
-                               sizeof err) < 0)
-            ui_staff_message(ui, 0, err);
+                               sizeof err) < 0) {
+            fprintf(stderr, "tilstede: %s\n", err);
+            ui_staff_message(ui, 0,
+                             T(ui->tr, "The language is used until the kiosk restarts: its "
+                                       "settings file could not be saved (see the log)."));
+        }
     }
     ui->dirty = 1;
 }

@@ -249,6 +249,8 @@ static int result_sound(const struct tap_result *result)
 
 void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t activity_id)
 {
+    if (result->outcome == TAP_FAILED)
+        fprintf(stderr, "tilstede: not recorded: %s\n", result->message);
     ui->result = *result;
     ui->result_activity = activity_id;
     /* A card during the roll call comes back to it, ticks and all. */
@@ -405,6 +407,7 @@ static void handle_posted(struct ui *ui)
         if (kiosk_tap(ui->kiosk, uid, len, &result) < 0 && result.outcome != TAP_FAILED) {
             result.outcome = TAP_FAILED;
             snprintf(result.message, sizeof result.message, "%s", kiosk_errmsg(ui->kiosk));
+            result.error = kiosk_errkind(ui->kiosk);
         }
         ui->tap_posted_us = posted;
         ui->tap_committed_us = mono_us();

@@ -289,6 +289,9 @@ int screen_title_height(const struct layout *layout);
  * one, in colour) and ACT_YES (yes_label). */
 void screen_question(struct layout *layout, const char *text, const char *yes_label,
                      const char *no_label);
+/* The core's error of this kind in the screen's language. The core's own
+ * message is English, for the log: it never reaches the screen. */
+const char *screen_error_text(struct ui *ui, enum kiosk_error kind);
 /* U+00A0, which the layout never breaks a line at. */
 #define SCREEN_NBSP "\xC2\xA0"
 /* A volunteer as the kiosk shows them to everyone: "Kari\u00A0N.". */
