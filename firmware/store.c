@@ -25,6 +25,7 @@ extern const char embed_v005_roster_version[];
 extern const char embed_v006_recovery[];
 extern const char embed_v007_refused[];
 extern const char embed_v008_roster_source[];
+extern const char embed_v009_corrections[];
 
 /* Migration N takes a database from version N-1 to N. */
 static const char *const migrations[] = {NULL,
@@ -35,7 +36,8 @@ static const char *const migrations[] = {NULL,
                                          embed_v005_roster_version,
                                          embed_v006_recovery,
                                          embed_v007_refused,
-                                         embed_v008_roster_source};
+                                         embed_v008_roster_source,
+                                         embed_v009_corrections};
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 _Static_assert(MIGRATION_COUNT == STORE_VERSION, "a migration for every schema version");
 

@@ -13,7 +13,7 @@
 #include "event.h"
 #include "kiosk.h"
 
-#define STORE_VERSION 8 /* the schema this build writes (PRAGMA user_version) */
+#define STORE_VERSION 9 /* the schema this build writes (PRAGMA user_version) */
 
 struct store;
 struct sqlite3;

@@ -17,6 +17,7 @@ enum {
     ST_CLOSE,
     ST_CORRECT_START,
     ST_CORRECT_END,
+    ST_NEWER_CORRECTION,
     ST_COUNT
 };
 
@@ -35,6 +36,13 @@ static const char *const statement_sql[ST_COUNT] = {
     /* A correction of the end is the staff's review: it clears the flag. */
     [ST_CORRECT_END] = "UPDATE visit SET end_us = max(?2, start_us), review = 0 "
                        "WHERE end_event = ?1",
+    /* Another correction of the same event recorded later (the event id
+     * breaks a tie), in the event log of the kiosk or of the central, whose
+     * tables share these columns. Of the same site: the central keeps a
+     * correction that names another site's event, which changes nothing. */
+    [ST_NEWER_CORRECTION] = "SELECT EXISTS (SELECT 1 FROM event WHERE corrects = ?1 "
+                            "AND kind = 'correction' AND site = ?4 AND (recorded_us > ?2 OR "
+                            "(recorded_us = ?2 AND event_id > ?3)))",
 };
 
 struct visits {
@@ -181,12 +189,32 @@ static int sqlite_correct_end(void *ctx, const char *corrects, int64_t at_us, in
     return rc;
 }
 
+static int sqlite_newer_correction(void *ctx, const struct event *ev, char *err, size_t errlen)
+{
+    struct visits *v = ctx;
+    sqlite3_stmt *st = v->st[ST_NEWER_CORRECTION];
+    sqlite3_bind_text(st, 1, ev->corrects, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, ev->recorded_us);
+    sqlite3_bind_text(st, 3, ev->event_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, ev->site, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int newer = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    if (rc != SQLITE_ROW) {
+        snprintf(err, errlen, "visits: %s", sqlite3_errmsg(v->db));
+        newer = -EIO;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return newer;
+}
+
 static const struct visits_table sqlite_table = {
     .find_open = sqlite_find_open,
     .insert = sqlite_insert,
     .close = sqlite_close,
     .correct_start = sqlite_correct_start,
     .correct_end = sqlite_correct_end,
+    .newer_correction = sqlite_newer_correction,
 };
 
 /* ---- what an event means for the hours ---- */
@@ -225,6 +253,15 @@ static int apply_close(const struct visits_table *t, void *ctx, const struct eve
 static int apply_correction(const struct visits_table *t, void *ctx, const struct event *ev,
                             char *err, size_t errlen)
 {
+    /* The latest recorded correction of an event wins, whatever order the
+     * corrections arrive in: the kiosk applies its staff's correction before
+     * the central's that it fetches later, the central the other way round
+     * when the kiosk uploads late, and both must end with the same hours. */
+    if (t->newer_correction) {
+        int newer = t->newer_correction(ctx, ev, err, errlen);
+        if (newer)
+            return newer < 0 ? newer : 1;
+    }
     char day[11];
     visits_local_day(ev->at_us, day);
     int start_changed = 0, end_changed = 0;

@@ -42,6 +42,11 @@ struct visits_table {
     /* A correction of the end is the staff's review: it clears the flag. */
     int (*correct_end)(void *ctx, const char *corrects, int64_t at_us, int *changed, char *err,
                        size_t errlen);
+    /* 1 when the event log holds a correction of ev->corrects for ev's
+     * site recorded after ev (a later recorded_at, or the same and a greater event_id),
+     * which wins over ev whichever was applied first; 0 when none; < 0 with
+     * err set. NULL: every correction applies, the last applied winning. */
+    int (*newer_correction)(void *ctx, const struct event *ev, char *err, size_t errlen);
 };
 
 /* visits_apply on a table of operations: the same results. */
