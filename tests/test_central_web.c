@@ -1364,6 +1364,261 @@ static void test_sessions_and_wrong_passwords_are_shared_by_every_process(void *
     fixture_stop(f);
 }
 
+/* ---- what needs review: visits closed automatically ---- */
+
+/* A check-in and the auto-close that ended it at start + hours, uploaded
+ * by the kiosk of token; the auto-close's id into autoclose. */
+static void autoclosed_at(struct fixture *f, const char *token, const char *volunteer_id,
+                          const char *start_utc, int hours, char autoclose[EVENT_ID_LEN + 1])
+{
+    struct event events[2];
+    int64_t start = fixture_utc(start_utc);
+    fixture_event(&events[0], EVENT_CHECKIN, volunteer_id, start);
+    fixture_event(&events[1], EVENT_AUTOCLOSE, volunteer_id, start + hours * 3600ll * 1000000);
+    struct reply reply;
+    assert_int_equal(fixture_post_events(f, token, events, 2, &reply), 0);
+    assert_int_equal(reply.status, 200);
+    reply_free(&reply);
+    snprintf(autoclose, EVENT_ID_LEN + 1, "%s", events[1].event_id);
+}
+
+struct review_setup {
+    char kari[EVENT_ID_LEN + 1];    /* site A, 23 November, 12 hours credited */
+    char oystein[EVENT_ID_LEN + 1]; /* site A, 2 November: the oldest */
+    char lise[EVENT_ID_LEN + 1];    /* site B */
+};
+
+static void review_setup(struct fixture *f, struct review_setup *r)
+{
+    struct central_volunteer list[] = {
+        volunteer("F-1", "Kari", "Nordmann", 1, "2026-01-05", ""),
+        volunteer("F-2", "Øystein", "Åsheim", 1, "2026-01-05", ""),
+        volunteer("F-4", "Lise", "Berg", 1, "2026-01-05", ""),
+    };
+    roster_put(f, list, 3);
+    autoclosed_at(f, f->token_a1, "F-1", "2026-11-23T10:00:00Z", 12, r->kari);
+    autoclosed_at(f, f->token_a2, "F-2", "2026-11-02T09:00:00Z", 10, r->oystein);
+    autoclosed_at(f, f->token_b1, "F-4", "2026-11-20T11:00:00Z", 10, r->lise);
+}
+
+/* "YYYY-MM-DD" "HH:MM" local, as the page reads them. */
+static int64_t local_us(const char *date, const char *clock)
+{
+    struct tm tm = {.tm_isdst = -1};
+    assert_int_equal(sscanf(date, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday), 3);
+    assert_int_equal(sscanf(clock, "%d:%d", &tm.tm_hour, &tm.tm_min), 2);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)mktime(&tm) * 1000000;
+}
+
+static long correct_end(const struct fixture *f, const char *cookie, const char *csrf,
+                        const char *event_id, const char *date, const char *clock,
+                        struct page *page)
+{
+    char form[512];
+    snprintf(form, sizeof form, "event=%s&date=%s&time=%s&csrf=%s", event_id, date, clock, csrf);
+    return web_request(f, "/review", cookie, form, NULL, NULL, page);
+}
+
+static json_t *corrections_of(const struct fixture *f, const char *token, const char *after)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/corrections%s%s", after ? "?after=" : "", after ? after : "");
+    struct reply reply;
+    assert_int_equal(fixture_request(f, "GET", path, token, NULL, 0, &reply), 0);
+    assert_int_equal(reply.status, 200);
+    json_t *doc = json_loads(reply.body, 0, NULL);
+    reply_free(&reply);
+    assert_non_null(doc);
+    return doc;
+}
+
+static void test_coordinator_corrects_an_autoclosed_visit_counted_at_once_and_sent_down(
+    void **state)
+{
+    (void)state;
+    if (fixture_on_postgresql())
+        skip(); /* store_review.h: not written for PostgreSQL yet */
+    struct fixture *f = start(0, NULL);
+    make_user(f, "kora", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
+    struct review_setup r;
+    review_setup(f, &r);
+    char cookie[256], csrf[80];
+    sign_in(f, "kora", "langtpassord1", cookie, sizeof cookie);
+    struct page page;
+    /* Per site, oldest first: Øystein's 2 November before Kari's 23rd. */
+    assert_int_equal(web_request(f, "/review", cookie, NULL, NULL, NULL, &page), 200);
+    const char *site_a = strstr(page.body, "Lilleby sykehjem</h2>");
+    assert_non_null(site_a);
+    const char *oystein = strstr(site_a, r.oystein), *kari = strstr(site_a, r.kari);
+    assert_non_null(oystein);
+    assert_non_null(kari);
+    assert_true(oystein < kari);
+    assert_non_null(strstr(page.body, r.lise));
+    csrf_of(&page, csrf, sizeof csrf);
+
+    long long before = fixture_count(f, "SELECT sum(seconds) FROM visit_total WHERE site = "
+                                        "'" FIXTURE_SITE_A "'");
+    assert_int_equal(before, (12 + 10) * 3600);
+    /* Bad input changes nothing: an end before the start, in the future,
+     * a time that is not one, an event that is no auto-close. */
+    assert_int_equal(correct_end(f, cookie, csrf, r.kari, "2026-11-22", "23:00", &page), 400);
+    assert_non_null(strstr(page.body, "før den frivillige kom"));
+    assert_int_equal(correct_end(f, cookie, csrf, r.kari, "2099-01-01", "10:00", &page), 400);
+    assert_int_equal(correct_end(f, cookie, csrf, r.kari, "2026-11-23", "25:00", &page), 400);
+    assert_int_equal(correct_end(f, cookie, csrf, "0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f",
+                                 "2026-11-23", "13:00", &page),
+                     404);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_correction"), 0);
+
+    /* Kari left at 13:30 local: the total counts that at once. */
+    assert_int_equal(correct_end(f, cookie, csrf, r.kari, "2026-11-23", "13:30", &page), 303);
+    assert_string_equal(page.location, "/review?done=1");
+    int64_t end = local_us("2026-11-23", "13:30");
+    long long expected = 10 * 3600 + (end - fixture_utc("2026-11-23T10:00:00Z")) / 1000000;
+    assert_int_equal(fixture_count(f, "SELECT sum(seconds) FROM visit_total WHERE site = "
+                                      "'" FIXTURE_SITE_A "'"),
+                     expected);
+    /* It is a correction event like a kiosk's, and no longer listed. */
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM event WHERE kind = 'correction' AND corrects = '%s' "
+             "AND at_us = %lld AND source = 'staff' AND device = %lld",
+             r.kari, (long long)end, (long long)f->device_a1);
+    assert_int_equal(fixture_count(f, sql), 1);
+    assert_int_equal(web_request(f, "/review?done=1", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "Sluttiden er lagret"));
+    assert_null(strstr(page.body, r.kari));
+    assert_non_null(strstr(page.body, r.oystein));
+    /* The audit log says who corrected what. */
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE actor = 'kora' AND "
+                                      "action = 'visit end correct' AND subject = 'F-1'"),
+                     1);
+    assert_int_equal(web_request(f, "/audit", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "visit end correct"));
+    /* Once: the same form again finds nothing to correct. */
+    assert_int_equal(correct_end(f, cookie, csrf, r.kari, "2026-11-23", "14:00", &page), 404);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_correction"), 1);
+
+    /* Down to the site's kiosks: A's get it (either kiosk), B's not. */
+    json_t *doc = corrections_of(f, f->token_a2, NULL);
+    json_t *list = json_object_get(doc, "events");
+    assert_int_equal(json_array_size(list), 1);
+    json_t *ev = json_array_get(list, 0);
+    assert_string_equal(json_string_value(json_object_get(ev, "kind")), "correction");
+    assert_string_equal(json_string_value(json_object_get(ev, "corrects")), r.kari);
+    assert_string_equal(json_string_value(json_object_get(ev, "site")), FIXTURE_SITE_A);
+    assert_string_equal(json_string_value(json_object_get(ev, "volunteer")), "F-1");
+    assert_false(json_is_true(json_object_get(doc, "more")));
+    char cursor[32];
+    snprintf(cursor, sizeof cursor, "%s", json_string_value(json_object_get(doc, "cursor")));
+    json_decref(doc);
+    doc = corrections_of(f, f->token_a1, cursor);
+    assert_int_equal(json_array_size(json_object_get(doc, "events")), 0);
+    assert_string_equal(json_string_value(json_object_get(doc, "cursor")), cursor);
+    json_decref(doc);
+    doc = corrections_of(f, f->token_b1, NULL);
+    assert_int_equal(json_array_size(json_object_get(doc, "events")), 0);
+    json_decref(doc);
+    struct reply reply;
+    assert_int_equal(fixture_request(f, "GET", "/v1/corrections?after=x", f->token_a1, NULL, 0,
+                                     &reply),
+                     0);
+    assert_int_equal(reply.status, 400);
+    reply_free(&reply);
+    fixture_stop(f);
+}
+
+static void test_contact_reviews_and_corrects_only_their_sites_even_by_url(void **state)
+{
+    (void)state;
+    if (fixture_on_postgresql())
+        skip(); /* store_review.h: not written for PostgreSQL yet */
+    struct fixture *f = start(0, NULL);
+    make_user(f, "ola", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "langtpassord1");
+    struct review_setup r;
+    review_setup(f, &r);
+    char cookie[256], csrf[80];
+    sign_in(f, "ola", "langtpassord1", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/review", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, r.kari));
+    assert_non_null(strstr(page.body, "Kari Nordmann"));
+    assert_null(strstr(page.body, r.lise));
+    assert_null(strstr(page.body, "Lise"));
+    assert_null(strstr(page.body, "Aktivitetshuset"));
+    csrf_of(&page, csrf, sizeof csrf);
+    assert_int_equal(web_request(f, "/review/" FIXTURE_SITE_A, cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, r.kari));
+    /* The other site by URL, and its visit by an edited form: refused,
+     * nothing changed. */
+    assert_int_equal(web_request(f, "/review/" FIXTURE_SITE_B, cookie, NULL, NULL, NULL, &page),
+                     403);
+    assert_null(strstr(page.body, "Lise"));
+    assert_int_equal(correct_end(f, cookie, csrf, r.lise, "2026-11-20", "15:00", &page), 403);
+    assert_null(strstr(page.body, "Lise"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_correction"), 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM visit WHERE review = 1"), 3);
+    /* Their own site's visit they correct. */
+    assert_int_equal(correct_end(f, cookie, csrf, r.oystein, "2026-11-02", "12:00", &page), 303);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM visit WHERE review = 1"), 2);
+    /* A viewer does not review. */
+    make_user(f, "vera", CENTRAL_ROLE_VIEWER, NULL, "langtpassord1");
+    sign_in(f, "vera", "langtpassord1", cookie, sizeof cookie);
+    assert_int_equal(web_request(f, "/review", cookie, NULL, NULL, NULL, &page), 403);
+    fixture_stop(f);
+}
+
+/* A correction on the kiosk and one on the central for the same visit:
+ * the one recorded later wins, whichever reaches the central last. */
+static void test_the_latest_recorded_correction_wins_whatever_the_order(void **state)
+{
+    (void)state;
+    if (fixture_on_postgresql())
+        skip(); /* store_review.h: not written for PostgreSQL yet */
+    struct fixture *f = start(0, NULL);
+    make_user(f, "kora", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
+    struct review_setup r;
+    review_setup(f, &r);
+    char cookie[256], csrf[80];
+    sign_in(f, "kora", "langtpassord1", cookie, sizeof cookie);
+    struct page page;
+    assert_int_equal(web_request(f, "/review", cookie, NULL, NULL, NULL, &page), 200);
+    csrf_of(&page, csrf, sizeof csrf);
+    int64_t start_kari = fixture_utc("2026-11-23T10:00:00Z");
+    int64_t central_end = local_us("2026-11-23", "13:30");
+    assert_int_equal(correct_end(f, cookie, csrf, r.kari, "2026-11-23", "13:30", &page), 303);
+    /* The kiosk's staff corrected it too, before the coordinator did, and
+     * upload only now: the central's (recorded later) stays. */
+    struct event staff;
+    fixture_event(&staff, EVENT_CORRECTION, "F-1", start_kari + 5 * 3600ll * 1000000);
+    snprintf(staff.corrects, sizeof staff.corrects, "%s", r.kari);
+    staff.recorded_us = central_end; /* long before now */
+    struct reply reply;
+    assert_int_equal(fixture_post_events(f, f->token_a1, &staff, 1, &reply), 0);
+    assert_int_equal(reply.status, 200);
+    reply_free(&reply);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT end_us FROM visit WHERE end_event = '%s'", r.kari);
+    assert_int_equal(fixture_count(f, sql), central_end);
+    /* A staff correction recorded after the central's wins. */
+    fixture_event(&staff, EVENT_CORRECTION, "F-1", start_kari + 6 * 3600ll * 1000000);
+    snprintf(staff.corrects, sizeof staff.corrects, "%s", r.kari);
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    staff.recorded_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec + 1000000;
+    assert_int_equal(fixture_post_events(f, f->token_a1, &staff, 1, &reply), 0);
+    assert_int_equal(reply.status, 200);
+    reply_free(&reply);
+    assert_int_equal(fixture_count(f, sql), start_kari + 6 * 3600ll * 1000000);
+    assert_int_equal(fixture_count(f, "SELECT sum(seconds) FROM visit_total WHERE site = "
+                                      "'" FIXTURE_SITE_A "'"),
+                     (10 + 6) * 3600);
+    fixture_stop(f);
+}
+
 int main(void)
 {
     /* The pages' dates and clocks are Norway's. */
@@ -1395,6 +1650,9 @@ int main(void)
         cmocka_unit_test(test_calendar_upload_imports_as_the_command_does),
         cmocka_unit_test(test_kiosk_silent_only_for_time_its_site_was_open),
         cmocka_unit_test(test_opening_hours_are_set_in_the_browser_and_count_on_every_page),
+        cmocka_unit_test(test_coordinator_corrects_an_autoclosed_visit_counted_at_once_and_sent_down),
+        cmocka_unit_test(test_contact_reviews_and_corrects_only_their_sites_even_by_url),
+        cmocka_unit_test(test_the_latest_recorded_correction_wins_whatever_the_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "http_internal.h"
+#include "store_review.h"
 #include "protocol.h"
 
 /* Parses the body as a JSON object, or answers 400 and returns NULL. */
@@ -158,9 +159,14 @@ static int add_event(void *ctx, const struct event *ev)
     return json_array_append_new(ctx, obj) ? -ENOMEM : 0;
 }
 
-/* GET /v1/events?after=CURSOR&limit=N: the device's site's events, in the
- * order the central stored them, for a kiosk restored from a backup. */
-void central_api_events_fetch(struct central_request *request, struct central_response *response)
+typedef int (*events_page_fn)(struct central_store *store, const char *site, int64_t after,
+                              size_t limit, central_event_cb cb, void *ctx, int64_t *cursor,
+                              int *more, char *err, size_t errlen);
+
+/* A page of the device's site's events after the cursor (PROTOCOL.md,
+ * sections 6 and 6a): the same query arguments and answer for both. */
+static void events_page(struct central_request *request, struct central_response *response,
+                        events_page_fn page)
 {
     long long after = 0;
     if (parse_digits(central_request_arg(request, "after"), &after)) {
@@ -187,13 +193,14 @@ void central_api_events_fetch(struct central_request *request, struct central_re
     int64_t cursor = 0;
     int more = 0;
     char err[256];
-    int rc = central_store_events_after(request->store, request->device.site, after,
-                                        (size_t)limit, add_event, events, &cursor, &more, err,
-                                        sizeof err);
+    int rc = page(request->store, request->device.site, after, (size_t)limit, add_event, events,
+                  &cursor, &more, err, sizeof err);
     if (rc) {
         json_decref(events);
         if (rc == -ENOMEM)
             central_respond_error(response, 500, "internal", "out of memory");
+        else if (rc == -ENOTSUP) /* as a receiver without the endpoint (PROTOCOL.md, 6a) */
+            central_respond_error(response, 404, "not_found", err);
         else
             central_respond_store_error(response, rc, err);
         return;
@@ -203,6 +210,21 @@ void central_api_events_fetch(struct central_request *request, struct central_re
     central_respond_json(response, 200,
                          json_pack("{s:o, s:s, s:b}", "events", events, "cursor", cursor_text,
                                    "more", more));
+}
+
+/* GET /v1/events?after=CURSOR&limit=N: the device's site's events, in the
+ * order the central stored them, for a kiosk restored from a backup. */
+void central_api_events_fetch(struct central_request *request, struct central_response *response)
+{
+    events_page(request, response, central_store_events_after);
+}
+
+/* GET /v1/corrections?after=CURSOR&limit=N: the corrections made in the
+ * web app for the device's site, which its kiosks apply as their own. */
+void central_api_corrections_fetch(struct central_request *request,
+                                   struct central_response *response)
+{
+    events_page(request, response, central_store_corrections_after);
 }
 
 /* ---- roster ---- */

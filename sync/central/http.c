@@ -72,6 +72,7 @@ static const struct route routes[] = {
     {"GET", "/v1/health", AUTH_NONE, 0, central_api_health},
     {"POST", "/v1/events", AUTH_DEVICE, 1, central_api_events},
     {"GET", "/v1/events", AUTH_DEVICE, 0, central_api_events_fetch},
+    {"GET", "/v1/corrections", AUTH_DEVICE, 0, central_api_corrections_fetch},
     {"GET", "/v1/roster", AUTH_DEVICE, 0, central_api_roster},
     {"POST", "/v1/status", AUTH_DEVICE, 1, central_api_status},
     {"GET", "/v1/site", AUTH_DEVICE, 0, central_api_site},

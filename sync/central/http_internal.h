@@ -78,6 +78,8 @@ const char *central_request_arg(const struct central_request *request, const cha
 void central_api_health(struct central_request *request, struct central_response *response);
 void central_api_events(struct central_request *request, struct central_response *response);
 void central_api_events_fetch(struct central_request *request, struct central_response *response);
+void central_api_corrections_fetch(struct central_request *request,
+                                   struct central_response *response);
 void central_api_roster(struct central_request *request, struct central_response *response);
 void central_api_status(struct central_request *request, struct central_response *response);
 void central_api_site(struct central_request *request, struct central_response *response);

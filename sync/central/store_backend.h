@@ -7,6 +7,7 @@
 
 #include "store.h"
 #include "store_mail.h"
+#include "store_review.h"
 #include "store_web.h"
 
 /* The web app's operations (store_web.h), one per central_store_* call of
@@ -87,6 +88,20 @@ struct central_store_mail_ops {
                     size_t errlen);
 };
 
+/* The review of visits closed automatically (store_review.h); the table
+ * may be NULL. */
+struct central_store_review_ops {
+    int (*visits)(struct central_store *store, const char *site, size_t limit,
+                  central_review_visit_cb cb, void *ctx, char *err, size_t errlen);
+    int (*get)(struct central_store *store, const char *end_event,
+               struct central_review_visit *visit, char *err, size_t errlen);
+    int (*correct)(struct central_store *store, const char *end_event, int64_t end_us,
+                   const char *actor, struct event *made, char *err, size_t errlen);
+    int (*corrections_after)(struct central_store *store, const char *site, int64_t after,
+                             size_t limit, central_event_cb cb, void *ctx, int64_t *cursor,
+                             int *more, char *err, size_t errlen);
+};
+
 struct central_store_ops {
     const char *name;
     void (*close)(struct central_store *store);
@@ -155,6 +170,7 @@ struct central_store_ops {
                             struct central_erasure *erased, char *err, size_t errlen);
     const struct central_store_web_ops *web;
     const struct central_store_mail_ops *mail;
+    const struct central_store_review_ops *review;
 };
 
 struct central_store {
@@ -173,6 +189,8 @@ int central_pg_schema_version(void);
 extern const struct central_store_web_ops central_sqlite_web_ops;
 /* SQLite's monthly mail operations (store_sqlite_mail.c). */
 extern const struct central_store_mail_ops central_sqlite_mail_ops;
+/* SQLite's review of visits closed automatically (store_sqlite_review.c). */
+extern const struct central_store_review_ops central_sqlite_review_ops;
 /* PostgreSQL's (store_pg_web.c). */
 extern const struct central_store_web_ops central_pg_web_ops;
 extern const struct central_store_mail_ops central_pg_mail_ops;

@@ -25,6 +25,7 @@ extern const char embed_central_005[];
 extern const char embed_central_006[];
 extern const char embed_central_007[];
 extern const char embed_central_008[];
+extern const char embed_central_009[];
 
 #define BUSY_TIMEOUT_MS 5000
 #define CACHE_KIB       32768
@@ -48,6 +49,7 @@ static const char *const *migration_sql(int version)
     static const char *const v6[] = {embed_central_006, NULL};
     static const char *const v7[] = {embed_central_007, NULL};
     static const char *const v8[] = {embed_central_008, NULL};
+    static const char *const v9[] = {embed_central_009, NULL};
     if (version == 0)
         return v1;
     if (version == 1)
@@ -64,9 +66,11 @@ static const char *const *migration_sql(int version)
         return v7;
     if (version == 7)
         return v8;
+    if (version == 8)
+        return v9;
     return NULL;
 }
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 enum {
     ST_DEVICE_AUTH,
@@ -997,12 +1001,10 @@ out:
 
 /* ---- fetching events back ---- */
 
-static int sqlite_events_after(struct central_store *store, const char *site, int64_t after,
+int central_sqlite_events_page(sqlite3 *db, sqlite3_stmt *st, const char *site, int64_t after,
                                size_t limit, central_event_cb cb, void *ctx, int64_t *cursor,
                                int *more, char *err, size_t errlen)
 {
-    struct sqlite_store *s = cast(store);
-    sqlite3_stmt *st = stmt(s, ST_EVENTS_AFTER);
     sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, after);
     /* One more than asked for tells whether another page follows. */
@@ -1024,9 +1026,18 @@ static int sqlite_events_after(struct central_store *store, const char *site, in
         rc = cb(ctx, &ev);
     }
     if (!rc && !*more && step != SQLITE_DONE)
-        rc = fail(s, "events", err, errlen);
+        rc = central_sqlite_fail(db, "events", err, errlen);
     sqlite3_reset(st);
     return rc;
+}
+
+static int sqlite_events_after(struct central_store *store, const char *site, int64_t after,
+                               size_t limit, central_event_cb cb, void *ctx, int64_t *cursor,
+                               int *more, char *err, size_t errlen)
+{
+    struct sqlite_store *s = cast(store);
+    return central_sqlite_events_page(s->db, stmt(s, ST_EVENTS_AFTER), site, after, limit, cb, ctx,
+                                      cursor, more, err, errlen);
 }
 
 /* ---- roster ---- */
@@ -1520,4 +1531,5 @@ static const struct central_store_ops sqlite_ops = {
     .volunteer_forget = sqlite_volunteer_forget,
     .web = &central_sqlite_web_ops,
     .mail = &central_sqlite_mail_ops,
+    .review = &central_sqlite_review_ops,
 };

@@ -29,6 +29,14 @@ void central_sqlite_activity_row(sqlite3_stmt *st, struct central_activity *a);
 void central_sqlite_activity_bind(sqlite3_stmt *st, const struct central_activity *a,
                                   const char *plan, int64_t change);
 
+/* Pages of events for the kiosks: st selects seq and then EVENT_COLUMNS
+ * with ?1 the site, ?2 the cursor (seq after), ?3 the row limit; binds them
+ * (limit + 1 rows, to tell whether more follow), hands each event to cb
+ * and resets st (see central_store_events_after). */
+int central_sqlite_events_page(sqlite3 *db, sqlite3_stmt *st, const char *site, int64_t after,
+                               size_t limit, central_event_cb cb, void *ctx, int64_t *cursor,
+                               int *more, char *err, size_t errlen);
+
 /* Calendar imports and a site's week (store_sqlite_plan.c). */
 int central_sqlite_plan_import(struct central_store *store, const char *site, const char *from,
                                const struct central_plan_import *plans, size_t count,

@@ -56,6 +56,8 @@ static const struct web_page pages[] = {
     {"GET", "/year.xlsx", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER,
      web_year_xlsx},
     {"GET", "/statement/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_statement_page},
+    {"GET", "/review/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_review_page},
+    {"POST", "/review/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_review_post},
 };
 #define PAGE_COUNT (sizeof pages / sizeof pages[0])
 
@@ -464,6 +466,7 @@ void web_begin(struct web *web, const char *title)
                                  "<li><a href=\"/volunteers\">Frivillige</a></li>"
                                  "<li><a href=\"/kiosks\">Kiosker</a></li>"
                                  "<li><a href=\"/activities\">Aktiviteter</a></li>"
+                                 "<li><a href=\"/review\">Til gjennomgang</a></li>"
                                  "<li><a href=\"/mail\">E-post</a></li>");
         central_buf_htmlf(out, "<li><a href=\"/reports\">%s</a></li><li><a href=\"/year\">%s</a></li>",
                           _("Rapporter"), _("Årsrapport"));

@@ -169,6 +169,8 @@ void web_reports_xlsx(struct web *web);
 void web_year_page(struct web *web);
 void web_year_xlsx(struct web *web);
 void web_statement_page(struct web *web);
+void web_review_page(struct web *web);
+void web_review_post(struct web *web);
 void web_css(struct web *web);
 
 #endif
