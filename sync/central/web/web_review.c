@@ -19,41 +19,41 @@
 
 #define REVIEW_SHOWN 500 /* rows of the list; corrected ones make room */
 
-/* Every word these pages show, in one place (bokmål). Plain text: the
- * markup is in the formats below. */
+/* Every word these pages show, in one place: bokmål msgids, translated
+ * where used (_(), web.h). Plain text: the markup is in the formats below. */
 static const struct {
     const char *title, *intro, *none, *col_name, *col_activity, *col_came, *col_credited, *col_end,
         *date, *time, *save, *first_only, *read_failed, *done, *no_access_title, *no_access,
         *gone_title, *gone, *bad_title, *bad_time, *before_start, *in_future, *busy, *all_sites,
         *unknown_name;
 } text = {
-    .title = "Til gjennomgang",
-    .intro = "Besøk som kiosken avsluttet av seg selv fordi noen glemte å sjekke ut. Sett "
-             "riktig sluttid: timene telles med en gang, og kiosken får rettingen ved neste "
-             "synkronisering.",
-    .none = "Ingen besøk venter på gjennomgang.",
-    .col_name = "Frivillig",
-    .col_activity = "Aktivitet",
-    .col_came = "Kom",
-    .col_credited = "Avsluttet automatisk",
-    .col_end = "Riktig sluttid",
-    .date = "Dato",
-    .time = "Klokkeslett",
-    .save = "Lagre",
-    .first_only = "Viser de eldste",
-    .read_failed = "Listen kunne ikke leses. Last siden på nytt.",
-    .done = "Sluttiden er lagret, og timene er telt på nytt.",
-    .no_access_title = "Ingen tilgang",
-    .no_access = "Du har ikke tilgang til denne enheten.",
-    .gone_title = "Finnes ikke lenger",
-    .gone = "Besøket venter ikke lenger på gjennomgang (det kan være rettet allerede).",
-    .bad_title = "Sluttiden ble ikke lagret",
-    .bad_time = "Skriv dato som åååå-mm-dd og klokkeslett som tt:mm.",
-    .before_start = "Sluttiden kan ikke være før den frivillige kom.",
-    .in_future = "Sluttiden kan ikke være fram i tid.",
-    .busy = "Tjenesten er opptatt. Prøv igjen om litt.",
-    .all_sites = "Alle enheter",
-    .unknown_name = "(ikke i frivilliglisten)",
+    .title = N_("Til gjennomgang"),
+    .intro = N_("Besøk som kiosken avsluttet av seg selv fordi noen glemte å sjekke ut. Sett "
+                "riktig sluttid: timene telles med en gang, og kiosken får rettingen ved neste "
+                "synkronisering."),
+    .none = N_("Ingen besøk venter på gjennomgang."),
+    .col_name = N_("Frivillig"),
+    .col_activity = N_("Aktivitet"),
+    .col_came = N_("Kom"),
+    .col_credited = N_("Avsluttet automatisk"),
+    .col_end = N_("Riktig sluttid"),
+    .date = N_("Dato"),
+    .time = N_("Klokkeslett"),
+    .save = N_("Lagre"),
+    .first_only = N_("Viser de eldste"),
+    .read_failed = N_("Listen kunne ikke leses. Last siden på nytt."),
+    .done = N_("Sluttiden er lagret, og timene er telt på nytt."),
+    .no_access_title = N_("Ingen tilgang"),
+    .no_access = N_("Du har ikke tilgang til denne enheten."),
+    .gone_title = N_("Finnes ikke lenger"),
+    .gone = N_("Besøket venter ikke lenger på gjennomgang (det kan være rettet allerede)."),
+    .bad_title = N_("Sluttiden ble ikke lagret"),
+    .bad_time = N_("Skriv dato som åååå-mm-dd og klokkeslett som tt:mm."),
+    .before_start = N_("Sluttiden kan ikke være før den frivillige kom."),
+    .in_future = N_("Sluttiden kan ikke være fram i tid."),
+    .busy = N_("Tjenesten er opptatt. Prøv igjen om litt."),
+    .all_sites = N_("Alle enheter"),
+    .unknown_name = N_("(ikke i frivilliglisten)"),
 };
 
 static int64_t now_us(void)
@@ -109,7 +109,8 @@ static void table_close(struct list *list)
 static int review_row(void *ctx, const struct central_review_visit *r)
 {
     struct list *list = ctx;
-    struct central_buf *out = list->web->out;
+    struct web *web = list->web;
+    struct central_buf *out = web->out;
     if (strcmp(list->site, r->site) != 0) {
         table_close(list);
         snprintf(list->site, sizeof list->site, "%s", r->site);
@@ -119,8 +120,9 @@ static int review_row(void *ctx, const struct central_review_visit *r)
                           "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                           "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                           "<th scope=\"col\">%s</th></tr></thead><tbody>",
-                          r->site, r->site_name, r->site_name, text.col_name, text.col_activity,
-                          text.col_came, text.col_credited, text.col_end);
+                          r->site, r->site_name, r->site_name, _(text.col_name),
+                          _(text.col_activity), _(text.col_came), _(text.col_credited),
+                          _(text.col_end));
     }
     char came[64], credited[64], day[CENTRAL_DATE_LEN + 1];
     web_when(r->start_us, came, sizeof came);
@@ -131,7 +133,7 @@ static int review_row(void *ctx, const struct central_review_visit *r)
                       "<td class=\"t\">%s</td><td class=\"t\">%s</td><td>"
                       "<form method=\"post\" action=\"/review\" class=\"actions\">"
                       "<input type=\"hidden\" name=\"event\" value=\"%s\">",
-                      r->end_event, r->volunteer_name[0] ? r->volunteer_name : text.unknown_name,
+                      r->end_event, r->volunteer_name[0] ? r->volunteer_name : _(text.unknown_name),
                       r->volunteer, r->activity_title, came, credited, r->end_event);
     web_csrf_field(list->web);
     central_buf_htmlf(out,
@@ -140,8 +142,8 @@ static int review_row(void *ctx, const struct central_review_visit *r)
                       "<label for=\"time-%s\">%s</label><input type=\"time\" id=\"time-%s\" "
                       "name=\"time\" required>"
                       "<button type=\"submit\">%s</button></form></td></tr>",
-                      r->end_event, text.date, r->end_event, day, r->end_event, text.time,
-                      r->end_event, text.save);
+                      r->end_event, _(text.date), r->end_event, day, r->end_event, _(text.time),
+                      r->end_event, _(text.save));
     list->count++;
     return 0;
 }
@@ -162,17 +164,17 @@ void web_review_page(struct web *web)
     char err[256];
     const char *site = web->arg;
     if (site[0] && (strchr(site, '/') || !web_may_site(web, site))) {
-        web_message(web, MHD_HTTP_FORBIDDEN, text.no_access_title, text.no_access);
+        web_message(web, MHD_HTTP_FORBIDDEN, _(text.no_access_title), _(text.no_access));
         return;
     }
-    web_begin(web, text.title);
+    web_begin(web, _(text.title));
     const char *done = web_field(web, "done");
     if (done && !strcmp(done, "1"))
-        central_buf_htmlf(out, "<p class=\"message\" role=\"status\">%s</p>", text.done);
+        central_buf_htmlf(out, "<p class=\"message\" role=\"status\">%s</p>", _(text.done));
     central_buf_htmlf(out,
                       "<p>%s</p><nav aria-label=\"%s\"><ul class=\"sites\">"
                       "<li><a href=\"/review\">%s</a></li>",
-                      text.intro, text.all_sites, text.all_sites);
+                      _(text.intro), _(text.all_sites), _(text.all_sites));
     struct list list = {.web = web};
     central_store_sites(store, site_option, &list, err, sizeof err);
     central_buf_str(out, "</ul></nav>");
@@ -188,11 +190,11 @@ void web_review_page(struct web *web)
     }
     table_close(&list);
     if (rc)
-        central_buf_htmlf(out, "<p class=\"error\">%s</p>", text.read_failed);
+        central_buf_htmlf(out, "<p class=\"error\">%s</p>", _(text.read_failed));
     else if (!list.count)
-        central_buf_htmlf(out, "<p>%s</p>", text.none);
+        central_buf_htmlf(out, "<p>%s</p>", _(text.none));
     else if (list.count >= REVIEW_SHOWN)
-        central_buf_htmlf(out, "<p>%s %d.</p>", text.first_only, REVIEW_SHOWN);
+        central_buf_htmlf(out, "<p>%s %d.</p>", _(text.first_only), REVIEW_SHOWN);
     web_end(web);
 }
 
@@ -206,47 +208,47 @@ void web_review_post(struct web *web)
                  ? central_store_review_get(store, event_id, &visit, err, sizeof err)
                  : -ENOENT;
     if (rc == -ENOENT) {
-        web_message(web, MHD_HTTP_NOT_FOUND, text.gone_title, text.gone);
+        web_message(web, MHD_HTTP_NOT_FOUND, _(text.gone_title), _(text.gone));
         return;
     }
     if (rc) {
         web->response->retry_after_s = 5;
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, text.bad_title, text.busy);
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _(text.bad_title), _(text.busy));
         return;
     }
     /* The form names a visit by its event alone: the site is the visit's,
      * so an edited form reaches no other site than the URL would. */
     if (!web_may_site(web, visit.site)) {
-        web_message(web, MHD_HTTP_FORBIDDEN, text.no_access_title, text.no_access);
+        web_message(web, MHD_HTTP_FORBIDDEN, _(text.no_access_title), _(text.no_access));
         return;
     }
     int64_t end_us = 0;
     if (local_time(web_field(web, "date"), web_field(web, "time"), &end_us)) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, text.bad_time);
+        web_message(web, MHD_HTTP_BAD_REQUEST, _(text.bad_title), _(text.bad_time));
         return;
     }
     if (end_us < visit.start_us) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, text.before_start);
+        web_message(web, MHD_HTTP_BAD_REQUEST, _(text.bad_title), _(text.before_start));
         return;
     }
     if (end_us > now_us()) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, text.in_future);
+        web_message(web, MHD_HTTP_BAD_REQUEST, _(text.bad_title), _(text.in_future));
         return;
     }
     struct event made;
     rc = central_store_review_correct(store, event_id, end_us, web->user.name, &made, err,
                                       sizeof err);
     if (rc == -ENOENT) {
-        web_message(web, MHD_HTTP_NOT_FOUND, text.gone_title, text.gone);
+        web_message(web, MHD_HTTP_NOT_FOUND, _(text.gone_title), _(text.gone));
         return;
     }
     if (rc == -EINVAL) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, text.bad_title, text.before_start);
+        web_message(web, MHD_HTTP_BAD_REQUEST, _(text.bad_title), _(text.before_start));
         return;
     }
     if (rc) {
         web->response->retry_after_s = 5;
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, text.bad_title, text.busy);
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _(text.bad_title), _(text.busy));
         return;
     }
     /* Who corrected what: the site, the auto-close, the old and new end;
