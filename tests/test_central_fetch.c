@@ -228,7 +228,7 @@ static struct central_device device_a1(struct fixture *f)
 static char *dashboard(struct fixture *f)
 {
     struct reply reply;
-    assert_int_equal(fixture_request_basic(f, "/", "koordinator", f->admin_token, &reply), 0);
+    assert_int_equal(fixture_request(f, "GET", "/", f->admin_token, NULL, 0, &reply), 0);
     assert_int_equal(reply.status, 200);
     return reply.body; /* the caller frees it */
 }

@@ -376,7 +376,7 @@ static void test_a_failed_send_waits_for_its_retry_and_shows_on_the_overview(voi
 
     /* The overview names each failed mail. */
     struct reply page;
-    assert_int_equal(fixture_request_basic(t->f, "/", "koordinator", t->f->admin_token, &page), 0);
+    assert_int_equal(fixture_request(t->f, "GET", "/", t->f->admin_token, NULL, 0, &page), 0);
     assert_int_equal(page.status, 200);
     assert_has(page.body, "per@kommune.example");
     assert_has(page.body, "451");
@@ -407,7 +407,7 @@ static void test_a_failed_send_waits_for_its_retry_and_shows_on_the_overview(voi
     assert_int_equal(central_mail_month(t->f->store, &config, &later, err, sizeof err), 0);
     assert_int_equal(later.sent, 3);
     assert_int_equal(read_back(t, listing, sizeof listing), 3);
-    assert_int_equal(fixture_request_basic(t->f, "/", "koordinator", t->f->admin_token, &page), 0);
+    assert_int_equal(fixture_request(t->f, "GET", "/", t->f->admin_token, NULL, 0, &page), 0);
     assert_null(strstr(page.body, "per@kommune.example"));
     reply_free(&page);
 }

@@ -147,7 +147,7 @@ static json_t *report_json(struct fixture *f, const char *from, const char *to, 
     char path[160];
     snprintf(path, sizeof path, "/report.json?from=%s&to=%s&by=%s", from, to, by);
     struct reply reply;
-    assert_int_equal(fixture_request_basic(f, path, "koordinator", f->admin_token, &reply), 0);
+    assert_int_equal(fixture_request(f, "GET", path, f->admin_token, NULL, 0, &reply), 0);
     assert_int_equal(reply.status, 200);
     json_t *doc = json_loads(reply.body, 0, NULL);
     assert_non_null(doc);
@@ -332,8 +332,7 @@ static void test_csv_has_bom_semicolons_decimal_comma_and_crlf(void **state)
     struct fixture *f = *state;
     send_tonsberg_line(f);
     struct reply reply;
-    assert_int_equal(fixture_request_basic(f, "/report.csv?from=2026-01-01&to=2026-12-31&by=kind",
-                                           "koordinator", f->admin_token, &reply),
+    assert_int_equal(fixture_request(f, "GET", "/report.csv?from=2026-01-01&to=2026-12-31&by=kind", f->admin_token, NULL, 0, &reply),
                      0);
     assert_int_equal(reply.status, 200);
     assert_string_equal(reply.content_type, "text/csv; charset=utf-8");
@@ -366,7 +365,7 @@ static void test_yearly_table_line_comes_out_of_one_command(void **state)
     central_report_free(report);
     /* And the dashboard shows the same line. */
     struct reply reply;
-    assert_int_equal(fixture_request_basic(f, "/", "koordinator", f->admin_token, &reply), 0);
+    assert_int_equal(fixture_request(f, "GET", "/", f->admin_token, NULL, 0, &reply), 0);
     assert_int_equal(reply.status, 200);
     assert_non_null(strstr(reply.body, "Helsehus og sykehjem"));
     assert_non_null(strstr(reply.body, "11 905"));
@@ -386,7 +385,7 @@ static void test_dashboard_marks_silent_kiosks_in_words_and_lists_reviews(void *
         fixture_request(f, "POST", "/v1/events", f->token_a1, body, strlen(body), &reply), 0);
     reply_free(&reply);
     free(body);
-    assert_int_equal(fixture_request_basic(f, "/", "koordinator", f->admin_token, &reply), 0);
+    assert_int_equal(fixture_request(f, "GET", "/", f->admin_token, NULL, 0, &reply), 0);
     assert_int_equal(reply.status, 200);
     /* A1 was just heard from; A2 and B1 never: marked in words. */
     assert_non_null(strstr(reply.body, "Aldri hørt fra"));

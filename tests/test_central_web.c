@@ -1291,7 +1291,7 @@ static void test_opening_hours_are_set_in_the_browser_and_count_on_every_page(vo
                      1);
     /* The dashboard's rule is the same one: only site A's kiosks. */
     struct reply reply;
-    assert_int_equal(fixture_request_basic(f, "/", "koordinator", f->admin_token, &reply), 0);
+    assert_int_equal(fixture_request(f, "GET", "/", f->admin_token, NULL, 0, &reply), 0);
     assert_int_equal(reply.status, 200);
     assert_non_null(strstr(reply.body, "2 kiosker er ikke hørt fra på 24 timer i enhetens "
                                        "åpningstid"));
@@ -1313,7 +1313,7 @@ static void test_opening_hours_are_set_in_the_browser_and_count_on_every_page(vo
     assert_int_equal(web_request(f, "/kiosks/hours", cookie, form, origin, NULL, &page), 303);
     assert_int_equal(web_request(f, "/kiosks", cookie, NULL, NULL, NULL, &page), 200);
     assert_non_null(strstr(page.body, "<tr class=\"silent\"><td>" FIXTURE_SITE_B "</td>"));
-    assert_int_equal(fixture_request_basic(f, "/", "koordinator", f->admin_token, &reply), 0);
+    assert_int_equal(fixture_request(f, "GET", "/", f->admin_token, NULL, 0, &reply), 0);
     assert_non_null(strstr(reply.body, "3 kiosker er ikke hørt fra"));
     reply_free(&reply);
     fixture_stop(f);

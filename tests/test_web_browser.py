@@ -290,6 +290,10 @@ try:
     set_up(kari_link, "kari-passord-1")
     expect(wait_url(base + "/here").startswith(base + "/here"), "coordinator lands on who is here")
     check("here-sites")
+    # The dashboard: behind the same sign-in, no HTTP Basic of its own.
+    driver.get(base + "/")
+    expect("Frivillige timer" in driver.page_source, "the signed-in coordinator sees the dashboard")
+    check("dashboard")
 
     # Add a kiosk: its token shown once, in the command to paste.
     driver.get(base + "/kiosks")

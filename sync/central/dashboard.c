@@ -86,6 +86,9 @@ static const char page_style[] =
     "form{margin:8px 0 14px}label{margin-right:12px}"
     "input,select,button{font:inherit;padding:3px 6px}"
     ".lead{font-size:20px;margin:6px 0 0}"
+    /* A table wider than a phone scrolls inside its box, the page does not. */
+    ".wide{overflow-x:auto;max-width:100%}"
+    "@media (max-width:600px){header,main{padding-left:12px;padding-right:12px}}"
     "</style>";
 
 static void page_start(struct central_buf *out, const char *title)
@@ -124,7 +127,7 @@ static void visits_cell(struct central_buf *out, int64_t visits)
 static void report_table(struct central_buf *out, const struct central_report *report,
                          const char *heading, const char *detail_heading)
 {
-    central_buf_printf(out, "<table><thead><tr><th scope=\"col\">%s</th>", heading);
+    central_buf_printf(out, "<div class=\"wide\"><table><thead><tr><th scope=\"col\">%s</th>", heading);
     if (detail_heading)
         central_buf_printf(out, "<th scope=\"col\">%s</th>", detail_heading);
     central_buf_str(out, "<th scope=\"col\" class=\"n\">Timer</th><th scope=\"col\" "
@@ -148,7 +151,7 @@ static void report_table(struct central_buf *out, const struct central_report *r
                        detail_heading ? " colspan=\"2\"" : "");
     number_cells(out, report, report->total.seconds);
     visits_cell(out, report->total.visits);
-    central_buf_str(out, "</tr></tbody></table>");
+    central_buf_str(out, "</tr></tbody></table></div>");
 }
 
 struct device_rows {
@@ -316,7 +319,7 @@ static int mail_row(void *ctx, const struct central_mail_state *state)
                         "<h2>Månedsrapporten på e-post – ikke sendt</h2>"
                         "<p><span class=\"flag\">⚠ E-posten gikk ikke.</span> Den prøves igjen "
                         "av seg selv; sjekk e-postoppsettet (--smtp-url) om feilen står.</p>"
-                        "<table><thead><tr><th scope=\"col\">Måned</th><th scope=\"col\">Til"
+                        "<div class=\"wide\"><table><thead><tr><th scope=\"col\">Måned</th><th scope=\"col\">Til"
                         "</th><th scope=\"col\" class=\"n\">Forsøk</th><th scope=\"col\">"
                         "Neste forsøk</th><th scope=\"col\">Feil</th></tr></thead><tbody>");
     char next[64];
@@ -388,7 +391,7 @@ void central_dashboard_page(struct central_request *request, struct central_resp
                        "aktivitet</a></p>",
                        from, to, from, to, from, to);
 
-    central_buf_str(out, "<h2>Kiosker</h2><table><thead><tr><th scope=\"col\">Enhet</th>"
+    central_buf_str(out, "<h2>Kiosker</h2><div class=\"wide\"><table><thead><tr><th scope=\"col\">Enhet</th>"
                          "<th scope=\"col\">Kiosk</th><th scope=\"col\">Sist kontakt</th>"
                          "<th scope=\"col\" class=\"n\">Ventende hendelser</th>"
                          "<th scope=\"col\">Programvare</th><th scope=\"col\">Kortleser</th>"
@@ -405,7 +408,7 @@ void central_dashboard_page(struct central_request *request, struct central_resp
     if (!devices.count)
         central_buf_str(out, "<tr><td colspan=\"8\" class=\"muted\">Ingen kiosker er registrert."
                              "</td></tr>");
-    central_buf_str(out, "</tbody></table>");
+    central_buf_str(out, "</tbody></table></div>");
     if (devices.silent)
         central_buf_printf(out,
                            "<p><span class=\"flag\">⚠ %d %s ikke hørt fra på %lld timer i "
@@ -420,12 +423,12 @@ void central_dashboard_page(struct central_request *request, struct central_resp
         goto out;
     }
     if (mails.count)
-        central_buf_str(out, "</tbody></table>");
+        central_buf_str(out, "</tbody></table></div>");
 
     central_buf_str(out, "<h2>Besøk avsluttet automatisk – til gjennomgang</h2>"
                          "<p class=\"muted\">Frivillige som glemte å sjekke ut. Rett tiden på "
                          "kiosken (personalmenyen) om den ikke stemmer.</p>"
-                         "<table><thead><tr><th scope=\"col\">Enhet</th><th scope=\"col\">"
+                         "<div class=\"wide\"><table><thead><tr><th scope=\"col\">Enhet</th><th scope=\"col\">"
                          "Frivillig</th><th scope=\"col\">Inn</th><th scope=\"col\">Ut "
                          "(satt automatisk)</th></tr></thead><tbody>");
     struct review_rows reviews = {out, 0};
@@ -437,7 +440,7 @@ void central_dashboard_page(struct central_request *request, struct central_resp
     if (!reviews.count)
         central_buf_str(out, "<tr><td colspan=\"4\" class=\"muted\">Ingenting å gå gjennom."
                              "</td></tr>");
-    central_buf_str(out, "</tbody></table>");
+    central_buf_str(out, "</tbody></table></div>");
     page_end(out);
     if (out->failed)
         central_respond_error(response, 500, "internal", "the page did not fit in memory");

@@ -58,7 +58,7 @@ struct central_http {
     size_t store_count;
 };
 
-enum auth { AUTH_NONE, AUTH_DEVICE, AUTH_ADMIN };
+enum auth { AUTH_NONE, AUTH_DEVICE };
 
 struct route {
     const char *method;
@@ -76,10 +76,6 @@ static const struct route routes[] = {
     {"GET", "/v1/roster", AUTH_DEVICE, 0, central_api_roster},
     {"POST", "/v1/status", AUTH_DEVICE, 1, central_api_status},
     {"GET", "/v1/site", AUTH_DEVICE, 0, central_api_site},
-    {"GET", "/", AUTH_ADMIN, 0, central_dashboard_page},
-    {"GET", "/report", AUTH_ADMIN, 0, central_dashboard_report},
-    {"GET", "/report.csv", AUTH_ADMIN, 0, central_dashboard_report},
-    {"GET", "/report.json", AUTH_ADMIN, 0, central_dashboard_report},
 };
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])
 
@@ -256,11 +252,9 @@ static enum MHD_Result send_response(struct MHD_Connection *connection,
         snprintf(value, sizeof value, "%u", response->retry_after_s);
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, value);
     }
-    if (response->status == MHD_HTTP_UNAUTHORIZED && response->content_type &&
-        strncmp(response->content_type, "text/html", 9) == 0)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                "Basic realm=\"Tilstede\", charset=\"UTF-8\"");
-    else if (response->status == MHD_HTTP_UNAUTHORIZED)
+    /* People sign in on /login; only scripts answer a challenge, with a
+     * token (HTTP Basic on the old dashboard is retired). */
+    if (response->status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"tilstede\"");
     if (response->content_type && strncmp(response->content_type, "text/html", 9) == 0)
         MHD_add_response_header(r, "Content-Security-Policy",
@@ -381,48 +375,6 @@ static unsigned auth_device(struct central_http *http, struct MHD_Connection *co
                           : MHD_HTTP_INTERNAL_SERVER_ERROR;
 }
 
-/* The dashboard: HTTP basic auth, any user name, an admin token as the
- * password (`tilstede-central admin add NAME` prints one). */
-static unsigned auth_admin(struct central_http *http, struct MHD_Connection *connection)
-{
-    char *password = NULL;
-    char *user = MHD_basic_auth_get_username_password(connection, &password);
-    unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
-    unsigned status = MHD_HTTP_UNAUTHORIZED;
-    if (user && password && central_token_hash(password, strlen(password), hash) == 0) {
-        struct central_store *store = store_acquire(http);
-        char err[256];
-        if (!store) {
-            status = MHD_HTTP_SERVICE_UNAVAILABLE;
-        } else {
-            int rc = central_store_admin_auth(store, hash, err, sizeof err);
-            store_release(http, store);
-            status = rc == 0         ? 0
-                     : rc == -ENOENT ? MHD_HTTP_UNAUTHORIZED
-                                     : MHD_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-    if (password)
-        sodium_memzero(password, strlen(password));
-    MHD_free(user);
-    MHD_free(password);
-    return status;
-}
-
-static enum MHD_Result send_admin_challenge(const struct central_http *http,
-                                            const struct request_state *rs)
-{
-    struct central_response response = {.status = MHD_HTTP_UNAUTHORIZED,
-                                        .content_type = "text/html; charset=utf-8",
-                                        .error_code = "unauthorized"};
-    central_buf_init(&response.body, RESPONSE_MAX_BYTES);
-    central_buf_str(&response.body,
-                    "<!doctype html><html lang=\"nb\"><meta charset=\"utf-8\"><title>Tilstede"
-                    "</title><p>Logg inn med brukernavnet ditt og tilgangsnøkkelen fra "
-                    "<code>tilstede-central admin add</code>.</p></html>\n");
-    return finish(http, rs, &response);
-}
-
 /* ---- the request cycle ---- */
 
 #define ALLOW_MAX 64 /* "GET, HEAD, POST" and room to grow */
@@ -532,9 +484,10 @@ static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connecti
         return send_error(http, rs, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
                           message);
     }
-    if (central_web_serves(method, url)) {
+    const char *page_path = central_web_serves(method, url);
+    if (page_path) {
         rs->route = &web_route;
-        rs->path = web_route.path;
+        rs->path = page_path; /* the table's own words for the journal, never the URL */
         snprintf(rs->url, sizeof rs->url, "%s", url);
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -565,15 +518,6 @@ static enum MHD_Result on_headers(struct central_http *http, struct MHD_Connecti
                                                                        : "storage_failed",
                               err);
         }
-    } else if (rs->route->auth == AUTH_ADMIN) {
-        unsigned status = auth_admin(http, connection);
-        if (status == MHD_HTTP_UNAUTHORIZED)
-            return send_admin_challenge(http, rs);
-        if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-            return send_error(http, rs, status, "busy", "the server is busy");
-        if (status)
-            return send_error(http, rs, status, "storage_failed",
-                              "the dashboard logins could not be read");
     }
     if (rs->route->has_body) {
         const char *length = NULL;

@@ -84,8 +84,10 @@ void central_api_roster(struct central_request *request, struct central_response
 void central_api_status(struct central_request *request, struct central_response *response);
 void central_api_site(struct central_request *request, struct central_response *response);
 
-/* The people's web app (web/web.c): 1 when it serves method and path. */
-int central_web_serves(const char *method, const char *path);
+/* The people's web app (web/web.c): the path of its page (the table's
+ * literal, "/volunteers/" for a prefix) when it serves method and path,
+ * else NULL. */
+const char *central_web_serves(const char *method, const char *path);
 void central_web_handle(struct central_request *request, struct central_response *response);
 
 void central_dashboard_page(struct central_request *request, struct central_response *response);

@@ -44,7 +44,7 @@ static void usage(FILE *out)
         "  device add SITE --name NAME   print a new device token (shown once)\n"
         "  device revoke DEVICE-ID\n"
         "  device list\n"
-        "  admin add NAME                print a dashboard login token (shown once)\n"
+        "  admin add NAME                print an admin token for scripts (shown once)\n"
         "  admin revoke NAME\n"
         "  user add NAME --role coordinator|contact|viewer [--site SITE]...\n"
         "                          print a one-time set-up link for the web app (needs\n"

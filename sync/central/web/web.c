@@ -17,8 +17,15 @@
 #include "token.h"
 
 #define SESSION_COOKIE "tilstede_session"
+/* identify()'s answer to HTTP Basic: not an HTTP status of its own. */
+#define WEB_BASIC_RETIRED 1
 
 static const struct web_page pages[] = {
+    {"GET", "/", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER,
+     web_dashboard_page},
+    {"GET", "/report", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_VIEWER, web_dashboard_report},
+    {"GET", "/report.csv", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_VIEWER, web_dashboard_report},
+    {"GET", "/report.json", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_VIEWER, web_dashboard_report},
     {"GET", "/tilstede.css", 0, web_css},
     {"GET", "/login", 0, web_login_page},
     {"POST", "/login", 0, web_login_post},
@@ -69,7 +76,7 @@ static const struct web_page *page_find(const char *method, const char *path, co
         if (strcmp(page->method, method) != 0 && !(head && !strcmp(page->method, "GET")))
             continue;
         size_t len = strlen(page->path);
-        if (page->path[len - 1] == '/') {
+        if (len > 1 && page->path[len - 1] == '/') { /* "/" itself is one page */
             if (strncmp(path, page->path, len) == 0 ||
                 (strncmp(path, page->path, len - 1) == 0 && path[len - 1] == '\0')) {
                 *arg = path[len - 1] ? path + len : "";
@@ -83,10 +90,11 @@ static const struct web_page *page_find(const char *method, const char *path, co
     return NULL;
 }
 
-int central_web_serves(const char *method, const char *path)
+const char *central_web_serves(const char *method, const char *path)
 {
     const char *arg;
-    return page_find(method, path, &arg) != NULL;
+    const struct web_page *page = page_find(method, path, &arg);
+    return page ? page->path : NULL;
 }
 
 /* ---- small things ---- */
@@ -375,6 +383,10 @@ static unsigned identify(struct web *web)
     struct central_store *store = web->request->store;
     char err[256];
     const char *auth = header(web, MHD_HTTP_HEADER_AUTHORIZATION);
+    /* The old dashboard's HTTP Basic (an admin token as the password) is
+     * retired: a browser or script still sending it is told where to go. */
+    if (auth && strncasecmp(auth, "Basic ", 6) == 0)
+        return WEB_BASIC_RETIRED;
     if (auth && strncmp(auth, "Bearer ", 7) == 0) {
         unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
         if (central_token_hash(auth + 7, strlen(auth + 7), hash) ||
@@ -461,6 +473,8 @@ void web_begin(struct web *web, const char *title)
                       web->user.lang[0] ? web->user.lang : "nb", title, _("Hopp til innholdet"));
     if (web->user.id > 0) {
         central_buf_str(out, "<nav aria-label=\"Meny\"><ul>");
+        if (web->user.role & (CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_VIEWER))
+            central_buf_str(out, "<li><a href=\"/\">Oversikt</a></li>");
         if (web->user.role & (CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT))
             central_buf_str(out, "<li><a href=\"/here\">Hvem er her</a></li>"
                                  "<li><a href=\"/volunteers\">Frivillige</a></li>"
@@ -543,6 +557,15 @@ void central_web_handle(struct central_request *request, struct central_response
         goto out;
     }
     unsigned status = identify(&web);
+    if (status == WEB_BASIC_RETIRED) {
+        web_message(&web, MHD_HTTP_UNAUTHORIZED, "Logg inn med brukeren din",
+                    "Innlogging med tilgangsnøkkel (HTTP Basic) er tatt bort. Logg inn med "
+                    "brukernavnet og passordet ditt på /login (koordinatoren lager brukere "
+                    "under Brukere, eller med tilstede-central user add). Skript sender "
+                    "tilgangsnøkkelen som Authorization: Bearer.");
+        response->error_code = "basic_retired";
+        goto out;
+    }
     if (status == MHD_HTTP_UNAUTHORIZED) {
         central_respond_error(response, status, "unauthorized", "unknown or revoked admin token");
         goto out;

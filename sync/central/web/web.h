@@ -139,6 +139,8 @@ int web_volunteer_or_answer(struct web *web, const char *external_id,
                             struct central_volunteer *volunteer);
 
 /* The pages (one file each). */
+void web_dashboard_page(struct web *web);
+void web_dashboard_report(struct web *web);
 void web_login_page(struct web *web);
 void web_login_post(struct web *web);
 void web_logout_post(struct web *web);
