@@ -12,4 +12,12 @@ if(TARGET tilstede-central)
   add_test(NAME test_activities_e2e COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_activities_e2e.sh
     ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_BINARY_DIR}/activities-e2e)
   set_tests_properties(test_activities_e2e PROPERTIES TIMEOUT 120)
+  # The same on PostgreSQL: a server of its own (tests/pg_scratch.c).
+  add_executable(pg_scratch pg_scratch.c pg_server.c)
+  target_include_directories(pg_scratch PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(pg_scratch PRIVATE PkgConfig::LIBPQ)
+  add_test(NAME test_activities_e2e_pg COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/test_activities_e2e.sh
+    ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_BINARY_DIR}/activities-e2e)
+  set_tests_properties(test_activities_e2e_pg PROPERTIES TIMEOUT 180
+    ENVIRONMENT "TILSTEDE_E2E_BACKEND=postgresql;TILSTEDE_TEST_TMP=${CMAKE_CURRENT_BINARY_DIR}/tmp")
 endif()

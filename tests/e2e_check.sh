@@ -5,7 +5,12 @@ set -euo pipefail
 mkdir -p "$out"
 work=$(mktemp -d "$out/$e2e_prefix.XXXXXX")
 central_pid=
-cleanup() { [[ -n $central_pid ]] && kill "$central_pid" 2>/dev/null; wait 2>/dev/null || true; }
+pg_pid=
+cleanup() {
+    [[ -n $central_pid ]] && kill "$central_pid" 2>/dev/null
+    [[ -n $pg_pid ]] && { wait "$central_pid" 2>/dev/null || true; kill "$pg_pid" 2>/dev/null; }
+    wait 2>/dev/null || true
+}
 trap cleanup EXIT
 pass=0
 fail=0
@@ -21,7 +26,25 @@ check() { # check NAME CONDITION...
     fi
 }
 export TZ=Europe/Oslo
-central="$bin/tilstede-central --db $work/central.db"
+# The central's database: a SQLite file, or with TILSTEDE_E2E_BACKEND=postgresql
+# a database on a PostgreSQL 15 server of the test's own (tests/pg_scratch.c),
+# stopped and removed on exit.
+db=$work/central.db
+if [[ ${TILSTEDE_E2E_BACKEND:-} == postgresql ]]; then
+    "$bin/pg_scratch" > "$work/pg.uri" 2> "$work/pg.log" &
+    pg_pid=$!
+    for _ in $(seq 300); do
+        [[ -s $work/pg.uri ]] && break
+        kill -0 "$pg_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    db=$(head -1 "$work/pg.uri")
+    [[ $db == postgresql://* ]] || { echo "no PostgreSQL server: $(cat "$work/pg.log")"; exit 1; }
+fi
+# In the environment, not on the command line: a URI's '&' would end the
+# command in the checks' `bash -c "$central ..."`.
+export TILSTEDE_CENTRAL_DB=$db
+central="$bin/tilstede-central"
 ctl="$bin/tilstedectl --config $work/kiosk.conf"
 
 # e2e_kiosk_conf PORT [MORE-INI]: the kiosk's configuration for the demo
