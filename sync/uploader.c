@@ -1455,6 +1455,8 @@ static void *uploader_main(void *arg)
             if (full)
                 last_full = started;
             status.state = UPLOADER_ONLINE;
+            status.failed_attempts = 0;
+            status.retry_in_ms = 0;
             next_due = now_ms() + up->tuning.period_ms;
         } else {
             failures++;
@@ -1464,6 +1466,8 @@ static void *uploader_main(void *arg)
                                 : backoff_ms(&up->tuning, failures);
             if (s.retry_after_ms > delay)
                 delay = s.retry_after_ms;
+            status.failed_attempts = failures;
+            status.retry_in_ms = delay;
             next_due = now_ms() + delay;
             outbox_state_set(s.outbox, OUTBOX_LAST_ERROR, s.error);
         }

@@ -30,6 +30,8 @@ struct uploader_status {
     int64_t events_rejected;  /* refused by the central as invalid, kept here */
     int clock_synced;
     char last_error[UPLOADER_ERROR_MAX]; /* "" when the last attempt succeeded */
+    int failed_attempts; /* failed attempts in a row since the last success */
+    int64_t retry_in_ms; /* after a failure: the wait chosen before the next attempt; 0 online */
 };
 
 struct uploader_callbacks {

@@ -26,13 +26,21 @@ struct env {
     struct kiosk_side kiosk;
     struct clock_fake uploader_clock; /* the thread's own: never moved while it runs */
     atomic_int status_calls;
+    /* The wait the uploader chose after each failed attempt, by its number. */
+    int64_t retry_in_ms[64];
+    atomic_int max_failed;
 };
 
 static void on_status(void *user, const struct uploader_status *status)
 {
-    (void)status;
     struct env *e = user;
     atomic_fetch_add(&e->status_calls, 1);
+    int k = status->failed_attempts;
+    if (k > 0 && k < 64) {
+        e->retry_in_ms[k] = status->retry_in_ms;
+        if (k > atomic_load(&e->max_failed))
+            atomic_store(&e->max_failed, k);
+    }
 }
 
 static int setup(void **state)
@@ -152,28 +160,44 @@ static void test_backoff_grows_and_stays_under_the_cap(void **state)
     /* The attempts are the uploads; each failed one is followed by a
      * status report (the central answered, if only with 500). */
     int64_t at[64];
+    int idx[64];
     int n = 0, requests = proxy_requests(e->proxy);
     for (int i = 0; i < requests && n < 64; i++)
-        if (proxy_request_is(e->proxy, i, "POST /v1/events"))
+        if (proxy_request_is(e->proxy, i, "POST /v1/events")) {
+            idx[n] = i;
             at[n++] = proxy_request_ms(e->proxy, i);
-    fprintf(stderr, "  attempts in 3 s: %d (of %d requests); gaps:", n, requests);
-    int64_t max_gap = 0;
-    for (int i = 1; i < n; i++) {
-        int64_t gap = at[i] - at[i - 1];
-        fprintf(stderr, " %lld", (long long)gap);
-        if (gap > max_gap)
-            max_gap = gap;
-    }
-    fprintf(stderr, "\n");
-    /* 40, 80, 160, 320, 320... each between half and all of it (jitter). */
+        }
     assert_true(n >= 5 && n <= 20);
     /* The central answered (500): each failed upload is followed by the
      * status, with the error (PROTOCOL.md section 8). */
     assert_true(requests >= 2 * n - 1);
-    assert_true(max_gap <= 320 + 150);
-    assert_true(max_gap >= 160);
-    int64_t first = at[1] - at[0];
-    assert_true(first < max_gap);
+    /* The waits the uploader chose: 40, 80, 160, 320, 320... each between
+     * half and all of it (equal jitter). These are exact, whatever the
+     * machine's load; only the wall-clock gaps below depend on it. */
+    int failed = atomic_load(&e->max_failed);
+    assert_true(failed >= n - 1);
+    fprintf(stderr, "  attempts in 3 s: %d (of %d requests); waits chosen:", n, requests);
+    for (int k = 1; k <= failed; k++) {
+        int64_t base = 40;
+        for (int j = 1; j < k && base < 320; j++)
+            base *= 2;
+        if (base > 320)
+            base = 320;
+        fprintf(stderr, " %lld", (long long)e->retry_in_ms[k]);
+        assert_true(e->retry_in_ms[k] >= base / 2 && e->retry_in_ms[k] <= base);
+    }
+    /* On the wire: the next upload never comes before the wait chosen,
+     * counted from the answer to the previous attempt's last request (its
+     * status report). A slow machine only makes the gaps longer. */
+    fprintf(stderr, "\n  gaps on the wire:");
+    for (int i = 1; i < n; i++) {
+        int64_t answered = proxy_request_answered_ms(e->proxy, idx[i] - 1);
+        assert_true(answered > 0);
+        int64_t gap = at[i] - answered;
+        fprintf(stderr, " %lld", (long long)gap);
+        assert_true(gap >= e->retry_in_ms[i] - 1); /* both counted in whole ms */
+    }
+    fprintf(stderr, "\n");
 }
 
 static void test_stop_is_prompt_in_the_middle_of_a_request(void **state)

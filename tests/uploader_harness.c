@@ -46,6 +46,7 @@ struct proxy {
     atomic_int mode, stop, requests, held, listening;
     atomic_int switch_after, switch_mode; /* proxy_set_mode_after; -1: none */
     int64_t times[TIMES_MAX];
+    int64_t answered[TIMES_MAX]; /* just before the answer was written */
     char lines[TIMES_MAX][REQUEST_LINE_KEPT]; /* the start of each request line */
     pthread_t thread;
 };
@@ -198,13 +199,16 @@ static void serve(struct proxy *p, int fd)
     size_t head_len = 0, body_len = 0, total = 0, resp_len = 0;
     char *req = read_request(p, fd, &head_len, &body_len, &total, mode == PROXY_CUT_REQUEST);
     char *resp = NULL;
+    int n = -1;
     if (!req)
         goto out;
-    int n = atomic_fetch_add(&p->requests, 1);
+    n = atomic_fetch_add(&p->requests, 1);
     if (n < TIMES_MAX) {
         p->times[n] = mono_ms();
         snprintf(p->lines[n], sizeof p->lines[n], "%.*s", (int)strcspn(req, "\r\n"), req);
     }
+    if (n < TIMES_MAX)
+        p->answered[n] = mono_ms(); /* relayed answers: stamped again below */
     switch (mode) {
     case PROXY_500:
         answer(fd, "500 Internal Server Error", "",
@@ -234,6 +238,8 @@ static void serve(struct proxy *p, int fd)
         resp = relay(p, req, head_len, total, &resp_len);
         if (!resp)
             break;
+        if (n < TIMES_MAX)
+            p->answered[n] = mono_ms();
         if (mode == PROXY_CUT_RESPONSE) {
             write_all(fd, resp, resp_len / 2);
         } else if (mode == PROXY_MALFORMED) {
@@ -329,6 +335,11 @@ int proxy_held(struct proxy *p) { return atomic_load(&p->held); }
 int64_t proxy_request_ms(struct proxy *p, int n)
 {
     return n >= 0 && n < TIMES_MAX && n < atomic_load(&p->requests) ? p->times[n] : -1;
+}
+
+int64_t proxy_request_answered_ms(struct proxy *p, int n)
+{
+    return n >= 0 && n < TIMES_MAX && n < atomic_load(&p->requests) ? p->answered[n] : -1;
 }
 
 int proxy_request_is(struct proxy *p, int n, const char *start)

@@ -37,6 +37,9 @@ int proxy_requests(struct proxy *proxy);   /* requests read so far */
 int proxy_held(struct proxy *proxy);       /* answers held back (HOLD_RESPONSE) */
 /* CLOCK_MONOTONIC ms of the n-th request (0-based), or -1. */
 int64_t proxy_request_ms(struct proxy *proxy, int n);
+/* Just before the proxy wrote its answer to request n: the client cannot
+ * have the answer earlier. */
+int64_t proxy_request_answered_ms(struct proxy *proxy, int n);
 /* 1 when the n-th request's line starts with start ("POST /v1/events"). */
 int proxy_request_is(struct proxy *proxy, int n, const char *start);
 
