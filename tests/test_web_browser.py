@@ -17,14 +17,12 @@ import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from zoneinfo import ZoneInfo
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
-AXE = "/usr/local/lib/tilstede-test/node_modules/axe-core/axe.min.js"
+from web_browser import PageCheck, start_chromium
+
 bin_dir, work = sys.argv[1], sys.argv[2]
 central = os.path.join(bin_dir, "tilstede-central")
 shutil.rmtree(work, ignore_errors=True)
@@ -77,46 +75,9 @@ class Evil(BaseHTTPRequestHandler):
 evil = HTTPServer(("127.0.0.1", evil_port), Evil)
 threading.Thread(target=evil.serve_forever, daemon=True).start()
 
-options = Options()
-for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={work}/chromium", "--window-size=1280,900"]:
-    options.add_argument(flag)
-options.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(30)
-axe_source = open(AXE).read()
-failures = []
-checked = []
-
-
-def check(name):
-    """axe-core on the page as it is, and two screenshots."""
-    driver.execute_script(axe_source)
-    result = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
-        ".then(r => done(JSON.stringify(r.violations))).catch(e => done(String(e)));")
-    bad = [v for v in json.loads(result) if v["impact"] in ("serious", "critical")]
-    checked.append(name)
-    for v in bad:
-        failures.append(f"{name}: axe {v['impact']} {v['id']}: {v['help']} "
-                        f"({len(v['nodes'])} elements)")
-    # Nothing may be wider than a phone's screen (a sideways scroll).
-    driver.set_window_size(390, 900)
-    wide = driver.execute_script(
-        "return [...document.querySelectorAll('body *')].filter(e => !(e.parentElement && e.parentElement.closest('.wide')) &&"
-        " e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
-        ".map(e => e.tagName + '.' + e.className).slice(0, 5)")
-    if wide:
-        failures.append(f"{name}: wider than a phone: {wide}")
-    for width, label in ((390, "phone"), (1280, "desktop")):
-        # The whole page, not only the first screenful.
-        driver.set_window_size(width, 900)
-        height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(width, min(max(height + 140, 900), 6000))
-        driver.save_screenshot(f"{work}/screenshots/{name}-{label}.png")
-    driver.set_window_size(1280, 900)
+driver = start_chromium(work)
+check = PageCheck(driver, work)
+failures, checked = check.failures, check.checked
 
 
 def wait_url(url):

@@ -23,13 +23,11 @@ import urllib.request
 import uuid
 
 import openpyxl
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-AXE = "/usr/local/lib/tilstede-test/node_modules/axe-core/axe.min.js"
+from web_browser import PageCheck, start_chromium
+
 YEAR = "2026"
 bin_dir, work = sys.argv[1], sys.argv[2]
 central = os.path.join(bin_dir, "tilstede-central")
@@ -96,44 +94,9 @@ def upload(site, volunteer, start, minutes):
     expect(urllib.request.urlopen(request).status == 200, f"the upload of {volunteer} is taken")
 
 
-options = Options()
-for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={work}/chromium", "--window-size=1280,900"]:
-    options.add_argument(flag)
-options.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(30)
-axe_source = open(AXE).read()
-
-
-def check(name):
-    """axe-core on the page as it is, nothing wider than a phone, and
-    screenshots at phone and desktop width and as printed."""
-    driver.execute_script(axe_source)
-    result = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
-        ".then(r => done(JSON.stringify(r.violations))).catch(e => done(String(e)));")
-    checked.append(name)
-    for v in json.loads(result):
-        if v["impact"] in ("serious", "critical"):
-            failures.append(f"{name}: axe {v['impact']} {v['id']}: {v['help']} "
-                            f"({len(v['nodes'])} elements)")
-    driver.set_window_size(390, 900)
-    wide = driver.execute_script(
-        "return [...document.querySelectorAll('body *')].filter(e => !(e.parentElement && "
-        "e.parentElement.closest('.wide')) && e.getBoundingClientRect().right > "
-        "document.documentElement.clientWidth + 1).map(e => e.tagName + '.' + e.className)"
-        ".slice(0, 5)")
-    if wide:
-        failures.append(f"{name}: wider than a phone: {wide}")
-    for width, label in ((390, "phone"), (1280, "desktop")):
-        driver.set_window_size(width, 900)
-        height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(width, min(max(height + 140, 900), 6000))
-        driver.save_screenshot(f"{work}/screenshots/{name}-{label}.png")
-    driver.set_window_size(1280, 900)
+driver = start_chromium(work)
+check = PageCheck(driver, work)
+check.failures, check.checked = failures, checked
 
 
 def printed(name):

@@ -28,7 +28,7 @@ static const struct {
         *no_visits, *first_only, *per_arsverk, *of_period, *col_hours, *col_arsverk, *col_visits,
         *statement;
     const char *bad_title, *bad_by, *no_site_title, *no_site, *no_area, *busy_title, *busy,
-        *not_a_file;
+        *not_a_file, *too_large;
 } text = {
     .title = N_("Rapporter"),
     .period = N_("Periode"),
@@ -80,6 +80,9 @@ static const struct {
     .no_area = N_("Det finnes ikke noe slikt tjenesteområde."),
     .busy_title = N_("Prøv igjen"),
     .busy = N_("Rapporten kunne ikke leses nå. Prøv igjen om litt."),
+    .too_large =
+        N_("Rapporten er for stor for én side. Last den ned som CSV eller Excel-arbeidsbok, "
+           "eller velg en kortere periode eller én enhet."),
     .not_a_file = N_("Besøkslisten finnes ikke som fil; last ned frivillige-rapporten i stedet."),
 };
 
@@ -578,6 +581,11 @@ void web_reports_page(struct web *web)
     else
         central_buf_htmlf(out, "<p>%s</p>", _(text.nothing));
     web_end(web);
+    if (out->failed) {
+        /* Never a page cut short: say so, and point to the files. */
+        out->failed = 0;
+        web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, _(text.bad_title), _(text.too_large));
+    }
     central_report_free(report);
     web_scope_free(&r.scope);
 }
