@@ -296,7 +296,9 @@ try:
     rows = "F-1042;Åse;Nordmann;12.01.2026;31.12.2027\r\nF-2000;Per;Fjell;;\r\n"
     bad_file, good_file = os.path.join(work, "feil.csv"), os.path.join(work, "frivillige.csv")
     with open(bad_file, "wb") as f:
-        f.write((header + rows + "F-3000;Ola;Dahl;31.02.2026;\r\n").encode("cp1252"))
+        f.write((header + rows + "F-3000;Ola;Dahl;31.02.2026;\r\n"
+                 "F-4000;Kari;Lie;signert-etter-sommerferien-kanskje-i-august;\r\n")
+                .encode("cp1252"))
     with open(good_file, "wb") as f:
         f.write((header + rows).encode("cp1252"))
     driver.get(base + "/roster")
@@ -308,6 +310,23 @@ try:
     expect(not driver.find_elements(By.CSS_SELECTOR, 'form[action="/roster/apply"]'),
            "a file with a bad row cannot be applied")
     check("roster-preview-bad-row")
+    # At a small phone's width the bad rows stack: no sideways scrollbar,
+    # on the page or in the table's own box, even with a long bad value.
+    driver.set_window_size(360, 900)
+    sideways = driver.execute_script(
+        "const d = document.documentElement;"
+        "const boxes = [d, ...document.querySelectorAll('.wide')];"
+        "return boxes.filter(e => e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.tagName + '.' + e.className + ' ' + e.scrollWidth + '>' + e.clientWidth)"
+        ".concat([...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > d.clientWidth + 1)"
+        ".map(e => e.tagName + '.' + e.className + ' right ' + e.getBoundingClientRect().right))"
+        ".slice(0, 8)")
+    expect(not sideways, f"the bad-row preview scrolls sideways at 360 px: {sideways}")
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(360, min(max(height + 140, 900), 6000))
+    driver.save_screenshot(f"{work}/screenshots/roster-preview-bad-row-360.png")
+    driver.set_window_size(1280, 900)
     driver.get(base + "/roster")
     driver.find_element(By.ID, "file").send_keys(good_file)
     submit("/roster/preview")
