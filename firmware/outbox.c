@@ -703,6 +703,45 @@ out:
     return rc;
 }
 
+int outbox_corrections_apply(struct outbox *o, const struct event *events, size_t count,
+                             const char *cursor, int last, size_t *added)
+{
+    (void)last;
+    *added = 0;
+    int rc = store_begin(o->store);
+    if (rc)
+        return fail(o, rc, "starting to store the central's corrections");
+    for (size_t i = 0; i < count; i++) {
+        if (events[i].kind != EVENT_CORRECTION) {
+            /* Only corrections come this way; anything else is the
+             * central's mistake, and storing it would count it twice. */
+            snprintf(o->message, sizeof o->message,
+                     "event %zu of the page (%s) is a %s, not a correction; nothing stored",
+                     i + 1, events[i].event_id, event_kind_name(events[i].kind));
+            rc = -EINVAL;
+            goto out;
+        }
+        int appended = store_append_uploaded(o->store, &events[i]);
+        if (appended < 0) {
+            rc = appended;
+            snprintf(o->message, sizeof o->message, "storing the central's corrections: %s",
+                     store_errmsg(o->store));
+            goto out;
+        }
+        *added += appended == 0;
+    }
+    if ((rc = outbox_state_set(o, OUTBOX_CORRECTIONS_CURSOR, cursor)))
+        goto out;
+    if ((rc = store_commit(o->store)))
+        fail(o, rc, "committing the central's corrections");
+out:
+    if (rc) {
+        store_rollback(o->store);
+        *added = 0;
+    }
+    return rc;
+}
+
 int outbox_correct_clock(struct outbox *o, const struct clock_source *clock)
 {
     if (!clock_synced(clock))

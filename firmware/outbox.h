@@ -23,6 +23,9 @@ struct store;
 #define OUTBOX_LAST_UPLOAD "last_upload_us" /* wall time of the last successful upload */
 #define OUTBOX_LAST_ERROR "last_error"      /* "" after a success */
 #define OUTBOX_ROSTER_CURSOR "roster_cursor"
+/* Where the corrections made on the central were read up to
+ * (GET /v1/corrections, PROTOCOL.md section 6a). */
+#define OUTBOX_CORRECTIONS_CURSOR "corrections_cursor"
 /* A hash of the device token the central refused with 401: nothing is sent
  * while [sync] token_file still holds that token. */
 #define OUTBOX_TOKEN_REFUSED "token_refused"
@@ -145,6 +148,15 @@ int outbox_apply_roster(struct outbox *outbox, const struct outbox_roster *roste
  *   with the last page the visits are derived again in that order, so both
  *   count the same hours (until then a marker says they are stale).
  * What an event says never changes. *added: events added. */
+/* A page of the corrections made on the central (GET /v1/corrections),
+ * applied in ONE transaction with the new cursor (OUTBOX_CORRECTIONS_CURSOR):
+ * each the kiosk lacks is added, marked uploaded (it never goes back), and
+ * applied to the visits as the kiosk's own staff correction would be; one
+ * it holds changes nothing. Two corrections of one visit end the same
+ * whichever came first (visits.h, newer_correction). last is unused (the
+ * signature is outbox_fetch_apply's). *added: events added. */
+int outbox_corrections_apply(struct outbox *outbox, const struct event *events, size_t count,
+                             const char *cursor, int last, size_t *added);
 int outbox_fetch_apply(struct outbox *outbox, const struct event *events, size_t count,
                        const char *cursor, int last, size_t *added);
 

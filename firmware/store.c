@@ -45,6 +45,7 @@ _Static_assert(MIGRATION_COUNT == STORE_VERSION, "a migration for every schema v
 
 enum {
     Q_APPEND,
+    Q_APPEND_UPLOADED,
     Q_VOLUNTEER,
     Q_VOLUNTEER_EXT,
     Q_VOLUNTEER_INSERT,
@@ -103,6 +104,9 @@ enum {
 static const char *const query_sql[Q_COUNT] = {
     [Q_APPEND] = "INSERT INTO event (" EVENT_COLUMNS ") VALUES "
                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [Q_APPEND_UPLOADED] = "INSERT INTO event (" EVENT_COLUMNS ", uploaded) VALUES "
+                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1) "
+                          "ON CONFLICT (event_id) DO NOTHING",
     [Q_VOLUNTEER] = "SELECT " VOLUNTEER_COLUMNS " FROM volunteer WHERE id = ?1",
     [Q_VOLUNTEER_EXT] = "SELECT " VOLUNTEER_COLUMNS " FROM volunteer WHERE external_id = ?1",
     [Q_VOLUNTEER_INSERT] = "INSERT INTO volunteer (external_id, given_name, family_name, active, "
@@ -445,6 +449,25 @@ int store_append(struct store *store, const struct event *ev)
     int rc = run(store, st, "recording an event");
     if (rc)
         return rc;
+    if (visits_apply(store->visits, ev, store->message, sizeof store->message) < 0)
+        return db_fail(store, "updating visits");
+    return 0;
+}
+
+int store_append_uploaded(struct store *store, const struct event *ev)
+{
+    sqlite3_stmt *st = q(store, Q_APPEND_UPLOADED);
+    if (!st)
+        return -EIO;
+    if (event_bind(st, 1, ev)) {
+        done(st);
+        return db_fail(store, "recording an event from the central");
+    }
+    int rc = run(store, st, "recording an event from the central");
+    if (rc)
+        return rc;
+    if (sqlite3_changes(store->db) == 0)
+        return 1; /* held already: applied when it was first stored */
     if (visits_apply(store->visits, ev, store->message, sizeof store->message) < 0)
         return db_fail(store, "updating visits");
     return 0;

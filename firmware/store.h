@@ -38,6 +38,10 @@ void store_rollback(struct store *store);
 
 /* Appends an event and applies it to the visits (inside a transaction). */
 int store_append(struct store *store, const struct event *ev);
+/* Appends an event made on the central (a correction set in its web app),
+ * marked uploaded so it is never sent back, and applies it to the visits
+ * (inside a transaction): 0 added, 1 held already (nothing changed). */
+int store_append_uploaded(struct store *store, const struct event *ev);
 
 /* --- volunteers: 0 found, 1 not found, < 0 error --- */
 int store_volunteer(struct store *store, int64_t id, struct volunteer *out);

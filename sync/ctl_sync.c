@@ -254,7 +254,7 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
     }
     free(ids);
     char err[1024] = "", last_error[OUTBOX_STATE_MAX] = "";
-    int64_t uploaded = 0, fetched = 0, next_attempt_us = 0;
+    int64_t uploaded = 0, fetched = 0, corrections = 0, next_attempt_us = 0;
     int failed = 0;
     struct ctl_sync_state state;
     if (ctl_sync_state_read(cfg, &state, err, sizeof err)) {
@@ -267,6 +267,7 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
         next_attempt_us = result.next_attempt_us;
         uploaded = result.uploaded;
         fetched = result.fetched;
+        corrections = result.corrections;
         snprintf(last_error, sizeof last_error, "%.*s", (int)sizeof last_error - 1, err);
         /* Read what is waiting from the database again: a run that failed
          * early never counted, and its zero must not be shown as "none". */
@@ -282,7 +283,7 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
         char when[PROTOCOL_TIME_LEN + 1];
         char token_when[PROTOCOL_TIME_LEN + 1];
         json_t *doc = json_pack(
-            "{s:b, s:o, s:I, s:o, s:o, s:I, s:I, s:b, s:o}", "ok", !failed, "last_upload",
+            "{s:b, s:o, s:I, s:o, s:o, s:I, s:I, s:b, s:o, s:o}", "ok", !failed, "last_upload",
             last_us > 0 && protocol_time_format(last_us, when) == 0 ? json_string(when)
                                                                    : json_null(),
             "events_waiting", (json_int_t)waiting, "uploaded",
@@ -294,7 +295,8 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
             state.token_refused_us > 1 &&
                     protocol_time_format(state.token_refused_us, token_when) == 0
                 ? json_string(token_when)
-                : json_null());
+                : json_null(),
+            "corrections_fetched", upload ? json_integer(corrections) : json_null());
         char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
         if (text)
             printf("%s\n", text);
@@ -308,6 +310,9 @@ int ctl_sync(const struct config *cfg, int json, int argc, char **argv)
                    fetched);
         if (upload && !failed)
             printf("Uploaded now:          %" PRId64 " events\n", uploaded);
+        if (corrections > 0)
+            printf("Corrected centrally:   %" PRId64 " visits (end times set on the central)\n",
+                   corrections);
         printf("Last successful upload: %s\n", when);
         printf("Events waiting:         %" PRId64 "\n", waiting);
         ctl_sync_state_print(&state, "");

@@ -81,6 +81,7 @@ struct session {
     int64_t refused; /* events set aside in this run (413 alone) */
     char token_hash[33]; /* of the token in use (hex), never the token */
     int64_t fetched; /* events fetched back after a restore, in this run */
+    int64_t corrections; /* corrections made on the central, fetched in this run */
     int central_answered; /* the last request of the fetch got an HTTP answer */
     long answered; /* the HTTP status of the last request, 0 when none came */
     int64_t roster_volunteers, roster_cards, roster_activities; /* in this run's answer */
@@ -818,11 +819,16 @@ static int page_events(struct session *s, const json_t *list, const char *cursor
     return 0;
 }
 
-/* Stores the page answered to GET /v1/events after *cursor with the
- * central's next cursor, which then replaces *cursor. *more: another page
- * follows. */
+/* Stores a page of events with the cursor it came with, in one
+ * transaction (outbox_fetch_apply, outbox_corrections_apply). */
+typedef int (*page_apply_fn)(struct outbox *outbox, const struct event *events, size_t count,
+                             const char *cursor, int last, size_t *added);
+
+/* Stores the page answered to GET /v1/events or /v1/corrections after
+ * *cursor with the central's next cursor, which then replaces *cursor.
+ * *more: another page follows. *added: events the kiosk did not hold. */
 static enum outcome page_store(struct session *s, char cursor[STORE_CURSOR_MAX], int *more,
-                               const char *what)
+                               const char *what, page_apply_fn apply, size_t *added)
 {
     enum outcome result = OUTCOME_RETRY;
     json_t *doc = json_loadb(s->response.data ? s->response.data : "", s->response.len, 0, NULL);
@@ -845,13 +851,11 @@ static enum outcome page_store(struct session *s, char cursor[STORE_CURSOR_MAX],
     }
     if (page_events(s, list, cursor, what))
         goto out;
-    size_t added = 0;
-    if (outbox_fetch_apply(s->outbox, s->events, json_array_size(list), json_string_value(next),
-                           !*more, &added)) {
+    if (apply(s->outbox, s->events, json_array_size(list), json_string_value(next), !*more,
+              added)) {
         snprintf(s->error, sizeof s->error, "%s: %s", what, outbox_errmsg(s->outbox));
         goto out;
     }
-    s->fetched += (int64_t)added;
     snprintf(cursor, STORE_CURSOR_MAX, "%s", json_string_value(next));
     result = OUTCOME_OK;
 out:
@@ -874,8 +878,12 @@ static enum outcome fetch_page(struct session *s, char cursor[STORE_CURSOR_MAX],
     if (result != OUTCOME_OK)
         return result;
     s->central_answered = 1;
-    if (status == 200)
-        return page_store(s, cursor, more, what);
+    if (status == 200) {
+        size_t added = 0;
+        result = page_store(s, cursor, more, what, outbox_fetch_apply, &added);
+        s->fetched += (int64_t)added;
+        return result;
+    }
     describe_failure(s, what, status);
     if (status == 404 || status == 405) {
         size_t used = strlen(s->error);
@@ -907,6 +915,44 @@ static enum outcome fetch_back(struct session *s)
         enum outcome result = fetch_page(s, cursor, &more);
         if (result != OUTCOME_OK)
             return result;
+        if (more && stopping(s))
+            return OUTCOME_STOPPED;
+    }
+    return OUTCOME_OK;
+}
+
+/* Every page of the corrections made on the central for this site
+ * (PROTOCOL.md, section 6a), from the cursor kept in the store. A central
+ * older than the endpoint answers 404: nothing to fetch, no error. */
+static enum outcome fetch_corrections(struct session *s)
+{
+    static const char what[] = "fetching the corrections made on the central";
+    char cursor[STORE_CURSOR_MAX];
+    if (outbox_state_get(s->outbox, OUTBOX_CORRECTIONS_CURSOR, cursor, sizeof cursor) < 0) {
+        snprintf(s->error, sizeof s->error, "%s: %s", what, outbox_errmsg(s->outbox));
+        return OUTCOME_RETRY;
+    }
+    for (int more = 1; more;) {
+        char path[STORE_CURSOR_MAX * 3 + 64];
+        char *escaped = curl_easy_escape(s->easy, cursor, 0);
+        snprintf(path, sizeof path, "/v1/corrections?after=%s&limit=%zu", escaped ? escaped : "",
+                 s->batch_size);
+        curl_free(escaped);
+        long status = 0;
+        enum outcome result = request(s, "GET", path, NULL, 0, &status);
+        if (result != OUTCOME_OK)
+            return result;
+        if (status == 404)
+            return OUTCOME_OK;
+        if (status != 200) {
+            describe_failure(s, what, status);
+            return answer_outcome(s, status);
+        }
+        size_t added = 0;
+        if ((result = page_store(s, cursor, &more, what, outbox_corrections_apply, &added)) !=
+            OUTCOME_OK)
+            return result;
+        s->corrections += (int64_t)added;
         if (more && stopping(s))
             return OUTCOME_STOPPED;
     }
@@ -1163,6 +1209,8 @@ static enum outcome session_run(struct session *s, int roster_and_status)
         snprintf(kept, sizeof kept, "%s", s->error);
         if ((result = fetch_roster(s)) != OUTCOME_OK)
             return result;
+        if ((result = fetch_corrections(s)) != OUTCOME_OK)
+            return result;
         if ((result = post_status(s, kept)) != OUTCOME_OK)
             return result;
         snprintf(s->error, sizeof s->error, "%s", kept);
@@ -1216,6 +1264,7 @@ int uploader_sync_now(const struct config *cfg, const struct clock_source *clock
     result->uploaded = s.uploaded;
     result->refused = s.refused;
     result->fetched = s.fetched;
+    result->corrections = s.corrections;
     result->events_waiting = outbox_pending(s.outbox);
     result->last_success_us = outbox_state_int(s.outbox, OUTBOX_LAST_UPLOAD);
     result->retry_after_ms = s.retry_after_ms;
@@ -1440,6 +1489,7 @@ static void *uploader_main(void *arg)
         int full = started - last_full >= up->tuning.period_ms || failures > 0;
         s.uploaded = 0;
         s.fetched = 0;
+        s.corrections = 0;
         outbox_recorded_since(s.outbox); /* this run sends what is there now */
         enum outcome outcome = session_run(&s, full);
         if (outcome == OUTCOME_STOPPED)

@@ -82,6 +82,7 @@ struct uploader_result {
     int64_t refused;         /* set aside in this run: refused by the central (rejected,
                               * or alone too large (413) or not taken (400)) */
     int64_t fetched;         /* after a restore: events fetched back in this run */
+    int64_t corrections;     /* corrections made on the central, fetched in this run */
     int64_t events_waiting;  /* after the run */
     int64_t last_success_us; /* 0 = never */
     int64_t retry_after_ms;  /* the central asked to wait this long (429/503), else 0 */

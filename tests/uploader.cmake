@@ -5,7 +5,7 @@ if(NOT TARGET tilstede_uploader AND TARGET tilstede_sync)
   include(${PROJECT_SOURCE_DIR}/sync/uploader.cmake)
 endif()
 if(TARGET tilstede_uploader AND TARGET tilstede_central)
-  foreach(name outbox faults thread clock recovery stuck)
+  foreach(name outbox faults thread clock recovery stuck corrections)
     tilstede_test(test_uploader_${name} SOURCES test_uploader_${name}.c uploader_harness.c
       central_fixture.c pg_server.c LIBS tilstede_uploader tilstede_central PkgConfig::CURL)
   endforeach()
