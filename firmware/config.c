@@ -47,6 +47,8 @@ static const struct key keys[] = {
     TEXT("reader", "connection", reader),
     {"reader", "side", KEY_ENUM, offsetof(struct config, reader_side), sizeof(((struct config *)0)->reader_side), 0, 0, sides},
     INT("display", "rotation", rotation, 0, 270),
+    INT("display", "width_mm", panel_width_mm, 20, 2000),
+    INT("display", "height_mm", panel_height_mm, 20, 2000),
     ENUM("clock", "trust", clock_trust, trusts),
     TEXT("store", "database", database),
     TEXT("store", "card_key", card_key),
@@ -76,6 +78,8 @@ void config_defaults(struct config *cfg)
     snprintf(cfg->language, sizeof cfg->language, "nb");
     snprintf(cfg->reader, sizeof cfg->reader, "pn532_uart:/dev/ttyS0");
     snprintf(cfg->reader_side, sizeof cfg->reader_side, "right");
+    cfg->panel_width_mm = 154; /* the common 7" 800x480 board panel */
+    cfg->panel_height_mm = 86;
     snprintf(cfg->database, sizeof cfg->database, "/var/lib/tilstede/tilstede.db");
     snprintf(cfg->card_key, sizeof cfg->card_key, "/var/lib/tilstede/card.key");
     cfg->retention_months = 24;

@@ -47,6 +47,9 @@ struct config {
 
     /* [display] */
     int rotation; /* 0, 90, 180, 270 */
+    /* The panel's visible area in mm, as mounted before rotation: the
+     * screen's rules compute text sizes in mm from it. */
+    int panel_width_mm, panel_height_mm;
 
     /* [store] */
     char database[CONFIG_PATH_MAX];

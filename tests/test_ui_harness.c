@@ -74,6 +74,11 @@ int harness_reopen_ui(struct harness *h, int w, int hgt, int rotation, const cha
     h->options.locale_dir = TILSTEDE_TEST_LOCALE;
     h->options.language = lang;
     h->options.silent = 0; /* the dummy audio driver: the sound path runs too */
+    /* The panels such screens come in: 7" up to 1024 px, 10.1" at 1280,
+     * 15.6" at 1920 (as mounted; the longer side is what counts). */
+    int longer = w > hgt ? w : hgt;
+    h->options.panel_width_mm = longer <= 1024 ? 154 : longer <= 1280 ? 217 : 344;
+    h->options.panel_height_mm = longer <= 1024 ? 86 : longer <= 1280 ? 136 : 194;
     if (ui_open(h->kiosk, &h->clock.source, &h->options, &h->ui, err, sizeof err) < 0) {
         fprintf(stderr, "ui_open: %s\n", err);
         return -1;

@@ -396,6 +396,75 @@ static void test_home_shows_long_places_whole(void **state)
         }
 }
 
+/* Reading at 80: every word on the home and confirmation screens has a cap
+ * height of at least 4 mm on the panels the kiosk comes with (the 7"
+ * 800x480 board panel, 154x86 mm, also upright and at 1024x600; a 10.1"
+ * 1280x800, 217x136 mm), computed from the panel's size; only the discreet
+ * Staff button is smaller. */
+static void expect_cap_height(struct harness *h, const char *label)
+{
+    const struct layout *layout = ui_layout(h->ui);
+    for (int i = 0; i < layout->count; i++) {
+        const struct layout_box *box = &layout->box[i];
+        if ((box->kind != LAYOUT_TEXT && box->kind != LAYOUT_BUTTON) || !box->text[0] ||
+            box->action == ACT_STAFF_OPEN)
+            continue;
+        double mm = layout_cap_mm(layout, box->face, box->px);
+        if (mm < LAYOUT_MIN_CAP_MM) {
+            print_message("%s: '%s' (%d px) has a cap height of %.2f mm\n", label, box->text,
+                          box->px, mm);
+            fail();
+        }
+    }
+    shot(h, label, "read");
+}
+
+static void test_body_text_has_4mm_cap_height_on_the_panels(void **state)
+{
+    (void)state;
+    static const struct {
+        int w, h, rotation, width_mm, height_mm;
+    } panels[] = {
+        {800, 480, 0, 154, 86},  {480, 800, 0, 86, 154},   {800, 480, 90, 154, 86},
+        {1024, 600, 0, 154, 86}, {1280, 800, 0, 217, 136},
+    };
+    static const char *const langs[] = {"nb", "nn", "en"};
+    for (size_t p = 0; p < sizeof panels / sizeof panels[0]; p++)
+        for (size_t l = 0; l < 3; l++) {
+            struct harness h;
+            char label[96];
+            assert_int_equal(
+                harness_open(&h, panels[p].w, panels[p].h, panels[p].rotation, langs[l]), 0);
+            h.options.panel_width_mm = panels[p].width_mm;
+            h.options.panel_height_mm = panels[p].height_mm;
+            assert_int_equal(
+                harness_reopen_ui(&h, panels[p].w, panels[p].h, panels[p].rotation, langs[l]), 0);
+            assert_int_equal(h.ui->layout->px_per_mm > 0, 1);
+            snprintf(label, sizeof label, "%dx%d%s_%s_home", panels[p].w, panels[p].h,
+                     panels[p].rotation ? "_r90" : "", langs[l]);
+            expect_cap_height(&h, label);
+            harness_card(&h, demo_card_uid[0], DEMO_UID_LEN);
+            snprintf(label, sizeof label, "%dx%d%s_%s_confirm_in", panels[p].w, panels[p].h,
+                     panels[p].rotation ? "_r90" : "", langs[l]);
+            expect_cap_height(&h, label);
+            struct tap_result r = sample(TAP_CHECKED_IN, "Maria Kristina", "Kristoffersen-Bråthen");
+            r.milestone = 100;
+            r.notices = NOTICE_LAST_AUTOCLOSED;
+            r.last_autoclose_us = HARNESS_START_US - INT64_C(11) * 3600 * 1000000;
+            ui_show_result(h.ui, &r);
+            snprintf(label, sizeof label, "%dx%d%s_%s_confirm_notices", panels[p].w, panels[p].h,
+                     panels[p].rotation ? "_r90" : "", langs[l]);
+            expect_cap_height(&h, label);
+            r = sample(TAP_FAILED, "", "");
+            r.error = KIOSK_ERR_STORAGE_FULL;
+            ui_show_result(h.ui, &r);
+            snprintf(label, sizeof label, "%dx%d%s_%s_confirm_failed", panels[p].w, panels[p].h,
+                     panels[p].rotation ? "_r90" : "", langs[l]);
+            expect_cap_height(&h, label);
+            harness_close(&h);
+        }
+}
+
 static int check_problems(void **state)
 {
     (void)state;
@@ -426,6 +495,7 @@ int main(int argc, char **argv)
                                   check_problems),
         cmocka_unit_test_teardown(test_rotated_screens, check_problems),
         cmocka_unit_test_teardown(test_home_shows_long_places_whole, check_problems),
+        cmocka_unit_test_teardown(test_body_text_has_4mm_cap_height_on_the_panels, check_problems),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -202,7 +202,7 @@ static int fake_line(void *ctx, enum layout_face face, int px)
     (void)face;
     return px * 6 / 5;
 }
-static const struct layout_metrics fake = {fake_width, fake_line, NULL};
+static const struct layout_metrics fake = {fake_width, fake_line, NULL, NULL};
 
 static void test_text_wraps_then_shrinks_then_ellipsizes(void **state)
 {

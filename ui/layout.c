@@ -21,10 +21,42 @@ void layout_begin(struct layout *layout, int w, int h, const struct layout_metri
     layout->w = w;
     layout->h = h;
     layout->scale = layout_scale_for(w, h);
+    layout->px_per_mm = 0;
+    layout->text_flags = 0;
     layout->background = background;
     layout->metrics = metrics;
     layout->count = 0;
     layout->overflow = 0;
+}
+
+void layout_set_px_per_mm(struct layout *layout, double px_per_mm)
+{
+    layout->px_per_mm = px_per_mm > 0 ? px_per_mm : 0;
+}
+
+static int cap_px(const struct layout *layout, enum layout_face face, int px)
+{
+    const struct layout_metrics *metrics = layout->metrics;
+    if (metrics && metrics->cap_height)
+        return metrics->cap_height(metrics->ctx, face, px);
+    return (int)(px * 0.73);
+}
+
+double layout_cap_mm(const struct layout *layout, enum layout_face face, int px)
+{
+    return layout->px_per_mm > 0 ? cap_px(layout, face, px) / layout->px_per_mm : 0;
+}
+
+int layout_read_px(const struct layout *layout, enum layout_face face, double v)
+{
+    int px = layout_px(layout, v);
+    if (px < layout_px(layout, LAYOUT_MIN_TEXT_PX))
+        px = layout_px(layout, LAYOUT_MIN_TEXT_PX);
+    if (layout->px_per_mm <= 0)
+        return px;
+    while (layout_cap_mm(layout, face, px) < LAYOUT_MIN_CAP_MM && px < 400)
+        px++;
+    return px;
 }
 
 /* Whether two boxes draw the same pixels: what they do (action, arg) does
@@ -231,6 +263,8 @@ static void fit(struct layout *layout, struct layout_box *box, const char *text,
 {
     int px_min =
         layout_px(layout, box->flags & LAYOUT_DENSE ? LAYOUT_MIN_LIST_TEXT_PX : LAYOUT_MIN_TEXT_PX);
+    if (box->flags & LAYOUT_READ)
+        px_min = layout_read_px(layout, box->face, LAYOUT_MIN_TEXT_PX);
     if (px_max < px_min)
         px_max = px_min;
     int width = box->w - 2 * box->pad, height = box->h;
@@ -269,7 +303,7 @@ struct layout_box *layout_text(struct layout *layout, struct layout_rect r, cons
     box->bg = bg;
     box->face = face;
     box->align = align;
-    box->flags = flags;
+    box->flags = flags | layout->text_flags;
     fit(layout, box, text ? text : "", px_max);
     return box;
 }
@@ -284,7 +318,7 @@ struct layout_box *layout_button(struct layout *layout, struct layout_rect r, co
     box->border = border;
     box->face = face;
     box->align = ALIGN_CENTER;
-    box->flags = flags | LAYOUT_MIDDLE;
+    box->flags = flags | LAYOUT_MIDDLE | layout->text_flags;
     box->action = action;
     box->arg = arg;
     box->pad = layout_px(layout, 12);
@@ -445,6 +479,10 @@ int layout_check(const struct layout *layout, char (*problems)[LAYOUT_PROBLEM_LE
             int least = box->flags & LAYOUT_DENSE ? min_list_text : min_text;
             if (box->px < least)
                 PROBLEM("text %d '%.40s' is %d px, under %d px", i, what, box->px, least);
+            double cap_mm = layout_cap_mm(layout, box->face, box->px);
+            if ((box->flags & LAYOUT_READ) && layout->px_per_mm > 0 && cap_mm < LAYOUT_MIN_CAP_MM)
+                PROBLEM("text %d '%.40s' has a cap height of %.2f mm, under %.1f mm", i, what,
+                        cap_mm, LAYOUT_MIN_CAP_MM);
             if (box->text_w > box->w - 2 * box->pad || box->text_h > box->h)
                 PROBLEM("text %d '%.40s' (%dx%d) does not fit its box %dx%d", i, what, box->text_w,
                         box->text_h, box->w - 2 * box->pad, box->h);

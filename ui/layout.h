@@ -17,6 +17,10 @@
  * 3 mm cap height on the 7" panel. Never on the volunteers' screens. */
 #define LAYOUT_MIN_LIST_TEXT_PX  24
 #define LAYOUT_MIN_TARGET_PX     60  /* about 9 mm on the 7" panel */
+/* Body text read on the home and confirmation screens (LAYOUT_READ): a
+ * cap height of at least this on the configured panel ([display] width_mm,
+ * height_mm), for old eyes at arm's length. */
+#define LAYOUT_MIN_CAP_MM 4.0
 /* A row that spans a column (at least ROW_SPAN targets wide) may be lower:
  * 44 px is about 8 mm, and the width makes it easy to hit. */
 #define LAYOUT_MIN_ROW_TARGET_PX 44
@@ -33,6 +37,8 @@ enum layout_face { LAYOUT_REGULAR = 0, LAYOUT_BOLD = 1, LAYOUT_FACES };
 struct layout_metrics {
     int (*text_width)(void *ctx, enum layout_face face, int px, const char *text);
     int (*line_height)(void *ctx, enum layout_face face, int px);
+    /* The height of a capital (H) in px; NULL: the fonts' 0.73 em. */
+    int (*cap_height)(void *ctx, enum layout_face face, int px);
     void *ctx;
 };
 
@@ -64,6 +70,7 @@ enum layout_align { ALIGN_LEFT = 0, ALIGN_CENTER, ALIGN_RIGHT };
 #define LAYOUT_SELECTED     0x10u /* a chosen option, drawn with a thick border */
 #define LAYOUT_MIDDLE       0x20u /* text vertically centred in its box */
 #define LAYOUT_DENSE        0x40u /* list text: LAYOUT_MIN_LIST_TEXT_PX may do */
+#define LAYOUT_READ         0x80u /* body text for old eyes: LAYOUT_MIN_CAP_MM at least */
 
 struct layout_box {
     int x, y, w, h;
@@ -84,6 +91,8 @@ struct layout_box {
 struct layout {
     int w, h;
     double scale;
+    double px_per_mm;    /* of the panel; 0: not known, no LAYOUT_READ rule */
+    unsigned text_flags; /* added to every text and button from now on (LAYOUT_READ) */
     uint32_t background;
     const struct layout_metrics *metrics;
     int count;
@@ -97,6 +106,14 @@ void layout_begin(struct layout *layout, int w, int h, const struct layout_metri
                   uint32_t background);
 /* v base pixels at this layout's scale. */
 int layout_px(const struct layout *layout, double v);
+/* The panel's pixels per millimetre (after layout_begin). */
+void layout_set_px_per_mm(struct layout *layout, double px_per_mm);
+/* The cap height of face at px, in mm on the panel (0 if not known). */
+double layout_cap_mm(const struct layout *layout, enum layout_face face, int px);
+/* The least size of body text read by people (LAYOUT_READ): the body size
+ * at this scale, or more where the panel's pixels are small. At least v
+ * base pixels. */
+int layout_read_px(const struct layout *layout, enum layout_face face, double v);
 
 struct layout_rect {
     int x, y, w, h;

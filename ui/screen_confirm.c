@@ -152,6 +152,7 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
         break;
     }
 
+    layout->text_flags = LAYOUT_READ; /* 4 mm capitals at least */
     struct notice notices[NOTICES_MAX];
     int notice_count = collect_notices(ui, notices);
     int m = screen_margin(layout), w = layout->w, h = layout->h;
@@ -185,7 +186,7 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
     }
     /* Notices take the height their words need; the headline the rest. */
     int mark = layout_px(layout, 44);
-    int notice_px = layout_px(layout, 30);
+    int notice_px = layout_read_px(layout, LAYOUT_REGULAR, 30);
     int notice_h[NOTICES_MAX], notices_total = 0;
     for (int i = 0; i < notice_count; i++) {
         int need = layout_measure(layout, notices[i].text, LAYOUT_REGULAR, notice_px,
@@ -193,9 +194,9 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
         notice_h[i] = (need > mark ? need : mark) + m;
         notices_total += notice_h[i] + m;
     }
-    int detail_h =
-        detail[0] ? layout_measure(layout, detail, LAYOUT_REGULAR, layout_px(layout, 36), text_w)
-                  : 0;
+    int detail_h = detail[0] ? layout_measure(layout, detail, LAYOUT_REGULAR,
+                                              layout_read_px(layout, LAYOUT_REGULAR, 36), text_w)
+                             : 0;
     int room = bottom - y - notices_total - detail_h;
     int min_headline = layout_px(layout, 40);
     if (room < min_headline) { /* the detail gives way first */
@@ -213,7 +214,7 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
     y += headline_h;
     if (detail[0] && detail_h > 0) {
         layout_text(layout, layout_rect(text_x, y, text_w, detail_h), detail, LAYOUT_REGULAR,
-                    layout_px(layout, 36), fg, LAYOUT_NONE, align, 0);
+                    layout_read_px(layout, LAYOUT_REGULAR, 36), fg, LAYOUT_NONE, align, 0);
         y += detail_h;
     }
     y += m;

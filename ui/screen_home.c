@@ -178,11 +178,11 @@ static void count_measure(struct ui *ui, struct layout *layout, int width, struc
               TN(ui->tr, "{n} volunteer here now", "{n} volunteers here now", ui->present_count),
               "n", number, I18N_END);
     c->face = LAYOUT_BOLD;
-    c->px = layout_px(layout, 30);
+    c->px = layout_read_px(layout, LAYOUT_REGULAR, 30);
     c->h = layout_px(layout, 40);
     if (metrics->text_width(metrics->ctx, LAYOUT_BOLD, c->px, c->text) > width) {
         c->face = LAYOUT_REGULAR;
-        c->px = layout_px(layout, 28);
+        c->px = layout_read_px(layout, LAYOUT_REGULAR, 28);
         if (metrics->text_width(metrics->ctx, c->face, c->px, c->text) > width)
             c->h = layout_measure(layout, c->text, c->face, c->px, width);
     }
@@ -203,8 +203,8 @@ static void activities_panel(struct ui *ui, struct layout *layout, struct layout
     const struct layout_metrics *metrics = layout->metrics;
     int pad = layout_px(layout, 12), gap = pad / 2;
     struct home_rows g;
-    g.px = layout_px(layout, 28);
-    g.bold_px = layout_px(layout, 28);
+    g.px = layout_read_px(layout, LAYOUT_REGULAR, 28);
+    g.bold_px = layout_read_px(layout, LAYOUT_REGULAR, 28);
     g.line = metrics->line_height(metrics->ctx, LAYOUT_BOLD, g.bold_px);
     g.text_x = r.x + pad;
     g.text_w = r.w - 2 * pad;
@@ -269,8 +269,8 @@ static void activities_panel(struct ui *ui, struct layout *layout, struct layout
         /* Beside "and 2 more" the heading is the short one. */
         layout_text(layout, layout_rect(g.text_x, y, g.text_w - more_w, heading_h),
                     more_w ? T(ui->tr, "Today") : T(ui->tr, "Today's activities"), LAYOUT_BOLD,
-                    layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                    LAYOUT_SINGLE_LINE);
+                    layout_read_px(layout, LAYOUT_REGULAR, 30), COLOUR_TEXT, LAYOUT_NONE,
+                    ALIGN_LEFT, LAYOUT_SINGLE_LINE);
         if (more_w)
             layout_text(layout, layout_rect(r.x + r.w - pad - more_w, y, more_w, heading_h), more,
                         LAYOUT_REGULAR, g.px, COLOUR_MUTED, LAYOUT_NONE, ALIGN_RIGHT,
@@ -379,16 +379,20 @@ static void status_bar(struct ui *ui, struct layout *layout, struct layout_rect 
     layout_icon(layout, layout_rect(r.x, r.y + (r.h - dot) / 2, dot, dot),
                 warn ? ICON_WARNING : ICON_DOT, dot_colour, LAYOUT_NONE);
     layout_text(layout, layout_rect(r.x + dot + m, r.y, r.w - dot - 2 * m - staff_w - m, r.h),
-                words, LAYOUT_REGULAR, layout_px(layout, 28),
+                words, LAYOUT_REGULAR, layout_read_px(layout, LAYOUT_REGULAR, 28),
                 ui->recovery_on && warn ? COLOUR_ERROR : COLOUR_MUTED, LAYOUT_NONE, ALIGN_LEFT,
                 LAYOUT_MIDDLE);
+    layout->text_flags = 0; /* the discreet way in for staff, not for reading */
     layout_button(layout, layout_rect(r.x + r.w - staff_w, r.y, staff_w, r.h), T(ui->tr, "Staff"),
-                  LAYOUT_REGULAR, layout_px(layout, 28), COLOUR_MUTED, COLOUR_PAGE, COLOUR_LINE,
-                  ACT_STAFF_OPEN, 0, 0);
+                  LAYOUT_REGULAR, layout_read_px(layout, LAYOUT_REGULAR, 28), COLOUR_MUTED,
+                  COLOUR_PAGE, COLOUR_LINE, ACT_STAFF_OPEN, 0, 0);
+    layout->text_flags = LAYOUT_READ;
 }
 
 void screen_home_build(struct ui *ui, struct layout *layout)
 {
+    /* Read by everyone, from a step back: 4 mm capitals (LAYOUT_READ). */
+    layout->text_flags = LAYOUT_READ;
     int m = screen_margin(layout);
     int w = layout->w, h = layout->h;
     int portrait = ui_is_portrait(ui);
@@ -408,8 +412,8 @@ void screen_home_build(struct ui *ui, struct layout *layout)
                     layout_px(layout, 32), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
                     LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
         layout_text(layout, layout_rect(m, m + line + m / 2, w - clock_w - 3 * m, line), date,
-                    LAYOUT_REGULAR, layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-                    LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
+                    LAYOUT_REGULAR, layout_read_px(layout, LAYOUT_REGULAR, 30), COLOUR_TEXT,
+                    LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
         layout_text(layout, layout_rect(w - clock_w - m, m + line + m / 2, clock_w, line), clock,
                     LAYOUT_BOLD, layout_px(layout, 36), COLOUR_TEXT, LAYOUT_NONE, ALIGN_RIGHT,
                     LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);
@@ -424,8 +428,8 @@ void screen_home_build(struct ui *ui, struct layout *layout)
         layout_text(
             layout,
             layout_rect(m, m + layout_px(layout, 42), w - clock_w - 3 * m, layout_px(layout, 38)),
-            date, LAYOUT_REGULAR, layout_px(layout, 30), COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-            LAYOUT_SINGLE_LINE);
+            date, LAYOUT_REGULAR, layout_read_px(layout, LAYOUT_REGULAR, 30), COLOUR_TEXT,
+            LAYOUT_NONE, ALIGN_LEFT, LAYOUT_SINGLE_LINE);
         layout_text(layout, layout_rect(w - clock_w - m, m, clock_w, header), clock, LAYOUT_BOLD,
                     layout_px(layout, 60), COLOUR_TEXT, LAYOUT_NONE, ALIGN_RIGHT,
                     LAYOUT_SINGLE_LINE | LAYOUT_MIDDLE);

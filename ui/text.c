@@ -125,6 +125,15 @@ static int metric_width(void *ctx, enum layout_face face, int px, const char *li
     return w > 0 ? w : 0;
 }
 
+static int metric_cap_height(void *ctx, enum layout_face face, int px)
+{
+    TTF_Font *font = font_get(ctx, face, px);
+    int minx, maxx, miny, maxy, advance;
+    if (!font || TTF_GlyphMetrics(font, 'H', &minx, &maxx, &miny, &maxy, &advance) < 0)
+        return (int)(px * 0.73);
+    return maxy;
+}
+
 static int metric_line_height(void *ctx, enum layout_face face, int px)
 {
     TTF_Font *font = font_get(ctx, face, px);
@@ -152,6 +161,7 @@ int text_open(const char *font_dir, struct text **out, char *err, size_t errlen)
     }
     text->metrics.text_width = metric_width;
     text->metrics.line_height = metric_line_height;
+    text->metrics.cap_height = metric_cap_height;
     text->metrics.ctx = text;
     if (!font_get(text, LAYOUT_REGULAR, 28)) {
         rc = -EINVAL;

@@ -618,6 +618,7 @@ static void handle_event(struct ui *ui, const SDL_Event *event)
 static void build(struct ui *ui)
 {
     layout_begin(ui->layout, ui->w, ui->h, text_metrics(ui->text), COLOUR_PAGE);
+    layout_set_px_per_mm(ui->layout, ui->px_per_mm);
     switch (ui->screen) {
     case UI_HOME:
         screen_home_build(ui, ui->layout);
@@ -885,6 +886,14 @@ static int open_window(struct ui *ui, char *err, size_t errlen)
         if (ui->renderer) {
             SDL_GetRendererInfo(ui->renderer, &info);
             SDL_GetRendererOutputSize(ui->renderer, &ui->out_w, &ui->out_h);
+            /* Square pixels: the longer sides give the pixels per mm. */
+            int long_px = ui->out_w > ui->out_h ? ui->out_w : ui->out_h;
+            int width_mm = ui->options.panel_width_mm ? ui->options.panel_width_mm
+                                                      : ui->config->panel_width_mm;
+            int height_mm = ui->options.panel_height_mm ? ui->options.panel_height_mm
+                                                        : ui->config->panel_height_mm;
+            int long_mm = width_mm > height_mm ? width_mm : height_mm;
+            ui->px_per_mm = long_mm > 0 ? (double)long_px / long_mm : 0;
             ui->w = ui->out_w;
             ui->h = ui->out_h;
             if (ui->rotation == 90 || ui->rotation == 270) {

@@ -38,6 +38,7 @@ struct ui_options {
     const char *locale_dir;  /* holds <lang>/LC_MESSAGES/tilstede.mo */
     const char *language;    /* nb, nn, en; NULL = the config's */
     const char *reader_side; /* left, right, top, bottom; NULL = the config's */
+    int panel_width_mm, panel_height_mm; /* the panel's size; 0 = the config's */
     int confirm_ms;          /* how long a confirmation shows; 0 = 4000 */
     int staff_idle_ms;       /* staff mode closes after this; 0 = 60000 */
     int name_idle_ms;        /* the name screen goes home after this; 0 = 30000 */

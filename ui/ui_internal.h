@@ -118,6 +118,7 @@ struct ui {
     int canvas_valid;     /* 0: paint it all next time */
     int64_t damage_px;    /* pixels repainted by the last frame */
     int out_w, out_h;    /* the output, physical */
+    double px_per_mm;    /* of the panel, from [display] width_mm and height_mm */
     int w, h;            /* the layout, logical */
     int rotation;
     struct text *text;
