@@ -2,7 +2,9 @@
  * frame presented beside the core's commit in the same run; layout+render
  * time of every screen at 1280x800 with the software renderer; idle CPU
  * with the reader polling (TILSTEDE_BENCH_IDLE_S seconds, default 10; the
- * issue's figure is over 60) and resident memory. */
+ * issue's figure is over 60) and resident memory; a touch pushed from
+ * another thread to the frame presented, the loop asleep, beside the reader
+ * tap's. Run it under Xvfb with SDL_VIDEODRIVER=x11 for X11's figures. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +174,106 @@ static void idle(struct harness *h, const char *label, double seconds)
            label, wall, 100.0 * used / wall, (unsigned long long)(ui_frames(h->ui) - frames));
 }
 
+/* --- touch to frame, with the loop asleep as it is when people come --- */
+
+#define TOUCHES 60
+
+struct toucher {
+    struct ui *ui;
+    float x[2], y[2]; /* home's name button, the name screen's Back */
+    int64_t touch[TOUCHES], tap[TOUCHES];
+    int done;
+};
+
+static int64_t mono_now_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+/* The first frame presented after since, as seen from this thread. */
+static int64_t frame_after(struct ui *ui, uint64_t frames_before, int64_t since)
+{
+    for (;;) {
+        uint64_t frames;
+        int64_t at;
+        ui_presented(ui, &frames, &at);
+        if (frames > frames_before && at >= since)
+            return at - since;
+        usleep(50);
+    }
+}
+
+static void *touch_thread(void *arg)
+{
+    struct toucher *t = arg;
+    for (int i = 0; i < 2 * TOUCHES; i++) {
+        /* A pause a person would leave: the loop is asleep when the finger comes. */
+        usleep(40000 + (unsigned)(i % 7) * 9000);
+        uint64_t frames;
+        int64_t at;
+        ui_presented(t->ui, &frames, &at);
+        int64_t start = mono_now_us();
+        if (i < TOUCHES) {
+            SDL_Event event;
+            SDL_zero(event);
+            event.tfinger.touchId = 1;
+            event.tfinger.fingerId = 1;
+            event.tfinger.x = t->x[i % 2];
+            event.tfinger.y = t->y[i % 2];
+            event.type = SDL_FINGERDOWN;
+            SDL_PushEvent(&event);
+            event.type = SDL_FINGERUP;
+            SDL_PushEvent(&event);
+            t->touch[i] = frame_after(t->ui, frames, start);
+        } else {
+            ui_post_tap(t->ui, demo_card_uid[i % 4], DEMO_UID_LEN);
+            t->tap[i - TOUCHES] = frame_after(t->ui, frames, start);
+        }
+    }
+    __atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void box_centre(struct harness *h, int action, float *x, float *y)
+{
+    const struct layout_box *box = layout_find(ui_layout(h->ui), action, 0, 1);
+    int w, hgt;
+    ui_output_size(h->ui, &w, &hgt);
+    *x = box ? (float)(box->x + box->w / 2) / (float)w : 0.5f;
+    *y = box ? (float)(box->y + box->h / 2) / (float)hgt : 0.5f;
+}
+
+static void touches(struct harness *h)
+{
+    static struct toucher t;
+    memset(&t, 0, sizeof t);
+    t.ui = h->ui;
+    harness_press(h, ACT_STAFF_CLOSE, 0, 1);
+    ui_go(h->ui, UI_HOME);
+    harness_pump(h, 100);
+    box_centre(h, ACT_NAME_START, &t.x[0], &t.y[0]);
+    harness_press(h, ACT_NAME_START, 0, 1);
+    box_centre(h, ACT_BACK, &t.x[1], &t.y[1]);
+    harness_press(h, ACT_BACK, 0, 1);
+    harness_pump(h, 100);
+    pthread_t thread;
+    pthread_create(&thread, NULL, touch_thread, &t);
+    /* ui_run's loop: asleep until something happens. */
+    while (!__atomic_load_n(&t.done, __ATOMIC_ACQUIRE))
+        ui_step(h->ui, 200);
+    pthread_join(thread, NULL);
+    printf("touch to frame, the loop asleep between (%d touches, %d taps, video driver %s):\n",
+           TOUCHES, TOUCHES, SDL_GetCurrentVideoDriver());
+    stats("touch (home <-> name screen) -> frame presented", t.touch, TOUCHES);
+    stats("reader tap -> confirmation presented (baseline)", t.tap, TOUCHES);
+    int p99 = (TOUCHES * 99 + 99) / 100 - 1; /* as stats() takes it; both are sorted now */
+    printf("  ratio touch / reader tap: median %.2f, p99 %.2f\n",
+           (double)t.touch[TOUCHES / 2] / (double)(t.tap[TOUCHES / 2] ? t.tap[TOUCHES / 2] : 1),
+           (double)t.touch[p99] / (double)(t.tap[p99] ? t.tap[p99] : 1));
+}
+
 static void on_tap(void *user, const uint8_t *uid, size_t len)
 {
     ui_post_tap(user, uid, len);
@@ -191,6 +293,7 @@ int main(void)
         return 1;
     taps(&h);
     renders(&h);
+    touches(&h);
 
     /* Idle with the simulated reader ("sim": no polling of its own)... */
     struct reader *reader = NULL;

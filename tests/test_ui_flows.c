@@ -1,13 +1,14 @@
 /* The kiosk's flows, driven as a volunteer or staff would: cards on the
  * reader (posted from another thread), presses on the screen (mouse and
  * touch, also rotated), keys; and the timers that bring it home. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -663,6 +664,45 @@ static void test_idle_screen_draws_nothing(void **state)
     assert_true(harness_shows(h, "10.16"));
 }
 
+/* Pushes two events from another thread, 150 ms from now. */
+static void *push_later(void *arg)
+{
+    SDL_Event *events = arg;
+    usleep(150 * 1000);
+    SDL_PushEvent(&events[0]);
+    SDL_PushEvent(&events[1]);
+    return NULL;
+}
+
+/* Idle means asleep: the loop wakes for an event or a timer, never on a
+ * clock of its own (it looked at input every 40 ms, 25 times a second). A
+ * touch from another thread (SDL_PushEvent) is handled while it sleeps. */
+static void test_the_idle_loop_sleeps_until_something_happens(void **state)
+{
+    struct harness *h = *state;
+    /* The fake clock stands still: no minute, no timer falls due. */
+    harness_pump(h, 50);
+    uint64_t wakeups = h->ui->wakeups;
+    ui_step(h->ui, 1000);
+    assert_true(h->ui->wakeups - wakeups <= 2); /* the step's own end */
+    const struct layout_box *button = layout_find(ui_layout(h->ui), ACT_NAME_START, 0, 1);
+    assert_non_null(button);
+    static SDL_Event touch[2];
+    int w, hgt;
+    ui_output_size(h->ui, &w, &hgt);
+    for (int i = 0; i < 2; i++) {
+        touch[i].type = i ? SDL_FINGERUP : SDL_FINGERDOWN;
+        touch[i].tfinger.touchId = 1;
+        touch[i].tfinger.x = (float)(button->x + button->w / 2) / (float)w;
+        touch[i].tfinger.y = (float)(button->y + button->h / 2) / (float)hgt;
+    }
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, push_later, touch), 0);
+    ui_step(h->ui, 600);
+    pthread_join(thread, NULL);
+    assert_int_equal(ui_current(h->ui), UI_NAME);
+}
+
 static int demo_key_pressed = -1;
 static void demo_key(void *user, int index)
 {
@@ -1164,6 +1204,7 @@ int main(void)
         FLOW(test_a_finger_sliding_off_a_button_does_not_press_it),
         FLOW(test_reader_state_is_shown),
         FLOW(test_idle_screen_draws_nothing),
+        FLOW(test_the_idle_loop_sleeps_until_something_happens),
         FLOW(test_demo_keys_reach_the_simulated_reader),
         FLOW(test_the_screen_thread_runs_no_sql_but_the_check_in),
         FLOW(test_taps_work_while_the_worker_is_stuck),

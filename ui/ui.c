@@ -4,8 +4,6 @@
 
 #include <SDL_ttf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,11 +308,9 @@ static void ring(struct ui *ui)
     SDL_Event event;
     SDL_zero(event);
     event.type = ui->event_type;
-    SDL_PushEvent(&event);
-    char byte = 1;
-    /* A full pipe already wakes the loop: a failed write is fine. */
-    if (write(ui->wake[1], &byte, 1) < 0) {
-    }
+    /* A full SDL queue loses the event: the wait's own ring still wakes. */
+    if (SDL_PushEvent(&event) != 1 && ui->waiter)
+        ui_wait_ring(ui->waiter);
 }
 
 static void ring_from_worker(void *user)
@@ -699,6 +695,7 @@ void ui_frame_present(struct ui *ui)
     SDL_RenderPresent(ui->renderer);
     ui->frames++;
     ui->dirty = 0;
+    __atomic_store_n(&ui->presented_us, mono_us(), __ATOMIC_RELEASE);
     if (ui->tap_waiting_frame) {
         ui->tap_presented_us = mono_us();
         ui->tap_waiting_frame = 0;
@@ -790,13 +787,6 @@ static int next_wait_ms(struct ui *ui, int limit)
     return wait < 0 ? 0 : (int)wait;
 }
 
-static void drain_wake(struct ui *ui)
-{
-    char buffer[64];
-    while (read(ui->wake[0], buffer, sizeof buffer) > 0) {
-    }
-}
-
 int ui_step(struct ui *ui, int timeout_ms)
 {
     SDL_Event event;
@@ -804,8 +794,7 @@ int ui_step(struct ui *ui, int timeout_ms)
     for (;;) {
         while (SDL_PollEvent(&event))
             handle_event(ui, &event);
-        /* The doorbell's SDL event can be lost if SDL's queue is full:
-         * the pipe is the backstop. */
+        /* What other threads posted (also when their SDL event was lost). */
         handle_posted(ui);
         jobs_finished(ui);
         timers(ui);
@@ -825,17 +814,11 @@ int ui_step(struct ui *ui, int timeout_ms)
         uint64_t now = SDL_GetTicks64();
         if (now >= until)
             return 0;
-        /* SDL_WaitEventTimeout polls every millisecond on kmsdrm and the
-         * offscreen driver (they have no blocking wait), which an idle
-         * kiosk cannot afford. We sleep on our own pipe, which the reader
-         * rings, and look at the input devices at a human pace. */
-        int poll_ms = now - ui->last_input_ms < 3000 ? UI_POLL_ACTIVE_MS : UI_POLL_IDLE_MS;
-        int wait = next_wait_ms(ui, (int)(until - now));
-        if (wait > poll_ms)
-            wait = poll_ms;
-        struct pollfd fd = {ui->wake[0], POLLIN, 0};
-        if (poll(&fd, 1, wait) > 0)
-            drain_wake(ui);
+        /* Asleep until an event (a touch, a key, another thread's doorbell)
+         * or the next timer: nothing is looked at on a clock. */
+        if (ui_wait_event(ui->waiter, &event, next_wait_ms(ui, (int)(until - now))))
+            handle_event(ui, &event);
+        ui->wakeups++;
     }
 }
 
@@ -939,7 +922,6 @@ int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct 
     ui->config = kiosk_config(kiosk);
     ui->clock = clock;
     ui->options = *options;
-    ui->wake[0] = ui->wake[1] = -1;
     ui->pressed = -1;
     ui->posted_state = -1;
     ui->pending_sound = -1;
@@ -964,11 +946,6 @@ int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct 
              options->reader_side ? options->reader_side : ui->config->reader_side);
     snprintf(ui->locale_dir, sizeof ui->locale_dir, "%s", options->locale_dir);
 
-    if (pipe2(ui->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
-        rc = -errno;
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
-        goto out;
-    }
     rc = ui_worker_start(kiosk, ring_from_worker, ui, &ui->worker, err, errlen);
     if (rc < 0)
         goto out;
@@ -998,6 +975,9 @@ int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct 
         snprintf(err, errlen, "SDL_ttf: %s", TTF_GetError());
         goto out;
     }
+    rc = ui_wait_open(&ui->waiter, err, errlen);
+    if (rc < 0)
+        goto out;
     ui->event_type = SDL_RegisterEvents(1);
     if (ui->event_type == (Uint32)-1) {
         rc = -ENOSPC;
@@ -1028,7 +1008,7 @@ void ui_close(struct ui *ui)
 {
     if (!ui)
         return;
-    ui_worker_stop(ui->worker); /* before the pipe it rings closes */
+    ui_worker_stop(ui->worker); /* before the wait it rings closes */
     sounds_free(ui);
     if (ui->text)
         text_close(ui->text); /* textures before the renderer */
@@ -1040,13 +1020,11 @@ void ui_close(struct ui *ui)
         SDL_DestroyWindow(ui->window);
     if (TTF_WasInit())
         TTF_Quit();
+    ui_wait_close(ui->waiter); /* its event watch before SDL goes */
+    ui->waiter = NULL;
     if (SDL_WasInit(0))
         SDL_Quit();
     i18n_close(ui->tr);
-    if (ui->wake[0] >= 0)
-        close(ui->wake[0]);
-    if (ui->wake[1] >= 0)
-        close(ui->wake[1]);
     pthread_mutex_destroy(&ui->lock);
     free(ui->rows);
     free(ui->layout);
@@ -1093,6 +1071,12 @@ void ui_output_size(const struct ui *ui, int *w, int *h)
 {
     *w = ui->out_w;
     *h = ui->out_h;
+}
+
+void ui_presented(const struct ui *ui, uint64_t *frames, int64_t *presented_us)
+{
+    *presented_us = __atomic_load_n(&ui->presented_us, __ATOMIC_ACQUIRE);
+    *frames = __atomic_load_n(&ui->frames, __ATOMIC_ACQUIRE);
 }
 
 void ui_tap_latency(const struct ui *ui, int64_t *posted_us, int64_t *presented_us,

@@ -99,6 +99,9 @@ int ui_screenshot(struct ui *ui, const char *path, char *err, size_t errlen);
 int64_t ui_redraw(struct ui *ui);
 /* The monotonic microseconds of the last tap posted and of the first frame
  * presented after it was handled (0 if none yet). */
+/* From any thread (benchmarks): frames presented, and when the last was
+ * (CLOCK_MONOTONIC, us). */
+void ui_presented(const struct ui *ui, uint64_t *frames, int64_t *presented_us);
 void ui_tap_latency(const struct ui *ui, int64_t *posted_us, int64_t *presented_us,
                     int64_t *committed_us);
 /* Shows a confirmation as if this tap result had come. */

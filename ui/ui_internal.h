@@ -13,6 +13,7 @@
 #include "osk.h"
 #include "text.h"
 #include "ui.h"
+#include "wait.h"
 #include "worker.h"
 
 /* Colours, each pair checked for contrast by layout_check. */
@@ -43,9 +44,7 @@
 #define UI_QUERY_MAX      KIOSK_NAME_MAX
 #define UI_MATCHES_MAX    12
 #define UI_ACTIVITIES_MAX 16
-#define UI_LIST_MAX       200 /* rows kept for a staff list */
-#define UI_POLL_ACTIVE_MS 10  /* input polling just after a touch */
-#define UI_POLL_IDLE_MS   40  /* and when nobody is there (see ui_run) */
+#define UI_LIST_MAX        200 /* rows kept for a staff list */
 #define UI_AUDIO_CLOSE_MS 1500
 #define UI_DAMAGE_MAX     16 /* changed boxes repainted one by one; more: the whole picture */
 
@@ -133,10 +132,10 @@ struct ui {
     uint64_t audio_close_at;
     int pending_sound; /* played after the next frame, -1 = none */
 
-    /* The doorbell from other threads: a registered SDL event type, plus a
-     * pipe that cuts the loop's sleep short. */
+    /* The doorbell from other threads: a registered SDL event type, which
+     * wakes the loop's sleep (wait.c). */
     Uint32 event_type;
-    int wake[2];
+    struct ui_wait *waiter;
     pthread_mutex_t lock;
     struct {
         uint8_t uid[READER_UID_MAX];
@@ -163,6 +162,7 @@ struct ui {
     int64_t last_minute;         /* minutes since the epoch of the clock on screen */
     int64_t sweep_minute;        /* the minute of the last kiosk_sweep */
     uint64_t frames;
+    uint64_t wakeups; /* times the loop woke from its sleep (tests: no polling) */
 
     /* Home's data, refreshed on a change and once a minute. */
     struct activity activities[UI_ACTIVITIES_MAX];
@@ -217,6 +217,7 @@ struct ui {
 
     /* Benchmarks. */
     int64_t tap_posted_us, tap_committed_us, tap_presented_us;
+    int64_t presented_us; /* the last frame's present (monotonic), read by other threads */
     int tap_waiting_frame;
 };
 
