@@ -858,10 +858,22 @@ static int open_window(struct ui *ui, char *err, size_t errlen)
      * output's back buffer is undefined after a present, and only changed
      * parts are repainted. SDL's first renderer is not always able to: on a
      * board whose GL driver lacks framebuffer objects it fails, so each
-     * renderer is tried in SDL's order until one makes the canvas. */
+     * renderer is tried until one makes the canvas. The software renderer
+     * comes first (unless SDL_RENDER_DRIVER names one): the screens change
+     * a few boxes at a time and it draws them in a few ms, while Mesa's
+     * OpenGL holds 100 MB more (README, "Benchmarks"). */
     char tried[512] = "";
     size_t used = 0;
-    for (int index = -1; index < SDL_GetNumRenderDrivers(); index++) {
+    int software = -1, count = SDL_GetNumRenderDrivers();
+    for (int index = 0; index < count && !getenv("SDL_RENDER_DRIVER"); index++) {
+        SDL_RendererInfo info;
+        if (SDL_GetRenderDriverInfo(index, &info) == 0 && !strcmp(info.name, "software"))
+            software = index;
+    }
+    for (int attempt = software >= 0 ? -2 : -1; attempt < count; attempt++) {
+        int index = attempt == -2 ? software : attempt;
+        if (attempt >= 0 && attempt == software)
+            continue; /* tried first */
         SDL_RendererInfo info = {.name = "?"};
         if (index >= 0)
             SDL_GetRenderDriverInfo(index, &info);
@@ -965,6 +977,10 @@ int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct 
     SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
     SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    /* The software renderer draws into the window's own framebuffer (X11's
+     * shared memory), not into an OpenGL texture standing in for it: that
+     * would load Mesa for nothing (the environment may still say "1"). */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) < 0) {
         rc = -ENODEV;
         snprintf(err, errlen, "SDL: %s", SDL_GetError());
