@@ -87,20 +87,6 @@ static int sees_site(const struct central_user *user, const char *site)
     return 0;
 }
 
-/* Keeps the report's rows of the sites user sees, and sums them again. */
-static void keep_sites(struct central_report *report, const struct central_user *user)
-{
-    size_t kept = 0;
-    report->total.seconds = report->total.visits = 0;
-    for (size_t i = 0; i < report->count; i++) {
-        if (!sees_site(user, report->rows[i].key))
-            continue;
-        report->rows[kept++] = report->rows[i];
-        report->total.seconds += report->rows[i].seconds;
-        report->total.visits += report->rows[i].visits;
-    }
-    report->count = kept;
-}
 
 /* "alle enhetene", or the names of a contact's sites ("A, B og C"). */
 static int scope_text(struct central_store *store, const struct central_user *user,
@@ -138,14 +124,24 @@ static int gather(struct central_store *store, const struct central_mail_config 
     *book_count = 0;
     struct central_report *by_site = NULL, *last_year = NULL;
     struct central_questions q = {0};
-    int rc = central_report_run(store, from, to, CENTRAL_BY_SITE, per, &by_site, err, errlen);
+    /* A contact's figures are of their sites: the store sums those only,
+     * as for the web app's reports. */
+    const char *ids[CENTRAL_USER_SITES_MAX];
+    const char *const *sites = NULL;
+    size_t site_count = 0;
+    if (user && user->role != CENTRAL_ROLE_COORDINATOR) {
+        for (size_t i = 0; i < user->site_count; i++)
+            ids[i] = user->sites[i];
+        sites = ids;
+        site_count = user->site_count;
+    }
+    int rc = central_report_run_at(store, from, to, CENTRAL_BY_SITE, per, sites, site_count,
+                                   &by_site, err, errlen);
     if (!rc)
-        rc = central_report_run(store, year_from, year_to, CENTRAL_BY_SITE, per, &last_year, err,
-                                errlen);
+        rc = central_report_run_at(store, year_from, year_to, CENTRAL_BY_SITE, per, sites,
+                                   site_count, &last_year, err, errlen);
     if (rc)
         goto out;
-    keep_sites(by_site, user);
-    keep_sites(last_year, user);
     summary->seconds = by_site->total.seconds;
     summary->visits = by_site->total.visits;
     summary->arsverk = central_report_arsverk(by_site, by_site->total.seconds);
@@ -164,8 +160,7 @@ static int gather(struct central_store *store, const struct central_mail_config 
     central_questions_free(&q);
 
     /* A coordinator's workbook has every site by kind of service, site and
-     * activity; a contact's only their sites (the store sums kinds and
-     * activities over every site). */
+     * activity; a contact's their sites. */
     if (!user || user->role == CENTRAL_ROLE_COORDINATOR) {
         if ((rc =
                  central_report_run(store, from, to, CENTRAL_BY_KIND, per, &books[0], err, errlen)))
