@@ -6,11 +6,13 @@
  *            central process and two (`tilstede-central serve` twice on
  *            one database, a kiosk each); baseline: raw SQLite INSERTs of
  *            the same rows, same pragmas, no HTTP, no JSON, no visits.
- *   report:  a year's report over N events (default 5,000,000; goal <= 1 s),
- *            the data put in through the store interface; baseline: the
- *            same sum computed by scanning the visit table.
+ *   report:  a year's report over N events (default 5,000,000; 50 sites,
+ *            20,000 volunteers; goal <= 1 s), the data put in through the
+ *            store interface; baseline: the same sum computed by scanning
+ *            the visit table. Then the web app's report pages and the
+ *            workbook by volunteer over HTTP (goals 1 s and 3 s).
  *
- * Usage: bench_central [REPORT_EVENTS] [INGEST_EVENTS] */
+ * Usage: bench_central [REPORT_EVENTS] [INGEST_EVENTS] (0 skips that part) */
 #include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -299,9 +301,8 @@ _Static_assert(sizeof((struct event *)0)->site == EVENT_KEY_MAX,
                "fill_year copies whole site ids of EVENT_KEY_MAX bytes");
 
 static size_t fill_year(struct fixture *f, size_t count, int64_t *device_ids, size_t sites,
-                        char site_ids[][EVENT_KEY_MAX])
+                        char site_ids[][EVENT_KEY_MAX], size_t volunteers_per_site)
 {
-    const size_t volunteers_per_site = 1000;
     size_t visits_each = count / 2 / (sites * volunteers_per_site);
     if (visits_each < 1)
         visits_each = 1;
@@ -360,10 +361,72 @@ static double time_report(struct fixture *f, enum central_report_by by, int64_t 
     return elapsed;
 }
 
+/* One GET of a web page with the fixture's admin token (a coordinator to
+ * the web app), the body discarded: seconds, and the status and bytes. */
+static double time_page(const struct fixture *f, const char *path, long *status, double *bytes)
+{
+    CURL *curl = curl_easy_init();
+    char url[512], auth[256];
+    snprintf(url, sizeof url, "%s%s", f->base, path);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", f->admin_token);
+    struct curl_slist *headers = curl_slist_append(NULL, auth);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    double start = now_s();
+    CURLcode rc = curl_easy_perform(curl);
+    double elapsed = now_s() - start;
+    *status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+    curl_off_t size = 0;
+    curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &size);
+    *bytes = (double)size;
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    if (rc != CURLE_OK || *status != 200) {
+        fprintf(stderr, "bench: GET %s: %s, status %ld\n", path, curl_easy_strerror(rc),
+                *status);
+        exit(1);
+    }
+    return elapsed;
+}
+
+/* The web app's report pages and downloads for the year over HTTP, the
+ * page built and sent whole (issue 14: a page <= 1 s, the workbook by
+ * volunteer <= 3 s). Baseline: the store's report behind the page, in the
+ * same run. */
+static void bench_web_reports(const struct fixture *f)
+{
+    static const struct {
+        const char *path, *goal;
+    } pages[] = {
+        {"/reports?period=year&year=2026&by=kind", "<= 1 s"},
+        {"/reports?period=year&year=2026&by=site", "<= 1 s"},
+        {"/reports?period=year&year=2026&by=month", "<= 1 s"},
+        {"/reports?period=year&year=2026&by=activity", "<= 1 s"},
+        {"/reports?period=year&year=2026&by=volunteer", "<= 1 s"},
+        {"/reports?period=year&year=2026&by=volunteer&site=site07", "<= 1 s"},
+        {"/reports?period=year&year=2026&by=activity&site=site07", "<= 1 s"},
+        {"/year?year=2026", "<= 1 s"},
+        {"/reports.csv?period=year&year=2026&by=volunteer", ""},
+        {"/reports.xlsx?period=year&year=2026&by=volunteer", "<= 3 s"},
+    };
+    printf("web app, the year's pages and downloads over loopback HTTP:\n");
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        long status;
+        double bytes;
+        double cold = time_page(f, pages[i].path, &status, &bytes);
+        double warm = time_page(f, pages[i].path, &status, &bytes);
+        printf("  %-58s %7.3f s first, %7.3f s again (%.0f kB)%s%s\n", pages[i].path, cold, warm,
+               bytes / 1024.0, pages[i].goal[0] ? "   goal " : "", pages[i].goal);
+    }
+}
+
 static void bench_report(size_t count)
 {
     struct fixture *f = fixture_start(NULL);
-    enum { SITES = 20 };
+    /* The issue's municipality: 50 sites, 20,000 volunteers. */
+    enum { SITES = 50, VOLUNTEERS = 20000 };
     static const char *const kinds[] = {"sykehjem", "helsehus", "aktivitetshus", "hjemmetjeneste",
                                         "other"};
     char site_ids[SITES][EVENT_KEY_MAX] = {{0}}; /* whole arrays are copied into events */
@@ -387,7 +450,7 @@ static void bench_report(size_t count)
         snprintf(site_ids[s], sizeof site_ids[s], "%s", site.id);
     }
     double start = now_s();
-    count = fill_year(f, count, device_ids, SITES, site_ids);
+    count = fill_year(f, count, device_ids, SITES, site_ids, VOLUNTEERS / SITES);
     double fill = now_s() - start;
     printf("report over a year of %zu events (%lld visits, %lld volunteers, %d sites), put in "
            "through the store interface in %.1f s (%.0f events/s):\n",
@@ -423,6 +486,7 @@ static void bench_report(size_t count)
     double scan = now_s() - start;
     printf("  baseline: summing the visit table directly: %.3f s (%lld hours; %s the report)\n",
            scan, scanned / 3600, scanned == kind_seconds ? "equals" : "DIFFERS FROM");
+    bench_web_reports(f);
     fixture_stop(f);
 }
 
@@ -433,7 +497,8 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     size_t report_events = argc > 1 ? strtoull(argv[1], NULL, 10) : 5000000;
     size_t ingest_events = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
-    bench_ingest_both(ingest_events);
+    if (ingest_events)
+        bench_ingest_both(ingest_events);
     if (report_events)
         bench_report(report_events);
     curl_global_cleanup();
