@@ -916,6 +916,35 @@ static int open_window(struct ui *ui, char *err, size_t errlen)
     return -ENODEV;
 }
 
+/* At boot the display's kernel driver may still be loading when systemd
+ * starts the kiosk (a slow SD card, a busy first boot): SDL's kmsdrm then
+ * finds no DRM device. On kmsdrm the kiosk waits for it, up to
+ * UI_DISPLAY_WAIT_MS, saying so once, rather than failing its start and
+ * coming back 5 s later from systemd's restart. Other drivers fail at once. */
+#define UI_DISPLAY_WAIT_MS 60000
+#define UI_DISPLAY_RETRY_MS 250
+
+static int init_video(char *err, size_t errlen)
+{
+    const char *driver = SDL_getenv("SDL_VIDEODRIVER");
+    int waits = driver && SDL_strcasecmp(driver, "kmsdrm") == 0;
+    for (int waited_ms = 0;; waited_ms += UI_DISPLAY_RETRY_MS) {
+        if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) == 0) {
+            if (waited_ms > 0)
+                fprintf(stderr, "tilstede: the display came after %d ms\n", waited_ms);
+            return 0;
+        }
+        if (!waits || waited_ms >= UI_DISPLAY_WAIT_MS) {
+            snprintf(err, errlen, "SDL: %s", SDL_GetError());
+            return -ENODEV;
+        }
+        if (waited_ms == 0)
+            fprintf(stderr, "tilstede: waiting up to %d s for the display: %s\n",
+                    UI_DISPLAY_WAIT_MS / 1000, SDL_GetError());
+        SDL_Delay(UI_DISPLAY_RETRY_MS); /* a failed SDL_Init undid itself */
+    }
+}
+
 int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct ui_options *options,
             struct ui **out, char *err, size_t errlen)
 {
@@ -981,11 +1010,9 @@ int ui_open(struct kiosk *kiosk, const struct clock_source *clock, const struct 
      * shared memory), not into an OpenGL texture standing in for it: that
      * would load Mesa for nothing (the environment may still say "1"). */
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) < 0) {
-        rc = -ENODEV;
-        snprintf(err, errlen, "SDL: %s", SDL_GetError());
+    rc = init_video(err, errlen);
+    if (rc < 0)
         goto out;
-    }
     if (TTF_Init() < 0) {
         rc = -ENODEV;
         snprintf(err, errlen, "SDL_ttf: %s", TTF_GetError());
