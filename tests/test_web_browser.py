@@ -239,6 +239,60 @@ def activities_browser(base):
     expect("Ingen tilgang" in driver.page_source, "the contact cannot open another site's week")
 
 
+def review_browser(base):
+    """What needs review (issue 14, 2): the kiosk closed a visit of Per's
+    yesterday by its rules (he forgot to check out); the coordinator sets
+    the real end in the browser, and the site's kiosks can fetch it; a
+    contact cannot open another site's list."""
+    token = run("device", "add", "solsiden", "--name", "Korridor")
+    oslo = ZoneInfo("Europe/Oslo")
+    yesterday = datetime.datetime.now(oslo).date() - datetime.timedelta(days=1)
+    came = datetime.datetime.combine(yesterday, datetime.time(9, 0), oslo)
+    utc = lambda t: t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    checkin = {"event_id": str(uuid.uuid4()), "kind": "checkin", "volunteer": "F-2000",
+               "at": utc(came), "recorded_at": utc(came), "monotonic_us": 1000,
+               "boot_id": str(uuid.uuid4()), "clock_synced": True, "source": "card",
+               "activity": None, "corrects": None, "card_hash": None, "review": False}
+    closed = came + datetime.timedelta(hours=10)
+    autoclose = dict(checkin, event_id=str(uuid.uuid4()), kind="autoclose", source="automatic",
+                     at=utc(closed), recorded_at=utc(closed))
+    request = urllib.request.Request(base + "/v1/events", method="POST",
+                                     data=json.dumps({"events": [checkin, autoclose]}).encode(),
+                                     headers={"Authorization": "Bearer " + token,
+                                              "Content-Type": "application/json"})
+    expect(urllib.request.urlopen(request).status == 200, "the auto-closed visit is uploaded")
+    sign_in("kari", "kari-passord-1")
+    wait_url(base + "/here")
+    driver.find_element(By.LINK_TEXT, "Til gjennomgang").click()
+    wait_url(base + "/review")
+    row = driver.find_element(By.CSS_SELECTOR, f'tr[data-event="{autoclose["event_id"]}"]')
+    expect("Per Fjell" in row.text and "19.00" in row.text,
+           "the review list shows Per's visit, closed at 19.00")
+    check("review")
+    set_value("date-" + autoclose["event_id"], yesterday.isoformat())
+    set_value("time-" + autoclose["event_id"], "12:30")
+    click_and_wait(row.find_element(By.TAG_NAME, "button"))
+    expect(wait_url(base + "/review?done=1") == base + "/review?done=1", "back to the list")
+    expect("Sluttiden er lagret" in driver.page_source, "the end is saved")
+    expect(autoclose["event_id"] not in driver.page_source, "the visit is off the list")
+    check("review-corrected")
+    request = urllib.request.Request(base + "/v1/corrections",
+                                     headers={"Authorization": "Bearer " + token})
+    corrections = json.load(urllib.request.urlopen(request))["events"]
+    ended = datetime.datetime.combine(yesterday, datetime.time(12, 30), oslo)
+    expect([(c["corrects"], c["at"]) for c in corrections] == [(autoclose["event_id"], utc(ended))],
+           "the site's kiosks fetch the correction, 12.30 yesterday")
+    driver.get(base + "/audit")
+    expect("visit end correct" in driver.page_source, "the audit log shows the correction")
+    sign_in("ola", "ola-passord-12")
+    wait_url(base + "/here")
+    driver.get(base + "/review")
+    expect("Solsiden sykehjem" in driver.page_source and "Fjellheim" not in driver.page_source,
+           "the contact's review list has their site only")
+    driver.get(base + "/review/fjellheim")
+    expect("Ingen tilgang" in driver.page_source, "the contact cannot open another site's list")
+
+
 try:
     for _ in range(50):
         try:
@@ -412,6 +466,7 @@ try:
     # imports the service's calendar in the browser; a real kiosk
     # (tilstedectl sync) then lists them on the right days only.
     activities_browser(base)
+    review_browser(base)
 finally:
     driver.quit()
     evil.shutdown()
