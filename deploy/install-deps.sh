@@ -13,7 +13,10 @@ fi
 # dashboard, headless; with chromium-driver and python3-selenium the web
 # app's browser test drives it, npm fetches axe-core for it), xvfb, and lintian, debootstrap, systemd-analyze,
 # dpkg-dev (the packages and units of deploy/), qemu and e2fsprogs (the
-# packages booted in a virtual machine), libxlsxwriter (the central's Excel
+# packages booted in a virtual machine; qemu-system-arm's
+# qemu-system-aarch64 boots the arm64 package on the emulated board, with
+# the arm64 Debian kernel loaded directly, so no UEFI firmware is needed;
+# cpio packs the initramfs that finishes its arm64 root, tests/arm64_vm_root.sh), libxlsxwriter (the central's Excel
 # workbooks) with python3-openpyxl to read them back in the tests, and
 # python3-aiosmtpd (a real SMTP server on loopback for the monthly mail).
 # libical-dev reads the services' Outlook calendars (activity import).
@@ -30,7 +33,7 @@ packages="
     chromium xvfb xauth
     chromium-driver python3-selenium
     lintian debootstrap systemd file dpkg-dev
-    qemu-system-x86 e2fsprogs
+    qemu-system-x86 qemu-system-arm e2fsprogs cpio
     libpq-dev postgresql-15
     libxlsxwriter-dev python3-openpyxl python3-aiosmtpd
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
