@@ -356,11 +356,33 @@ present_count() {
     runuser -u tilstede -- tilstedectl --json present 2>/dev/null |
         sed -n 's/.*"count": *\([0-9]*\).*/\1/p'
 }
+if grep -q 'tilstede_vmcheck=0' /proc/cmdline; then
+    # arm64's boot 0: the package is installed on the board itself (no
+    # arm64 dpkg can run on the host), from the clean root whose only
+    # packages besides the boot's are its Depends; nothing is started.
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 0755 /usr/sbin/policy-rc.d
+    if DEBIAN_FRONTEND=noninteractive dpkg -i /root/tilstede.deb >/root/vminstall.log 2>&1 &&
+        sh /root/tilstede-site >>/root/vminstall.log 2>&1; then
+        say installed=ok
+    else
+        say installed=failed
+        tail -20 /root/vminstall.log | sed 's/^/VMLOG /'
+    fi
+    rm -f /usr/sbin/policy-rc.d /root/tilstede.deb /root/tilstede-site
+    sync
+    say installed_end
+    systemctl poweroff
+    exit 0
+fi
 for i in $(seq 240); do
     journal | grep -q 'card reader connected' && break
     sleep 1
 done
 pid=$(unit MainPID)
+# Seconds since the kernel started, when the kiosk had its reader.
+say reader_uptime=$(journalctl -b -u tilstede --no-pager -o short-monotonic |
+    grep -m1 'card reader connected' | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
 if ! grep -q 'tilstede_vmcheck=2' /proc/cmdline; then
     say boot=1
     say active=$(unit ActiveState)
@@ -449,13 +471,20 @@ PY
 
 vm_value() { cat "$work"/vm-console-*.log | sed -n "s/^VMCHECK $1=//p" | tr -d '\r' | tail -1; }
 
-test_vm() {
-    local vm_reader=${4:?vm_reader}
-    local kiosk
-    kiosk=$(ls "$packages"/tilstede_*.deb 2>/dev/null) || fail "no tilstede .deb (test_deploy_packages first)"
-    command -v qemu-system-x86_64 >/dev/null || fail "no qemu-system-x86_64 (deploy/install-deps.sh installs qemu-system-x86)"
-    command -v mkfs.ext4 >/dev/null || fail "no mkfs.ext4 (e2fsprogs)"
-    local started=$SECONDS
+# vm_site_script: the site as provisioning leaves it, run in the root:
+# the demo roster, the reader on a USB-serial PN532 board (the udev rule's
+# name for it).
+vm_site_script() {
+    cat <<'SITE'
+sed -i 's|^connection = .*|connection = pn532_uart:/dev/tilstede-reader|' /etc/tilstede/tilstede.conf &&
+runuser -u tilstede -- sh -c 'umask 077; tilstedectl demo >/dev/null'
+SITE
+}
+
+# vm_root_amd64 KIOSK_DEB: the root in $root, made here with debootstrap and
+# the package installed through the chroot.
+vm_root_amd64() {
+    local kiosk=$1
     fresh_root vm "$work/vm-root" systemd-sysv,udev,kmod,linux-image-amd64,procps
     cp "$kiosk" "$root/tmp/"
     # No service starts inside the build root.
@@ -468,30 +497,63 @@ test_vm() {
         "/tmp/$(basename "$kiosk")" >>"$work/vm-apt.log" 2>&1 ||
         { tail -30 "$work/vm-apt.log"; fail "installing $(basename "$kiosk")"; }
     rm -f "$root/usr/sbin/policy-rc.d" "$root/tmp/$(basename "$kiosk")"
-    # The site, as provisioning would leave it: the demo roster, the reader
-    # on a USB-serial PN532 board (the udev rule's name for it).
-    sed -i 's|^connection = .*|connection = pn532_uart:/dev/tilstede-reader|' "$root/etc/tilstede/tilstede.conf"
-    as_kiosk "tilstedectl demo >/dev/null" || fail "tilstedectl demo in the root"
+    in_root sh -c "$(vm_site_script)" || fail "provisioning the site in the root"
     cleanup_root
     trap - EXIT
+}
+
+# vm_root_arm64 KIOSK_DEB: the root in $root, from the cached arm64 Debian 12
+# root (tests/arm64_vm_root.sh) made of the boot's packages and the
+# package's Depends (their first alternatives) and nothing else; the package
+# itself waits in /root for the guest's first boot (no arm64 dpkg runs here).
+vm_root_arm64() {
+    local kiosk=$1 include tarball
+    include=systemd-sysv,udev,kmod,linux-image-arm64,procps,$(dpkg-deb -f "$kiosk" Depends |
+        tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep . | sort -u | paste -sd,)
+    tarball=$(bash "$src/tests/arm64_vm_root.sh" "$include" 2>"$work/vm-root.log") ||
+        { tail -30 "$work/vm-root.log"; fail "the arm64 Debian 12 root (tests/arm64_vm_root.sh)"; }
+    echo "arm64 root: $tarball ($include)"
+    root="$work/vm-root"
+    rm -rf "$root"
+    mkdir -p "$root"
+    tar -C "$root" --numeric-owner --xattrs -xpf "$tarball" || fail "unpacking $tarball"
+    cp "$kiosk" "$root/root/tilstede.deb"
+    vm_site_script >"$root/root/tilstede-site"
+}
+
+# test_vm ARCH VM_READER: amd64 (qemu-system-x86_64, the standard VGA) or
+# arm64 (qemu-system-aarch64's virt board, virtio-gpu): the same checks.
+test_vm() {
+    local arch=$1 vm_reader=${2:?vm_reader}
+    local kiosk qemu serial slow
+    case $arch in
+    amd64) qemu=qemu-system-x86_64 serial=ttyS0 slow=1 ;;
+    arm64) qemu=qemu-system-aarch64 serial=ttyAMA0 slow=2 ;;
+    esac
+    kiosk=$(ls "$packages"/tilstede_*_"$arch".deb 2>/dev/null) ||
+        fail "no tilstede_*_$arch.deb in $packages (the packages test first)"
+    command -v $qemu >/dev/null || fail "no $qemu (deploy/install-deps.sh installs it)"
+    command -v mkfs.ext4 >/dev/null || fail "no mkfs.ext4 (e2fsprogs)"
+    local started=$SECONDS
+    vm_root_$arch "$kiosk"
     echo "tilstede-vm" >"$root/etc/hostname"
     # commit=60: ext4 writes nothing on its own for a minute, so the power
     # cut below tests the kiosk's own durability, not the file system's.
     echo "/dev/vda / ext4 rw,commit=60,errors=remount-ro 0 1" >"$root/etc/fstab"
     # The first serial port is the test's report, not a login.
-    ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
+    ln -sf /dev/null "$root/etc/systemd/system/serial-getty@$serial.service"
     vm_check_script >"$root/usr/local/sbin/tilstede-vmcheck"
     chmod 0755 "$root/usr/local/sbin/tilstede-vmcheck"
-    cat >"$root/etc/systemd/system/tilstede-vmcheck.service" <<'UNIT'
+    cat >"$root/etc/systemd/system/tilstede-vmcheck.service" <<UNIT
 [Unit]
-Description=test_deploy vm: the checks, reported on ttyS0
+Description=test_deploy vm: the checks, reported on $serial
 After=multi-user.target
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/tilstede-vmcheck
 StandardOutput=tty
 StandardError=tty
-TTYPath=/dev/ttyS0
+TTYPath=/dev/$serial
 [Install]
 WantedBy=multi-user.target
 UNIT
@@ -525,10 +587,15 @@ UNIT
     vm_boot() { # vm_boot N: starts the machine, its first serial port in vm-console-N.log
         console="$work/vm-console-$1.log"
         rm -f "$console" "$monitor"
-        qemu-system-x86_64 -m 1024 -smp 2 -accel tcg -no-reboot -nic none \
+        local board
+        case $arch in
+        amd64) board=(qemu-system-x86_64 -m 1024 -vga std) ;;
+        arm64) board=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2048 -device virtio-gpu-pci) ;;
+        esac
+        "${board[@]}" -smp 2 -accel tcg -no-reboot -nic none \
             -kernel "$kernel" -initrd "$initrd" \
-            -append "root=/dev/vda rw console=ttyS0 quiet tilstede_vmcheck=$1" \
-            -drive "file=$image,format=raw,if=virtio" -vga std -display none \
+            -append "root=/dev/vda rw console=$serial quiet tilstede_vmcheck=$1" \
+            -drive "file=$image,format=raw,if=virtio" -display none \
             -serial "file:$console" -monitor "unix:$monitor,server,nowait" \
             -chardev "serial,id=reader,path=$pty" -device qemu-xhci -device usb-serial,chardev=reader \
             >"$work/vm-qemu-$1.log" 2>&1 &
@@ -549,10 +616,23 @@ UNIT
         wait 2>/dev/null || true
     }
     trap vm_cleanup EXIT
+    if [ "$arch" = arm64 ]; then
+        vm_boot 0
+        vm_wait '^VMCHECK installed_end' $((900 * slow)) ||
+            { tail -30 "$console"; fail "the install boot did not finish (console: $console)"; }
+        for _ in $(seq 120); do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 1; done
+        kill -KILL "$qemu_pid" 2>/dev/null || true
+        wait "$qemu_pid" 2>/dev/null || true
+        [ "$(vm_value installed)" = ok ] ||
+            { grep VMLOG "$console"; fail "installing $(basename "$kiosk") on the board"; }
+        echo "installed $(basename "$kiosk") on the board in $((SECONDS - boot_started)) s (boot 0)"
+    fi
+    boot_started=$SECONDS
     vm_boot 1
-    vm_wait '^VMCHECK ready_for_tap' 900 ||
+    vm_wait '^VMCHECK ready_for_tap' $((900 * slow)) ||
         { tail -30 "$console"; fail "the guest did not get ready (console: $console)"; }
-    echo "booted and the kiosk's reader connected after $((SECONDS - boot_started)) s"
+    echo "booted and the kiosk's reader connected after $((SECONDS - boot_started)) s" \
+        "($(vm_value reader_uptime) s after the kernel started)"
     # Under emulation the first frame comes some seconds after the reader
     # is up (the software GL compiles its shaders): wait for a picture.
     local shot="" colours=0
@@ -573,14 +653,14 @@ UNIT
     local welcome
     welcome=$(vm_screenshot "$monitor" "$work/vm-welcome.png") || fail "screendump after the tap"
     echo "after the tap ($answer): $work/vm-welcome.png ($welcome)"
-    vm_wait '^VMCHECK ready_for_power_cut' 600 ||
+    vm_wait '^VMCHECK ready_for_power_cut' $((600 * slow)) ||
         { tail -30 "$console"; fail "the guest did not see the check-in (console: $console)"; }
     # The power cut: the machine stops dead, nothing more is written.
     kill -KILL "$qemu_pid"
     wait "$qemu_pid" 2>/dev/null || true
     echo "power cut after the check-in; booting again"
     vm_boot 2
-    vm_wait '^VMCHECK end' 900 || { tail -30 "$console"; fail "the second boot's checks did not finish"; }
+    vm_wait '^VMCHECK end' $((900 * slow)) || { tail -30 "$console"; fail "the second boot's checks did not finish"; }
     for _ in $(seq 60); do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 1; done
     vm_cleanup
     trap - EXIT
@@ -635,6 +715,7 @@ backup-script) test_backup_script "$@" ;;
 packages) test_packages ;;
 lintian) test_lintian ;;
 debootstrap) test_debootstrap ;;
-vm) test_vm "$@" ;;
+vm) test_vm amd64 "$4" ;;
+vm-arm64) packages="$work/pkg/packages" test_vm arm64 "$4" ;;
 *) fail "unknown mode" ;;
 esac
