@@ -26,11 +26,10 @@ extern const char embed_central_pg_008[];
 extern const char embed_central_pg_009[];
 extern const char embed_central_pg_010[];
 
-static const char *const migrations[] = {embed_central_pg_001, embed_central_pg_002,
-                                         embed_central_pg_003, embed_central_pg_004,
-                                         embed_central_pg_005, embed_central_pg_006,
-                                         embed_central_pg_007, embed_central_pg_008,
-                                         embed_central_pg_009, embed_central_pg_010};
+static const char *const migrations[] = {
+    embed_central_pg_001, embed_central_pg_002, embed_central_pg_003, embed_central_pg_004,
+    embed_central_pg_005, embed_central_pg_006, embed_central_pg_007, embed_central_pg_008,
+    embed_central_pg_009, embed_central_pg_010};
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* The advisory lock of the migrations (store_pg_sql.c has the sites'). */
@@ -108,9 +107,75 @@ int pg_query(struct pg_store *s, int which, const struct params *p, PGresult **o
 int pg_run(struct pg_store *s, const char *sql, const struct params *p, PGresult **out,
            const char *what, char *err, size_t errlen)
 {
-    PGresult *res = PQexecParams(s->conn, sql, p ? p->count : 0, NULL, p ? p->value : NULL, NULL,
-                                 NULL, 0);
+    PGresult *res =
+        PQexecParams(s->conn, sql, p ? p->count : 0, NULL, p ? p->value : NULL, NULL, NULL, 0);
     return take_result(s, res, out, what, err, errlen);
+}
+
+/* Ends a pipeline whose connection cannot be trusted to be idle: dropped,
+ * so that the next call connects afresh (connect_store). */
+static void drop_connection(struct pg_store *s)
+{
+    PQfinish(s->conn);
+    s->conn = NULL;
+    s->prepared = 0;
+}
+
+int pg_pipeline(struct pg_store *s, const struct pg_step *steps, size_t count, char *err,
+                size_t errlen)
+{
+    if (PQenterPipelineMode(s->conn) != 1)
+        return fail_result(s, NULL, "pipeline", err, errlen);
+    int rc = 0;
+    size_t sent = 0;
+    for (; sent < count; sent++) {
+        const struct pg_step *step = &steps[sent];
+        int n = step->p ? step->p->count : 0;
+        const char *const *values = step->p ? step->p->value : NULL;
+        char name[16];
+        snprintf(name, sizeof name, "s%d", step->which);
+        int ok = step->sql ? PQsendQueryParams(s->conn, step->sql, n, NULL, values, NULL, NULL, 0)
+                           : PQsendQueryPrepared(s->conn, name, n, values, NULL, NULL, 0);
+        if (!ok) {
+            rc = fail_result(s, NULL, step->what, err, errlen);
+            break;
+        }
+    }
+    if (PQpipelineSync(s->conn) != 1) {
+        if (!rc)
+            rc = fail_result(s, NULL, "pipeline", err, errlen);
+        drop_connection(s);
+        return rc;
+    }
+    /* Each step's result, then the NULL that ends it; after a failure the
+     * server skips the rest (PGRES_PIPELINE_ABORTED) up to the sync. */
+    for (size_t i = 0; i < sent; i++) {
+        PGresult *res = PQgetResult(s->conn);
+        if (!res) {
+            if (!rc)
+                rc = fail_result(s, NULL, steps[i].what, err, errlen);
+            drop_connection(s);
+            return rc;
+        }
+        if (rc || PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
+            PQclear(res);
+            if (!rc)
+                rc = fail_result(s, NULL, steps[i].what, err, errlen);
+        } else {
+            rc = take_result(s, res, steps[i].out, steps[i].what, err, errlen);
+        }
+        while ((res = PQgetResult(s->conn)))
+            PQclear(res);
+    }
+    PGresult *sync = PQgetResult(s->conn);
+    int synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || PQexitPipelineMode(s->conn) != 1) {
+        if (!rc)
+            rc = fail_result(s, NULL, "pipeline", err, errlen);
+        drop_connection(s);
+    }
+    return rc;
 }
 
 /* Like query, and *changed gets the number of rows the statement changed. */

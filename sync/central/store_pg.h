@@ -62,6 +62,7 @@ enum {
     ST_VISITS_CLOSE,
     ST_VISIT_CORRECT_START,
     ST_VISIT_CORRECT_END,
+    ST_NEWER_CORRECTION,
     ST_COUNT
 };
 
@@ -145,6 +146,21 @@ int pg_query(struct pg_store *s, int which, const struct params *p, PGresult **o
  * a person opens): parsed each time, no name kept. */
 int pg_run(struct pg_store *s, const char *sql, const struct params *p, PGresult **out,
            const char *what, char *err, size_t errlen);
+/* One statement of a pipeline: prepared (which) or plain (sql, run as
+ * its own statement), *out getting its rows when not NULL. */
+struct pg_step {
+    int which;
+    const char *sql;
+    const struct params *p;
+    PGresult **out;
+    const char *what;
+};
+/* Sends the steps at once in libpq's pipeline mode, one round trip for
+ * them all, and takes their results in order: 0, or the first failure's
+ * errno with err set, as pg_query's (the server runs none after it). A
+ * transaction begun in a pipeline stays open after it. */
+int pg_pipeline(struct pg_store *s, const struct pg_step *steps, size_t count, char *err,
+                size_t errlen);
 /* Like pg_query; *changed gets the number of rows changed. */
 int pg_query_changes(struct pg_store *s, int which, const struct params *p, int64_t *changed,
                      const char *what, char *err, size_t errlen);
@@ -168,7 +184,7 @@ void pg_read_card(const PGresult *res, int row, struct central_card *c);
 
 /* An activity row: these columns, read by pg_read_activity. */
 #define PG_ACTIVITY_COLUMNS                                                                        \
-    "id, site, date, start, \"end\", title, place, coalesce(plan, ''), coalesce(plan_date, ''), " \
+    "id, site, date, start, \"end\", title, place, coalesce(plan, ''), coalesce(plan_date, ''), "  \
     "cancelled"
 void pg_read_activity(const PGresult *res, int row, struct central_activity *a);
 /* An activity's ten parameters (ST_ACTIVITY_ADD's): id, site, date, start,
@@ -200,11 +216,10 @@ int pg_reviews(struct central_store *store, int limit, central_review_cb cb, voi
 int pg_volunteer_export(struct central_store *store, const char *external_id,
                         const struct central_volunteer_sink *sink, int64_t *seconds,
                         int64_t *visits, char *err, size_t errlen);
-int pg_activity_add(struct central_store *store, const struct central_activity *activity,
-                    char *err, size_t errlen);
+int pg_activity_add(struct central_store *store, const struct central_activity *activity, char *err,
+                    size_t errlen);
 int pg_plan_add(struct central_store *store, const struct central_plan *plan,
-                const struct central_activity *occurrences, size_t count, char *err,
-                size_t errlen);
+                const struct central_activity *occurrences, size_t count, char *err, size_t errlen);
 int pg_occurrence_change(struct central_store *store, const char *plan, const char *plan_date,
                          const struct central_activity *change, char *err, size_t errlen);
 int pg_plans(struct central_store *store, const char *site, central_plan_cb cb, void *ctx,

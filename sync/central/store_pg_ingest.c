@@ -145,16 +145,25 @@ static int arrays_built(const struct params *p, int first, const char *what, cha
 /* The array parameters of ST_VISITS_INSERT and ST_VISITS_CLOSE. */
 enum { BEGUN_ARRAYS = 9, ENDED_ARRAYS = 5 };
 
-/* The visits begun and ended so far, written in two statements. */
-static int batch_flush(struct batch *b, char *err, size_t errlen)
-{
-    int rc = 0;
+/* The visits begun and ended so far, as the parameters of their two
+ * statements (steps, which the caller runs, in a pipeline or one by one). */
+struct flush {
     struct pg_array begun[BEGUN_ARRAYS], ended[ENDED_ARRAYS];
+    struct params begun_params, ended_params;
+    struct pg_step steps[2];
+    size_t count;
+};
+
+static int flush_build(struct batch *b, struct flush *f, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof *f);
     for (int i = 0; i < BEGUN_ARRAYS; i++)
-        pg_array_init(&begun[i], b->begun_count);
+        pg_array_init(&f->begun[i], b->begun_count);
     for (int i = 0; i < ENDED_ARRAYS; i++)
-        pg_array_init(&ended[i], b->ended_count);
+        pg_array_init(&f->ended[i], b->ended_count);
+    int rc = 0;
     if (b->begun_count) {
+        struct pg_array *begun = f->begun;
         for (size_t i = 0; i < b->begun_count; i++) {
             const struct begun_visit *v = &b->begun[i];
             pg_array_text(&begun[0], v->start->volunteer);
@@ -172,15 +181,17 @@ static int batch_flush(struct batch *b, char *err, size_t errlen)
                 pg_array_text(&begun[8], NULL);
             }
         }
-        struct params p = {0};
-        param_text(&p, b->site);
+        struct params *p = &f->begun_params;
+        param_text(p, b->site);
         for (int i = 0; i < BEGUN_ARRAYS; i++)
-            param_text(&p, pg_array_end(&begun[i]));
-        if ((rc = arrays_built(&p, 1, "the batch's new visits", err, errlen)) ||
-            (rc = pg_query(b->store, ST_VISITS_INSERT, &p, NULL, "visits", err, errlen)))
-            goto out;
+            param_text(p, pg_array_end(&begun[i]));
+        if ((rc = arrays_built(p, 1, "the batch's new visits", err, errlen)))
+            return rc;
+        f->steps[f->count++] =
+            (struct pg_step){.which = ST_VISITS_INSERT, .p = p, .what = "visits"};
     }
     if (b->ended_count) {
+        struct pg_array *ended = f->ended;
         for (size_t i = 0; i < b->ended_count; i++) {
             const struct ended_visit *v = &b->ended[i];
             pg_array_text(&ended[0], v->start_event);
@@ -189,21 +200,43 @@ static int batch_flush(struct batch *b, char *err, size_t errlen)
             pg_array_number(&ended[3], (int)v->end->kind);
             pg_array_number(&ended[4], v->review);
         }
-        struct params p = {0};
+        struct params *p = &f->ended_params;
         for (int i = 0; i < ENDED_ARRAYS; i++)
-            param_text(&p, pg_array_end(&ended[i]));
-        if ((rc = arrays_built(&p, 0, "the batch's ended visits", err, errlen)) ||
-            (rc = pg_query(b->store, ST_VISITS_CLOSE, &p, NULL, "visits", err, errlen)))
-            goto out;
+            param_text(p, pg_array_end(&ended[i]));
+        if ((rc = arrays_built(p, 0, "the batch's ended visits", err, errlen)))
+            return rc;
+        f->steps[f->count++] = (struct pg_step){.which = ST_VISITS_CLOSE, .p = p, .what = "visits"};
     }
+    return 0;
+}
+
+/* After the flush's statements ran: nothing is pending any more. */
+static void flush_done(struct batch *b)
+{
     for (size_t i = 0; i < b->open_count; i++)
         b->open[i].pending = 0;
     b->begun_count = b->ended_count = 0;
-out:
+}
+
+static void flush_free(struct flush *f)
+{
     for (int i = 0; i < BEGUN_ARRAYS; i++)
-        pg_array_free(&begun[i]);
+        pg_array_free(&f->begun[i]);
     for (int i = 0; i < ENDED_ARRAYS; i++)
-        pg_array_free(&ended[i]);
+        pg_array_free(&f->ended[i]);
+}
+
+/* The visits begun and ended so far, written now (before a correction,
+ * which works on the database). */
+static int batch_flush(struct batch *b, char *err, size_t errlen)
+{
+    struct flush f;
+    int rc = flush_build(b, &f, err, errlen);
+    for (size_t i = 0; !rc && i < f.count; i++)
+        rc = pg_query(b->store, f.steps[i].which, f.steps[i].p, NULL, f.steps[i].what, err, errlen);
+    if (!rc)
+        flush_done(b);
+    flush_free(&f);
     return rc;
 }
 
@@ -240,54 +273,64 @@ static int batch_correct_end(void *ctx, const char *corrects, int64_t at_us, int
     return rc;
 }
 
+static int batch_newer_correction(void *ctx, const struct event *ev, char *err, size_t errlen)
+{
+    struct batch *b = ctx;
+    struct params p = {0};
+    param_text(&p, ev->corrects);
+    param_number(&p, ev->recorded_us);
+    param_text(&p, ev->event_id);
+    param_text(&p, ev->site);
+    PGresult *res = NULL;
+    int rc = pg_query(b->store, ST_NEWER_CORRECTION, &p, &res, "correction", err, errlen);
+    if (rc)
+        return rc;
+    int newer = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return newer;
+}
+
 static const struct visits_table batch_visits = {
     .find_open = batch_find_open,
     .insert = batch_insert,
     .close = batch_close,
     .correct_start = batch_correct_start,
     .correct_end = batch_correct_end,
+    .newer_correction = batch_newer_correction,
 };
 
 static int opens_or_ends(const struct event *ev)
 {
-    return ev->kind == EVENT_CHECKIN || ev->kind == EVENT_CHECKOUT ||
-           ev->kind == EVENT_AUTOCLOSE;
+    return ev->kind == EVENT_CHECKIN || ev->kind == EVENT_CHECKOUT || ev->kind == EVENT_AUTOCLOSE;
 }
 
-/* The open visits of the volunteers whose stored events begin or end one. */
-static int batch_read_open(struct batch *b, const struct event *events, size_t count,
-                           const enum central_ingest_result *results, PGresult **res, char *err,
-                           size_t errlen)
+/* The volunteers whose events may begin or end a visit, sorted, each once.
+ * Which of their events are new is known only after the insert, sent in
+ * the same pipeline: the open visits of all of them are read, and those
+ * of volunteers with nothing new are never asked for. */
+static void batch_volunteers(struct batch *b, const struct event *events, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        if (results[i] == CENTRAL_INGEST_STORED && opens_or_ends(&events[i]))
+        if (opens_or_ends(&events[i]))
             b->open[b->open_count++] = (struct open_visit){.volunteer = events[i].volunteer};
     if (!b->open_count)
-        return 0;
+        return;
     qsort(b->open, b->open_count, sizeof *b->open, by_volunteer);
     size_t distinct = 1;
     for (size_t i = 1; i < b->open_count; i++)
         if (strcmp(b->open[i].volunteer, b->open[distinct - 1].volunteer) != 0)
             b->open[distinct++] = b->open[i];
     b->open_count = distinct;
-    struct pg_array volunteers;
-    pg_array_init(&volunteers, b->open_count);
-    for (size_t i = 0; i < b->open_count; i++)
-        pg_array_text(&volunteers, b->open[i].volunteer);
-    struct params p = {0};
-    param_text(&p, b->site);
-    param_text(&p, pg_array_end(&volunteers));
-    int rc = arrays_built(&p, 1, "the batch's volunteers", err, errlen);
-    if (!rc && !(rc = pg_query(b->store, ST_VISITS_OPEN, &p, res, "visits", err, errlen))) {
-        /* The strings stay in *res until the batch is done. */
-        for (int row = 0; row < PQntuples(*res); row++) {
-            struct open_visit *open = open_visit_of(b, PQgetvalue(*res, row, 0));
-            if (open)
-                open->start_event = PQgetvalue(*res, row, 1);
-        }
+}
+
+/* ST_VISITS_OPEN's rows; the strings stay in res until the batch is done. */
+static void batch_take_open(struct batch *b, const PGresult *res)
+{
+    for (int row = 0; res && row < PQntuples(res); row++) {
+        struct open_visit *open = open_visit_of(b, PQgetvalue(res, row, 0));
+        if (open)
+            open->start_event = PQgetvalue(res, row, 1);
     }
-    pg_array_free(&volunteers);
-    return rc;
 }
 
 /* ---- ingest ---- */
@@ -340,38 +383,12 @@ static int by_event_id(const void *a, const void *b)
     return order ? order : (x->index > y->index) - (x->index < y->index);
 }
 
-/* Stores the batch's events in one statement; results[] tells which were
- * new (the first copy of an id) and which were there already. */
-static int insert_events(struct pg_store *s, const struct central_device *device,
-                         const struct event *events, size_t count, int64_t received,
-                         enum central_ingest_result *results, char *err, size_t errlen)
+/* ST_EVENTS_INSERT's rows, the events stored (the first copy of an id in
+ * the batch): their results[] become CENTRAL_INGEST_STORED. order[] is the
+ * batch's ids with their index, sorted here. */
+static void events_stored(const PGresult *res, struct batch_index *order, size_t count,
+                          enum central_ingest_result *results)
 {
-    struct pg_array arrays[EVENT_ARRAYS];
-    for (int i = 0; i < EVENT_ARRAYS; i++)
-        pg_array_init(&arrays[i], count);
-    struct batch_index *order = calloc(count ? count : 1, sizeof *order);
-    PGresult *res = NULL;
-    int rc = 0;
-    for (size_t i = 0; i < count; i++) {
-        event_arrays(arrays, &events[i]);
-        results[i] = CENTRAL_INGEST_DUPLICATE;
-        if (order)
-            order[i] = (struct batch_index){events[i].event_id, i};
-    }
-    struct params p = {0};
-    for (int i = 0; i < EVENT_ARRAYS; i++)
-        param_text(&p, pg_array_end(&arrays[i]));
-    param_text(&p, device->site);
-    param_number(&p, device->id);
-    param_number(&p, received);
-    char what[64];
-    snprintf(what, sizeof what, "storing a batch of %zu events", count);
-    if (!order) {
-        snprintf(err, errlen, "%s: out of memory", what);
-        rc = -ENOMEM;
-    }
-    if (rc || (rc = arrays_built(&p, 0, what, err, errlen)) || (rc = pg_query(s, ST_EVENTS_INSERT, &p, &res, what, err, errlen)))
-        goto out;
     qsort(order, count, sizeof *order, by_event_id);
     for (int row = 0; row < PQntuples(res); row++) {
         struct batch_index key = {PQgetvalue(res, row, 0), 0};
@@ -387,48 +404,26 @@ static int insert_events(struct pg_store *s, const struct central_device *device
         if (low < count && strcmp(order[low].event_id, key.event_id) == 0)
             results[order[low].index] = CENTRAL_INGEST_STORED;
     }
-out:
-    PQclear(res);
-    free(order);
-    for (int i = 0; i < EVENT_ARRAYS; i++)
-        pg_array_free(&arrays[i]);
-    return rc;
 }
 
-/* Marks the stored corrections that name an event of another site (see
- * the SQLite backend): stored, but they change nothing. */
-static int corrections_elsewhere(struct pg_store *s, const char *site, const struct event *events,
-                                 size_t count, const enum central_ingest_result *results,
-                                 unsigned char *elsewhere, char *err, size_t errlen)
+/* ST_CORRECTED_ELSEWHERE's rows: the stored corrections that name an event
+ * of another site (see the SQLite backend) are stored, but change nothing. */
+static void corrections_elsewhere(const PGresult *res, const struct event *events, size_t count,
+                                  const enum central_ingest_result *results,
+                                  unsigned char *elsewhere)
 {
-    struct pg_array named;
-    pg_array_init(&named, count);
-    for (size_t i = 0; i < count; i++)
-        if (results[i] == CENTRAL_INGEST_STORED && events[i].kind == EVENT_CORRECTION)
-            pg_array_text(&named, events[i].corrects);
-    int rc = 0;
-    PGresult *res = NULL;
-    struct params p = {0};
-    param_text(&p, pg_array_end(&named));
-    param_text(&p, site);
-    if (!named.count || (rc = arrays_built(&p, 0, "corrections", err, errlen)))
-        goto out;
-    if ((rc = pg_query(s, ST_CORRECTED_ELSEWHERE, &p, &res, "correction", err, errlen)))
-        goto out;
-    for (int row = 0; row < PQntuples(res); row++)
+    for (int row = 0; res && row < PQntuples(res); row++)
         for (size_t i = 0; i < count; i++)
             if (results[i] == CENTRAL_INGEST_STORED && events[i].kind == EVENT_CORRECTION &&
                 strcmp(events[i].corrects, PQgetvalue(res, row, 0)) == 0)
                 elsewhere[i] = 1;
-out:
-    PQclear(res);
-    pg_array_free(&named);
-    return rc;
 }
 
-/* One transaction, a handful of statements whatever the batch's size:
- * the events, the corrections' sites, the open visits, the visits begun
- * and ended (and each correction and card event on its own). */
+/* One transaction in three round trips whatever the batch's size (libpq's
+ * pipeline mode): first the site's lock, the events, the corrections'
+ * sites and the open visits; then, once the rules have run here, the
+ * visits begun and ended and the device's last contact; then the commit.
+ * A correction or a card event adds its own statements between. */
 int pg_ingest(struct central_store *store, const struct central_device *device,
               const struct event *events, size_t count, enum central_ingest_result *results,
               char *err, size_t errlen)
@@ -444,10 +439,19 @@ int pg_ingest(struct central_store *store, const struct central_device *device,
         .ended = calloc(slots, sizeof *b.ended),
     };
     unsigned char *elsewhere = calloc(slots, 1);
-    PGresult *open_res = NULL;
-    int rc = 0;
-    if (!b.open || !b.begun || !b.ended || !elsewhere) {
-        snprintf(err, errlen, "storing %zu events: out of memory", count);
+    struct batch_index *order = calloc(slots, sizeof *order);
+    struct pg_array arrays[EVENT_ARRAYS], volunteers, named;
+    for (int i = 0; i < EVENT_ARRAYS; i++)
+        pg_array_init(&arrays[i], count);
+    pg_array_init(&named, count);
+    pg_array_init(&volunteers, 0);
+    PGresult *inserted = NULL, *open_res = NULL, *corrected = NULL;
+    struct flush flush;
+    int flushing = 0, rc = 0;
+    char what[64];
+    snprintf(what, sizeof what, "storing a batch of %zu events", count);
+    if (!b.open || !b.begun || !b.ended || !elsewhere || !order) {
+        snprintf(err, errlen, "%s: out of memory", what);
         rc = -ENOMEM;
         goto done;
     }
@@ -459,17 +463,64 @@ int pg_ingest(struct central_store *store, const struct central_device *device,
             rc = -EPERM;
             goto done;
         }
+        event_arrays(arrays, &events[i]);
+        results[i] = CENTRAL_INGEST_DUPLICATE;
+        order[i] = (struct batch_index){events[i].event_id, i};
+        if (events[i].kind == EVENT_CORRECTION)
+            pg_array_text(&named, events[i].corrects);
     }
-    if ((rc = pg_begin_write(s, err, errlen)))
-        goto done;
-    struct params lock = {0};
+    batch_volunteers(&b, events, count);
+    pg_array_free(&volunteers);
+    pg_array_init(&volunteers, b.open_count);
+    for (size_t i = 0; i < b.open_count; i++)
+        pg_array_text(&volunteers, b.open[i].volunteer);
+
+    struct params lock = {0}, insert = {0}, open = {0}, corrections = {0};
     param_text(&lock, device->site);
-    if ((rc = pg_query(s, ST_SITE_LOCK, &lock, NULL, "site lock", err, errlen)) ||
-        (rc = insert_events(s, device, events, count, received, results, err, errlen)) ||
-        (rc = corrections_elsewhere(s, device->site, events, count, results, elsewhere, err,
-                                    errlen)) ||
-        (rc = batch_read_open(&b, events, count, results, &open_res, err, errlen)))
+    for (int i = 0; i < EVENT_ARRAYS; i++)
+        param_text(&insert, pg_array_end(&arrays[i]));
+    param_text(&insert, device->site);
+    param_number(&insert, device->id);
+    param_number(&insert, received);
+    param_text(&open, device->site);
+    param_text(&open, pg_array_end(&volunteers));
+    param_text(&corrections, pg_array_end(&named));
+    param_text(&corrections, device->site);
+    if ((rc = arrays_built(&insert, 0, what, err, errlen)) ||
+        (rc = arrays_built(&open, 1, "the batch's volunteers", err, errlen)) ||
+        (rc = arrays_built(&corrections, 0, "corrections", err, errlen)))
+        goto done;
+    struct pg_step first[5] = {
+        {.sql = "BEGIN", .what = "begin"},
+        {.which = ST_SITE_LOCK, .p = &lock, .what = "site lock"},
+        {.which = ST_EVENTS_INSERT, .p = &insert, .out = &inserted, .what = what},
+    };
+    size_t steps = 3;
+    if (named.count)
+        first[steps++] = (struct pg_step){.which = ST_CORRECTED_ELSEWHERE,
+                                          .p = &corrections,
+                                          .out = &corrected,
+                                          .what = "correction"};
+    if (b.open_count)
+        first[steps++] = (struct pg_step){
+            .which = ST_VISITS_OPEN, .p = &open, .out = &open_res, .what = "visits"};
+    if (!(rc = pg_ready(s, err, errlen)))
+        rc = pg_pipeline(s, first, steps, err, errlen);
+    /* A connection that looked fine may have lost a server restarted since
+     * the last call: nothing was done, so connect again once. */
+    if (rc == -EBUSY && PQstatus(s->conn) != CONNECTION_OK) {
+        PQclear(inserted);
+        PQclear(corrected);
+        PQclear(open_res);
+        inserted = corrected = open_res = NULL;
+        if (!(rc = pg_ready(s, err, errlen)))
+            rc = pg_pipeline(s, first, steps, err, errlen);
+    }
+    if (rc)
         goto out;
+    events_stored(inserted, order, count, results);
+    corrections_elsewhere(corrected, events, count, results, elsewhere);
+    batch_take_open(&b, open_res);
     for (size_t i = 0; i < count; i++) {
         const struct event *ev = &events[i];
         /* Only a newly stored event moves the hours. */
@@ -483,19 +534,37 @@ int pg_ingest(struct central_store *store, const struct central_device *device,
             (rc = set_card(s, ev, &change, err, errlen)))
             goto out;
     }
-    if ((rc = batch_flush(&b, err, errlen)))
+    flushing = 1;
+    if ((rc = flush_build(&b, &flush, err, errlen)))
         goto out;
     struct params seen = {0};
     param_number(&seen, device->id);
     param_number(&seen, received);
-    if ((rc = pg_query(s, ST_DEVICE_SEEN, &seen, NULL, "device last seen", err, errlen)))
-        goto out;
-    rc = pg_commit(s, err, errlen);
+    struct pg_step last[3];
+    steps = 0;
+    for (size_t i = 0; i < flush.count; i++)
+        last[steps++] = flush.steps[i];
+    last[steps++] =
+        (struct pg_step){.which = ST_DEVICE_SEEN, .p = &seen, .what = "device last seen"};
+    /* The commit on its own: a process that dies before sending it leaves
+     * nothing behind (the server ends the transaction when it reads the
+     * closed connection), rather than a batch committed for no one. */
+    if (!(rc = pg_pipeline(s, last, steps, err, errlen)))
+        rc = pg_commit(s, err, errlen);
 out:
     if (rc)
         pg_rollback(s);
 done:
+    if (flushing)
+        flush_free(&flush);
+    PQclear(inserted);
+    PQclear(corrected);
     PQclear(open_res);
+    for (int i = 0; i < EVENT_ARRAYS; i++)
+        pg_array_free(&arrays[i]);
+    pg_array_free(&named);
+    pg_array_free(&volunteers);
+    free(order);
     free(elsewhere);
     free(b.open);
     free(b.begun);

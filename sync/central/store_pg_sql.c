@@ -228,6 +228,11 @@ const char *const pg_statement_sql[ST_COUNT] = {
         "UPDATE visit SET start_us = $2, start_day = $3, "
         "end_us = CASE WHEN end_us IS NULL THEN NULL ELSE greatest(end_us, $2::bigint) END "
         "WHERE start_event = $1",
+    /* firmware/visits.c's ST_NEWER_CORRECTION: a correction recorded after
+     * this one wins; ids compared bytewise, as SQLite does. */
+    [ST_NEWER_CORRECTION] = "SELECT EXISTS (SELECT 1 FROM event WHERE corrects = $1 AND "
+                            "kind = 'correction' AND site = $4 AND (recorded_us > $2 OR "
+                            "(recorded_us = $2 AND event_id COLLATE \"C\" > $3)))",
     [ST_VISIT_CORRECT_END] = "UPDATE visit SET end_us = greatest($2::bigint, start_us), "
                              "review = 0 WHERE end_event = $1",
 };
