@@ -152,7 +152,8 @@ static int read_tables(sqlite3 *db, PGconn *conn, struct table *tables, int *cou
             rc = -ENOTSUP;
             break;
         }
-        snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s') ORDER BY cid", t->name);
+        snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%.63s') ORDER BY cid",
+                 t->name);
         if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
             PQclear(res);
             rc = sqlite_failed(db, t->name, err, errlen);
@@ -191,7 +192,7 @@ static int read_tables(sqlite3 *db, PGconn *conn, struct table *tables, int *cou
         PQclear(res);
         if (rc)
             break;
-        snprintf(sql, sizeof sql, "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list('%s')",
+        snprintf(sql, sizeof sql, "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list('%.63s')",
                  t->name);
         if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
             rc = sqlite_failed(db, t->name, err, errlen);
@@ -214,7 +215,7 @@ static int target_empty(PGconn *conn, const struct table *tables, int count, cha
         if (tables[i].singleton || tables[i].replace)
             continue;
         char sql[160];
-        snprintf(sql, sizeof sql, "SELECT EXISTS (SELECT 1 FROM \"%s\")", tables[i].name);
+        snprintf(sql, sizeof sql, "SELECT EXISTS (SELECT 1 FROM \"%.63s\")", tables[i].name);
         PGresult *res = PQexec(conn, sql);
         if (PQresultStatus(res) != PGRES_TUPLES_OK)
             return pg_failed(conn, res, tables[i].name, err, errlen);
@@ -291,22 +292,22 @@ static int out_value(struct out *o, sqlite3_stmt *st, int i, int bytea)
 static int copy_table(sqlite3 *db, PGconn *conn, const struct table *t, long long *rows, char *err,
                       size_t errlen)
 {
-    char select[2048] = "SELECT ", copy[2048];
+    char select[4096] = "SELECT ", copy[4096]; /* COLUMNS_MAX names of NAME_MAX_BYTES fit */
     size_t sl = strlen(select);
-    int cl = snprintf(copy, sizeof copy, "COPY \"%s\" (", t->name);
+    int cl = snprintf(copy, sizeof copy, "COPY \"%.63s\" (", t->name);
     for (int i = 0; i < t->column_count; i++) {
-        sl += (size_t)snprintf(select + sl, sizeof select - sl, "%s\"%s\"", i ? ", " : "",
+        sl += (size_t)snprintf(select + sl, sizeof select - sl, "%s\"%.63s\"", i ? ", " : "",
                                t->columns[i].name);
-        cl += snprintf(copy + cl, sizeof copy - (size_t)cl, "%s\"%s\"", i ? ", " : "",
+        cl += snprintf(copy + cl, sizeof copy - (size_t)cl, "%s\"%.63s\"", i ? ", " : "",
                        t->columns[i].name);
     }
-    snprintf(select + sl, sizeof select - sl, " FROM \"%s\"", t->name);
+    snprintf(select + sl, sizeof select - sl, " FROM \"%.63s\"", t->name);
     snprintf(copy + cl, sizeof copy - (size_t)cl, ") FROM STDIN");
     *rows = 0;
     int rc = 0;
     if (t->singleton || t->replace) {
         char sql[160];
-        snprintf(sql, sizeof sql, "DELETE FROM \"%s\"", t->name);
+        snprintf(sql, sizeof sql, "DELETE FROM \"%.63s\"", t->name);
         if ((rc = pg_failed(conn, PQexec(conn, sql), t->name, err, errlen)))
             return rc;
     }
@@ -364,8 +365,8 @@ static int copy_table(sqlite3 *db, PGconn *conn, const struct table *t, long lon
         /* The next id the target hands out follows the copied ones. */
         char sql[400];
         snprintf(sql, sizeof sql,
-                 "SELECT setval(pg_get_serial_sequence('\"%s\"', '%s'), "
-                 "coalesce(max(\"%s\"), 0) + 1, false) FROM \"%s\"",
+                 "SELECT setval(pg_get_serial_sequence('\"%.63s\"', '%.63s'), "
+                 "coalesce(max(\"%.63s\"), 0) + 1, false) FROM \"%.63s\"",
                  t->name, t->identity, t->identity, t->name);
         rc = pg_failed(conn, PQexec(conn, sql), t->name, err, errlen);
     }
