@@ -251,7 +251,7 @@ static void test_migrate_moves_everything_and_the_reports_agree(void **state)
 /* Rows in the tables fill() leaves empty: the web app's accounts, their
  * sites, a session and the roster file it previews, sign-in counts, the
  * audit log, notes, a weekly plan imported from a calendar and one of its
- * occurrences, the monthly mail's state, opening hours. The text holds
+ * occurrences, the monthly mail's state, opening hours, a web correction. The text holds
  * what COPY must escape (tab, newline, carriage return, backslash) and
  * the blobs a zero byte. */
 static void fill_the_rest(struct fixture *f)
@@ -291,6 +291,8 @@ static void fill_the_rest(struct fixture *f)
         /* The rounding changed after the visits were counted: the totals
          * move as counted, not counted again. */
         "UPDATE setting SET round_minutes = 15",
+        /* A correction made on the web page, by whom. */
+        "INSERT INTO web_correction SELECT event_id, 'kari' FROM event ORDER BY seq LIMIT 1",
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
         if (fixture_exec(f, sql[i]))
