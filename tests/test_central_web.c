@@ -328,6 +328,140 @@ static void test_sso_header_from_a_peer_off_loopback_is_refused(void **state)
     assert_int_equal(system(command), 0);
 }
 
+/* ---- languages (issue 13, section 6) ---- */
+
+/* Words that are bokmål only: none may be left on a page in nynorsk. */
+static const char *const bokmal_only[] = {
+    "ikke",        "Hvem er her", "Brukere",  "Kiosker",   "Åpningstid", "Enhet",
+    "hele døgnet", "Oversikt",    "innholdet", "Rapporter", "Aktiviteter", "tirsdag",
+    "lørdag",      "søndag",      " fra ",    "Brukernavn", "Velg ",      "Tilbake",
+    NULL};
+/* And on a page in English, not those nor the words bokmål shares with
+ * nynorsk. */
+static const char *const norwegian[] = {"Logg ", "Frivillige", "Dager", "Lagre", "Språk",
+                                        "aldri",  "Ingen",      "Passord", "Legg til", "Stille",
+                                        "mandag", "Klokke",     "Enheter", NULL};
+
+/* The page's visible text (between tags), so that paths, class names and
+ * the attribute values of the markup are not read as words. */
+static void visible_text(const char *html, char *out, size_t cap)
+{
+    size_t used = 0;
+    int in_tag = 0;
+    for (const char *p = html; *p && used + 1 < cap; p++) {
+        if (*p == '<')
+            in_tag = 1;
+        else if (*p == '>')
+            in_tag = 0, out[used++] = ' ';
+        else if (!in_tag)
+            out[used++] = *p;
+    }
+    out[used] = '\0';
+}
+
+static void assert_no_words(const char *what, const char *lang, const char *html,
+                            const char *const *words)
+{
+    static char text[65536];
+    visible_text(html, text, sizeof text);
+    for (size_t i = 0; words[i]; i++)
+        if (strstr(text, words[i])) {
+            fprintf(stderr, "%s in %s still says \"%s\":\n%s\n", what, lang, words[i], text);
+            fail();
+        }
+}
+
+/* A person chooses their language on their own page; every page they see
+ * is then in it, with no bokmål left: the layout and menu, the kiosks page
+ * with its opening hours, their own page, a message page. Before sign-in
+ * the browser's Accept-Language chooses; bokmål without one. */
+static void test_pages_speak_the_language_the_person_chose(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "nils", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord7");
+    make_user(f, "emma", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "langtpassord8");
+    assert_int_equal(fixture_exec(f, "UPDATE device SET last_seen_us = 1"), 0);
+    struct page page;
+    /* Before sign-in: the browser's language. */
+    assert_int_equal(web_request(f, "/login", NULL, NULL, "Accept-Language: nn-NO,nn;q=0.9",
+                                 NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "<html lang=\"nn\">"));
+    assert_non_null(strstr(page.body, "Brukarnamn"));
+    assert_no_words("/login", "nn", page.body, bokmal_only);
+    assert_int_equal(web_request(f, "/login", NULL, NULL, "Accept-Language: en-GB,en;q=0.8",
+                                 NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "User name"));
+    assert_no_words("/login", "en", page.body, norwegian);
+    assert_int_equal(web_request(f, "/login", NULL, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "<html lang=\"nb\">"));
+    assert_non_null(strstr(page.body, "Brukernavn"));
+    const struct {
+        const char *name, *password, *lang;
+        const char *const *words;
+        const char *expect;
+    } people[] = {{"nils", "langtpassord7", "nn", bokmal_only, "Opningstider"},
+                  {"emma", "langtpassord8", "en", norwegian, "Opening hours"}};
+    for (size_t i = 0; i < 2; i++) {
+        char cookie[256], csrf[80], form[256];
+        sign_in(f, people[i].name, people[i].password, cookie, sizeof cookie);
+        assert_int_equal(web_request(f, "/me", cookie, NULL, NULL, NULL, &page), 200);
+        assert_non_null(strstr(page.body, "name=\"lang\" value=\"nb\" checked"));
+        csrf_of(&page, csrf, sizeof csrf);
+        snprintf(form, sizeof form, "csrf=%s&lang=%s", csrf, people[i].lang);
+        assert_int_equal(web_request(f, "/me", cookie, form, NULL, NULL, &page), 303);
+        /* Stored with the account: a new session has it too. */
+        sign_in(f, people[i].name, people[i].password, cookie, sizeof cookie);
+        /* Their page, the kiosks, and a message page (a form without its
+         * token, refused). */
+        const char *paths[] = {"/me", "/kiosks", "/kiosks/add"};
+        for (size_t j = 0; j < 3; j++) {
+            web_request(f, paths[j], cookie, j == 2 ? "name=x" : NULL, NULL, NULL, &page);
+            assert_int_equal(page.status, j == 2 ? 403 : 200);
+            char lang_attr[32];
+            snprintf(lang_attr, sizeof lang_attr, "<html lang=\"%s\">", people[i].lang);
+            assert_non_null(strstr(page.body, lang_attr));
+            assert_no_words(paths[j], people[i].lang, page.body, people[i].words);
+            if (j == 1)
+                assert_non_null(strstr(page.body, people[i].expect));
+        }
+        assert_int_equal(web_request(f, "/me", cookie, NULL, NULL, NULL, &page), 200);
+        char checked[64];
+        snprintf(checked, sizeof checked, "value=\"%s\" checked", people[i].lang);
+        assert_non_null(strstr(page.body, checked));
+        /* Not a language of ours: refused, nothing changes. */
+        csrf_of(&page, csrf, sizeof csrf);
+        snprintf(form, sizeof form, "csrf=%s&lang=de", csrf);
+        assert_int_equal(web_request(f, "/me", cookie, form, NULL, NULL, &page), 400);
+    }
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM web_user WHERE lang = 'nn' AND "
+                                      "name = 'nils'"),
+                     1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE action = 'user lang'"), 2);
+    fixture_stop(f);
+}
+
+/* The browser's Accept-Language, read as browsers write it. */
+static void test_accept_language_picks_the_first_of_ours(void **state)
+{
+    (void)state;
+    char lang[4];
+    const char *cases[][2] = {{NULL, "nb"},
+                              {"", "nb"},
+                              {"de-DE,de;q=0.9", "nb"},
+                              {"nn-NO,nn;q=0.9,nb;q=0.8", "nn"},
+                              {"da, en-GB;q=0.8, en;q=0.7", "en"},
+                              {"no", "nb"},
+                              {"nn;q=0, en", "en"},
+                              {"EN-us", "en"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        web_lang_from_browser(cases[i][0], lang);
+        assert_string_equal(lang, cases[i][1]);
+    }
+}
+
 static void test_admin_token_works_as_bearer_for_scripts(void **state)
 {
     (void)state;
@@ -1634,6 +1768,8 @@ int main(void)
         cmocka_unit_test(test_sessions_and_wrong_passwords_are_shared_by_every_process),
         cmocka_unit_test(test_sso_header_names_the_user_only_when_configured),
         cmocka_unit_test(test_sso_header_from_a_peer_off_loopback_is_refused),
+        cmocka_unit_test(test_pages_speak_the_language_the_person_chose),
+        cmocka_unit_test(test_accept_language_picks_the_first_of_ours),
         cmocka_unit_test(test_admin_token_works_as_bearer_for_scripts),
         cmocka_unit_test(test_volunteer_list_searches_names_and_ids_and_filters),
         cmocka_unit_test(test_volunteer_page_shows_papers_cards_visits_and_notes),

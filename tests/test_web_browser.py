@@ -415,6 +415,8 @@ try:
 
     driver.get(base + "/users")
     check("users")
+    driver.get(base + "/me")
+    check("me")
     driver.get(base + "/audit")
     expect("kiosk add" in driver.page_source, "the audit log shows the kiosk added")
     check("audit")

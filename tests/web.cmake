@@ -25,3 +25,6 @@ if(TARGET tilstede-central)
     ${CMAKE_CURRENT_BINARY_DIR}/web_reports_browser)
   set_tests_properties(test_web_reports_browser PROPERTIES TIMEOUT 240)
 endif()
+# The web app's gettext catalogues: all translated (msgfmt --statistics).
+add_test(NAME test_central_po COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_central_po.sh
+  ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/central_po)

@@ -39,6 +39,10 @@ static const struct web_page pages[] = {
     {"POST", "/kiosks/add", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_add},
     {"POST", "/kiosks/revoke", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_revoke},
     {"POST", "/kiosks/hours", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_kiosks_hours},
+    {"GET", "/me", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER,
+     web_me_page},
+    {"POST", "/me", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER,
+     web_me_post},
     {"GET", "/mail", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_mail_page},
     {"POST", "/mail", CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT, web_mail_post},
     {"GET", "/users", CENTRAL_ROLE_COORDINATOR, web_users_page},
@@ -177,11 +181,11 @@ int web_url_part(const char *text, char *out, size_t cap)
     return 0;
 }
 
-const char *web_role_words(enum central_role role)
+const char *web_role_words(const struct web *web, enum central_role role)
 {
-    return role == CENTRAL_ROLE_COORDINATOR ? "koordinator"
-           : role == CENTRAL_ROLE_CONTACT   ? "frivilligkontakt"
-                                            : "leser";
+    return role == CENTRAL_ROLE_COORDINATOR ? _("koordinator")
+           : role == CENTRAL_ROLE_CONTACT   ? _("frivilligkontakt")
+                                            : _("leser");
 }
 
 static const char *const weekday_keys[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -470,31 +474,40 @@ void web_begin(struct web *web, const char *title)
                       "<title>%s · Tilstede</title><link rel=\"stylesheet\" "
                       "href=\"/tilstede.css\"></head><body><a class=\"skip\" href=\"#main\">"
                       "%s</a><header><p class=\"brand\">Tilstede</p>",
-                      web->user.lang[0] ? web->user.lang : "nb", title, _("Hopp til innholdet"));
+                      web_lang(web), title, _("Hopp til innholdet"));
     if (web->user.id > 0) {
-        central_buf_str(out, "<nav aria-label=\"Meny\"><ul>");
-        if (web->user.role & (CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_VIEWER))
-            central_buf_str(out, "<li><a href=\"/\">Oversikt</a></li>");
-        if (web->user.role & (CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT))
-            central_buf_str(out, "<li><a href=\"/here\">Hvem er her</a></li>"
-                                 "<li><a href=\"/volunteers\">Frivillige</a></li>"
-                                 "<li><a href=\"/kiosks\">Kiosker</a></li>"
-                                 "<li><a href=\"/activities\">Aktiviteter</a></li>"
-                                 "<li><a href=\"/review\">Til gjennomgang</a></li>"
-                                 "<li><a href=\"/mail\">E-post</a></li>");
-        central_buf_htmlf(out, "<li><a href=\"/reports\">%s</a></li><li><a href=\"/year\">%s</a></li>",
-                          _("Rapporter"), _("Årsrapport"));
-        if (web->user.role == CENTRAL_ROLE_COORDINATOR)
-            central_buf_str(out, "<li><a href=\"/roster\">Last opp liste</a></li>"
-                                 "<li><a href=\"/users\">Brukere</a></li>"
-                                 "<li><a href=\"/audit\">Endringslogg</a></li>");
+        /* The menu: (path, words, roles), in the order shown. */
+        static const struct {
+            const char *path, *words;
+            unsigned roles;
+        } menu[] = {
+            {"/", N_("Oversikt"), CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_VIEWER},
+            {"/here", N_("Hvem er her"), CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT},
+            {"/volunteers", N_("Frivillige"), CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT},
+            {"/kiosks", N_("Kiosker"), CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT},
+            {"/activities", N_("Aktiviteter"), CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT},
+            {"/review", N_("Til gjennomgang"), CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT},
+            {"/mail", N_("E-post"), CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT},
+            {"/reports", N_("Rapporter"),
+             CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER},
+            {"/year", N_("Årsrapport"),
+             CENTRAL_ROLE_COORDINATOR | CENTRAL_ROLE_CONTACT | CENTRAL_ROLE_VIEWER},
+            {"/roster", N_("Last opp liste"), CENTRAL_ROLE_COORDINATOR},
+            {"/users", N_("Brukere"), CENTRAL_ROLE_COORDINATOR},
+            {"/audit", N_("Endringslogg"), CENTRAL_ROLE_COORDINATOR},
+        };
+        central_buf_htmlf(out, "<nav aria-label=\"%s\"><ul>", _("Meny"));
+        for (size_t i = 0; i < sizeof menu / sizeof menu[0]; i++)
+            if (menu[i].roles & web->user.role)
+                central_buf_htmlf(out, "<li><a href=\"%s\">%s</a></li>", menu[i].path,
+                                  _(menu[i].words));
         central_buf_str(out, "</ul></nav><form class=\"signout\" method=\"post\" "
                              "action=\"/logout\">");
         web_csrf_field(web);
         central_buf_htmlf(out,
-                          "<span>%s (%s)</span> <button type=\"submit\">Logg ut</button>"
+                          "<a href=\"/me\">%s (%s)</a> <button type=\"submit\">%s</button>"
                           "</form>",
-                          web->user.name, web_role_words(web->user.role));
+                          web->user.name, web_role_words(web, web->user.role), _("Logg ut"));
     }
     central_buf_htmlf(out, "</header><main id=\"main\"><h1>%s</h1>", title);
 }
@@ -517,9 +530,9 @@ void web_message(struct web *web, unsigned status, const char *title, const char
     web_begin(web, title);
     central_buf_htmlf(web->out, "<p class=\"message\">%s</p>", text);
     if (web->user.id > 0)
-        central_buf_str(web->out, "<p><a href=\"/home\">Til forsiden</a></p>");
+        central_buf_htmlf(web->out, "<p><a href=\"/home\">%s</a></p>", _("Til forsiden"));
     else
-        central_buf_str(web->out, "<p><a href=\"/login\">Logg inn</a></p>");
+        central_buf_htmlf(web->out, "<p><a href=\"/login\">%s</a></p>", _("Logg inn"));
     web_end(web);
 }
 
@@ -548,21 +561,25 @@ void web_audit(struct web *web, const char *action, const char *subject, const c
 
 void central_web_handle(struct central_request *request, struct central_response *response)
 {
-    struct web web = {.request = request, .response = response, .out = &response->body};
+    struct web web_ = {.request = request, .response = response, .out = &response->body};
+    struct web *web = &web_; /* the name _() expects */
     response->status = MHD_HTTP_OK;
-    const struct web_page *page = page_find(request->method, request->path, &web.arg);
-    if (parse_form(&web)) {
+    const struct web_page *page = page_find(request->method, request->path, &web->arg);
+    if (parse_form(web)) {
         central_respond_error(response, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
                               "out of memory");
         goto out;
     }
-    unsigned status = identify(&web);
+    unsigned status = identify(web);
+    /* Before sign-in the pages speak the browser's language. */
+    if (web->user.id == 0)
+        web_lang_from_browser(header(web, "Accept-Language"), web->user.lang);
     if (status == WEB_BASIC_RETIRED) {
-        web_message(&web, MHD_HTTP_UNAUTHORIZED, "Logg inn med brukeren din",
-                    "Innlogging med tilgangsnøkkel (HTTP Basic) er tatt bort. Logg inn med "
-                    "brukernavnet og passordet ditt på /login (koordinatoren lager brukere "
-                    "under Brukere, eller med tilstede-central user add). Skript sender "
-                    "tilgangsnøkkelen som Authorization: Bearer.");
+        web_message(web, MHD_HTTP_UNAUTHORIZED, _("Logg inn med brukeren din"),
+                    _("Innlogging med tilgangsnøkkel (HTTP Basic) er tatt bort. Logg inn med "
+                      "brukernavnet og passordet ditt på /login (koordinatoren lager brukere "
+                      "under Brukere, eller med tilstede-central user add). Skript sender "
+                      "tilgangsnøkkelen som Authorization: Bearer."));
         response->error_code = "basic_retired";
         goto out;
     }
@@ -571,55 +588,56 @@ void central_web_handle(struct central_request *request, struct central_response
         goto out;
     }
     if (status == MHD_HTTP_FORBIDDEN) {
-        web_message(&web, status, "Ingen tilgang",
-                    "Innloggingen fra kommunens pålogging gjelder ingen aktiv bruker her.");
+        web_message(web, status, _("Ingen tilgang"),
+                    _("Innloggingen fra kommunens pålogging gjelder ingen aktiv bruker her."));
         goto out;
     }
     if (status) {
         response->retry_after_s = 5;
-        web_message(&web, status, "Prøv igjen", "Tjenesten er opptatt. Prøv igjen om litt.");
+        web_message(web, status, _("Prøv igjen"), _("Tjenesten er opptatt. Prøv igjen om litt."));
         goto out;
     }
     if (!page) {
-        web_message(&web, MHD_HTTP_NOT_FOUND, "Fant ikke siden", "Denne siden finnes ikke.");
+        web_message(web, MHD_HTTP_NOT_FOUND, _("Fant ikke siden"), _("Denne siden finnes ikke."));
         goto out;
     }
-    if (page->roles && web.user.id == 0) {
+    if (page->roles && web->user.id == 0) {
         if (strcmp(request->method, "GET") == 0)
-            web_redirect(&web, "/login");
+            web_redirect(web, "/login");
         else
-            web_message(&web, MHD_HTTP_FORBIDDEN, "Logget ut",
-                        "Du er ikke logget inn (økten kan ha gått ut). Logg inn igjen.");
+            web_message(web, MHD_HTTP_FORBIDDEN, _("Logget ut"),
+                        _("Du er ikke logget inn (økten kan ha gått ut). Logg inn igjen."));
         goto out;
     }
-    if (page->roles && !(page->roles & web.user.role)) {
-        web_message(&web, MHD_HTTP_FORBIDDEN, "Ingen tilgang",
-                    "Brukeren din har ikke tilgang til denne siden.");
+    if (page->roles && !(page->roles & web->user.role)) {
+        web_message(web, MHD_HTTP_FORBIDDEN, _("Ingen tilgang"),
+                    _("Brukeren din har ikke tilgang til denne siden."));
         goto out;
     }
     if (request->body_too_large) {
-        char words[160];
+        char words[256];
         snprintf(words, sizeof words,
-                 "Skjemaet eller filen er større enn %u MB, og ble ikke lest. Velg en mindre fil.",
+                 _("Skjemaet eller filen er større enn %u MB, og ble ikke lest. Velg en mindre "
+                   "fil."),
                  CENTRAL_WEB_BODY_MAX / (1024u * 1024u));
-        web_message(&web, MHD_HTTP_CONTENT_TOO_LARGE, "For stor fil", words);
+        web_message(web, MHD_HTTP_CONTENT_TOO_LARGE, _("For stor fil"), words);
         response->error_code = "body_too_large";
         goto out;
     }
     /* Every state change: our origin and the session's token. A script
      * with a bearer token is not a browser and needs neither; sign-in and
      * set-up have no session yet and check the origin only. */
-    if (strcmp(request->method, "POST") == 0 && !web.by_token) {
+    if (strcmp(request->method, "POST") == 0 && !web->by_token) {
         int pre_session = page->handler == web_login_post || page->handler == web_setup_post;
-        if (!same_origin(&web) || (!pre_session && !csrf_ok(&web))) {
-            web_message(&web, MHD_HTTP_FORBIDDEN, "Skjemaet ble avvist",
-                        "Skjemaet kom ikke fra denne siden, eller siden var for gammel. Gå "
-                        "tilbake, last siden på nytt og prøv igjen.");
+        if (!same_origin(web) || (!pre_session && !csrf_ok(web))) {
+            web_message(web, MHD_HTTP_FORBIDDEN, _("Skjemaet ble avvist"),
+                        _("Skjemaet kom ikke fra denne siden, eller siden var for gammel. Gå "
+                          "tilbake, last siden på nytt og prøv igjen."));
             response->error_code = "csrf";
             goto out;
         }
     }
-    page->handler(&web);
+    page->handler(web);
 out:
-    free(web.form);
+    free(web->form);
 }

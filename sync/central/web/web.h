@@ -53,12 +53,18 @@ struct web_page {
  * (format_arg lets the compiler check the msgid against the arguments).
  * N_() marks text in a table, translated where it is used: _(table[i]).
  * A plural: web_ntext(web, "%d frivillig", "%d frivillige", n). After
- * adding text, give it its nn and en translations in the .po files (the
- * test central_web_i18n fails on an untranslated msgid). */
+ * adding text, give it its nn and en translations in the .po files
+ * (tests/test_central_po.sh: msgfmt --statistics, and a count of the
+ * pages' msgids the catalogues lack). */
 const char *web_text(const struct web *web, const char *msgid) __attribute__((format_arg(2)));
 const char *web_ntext(const struct web *web, const char *singular, const char *plural, long n)
     __attribute__((format_arg(2))) __attribute__((format_arg(3)));
 #define _(msgid)  web_text(web, (msgid))
+/* The page's language: the account's (nb, nn, en), else the browser's. */
+const char *web_lang(const struct web *web);
+int web_lang_valid(const char *lang);
+/* The first of nb, nn, en in an Accept-Language header; nb when none. */
+void web_lang_from_browser(const char *accept, char out[4]);
 #define N_(msgid) (msgid)
 
 /* A form field (POST) or query argument (GET), or NULL. */
@@ -108,7 +114,7 @@ int web_session_begin(struct web *web, const struct central_user *user);
 /* Signs out: the session is deleted and the cookie cleared. */
 void web_session_end(struct web *web);
 /* Role names as people read them. */
-const char *web_role_words(enum central_role role);
+const char *web_role_words(const struct web *web, enum central_role role);
 /* Makes a set-up link into out: public_url + "/setup?token=...", and the
  * token's hash. */
 void web_setup_link(const char *public_url, char *out, size_t cap,
@@ -147,6 +153,8 @@ void web_logout_post(struct web *web);
 void web_setup_page(struct web *web);
 void web_setup_post(struct web *web);
 void web_home_page(struct web *web);
+void web_me_page(struct web *web);
+void web_me_post(struct web *web);
 void web_mail_page(struct web *web);
 void web_mail_post(struct web *web);
 void web_present_page(struct web *web);

@@ -16,8 +16,8 @@
 #define PASSWORD_MIN  10  /* characters (bytes) a chosen password needs at least */
 #define PASSWORD_MAX  256
 
-static const char refused[] = "Feil brukernavn eller passord, eller for mange forsøk. Vent litt "
-                              "og prøv igjen.";
+static const char refused[] = N_("Feil brukernavn eller passord, eller for mange forsøk. Vent "
+                                 "litt og prøv igjen.");
 
 static int64_t now_us(void)
 {
@@ -28,19 +28,19 @@ static int64_t now_us(void)
 
 static void login_form(struct web *web, const char *name, const char *error)
 {
-    web_begin(web, "Logg inn");
+    web_begin(web, _("Logg inn"));
     if (error)
         central_buf_htmlf(web->out, "<p class=\"error\" role=\"alert\">%s</p>", error);
     central_buf_htmlf(web->out,
                       "<form method=\"post\" action=\"/login\" class=\"stack\">"
-                      "<label for=\"name\">Brukernavn</label>"
+                      "<label for=\"name\">%s</label>"
                       "<input id=\"name\" name=\"name\" autocomplete=\"username\" required "
                       "value=\"%s\">"
-                      "<label for=\"password\">Passord</label>"
+                      "<label for=\"password\">%s</label>"
                       "<input id=\"password\" name=\"password\" type=\"password\" "
                       "autocomplete=\"current-password\" required>"
-                      "<button type=\"submit\">Logg inn</button></form>",
-                      name ? name : "");
+                      "<button type=\"submit\">%s</button></form>",
+                      _("Brukernavn"), name ? name : "", _("Passord"), _("Logg inn"));
     web_end(web);
 }
 
@@ -92,7 +92,7 @@ void web_login_post(struct web *web)
     if (!name || !password || !name[0] || strlen(name) >= CENTRAL_NAME_MAX ||
         strlen(password) > PASSWORD_MAX) {
         web->response->status = MHD_HTTP_BAD_REQUEST;
-        login_form(web, name, refused);
+        login_form(web, name, _(refused));
         return;
     }
     char user_key[CENTRAL_NAME_MAX + 8], addr_key[80], err[256];
@@ -100,7 +100,7 @@ void web_login_post(struct web *web)
     snprintf(addr_key, sizeof addr_key, "addr:%s", web->request->peer);
     if (wait_s(store, user_key) > 0 || wait_s(store, addr_key) > 0) {
         web->response->status = MHD_HTTP_TOO_MANY_REQUESTS;
-        login_form(web, name, refused);
+        login_form(web, name, _(refused));
         return;
     }
     struct central_user user;
@@ -115,14 +115,14 @@ void web_login_post(struct web *web)
         /* 403, not 401: a 401 page would make the browser ask for HTTP
          * basic credentials. */
         web->response->status = MHD_HTTP_FORBIDDEN;
-        login_form(web, name, refused);
+        login_form(web, name, _(refused));
         return;
     }
     central_store_login_failure(store, user_key, 1, err, sizeof err);
     central_store_login_failure(store, addr_key, 1, err, sizeof err);
     if (web_session_begin(web, &user)) {
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, "Prøv igjen",
-                    "Innloggingen kunne ikke lagres. Prøv igjen om litt.");
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _("Prøv igjen"),
+                    _("Innloggingen kunne ikke lagres. Prøv igjen om litt."));
         return;
     }
     web_redirect(web, "/home");
@@ -144,31 +144,36 @@ static int setup_user(struct web *web, unsigned char hash[CENTRAL_TOKEN_HASH_BYT
     if (token && central_token_hash(token, strlen(token), hash) == 0 &&
         central_store_user_setup_find(web->request->store, hash, user, err, sizeof err) == 0)
         return 1;
-    web_message(web, MHD_HTTP_NOT_FOUND, "Lenken virker ikke",
-                "Lenken er brukt, utløpt eller feil. Be koordinatoren om en ny.");
+    web_message(web, MHD_HTTP_NOT_FOUND, _("Lenken virker ikke"),
+                _("Lenken er brukt, utløpt eller feil. Be koordinatoren om en ny."));
     return 0;
 }
 
 static void setup_form(struct web *web, const struct central_user *user, const char *error)
 {
-    web_begin(web, "Velg passord");
-    central_buf_htmlf(web->out, "<p>Brukernavnet ditt er <strong>%s</strong> (%s).</p>", user->name,
-                      web_role_words(user->role));
+    web_begin(web, _("Velg passord"));
+    central_buf_str(web->out, "<p>");
+    central_buf_htmlf(web->out, _("Brukernavnet ditt er %s (%s)."), user->name,
+                      web_role_words(web, user->role));
+    central_buf_str(web->out, "</p>");
     if (error)
         central_buf_htmlf(web->out, "<p class=\"error\" role=\"alert\">%s</p>", error);
+    char label[128];
+    snprintf(label, sizeof label, _("Nytt passord (minst %d tegn)"), PASSWORD_MIN);
     central_buf_htmlf(web->out,
                       "<form method=\"post\" action=\"/setup\" class=\"stack\">"
                       "<input type=\"hidden\" name=\"token\" value=\"%s\">"
                       "<input type=\"hidden\" name=\"name\" autocomplete=\"username\" "
                       "value=\"%s\">"
-                      "<label for=\"password\">Nytt passord (minst %d tegn)</label>"
+                      "<label for=\"password\">%s</label>"
                       "<input id=\"password\" name=\"password\" type=\"password\" "
                       "autocomplete=\"new-password\" required minlength=\"%d\">"
-                      "<label for=\"again\">Det samme passordet igjen</label>"
+                      "<label for=\"again\">%s</label>"
                       "<input id=\"again\" name=\"again\" type=\"password\" "
                       "autocomplete=\"new-password\" required>"
-                      "<button type=\"submit\">Lagre og logg inn</button></form>",
-                      web_field(web, "token"), user->name, PASSWORD_MIN, PASSWORD_MIN);
+                      "<button type=\"submit\">%s</button></form>",
+                      web_field(web, "token"), user->name, label, PASSWORD_MIN,
+                      _("Det samme passordet igjen"), _("Lagre og logg inn"));
     web_end(web);
 }
 
@@ -190,12 +195,12 @@ void web_setup_post(struct web *web)
     const char *password = web_field(web, "password"), *again = web_field(web, "again");
     if (!password || strlen(password) < PASSWORD_MIN || strlen(password) > PASSWORD_MAX) {
         web->response->status = MHD_HTTP_BAD_REQUEST;
-        setup_form(web, &user, "Passordet må ha minst 10 og høyst 256 tegn.");
+        setup_form(web, &user, _("Passordet må ha minst 10 og høyst 256 tegn."));
         return;
     }
     if (!again || strcmp(password, again) != 0) {
         web->response->status = MHD_HTTP_BAD_REQUEST;
-        setup_form(web, &user, "De to passordene er ikke like.");
+        setup_form(web, &user, _("De to passordene er ikke like."));
         return;
     }
     char pwhash[crypto_pwhash_STRBYTES], err[256];
@@ -203,8 +208,8 @@ void web_setup_post(struct web *web)
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0 ||
         central_store_user_setup_use(web->request->store, hash, pwhash, &user, err, sizeof err) !=
             0) {
-        web_message(web, MHD_HTTP_NOT_FOUND, "Lenken virker ikke",
-                    "Passordet ble ikke lagret: lenken er brukt eller utløpt. Be om en ny.");
+        web_message(web, MHD_HTTP_NOT_FOUND, _("Lenken virker ikke"),
+                    _("Passordet ble ikke lagret: lenken er brukt eller utløpt. Be om en ny."));
         return;
     }
     if (web_session_begin(web, &user) == 0)

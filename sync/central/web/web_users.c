@@ -21,7 +21,7 @@ static int user_row(void *ctx, const struct central_user *user)
                         : user->setup_expires_us ? "venter på oppsett"
                                                  : "–";
     central_buf_htmlf(out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>", user->name,
-                      web_role_words(user->role), user->site_count ? sites : "alle", state);
+                      web_role_words(web, user->role), user->site_count ? sites : "alle", state);
     if (!user->revoked_us) {
         central_buf_htmlf(out,
                           "<form method=\"post\" action=\"/users/revoke\">"
@@ -109,7 +109,7 @@ void web_users_add(struct web *web)
                                   : "En av enhetene finnes ikke.");
         return;
     }
-    web_audit(web, "user add", user.name, web_role_words(user.role));
+    web_audit(web, "user add", user.name, web_role_words(web, user.role));
     web_begin(web, "Brukeren er laget");
     central_buf_htmlf(web->out,
                       "<p>Send denne lenken til %s. Den virker én gang, i %d timer, og "
