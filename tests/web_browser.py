@@ -20,6 +20,8 @@ def start_chromium(work):
                  "--disable-component-update", "--disable-sync",
                  f"--user-data-dir={work}/chromium", "--window-size=1280,900"]:
         options.add_argument(flag)
+    # A Norwegian browser: the pages before sign-in follow Accept-Language.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "nb-NO,nb,no"})
     options.binary_location = "/usr/bin/chromium"
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(30)
