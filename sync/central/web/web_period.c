@@ -150,8 +150,12 @@ int web_period_parse(const struct web *web, struct web_period *period, char *why
         period->quarter = 1;
     if (period->month < 0)
         period->month = 1;
-    snprintf(period->from, sizeof period->from, "%04d-%02d-01", period->year, first);
-    snprintf(period->to, sizeof period->to, "%04d-%02d-%02d", period->year, last,
-             days_in(period->year, last));
+    /* year is within YEAR_MIN..YEAR_MAX (four digits) and first..last
+     * within 1..12, as read above; the unsigned casts let the compiler
+     * see that the dates fit their CENTRAL_DATE_LEN. */
+    unsigned y = (unsigned)period->year % 10000u, f = (unsigned)first % 100u,
+             l = (unsigned)last % 100u, d = (unsigned)days_in(period->year, last) % 100u;
+    snprintf(period->from, sizeof period->from, "%04u-%02u-01", y, f);
+    snprintf(period->to, sizeof period->to, "%04u-%02u-%02u", y, l, d);
     return 0;
 }
