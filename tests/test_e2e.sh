@@ -142,7 +142,7 @@ PY
     done
     # The status report follows the fetch in the same run; give it a moment.
     for _ in $(seq 50); do
-        curl -sf "http://koordinator:$admin@127.0.0.1:$port/" | grep -q 'hentet tilbake' && break
+        curl -sf -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/" | grep -q 'hentet tilbake' && break
         sleep 0.2
     done
     kill -TERM "$kiosk_pid"
@@ -162,7 +162,7 @@ PY
     after=$(year_hours kiosk)
     check "the kiosk counts what the central counts ($after = $before)" test "$after" = "$before"
     check "Åse's unsent check-in is the one thing lost" test "$(present_count)" = 0
-    curl -s "http://koordinator:$admin@127.0.0.1:$port/" > "$work/dashboard-restored.html"
+    curl -s -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/" > "$work/dashboard-restored.html"
     check "the dashboard tells the coordinator of the restore" \
         grep -q 'Gjenopprettet fra sikkerhetskopi.*3 hendelser hentet tilbake' "$work/dashboard-restored.html"
     # Life goes on: a new visit is counted once, on both sides.
