@@ -5,7 +5,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -183,6 +186,59 @@ static void test_a_missing_catalogue_is_an_error_but_english_works_without(void 
     assert_string_equal(T(tr, "Hold your card here"), "Hold your card here");
     i18n_close(tr);
     assert_true(i18n_open(TILSTEDE_TEST_LOCALE, "sv", &tr, err, sizeof err) < 0);
+}
+
+/* Writes bytes as DIR/nb/LC_MESSAGES/tilstede.mo and opens it as nb. */
+static int open_damaged(const char *dir, const void *bytes, size_t size, char *err, size_t errlen)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/nb", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/nb/LC_MESSAGES", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/nb/LC_MESSAGES/tilstede.mo", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, size, f), size);
+    fclose(f);
+    struct i18n *tr = NULL;
+    int rc = i18n_open(dir, "nb", &tr, err, errlen);
+    assert_true(rc < 0 || tr != NULL);
+    i18n_close(tr);
+    return rc;
+}
+
+/* A damaged catalogue on the SD card is an error naming the file and what
+ * is wrong, never a read outside it. */
+static void test_a_damaged_catalogue_is_refused_with_its_path(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tilstede-mo-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char err[512];
+
+    assert_true(open_damaged(dir, "short", 5, err, sizeof err) < 0);
+    assert_non_null(strstr(err, "tilstede.mo"));
+    assert_non_null(strstr(err, "too short"));
+
+    unsigned char garbage[64];
+    memset(garbage, 'x', sizeof garbage);
+    assert_true(open_damaged(dir, garbage, sizeof garbage, err, sizeof err) < 0);
+    assert_non_null(strstr(err, "not a .mo catalogue"));
+
+    /* A good header whose one entry points far beyond the file's end. */
+    uint32_t words[9] = {0x950412deu, 0, 1, 28, 36, 0, 0, 4, 0x7fffffffu};
+    assert_true(open_damaged(dir, words, sizeof words, err, sizeof err) < 0);
+    assert_non_null(strstr(err, "points outside the file"));
+
+    char path[512];
+    snprintf(path, sizeof path, "%s/nb/LC_MESSAGES/tilstede.mo", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/nb/LC_MESSAGES", dir);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/nb", dir);
+    rmdir(path);
+    rmdir(dir);
 }
 
 /* A fake font: every character is px/2 wide, lines are px * 1.2. */
@@ -367,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_the_words_read_naturally_in_bokmal_and_nynorsk),
         cmocka_unit_test(test_fill_never_overflows_nor_cuts_a_letter),
         cmocka_unit_test(test_a_missing_catalogue_is_an_error_but_english_works_without),
+        cmocka_unit_test(test_a_damaged_catalogue_is_refused_with_its_path),
         cmocka_unit_test(test_text_wraps_then_shrinks_then_ellipsizes),
         cmocka_unit_test(test_layout_check_finds_each_fault),
         cmocka_unit_test(test_sizes_scale_from_800x480),

@@ -4,52 +4,24 @@
  * depending on the system's locales and lets staff switch language live. */
 #include "i18n.h"
 
+#include "mo.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MO_MAGIC         0x950412deu
-#define MO_MAGIC_SWAPPED 0xde120495u
-
 struct i18n {
     char lang[8];
-    unsigned char *data; /* the whole .mo file */
-    size_t size;
-    uint32_t count;
-    uint32_t originals; /* offset of the table of (length, offset) pairs */
-    uint32_t translations;
-    int swapped;
+    unsigned char *data; /* the whole .mo file, read by mo_load */
+    struct mo mo;        /* points into data (firmware/mo.c) */
 };
-
-static uint32_t mo_word(const struct i18n *tr, size_t offset)
-{
-    uint32_t value;
-    memcpy(&value, tr->data + offset, sizeof value);
-    if (tr->swapped)
-        value = __builtin_bswap32(value);
-    return value;
-}
-
-/* The string of entry index in a table, or NULL if the file lies about it. */
-static const char *mo_string(const struct i18n *tr, uint32_t table, uint32_t index, uint32_t *len)
-{
-    size_t entry = (size_t)table + (size_t)index * 8u;
-    if (entry + 8u > tr->size)
-        return NULL;
-    uint32_t length = mo_word(tr, entry), offset = mo_word(tr, entry + 4);
-    /* The string and its NUL must lie inside the file. */
-    if ((size_t)offset + length + 1u > tr->size || tr->data[offset + length] != '\0')
-        return NULL;
-    if (len)
-        *len = length;
-    return (const char *)tr->data + offset;
-}
 
 static int mo_load(struct i18n *tr, const char *path, char *err, size_t errlen)
 {
     int rc = 0;
+    size_t size = 0;
     FILE *file = fopen(path, "rb");
     if (!file) {
         rc = -errno;
@@ -62,35 +34,16 @@ static int mo_load(struct i18n *tr, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: out of memory", path);
         goto out;
     }
-    tr->size = fread(tr->data, 1, I18N_MO_MAX, file);
-    if (tr->size == I18N_MO_MAX) {
+    size = fread(tr->data, 1, I18N_MO_MAX, file);
+    if (size == I18N_MO_MAX) {
         rc = -EFBIG;
         snprintf(err, errlen, "%s: larger than %u bytes", path, I18N_MO_MAX);
         goto out;
     }
-    if (tr->size < 28) {
-        rc = -EINVAL;
-        snprintf(err, errlen, "%s: too short for a .mo catalogue", path);
-        goto out;
-    }
-    uint32_t magic;
-    memcpy(&magic, tr->data, sizeof magic);
-    if (magic != MO_MAGIC && magic != MO_MAGIC_SWAPPED) {
-        rc = -EINVAL;
-        snprintf(err, errlen, "%s: not a .mo catalogue (compile the .po with msgfmt)", path);
-        goto out;
-    }
-    tr->swapped = magic == MO_MAGIC_SWAPPED;
-    tr->count = mo_word(tr, 8);
-    tr->originals = mo_word(tr, 12);
-    tr->translations = mo_word(tr, 16);
-    for (uint32_t i = 0; i < tr->count; i++) {
-        if (!mo_string(tr, tr->originals, i, NULL) || !mo_string(tr, tr->translations, i, NULL)) {
-            rc = -EINVAL;
-            snprintf(err, errlen, "%s: entry %u points outside the file", path, i);
-            goto out;
-        }
-    }
+    char why[160];
+    rc = mo_parse(&tr->mo, tr->data, size, why, sizeof why);
+    if (rc < 0)
+        snprintf(err, errlen, "%s: %s", path, why);
 out:
     if (file)
         fclose(file);
@@ -118,7 +71,7 @@ int i18n_open(const char *locale_dir, const char *lang, struct i18n **out, char 
     if (rc == -ENOENT && strcmp(lang, "en") == 0) {
         free(tr->data);
         tr->data = NULL;
-        tr->count = 0;
+        memset(&tr->mo, 0, sizeof tr->mo);
         rc = 0;
     }
 out:
@@ -144,36 +97,12 @@ const char *i18n_lang(const struct i18n *tr)
 }
 size_t i18n_count(const struct i18n *tr)
 {
-    return tr ? tr->count : 0;
-}
-
-/* Binary search: msgfmt writes the originals sorted by strcmp. Returns the
- * translation and its length (plural forms are NUL-separated inside it). */
-static const char *mo_find(const struct i18n *tr, const char *msgid, uint32_t *len)
-{
-    if (!tr || !tr->data)
-        return NULL;
-    uint32_t low = 0, high = tr->count;
-    while (low < high) {
-        uint32_t mid = low + (high - low) / 2;
-        const char *original = mo_string(tr, tr->originals, mid, NULL);
-        int cmp = strcmp(msgid, original);
-        if (cmp == 0) {
-            const char *text = mo_string(tr, tr->translations, mid, len);
-            /* An untranslated entry is left out by msgfmt; an empty one too. */
-            return text && *text ? text : NULL;
-        }
-        if (cmp < 0)
-            high = mid;
-        else
-            low = mid + 1;
-    }
-    return NULL;
+    return tr ? tr->mo.count : 0;
 }
 
 const char *i18n_text(const struct i18n *tr, const char *msgid)
 {
-    const char *text = mo_find(tr, msgid, NULL);
+    const char *text = tr ? mo_find(&tr->mo, msgid, NULL) : NULL;
     return text ? text : msgid;
 }
 
@@ -181,7 +110,7 @@ const char *i18n_plural(const struct i18n *tr, const char *singular, const char 
 {
     int form = n != 1;
     uint32_t len = 0;
-    const char *text = mo_find(tr, singular, &len);
+    const char *text = tr ? mo_find(&tr->mo, singular, &len) : NULL;
     if (!text)
         return form ? plural : singular;
     if (form) {
