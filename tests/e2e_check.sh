@@ -47,6 +47,29 @@ export TILSTEDE_CENTRAL_DB=$db
 central="$bin/tilstede-central"
 ctl="$bin/tilstedectl --config $work/kiosk.conf"
 
+# e2e_site: the demo site solsiden on the central, with one kiosk whose
+# token is in $work/device.token.
+e2e_site() {
+    $central site add solsiden --name "Solsiden helsehus" --kind helsehus > /dev/null
+    $central device add solsiden --name Inngang > "$work/device.token" 2> /dev/null
+    chmod 600 "$work/device.token"
+}
+
+# e2e_serve: the central serving on a free loopback port ($port), logging
+# to $work/central.log; stops the script when it does not answer in 5 s.
+e2e_serve() {
+    port=$((20000 + RANDOM % 20000))
+    $central serve --listen 127.0.0.1:$port > "$work/central.log" 2>&1 &
+    central_pid=$!
+    for _ in $(seq 50); do
+        curl -sf "http://127.0.0.1:$port/v1/health" > /dev/null && return 0
+        sleep 0.1
+    done
+    echo "the central did not answer on port $port:"
+    cat "$work/central.log"
+    exit 1
+}
+
 # e2e_kiosk_conf PORT [MORE-INI]: the kiosk's configuration for the demo
 # site solsiden on a scratch database, sending to the central on PORT, with
 # MORE-INI (whole sections) added. Test machines run no time

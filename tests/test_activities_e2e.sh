@@ -9,10 +9,8 @@ out=$2
 e2e_prefix=act
 source "$(dirname "$0")/e2e_check.sh"
 
-$central site add solsiden --name "Solsiden helsehus" --kind helsehus > /dev/null
+e2e_site
 $central site add lilleby --name "Lilleby sykehjem" --kind sykehjem > /dev/null
-$central device add solsiden --name Inngang > "$work/device.token" 2> /dev/null
-chmod 600 "$work/device.token"
 # Sangstund every Tuesday in December 2026 (1, 8, 15, 22, 29); Easter-like:
 # the 15th cancelled, the 22nd moved to 13.00-14.00 on Wednesday the 23rd.
 plan=$($central activity add solsiden --weekly tir --from 2026-12-01 --to 2026-12-31 \
@@ -28,13 +26,7 @@ check "activity list shows both plans of the site" \
 check "a cancel of a day the plan has not is refused (exit 3)" \
     bash -c "$central activity cancel $plan 2026-12-16 > /dev/null 2>&1; test \$? -eq 3"
 
-port=$((20000 + RANDOM % 20000))
-$central serve --listen 127.0.0.1:$port > "$work/central.log" 2>&1 &
-central_pid=$!
-for _ in $(seq 50); do
-    curl -sf "http://127.0.0.1:$port/v1/health" > /dev/null && break
-    sleep 0.1
-done
+e2e_serve
 e2e_kiosk_conf "$port"
 on_day() { $ctl activities "$1" 2>&1; }
 # Before the cancel and the move reach it, the kiosk holds the whole plan:

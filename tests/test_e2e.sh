@@ -13,18 +13,10 @@ source "$(dirname "$0")/e2e_check.sh"
 printf 'Frivillig-ID;Fornavn;Etternavn;Aktiv;Taushetserkl\xe6ring\r\nF1;Kari;Nordmann;ja;01.02.2025\r\nF2;Bj\xf8rn;S\xe6ther;ja;01.02.2025\r\nF3;\xc5se;\xd8deg\xe5rd;ja;\r\n' > "$work/roster.csv"
 
 # The central.
-$central site add solsiden --name "Solsiden helsehus" --kind helsehus > /dev/null
-$central device add solsiden --name Inngang > "$work/device.token" 2> /dev/null
-chmod 600 "$work/device.token"
+e2e_site
 $central admin add koordinator > "$work/admin.token" 2> /dev/null
 $central roster import "$work/roster.csv" > /dev/null
-port=$((20000 + RANDOM % 20000))
-$central serve --listen 127.0.0.1:$port > "$work/central.log" 2>&1 &
-central_pid=$!
-for _ in $(seq 50); do
-    curl -sf "http://127.0.0.1:$port/v1/health" > /dev/null && break
-    sleep 0.1
-done
+e2e_serve
 
 # The kiosk.
 e2e_kiosk_conf "$port" "[rules]

@@ -14,18 +14,10 @@ source "$(dirname "$0")/e2e_check.sh"
 json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
 printf 'Frivillig-ID;Fornavn;Etternavn;Aktiv\r\nF1;Kari;Nordmann;ja\r\n' > "$work/roster.csv"
-$central site add solsiden --name "Solsiden helsehus" --kind helsehus > /dev/null
-$central device add solsiden --name Inngang > "$work/device.token" 2> /dev/null
-chmod 600 "$work/device.token"
+e2e_site
 $central admin add koordinator > "$work/admin.token" 2> /dev/null
 $central roster import "$work/roster.csv" > /dev/null
-port=$((20000 + RANDOM % 20000))
-$central serve --listen 127.0.0.1:$port > "$work/central.log" 2>&1 &
-central_pid=$!
-for _ in $(seq 50); do
-    curl -sf "http://127.0.0.1:$port/v1/health" > /dev/null && break
-    sleep 0.1
-done
+e2e_serve
 admin=$(cat "$work/admin.token")
 web() { curl -s -H "Authorization: Bearer $admin" "$@"; }
 
