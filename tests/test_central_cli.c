@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 #ifndef CENTRAL_BIN
 #error "CENTRAL_BIN must name the tilstede-central binary"
 #endif
@@ -33,21 +35,13 @@ static int run(char *out, size_t cap, const char *args)
     char command[2048];
     snprintf(command, sizeof command, "TILSTEDE_CENTRAL_DB='%s' '%s' %s 2>&1", db, CENTRAL_BIN,
              args);
-    FILE *pipe = popen(command, "r");
-    assert_non_null(pipe);
-    size_t len = fread(out, 1, cap - 1, pipe);
-    out[len] = '\0';
-    int status = pclose(pipe);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test_shell(command, out, cap);
 }
 
 static int setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("TILSTEDE_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/cli-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (!mkdtemp(dir))
-        return -1;
+    test_tmpdir(dir, sizeof dir, "cli");
     snprintf(db, sizeof db, "%s/central.db", dir);
     return 0;
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "central_fixture.h"
+#include "testutil.h"
 #include "mail.h"
 #include "mail_schedule.h"
 #include "store_mail.h"
@@ -67,12 +68,7 @@ static int central(const struct mail_test *t, const char *args, char *out, size_
              " --smtp-password-file '%s/password' --smtp-ca-file '%s/ca.pem' --mail-from " MAIL_FROM
              " --public-url https://tilstede.example %s 2>&1",
              t->f->db, CENTRAL_BIN, t->url, t->dir, t->dir, args);
-    FILE *pipe = popen(command, "r");
-    assert_non_null(pipe);
-    size_t len = fread(out, 1, cap - 1, pipe);
-    out[len] = '\0';
-    int status = pclose(pipe);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test_shell(command, out, cap);
 }
 
 static void start_sink(struct mail_test *t)
@@ -219,11 +215,7 @@ static int read_back(const struct mail_test *t, char *out, size_t cap)
 {
     char command[800];
     snprintf(command, sizeof command, "'%s' '%s' '%s'", TEST_PYTHON, MAIL_READBACK, t->sink);
-    FILE *pipe = popen(command, "r");
-    assert_non_null(pipe);
-    size_t len = fread(out, 1, cap - 1, pipe);
-    out[len] = '\0';
-    assert_int_equal(pclose(pipe), 0);
+    assert_int_equal(test_shell(command, out, cap), 0);
     int lines = 0;
     for (const char *c = out; *c; c++)
         lines += *c == '\n';

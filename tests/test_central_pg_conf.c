@@ -37,12 +37,7 @@ static int run(char *out, const char *env, const char *args)
     snprintf(command, sizeof command,
              "env -u TILSTEDE_CENTRAL_DB -u TILSTEDE_CENTRAL_CONFIG %s '%s' %s 2>&1", env,
              CENTRAL_BIN, args);
-    FILE *pipe = popen(command, "r");
-    assert_non_null(pipe);
-    size_t len = fread(out, 1, OUTPUT_MAX - 1, pipe);
-    out[len] = '\0';
-    int status = pclose(pipe);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test_shell(command, out, OUTPUT_MAX);
 }
 
 static void write_conf(const char *text)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,6 +74,21 @@ static inline size_t test_slurp(const char *path, char *out, size_t cap)
         fclose(file);
     out[len] = '\0';
     return len;
+}
+
+/* Runs command through the shell with its stdout (add 2>&1 for stderr)
+ * into out (at most cap - 1 bytes, NUL-terminated); its exit status, or -1
+ * when it could not run or was killed. */
+static inline int test_shell(const char *command, char *out, size_t cap)
+{
+    out[0] = '\0';
+    FILE *pipe = popen(command, "r");
+    if (!pipe)
+        return -1;
+    size_t len = fread(out, 1, cap - 1, pipe);
+    out[len] = '\0';
+    int status = pclose(pipe);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* Local (Oslo) time as microseconds since the epoch. */
