@@ -18,7 +18,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from zoneinfo import ZoneInfo
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.common.exceptions import (StaleElementReferenceException,
+                                        WebDriverException)
 from selenium.webdriver.support.ui import WebDriverWait
 
 from web_browser import PageCheck, start_chromium
@@ -133,7 +134,21 @@ def click_and_wait(element):
     """Clicks a form's button and waits for the next page (the URL may not
     change: a form that returns to the same week)."""
     element.click()
-    WebDriverWait(driver, 10).until(staleness_of(element))
+    WebDriverWait(driver, 10).until(gone(element))
+
+
+def gone(element):
+    """Like selenium's staleness_of, but a node Chromium has already dropped
+    from the document while being asked about it counts as gone too: its
+    inspector then answers "does not belong to the document" rather than
+    "stale element" (seen in CI with Chromium 156)."""
+    def predicate(_):
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+    return predicate
 
 
 def plan_in_browser(site, title, days, start, end, first, last):
