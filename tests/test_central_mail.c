@@ -24,11 +24,12 @@
 #include <unistd.h>
 
 #include "central_fixture.h"
-#include "testutil.h"
 #include "mail.h"
 #include "mail_schedule.h"
+#include "report.h"
 #include "store_mail.h"
 #include "store_web.h"
+#include "testutil.h"
 
 #ifndef TEST_PYTHON
 #define TEST_PYTHON "/usr/bin/python3"
@@ -101,14 +102,17 @@ static void start_sink(struct mail_test *t)
     fail_msg("the SMTP server (%s) did not start", SMTP_SINK);
 }
 
+/* An account with up to two sites (NULL: none). */
 static void add_user(struct fixture *f, const char *name, enum central_role role, const char *site,
-                     const char *email, int monthly)
+                     const char *site2, const char *email, int monthly)
 {
     struct central_user user = {.role = role};
     snprintf(user.name, sizeof user.name, "%s", name);
     snprintf(user.lang, sizeof user.lang, "nb");
     if (site)
         snprintf(user.sites[user.site_count++], EVENT_KEY_MAX, "%s", site);
+    if (site2)
+        snprintf(user.sites[user.site_count++], EVENT_KEY_MAX, "%s", site2);
     unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];
     char token[CENTRAL_TOKEN_TEXT_MAX], err[256];
     central_token_new(token, hash);
@@ -182,13 +186,17 @@ static int setup(void **state)
              t->sink, t->dir);
     assert_int_equal(sh(command), 0);
     start_sink(t);
-    add_user(t->f, "Kari Koordinator", CENTRAL_ROLE_COORDINATOR, NULL, "kari@kommune.example", 1);
-    add_user(t->f, "Per Kontakt", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "per@kommune.example", 1);
-    add_user(t->f, "Siri Kontakt", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_B, "siri@kommune.example", 1);
+    add_user(t->f, "Kari Koordinator", CENTRAL_ROLE_COORDINATOR, NULL, NULL, "kari@kommune.example",
+             1);
+    add_user(t->f, "Per Kontakt", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, NULL, "per@kommune.example",
+             1);
+    add_user(t->f, "Siri Kontakt", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_B, NULL,
+             "siri@kommune.example", 1);
     /* Not recipients: switched off, no address, a viewer. */
-    add_user(t->f, "Ola Av", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "ola@kommune.example", 0);
-    add_user(t->f, "Uten Adresse", CENTRAL_ROLE_COORDINATOR, NULL, "", 1);
-    add_user(t->f, "Vera Viser", CENTRAL_ROLE_VIEWER, FIXTURE_SITE_A, "vera@kommune.example", 1);
+    add_user(t->f, "Ola Av", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, NULL, "ola@kommune.example", 0);
+    add_user(t->f, "Uten Adresse", CENTRAL_ROLE_COORDINATOR, NULL, NULL, "", 1);
+    add_user(t->f, "Vera Viser", CENTRAL_ROLE_VIEWER, FIXTURE_SITE_A, NULL, "vera@kommune.example",
+             1);
     add_month(t->f);
     *state = t;
     return 0;
@@ -253,9 +261,42 @@ static void assert_has(const char *text, const char *part)
         fail_msg("\"%s\" is not in:\n%s", part, text);
 }
 
-/* The coordinator's workbook equals `report --json` for November by kind,
- * site and activity, cell by cell (tests/xlsx_readback.py). */
-static void assert_workbook_is_the_report(const struct mail_test *t, const char *name)
+/* A workbook attached to message `name` equals the reports of November
+ * over the sites (NULL: every site), one sheet per grouping in `by`, cell
+ * by cell (tests/xlsx_readback.py): the reports as `report --json` prints
+ * them, computed here for the sites. */
+static void assert_workbook_is_the_report(const struct mail_test *t, const char *name,
+                                          const char *const *sites, size_t site_count,
+                                          const enum central_report_by *by, size_t sheets)
+{
+    char command[4096];
+    int len = snprintf(command, sizeof command, "'%s' '%s' '%s/%s.xlsx'", TEST_PYTHON,
+                       XLSX_READBACK, t->sink, name);
+    for (size_t i = 0; i < sheets; i++) {
+        struct central_report *report = NULL;
+        char err[256], path[512];
+        assert_int_equal(central_report_run_at(t->f->store, "2026-11-01", "2026-11-30", by[i],
+                                               CENTRAL_HOURS_PER_ARSVERK_DEFAULT, sites, site_count,
+                                               &report, err, sizeof err),
+                         0);
+        struct central_buf json;
+        central_buf_init(&json, 1 << 20);
+        assert_int_equal(central_report_json(report, &json), 0);
+        snprintf(path, sizeof path, "%s/%s-%zu.json", t->dir, name, i);
+        FILE *file = fopen(path, "w");
+        assert_non_null(file);
+        fwrite(json.data, 1, json.len, file);
+        fclose(file);
+        central_buf_free(&json);
+        central_report_free(report);
+        len += snprintf(command + len, sizeof command - (size_t)len, " '%s'", path);
+    }
+    assert_int_equal(sh(command), 0);
+}
+
+/* The coordinator's workbook is also the CLI's `report --json`, to the
+ * byte of every figure. */
+static void assert_workbook_is_the_clis_report(const struct mail_test *t, const char *name)
 {
     static const char *const by[] = {"kind", "site", "activity"};
     char command[4096], out[OUTPUT_MAX];
@@ -299,7 +340,7 @@ static void test_the_month_goes_to_each_coordinator_and_contact_with_their_numbe
     assert_has(text, "Å følge opp: 1 frivillige");
     assert_has(text, "Du slår den av på https://tilstede.example/mail.");
     assert_has(listing, "\tkari@kommune.example\tfrivillige-timer-2026-11.xlsx\t");
-    assert_workbook_is_the_report(t, name);
+    assert_workbook_is_the_clis_report(t, name);
 
     message_to(t, listing, "per@kommune.example", text, sizeof text, name);
     assert_has(text, "for Lilleby sykehjem.");
@@ -308,8 +349,10 @@ static void test_the_month_goes_to_each_coordinator_and_contact_with_their_numbe
     assert_has(text, "november 2025: 2,0 timer, endring +600,0 %\n");
     assert_has(text, "Å takke: 1 frivillige");
     assert_has(text, "Å følge opp: 1 frivillige");
+    /* Lilleby alone: by site and by activity; one service area needs no
+     * sheet of its own. */
     assert_has(listing, "\tper@kommune.example\tfrivillige-timer-2026-11.xlsx\t"
-                        "Enhet:Lilleby sykehjem,Sum\n");
+                        "Enhet:Lilleby sykehjem,Sum;Aktivitet:Uten aktivitet,Sum\n");
 
     message_to(t, listing, "siri@kommune.example", text, sizeof text, name);
     assert_has(text, "for Aktivitetshuset.");
@@ -320,6 +363,42 @@ static void test_the_month_goes_to_each_coordinator_and_contact_with_their_numbe
     assert_has(text, "Å følge opp: 0 frivillige");
     assert_null(strstr(listing, "ola@"));
     assert_null(strstr(listing, "vera@"));
+}
+
+/* A contact's workbook is their sites' report by site and by activity,
+ * and by service area too when their sites are in more than one. */
+static void test_a_contacts_workbook_has_a_sheet_per_grouping_of_their_sites(void **state)
+{
+    struct mail_test *t = *state;
+    /* Mona has Lilleby and an activity house: two service areas. */
+    add_user(t->f, "Mona Kontakt", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, FIXTURE_SITE_B,
+             "mona@kommune.example", 1);
+    char out[OUTPUT_MAX], listing[OUTPUT_MAX], text[OUTPUT_MAX], name[32];
+    int rc = central(t, "mail-report --month 2026-11", out, sizeof out);
+    if (rc)
+        fprintf(stderr, "%s\n", out);
+    assert_int_equal(rc, 0);
+    assert_int_equal(read_back(t, listing, sizeof listing), 4);
+
+    static const enum central_report_by two[] = {CENTRAL_BY_SITE, CENTRAL_BY_ACTIVITY};
+    static const enum central_report_by three[] = {CENTRAL_BY_KIND, CENTRAL_BY_SITE,
+                                                   CENTRAL_BY_ACTIVITY};
+    const char *const site_a[] = {FIXTURE_SITE_A}, *const site_b[] = {FIXTURE_SITE_B},
+                      *const both[] = {FIXTURE_SITE_A, FIXTURE_SITE_B};
+    message_to(t, listing, "per@kommune.example", text, sizeof text, name);
+    assert_workbook_is_the_report(t, name, site_a, 1, two, 2);
+    message_to(t, listing, "siri@kommune.example", text, sizeof text, name);
+    assert_workbook_is_the_report(t, name, site_b, 1, two, 2);
+    assert_has(listing, "\tsiri@kommune.example\tfrivillige-timer-2026-11.xlsx\t"
+                        "Enhet:Aktivitetshuset,Sum;Aktivitet:Uten aktivitet,Sum\n");
+    message_to(t, listing, "mona@kommune.example", text, sizeof text, name);
+    assert_has(text, "Timer: 16,0\n");
+    assert_workbook_is_the_report(t, name, both, 2, three, 3);
+    assert_has(listing, "\tmona@kommune.example\tfrivillige-timer-2026-11.xlsx\t"
+                        "Tjenesteområde:Helsehus og sykehjem,Aktivitetshusene,Sum;");
+    /* The coordinator's, the same three sheets over every site. */
+    message_to(t, listing, "kari@kommune.example", text, sizeof text, name);
+    assert_workbook_is_the_report(t, name, NULL, 0, three, 3);
 }
 
 static void test_a_month_is_sent_once_across_runs(void **state)
@@ -551,6 +630,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_the_month_goes_to_each_coordinator_and_contact_with_their_numbers, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_contacts_workbook_has_a_sheet_per_grouping_of_their_sites, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_month_is_sent_once_across_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_dry_run_shows_the_messages_and_sends_nothing, setup,
                                         teardown),

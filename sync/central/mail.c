@@ -87,7 +87,6 @@ static int sees_site(const struct central_user *user, const char *site)
     return 0;
 }
 
-
 /* "alle enhetene", or the names of a contact's sites ("A, B og C"). */
 static int scope_text(struct central_store *store, const struct central_user *user,
                       struct central_buf *out, char *err, size_t errlen)
@@ -122,7 +121,7 @@ static int gather(struct central_store *store, const struct central_mail_config 
                                                : CENTRAL_HOURS_PER_ARSVERK_DEFAULT;
     memset(summary, 0, sizeof *summary);
     *book_count = 0;
-    struct central_report *by_site = NULL, *last_year = NULL;
+    struct central_report *by_site = NULL, *last_year = NULL, *by_kind = NULL;
     struct central_questions q = {0};
     /* A contact's figures are of their sites: the store sums those only,
      * as for the web app's reports. */
@@ -159,27 +158,27 @@ static int gather(struct central_store *store, const struct central_mail_config 
         summary->lost += sees_site(user, q.lost[i].site);
     central_questions_free(&q);
 
-    /* A coordinator's workbook has every site by kind of service, site and
-     * activity; a contact's their sites. */
-    if (!user || user->role == CENTRAL_ROLE_COORDINATOR) {
-        if ((rc =
-                 central_report_run(store, from, to, CENTRAL_BY_KIND, per, &books[0], err, errlen)))
-            goto out;
-        books[1] = by_site;
-        by_site = NULL;
-        *book_count = 2;
-        if ((rc = central_report_run(store, from, to, CENTRAL_BY_ACTIVITY, per, &books[2], err,
-                                     errlen)))
-            goto out;
-        *book_count = 3;
-    } else {
-        books[0] = by_site;
-        by_site = NULL;
-        *book_count = 1;
+    /* The workbook: by kind of service, site and activity, of the sites
+     * the reader sees (a contact's figures are summed over their sites
+     * only, as above). A contact whose month's hours all count under one
+     * service area gets no sheet by kind: its one row would repeat the sum. */
+    if ((rc = central_report_run_at(store, from, to, CENTRAL_BY_KIND, per, sites, site_count,
+                                    &by_kind, err, errlen)))
+        goto out;
+    if (!sites || by_kind->count > 1) {
+        books[(*book_count)++] = by_kind;
+        by_kind = NULL;
     }
+    books[(*book_count)++] = by_site;
+    by_site = NULL;
+    rc = central_report_run_at(store, from, to, CENTRAL_BY_ACTIVITY, per, sites, site_count,
+                               &books[*book_count], err, errlen);
+    if (!rc)
+        (*book_count)++;
 out:
     central_report_free(by_site);
     central_report_free(last_year);
+    central_report_free(by_kind);
     return rc;
 }
 
