@@ -315,6 +315,107 @@ static void test_downloads_are_the_clis_csv_and_a_workbook(void **state)
     fixture_stop(f);
 }
 
+/* A file of the test's own directory with data, for the readback. */
+static void save(const struct fixture *f, const char *name, const char *data, size_t len,
+                 char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/%s", f->dir, name);
+    FILE *file = fopen(path, "wb");
+    assert_non_null(file);
+    assert_int_equal(fwrite(data, 1, len, file), len);
+    fclose(file);
+}
+
+static void test_a_volunteers_visits_download_as_csv_and_a_workbook(void **state)
+{
+    (void)state;
+    struct fixture *f = start();
+    make_user(f, "kari", CENTRAL_ROLE_COORDINATOR, NULL, PASSWORD);
+    make_user(f, "ola", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, PASSWORD);
+    setup_visits(f);
+    char cookie[256];
+    sign_in(f, "kari", PASSWORD, cookie, sizeof cookie);
+    struct page page;
+    /* The visits page links its downloads. */
+    assert_int_equal(web_request(f, "/reports?period=year&year=2026&by=visits&volunteer=F-2",
+                                 cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "href=\"/reports.csv?period=year&amp;year=2026&amp;"
+                                      "by=visits&amp;volunteer=F-2\""));
+    assert_non_null(strstr(page.body, "href=\"/reports.xlsx?period=year&amp;year=2026&amp;"
+                                      "by=visits&amp;volunteer=F-2\""));
+    /* Øystein's two visits, newest first, in Norway's time, and the sum:
+     * the page's rows as a spreadsheet reads them. */
+    static const char expected[] = "\xEF\xBB\xBF"
+                                   "Kom;Enhet;Gikk;Aktivitet;Timer\r\n"
+                                   "25.11.2026 13:00;Aktivitetshuset;25.11.2026 16:00;;3,00\r\n"
+                                   "23.11.2026 10:00;Lilleby sykehjem;23.11.2026 12:00;;2,00\r\n"
+                                   "Sum;;;;5,00\r\n";
+    assert_int_equal(web_request(f, "/reports.csv?period=year&year=2026&by=visits&volunteer=F-2",
+                                 cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_string_equal(page.content_type, "text/csv; charset=utf-8");
+    assert_string_equal(page.disposition,
+                        "attachment; filename=\"besok-F-2-2026-01-01-2026-12-31.csv\"");
+    assert_int_equal(page.len, strlen(expected));
+    assert_memory_equal(page.body, expected, page.len);
+    char csv_path[512], book_path[512], command[2048];
+    save(f, "visits.csv", page.body, page.len, csv_path, sizeof csv_path);
+    assert_int_equal(web_request(f, "/reports.xlsx?period=year&year=2026&by=visits&volunteer=F-2",
+                                 cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_memory_equal(page.body, "PK\x03\x04", 4);
+    assert_string_equal(page.content_type,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_string_equal(page.disposition,
+                        "attachment; filename=\"besok-F-2-2026-01-01-2026-12-31.xlsx\"");
+    save(f, "visits.xlsx", page.body, page.len, book_path, sizeof book_path);
+    snprintf(command, sizeof command, "/usr/bin/python3 '%s' --visits '%s' '%s'", XLSX_READBACK,
+             book_path, csv_path);
+    assert_int_equal(system(command), 0);
+    /* A site's drill-down: that site's visits; an activity by its title. */
+    assert_int_equal(web_request(f,
+                                 "/reports.csv?period=year&year=2026&by=visits&volunteer=F-1"
+                                 "&site=" FIXTURE_SITE_A,
+                                 cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_non_null(strstr(page.body, "\r\n24.11.2026 11:00;Lilleby sykehjem;24.11.2026 12:30;"
+                                      "Sangstund;1,50\r\n"));
+    assert_non_null(strstr(page.body, "\r\nSum;;;;3,50\r\n"));
+    assert_non_null(strstr(page.disposition, "besok-F-1-2026-01-01-2026-12-31-lilleby.csv"));
+    save(f, "visits-a.csv", page.body, page.len, csv_path, sizeof csv_path);
+    assert_int_equal(web_request(f,
+                                 "/reports.xlsx?period=year&year=2026&by=visits&volunteer=F-1"
+                                 "&site=" FIXTURE_SITE_A,
+                                 cookie, NULL, NULL, NULL, &page),
+                     200);
+    save(f, "visits-a.xlsx", page.body, page.len, book_path, sizeof book_path);
+    snprintf(command, sizeof command, "/usr/bin/python3 '%s' --visits '%s' '%s'", XLSX_READBACK,
+             book_path, csv_path);
+    assert_int_equal(system(command), 0);
+    /* Nobody of that id: the page's 404. */
+    assert_int_equal(web_request(f, "/reports.csv?period=year&year=2026&by=visits&volunteer=F-99",
+                                 cookie, NULL, NULL, NULL, &page),
+                     404);
+    /* A contact: their site's visits only, and nobody never there. */
+    sign_in(f, "ola", PASSWORD, cookie, sizeof cookie);
+    assert_int_equal(web_request(f, "/reports.csv?period=year&year=2026&by=visits&volunteer=F-2",
+                                 cookie, NULL, NULL, NULL, &page),
+                     200);
+    assert_null(strstr(page.body, "Aktivitetshuset"));
+    assert_non_null(strstr(page.body, "\r\nSum;;;;2,00\r\n"));
+    static const char *const never_there[] = {
+        "/reports.csv?period=year&year=2026&by=visits&volunteer=F-4",
+        "/reports.xlsx?period=year&year=2026&by=visits&volunteer=F-4",
+        "/reports.xlsx?period=year&year=2026&by=visits&volunteer=F-2&site=" FIXTURE_SITE_B,
+    };
+    for (size_t i = 0; i < sizeof never_there / sizeof never_there[0]; i++) {
+        assert_int_equal(web_request(f, never_there[i], cookie, NULL, NULL, NULL, &page), 404);
+        assert_null(strstr(page.body, "Berg"));
+    }
+    fixture_stop(f);
+}
+
 static void test_contact_cannot_reach_another_sites_figures_by_editing_the_url(void **state)
 {
     (void)state;
@@ -494,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_each_grouping_shows_the_clis_figures_for_the_period),
         cmocka_unit_test(test_drill_down_from_service_area_to_a_volunteers_visits),
         cmocka_unit_test(test_downloads_are_the_clis_csv_and_a_workbook),
+        cmocka_unit_test(test_a_volunteers_visits_download_as_csv_and_a_workbook),
         cmocka_unit_test(test_contact_cannot_reach_another_sites_figures_by_editing_the_url),
         cmocka_unit_test(test_annual_report_in_the_shape_of_tonsberg_and_printable_on_a4),
         cmocka_unit_test(test_statement_has_hours_per_month_and_no_card_or_notes),

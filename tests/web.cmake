@@ -6,6 +6,8 @@ if(TARGET tilstede_central)
   # The reports, the annual report and a volunteer's statement.
   tilstede_test(test_central_web_reports SOURCES test_central_web_reports.c web_client.c
     central_fixture.c pg_server.c LIBS tilstede_central PkgConfig::CURL)
+  target_compile_definitions(test_central_web_reports PRIVATE
+    XLSX_READBACK="${CMAKE_CURRENT_SOURCE_DIR}/xlsx_readback.py")
   target_compile_definitions(test_central_web PRIVATE ICAL_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data")
   # Sessions shared by two programs on one database.
   target_compile_definitions(test_central_web PRIVATE CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central")

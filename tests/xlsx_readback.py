@@ -6,7 +6,13 @@ label, detail, hours, årsverk and visits stored as numbers with a number
 format, the sum row, and the frozen headings.
 
 Usage: xlsx_readback.py BOOK.xlsx REPORT.json [REPORT.json ...]
+       xlsx_readback.py --visits BOOK.xlsx VISITS.csv
+The second form checks a volunteer's visits (one sheet "Besøk") against
+the CSV of the same list: the times stored as Excel dates, the hours as
+numbers with two decimals, every cell equal to the CSV's field.
 Exit 0 when every cell matches; 1 with the first difference otherwise."""
+import csv
+import datetime
 import json
 import sys
 
@@ -65,7 +71,63 @@ def check_sheet(sheet, report):
     return len(rows)
 
 
+def check_visits(book_path, csv_path):
+    """Every cell of the sheet of visits equals the CSV (Excel in Norway's)."""
+    with open(csv_path, "rb") as f:
+        data = f.read()
+    if not data.startswith(b"\xef\xbb\xbf"):
+        fail("the visits' CSV has no BOM")
+    lines = list(csv.reader(data[3:].decode("utf-8").split("\r\n")[:-1], delimiter=";"))
+    book = openpyxl.load_workbook(book_path)
+    if book.sheetnames != ["Besøk"]:
+        fail(f"sheets {book.sheetnames}, expected one of visits")
+    sheet = book["Besøk"]
+    if not str(sheet["A1"].value).startswith("Besøk: "):
+        fail(f"title {sheet['A1'].value!r}")
+    if sheet.freeze_panes != "A3":
+        fail(f"the headings do not stay (freeze panes {sheet.freeze_panes})")
+    got = [c.value for c in sheet[2][:5]]
+    if got != lines[0]:
+        fail(f"headings {got} != {lines[0]}")
+    if sheet.max_row != 1 + len(lines):
+        fail(f"{sheet.max_row - 2} rows, the CSV has {len(lines) - 1}")
+    for i, line in enumerate(lines[1:]):
+        cells = sheet[3 + i]
+        where = f"row {3 + i}"
+        for col in (0, 2):
+            value = cells[col].value
+            if i == len(lines) - 2:  # the sum row: no times
+                text = value or ""
+            elif value is None:
+                text = ""
+            elif not isinstance(value, datetime.datetime):
+                fail(f"{where}: {value!r} is not stored as a date")
+            else:
+                if "yy" not in cells[col].number_format:
+                    fail(f"{where}: time format {cells[col].number_format!r}")
+                text = value.strftime("%d.%m.%Y %H:%M")
+            if text != line[col]:
+                fail(f"{where}: {text!r} != {line[col]!r}")
+        for col in (1, 3):
+            if (cells[col].value or "") != line[col]:
+                fail(f"{where}: {cells[col].value!r} != {line[col]!r}")
+        hours = cells[4]
+        if line[4] == "":
+            if hours.value is not None:
+                fail(f"{where}: hours {hours.value!r} for an open visit")
+            continue
+        same_number(hours, float(line[4].replace(",", ".")), where + " hours")
+        if "0.00" not in hours.number_format:
+            fail(f"{where}: hours format {hours.number_format!r} has no two decimals")
+        if f"{hours.value:.2f}".replace(".", ",") != line[4]:
+            fail(f"{where}: hours {hours.value!r} != {line[4]!r}")
+    print(f"xlsx_readback: {len(lines) - 1} rows of visits, every cell equals the CSV")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--visits":
+        check_visits(sys.argv[2], sys.argv[3])
+        return
     if len(sys.argv) < 3:
         fail("usage: xlsx_readback.py BOOK.xlsx REPORT.json [REPORT.json ...]")
     book = openpyxl.load_workbook(sys.argv[1])

@@ -13,6 +13,7 @@
 
 #include "numfmt.h"
 #include "report.h"
+#include "visit_list.h"
 #include "web.h"
 #include "web_report.h"
 #include "xlsx.h"
@@ -28,7 +29,7 @@ static const struct {
         *no_visits, *first_only, *per_arsverk, *of_period, *col_hours, *col_arsverk, *col_visits,
         *statement;
     const char *bad_title, *bad_by, *no_site_title, *no_site, *no_area, *busy_title, *busy,
-        *not_a_file, *too_large;
+        *too_large, *too_many_visits;
 } text = {
     .title = N_("Rapporter"),
     .period = N_("Periode"),
@@ -80,10 +81,10 @@ static const struct {
     .no_area = N_("Det finnes ikke noe slikt tjenesteområde."),
     .busy_title = N_("Prøv igjen"),
     .busy = N_("Rapporten kunne ikke leses nå. Prøv igjen om litt."),
+    .too_many_visits = N_("Det er for mange besøk for én fil. Velg en kortere periode."),
     .too_large =
         N_("Rapporten er for stor for én side. Last den ned som CSV eller Excel-arbeidsbok, "
            "eller velg en kortere periode eller én enhet."),
-    .not_a_file = N_("Besøkslisten finnes ikke som fil; last ned frivillige-rapporten i stedet."),
 };
 
 /* ---- what the request asks for (shared with web_year.c and
@@ -461,9 +462,28 @@ static void downloads(struct web *web, const struct request *r)
 
 /* ---- a volunteer's visits in the period ---- */
 
+/* The list of a volunteer's visits the request names: its period, and the
+ * sites of its scope (a contact's own; a drill-down's). */
+static void visit_list_of(const struct request *r, const struct central_volunteer *v,
+                          struct central_visit_list *list)
+{
+    static const char *const none[1] = {""};
+    memset(list, 0, sizeof *list);
+    snprintf(list->volunteer, sizeof list->volunteer, "%s", v->external_id);
+    snprintf(list->name, sizeof list->name, "%s %s", v->given_name, v->family_name);
+    snprintf(list->from, sizeof list->from, "%s", r->period.from);
+    snprintf(list->to, sizeof list->to, "%s", r->period.to);
+    snprintf(list->where, sizeof list->where, "%s",
+             r->scope.site.id[0] ? r->scope.site.name
+             : r->scope.area[0]  ? r->scope.area_label
+                                 : "");
+    list->sites = r->scope.all ? NULL : r->scope.count ? r->scope.ids : none;
+    list->site_count = r->scope.all ? 0 : r->scope.count;
+}
+
 struct visit_rows {
     struct web *web;
-    const struct request *r;
+    const struct central_visit_list *list;
     size_t count;
     int64_t seconds, visits;
 };
@@ -471,13 +491,10 @@ struct visit_rows {
 static int visit_row(void *ctx, const struct central_visit *visit)
 {
     struct visit_rows *rows = ctx;
-    const struct request *r = rows->r;
     struct web *web = rows->web;
-    /* A contact sees their sites' visits only; a drill-down its scope's. */
-    int in_scope = r->scope.all;
-    for (size_t i = 0; !in_scope && i < r->scope.count; i++)
-        in_scope = !strcmp(r->scope.ids[i], visit->site);
-    if (!in_scope || strcmp(visit->day, r->period.from) < 0 || strcmp(visit->day, r->period.to) > 0)
+    /* A contact sees their sites' visits only; a drill-down its scope's:
+     * the same rule as the downloads'. */
+    if (!central_visit_list_takes(rows->list, visit))
         return 0;
     rows->seconds += visit->seconds;
     rows->visits += visit->end_us != 0;
@@ -491,7 +508,7 @@ static int visit_row(void *ctx, const struct central_visit *visit)
             memmove(left, left + 11, strlen(left + 11) + 1);
     }
     web_hours_words(central_report_hours(visit->seconds), hours, sizeof hours);
-    central_buf_htmlf(rows->web->out,
+    central_buf_htmlf(web->out,
                       "<tr><th scope=\"row\">%s</th><td data-label=\"%s\">%s</td>"
                       "<td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
                       "<td class=\"n\" data-label=\"%s\">%s</td></tr>",
@@ -521,7 +538,9 @@ static void visits_page(struct web *web, const struct request *r)
                       "</tr></thead><tbody>",
                       _(text.visits_of), r->period.words, _(text.visits_of), _(text.col_came),
                       _(text.col_site), _(text.col_left), _(text.col_activity), _(text.col_hours));
-    struct visit_rows rows = {web, r, 0, 0, 0};
+    struct central_visit_list list;
+    visit_list_of(r, &v, &list);
+    struct visit_rows rows = {web, &list, 0, 0, 0};
     rc = central_store_volunteer_visits(web->request->store, v.external_id, r->scope.site.id, 0,
                                         visit_row, &rows, err, sizeof err);
     char hours[48];
@@ -537,6 +556,11 @@ static void visits_page(struct web *web, const struct request *r)
         central_buf_htmlf(out, "<p>%s</p>", _(text.no_visits));
     else if (rows.count > VISITS_SHOWN)
         central_buf_htmlf(out, "<p>%s %d.</p>", _(text.first_only), VISITS_SHOWN);
+    if (!rc && rows.count)
+        central_buf_htmlf(out,
+                          "<p class=\"downloads\">%s: <a href=\"/reports.csv?%s\" download>%s</a>"
+                          " · <a href=\"/reports.xlsx?%s\" download>%s</a></p>",
+                          _(text.download), r->query, _(text.csv), r->query, _(text.xlsx));
     char id[WEB_URL_PART_MAX(EVENT_KEY_MAX)];
     web_url_part(v.external_id, id, sizeof id);
     if (web->user.role != CENTRAL_ROLE_VIEWER)
@@ -592,66 +616,118 @@ void web_reports_page(struct web *web)
 
 /* ---- the downloads ---- */
 
-/* "timer-2026-01-01-2026-12-31-enhet-lilleby.csv": ids are letters, digits
- * and - _ . (PROTOCOL.md), so the name needs no quoting beyond its quotes. */
+/* "timer-2026-01-01-2026-12-31-site-lilleby.csv", or a volunteer's visits
+ * "besok-F-1-2026-01-01-2026-12-31-lilleby.csv": ids are letters, digits
+ * and - _ . (PROTOCOL.md); anything else becomes _, so the name needs no
+ * quoting beyond its quotes. */
 static void file_name(const struct request *r, const char *ending, char *out, size_t cap)
 {
-    char scope[EVENT_KEY_MAX + 2] = "";
+    char scope[EVENT_KEY_MAX + 2] = "", who[EVENT_KEY_MAX] = "";
     if (r->scope.site.id[0] || r->scope.area[0])
         snprintf(scope, sizeof scope, "-%s",
                  r->scope.site.id[0] ? r->scope.site.id : r->scope.area);
+    snprintf(who, sizeof who, "%s", r->volunteer);
     for (char *c = scope; *c; c++)
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", *c))
             *c = '_';
-    snprintf(out, cap, "attachment; filename=\"timer-%s-%s-%s%s.%s\"", r->period.from, r->period.to,
-             central_report_by_name((enum central_report_by)r->by), scope, ending);
+    for (char *c = who; *c; c++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", *c))
+            *c = '_';
+    if (r->by < 0)
+        snprintf(out, cap, "attachment; filename=\"besok-%s-%s-%s%s.%s\"", who, r->period.from,
+                 r->period.to, scope, ending);
+    else
+        snprintf(out, cap, "attachment; filename=\"timer-%s-%s-%s%s.%s\"", r->period.from,
+                 r->period.to, central_report_by_name((enum central_report_by)r->by), scope,
+                 ending);
 }
 
-/* The report the download names, or NULL after answering. */
-static struct central_report *download_report(struct web *web, struct request *r)
+/* What a download holds: a report, or a volunteer's visits. */
+struct download {
+    struct request r;
+    struct central_report *report;
+    struct central_visit_list visits;
+};
+
+/* Reads the request and its report or visits: 0, or 1 after answering. */
+static int download_read(struct web *web, struct download *d)
 {
-    if (read_request(web, r))
-        return NULL;
-    struct central_report *report = NULL;
-    if (r->by < 0)
-        web_message(web, MHD_HTTP_NOT_FOUND, _(text.bad_title), _(text.not_a_file));
-    else if (web_scope_report(web, &r->scope, &r->period, (enum central_report_by)r->by, &report))
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _(text.busy_title), _(text.busy));
-    web_scope_free(&r->scope);
-    return report;
+    memset(d, 0, sizeof *d);
+    if (read_request(web, &d->r))
+        return 1;
+    int answered = 0;
+    if (d->r.by >= 0) {
+        if (web_scope_report(web, &d->r.scope, &d->r.period, (enum central_report_by)d->r.by,
+                             &d->report)) {
+            web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _(text.busy_title), _(text.busy));
+            answered = 1;
+        }
+    } else {
+        struct central_volunteer v;
+        char err[256];
+        if (web_volunteer_or_answer(web, d->r.volunteer, &v)) {
+            answered = 1;
+        } else {
+            visit_list_of(&d->r, &v, &d->visits);
+            int rc = central_store_volunteer_visits(web->request->store, v.external_id,
+                                                    d->r.scope.site.id, 0, central_visit_list_add,
+                                                    &d->visits, err, sizeof err);
+            if (rc) {
+                web_message(web, rc == -E2BIG ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE,
+                            rc == -E2BIG ? _(text.bad_title) : _(text.busy_title),
+                            rc == -E2BIG ? _(text.too_many_visits) : _(text.busy));
+                answered = 1;
+            }
+        }
+    }
+    /* The list keeps the scope's site ids: freed with the download. */
+    if (answered) {
+        central_visit_list_free(&d->visits);
+        web_scope_free(&d->r.scope);
+    }
+    return answered;
+}
+
+static void download_free(struct download *d)
+{
+    central_report_free(d->report);
+    central_visit_list_free(&d->visits);
+    web_scope_free(&d->r.scope);
 }
 
 void web_reports_csv(struct web *web)
 {
-    struct request r;
-    struct central_report *report = download_report(web, &r);
-    if (!report)
+    struct download d;
+    if (download_read(web, &d))
         return;
-    if (central_report_csv(report, web->out)) {
+    int rc = d.report ? central_report_csv(d.report, web->out)
+                      : central_visit_list_csv(&d.visits, web->out);
+    if (rc) {
         web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, _(text.bad_title), _(text.busy));
     } else {
         web->response->content_type = "text/csv; charset=utf-8";
-        file_name(&r, "csv", web->request->disposition, sizeof web->request->disposition);
+        file_name(&d.r, "csv", web->request->disposition, sizeof web->request->disposition);
         web->response->content_disposition = web->request->disposition;
     }
-    central_report_free(report);
+    download_free(&d);
 }
 
 void web_reports_xlsx(struct web *web)
 {
-    struct request r;
-    struct central_report *report = download_report(web, &r);
-    if (!report)
+    struct download d;
+    if (download_read(web, &d))
         return;
-    const struct central_report *books[] = {report};
+    const struct central_report *books[] = {d.report};
     char err[256];
-    if (central_xlsx_buf(books, 1, web->out, err, sizeof err)) {
+    int rc = d.report ? central_xlsx_buf(books, 1, web->out, err, sizeof err)
+                      : central_xlsx_visits_buf(&d.visits, web->out, err, sizeof err);
+    if (rc) {
         web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, _(text.bad_title), err);
     } else {
         web->response->content_type =
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        file_name(&r, "xlsx", web->request->disposition, sizeof web->request->disposition);
+        file_name(&d.r, "xlsx", web->request->disposition, sizeof web->request->disposition);
         web->response->content_disposition = web->request->disposition;
     }
-    central_report_free(report);
+    download_free(&d);
 }
