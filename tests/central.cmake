@@ -10,7 +10,7 @@ if(TARGET tilstede_central)
   target_compile_definitions(test_central_ical PRIVATE ICAL_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data")
   # A kiosk is silent for time its site was open only (issue 13, 4).
   tilstede_test(test_central_opening SOURCES test_central_opening.c LIBS tilstede_central)
-  foreach(name api batch fetch roster report tls gdpr questions edges)
+  foreach(name api batch fetch roster report tls gdpr questions edges totals)
     tilstede_test(test_central_${name} SOURCES test_central_${name}.c central_fixture.c pg_server.c
       LIBS tilstede_central PkgConfig::CURL)
   endforeach()

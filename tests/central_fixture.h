@@ -76,6 +76,24 @@ struct json_t *fixture_roster(const struct fixture *fixture, const char *token, 
 
 /* SELECT count(*) over a fresh connection to the database. */
 long long fixture_count(const struct fixture *fixture, const char *sql);
+/* The rows of volunteer_month_total (schema 10) that differ from the
+ * same totals summed from scratch over the visit table, counted both ways
+ * (a row kept wrongly, a row missing): 0 when they agree. SQL both
+ * backends run; an end is never before its start (visits.c), so the
+ * rounding needs no max(0, ...). */
+#define FIXTURE_ROUNDED_SQL                                                                        \
+    "CASE WHEN r.round_minutes > 0 THEN ((v.end_us - v.start_us) / 1000000 + "                     \
+    "r.round_minutes * 30) / (r.round_minutes * 60) * (r.round_minutes * 60) "                      \
+    "ELSE (v.end_us - v.start_us) / 1000000 END"
+#define FIXTURE_SCRATCH_SQL                                                                        \
+    "SELECT substr(v.start_day, 1, 7), v.volunteer, v.site, sum(" FIXTURE_ROUNDED_SQL "), "        \
+    "count(*) FROM visit v CROSS JOIN setting r WHERE v.end_us IS NOT NULL GROUP BY 1, 2, 3"
+#define FIXTURE_KEPT_SQL "SELECT month, volunteer, site, seconds, visits FROM volunteer_month_total"
+#define FIXTURE_VOLUNTEER_TOTALS_DRIFT_SQL                                                         \
+    "SELECT (SELECT count(*) FROM (" FIXTURE_KEPT_SQL " EXCEPT " FIXTURE_SCRATCH_SQL               \
+    ") AS kept_wrongly) + (SELECT count(*) FROM (" FIXTURE_SCRATCH_SQL " EXCEPT " FIXTURE_KEPT_SQL \
+    ") AS missing)"
+
 /* Runs SQL on a fresh connection (fault injection); 0 or -EIO. */
 int fixture_exec(const struct fixture *fixture, const char *sql);
 

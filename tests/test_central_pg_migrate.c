@@ -220,6 +220,17 @@ static void test_migrate_moves_everything_and_the_reports_agree(void **state)
     everything(pg, &after);
     assert_true(strstr(before.buf, "total lilleby|") != NULL);
     assert_string_equal(after.buf, before.buf);
+    /* The per-volunteer monthly totals came along, equal to the target's
+     * visits summed from scratch. */
+    PGconn *conn = PQconnectdb(uri);
+    assert_int_equal(PQstatus(conn), CONNECTION_OK);
+    PGresult *res = PQexec(conn, "SELECT (SELECT count(*) FROM volunteer_month_total), "
+                                 "(" FIXTURE_VOLUNTEER_TOTALS_DRIFT_SQL ")");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_true(atoll(PQgetvalue(res, 0, 0)) > 0);
+    assert_string_equal(PQgetvalue(res, 0, 1), "0");
+    PQclear(res);
+    PQfinish(conn);
 
     /* The kiosks' tokens and the login still work; a revoked one does not. */
     unsigned char hash[CENTRAL_TOKEN_HASH_BYTES];

@@ -26,11 +26,12 @@
 /* Tables with the one row a fresh schema already holds: replaced. They go
  * first (the totals' trigger reads the rounding). */
 static const char *const singletons[] = {"setting", "roster_change"};
-/* The daily totals, which the target's trigger fills as the visits arrive,
- * but with today's rounding: they are replaced by the source's after the
- * visits, so that a report reads the same after as before even when the
- * rounding changed after some visits were counted. */
-static const char *const replaced_after_visits[] = {"visit_total"};
+/* The daily and the per-volunteer monthly totals, which the target's
+ * triggers fill as the visits arrive, but with today's rounding: they are
+ * replaced by the source's after the visits, so that a report reads the
+ * same after as before even when the rounding changed after some visits
+ * were counted. */
+static const char *const replaced_after_visits[] = {"visit_total", "volunteer_month_total"};
 
 struct column {
     char name[NAME_MAX_BYTES];

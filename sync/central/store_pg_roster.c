@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "period.h"
+
 /* ---- roster ---- */
 
 void pg_read_volunteer(const PGresult *res, int row, struct central_volunteer *v)
@@ -171,6 +173,16 @@ int pg_totals(struct central_store *store, const char *from, const char *to,
     param_text(&p, from);
     param_text(&p, to);
     param_text(&p, sites_json); /* NULL: every site */
+    struct central_period_split split;
+    if (group == CENTRAL_GROUP_VOLUNTEER) {
+        central_period_split(from, to, &split);
+        param_text(&p, split.months_from);
+        param_text(&p, split.months_to);
+        param_text(&p, split.head_from);
+        param_text(&p, split.head_to);
+        param_text(&p, split.tail_from);
+        param_text(&p, split.tail_to);
+    }
     PGresult *res = NULL;
     int rc = pg_ready(s, err, errlen);
     if (rc || (rc = pg_query(s, which[group], &p, &res, "report", err, errlen)))

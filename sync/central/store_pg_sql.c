@@ -100,15 +100,20 @@ const char *const pg_statement_sql[ST_COUNT] = {
                        "WHERE day BETWEEN $1 AND $2 AND " PG_SITE_IN("site")
                        " GROUP BY 1 HAVING sum(visits) > 0 "
                        "ORDER BY 1",
+    /* The months the period covers whole from their totals, the days at
+     * its ends (period.h: $4-$5 months, $6-$7 and $8-$9 days) from the
+     * visits; then the names, once per volunteer. */
     [ST_TOTAL_VOLUNTEER] =
-        "SELECT v.volunteer, coalesce(p.given_name || ' ' || p.family_name, "
-        "''), sum(" ROUNDED("v") "), count(*) "
-                                 "FROM visit v CROSS JOIN setting r "
-                                 "LEFT JOIN volunteer p ON p.external_id = v.volunteer "
-                                 "WHERE v.start_day BETWEEN $1 AND $2 AND v.end_us IS NOT NULL "
-                                 "AND " PG_SITE_IN("v.site")
-                                 " GROUP BY v.volunteer, p.given_name, p.family_name "
-                                 "ORDER BY 3 DESC, v.volunteer COLLATE \"C\"",
+        "SELECT t.volunteer, coalesce(p.given_name || ' ' || p.family_name, ''), t.seconds, "
+        "t.visits FROM (SELECT volunteer, sum(seconds) AS seconds, sum(visits) AS visits "
+        "FROM (SELECT volunteer, seconds, visits FROM volunteer_month_total "
+        "WHERE month BETWEEN $4 AND $5 AND " PG_SITE_IN("site") " UNION ALL "
+        "SELECT v.volunteer, " ROUNDED("v") ", 1 FROM visit v CROSS JOIN setting r "
+        "WHERE v.start_day BETWEEN $1 AND $2 AND (v.start_day BETWEEN $6 AND $7 "
+        "OR v.start_day BETWEEN $8 AND $9) AND v.end_us IS NOT NULL AND " PG_SITE_IN("v.site")
+        ") AS g GROUP BY volunteer HAVING sum(visits) > 0) AS t "
+        "LEFT JOIN volunteer p ON p.external_id = t.volunteer "
+        "ORDER BY 3 DESC, t.volunteer COLLATE \"C\"",
     [ST_REVIEWS] = "SELECT v.site, coalesce(s.name, v.site), v.volunteer, "
                    "coalesce(p.given_name || ' ' || p.family_name, ''), v.start_us, v.end_us "
                    "FROM visit v LEFT JOIN site s ON s.id = v.site "

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "period.h"
 #include "plan.h"
 #include "store_sqlite.h"
 #include "visits.h"
@@ -26,6 +27,7 @@ extern const char embed_central_006[];
 extern const char embed_central_007[];
 extern const char embed_central_008[];
 extern const char embed_central_009[];
+extern const char embed_central_010[];
 
 #define BUSY_TIMEOUT_MS 5000
 #define CACHE_KIB       32768
@@ -50,6 +52,7 @@ static const char *const *migration_sql(int version)
     static const char *const v7[] = {embed_central_007, NULL};
     static const char *const v8[] = {embed_central_008, NULL};
     static const char *const v9[] = {embed_central_009, NULL};
+    static const char *const v10[] = {embed_central_010, NULL};
     if (version == 0)
         return v1;
     if (version == 1)
@@ -68,9 +71,11 @@ static const char *const *migration_sql(int version)
         return v8;
     if (version == 8)
         return v9;
+    if (version == 9)
+        return v10;
     return NULL;
 }
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 
 enum {
     ST_DEVICE_AUTH,
@@ -171,16 +176,21 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_TOTAL_MONTH] = "SELECT substr(day, 1, 7), sum(seconds), sum(visits) FROM visit_total "
                        "WHERE day BETWEEN ?1 AND ?2 AND " SITE_IN("site")
                        " GROUP BY 1 HAVING sum(visits) > 0 ORDER BY 1",
+    /* The months the period covers whole from their totals, the days at
+     * its ends (period.h: ?4-?5 months, ?6-?7 and ?8-?9 days) from the
+     * visits; then the names, once per volunteer. */
     [ST_TOTAL_VOLUNTEER] =
-        "SELECT v.volunteer, coalesce(p.given_name || ' ' || p.family_name, "
-        "''), sum(" ROUNDED(
-            "v") "), count(*) "
-                 /* The covering index walks volunteers in order:
-                  * no sort, no look-up of each visit's row. */
-                 "FROM visit v INDEXED BY visit_report_volunteer "
-                 "JOIN setting r LEFT JOIN volunteer p ON p.external_id = v.volunteer "
-                 "WHERE v.start_day BETWEEN ?1 AND ?2 AND v.end_us IS NOT NULL "
-                 "AND " SITE_IN("v.site") " GROUP BY v.volunteer ORDER BY 3 DESC, v.volunteer",
+        "SELECT t.volunteer, coalesce(p.given_name || ' ' || p.family_name, ''), t.seconds, "
+        "t.visits FROM (SELECT volunteer, sum(seconds) AS seconds, sum(visits) AS visits "
+        "FROM (SELECT volunteer, seconds, visits FROM volunteer_month_total "
+        "WHERE month BETWEEN ?4 AND ?5 AND " SITE_IN("site") " UNION ALL "
+        "SELECT v.volunteer, " ROUNDED("v") ", 1 FROM visit v INDEXED BY visit_day JOIN setting r "
+        "WHERE v.start_day BETWEEN ?6 AND ?7 AND v.end_us IS NOT NULL AND " SITE_IN("v.site")
+        " UNION ALL "
+        "SELECT v.volunteer, " ROUNDED("v") ", 1 FROM visit v INDEXED BY visit_day JOIN setting r "
+        "WHERE v.start_day BETWEEN ?8 AND ?9 AND v.end_us IS NOT NULL AND " SITE_IN("v.site")
+        ") GROUP BY volunteer HAVING sum(visits) > 0) AS t "
+        "LEFT JOIN volunteer p ON p.external_id = t.volunteer ORDER BY 3 DESC, t.volunteer",
     [ST_REVIEWS] = "SELECT v.site, coalesce(s.name, v.site), v.volunteer, "
                    "coalesce(p.given_name || ' ' || p.family_name, ''), v.start_us, v.end_us "
                    "FROM visit v LEFT JOIN site s ON s.id = v.site "
@@ -1233,6 +1243,14 @@ static int sqlite_totals(struct central_store *store, const char *from, const ch
     sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
     if (sites_json)
         sqlite3_bind_text(st, 3, sites_json, -1, SQLITE_STATIC);
+    struct central_period_split split;
+    if (group == CENTRAL_GROUP_VOLUNTEER) {
+        central_period_split(from, to, &split);
+        const char *bounds[] = {split.months_from, split.months_to, split.head_from,
+                                split.head_to,     split.tail_from, split.tail_to};
+        for (int i = 0; i < 6; i++)
+            sqlite3_bind_text(st, 4 + i, bounds[i], -1, SQLITE_STATIC);
+    }
     int rc, result = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct central_total t;
