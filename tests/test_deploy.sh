@@ -402,6 +402,12 @@ if ! grep -q 'tilstede_vmcheck=2' /proc/cmdline; then
         sleep 1
     done
     say present=$present
+    # The kiosk's memory as the board runs it (kmsdrm): resident once the
+    # confirmation has gone back to the home screen, and the peak since
+    # start (the confirmation's frame included).
+    sleep 20
+    say kiosk_rss_kb=$(sed -n 's/^VmRSS:[^0-9]*\([0-9]*\) kB/\1/p' /proc/$pid/status)
+    say kiosk_hwm_kb=$(sed -n 's/^VmHWM:[^0-9]*\([0-9]*\) kB/\1/p' /proc/$pid/status)
     # Nothing is synced here, and the root is mounted with commit=60: only
     # what the kiosk itself made durable (fsync) is on the disk at the cut.
     # The control: a file written now without fsync must be gone after it.
@@ -684,6 +690,11 @@ UNIT
     expect reader_owner 'tilstede:660' "and gave it to the kiosk's group alone"
     expect screen '[0-9]+x[0-9]+,_SDL_video_driver_KMSDRM,.*' "the kiosk draws through the kernel's DRM display"
     expect present 1 "a card tapped on the host's PN532 is checked in"
+    expect kiosk_rss_kb '[0-9]+' "the kiosk's resident memory on kmsdrm is read"
+    local rss_kb hwm_kb
+    rss_kb=$(vm_value kiosk_rss_kb) hwm_kb=$(vm_value kiosk_hwm_kb)
+    echo "kiosk memory on kmsdrm ($arch): resident $((${rss_kb:-0} / 1024)) MB on the home screen" \
+        "after a check-in, peak $((${hwm_kb:-0} / 1024)) MB"
     expect root_options '.*commit=60.*' "the root file system writes only what is synced (commit=60)"
     expect unsynced_file lost "the control: a file written without fsync before the cut is lost"
     expect after_cut_active active "after a power cut the machine boots and the kiosk runs again"
