@@ -841,6 +841,14 @@ int kiosk_check_pin(const struct kiosk *kiosk, const char *pin)
     return crypto_pwhash_str_verify(kiosk->cfg.staff_pin_hash, pin, strlen(pin)) == 0;
 }
 
+int kiosk_hash_pin(const char *pin, char *hash, size_t hashlen)
+{
+    if (hashlen < crypto_pwhash_STRBYTES)
+        return -EINVAL;
+    return crypto_pwhash_str(hash, pin, strlen(pin), KIOSK_PIN_HASH_OPSLIMIT,
+                             KIOSK_PIN_HASH_MEMLIMIT_BYTES) == 0 ? 0 : -ENOMEM;
+}
+
 /* The restore is recorded in the restored database itself, so it outlives
  * restarts; with a central the uploader fetches back what the central holds
  * before it sends anything (see sync/uploader.c). */

@@ -202,8 +202,22 @@ int kiosk_compliance_today(struct kiosk *kiosk,
 int64_t kiosk_count_statements(struct kiosk *kiosk, int on);
 
 /* --- staff PIN --- */
+/* The PIN's Argon2id cost. 16 MiB rather than libsodium's interactive
+ * 64 MiB: the hash's memory is the kiosk's peak while a PIN is checked,
+ * and the board's whole process must stay under 60 MB. Three passes (not
+ * two) win back part of the lost cost per guess; the pad's growing delay
+ * is what really guards a PIN of a few digits. A hash made with other
+ * limits (an older `set-pin`) still verifies: libsodium reads them from
+ * the hash string. */
+#define KIOSK_PIN_HASH_MEMLIMIT_BYTES ((size_t)16 * 1024 * 1024)
+#define KIOSK_PIN_HASH_OPSLIMIT 3
+
 /* 1 = right, 0 = wrong, < 0 no PIN set or error. */
 int kiosk_check_pin(const struct kiosk *kiosk, const char *pin);
+
+/* PIN's hash at the kiosk's cost into hash (crypto_pwhash_STRBYTES, 128
+ * bytes): 0, or -ENOMEM. */
+int kiosk_hash_pin(const char *pin, char *hash, size_t hashlen);
 
 /* --- a restore from backup --- */
 struct kiosk_recovery {

@@ -155,9 +155,8 @@ static int demo_config(struct app *app, char *err, size_t errlen)
     snprintf(cfg->reader, sizeof cfg->reader, "sim");
     snprintf(cfg->database, sizeof cfg->database, "%s/tilstede.db", app->demo_dir);
     snprintf(cfg->card_key, sizeof cfg->card_key, "%s/card.key", app->demo_dir);
-    if (sodium_init() < 0 || crypto_pwhash_str(cfg->staff_pin_hash, DEMO_PIN, strlen(DEMO_PIN),
-                                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                               crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    if (sodium_init() < 0 ||
+        kiosk_hash_pin(DEMO_PIN, cfg->staff_pin_hash, sizeof cfg->staff_pin_hash) != 0) {
         snprintf(err, errlen, "cannot make the demo PIN");
         return -1;
     }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "config.h"
+#include "kiosk.h"
 #include "store.h"
 #include "pn532_sim.h"
 #include "testutil.h"
@@ -358,6 +359,9 @@ static void test_set_pin_writes_a_verifiable_hash(void **state)
     assert_int_equal(config_load(&cfg, fx->conf, err, sizeof err), 0);
     assert_int_equal(crypto_pwhash_str_verify(cfg.staff_pin_hash, "4711", 4), 0);
     assert_int_not_equal(crypto_pwhash_str_verify(cfg.staff_pin_hash, "4712", 4), 0);
+    /* At the kiosk's cost, not libsodium's interactive 64 MiB. */
+    assert_int_equal(crypto_pwhash_str_needs_rehash(cfg.staff_pin_hash, KIOSK_PIN_HASH_OPSLIMIT,
+                                                    KIOSK_PIN_HASH_MEMLIMIT_BYTES), 0);
 }
 
 static void test_check_and_backup(void **state)

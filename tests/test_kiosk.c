@@ -584,6 +584,34 @@ static void test_staff_pin(void **state)
     assert_int_equal(kiosk_check_pin(f->kiosk, "2469"), 0);
 }
 
+/* The PIN's hash costs 16 MiB, not the 64 MiB of libsodium's interactive
+ * limits (the board's peak), and a hash stored with those older limits
+ * still verifies: the parameters travel in the hash string. */
+static void test_pin_hash_cost_is_the_kiosks_and_old_hashes_verify(void **state)
+{
+    struct fixture *f = *state;
+    char hash[crypto_pwhash_STRBYTES];
+    assert_int_equal(kiosk_hash_pin("2468", hash, sizeof hash), 0);
+    assert_non_null(strstr(hash, "$m=16384,t=3,"));
+    assert_int_equal(crypto_pwhash_str_needs_rehash(hash, KIOSK_PIN_HASH_OPSLIMIT,
+                                                    KIOSK_PIN_HASH_MEMLIMIT_BYTES), 0);
+    assert_int_equal(kiosk_hash_pin("2468", hash, 64), -EINVAL);
+
+    kiosk_close(f->kiosk);
+    assert_int_equal(crypto_pwhash_str(f->cfg.staff_pin_hash, "1357", 4,
+                                       crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                       crypto_pwhash_MEMLIMIT_INTERACTIVE), 0);
+    assert_non_null(strstr(f->cfg.staff_pin_hash, "$m=65536,"));
+    assert_int_equal(open_kiosk(f), 0);
+    assert_int_equal(kiosk_check_pin(f->kiosk, "1357"), 1);
+    assert_int_equal(kiosk_check_pin(f->kiosk, "1358"), 0);
+    kiosk_close(f->kiosk);
+    assert_int_equal(kiosk_hash_pin("1357", f->cfg.staff_pin_hash, sizeof f->cfg.staff_pin_hash), 0);
+    assert_int_equal(open_kiosk(f), 0);
+    assert_int_equal(kiosk_check_pin(f->kiosk, "1357"), 1);
+    assert_int_equal(kiosk_check_pin(f->kiosk, "1358"), 0);
+}
+
 /* The disk fills: the tap fails visibly (never reported as done), nothing
  * recorded before is lost, and it works again once space is freed. */
 static void test_full_disk_tap_fails_visibly_then_recovers(void **state)
@@ -716,6 +744,7 @@ int main(void)
         T(test_search_finds_by_any_name_part),
         T(test_search_sees_a_roster_changed_by_another_program),
         T(test_staff_pin),
+        T(test_pin_hash_cost_is_the_kiosks_and_old_hashes_verify),
         T(test_full_disk_tap_fails_visibly_then_recovers),
         T(test_recovery_on_record_until_acknowledged_across_restarts),
     };
