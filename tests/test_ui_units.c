@@ -295,6 +295,32 @@ static void test_text_wraps_then_shrinks_then_ellipsizes(void **state)
     assert_non_null(strstr(problems[0], "cut short"));
 }
 
+/* "1. etasje" (a place), "23. november": an ordinal number stays on the
+ * line of the word after it, as if a no-break space stood between them;
+ * the data keeps its ordinary space. */
+static void test_an_ordinal_number_stays_with_its_word(void **state)
+{
+    (void)state;
+    static struct layout layout;
+    layout_begin(&layout, 800, 480, &fake, 0xFFFFFF);
+    /* 14 px a character: "Peisestua, 1." is 13 characters, 182 px. */
+    struct layout_box *box = layout_text(&layout, layout_rect(0, 0, 190, 200),
+                                         "Peisestua, 1. etasje", LAYOUT_REGULAR, 28, 0,
+                                         LAYOUT_NONE, ALIGN_LEFT, 0);
+    assert_string_equal(box->text, "Peisestua,\n1. etasje");
+    assert_false(box->flags & LAYOUT_TRUNCATED);
+    assert_int_equal(layout_measure(&layout, "Peisestua, 1. etasje", LAYOUT_REGULAR, 28, 190),
+                     2 * fake_line(NULL, LAYOUT_REGULAR, 28));
+    /* Not every number with a full stop: "kl. 14.30" breaks as before. */
+    box = layout_text(&layout, layout_rect(0, 200, 190, 200), "Sangstund kl. 14.30 i dag",
+                      LAYOUT_REGULAR, 28, 0, LAYOUT_NONE, ALIGN_LEFT, 0);
+    assert_string_equal(box->text, "Sangstund kl.\n14.30 i dag");
+    /* The ordinal and its word fit nowhere whole: they are one word. */
+    box = layout_text(&layout, layout_rect(0, 400, 120, 80), "12. etasje", LAYOUT_REGULAR, 28,
+                      0, LAYOUT_NONE, ALIGN_LEFT, 0);
+    assert_null(strstr(box->text, "12.\n"));
+}
+
 static void test_layout_check_finds_each_fault(void **state)
 {
     (void)state;
@@ -425,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_a_missing_catalogue_is_an_error_but_english_works_without),
         cmocka_unit_test(test_a_damaged_catalogue_is_refused_with_its_path),
         cmocka_unit_test(test_text_wraps_then_shrinks_then_ellipsizes),
+        cmocka_unit_test(test_an_ordinal_number_stays_with_its_word),
         cmocka_unit_test(test_layout_check_finds_each_fault),
         cmocka_unit_test(test_sizes_scale_from_800x480),
         cmocka_unit_test(test_touch_points_follow_the_rotation),

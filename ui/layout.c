@@ -196,6 +196,18 @@ void layout_shorten_start(const struct layout *layout, enum layout_face face, in
     }
 }
 
+/* "1." or "23.": an ordinal number in Norwegian ("1. etasje", "23.
+ * november"), which must not end a line: it is read with the next word. */
+static int is_ordinal(const char *word, size_t len)
+{
+    if (len < 2 || word[len - 1] != '.')
+        return 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (word[i] < '0' || word[i] > '9')
+            return 0;
+    return 1;
+}
+
 /* Greedy word wrap of text into at most max_lines lines of width, '\n'
  * between them in out. Sets *complete when all of the text fitted. */
 static int wrap(const struct layout *layout, enum layout_face face, int px, const char *text,
@@ -216,14 +228,19 @@ static int wrap(const struct layout *layout, enum layout_face face, int px, cons
         size_t best = limit;
         if (!single) {
             /* The longest run of whole words that fits; at least one word.
-             * A hyphen ends a word too: "Kristiansen-" / "Bjørnstad". */
+             * A hyphen ends a word too: "Kristiansen-" / "Bjørnstad". An
+             * ordinal is no place to break: the space after it is laid out
+             * as a no-break space (the text itself keeps an ordinary one). */
             best = 0;
             for (size_t end = 0; end < limit;) {
                 while (end < limit && rest[end] == ' ')
                     end++;
+                size_t word = end;
                 while (end < limit && rest[end] != ' ')
                     if (rest[end++] == '-' && end < limit && rest[end] != ' ')
                         break;
+                if (end < limit && is_ordinal(rest + word, end - word))
+                    continue;
                 memcpy(line, rest, end);
                 line[end] = '\0';
                 if (best > 0 && width_of(layout, face, px, line) > width)
