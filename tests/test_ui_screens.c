@@ -465,6 +465,48 @@ static void test_body_text_has_4mm_cap_height_on_the_panels(void **state)
         }
 }
 
+/* The fullest confirmation: a long Norwegian name, a milestone and two
+ * notices (the visit closed automatically, no signed agreement) on the
+ * 7" panel in three languages. Every box stays on the screen and inside
+ * its margin (the words' column ends 2 margins above the bottom), and no
+ * word is cut. */
+static void test_confirmation_with_a_milestone_and_two_notices_fits(void **state)
+{
+    (void)state;
+    static const char *const langs[] = {"nb", "nn", "en"};
+    static const struct {
+        const char *given, *family;
+    } names[] = {
+        {"Maria Kristina", "Kristoffersen-Bråthen"},
+        {"Bjørg-Åshild", "Øvrebø-Kristiansen"},
+        {"Per Ivar", "Ødegård"},
+    };
+    for (size_t l = 0; l < 3; l++)
+        for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
+            struct harness h;
+            assert_int_equal(harness_open(&h, 800, 480, 0, langs[l]), 0);
+            struct tap_result r = sample(TAP_CHECKED_IN, names[n].given, names[n].family);
+            r.milestone = 100;
+            r.notices = NOTICE_LAST_AUTOCLOSED | NOTICE_NO_CONFIDENTIALITY;
+            r.last_autoclose_us = HARNESS_START_US - INT64_C(11) * 3600 * 1000000;
+            ui_show_result(h.ui, &r);
+            char size[64];
+            snprintf(size, sizeof size, "800x480_%s_%zu", langs[l], n);
+            shot(&h, size, "confirm_milestone_two_notices");
+            const struct layout *layout = ui_layout(h.ui);
+            int bottom = layout->h - 2 * screen_margin(layout);
+            for (int i = 0; i < layout->count; i++) {
+                const struct layout_box *box = &layout->box[i];
+                if (box->y + box->h > bottom) {
+                    print_message("%s: box %d '%s' ends at %d, below %d\n", size, i, box->text,
+                                  box->y + box->h, bottom);
+                    fail();
+                }
+            }
+            harness_close(&h);
+        }
+}
+
 static int check_problems(void **state)
 {
     (void)state;
@@ -496,6 +538,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(test_rotated_screens, check_problems),
         cmocka_unit_test_teardown(test_home_shows_long_places_whole, check_problems),
         cmocka_unit_test_teardown(test_body_text_has_4mm_cap_height_on_the_panels, check_problems),
+        cmocka_unit_test_teardown(test_confirmation_with_a_milestone_and_two_notices_fits,
+                                  check_problems),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -73,6 +73,194 @@ static int collect_notices(struct ui *ui, struct notice *notices)
     return count;
 }
 
+/* What a confirmation says, and how: the words, then the notices. */
+struct confirm_words {
+    const char *headline, *detail;
+    uint32_t fg;
+    enum layout_align align;
+    const struct notice *notices;
+    int notice_count;
+};
+
+static enum layout_align portrait_align(const struct ui *ui)
+{
+    return ui_is_portrait(ui) ? ALIGN_CENTER : ALIGN_LEFT;
+}
+
+static int mark_size(const struct layout *layout)
+{
+    return layout_px(layout, 44);
+}
+
+/* How the notices are set: their words' size, the padding in a panel and
+ * the gap after it. Tight when the screen is crowded: the least size for
+ * reading (still 4 mm capitals) and half the spacing. */
+struct notice_style {
+    int px, pad, gap;
+};
+
+static struct notice_style notice_style(const struct layout *layout, int tight)
+{
+    int m = screen_margin(layout);
+    struct notice_style style = {layout_read_px(layout, LAYOUT_REGULAR, 30), m, m};
+    if (tight)
+        style = (struct notice_style){layout_read_px(layout, LAYOUT_REGULAR, LAYOUT_MIN_TEXT_PX),
+                                      m / 2, m / 2};
+    return style;
+}
+
+/* The notices' heights at width (each panel: its words beside the mark),
+ * and their sum with the gap after each. */
+static int notices_measure(struct layout *layout, const struct confirm_words *words, int width,
+                           struct notice_style style, int *heights)
+{
+    int m = screen_margin(layout), mark = mark_size(layout), total = 0;
+    for (int i = 0; i < words->notice_count; i++) {
+        int need = layout_measure(layout, words->notices[i].text, LAYOUT_REGULAR, style.px,
+                                  width - 3 * m - mark);
+        heights[i] = (need > mark ? need : mark) + style.pad;
+        total += heights[i] + style.gap;
+    }
+    return total;
+}
+
+static void notices_place(struct layout *layout, const struct confirm_words *words, int x, int y,
+                          int width, struct notice_style style, const int *heights)
+{
+    int m = screen_margin(layout), mark = mark_size(layout);
+    for (int i = 0; i < words->notice_count; i++) {
+        const struct notice *notice = &words->notices[i];
+        layout_panel(layout, layout_rect(x, y, width, heights[i]), COLOUR_WHITE, LAYOUT_NONE);
+        layout_icon(layout, layout_rect(x + m, y + (heights[i] - mark) / 2, mark, mark),
+                    notice->icon, notice->colour, LAYOUT_NONE);
+        layout_text(layout,
+                    layout_rect(x + 2 * m + mark, y + style.pad / 2, width - 3 * m - mark,
+                                heights[i] - style.pad),
+                    notice->text, LAYOUT_REGULAR, style.px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
+                    LAYOUT_MIDDLE);
+        y += heights[i] + style.gap;
+    }
+}
+
+static int detail_px(const struct layout *layout)
+{
+    return layout_read_px(layout, LAYOUT_REGULAR, 36);
+}
+
+static int detail_measure(struct layout *layout, const struct confirm_words *words, int width)
+{
+    return words->detail[0]
+               ? layout_measure(layout, words->detail, LAYOUT_REGULAR, detail_px(layout), width)
+               : 0;
+}
+
+/* The headline and the detail from y in a column of width, room high
+ * with the gap before the notices: the headline takes what the detail
+ * leaves (its letters shrink to fit), and the spare height is shared out
+ * above and below. Returns where the notices begin. */
+static int words_place(struct layout *layout, const struct confirm_words *words, int x, int y,
+                       int width, int room)
+{
+    int m = screen_margin(layout);
+    int detail_h = detail_measure(layout, words, width);
+    int headline_room = room - detail_h, min_headline = layout_px(layout, 40);
+    if (headline_room < min_headline) { /* the detail gives way first */
+        detail_h -= min_headline - headline_room;
+        headline_room = min_headline;
+    }
+    int headline_need =
+        layout_measure(layout, words->headline, LAYOUT_BOLD, layout_px(layout, 56), width);
+    int headline_h = headline_need < headline_room ? headline_need : headline_room;
+    y += (headline_room - headline_h) / 2;
+    layout_text(layout, layout_rect(x, y, width, headline_h), words->headline, LAYOUT_BOLD,
+                layout_px(layout, 56), words->fg, LAYOUT_NONE, words->align, LAYOUT_MIDDLE);
+    y += headline_h;
+    if (words->detail[0] && detail_h > 0) {
+        layout_text(layout, layout_rect(x, y, width, detail_h), words->detail, LAYOUT_REGULAR,
+                    detail_px(layout), words->fg, LAYOUT_NONE, words->align, 0);
+        y += detail_h;
+    }
+    return y + m;
+}
+
+/* Whether a text from box first on was cut or overflows its box. */
+static int words_cut(const struct layout *layout, int first)
+{
+    for (int i = first; i < layout->count; i++) {
+        const struct layout_box *box = &layout->box[i];
+        if (box->kind == LAYOUT_TEXT &&
+            ((box->flags & LAYOUT_TRUNCATED) || box->text_h > box->h))
+            return 1;
+    }
+    return 0;
+}
+
+static void ok_button(struct ui *ui, struct layout *layout, struct layout_rect r)
+{
+    layout_button(layout, r, T(ui->tr, "OK"), LAYOUT_BOLD, layout_px(layout, 34), COLOUR_TEXT,
+                  COLOUR_WHITE, COLOUR_LINE, ACT_DISMISS, 0, 0);
+}
+
+/* Upright: the icon on top, the words under it, OK across the bottom. */
+static void confirm_portrait(struct ui *ui, struct layout *layout,
+                             const struct confirm_words *words, enum layout_icon icon)
+{
+    int m = screen_margin(layout), w = layout->w, h = layout->h;
+    int icon_size = layout_px(layout, 120), ok_h = layout_px(layout, 72);
+    layout_icon(layout, layout_rect((w - icon_size) / 2, 2 * m, icon_size, icon_size), icon,
+                words->fg, LAYOUT_NONE);
+    ok_button(ui, layout, layout_rect(2 * m, h - 2 * m - ok_h, w - 4 * m, ok_h));
+    int x = 2 * m, width = w - 4 * m, y = 3 * m + icon_size, bottom = h - 2 * m - ok_h - m;
+    int heights[NOTICES_MAX];
+    struct notice_style style = notice_style(layout, 0);
+    int notices_total = notices_measure(layout, words, width, style, heights);
+    y = words_place(layout, words, x, y, width, bottom - y - notices_total);
+    notices_place(layout, words, x, y, width, style, heights);
+}
+
+/* Landscape: the icon and OK in a column on the left, the words use the
+ * height beside it. When that cuts words (a long name, a milestone and two
+ * notices on the 7" panel), it is taken back: the column narrows beside the
+ * words and the notices take the whole width under both. */
+static void confirm_landscape(struct ui *ui, struct layout *layout,
+                              const struct confirm_words *words, enum layout_icon icon)
+{
+    int m = screen_margin(layout), w = layout->w, h = layout->h;
+    int column = layout_px(layout, 140), ok_h = layout_px(layout, 72);
+    int x = 4 * m + column, width = w - x - 2 * m, top = 2 * m, bottom = h - 2 * m;
+    int heights[NOTICES_MAX], first = layout->count;
+    layout_icon(layout, layout_rect(2 * m, top, column, column), icon, words->fg, LAYOUT_NONE);
+    ok_button(ui, layout, layout_rect(2 * m, bottom - ok_h, column, ok_h));
+    struct notice_style style = notice_style(layout, 0);
+    int notices_total = notices_measure(layout, words, width, style, heights);
+    int y = words_place(layout, words, x, top, width, bottom - top - notices_total);
+    notices_place(layout, words, x, y, width, style, heights);
+    if (!words->notice_count || !words_cut(layout, first))
+        return;
+
+    layout->count = first;
+    column = layout_px(layout, 72);
+    ok_h = layout_px(layout, 64);
+    x = 4 * m + column;
+    width = w - x - 2 * m;
+    style = notice_style(layout, 1);
+    notices_total = notices_measure(layout, words, w - 4 * m, style, heights);
+    /* The words, or the column beside them, and the gap under them; the
+     * last notice needs no gap after it. */
+    int beside = column + m + ok_h + style.gap;
+    int room = bottom - top - notices_total + style.gap;
+    int words_need = layout_measure(layout, words->headline, LAYOUT_BOLD, layout_px(layout, 56),
+                                    width) +
+                     detail_measure(layout, words, width) + m;
+    int top_h = words_need > beside ? words_need : beside;
+    if (top_h > room)
+        top_h = room > beside ? room : beside;
+    layout_icon(layout, layout_rect(2 * m, top, column, column), icon, words->fg, LAYOUT_NONE);
+    ok_button(ui, layout, layout_rect(2 * m, top + column + m, column, ok_h));
+    words_place(layout, words, x, top, width, top_h - m);
+    notices_place(layout, words, 2 * m, top + top_h, w - 4 * m, style, heights);
+}
+
 void screen_confirm_build(struct ui *ui, struct layout *layout)
 {
     const struct tap_result *r = &ui->result;
@@ -153,83 +341,14 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
     }
 
     layout->text_flags = LAYOUT_READ; /* 4 mm capitals at least */
-    struct notice notices[NOTICES_MAX];
-    int notice_count = collect_notices(ui, notices);
-    int m = screen_margin(layout), w = layout->w, h = layout->h;
     layout->background = bg;
-    int portrait = ui_is_portrait(ui);
-    int icon_size = layout_px(layout, portrait ? 120 : 140);
-    int ok_h = layout_px(layout, 72);
-    int text_x, text_w, y, bottom;
-    enum layout_align align = portrait ? ALIGN_CENTER : ALIGN_LEFT;
-    if (portrait) {
-        /* Icon on top, words under it, OK across the bottom. */
-        layout_icon(layout, layout_rect((w - icon_size) / 2, 2 * m, icon_size, icon_size), icon, fg,
-                    LAYOUT_NONE);
-        text_x = 2 * m;
-        text_w = w - 4 * m;
-        y = 3 * m + icon_size;
-        bottom = h - 2 * m - ok_h - m;
-        layout_button(layout, layout_rect(2 * m, h - 2 * m - ok_h, w - 4 * m, ok_h),
-                      T(ui->tr, "OK"), LAYOUT_BOLD, layout_px(layout, 34), COLOUR_TEXT,
-                      COLOUR_WHITE, COLOUR_LINE, ACT_DISMISS, 0, 0);
-    } else {
-        /* Icon and OK in a column on the left, the words use the height. */
-        layout_icon(layout, layout_rect(2 * m, 2 * m, icon_size, icon_size), icon, fg, LAYOUT_NONE);
-        layout_button(layout, layout_rect(2 * m, h - 2 * m - ok_h, icon_size, ok_h),
-                      T(ui->tr, "OK"), LAYOUT_BOLD, layout_px(layout, 34), COLOUR_TEXT,
-                      COLOUR_WHITE, COLOUR_LINE, ACT_DISMISS, 0, 0);
-        text_x = 4 * m + icon_size;
-        text_w = w - text_x - 2 * m;
-        y = 2 * m;
-        bottom = h - 2 * m;
-    }
-    /* Notices take the height their words need; the headline the rest. */
-    int mark = layout_px(layout, 44);
-    int notice_px = layout_read_px(layout, LAYOUT_REGULAR, 30);
-    int notice_h[NOTICES_MAX], notices_total = 0;
-    for (int i = 0; i < notice_count; i++) {
-        int need = layout_measure(layout, notices[i].text, LAYOUT_REGULAR, notice_px,
-                                  text_w - 3 * m - mark);
-        notice_h[i] = (need > mark ? need : mark) + m;
-        notices_total += notice_h[i] + m;
-    }
-    int detail_h = detail[0] ? layout_measure(layout, detail, LAYOUT_REGULAR,
-                                              layout_read_px(layout, LAYOUT_REGULAR, 36), text_w)
-                             : 0;
-    int room = bottom - y - notices_total - detail_h;
-    int min_headline = layout_px(layout, 40);
-    if (room < min_headline) { /* the detail gives way first */
-        detail_h -= min_headline - room;
-        room = min_headline;
-    }
-    int headline_need =
-        layout_measure(layout, headline, LAYOUT_BOLD, layout_px(layout, 56), text_w);
-    int headline_h = headline_need < room ? headline_need : room;
-    /* What is left over is shared out above and below the words. */
-    int spare = room - headline_h;
-    y += spare / 2;
-    layout_text(layout, layout_rect(text_x, y, text_w, headline_h), headline, LAYOUT_BOLD,
-                layout_px(layout, 56), fg, LAYOUT_NONE, align, LAYOUT_MIDDLE);
-    y += headline_h;
-    if (detail[0] && detail_h > 0) {
-        layout_text(layout, layout_rect(text_x, y, text_w, detail_h), detail, LAYOUT_REGULAR,
-                    layout_read_px(layout, LAYOUT_REGULAR, 36), fg, LAYOUT_NONE, align, 0);
-        y += detail_h;
-    }
-    y += m;
-    for (int i = 0; i < notice_count; i++) {
-        layout_panel(layout, layout_rect(text_x, y, text_w, notice_h[i]), COLOUR_WHITE,
-                     LAYOUT_NONE);
-        layout_icon(layout, layout_rect(text_x + m, y + (notice_h[i] - mark) / 2, mark, mark),
-                    notices[i].icon, notices[i].colour, LAYOUT_NONE);
-        layout_text(
-            layout,
-            layout_rect(text_x + 2 * m + mark, y + m / 2, text_w - 3 * m - mark, notice_h[i] - m),
-            notices[i].text, LAYOUT_REGULAR, notice_px, COLOUR_TEXT, LAYOUT_NONE, ALIGN_LEFT,
-            LAYOUT_MIDDLE);
-        y += notice_h[i] + m;
-    }
+    struct notice notices[NOTICES_MAX];
+    struct confirm_words words = {headline, detail, fg, portrait_align(ui), notices,
+                                  collect_notices(ui, notices)};
+    if (ui_is_portrait(ui))
+        confirm_portrait(ui, layout, &words, icon);
+    else
+        confirm_landscape(ui, layout, &words, icon);
 }
 
 void screen_confirm_action(struct ui *ui, const struct layout_box *box)
