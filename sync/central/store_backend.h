@@ -88,19 +88,49 @@ struct central_store_mail_ops {
                     size_t errlen);
 };
 
-/* The review of visits closed automatically (store_review.h); the table
- * may be NULL. */
+/* The review of visits closed automatically (store_review.h): each
+ * backend's SQL, one slot a step; the steps of a correction are
+ * store_review.c's, so both backends take them alike. The table may be
+ * NULL. */
 struct central_store_review_ops {
     int (*visits)(struct central_store *store, const char *site, size_t limit,
                   central_review_visit_cb cb, void *ctx, char *err, size_t errlen);
-    int (*get)(struct central_store *store, const char *end_event,
-               struct central_review_visit *visit, char *err, size_t errlen);
-    int (*correct)(struct central_store *store, const char *end_event, int64_t end_us,
-                   const char *actor, struct event *made, char *err, size_t errlen);
+    /* 1 with *visit when a visit closed automatically by end_event awaits
+     * review, and *device (when not NULL) the kiosk that recorded
+     * end_event; 0 when none awaits review; < 0 with err set. */
+    int (*find)(struct central_store *store, const char *end_event,
+                struct central_review_visit *visit, int64_t *device, char *err, size_t errlen);
+    /* Begins a correction's write transaction: until finish, no upload of
+     * site changes its events or visits. */
+    int (*begin)(struct central_store *store, const char *site, char *err, size_t errlen);
+    /* Inside it: stores ev as device's event, received at ev's recorded
+     * time, names it made in the web app by actor, and applies it to the
+     * visits as an uploaded correction: visits_apply's 0 (a visit changed)
+     * or 1 (none: a newer correction wins), or < 0 with err set. */
+    int (*record)(struct central_store *store, const struct event *ev, int64_t device,
+                  const char *actor, char *err, size_t errlen);
+    /* Ends it: commits when rc is 0, else rolls back; rc, or the commit's
+     * failure. */
+    int (*finish)(struct central_store *store, int rc, char *err, size_t errlen);
     int (*corrections_after)(struct central_store *store, const char *site, int64_t after,
                              size_t limit, central_event_cb cb, void *ctx, int64_t *cursor,
                              int *more, char *err, size_t errlen);
 };
+
+/* The review list's rows in both backends' SQL (the same words in
+ * SQLite's and PostgreSQL's), the columns in central_review_visit's order
+ * and then the kiosk that recorded the auto-close; each backend adds its
+ * WHERE and ORDER BY, with its own parameters. end_kind 3 is
+ * EVENT_AUTOCLOSE: a visit flagged for another reason (a check-in that
+ * closed the visit before it) is not the auto-close the correction names,
+ * and ends with the next visit's start event. */
+#define CENTRAL_REVIEW_SELECT                                                                      \
+    "SELECT v.end_event, v.site, coalesce(s.name, v.site), v.volunteer, "                          \
+    "coalesce(p.given_name || ' ' || p.family_name, ''), coalesce(a.title, ''), v.start_us, "      \
+    "v.end_us, e.device FROM visit v JOIN event e ON e.event_id = v.end_event "                    \
+    "LEFT JOIN site s ON s.id = v.site LEFT JOIN volunteer p ON p.external_id = v.volunteer "      \
+    "LEFT JOIN activity a ON a.id = v.activity "                                                   \
+    "WHERE v.review = 1 AND v.end_kind = 3 AND v.end_us IS NOT NULL "
 
 struct central_store_ops {
     const char *name;
@@ -194,5 +224,7 @@ extern const struct central_store_review_ops central_sqlite_review_ops;
 /* PostgreSQL's (store_pg_web.c). */
 extern const struct central_store_web_ops central_pg_web_ops;
 extern const struct central_store_mail_ops central_pg_mail_ops;
+/* PostgreSQL's review (store_pg_review.c). */
+extern const struct central_store_review_ops central_pg_review_ops;
 
 #endif

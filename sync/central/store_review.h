@@ -2,9 +2,10 @@
  * the list a coordinator or a site's contact works through, the correction
  * that sets a visit's real end (a correction event, as a kiosk's staff
  * make), and the corrections made here that the site's kiosks fetch
- * (GET /v1/corrections). Slots of struct central_store_review_ops
- * (store_backend.h); a backend without them answers -ENOTSUP (the
- * PostgreSQL backend has none yet: its review page says it cannot read the
+ * (GET /v1/corrections). Both backends have them (store_sqlite_review.c,
+ * store_pg_review.c: slots of struct central_store_review_ops in
+ * store_backend.h, a correction's steps in store_review.c); a backend
+ * without them answers -ENOTSUP (its review page says it cannot read the
  * list, and its kiosks get 404 from GET /v1/corrections, as from an older
  * receiver). */
 #ifndef TILSTEDE_CENTRAL_STORE_REVIEW_H
