@@ -6,7 +6,8 @@
  * lost connection answers -EBUSY (the kiosk is told to retry) and is
  * opened again at the next call. This file: the connection, the schema,
  * devices, admins and sites; store_pg_ingest.c the uploads and visits,
- * store_pg_roster.c the roster, reports and a volunteer's data. */
+ * store_pg_roster.c the roster, reports and a volunteer's data,
+ * store_pg_review.c the review of visits closed automatically. */
 #include "store_pg.h"
 
 #include <errno.h>
@@ -776,4 +777,5 @@ static const struct central_store_ops pg_ops = {
     .volunteer_forget = pg_volunteer_forget,
     .web = &central_pg_web_ops,
     .mail = &central_pg_mail_ops,
+    .review = &central_pg_review_ops,
 };

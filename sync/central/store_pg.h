@@ -63,6 +63,7 @@ enum {
     ST_VISIT_CORRECT_START,
     ST_VISIT_CORRECT_END,
     ST_NEWER_CORRECTION,
+    ST_CORRECTIONS_AFTER,
     ST_COUNT
 };
 
@@ -201,6 +202,17 @@ int pg_status_put(struct central_store *store, int64_t device_id,
 int pg_events_after(struct central_store *store, const char *site, int64_t after, size_t limit,
                     central_event_cb cb, void *ctx, int64_t *cursor, int *more, char *err,
                     size_t errlen);
+/* A page of a site's events by the prepared statement `which` (site,
+ * cursor, limit; rows of seq and the event), as pg_events_after's. */
+int pg_events_page(struct pg_store *s, int which, const char *site, int64_t after, size_t limit,
+                   central_event_cb cb, void *ctx, int64_t *cursor, int *more, char *err,
+                   size_t errlen);
+/* Stores an event that names the visit it changes (a correction made in
+ * the web app) as device's, received at received_us, and applies it to
+ * the visits as an uploaded one is: inside the caller's write transaction,
+ * which holds the site's lock (ST_SITE_LOCK); visits_apply's result. */
+int pg_event_apply(struct pg_store *s, const struct event *ev, int64_t device,
+                   int64_t received_us, char *err, size_t errlen);
 int pg_roster_since(struct central_store *store, const char *site, int64_t since,
                     const struct central_roster_sink *sink, int64_t *cursor, int *full, char *err,
                     size_t errlen);

@@ -572,6 +572,38 @@ done:
     return rc;
 }
 
+int pg_event_apply(struct pg_store *s, const struct event *ev, int64_t device,
+                   int64_t received_us, char *err, size_t errlen)
+{
+    struct pg_array arrays[EVENT_ARRAYS];
+    for (int i = 0; i < EVENT_ARRAYS; i++)
+        pg_array_init(&arrays[i], 1);
+    event_arrays(arrays, ev);
+    struct params insert = {0};
+    for (int i = 0; i < EVENT_ARRAYS; i++)
+        param_text(&insert, pg_array_end(&arrays[i]));
+    param_text(&insert, ev->site);
+    param_number(&insert, device);
+    param_number(&insert, received_us);
+    PGresult *res = NULL;
+    int rc = arrays_built(&insert, 0, "storing the event", err, errlen);
+    if (!rc && !(rc = pg_query(s, ST_EVENTS_INSERT, &insert, &res, "storing the event", err,
+                               errlen)) &&
+        PQntuples(res) != 1) {
+        snprintf(err, errlen, "event %s is stored already", ev->event_id);
+        rc = -EEXIST;
+    }
+    PQclear(res);
+    /* A batch of no uploaded events: the rules ask a correction nothing
+     * of open visits, only the database. */
+    struct batch b = {.store = s, .site = ev->site};
+    if (!rc)
+        rc = visits_apply_table(&batch_visits, &b, ev, err, errlen);
+    for (int i = 0; i < EVENT_ARRAYS; i++)
+        pg_array_free(&arrays[i]);
+    return rc;
+}
+
 int pg_status_put(struct central_store *store, int64_t device_id,
                   const struct central_status *status, char *err, size_t errlen)
 {
@@ -674,7 +706,14 @@ int pg_events_after(struct central_store *store, const char *site, int64_t after
                     central_event_cb cb, void *ctx, int64_t *cursor, int *more, char *err,
                     size_t errlen)
 {
-    struct pg_store *s = pg_cast(store);
+    return pg_events_page(pg_cast(store), ST_EVENTS_AFTER, site, after, limit, cb, ctx, cursor,
+                          more, err, errlen);
+}
+
+int pg_events_page(struct pg_store *s, int which, const char *site, int64_t after, size_t limit,
+                   central_event_cb cb, void *ctx, int64_t *cursor, int *more, char *err,
+                   size_t errlen)
+{
     struct params p = {0};
     param_text(&p, site);
     param_number(&p, after);
@@ -684,7 +723,7 @@ int pg_events_after(struct central_store *store, const char *site, int64_t after
     *more = 0;
     PGresult *res = NULL;
     int rc = pg_ready(s, err, errlen);
-    if (rc || (rc = pg_query(s, ST_EVENTS_AFTER, &p, &res, "events", err, errlen)))
+    if (rc || (rc = pg_query(s, which, &p, &res, "events", err, errlen)))
         return rc;
     int rows = PQntuples(res);
     for (int row = 0; !rc && row < rows; row++) {

@@ -240,4 +240,9 @@ const char *const pg_statement_sql[ST_COUNT] = {
                             "(recorded_us = $2 AND event_id COLLATE \"C\" > $3)))",
     [ST_VISIT_CORRECT_END] = "UPDATE visit SET end_us = greatest($2::bigint, start_us), "
                              "review = 0 WHERE end_event = $1",
+    /* The corrections made in the web app for a site's kiosks (few rows:
+     * each found by its event), in the order stored as ST_EVENTS_AFTER. */
+    [ST_CORRECTIONS_AFTER] = "SELECT e.seq, " EVENT_SELECT " FROM web_correction w "
+                             "JOIN event e USING (event_id) WHERE e.site = $1 AND e.seq > $2 "
+                             "ORDER BY e.seq LIMIT $3",
 };
