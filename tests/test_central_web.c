@@ -1572,8 +1572,6 @@ static void test_coordinator_corrects_an_autoclosed_visit_counted_at_once_and_se
     void **state)
 {
     (void)state;
-    if (fixture_on_postgresql())
-        skip(); /* store_review.h: not written for PostgreSQL yet */
     struct fixture *f = start(0, NULL);
     make_user(f, "kora", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
     struct review_setup r;
@@ -1667,8 +1665,6 @@ static void test_coordinator_corrects_an_autoclosed_visit_counted_at_once_and_se
 static void test_contact_reviews_and_corrects_only_their_sites_even_by_url(void **state)
 {
     (void)state;
-    if (fixture_on_postgresql())
-        skip(); /* store_review.h: not written for PostgreSQL yet */
     struct fixture *f = start(0, NULL);
     make_user(f, "ola", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "langtpassord1");
     struct review_setup r;
@@ -1710,8 +1706,6 @@ static void test_contact_reviews_and_corrects_only_their_sites_even_by_url(void 
 static void test_the_latest_recorded_correction_wins_whatever_the_order(void **state)
 {
     (void)state;
-    if (fixture_on_postgresql())
-        skip(); /* store_review.h: not written for PostgreSQL yet */
     struct fixture *f = start(0, NULL);
     make_user(f, "kora", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord1");
     struct review_setup r;
