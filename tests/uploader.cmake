@@ -5,10 +5,16 @@ if(NOT TARGET tilstede_uploader AND TARGET tilstede_sync)
   include(${PROJECT_SOURCE_DIR}/sync/uploader.cmake)
 endif()
 if(TARGET tilstede_uploader AND TARGET tilstede_central)
-  foreach(name outbox faults thread clock recovery stuck corrections)
+  foreach(name outbox faults thread clock recovery stuck corrections milestone)
     tilstede_test(test_uploader_${name} SOURCES test_uploader_${name}.c uploader_harness.c
       central_fixture.c pg_server.c LIBS tilstede_uploader tilstede_central PkgConfig::CURL)
   endforeach()
+  # A central correction decides the kiosk's milestone, on both backends
+  # (central_fixture.c reads TILSTEDE_CENTRAL_BACKEND, as pg.cmake's variants).
+  add_test(NAME test_uploader_milestone_pg COMMAND test_uploader_milestone)
+  get_test_property(test_uploader_milestone ENVIRONMENT milestone_environment)
+  set_tests_properties(test_uploader_milestone_pg PROPERTIES
+    ENVIRONMENT "${milestone_environment};TILSTEDE_CENTRAL_BACKEND=postgresql" TIMEOUT 300)
   tilstede_bench(bench_uploader SOURCES bench_uploader.c uploader_harness.c central_fixture.c pg_server.c
     LIBS tilstede_uploader tilstede_central PkgConfig::CURL)
 endif()
