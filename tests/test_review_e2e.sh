@@ -78,5 +78,31 @@ check "a second sync brings nothing again" \
     bash -c "$ctl sync > $work/sync2.txt 2>&1 && ! grep -q 'Corrected centrally' $work/sync2.txt"
 check "and the hours stay equal" test "$(kiosk_seconds)" = "$(central_seconds)"
 
+# Her next visit: at its check-out the kiosk tells her hours this year and
+# any milestone (rules_milestone, at the check-out that crosses 10, 50, ...
+# hours) from the corrected hours; the central's thank-you list, once the
+# visit is up, gives her the same seconds and the same milestone.
+$ctl checkin F1 > /dev/null
+sleep 31 # past the 30 s in which the same name again records nothing
+$ctl --json checkin F1 > "$work/checkout.json"
+check "the next check-in and check-out on the kiosk" \
+    test "$(json_field 'd["outcome"]' < "$work/checkout.json")" = checked_out
+kiosk_year=$(json_field 'round(d["hours_this_year"]*3600)' < "$work/checkout.json")
+kiosk_milestone=$(json_field 'd["milestone"]' < "$work/checkout.json")
+check "tilstedectl sync uploads the visit" \
+    bash -c "$ctl sync | grep -q 'Uploaded now: *2 events'"
+$central report --from $year-01-01 --to $year-12-31 --by volunteer --json > "$work/volunteers.json"
+central_year=$(json_field '[r["seconds"] for r in d["rows"] if r["key"] == "F1"][0]' \
+    < "$work/volunteers.json")
+# The thank-you list names only who passed a milestone (or the --above
+# hours, at least 1): no row is no milestone.
+$central thanks --from $year-01-01 --to $year-12-31 --json > "$work/thanks.json"
+central_milestone=$(json_field \
+    'next((r["milestone"] for r in d["thanks"] if r["volunteer"] == "F1"), 0)' < "$work/thanks.json")
+check "the kiosk's hours this year at the check-out are the central's ($kiosk_year s = $central_year s)" \
+    test "$kiosk_year" = "$central_year"
+check "and so is the milestone ($kiosk_milestone = $central_milestone)" \
+    test "$kiosk_milestone" = "$central_milestone"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
