@@ -26,9 +26,9 @@
 
 /* The credit the kiosk's rules give a forgotten check-out, and the real
  * length the coordinator sets: 9½ hours, so one more hour passes 10. */
-#define CREDIT_S (3600)
+#define CREDIT_S       (3600)
 #define REAL_LENGTH_US (570 * US_PER_MIN)
-#define NEXT_VISIT_US (60 * US_PER_MIN)
+#define NEXT_VISIT_US  (60 * US_PER_MIN)
 
 struct env {
     struct fixture *central;
@@ -43,8 +43,7 @@ struct env {
 static void sync_ok(struct env *e, struct uploader_result *result)
 {
     char err[1024] = "";
-    if (uploader_sync_now(&e->side.cfg, &e->side.clock.source, &e->tuning, result, err,
-                          sizeof err))
+    if (uploader_sync_now(&e->side.cfg, &e->side.clock.source, &e->tuning, result, err, sizeof err))
         fail_msg("sync: %s", err);
 }
 
@@ -59,8 +58,10 @@ static int setup(void **state)
     snprintf(e->side.cfg.card_key, sizeof e->side.cfg.card_key, "%s/card.key", e->side.dir);
     e->side.cfg.autoclose_credit = CREDIT_FIXED;
     e->side.cfg.autoclose_fixed_s = CREDIT_S;
-    struct central_volunteer kari = {.external_id = "F-1", .given_name = "Kari",
-                                     .family_name = "Nordmann", .active = 1,
+    struct central_volunteer kari = {.external_id = "F-1",
+                                     .given_name = "Kari",
+                                     .family_name = "Nordmann",
+                                     .active = 1,
                                      .confidentiality_signed = "2026-01-05"};
     size_t changed = 0;
     char err[256];
@@ -125,8 +126,8 @@ static void central_correct(struct env *e)
     struct central_review_visit visit = {0};
     struct event made;
     char err[256];
-    assert_int_equal(central_store_review_visits(e->central->store, FIXTURE_SITE_A, 10,
-                                                 first_visit, &visit, err, sizeof err),
+    assert_int_equal(central_store_review_visits(e->central->store, FIXTURE_SITE_A, 10, first_visit,
+                                                 &visit, err, sizeof err),
                      0);
     assert_string_equal(visit.volunteer, "F-1");
     assert_int_equal(visit.start_us, e->start_us);

@@ -72,8 +72,7 @@ static int pg_review_find(struct central_store *store, const char *end_event,
  * correction of the same site take turns, so the correction's event seq
  * follows commit order (the kiosks' cursors need it) and the latest
  * recorded correction is the one the visit keeps. */
-static int pg_review_begin(struct central_store *store, const char *site, char *err,
-                           size_t errlen)
+static int pg_review_begin(struct central_store *store, const char *site, char *err, size_t errlen)
 {
     struct pg_store *s = pg_cast(store);
     struct params p = {0};
@@ -108,8 +107,8 @@ static int pg_corrections_after(struct central_store *store, const char *site, i
                                 size_t limit, central_event_cb cb, void *ctx, int64_t *cursor,
                                 int *more, char *err, size_t errlen)
 {
-    return pg_events_page(pg_cast(store), ST_CORRECTIONS_AFTER, site, after, limit, cb, ctx,
-                          cursor, more, err, errlen);
+    return pg_events_page(pg_cast(store), ST_CORRECTIONS_AFTER, site, after, limit, cb, ctx, cursor,
+                          more, err, errlen);
 }
 
 const struct central_store_review_ops central_pg_review_ops = {

@@ -83,8 +83,8 @@ static int sqlite_review_begin(struct central_store *store, const char *site, ch
                                errlen);
 }
 
-static int sqlite_review_record(struct central_store *store, const struct event *ev,
-                                int64_t device, const char *actor, char *err, size_t errlen)
+static int sqlite_review_record(struct central_store *store, const struct event *ev, int64_t device,
+                                const char *actor, char *err, size_t errlen)
 {
     sqlite3 *db = central_sqlite_db(store);
     sqlite3_stmt *st = NULL;
@@ -103,7 +103,8 @@ static int sqlite_review_record(struct central_store *store, const struct event 
     }
     sqlite3_finalize(st);
     st = NULL;
-    if ((rc = central_sqlite_prepare(db, "INSERT INTO web_correction (event_id, actor) VALUES (?1, ?2)",
+    if ((rc = central_sqlite_prepare(db,
+                                     "INSERT INTO web_correction (event_id, actor) VALUES (?1, ?2)",
                                      "naming the correction", &st, err, errlen)))
         goto out;
     sqlite3_bind_text(st, 1, ev->event_id, -1, SQLITE_STATIC);
