@@ -197,7 +197,7 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     assert_int_equal(ui_current(h.ui), UI_STAFF);
     shot(&h, size, "staff_menu");
     ui_post_reader_state(h.ui, READER_CONNECTED);
-    screen_staff_load(h.ui, UI_STAFF);
+    ui_go(h.ui, UI_STAFF);
     harness_pump(&h, 0);
     shot(&h, size, "staff_menu_restored");
     assert_int_equal(harness_press(&h, ACT_RECOVERY_SEEN, 0, 1), 0);
@@ -207,7 +207,7 @@ static void all_screens(int w, int hgt, int rotation, const char *lang, int full
     shot(&h, size, "staff_menu_offline");
     /* The central refused two events and then the kiosk's token. */
     central_refusals(&h, ui_now_us(h.ui));
-    screen_staff_load(h.ui, UI_STAFF);
+    ui_go(h.ui, UI_STAFF);
     harness_pump(&h, 0);
     assert_true(harness_shows(&h, strcmp(lang, "en") ? "2 hend" : "2 events refused"));
     assert_true(harness_shows(&h, strcmp(lang, "en") ? "Ny nøkkel" : "New key needed"));

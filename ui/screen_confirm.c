@@ -261,7 +261,7 @@ static void confirm_landscape(struct ui *ui, struct layout *layout,
     notices_place(layout, words, 2 * m, top + top_h, w - 4 * m, style, heights);
 }
 
-void screen_confirm_build(struct ui *ui, struct layout *layout)
+static void confirm_build(struct ui *ui, struct layout *layout)
 {
     const struct tap_result *r = &ui->result;
     char name[KIOSK_NAME_MAX * 2], headline[LAYOUT_TEXT_MAX], detail[LAYOUT_TEXT_MAX] = "";
@@ -351,8 +351,20 @@ void screen_confirm_build(struct ui *ui, struct layout *layout)
         confirm_landscape(ui, layout, &words, icon);
 }
 
-void screen_confirm_action(struct ui *ui, const struct layout_box *box)
+static void confirm_action(struct ui *ui, const struct layout_box *box)
 {
-    (void)box; /* the OK button or anywhere else: done */
-    ui_confirm_done(ui);
+    if (box && box->action == ACT_KEY)
+        return; /* a key typed is not a tap */
+    ui_confirm_done(ui); /* the OK button, anywhere else, its time: done */
 }
+
+/* Its time is set by ui_handle_result (longer with a notice to read). */
+static int confirm_enter(struct ui *ui, const struct ui_move *move)
+{
+    (void)move;
+    ui->idle_ms = UI_IDLE_OWN;
+    return 0;
+}
+
+const struct ui_screen_ops screen_confirm = {
+    .name = "confirm", .build = confirm_build, .action = confirm_action, .enter = confirm_enter};

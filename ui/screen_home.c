@@ -389,7 +389,7 @@ static void status_bar(struct ui *ui, struct layout *layout, struct layout_rect 
     layout->text_flags = LAYOUT_READ;
 }
 
-void screen_home_build(struct ui *ui, struct layout *layout)
+static void home_build(struct ui *ui, struct layout *layout)
 {
     /* Read by everyone, from a step back: 4 mm capitals (LAYOUT_READ). */
     layout->text_flags = LAYOUT_READ;
@@ -474,19 +474,29 @@ void screen_home_build(struct ui *ui, struct layout *layout)
     }
 }
 
-void screen_home_action(struct ui *ui, const struct layout_box *box)
+static void home_action(struct ui *ui, const struct layout_box *box)
 {
-    switch (box->action) {
+    switch (box ? box->action : ACT_NONE) {
     case ACT_NAME_START:
-        screen_name_open(ui, NAME_CHECKIN);
+        ui_go_with(ui, UI_NAME, NAME_CHECKIN);
         break;
     case ACT_STAFF_OPEN:
-        ui->pin[0] = '\0';
-        if (!ui->pin_locked_until_ms)
-            ui->pin_message[0] = '\0';
         ui_go(ui, UI_PIN);
         break;
     default:
         break;
     }
 }
+
+/* Home ends staff mode, whatever led here, and reads its count again. */
+static int home_enter(struct ui *ui, const struct ui_move *move)
+{
+    (void)move;
+    ui->staff_open = 0;
+    ui->home_stale = 1;
+    ui->idle_ms = 0; /* it waits as long as it takes */
+    return 0;
+}
+
+const struct ui_screen_ops screen_home = {
+    .name = "home", .build = home_build, .action = home_action, .enter = home_enter};

@@ -209,7 +209,7 @@ static void choose(struct ui *ui, const struct ui_match *match)
         return;
     }
     if (ui->name_mode != NAME_CHECKIN) {
-        screen_staff_name_chosen(ui, &ui->chosen);
+        ui_go_with(ui, ui->name_opener, OPEN_NAME_CHOSEN); /* whose card it is */
         return;
     }
     struct choose_job *j = calloc(1, sizeof *j);
@@ -223,30 +223,59 @@ static void choose(struct ui *ui, const struct ui_match *match)
     ui_submit(ui, &j->job);
 }
 
-void screen_name_open(struct ui *ui, enum name_mode mode)
+/* The unknown card staff enroll is forgotten by the core after a while:
+ * the alarm says when (ACT_ALARM). */
+static void enroll_alarm(struct ui *ui)
 {
-    ui->name_mode = mode;
-    ui->query[0] = '\0';
-    ui->match_count = ui->match_total = 0;
-    ui->search_ticket++;
-    if (mode == NAME_TEXT_ENTRY)
-        snprintf(ui->query, sizeof ui->query, "%s",
-                 ui->text_field ? ui->edit_activity.place : ui->edit_activity.title);
-    ui_go(ui, UI_NAME);
+    if (ui->name_mode == NAME_STAFF_ENROLL && ui->staff_open && ui->has_unknown)
+        ui->alarm_us = ui->unknown_at_us + (int64_t)ui->config->unknown_card_memory_s * 1000000;
 }
 
-void screen_name_typed(struct ui *ui, int64_t key)
+static int name_idle_ms(const struct ui *ui)
+{
+    return ui->staff_open ? ui->options.staff_idle_ms : ui->options.name_idle_ms;
+}
+
+/* Opened for a purpose (move->arg, an enum name_mode) by the screen it
+ * answers to; a text to edit is in ui->query already. After a card's
+ * confirmation it comes back only for the unknown card staff enroll. */
+static int name_enter(struct ui *ui, const struct ui_move *move)
+{
+    ui->idle_ms = name_idle_ms(ui);
+    if (move->from == UI_NAME_CONFIRM || move->from == UI_NAME) {
+        enroll_alarm(ui);
+        return 0; /* the search as it was */
+    }
+    if (move->from == UI_CONFIRM) {
+        /* An unknown card held while staff are enrolling is the card they
+         * enroll: it is remembered again, and what they typed stays. Any
+         * other card ends on the screen that opened this one. */
+        if (ui->name_mode == NAME_STAFF_ENROLL && ui->result.outcome == TAP_UNKNOWN_CARD) {
+            ui->has_unknown = 1;
+            ui->unknown_at_us = ui->result.at_us;
+            enroll_alarm(ui);
+            return 0;
+        }
+        ui_go(ui, ui->name_opener);
+        return UI_ENTER_LATER;
+    }
+    ui->name_opener = move->from;
+    ui->name_mode = (enum name_mode)move->arg;
+    if (ui->name_mode != NAME_TEXT_ENTRY)
+        ui->query[0] = '\0';
+    ui->match_count = ui->match_total = 0;
+    ui->search_ticket++;
+    enroll_alarm(ui);
+    return 0;
+}
+
+static void typed(struct ui *ui, int64_t key)
 {
     if (key == '\n') {
-        if (ui->name_mode == NAME_TEXT_ENTRY) {
-            screen_staff_text_done(ui);
-        } else if (ui->match_count == 1) {
-            struct layout_box choose;
-            memset(&choose, 0, sizeof choose);
-            choose.action = ACT_CHOOSE;
-            choose.arg = 0;
-            screen_name_action(ui, &choose);
-        }
+        if (ui->name_mode == NAME_TEXT_ENTRY)
+            ui_go_with(ui, ui->name_opener, OPEN_TEXT_DONE);
+        else if (ui->match_count == 1)
+            choose(ui, &ui->matches[0]);
         ui->dirty = 1;
         return;
     }
@@ -300,7 +329,7 @@ static void match_with_status(struct ui *ui, struct layout *layout, struct layou
                 LAYOUT_MIDDLE);
 }
 
-void screen_name_build(struct ui *ui, struct layout *layout)
+static void name_build(struct ui *ui, struct layout *layout)
 {
     int m = screen_margin(layout), w = layout->w, h = layout->h;
     int portrait = ui_is_portrait(ui);
@@ -400,22 +429,21 @@ void screen_name_build(struct ui *ui, struct layout *layout)
     }
 }
 
-void screen_name_action(struct ui *ui, const struct layout_box *box)
+static void name_action(struct ui *ui, const struct layout_box *box)
 {
-    switch (box->action) {
+    switch (box ? box->action : ACT_NONE) {
     case ACT_BACK:
-        if (ui->name_mode == NAME_CHECKIN)
-            ui_go(ui, UI_HOME);
-        else if (ui->name_mode == NAME_TEXT_ENTRY)
-            ui_go(ui, UI_STAFF_ACTIVITY_EDIT);
-        else
-            ui_go(ui, UI_STAFF);
+        ui_go(ui, ui->name_opener);
         break;
     case ACT_KEY:
-        screen_name_typed(ui, box->arg);
+        typed(ui, box->arg);
         break;
     case ACT_TEXT_DONE:
-        screen_staff_text_done(ui);
+        ui_go_with(ui, ui->name_opener, OPEN_TEXT_DONE);
+        break;
+    case ACT_ALARM: /* the unknown card was forgotten: what was typed is for no card */
+        if (ui->name_mode == NAME_STAFF_ENROLL)
+            ui_go_with(ui, ui->name_opener, OPEN_CARD_FORGOTTEN);
         break;
     case ACT_CHOOSE:
         if (box->arg < 0 || box->arg >= ui->match_count)
@@ -443,7 +471,7 @@ static int open_activities(struct ui *ui, int *index, int max)
     return count;
 }
 
-void screen_name_confirm_build(struct ui *ui, struct layout *layout)
+static void name_confirm_build(struct ui *ui, struct layout *layout)
 {
     int m = screen_margin(layout), w = layout->w, h = layout->h;
     int portrait = ui_is_portrait(ui);
@@ -543,13 +571,13 @@ static void record(struct ui *ui, int64_t activity_id)
     ui_handle_result(ui, &result, activity_id);
 }
 
-void screen_name_confirm_action(struct ui *ui, const struct layout_box *box)
+static void name_confirm_action(struct ui *ui, const struct layout_box *box)
 {
-    switch (box->action) {
+    switch (box ? box->action : ACT_NONE) {
     case ACT_YES:
     case ACT_ACTIVITY:
         if (ui->name_mode == NAME_STAFF_MANUAL)
-            screen_staff_name_chosen(ui, &ui->chosen);
+            ui_go_with(ui, ui->name_opener, OPEN_NAME_CHOSEN);
         else
             record(ui, box->arg);
         break;
@@ -561,3 +589,17 @@ void screen_name_confirm_action(struct ui *ui, const struct layout_box *box)
         break;
     }
 }
+
+static int name_confirm_enter(struct ui *ui, const struct ui_move *move)
+{
+    (void)move;
+    ui->idle_ms = name_idle_ms(ui);
+    return 0;
+}
+
+const struct ui_screen_ops screen_name = {
+    .name = "name", .build = name_build, .action = name_action, .enter = name_enter};
+const struct ui_screen_ops screen_name_confirm = {.name = "name_confirm",
+                                                  .build = name_confirm_build,
+                                                  .action = name_confirm_action,
+                                                  .enter = name_confirm_enter};

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void screen_pin_build(struct ui *ui, struct layout *layout)
+static void pin_build(struct ui *ui, struct layout *layout)
 {
     int m = screen_margin(layout), w = layout->w, h = layout->h;
     int portrait = ui_is_portrait(ui);
@@ -156,7 +156,7 @@ static void pin_done(struct ui *ui, struct ui_job *job)
         ui->pin_message[0] = '\0';
         ui->staff_open = 1;
         ui->staff_message[0] = '\0';
-        screen_staff_load(ui, UI_STAFF);
+        ui_go(ui, UI_STAFF);
     } else if (j->rc == 0) {
         wrong(ui);
     } else {
@@ -179,20 +179,33 @@ static void pin_submit(struct ui *ui)
     sodium_memzero(ui->pin, sizeof ui->pin);
 }
 
-void screen_pin_action(struct ui *ui, const struct layout_box *box)
+/* A key typed on a keyboard as the pad's keys. */
+static int pin_key(int64_t key)
 {
+    if (key >= '0' && key <= '9')
+        return ACT_PIN_DIGIT;
+    if (key == OSK_BACKSPACE)
+        return ACT_PIN_ERASE;
+    return key == '\n' ? ACT_PIN_OK : ACT_NONE;
+}
+
+static void pin_action(struct ui *ui, const struct layout_box *box)
+{
+    if (!box)
+        return;
     size_t len = strlen(ui->pin);
-    if (box->action == ACT_BACK) {
-        ui->pin[0] = '\0';
+    int action = box->action == ACT_KEY ? pin_key(box->arg) : box->action;
+    int64_t digit = box->action == ACT_KEY ? box->arg - '0' : box->arg;
+    if (action == ACT_BACK) {
         ui_go(ui, UI_HOME);
         return;
     }
     if (ui->pin_locked_until_ms || ui->pin_checking)
         return;
-    switch (box->action) {
+    switch (action) {
     case ACT_PIN_DIGIT:
         if (len < UI_PIN_MAX) {
-            ui->pin[len] = (char)('0' + box->arg % 10);
+            ui->pin[len] = (char)('0' + digit % 10);
             ui->pin[len + 1] = '\0';
         }
         break;
@@ -207,3 +220,26 @@ void screen_pin_action(struct ui *ui, const struct layout_box *box)
         break;
     }
 }
+
+/* An empty pad; a wait still running keeps its message. */
+static int pin_enter(struct ui *ui, const struct ui_move *move)
+{
+    (void)move;
+    ui->pin[0] = '\0';
+    if (!ui->pin_locked_until_ms)
+        ui->pin_message[0] = '\0';
+    return 0;
+}
+
+/* What was typed leaves memory with the pad. */
+static void pin_leave(struct ui *ui, enum ui_screen to)
+{
+    (void)to;
+    sodium_memzero(ui->pin, sizeof ui->pin);
+}
+
+const struct ui_screen_ops screen_pin = {.name = "pin",
+                                         .build = pin_build,
+                                         .action = pin_action,
+                                         .enter = pin_enter,
+                                         .leave = pin_leave};

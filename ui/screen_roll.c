@@ -36,18 +36,76 @@ static int compare_presence(const void *a, const void *b)
                  : (pa->volunteer_id > pb->volunteer_id) - (pa->volunteer_id < pb->volunteer_id);
 }
 
-void screen_roll_sort(struct presence *present, int count)
-{
-    if (count > 1)
-        qsort(present, (size_t)count, sizeof *present, compare_presence);
-}
-
-int screen_roll_ticked(const struct ui *ui)
+static int roll_ticked(const struct ui *ui)
 {
     int ticked = 0;
     for (int i = 0; i < ui->row_count; i++)
         ticked += ui->rows[i].ticked != 0;
     return ticked;
+}
+
+/* Counting takes a while: with ticks the list waits longer when left. */
+static void roll_idle(struct ui *ui)
+{
+    ui->idle_ms = roll_ticked(ui) ? UI_ROLL_IDLE_MS : ui->options.staff_idle_ms;
+}
+
+/* --- who is here, read once by the worker --- */
+
+struct roll_job {
+    struct ui_job job;
+    unsigned ticket;
+    int count;
+    struct presence present[UI_LIST_MAX];
+};
+
+static void take_present(void *user, const struct presence *p)
+{
+    struct roll_job *j = user;
+    if (j->count < UI_LIST_MAX)
+        j->present[j->count++] = *p;
+}
+
+static void roll_run(struct kiosk *kiosk, struct ui_job *job)
+{
+    struct roll_job *j = (struct roll_job *)job;
+    kiosk_present(kiosk, take_present, j);
+    if (j->count > 1)
+        qsort(j->present, (size_t)j->count, sizeof *j->present, compare_presence);
+}
+
+/* "Kari Nordmann", "since 09.15 · Sangstund": made on this thread, in the
+ * screen's language. */
+static void row_present(struct ui *ui, struct ui_row *row, const struct presence *p)
+{
+    char since[16], when[64];
+    memset(row, 0, sizeof *row);
+    row->id = p->volunteer_id;
+    row->start_us = p->since_us;
+    snprintf(row->title, sizeof row->title, "%s %s", p->given_name, p->family_name);
+    ui_time_text(ui, p->since_us, since, sizeof since);
+    i18n_fill(when, sizeof when, T(ui->tr, "since {time}"), "time", since, I18N_END);
+    if (p->activity_title[0])
+        snprintf(row->detail, sizeof row->detail, "%s \xC2\xB7 %s", when, p->activity_title);
+    else
+        snprintf(row->detail, sizeof row->detail, "%s", when);
+}
+
+static void roll_done(struct ui *ui, struct ui_job *job)
+{
+    const struct roll_job *j = (const struct roll_job *)job;
+    /* Staff closed meanwhile, or asked for another screen since. */
+    if (j->ticket != ui->staff_ticket || !ui->staff_open)
+        return;
+    if (!ui->rows)
+        ui->rows = calloc(UI_LIST_MAX, sizeof *ui->rows);
+    ui->row_count = 0;
+    ui->page = 0;
+    ui->roll_leave_asked = 0;
+    for (int i = 0; i < j->count && ui->rows; i++)
+        row_present(ui, &ui->rows[ui->row_count++], &j->present[i]);
+    roll_idle(ui);
+    ui_show(ui, UI_STAFF_PRESENT);
 }
 
 /* --- where each row goes --- */
@@ -156,11 +214,11 @@ static void leave_question(struct ui *ui, struct layout *layout, int ticked)
     screen_question(layout, text, T(ui->tr, "Leave"), T(ui->tr, "Stay"));
 }
 
-void screen_roll_build(struct ui *ui, struct layout *layout)
+static void roll_build(struct ui *ui, struct layout *layout)
 {
     int m = screen_margin(layout), w = layout->w, h = layout->h;
     int portrait = ui_is_portrait(ui);
-    int ticked = screen_roll_ticked(ui);
+    int ticked = roll_ticked(ui);
     char title[96], number[16], total[16];
     if (!ui->row_count) {
         snprintf(number, sizeof number, "%d", 0);
@@ -231,32 +289,62 @@ void screen_roll_build(struct ui *ui, struct layout *layout)
     }
 }
 
-/* The roll call's own actions; 1 if handled. */
-int screen_roll_action(struct ui *ui, const struct layout_box *box)
+static void roll_action(struct ui *ui, const struct layout_box *box)
 {
+    if (!box)
+        return;
     if (ui->roll_leave_asked) {
         /* The question covers the list: only its two answers count. */
         if (box->action == ACT_YES) {
             ui->roll_leave_asked = 0;
-            screen_staff_load(ui, UI_STAFF);
+            ui_go(ui, UI_STAFF);
         } else if (box->action == ACT_NO) {
             ui->roll_leave_asked = 0;
         }
-        return 1;
+        return;
     }
     switch (box->action) {
     case ACT_ROLL_TICK:
         if (box->arg >= 0 && box->arg < ui->row_count)
             ui->rows[box->arg].ticked = !ui->rows[box->arg].ticked;
-        ui_touch_idle(ui); /* with ticks now (or none left), the idle time differs */
-        return 1;
+        roll_idle(ui); /* with ticks now (or none left), the idle time differs */
+        ui_touch_idle(ui);
+        break;
     case ACT_BACK:
-        if (screen_roll_ticked(ui)) {
+        if (roll_ticked(ui))
             ui->roll_leave_asked = 1;
-            return 1;
-        }
-        return 0;
+        else
+            ui_go(ui, UI_STAFF);
+        break;
+    case ACT_PAGE:
+        ui->page += (int)box->arg;
+        if (ui->page < 0)
+            ui->page = 0;
+        break;
     default:
-        return 0;
+        break;
     }
 }
+
+/* The list is read anew each time it opens; after a card's confirmation
+ * it comes back as it was, ticks and all. */
+static int roll_enter(struct ui *ui, const struct ui_move *move)
+{
+    if (move->from == UI_CONFIRM) {
+        roll_idle(ui);
+        return 0;
+    }
+    struct roll_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        fprintf(stderr, "tilstede: out of memory for the roll call\n");
+        return UI_ENTER_LATER; /* stays where it is */
+    }
+    j->job.run = roll_run;
+    j->job.done = roll_done;
+    j->ticket = ++ui->staff_ticket;
+    ui_submit(ui, &j->job);
+    return UI_ENTER_LATER;
+}
+
+const struct ui_screen_ops screen_roll = {
+    .name = "staff_present", .build = roll_build, .action = roll_action, .enter = roll_enter};

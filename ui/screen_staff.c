@@ -59,18 +59,10 @@ struct staff_job {
     int64_t token_refused_us;
     int item_count;
     union {
-        struct presence present[UI_LIST_MAX];
         struct review_item review[UI_LIST_MAX];
         struct compliance_item compliance[UI_LIST_MAX];
     } items;
 };
-
-static void take_present(void *user, const struct presence *p)
-{
-    struct staff_job *j = user;
-    if (j->item_count < UI_LIST_MAX)
-        j->items.present[j->item_count++] = *p;
-}
 
 static void take_review(void *user, const struct review_item *r)
 {
@@ -130,11 +122,6 @@ static void staff_run(struct kiosk *kiosk, struct ui_job *job)
         if (kiosk_upload_notices(kiosk, &j->refused_unseen, &j->token_refused_us) < 0)
             j->refused_unseen = 0, j->token_refused_us = 0;
         break;
-    case UI_STAFF_PRESENT:
-        kiosk_present(kiosk, take_present, j);
-        screen_roll_sort(j->items.present,
-                         j->item_count < UI_LIST_MAX ? j->item_count : UI_LIST_MAX);
-        break;
     case UI_STAFF_REVIEW:
         kiosk_review_list(kiosk, take_review, j);
         break;
@@ -155,23 +142,6 @@ static struct ui_row *row_add(struct ui *ui)
     struct ui_row *row = &ui->rows[ui->row_count++];
     memset(row, 0, sizeof *row);
     return row;
-}
-
-static void row_present(struct ui *ui, const struct presence *p)
-{
-    struct ui_row *row = row_add(ui);
-    if (!row)
-        return;
-    char since[16], when[64];
-    row->id = p->volunteer_id;
-    row->start_us = p->since_us;
-    full_name(p->given_name, p->family_name, row->title, sizeof row->title);
-    ui_time_text(ui, p->since_us, since, sizeof since);
-    i18n_fill(when, sizeof when, T(ui->tr, "since {time}"), "time", since, I18N_END);
-    if (p->activity_title[0])
-        snprintf(row->detail, sizeof row->detail, "%s \xC2\xB7 %s", when, p->activity_title);
-    else
-        snprintf(row->detail, sizeof row->detail, "%s", when);
 }
 
 static void row_review(struct ui *ui, const struct review_item *r)
@@ -283,33 +253,22 @@ static void staff_write_message(struct ui *ui, const struct staff_job *j)
 /* The core remembers an unknown card for unknown_card_memory_s (5 minutes)
  * and then cannot enroll it. Staff choosing a name when that ran out were
  * left with a failed write; they are told on the menu instead, as it
- * happens, and the button waits for the card again. */
-int64_t screen_staff_unknown_expiry_us(const struct ui *ui)
+ * happens (the menu's alarm, or the name screen's that brings them back),
+ * and the button waits for the card again. */
+static int64_t unknown_expiry_us(const struct ui *ui)
 {
-    if (!ui->staff_open || !ui->has_unknown)
-        return 0;
-    if (ui->screen != UI_STAFF && !(ui->screen == UI_NAME && ui->name_mode == NAME_STAFF_ENROLL))
-        return 0;
     return ui->unknown_at_us + (int64_t)ui->config->unknown_card_memory_s * 1000000;
 }
 
-static void unknown_forgotten_text(struct ui *ui, char *text, size_t cap)
+static void unknown_forgotten(struct ui *ui)
 {
-    char duration[64];
+    char text[256], duration[64];
     i18n_duration(ui->tr, ui->config->unknown_card_memory_s, duration, sizeof duration);
-    i18n_fill(text, cap,
+    i18n_fill(text, sizeof text,
               T(ui->tr, "The card was forgotten after {duration}: hold it to the reader again."),
               "duration", duration, I18N_END);
-}
-
-void screen_staff_unknown_forgotten(struct ui *ui)
-{
-    char text[256];
-    unknown_forgotten_text(ui, text, sizeof text);
     ui_staff_message(ui, 0, text);
     ui->has_unknown = 0;
-    if (ui->screen == UI_NAME)
-        ui_go(ui, UI_STAFF); /* the menu says it; what was typed is for no card */
     ui->dirty = 1;
 }
 
@@ -336,10 +295,7 @@ static void staff_done(struct ui *ui, struct ui_job *job)
         ui->unknown_at_us = j->unknown_at_us;
         ui->refused_unseen = j->refused_unseen;
         ui->token_refused_us = j->token_refused_us;
-        break;
-    case UI_STAFF_PRESENT:
-        for (int i = 0; i < j->item_count; i++)
-            row_present(ui, &j->items.present[i]);
+        ui->alarm_us = ui->has_unknown ? unknown_expiry_us(ui) : 0;
         break;
     case UI_STAFF_REVIEW:
         for (int i = 0; i < j->item_count; i++)
@@ -356,7 +312,7 @@ static void staff_done(struct ui *ui, struct ui_job *job)
     default:
         break;
     }
-    ui_go(ui, j->screen);
+    ui_show(ui, j->screen);
 }
 
 static struct staff_job *staff_job_new(struct ui *ui, enum ui_screen screen)
@@ -379,9 +335,9 @@ static void staff_submit(struct ui *ui, struct staff_job *j)
     ui_submit(ui, &j->job);
 }
 
-/* Reads what a staff screen shows, once, on the worker, and opens it when
+/* Reads what a staff screen shows, once, on the worker, and shows it when
  * the data is there: redraws (a pressed button, the clock) touch no disk. */
-void screen_staff_load(struct ui *ui, enum ui_screen screen)
+static void staff_load(struct ui *ui, enum ui_screen screen)
 {
     struct staff_job *j = staff_job_new(ui, screen);
     if (j)
@@ -974,47 +930,29 @@ static void language_build(struct ui *ui, struct layout *layout)
     }
 }
 
-void screen_staff_build(struct ui *ui, struct layout *layout)
+static void review_build(struct ui *ui, struct layout *layout)
 {
-    switch (ui->screen) {
-    case UI_STAFF_PRESENT:
-        screen_roll_build(ui, layout);
-        break;
-    case UI_STAFF_REVIEW:
-        list_build(ui, layout, T(ui->tr, "Closed automatically"), T(ui->tr, "Nothing to review."),
-                   ACT_REVIEW_ITEM);
-        break;
-    case UI_STAFF_COMPLIANCE:
-        list_build(ui, layout, T(ui->tr, "Missing papers today"),
-                   T(ui->tr, "Everyone who came today has their papers in order."), 0);
-        break;
-    case UI_STAFF_ACTIVITIES:
-        list_build(ui, layout, T(ui->tr, "Today's activities"), T(ui->tr, "No activities today."),
-                   0);
-        break;
-    case UI_STAFF_REVIEW_EDIT:
-        review_edit_build(ui, layout);
-        break;
-    case UI_STAFF_ACTIVITY_EDIT:
-        activity_edit_build(ui, layout);
-        break;
-    case UI_STAFF_LANGUAGE:
-        language_build(ui, layout);
-        break;
-    default:
-        menu_build(ui, layout);
-        break;
-    }
+    list_build(ui, layout, T(ui->tr, "Closed automatically"), T(ui->tr, "Nothing to review."),
+               ACT_REVIEW_ITEM);
+}
+
+static void compliance_build(struct ui *ui, struct layout *layout)
+{
+    list_build(ui, layout, T(ui->tr, "Missing papers today"),
+               T(ui->tr, "Everyone who came today has their papers in order."), 0);
+}
+
+static void activities_build(struct ui *ui, struct layout *layout)
+{
+    list_build(ui, layout, T(ui->tr, "Today's activities"), T(ui->tr, "No activities today."), 0);
 }
 
 /* --- actions --- */
 
-static void back_to_menu(struct ui *ui)
-{
-    screen_staff_load(ui, UI_STAFF);
-}
-
-void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match)
+/* The name screen's answer (ui->chosen): checked in or out by hand (asked
+ * there first), or the unknown card enrolled to them (a write, then the
+ * menu). */
+static void name_chosen(struct ui *ui, const struct ui_match *match)
 {
     char text[256], time_text[16];
     if (ui->name_mode == NAME_STAFF_MANUAL) {
@@ -1046,14 +984,7 @@ void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match)
         staff_submit(ui, j);
         return;
     }
-    back_to_menu(ui);
-}
-
-void screen_staff_text_done(struct ui *ui)
-{
-    char *field = ui->text_field ? ui->edit_activity.place : ui->edit_activity.title;
-    snprintf(field, KIOSK_NAME_MAX, "%s", ui->query);
-    ui_go(ui, UI_STAFF_ACTIVITY_EDIT);
+    staff_load(ui, UI_STAFF);
 }
 
 static int clamp_minutes(int minutes)
@@ -1149,9 +1080,10 @@ static void remove_answer(struct ui *ui, const struct layout_box *box)
     staff_submit(ui, j);
 }
 
-void screen_staff_action(struct ui *ui, const struct layout_box *box)
+/* The staff screens' targets (one switch: several share them). */
+static void staff_action(struct ui *ui, const struct layout_box *box)
 {
-    if (ui->screen == UI_STAFF_PRESENT && screen_roll_action(ui, box))
+    if (!box)
         return;
     if (ui->screen == UI_STAFF_ACTIVITIES && ui->remove_asked) {
         remove_answer(ui, box);
@@ -1163,25 +1095,29 @@ void screen_staff_action(struct ui *ui, const struct layout_box *box)
         break;
     case ACT_BACK:
         if (ui->screen == UI_STAFF_REVIEW_EDIT)
-            screen_staff_load(ui, UI_STAFF_REVIEW);
+            ui_go(ui, UI_STAFF_REVIEW);
         else if (ui->screen == UI_STAFF_ACTIVITY_EDIT)
-            screen_staff_load(ui, UI_STAFF_ACTIVITIES);
+            ui_go(ui, UI_STAFF_ACTIVITIES);
         else if (ui->screen == UI_STAFF)
             ui_go(ui, UI_HOME);
         else
-            back_to_menu(ui);
+            ui_go(ui, UI_STAFF);
         break;
     case ACT_STAFF_MENU:
         ui->staff_message[0] = '\0';
-        screen_staff_load(ui, (enum ui_screen)box->arg);
+        ui_go(ui, (enum ui_screen)box->arg);
         break;
     case ACT_STAFF_MANUAL:
         ui->staff_message[0] = '\0';
-        screen_name_open(ui, NAME_STAFF_MANUAL);
+        ui_go_with(ui, UI_NAME, NAME_STAFF_MANUAL);
         break;
     case ACT_STAFF_ENROLL:
         ui->staff_message[0] = '\0';
-        screen_name_open(ui, NAME_STAFF_ENROLL);
+        ui_go_with(ui, UI_NAME, NAME_STAFF_ENROLL);
+        break;
+    case ACT_ALARM:
+        if (ui->screen == UI_STAFF && ui->has_unknown)
+            unknown_forgotten(ui);
         break;
     case ACT_PAGE:
         ui->page += (int)box->arg;
@@ -1227,9 +1163,11 @@ void screen_staff_action(struct ui *ui, const struct layout_box *box)
         if (box->arg >= 0 && box->arg < ui->activity_count)
             ui->remove_asked = (int)box->arg + 1; /* asked first: remove_question */
         break;
-    case ACT_FIELD:
+    case ACT_FIELD: /* typed on the name screen's keyboard, from what is there */
         ui->text_field = (int)box->arg;
-        screen_name_open(ui, NAME_TEXT_ENTRY);
+        snprintf(ui->query, sizeof ui->query, "%s",
+                 ui->text_field ? ui->edit_activity.place : ui->edit_activity.title);
+        ui_go_with(ui, UI_NAME, NAME_TEXT_ENTRY);
         break;
     case ACT_START_ADJUST:
         ui->edit_activity.start_min = clamp_minutes(ui->edit_activity.start_min + (int)box->arg);
@@ -1253,3 +1191,69 @@ void screen_staff_action(struct ui *ui, const struct layout_box *box)
         break;
     }
 }
+
+/* --- opening --- */
+
+/* The menu reads its counts anew each time; it also takes the name
+ * screen's answers. */
+static int menu_enter(struct ui *ui, const struct ui_move *move)
+{
+    if (move->arg == OPEN_NAME_CHOSEN) {
+        name_chosen(ui, &ui->chosen);
+        return UI_ENTER_LATER;
+    }
+    if (move->arg == OPEN_CARD_FORGOTTEN)
+        unknown_forgotten(ui); /* the menu says it; what was typed is for no card */
+    staff_load(ui, UI_STAFF);
+    return UI_ENTER_LATER;
+}
+
+/* A list is read anew each time; a card's confirmation ends on the menu,
+ * whose counts it may have changed. */
+static int list_enter(struct ui *ui, const struct ui_move *move)
+{
+    staff_load(ui, move->from == UI_CONFIRM ? UI_STAFF : move->to);
+    return UI_ENTER_LATER;
+}
+
+/* The editors show what their list left in struct ui; the activity's
+ * takes the name screen's typing. */
+static int edit_enter(struct ui *ui, const struct ui_move *move)
+{
+    if (move->from == UI_CONFIRM) {
+        staff_load(ui, UI_STAFF);
+        return UI_ENTER_LATER;
+    }
+    if (move->to == UI_STAFF_ACTIVITY_EDIT && move->arg == OPEN_TEXT_DONE) {
+        char *field = ui->text_field ? ui->edit_activity.place : ui->edit_activity.title;
+        snprintf(field, KIOSK_NAME_MAX, "%s", ui->query);
+    }
+    return 0;
+}
+
+const struct ui_screen_ops screen_staff_menu = {
+    .name = "staff", .build = menu_build, .action = staff_action, .enter = menu_enter};
+const struct ui_screen_ops screen_review = {.name = "staff_review",
+                                            .build = review_build,
+                                            .action = staff_action,
+                                            .enter = list_enter};
+const struct ui_screen_ops screen_review_edit = {.name = "staff_review_edit",
+                                                 .build = review_edit_build,
+                                                 .action = staff_action,
+                                                 .enter = edit_enter};
+const struct ui_screen_ops screen_compliance = {.name = "staff_compliance",
+                                                .build = compliance_build,
+                                                .action = staff_action,
+                                                .enter = list_enter};
+const struct ui_screen_ops screen_activities = {.name = "staff_activities",
+                                                .build = activities_build,
+                                                .action = staff_action,
+                                                .enter = list_enter};
+const struct ui_screen_ops screen_activity_edit = {.name = "staff_activity_edit",
+                                                   .build = activity_edit_build,
+                                                   .action = staff_action,
+                                                   .enter = edit_enter};
+const struct ui_screen_ops screen_language = {.name = "staff_language",
+                                              .build = language_build,
+                                              .action = staff_action,
+                                              .enter = list_enter};

@@ -13,20 +13,26 @@
 
 const char *const ui_languages[3] = {"nb", "nn", "en"};
 
-static const char *const screen_names[UI_SCREEN_COUNT] = {
-    "home",
-    "confirm",
-    "name",
-    "name_confirm",
-    "pin",
-    "staff",
-    "staff_present",
-    "staff_review",
-    "staff_review_edit",
-    "staff_compliance",
-    "staff_activities",
-    "staff_activity_edit",
-    "staff_language",
+/* The screens, each the same table of operations (ui_internal.h), indexed
+ * by enum ui_screen: the loop dispatches to them, and they never call each
+ * other. A new screen is a file of its own and a row here. */
+extern const struct ui_screen_ops screen_home, screen_confirm, screen_name, screen_name_confirm,
+    screen_pin, screen_staff_menu, screen_roll, screen_review, screen_review_edit,
+    screen_compliance, screen_activities, screen_activity_edit, screen_language;
+static const struct ui_screen_ops *const screens[UI_SCREEN_COUNT] = {
+    [UI_HOME] = &screen_home,
+    [UI_CONFIRM] = &screen_confirm,
+    [UI_NAME] = &screen_name,
+    [UI_NAME_CONFIRM] = &screen_name_confirm,
+    [UI_PIN] = &screen_pin,
+    [UI_STAFF] = &screen_staff_menu,
+    [UI_STAFF_PRESENT] = &screen_roll,
+    [UI_STAFF_REVIEW] = &screen_review,
+    [UI_STAFF_REVIEW_EDIT] = &screen_review_edit,
+    [UI_STAFF_COMPLIANCE] = &screen_compliance,
+    [UI_STAFF_ACTIVITIES] = &screen_activities,
+    [UI_STAFF_ACTIVITY_EDIT] = &screen_activity_edit,
+    [UI_STAFF_LANGUAGE] = &screen_language,
 };
 
 static int64_t mono_us(void)
@@ -38,7 +44,7 @@ static int64_t mono_us(void)
 
 const char *ui_screen_name(enum ui_screen screen)
 {
-    return (unsigned)screen < UI_SCREEN_COUNT ? screen_names[screen] : "?";
+    return (unsigned)screen < UI_SCREEN_COUNT ? screens[screen]->name : "?";
 }
 
 int64_t ui_now_us(const struct ui *ui)
@@ -69,38 +75,37 @@ void ui_touch_idle(struct ui *ui)
 {
     uint64_t now = SDL_GetTicks64();
     ui->last_input_ms = now;
-    switch (ui->screen) {
-    case UI_NAME:
-    case UI_NAME_CONFIRM:
-        ui->screen_deadline_ms =
-            now + (uint64_t)(ui->staff_open ? ui->options.staff_idle_ms : ui->options.name_idle_ms);
-        break;
-    case UI_CONFIRM:
-        break; /* the confirmation keeps its own time */
-    case UI_HOME:
-        ui->screen_deadline_ms = 0;
-        break;
-    default: /* the PIN pad and staff screens */
-        ui->screen_deadline_ms =
-            now + (uint64_t)(ui->screen == UI_STAFF_PRESENT && screen_roll_ticked(ui)
-                                 ? UI_ROLL_IDLE_MS
-                                 : ui->options.staff_idle_ms);
-        break;
-    }
+    if (ui->idle_ms != UI_IDLE_OWN) /* the confirmation keeps its own time */
+        ui->screen_deadline_ms = ui->idle_ms > 0 ? now + (uint64_t)ui->idle_ms : 0;
 }
 
-void ui_go(struct ui *ui, enum ui_screen screen)
+void ui_show(struct ui *ui, enum ui_screen screen)
 {
-    if (screen == UI_HOME) {
-        ui->staff_open = 0;
-        ui->roll_leave_asked = 0;
-        ui->remove_asked = 0;
-        ui->home_stale = 1;
-    }
+    const struct ui_screen_ops *old = screens[ui->screen];
+    if (screen != ui->screen && old->leave)
+        old->leave(ui, screen);
     ui->screen = screen;
     ui->pressed = -1;
     ui->dirty = 1;
     ui_touch_idle(ui);
+}
+
+void ui_go_with(struct ui *ui, enum ui_screen screen, int arg)
+{
+    if ((unsigned)screen >= UI_SCREEN_COUNT)
+        return;
+    struct ui_move move = {screen, ui->screen, arg};
+    const struct ui_screen_ops *next = screens[screen];
+    ui->idle_ms = ui->options.staff_idle_ms;
+    ui->alarm_us = 0;
+    if (next->enter && next->enter(ui, &move) == UI_ENTER_LATER)
+        return;
+    ui_show(ui, screen);
+}
+
+void ui_go(struct ui *ui, enum ui_screen screen)
+{
+    ui_go_with(ui, screen, OPEN_PLAIN);
 }
 
 /* --- the home screen's data, read by the worker --- */
@@ -251,18 +256,11 @@ void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t ac
         fprintf(stderr, "tilstede: not recorded: %s\n", result->message);
     ui->result = *result;
     ui->result_activity = activity_id;
-    /* A card during the roll call comes back to it, ticks and all. */
-    ui->after_confirm = !ui->staff_open                  ? UI_HOME
-                        : ui->screen == UI_STAFF_PRESENT ? UI_STAFF_PRESENT
-                                                         : UI_STAFF;
-    /* An unknown card held while staff are enrolling is the card they
-     * enroll: it is remembered again, and what they typed stays. */
-    if (ui->staff_open && ui->screen == UI_NAME && ui->name_mode == NAME_STAFF_ENROLL &&
-        result->outcome == TAP_UNKNOWN_CARD) {
-        ui->after_confirm = UI_NAME;
-        ui->has_unknown = 1;
-        ui->unknown_at_us = result->at_us;
-    }
+    /* In staff mode the confirmation goes back to the screen the tap came
+     * on, whose enter (from UI_CONFIRM) decides what it shows then; a tap
+     * on a confirmation keeps the first one's way back. */
+    if (ui->screen != UI_CONFIRM)
+        ui->after_confirm = ui->staff_open ? ui->screen : UI_HOME;
     if (ui->staff_open && result->outcome == TAP_UNKNOWN_CARD)
         ui->staff_message[0] = '\0'; /* "forgotten, tap it again" is answered */
     ui_go(ui, UI_CONFIRM);
@@ -282,12 +280,7 @@ void ui_handle_result(struct ui *ui, const struct tap_result *result, int64_t ac
 void ui_confirm_done(struct ui *ui)
 {
     ui->screen_deadline_ms = 0;
-    if (!ui->staff_open || ui->after_confirm == UI_HOME)
-        ui_go(ui, UI_HOME);
-    else if (ui->after_confirm == UI_STAFF)
-        screen_staff_load(ui, UI_STAFF); /* read again: the card just held may be enrollable */
-    else
-        ui_go(ui, ui->after_confirm); /* the roll call keeps its ticks, a name search its text */
+    ui_go(ui, ui->staff_open ? ui->after_confirm : UI_HOME);
 }
 
 void ui_recorded(struct ui *ui)
@@ -416,27 +409,20 @@ static void handle_posted(struct ui *ui)
 
 static void activate(struct ui *ui, const struct layout_box *box)
 {
-    switch (ui->screen) {
-    case UI_HOME:
-        screen_home_action(ui, box);
-        break;
-    case UI_CONFIRM:
-        screen_confirm_action(ui, box);
-        break;
-    case UI_NAME:
-        screen_name_action(ui, box);
-        break;
-    case UI_NAME_CONFIRM:
-        screen_name_confirm_action(ui, box);
-        break;
-    case UI_PIN:
-        screen_pin_action(ui, box);
-        break;
-    default:
-        screen_staff_action(ui, box);
-        break;
-    }
+    const struct ui_screen_ops *screen = screens[ui->screen];
+    if (screen->action)
+        screen->action(ui, box);
     ui->dirty = 1;
+}
+
+/* Not a button: a key, Escape, the alarm (ACT_KEY, ACT_BACK, ACT_ALARM). */
+static void activate_as(struct ui *ui, int action, int64_t arg)
+{
+    struct layout_box box;
+    memset(&box, 0, sizeof box);
+    box.action = action;
+    box.arg = arg;
+    activate(ui, &box);
 }
 
 /* A point on the output to the layout's coordinates. */
@@ -466,9 +452,7 @@ static void release(struct ui *ui, int px, int py)
     ui->pressed = -1;
     ui_touch_idle(ui);
     if (index < 0 || index >= ui->layout->count) {
-        /* Anywhere on a confirmation sends it away. */
-        if (ui->screen == UI_CONFIRM)
-            screen_confirm_action(ui, NULL);
+        activate(ui, NULL); /* anywhere on a confirmation sends it away */
         return;
     }
     ui->dirty = 1;
@@ -498,25 +482,10 @@ static void key_down(struct ui *ui, const SDL_KeyboardEvent *key)
         return;
     }
     ui_touch_idle(ui);
-    if (sym == SDLK_ESCAPE) {
-        if (ui->screen == UI_CONFIRM) {
-            screen_confirm_action(ui, NULL);
-        } else if (ui->screen != UI_HOME) {
-            struct layout_box back;
-            memset(&back, 0, sizeof back);
-            back.action = ACT_BACK;
-            activate(ui, &back);
-        }
-        return;
-    }
-    if (ui->screen == UI_NAME && (sym == SDLK_BACKSPACE || sym == SDLK_RETURN))
-        screen_name_typed(ui, sym == SDLK_BACKSPACE ? OSK_BACKSPACE : '\n');
-    if (ui->screen == UI_PIN && (sym == SDLK_BACKSPACE || sym == SDLK_RETURN)) {
-        struct layout_box pin_key;
-        memset(&pin_key, 0, sizeof pin_key);
-        pin_key.action = sym == SDLK_BACKSPACE ? ACT_PIN_ERASE : ACT_PIN_OK;
-        activate(ui, &pin_key);
-    }
+    if (sym == SDLK_ESCAPE)
+        activate_as(ui, ACT_BACK, 0);
+    else if (sym == SDLK_BACKSPACE || sym == SDLK_RETURN)
+        activate_as(ui, ACT_KEY, sym == SDLK_BACKSPACE ? OSK_BACKSPACE : '\n');
 }
 
 static void text_input(struct ui *ui, const char *text)
@@ -539,15 +508,8 @@ static void text_input(struct ui *ui, const char *text)
             code += 'a' - 'A';
         if (code >= 0xC0 && code <= 0xDE && code != 0xD7)
             code += 0x20; /* Æ Ø Å and the other Latin-1 capitals */
-        if (ui->screen == UI_NAME && code)
-            screen_name_typed(ui, code);
-        else if (ui->screen == UI_PIN && code >= '0' && code <= '9') {
-            struct layout_box digit;
-            memset(&digit, 0, sizeof digit);
-            digit.action = ACT_PIN_DIGIT;
-            digit.arg = code - '0';
-            activate(ui, &digit);
-        }
+        if (code)
+            activate_as(ui, ACT_KEY, code);
     }
 }
 
@@ -615,26 +577,7 @@ static void build(struct ui *ui)
 {
     layout_begin(ui->layout, ui->w, ui->h, text_metrics(ui->text), COLOUR_PAGE);
     layout_set_px_per_mm(ui->layout, ui->px_per_mm);
-    switch (ui->screen) {
-    case UI_HOME:
-        screen_home_build(ui, ui->layout);
-        break;
-    case UI_CONFIRM:
-        screen_confirm_build(ui, ui->layout);
-        break;
-    case UI_NAME:
-        screen_name_build(ui, ui->layout);
-        break;
-    case UI_NAME_CONFIRM:
-        screen_name_confirm_build(ui, ui->layout);
-        break;
-    case UI_PIN:
-        screen_pin_build(ui, ui->layout);
-        break;
-    default:
-        screen_staff_build(ui, ui->layout);
-        break;
-    }
+    screens[ui->screen]->build(ui, ui->layout);
     if (ui->pressed >= ui->layout->count)
         ui->pressed = -1;
 }
@@ -728,14 +671,15 @@ static void timers(struct ui *ui)
     uint64_t now = SDL_GetTicks64();
     if (ui->screen_deadline_ms && now >= ui->screen_deadline_ms) {
         ui->screen_deadline_ms = 0;
-        if (ui->screen == UI_CONFIRM)
-            ui_confirm_done(ui);
+        if (ui->idle_ms == UI_IDLE_OWN)
+            activate(ui, NULL); /* its time is up */
         else
-            ui_go(ui, UI_HOME);
+            ui_go(ui, UI_HOME); /* left alone */
     }
-    int64_t forget_us = screen_staff_unknown_expiry_us(ui);
-    if (forget_us && ui_now_us(ui) >= forget_us)
-        screen_staff_unknown_forgotten(ui);
+    if (ui->alarm_us && ui_now_us(ui) >= ui->alarm_us) {
+        ui->alarm_us = 0;
+        activate_as(ui, ACT_ALARM, 0);
+    }
     if (ui->screen == UI_PIN && ui->pin_locked_until_ms && now >= ui->pin_locked_until_ms) {
         /* The wait is over; the count of wrong PINs stays until the right one. */
         ui->pin_locked_until_ms = 0;
@@ -779,9 +723,8 @@ static int next_wait_ms(struct ui *ui, int limit)
         if (tick < wait)
             wait = tick;
     }
-    int64_t forget_us = screen_staff_unknown_expiry_us(ui);
-    if (forget_us && (forget_us - wall) / 1000 + 1 < wait)
-        wait = (forget_us - wall) / 1000 + 1;
+    if (ui->alarm_us && (ui->alarm_us - wall) / 1000 + 1 < wait)
+        wait = (ui->alarm_us - wall) / 1000 + 1;
     if (ui->audio && (int64_t)(ui->audio_close_at - now) < wait)
         wait = (int64_t)(ui->audio_close_at - now);
     return wait < 0 ? 0 : (int)wait;

@@ -1,5 +1,5 @@
 /* What the ui's own files share: struct ui, the actions of buttons, the
- * colours, and the screens' build and action functions. Not for callers
+ * colours, and the table of operations every screen fills. Not for callers
  * outside ui/ (they see ui.h). */
 #ifndef TILSTEDE_UI_INTERNAL_H
 #define TILSTEDE_UI_INTERNAL_H
@@ -82,7 +82,45 @@ enum ui_action {
     ACT_RECOVERY_SEEN, /* staff have read that the database was restored */
     ACT_REFUSED_SEEN,  /* staff have seen that the central refused events */
     ACT_ROLL_TICK,     /* arg: the roll call's row, counted or not */
+    ACT_ALARM,         /* not a button: the screen's alarm (ui->alarm_us) went off */
 };
+
+/* A screen: the same few operations for every one, in ui.c's table indexed
+ * by enum ui_screen. Screens never call each other: they move through ui.c
+ * (ui_go, ui_go_with) and leave what the next one needs in struct ui. A NULL
+ * operation does nothing. */
+struct ui_move {
+    enum ui_screen to, from;
+    int arg; /* an enum name_mode for UI_NAME, else an enum ui_open_reason */
+};
+#define UI_ENTER_LATER 1 /* enter: not shown now (see enter) */
+struct ui_screen_ops {
+    const char *name; /* for logs and tests */
+    /* Fills the layout from struct ui; reads no disk. */
+    void (*build)(struct ui *ui, struct layout *layout);
+    /* A target pressed; also ACT_KEY for a key typed (arg: the letter,
+     * OSK_BACKSPACE or '\n'), ACT_BACK for Escape, ACT_ALARM for its alarm,
+     * and NULL for a tap on no target or the end of a screen that keeps
+     * its own time (UI_IDLE_OWN). */
+    void (*action)(struct ui *ui, const struct layout_box *box);
+    /* Before the screen shows: 0 to show it now, or UI_ENTER_LATER when it
+     * asked the worker for its data and shows itself (ui_show) once that
+     * came, or sent the kiosk elsewhere. Sets ui->idle_ms (the staff idle
+     * time unless it says otherwise) and ui->alarm_us (none unless it says). */
+    int (*enter)(struct ui *ui, const struct ui_move *move);
+    /* Before another screen shows. */
+    void (*leave)(struct ui *ui, enum ui_screen to);
+};
+
+/* Why a screen is opened (ui_go_with's arg), besides a plain 0. */
+enum ui_open_reason {
+    OPEN_PLAIN = 0,
+    OPEN_NAME_CHOSEN,    /* the name screen's choice is in ui->chosen, for ui->name_mode */
+    OPEN_TEXT_DONE,      /* the name screen's typing is in ui->query */
+    OPEN_CARD_FORGOTTEN, /* the core forgot the unknown card staff were enrolling */
+};
+
+#define UI_IDLE_OWN (-1) /* ui->idle_ms: the screen keeps its own time (the confirmation) */
 
 /* Why the name screen is open. */
 enum name_mode { NAME_CHECKIN = 0, NAME_STAFF_MANUAL, NAME_STAFF_ENROLL, NAME_TEXT_ENTRY };
@@ -159,6 +197,8 @@ struct ui {
     int press_x, press_y;
     uint64_t last_input_ms;
     uint64_t screen_deadline_ms; /* confirmation end, idle timeouts; 0 = none */
+    int idle_ms;                 /* this screen's idle time; 0 = none, UI_IDLE_OWN */
+    int64_t alarm_us;            /* wall clock: ACT_ALARM for this screen; 0 = none */
     int64_t last_minute;         /* minutes since the epoch of the clock on screen */
     int64_t sweep_minute;        /* the minute of the last kiosk_sweep */
     uint64_t frames;
@@ -187,6 +227,7 @@ struct ui {
 
     /* Check in by name. */
     enum name_mode name_mode;
+    enum ui_screen name_opener; /* where the name screen goes back to with its answer */
     char query[UI_QUERY_MAX];
     struct ui_match matches[UI_MATCHES_MAX];
     int match_count, match_total;
@@ -224,7 +265,12 @@ struct ui {
 /* ui.c */
 void ui_frame_paint(struct ui *ui); /* builds the layout and draws, no present */
 void ui_frame_present(struct ui *ui);
+/* Goes to a screen with arg for its enter (then ui_show); ui_go with 0. */
+void ui_go_with(struct ui *ui, enum ui_screen screen, int arg);
 void ui_go(struct ui *ui, enum ui_screen screen);
+/* Shows a screen now: the one whose enter said UI_ENTER_LATER, or one of
+ * its own file's after a write. */
+void ui_show(struct ui *ui, enum ui_screen screen);
 void ui_touch_idle(struct ui *ui);
 int64_t ui_now_us(const struct ui *ui);
 struct tm ui_local(int64_t at_us);
@@ -251,34 +297,8 @@ void ui_home_read(struct kiosk *kiosk, int64_t now_us, struct ui_home_data *out)
 void ui_home_apply(struct ui *ui, const struct ui_home_data *data);
 extern const char *const ui_languages[3];
 
-/* The screens: build fills the layout; action handles a pressed target. */
-void screen_home_build(struct ui *ui, struct layout *layout);
-void screen_home_action(struct ui *ui, const struct layout_box *box);
-void screen_confirm_build(struct ui *ui, struct layout *layout);
-void screen_confirm_action(struct ui *ui, const struct layout_box *box);
-void screen_name_build(struct ui *ui, struct layout *layout);
-void screen_name_action(struct ui *ui, const struct layout_box *box);
-void screen_name_open(struct ui *ui, enum name_mode mode);
-void screen_name_typed(struct ui *ui, int64_t key); /* a key from the physical keyboard */
-void screen_name_confirm_build(struct ui *ui, struct layout *layout);
-void screen_name_confirm_action(struct ui *ui, const struct layout_box *box);
-void screen_pin_build(struct ui *ui, struct layout *layout);
-void screen_pin_action(struct ui *ui, const struct layout_box *box);
-uint64_t screen_pin_wait_ms(const struct ui *ui, int wrong); /* after the wrong-th wrong PIN */
-void screen_staff_build(struct ui *ui, struct layout *layout);
-void screen_staff_action(struct ui *ui, const struct layout_box *box);
-void screen_staff_load(struct ui *ui, enum ui_screen screen);
-void screen_staff_name_chosen(struct ui *ui, const struct ui_match *match);
-void screen_staff_text_done(struct ui *ui);
-/* While staff enroll (the menu, the name screen for a card): when the core
- * forgets the unknown card (wall clock, us), else 0; and what happens then. */
-int64_t screen_staff_unknown_expiry_us(const struct ui *ui);
-void screen_staff_unknown_forgotten(struct ui *ui);
-/* The fire roll call (screen_roll.c), a staff screen. */
-void screen_roll_build(struct ui *ui, struct layout *layout);
-int screen_roll_action(struct ui *ui, const struct layout_box *box); /* 1 if handled */
-void screen_roll_sort(struct presence *present, int count); /* as shown: given name first */
-int screen_roll_ticked(const struct ui *ui);
+/* What the PIN pad waits after the wrong-th wrong PIN (screen_pin.c). */
+uint64_t screen_pin_wait_ms(const struct ui *ui, int wrong);
 
 /* Shared pieces of screens (screen_common.c). */
 /* The title bar; right_w px are left free at its right end. */
