@@ -211,7 +211,7 @@ static void confirm_portrait(struct ui *ui, struct layout *layout,
                 words->fg, LAYOUT_NONE);
     ok_button(ui, layout, layout_rect(2 * m, h - 2 * m - ok_h, w - 4 * m, ok_h));
     int x = 2 * m, width = w - 4 * m, y = 3 * m + icon_size, bottom = h - 2 * m - ok_h - m;
-    int heights[NOTICES_MAX];
+    int heights[NOTICES_MAX] = {0};
     struct notice_style style = notice_style(layout, 0);
     int notices_total = notices_measure(layout, words, width, style, heights);
     y = words_place(layout, words, x, y, width, bottom - y - notices_total);
@@ -228,7 +228,7 @@ static void confirm_landscape(struct ui *ui, struct layout *layout,
     int m = screen_margin(layout), w = layout->w, h = layout->h;
     int column = layout_px(layout, 140), ok_h = layout_px(layout, 72);
     int x = 4 * m + column, width = w - x - 2 * m, top = 2 * m, bottom = h - 2 * m;
-    int heights[NOTICES_MAX], first = layout->count;
+    int heights[NOTICES_MAX] = {0}, first = layout->count;
     layout_icon(layout, layout_rect(2 * m, top, column, column), icon, words->fg, LAYOUT_NONE);
     ok_button(ui, layout, layout_rect(2 * m, bottom - ok_h, column, ok_h));
     struct notice_style style = notice_style(layout, 0);
