@@ -13,22 +13,30 @@
  *            `--by volunteer` read them before the monthly totals. Then the web app's report pages and the
  *            workbook by volunteer over HTTP (goals 1 s and 3 s).
  *
- * Usage: bench_central [REPORT_EVENTS] [INGEST_EVENTS] (0 skips that part) */
+ * Usage: bench_central [REPORT_EVENTS] [INGEST_EVENTS] (0 skips that part)
+ * TILSTEDE_BENCH_PG_PROFILE=1: the ingest on PostgreSQL only, with where
+ * its time goes (pg_stat_statements, and the CPU of each side). */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "central_fixture.h"
+#include "pg_server.h"
 #include "report.h"
 
 #define BATCH   500
 #define HOUR_US (INT64_C(3600) * 1000000)
 #define DAY_US  (24 * HOUR_US)
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x)  STRINGIFY_(x)
 
 static double now_s(void)
 {
@@ -158,6 +166,89 @@ static double post_two_kiosks(const struct fixture *f, const char *const bases[2
     return now_s() - start;
 }
 
+/* TILSTEDE_BENCH_PG_PROFILE=1: where PostgreSQL's time goes in the first
+ * upload of the new events, from pg_stat_statements (loaded by the bench's
+ * server, nested statements of functions and triggers included), and the
+ * CPU seconds of this process (the central's threads, JSON, libpq, and the
+ * HTTP client) beside it. */
+#define PROFILE_STATEMENTS 12
+
+static int profiling(void)
+{
+    return fixture_on_postgresql() && getenv("TILSTEDE_BENCH_PG_PROFILE");
+}
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The CPU seconds of the PostgreSQL server so far: the postmaster's
+ * children (backends, WAL writer, checkpointer) that are alive now. */
+static double server_cpu_s(void)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/postmaster.pid", pg_server_dir());
+    FILE *file = fopen(path, "r");
+    long postmaster = 0;
+    if (!file || fscanf(file, "%ld", &postmaster) != 1)
+        postmaster = 0;
+    if (file)
+        fclose(file);
+    double total = 0;
+    DIR *proc = postmaster ? opendir("/proc") : NULL;
+    for (struct dirent *entry; proc && (entry = readdir(proc));) {
+        char stat[600];
+        snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
+        FILE *f = fopen(path, "r");
+        size_t got = f ? fread(stat, 1, sizeof stat - 1, f) : 0;
+        if (f)
+            fclose(f);
+        stat[got] = '\0';
+        /* After "(comm)": state, ppid, and utime, stime as fields 14, 15. */
+        const char *rest = strrchr(stat, ')');
+        long ppid;
+        unsigned long long user, system;
+        if (rest &&
+            sscanf(rest + 2, "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ppid, &user,
+                   &system) == 3 &&
+            ppid == postmaster)
+            total += (double)(user + system) / (double)sysconf(_SC_CLK_TCK);
+    }
+    if (proc)
+        closedir(proc);
+    return total;
+}
+
+static void profile_reset(const struct fixture *f)
+{
+    if (profiling() && (fixture_exec(f, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements") ||
+                        fixture_exec(f, "SELECT pg_stat_statements_reset()")))
+        fprintf(stderr, "bench: pg_stat_statements: not loaded\n");
+}
+
+static void profile_print(const struct fixture *f, double seconds, double cpu, double server)
+{
+    if (!profiling())
+        return;
+    PGconn *conn = PQconnectdb(f->db);
+    PGresult *res = PQexec(conn, "SELECT calls, total_exec_time, rows, "
+                                 "regexp_replace(left(query, 90), '\\s+', ' ', 'g') "
+                                 "FROM pg_stat_statements ORDER BY total_exec_time DESC "
+                                 "LIMIT " STRINGIFY(PROFILE_STATEMENTS));
+    printf("profile, PostgreSQL, first upload: %.2f s; CPU: this process (central and "
+           "client) %.2f s, the server's processes %.2f s; server time by statement:\n",
+           seconds, cpu, server);
+    for (int row = 0; PQresultStatus(res) == PGRES_TUPLES_OK && row < PQntuples(res); row++)
+        printf("  %8s calls %9.0f ms %8s rows  %s\n", PQgetvalue(res, row, 0),
+               strtod(PQgetvalue(res, row, 1), NULL), PQgetvalue(res, row, 2),
+               PQgetvalue(res, row, 3));
+    PQclear(res);
+    PQfinish(conn);
+}
+
 /* One backend's ingest figures, in seconds for `count` events. */
 struct ingest_run {
     double fresh, again, two_kiosks, two_processes, ordered;
@@ -169,9 +260,15 @@ static void bench_ingest(const struct event *source, size_t count, char **bodies
 {
     size_t batches = count / BATCH;
     struct fixture *f = fixture_start(NULL);
+    profile_reset(f);
+    double cpu = cpu_s(), server = profiling() ? server_cpu_s() : 0;
     run->fresh = post_all(f->base, f->token_a1, bodies, batches);
+    if (profiling())
+        profile_print(f, run->fresh, cpu_s() - cpu, server_cpu_s() - server);
     run->again = post_all(f->base, f->token_a1, bodies, batches);
     fixture_stop(f);
+    if (profiling())
+        return;
     /* Two kiosks at once (two sites, so each keeps its own order): JSON is
      * read by one server thread while the other holds the database. */
     f = fixture_start(NULL);
@@ -234,14 +331,25 @@ static void bench_ingest_both(size_t count)
         bytes += strlen(bodies[b]);
     }
     struct ingest_run sqlite = {0}, pg = {0};
+    setenv("TILSTEDE_PG_DURABLE", "1", 1);
+    setenv(FIXTURE_BACKEND_ENV, "postgresql", 1);
+    /* A profile is of PostgreSQL alone, and is not the run to quote. */
+    if (profiling()) {
+        if (!getenv("TILSTEDE_PG_OPTIONS"))
+            setenv("TILSTEDE_PG_OPTIONS",
+                   "-c shared_preload_libraries=pg_stat_statements "
+                   "-c pg_stat_statements.track=all",
+                   1);
+        bench_ingest(events, count, bodies, &pg);
+        goto out;
+    }
+    unsetenv(FIXTURE_BACKEND_ENV);
     bench_ingest(events, count, bodies, &sqlite);
     struct fixture *f = fixture_start(NULL);
     double raw = raw_sqlite_inserts(f->dir, events, count);
     fixture_stop(f);
-    setenv("TILSTEDE_PG_DURABLE", "1", 1);
     setenv(FIXTURE_BACKEND_ENV, "postgresql", 1);
     bench_ingest(events, count, bodies, &pg);
-    unsetenv(FIXTURE_BACKEND_ENV);
     double n = (double)count;
     printf("ingest over loopback HTTP, %zu new events in batches of %d (%.1f MB of JSON), "
            "deduplication on;\nSQLite synchronous=FULL, PostgreSQL 15 (its own server) fsync and "
@@ -265,6 +373,8 @@ static void bench_ingest_both(size_t count)
     printf("  stored (each once): SQLite %lld and %lld (two processes), PostgreSQL %lld and %lld, "
            "of %zu\n",
            sqlite.stored, sqlite.stored_two_processes, pg.stored, pg.stored_two_processes, count);
+out:
+    unsetenv(FIXTURE_BACKEND_ENV);
     for (size_t b = 0; b < batches; b++)
         free(bodies[b]);
     free(bodies);

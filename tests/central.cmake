@@ -29,7 +29,7 @@ if(TARGET tilstede_central)
   target_compile_definitions(test_central_logs PRIVATE CENTRAL_BIN="${TILSTEDE_RUN_DIR}/tilstede-central")
   add_dependencies(test_central_logs tilstede-central)
   tilstede_bench(bench_central SOURCES bench_central.c central_fixture.c pg_server.c
-    LIBS tilstede_central PkgConfig::CURL)
+    LIBS tilstede_central PkgConfig::CURL PkgConfig::LIBPQ)
   target_compile_definitions(bench_central PRIVATE CENTRAL_BIN="$<TARGET_FILE:tilstede-central>")
   add_dependencies(bench_central tilstede-central)
 endif()

@@ -77,16 +77,20 @@ static void remove_tree(const char *dir)
 
 static int pg_ctl_start(void)
 {
-    char options[600], log[340];
+    char options[1200], log[340];
     /* No TCP at all: the socket in our own directory is the only way in.
      * fsync off for the tests (a crash of the machine is not what they
      * test), on when TILSTEDE_PG_DURABLE is set (the benchmark, so the
      * figures compare with SQLite's synchronous=FULL). */
     const char *durable = getenv("TILSTEDE_PG_DURABLE");
+    /* TILSTEDE_PG_OPTIONS adds to them, e.g. for the benchmark's profile
+     * (bench_central: pg_stat_statements). */
+    const char *extra = getenv("TILSTEDE_PG_OPTIONS");
     snprintf(options, sizeof options,
              "-k %s -c listen_addresses= -c max_connections=200 -c shared_buffers=128MB "
-             "-c fsync=%s -c synchronous_commit=%s -c full_page_writes=%s",
-             data_dir, durable ? "on" : "off", durable ? "on" : "off", durable ? "on" : "off");
+             "-c fsync=%s -c synchronous_commit=%s -c full_page_writes=%s %s",
+             data_dir, durable ? "on" : "off", durable ? "on" : "off", durable ? "on" : "off",
+             extra ? extra : "");
     snprintf(log, sizeof log, "%s/server.log", server_dir);
     char *argv[] = {"pg_ctl", "-D", data_dir, "-l", log, "-w", "-t", PG_START_WAIT_S, "-s",
                     "-o", options, "start", NULL};
