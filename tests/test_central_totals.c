@@ -312,7 +312,9 @@ static void test_totals_follow_visits_derived_again(void **state)
 }
 
 /* A central of schema 9 (SQLite) or 10 (PostgreSQL), before the totals
- * existed: the migration counts the visits it already holds. */
+ * existed: the migration counts the visits it already holds. (On
+ * PostgreSQL schema 12's one foreign key of an event goes back to 10's
+ * two first, so the migrations after 10 run again as they would.) */
 static void test_the_migration_counts_the_visits_already_there(void **state)
 {
     struct fixture *f = *state;
@@ -323,7 +325,13 @@ static void test_the_migration_counts_the_visits_already_there(void **state)
     report_text(f, before, sizeof before);
     const char *back =
         fixture_on_postgresql()
-            ? "DROP TABLE volunteer_month_total; "
+            ? "ALTER TABLE event DROP CONSTRAINT event_device_site_fkey; "
+              "ALTER TABLE device DROP CONSTRAINT device_id_site; "
+              "ALTER TABLE event ADD CONSTRAINT event_site_fkey FOREIGN KEY (site) "
+              "REFERENCES site (id); "
+              "ALTER TABLE event ADD CONSTRAINT event_device_fkey FOREIGN KEY (device) "
+              "REFERENCES device (id); "
+              "DROP TABLE volunteer_month_total; "
               "DROP FUNCTION volunteer_month_total_after_insert() CASCADE; "
               "DROP FUNCTION volunteer_month_total_after_update() CASCADE; "
               "DROP FUNCTION volunteer_month_total_after_delete() CASCADE; "
