@@ -1,7 +1,8 @@
 /* Several tilstede-central processes against one PostgreSQL database (the
  * test's own server, pg_server.h): 16 clients uploading the same batches to
  * two processes at once store each event once, with SQLite's totals; a
- * process killed with SIGKILL in the middle of a batch leaves none of it;
+ * process killed with SIGKILL in the middle of a batch leaves none of it,
+ * or (after it sent the commit) all of it;
  * the database server stopped and started while a kiosk uploads gives 503
  * with Retry-After meanwhile, and nothing is lost or doubled. */
 #include <curl/curl.h>
@@ -275,39 +276,36 @@ static void *send_once(void *arg)
     return NULL;
 }
 
-static void test_process_killed_mid_batch_stores_none_of_it(void **state)
+/* Sends the batch to a central process while another connection holds
+ * `hold` (SQL run in a transaction of its own), waits until the batch's
+ * statement `waiting` (its first words, as pg_stat_activity shows them)
+ * waits on that lock, kills the process with SIGKILL, then lets go. The
+ * kiosk had no 200; when this returns, the dead client's backend is gone. */
+static void kill_while_waiting(struct cluster *c, const char *body, const char *hold,
+                               const char *waiting)
 {
-    (void)state;
-    struct cluster c = {0};
-    cluster_open(&c);
     struct fixture_process central;
-    fixture_process_start(&central, CENTRAL_BIN, c.dir, c.uri, 0);
-    struct event events[EVENTS_PER_BATCH];
-    make_batch(events, 0);
-    char *body = fixture_batch(events, EVENTS_PER_BATCH);
-
-    /* Hold the kiosk's device row: the batch's events and visits are all
-     * written, and the transaction waits on its last statement (the
-     * device's last contact) until the process is killed. NO KEY: the
-     * events' foreign key to the device must not wait, only the update. */
-    PGconn *holder = PQconnectdb(c.uri);
-    char sql[160];
-    snprintf(sql, sizeof sql, "BEGIN; SELECT id FROM device WHERE id = %lld FOR NO KEY UPDATE",
-             (long long)c.device.id);
-    PQclear(PQexec(holder, sql));
-    struct sender sender = {.port = central.port, .token = c.token, .body = body};
+    fixture_process_start(&central, CENTRAL_BIN, c->dir, c->uri, 0);
+    PGconn *holder = PQconnectdb(c->uri);
+    PQclear(PQexec(holder, "BEGIN"));
+    PQclear(PQexec(holder, hold));
+    struct sender sender = {.port = central.port, .token = c->token, .body = body};
     pthread_t thread;
     assert_int_equal(pthread_create(&thread, NULL, send_once, &sender), 0);
-    int waiting = 0;
-    for (int waited = 0; !waiting && waited < LOCK_WAIT_MS; waited += 20) {
-        waiting = pg_value(c.uri, "SELECT count(*) FROM pg_stat_activity WHERE "
-                                  "wait_event_type = 'Lock' AND query LIKE 'UPDATE device%'") == 1;
-        if (!waiting)
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+             "AND query LIKE '%s%%'",
+             waiting);
+    int waits = 0;
+    for (int waited = 0; !waits && waited < LOCK_WAIT_MS; waited += 20) {
+        waits = pg_value(c->uri, sql) == 1;
+        if (!waits)
             sleep_ms(20);
     }
-    if (!waiting) {
+    if (!waits) {
         pthread_join(thread, NULL);
-        fail_msg("the batch never waited on the device row (answer %ld)", sender.result.status);
+        fail_msg("the batch never waited in \"%s\" (answer %ld)", waiting, sender.result.status);
     }
     fixture_process_kill(&central);
     PQclear(PQexec(holder, "ROLLBACK"));
@@ -317,24 +315,77 @@ static void test_process_killed_mid_batch_stores_none_of_it(void **state)
     /* The server ends the dead client's transaction when it next reads
      * from it: wait for the backend to go. */
     for (int waited = 0; waited < LOCK_WAIT_MS; waited += 20) {
-        if (pg_value(c.uri, "SELECT count(*) FROM pg_stat_activity WHERE "
-                            "datname = current_database() AND pid <> pg_backend_pid() "
-                            "AND backend_type = 'client backend'") <= 1)
+        if (pg_value(c->uri, "SELECT count(*) FROM pg_stat_activity WHERE "
+                             "datname = current_database() AND pid <> pg_backend_pid() "
+                             "AND backend_type = 'client backend'") <= 1)
             break;
         sleep_ms(20);
     }
+}
+
+/* The batch sent again to a new process: `stored` of its events stored
+ * now, and the database holds it whole, once. */
+static void send_again_holds_it_whole(struct cluster *c, const char *body, size_t stored)
+{
+    struct fixture_process central;
+    fixture_process_start(&central, CENTRAL_BIN, c->dir, c->uri, 1);
+    struct upload again = post(central.port, c->token, body);
+    fixture_process_kill(&central);
+    assert_int_equal(again.status, 200);
+    assert_int_equal(again.stored, stored);
+    assert_int_equal(pg_value(c->uri, "SELECT count(*) FROM event"), EVENTS_PER_BATCH);
+    assert_int_equal(pg_value(c->uri, "SELECT count(*) FROM visit"), VISITS_PER_BATCH);
+    assert_int_equal(pg_value(c->uri, "SELECT sum(visits) FROM visit_total"), VISITS_PER_BATCH);
+}
+
+/* Killed before it sent the commit: the events are written, and wait on
+ * the device's last contact (the first round trip's last statement;
+ * NO KEY, so the events' foreign key to the device does not wait). */
+static void test_process_killed_before_commit_stores_none_of_it(void **state)
+{
+    (void)state;
+    struct cluster c = {0};
+    cluster_open(&c);
+    struct event events[EVENTS_PER_BATCH];
+    make_batch(events, 0);
+    char *body = fixture_batch(events, EVENTS_PER_BATCH);
+    char hold[160];
+    snprintf(hold, sizeof hold, "SELECT id FROM device WHERE id = %lld FOR NO KEY UPDATE",
+             (long long)c.device.id);
+    kill_while_waiting(&c, body, hold, "UPDATE device");
     assert_int_equal(pg_value(c.uri, "SELECT count(*) FROM event"), 0);
     assert_int_equal(pg_value(c.uri, "SELECT count(*) FROM visit"), 0);
     assert_int_equal(pg_value(c.uri, "SELECT count(*) FROM visit_total"), 0);
+    send_again_holds_it_whole(&c, body, EVENTS_PER_BATCH);
+    free(body);
+    central_store_close(c.store);
+}
 
-    /* Sent again to a new process, the batch goes in whole. */
-    fixture_process_start(&central, CENTRAL_BIN, c.dir, c.uri, 1);
-    struct upload again = post(central.port, c.token, body);
-    fixture_process_kill(&central);
-    assert_int_equal(again.status, 200);
-    assert_int_equal(again.stored, EVENTS_PER_BATCH);
+/* Killed after it sent the commit with the visits (the second round
+ * trip): the server commits the batch whole though no one hears of it,
+ * and the kiosk, sending it again, is told its events are there; nothing
+ * is counted twice. The visits' insert is held by an uncommitted visit of
+ * the same start event (its unique key waits for that transaction), not
+ * by a table lock, which would hold the new process's statements as it
+ * prepares them. */
+static void test_process_killed_after_commit_sent_stores_it_whole(void **state)
+{
+    (void)state;
+    struct cluster c = {0};
+    cluster_open(&c);
+    struct event events[EVENTS_PER_BATCH];
+    make_batch(events, 0);
+    char *body = fixture_batch(events, EVENTS_PER_BATCH);
+    char hold[300];
+    snprintf(hold, sizeof hold,
+             "INSERT INTO visit (site, volunteer, start_event, start_us, start_day) "
+             "VALUES ('%s', '%s', '%s', 0, '2026-02-02')",
+             FIXTURE_SITE_A, events[0].volunteer, events[0].event_id);
+    kill_while_waiting(&c, body, hold, "INSERT INTO visit");
     assert_int_equal(pg_value(c.uri, "SELECT count(*) FROM event"), EVENTS_PER_BATCH);
+    assert_int_equal(pg_value(c.uri, "SELECT count(*) FROM visit"), VISITS_PER_BATCH);
     assert_int_equal(pg_value(c.uri, "SELECT sum(visits) FROM visit_total"), VISITS_PER_BATCH);
+    send_again_holds_it_whole(&c, body, 0);
     free(body);
     central_store_close(c.store);
 }
@@ -432,7 +483,8 @@ int main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_processes_sixteen_clients_store_each_event_once),
-        cmocka_unit_test(test_process_killed_mid_batch_stores_none_of_it),
+        cmocka_unit_test(test_process_killed_before_commit_stores_none_of_it),
+        cmocka_unit_test(test_process_killed_after_commit_sent_stores_it_whole),
         cmocka_unit_test(test_database_restart_answers_503_and_loses_nothing),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

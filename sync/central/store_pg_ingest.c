@@ -419,11 +419,11 @@ static void corrections_elsewhere(const PGresult *res, const struct event *event
                 elsewhere[i] = 1;
 }
 
-/* One transaction in three round trips whatever the batch's size (libpq's
+/* One transaction in two round trips whatever the batch's size (libpq's
  * pipeline mode): first the site's lock, the events, the corrections'
- * sites and the open visits; then, once the rules have run here, the
- * visits begun and ended and the device's last contact; then the commit.
- * A correction or a card event adds its own statements between. */
+ * sites, the open visits and the device's last contact; then, once the
+ * rules have run here, the visits begun and ended and the commit. A
+ * correction or a card event adds its own statements between. */
 int pg_ingest(struct central_store *store, const struct central_device *device,
               const struct event *events, size_t count, enum central_ingest_result *results,
               char *err, size_t errlen)
@@ -475,7 +475,7 @@ int pg_ingest(struct central_store *store, const struct central_device *device,
     for (size_t i = 0; i < b.open_count; i++)
         pg_array_text(&volunteers, b.open[i].volunteer);
 
-    struct params lock = {0}, insert = {0}, open = {0}, corrections = {0};
+    struct params lock = {0}, insert = {0}, open = {0}, corrections = {0}, seen = {0};
     param_text(&lock, device->site);
     for (int i = 0; i < EVENT_ARRAYS; i++)
         param_text(&insert, pg_array_end(&arrays[i]));
@@ -486,11 +486,13 @@ int pg_ingest(struct central_store *store, const struct central_device *device,
     param_text(&open, pg_array_end(&volunteers));
     param_text(&corrections, pg_array_end(&named));
     param_text(&corrections, device->site);
+    param_number(&seen, device->id);
+    param_number(&seen, received);
     if ((rc = arrays_built(&insert, 0, what, err, errlen)) ||
         (rc = arrays_built(&open, 1, "the batch's volunteers", err, errlen)) ||
         (rc = arrays_built(&corrections, 0, "corrections", err, errlen)))
         goto done;
-    struct pg_step first[5] = {
+    struct pg_step first[6] = {
         {.sql = "BEGIN", .what = "begin"},
         {.which = ST_SITE_LOCK, .p = &lock, .what = "site lock"},
         {.which = ST_EVENTS_INSERT, .p = &insert, .out = &inserted, .what = what},
@@ -504,6 +506,8 @@ int pg_ingest(struct central_store *store, const struct central_device *device,
     if (b.open_count)
         first[steps++] = (struct pg_step){
             .which = ST_VISITS_OPEN, .p = &open, .out = &open_res, .what = "visits"};
+    first[steps++] =
+        (struct pg_step){.which = ST_DEVICE_SEEN, .p = &seen, .what = "device last seen"};
     if (!(rc = pg_ready(s, err, errlen)))
         rc = pg_pipeline(s, first, steps, err, errlen);
     /* A connection that looked fine may have lost a server restarted since
@@ -537,20 +541,19 @@ int pg_ingest(struct central_store *store, const struct central_device *device,
     flushing = 1;
     if ((rc = flush_build(&b, &flush, err, errlen)))
         goto out;
-    struct params seen = {0};
-    param_number(&seen, device->id);
-    param_number(&seen, received);
     struct pg_step last[3];
     steps = 0;
     for (size_t i = 0; i < flush.count; i++)
         last[steps++] = flush.steps[i];
-    last[steps++] =
-        (struct pg_step){.which = ST_DEVICE_SEEN, .p = &seen, .what = "device last seen"};
-    /* The commit on its own: a process that dies before sending it leaves
-     * nothing behind (the server ends the transaction when it reads the
-     * closed connection), rather than a batch committed for no one. */
-    if (!(rc = pg_pipeline(s, last, steps, err, errlen)))
-        rc = pg_commit(s, err, errlen);
+    /* The commit goes with the visits: after a failure the server skips
+     * the rest of a pipeline, the commit too, and the caller rolls back.
+     * A process that dies before sending this leaves nothing (the server
+     * ends the transaction when it reads the closed connection); one that
+     * dies after it leaves the batch whole, unanswered: the kiosk sends it
+     * again and is told its events are there. Only a commit the server
+     * confirmed is answered 200. */
+    last[steps++] = (struct pg_step){.sql = "COMMIT", .what = "commit"};
+    rc = pg_pipeline(s, last, steps, err, errlen);
 out:
     if (rc)
         pg_rollback(s);
