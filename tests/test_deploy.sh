@@ -406,8 +406,10 @@ if ! grep -q 'tilstede_vmcheck=2' /proc/cmdline; then
     # confirmation has gone back to the home screen, and the peak since
     # start (the confirmation's frame included).
     sleep 20
-    say kiosk_rss_kb=$(sed -n 's/^VmRSS:[^0-9]*\([0-9]*\) kB/\1/p' /proc/$pid/status)
-    say kiosk_hwm_kb=$(sed -n 's/^VmHWM:[^0-9]*\([0-9]*\) kB/\1/p' /proc/$pid/status)
+    now=$(unit MainPID)
+    say kiosk_pid=$now restarts=$(unit NRestarts) first_pid=$pid
+    say kiosk_rss_kb=$(sed -n 's/^VmRSS:[^0-9]*\([0-9]*\) kB/\1/p' /proc/$now/status)
+    say kiosk_hwm_kb=$(sed -n 's/^VmHWM:[^0-9]*\([0-9]*\) kB/\1/p' /proc/$now/status)
     # Nothing is synced here, and the root is mounted with commit=60: only
     # what the kiosk itself made durable (fsync) is on the disk at the cut.
     # The control: a file written now without fsync must be gone after it.
