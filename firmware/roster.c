@@ -1181,12 +1181,24 @@ static int read_header(struct parser *parser, char *err, size_t errlen)
 /* One row's problems, joined with "; ". */
 struct problems {
     char text[REASON_MAX];
+    const struct roster_callbacks *cb; /* its translate(), if any */
 };
+
+/* A row error's template in the caller's language (roster.h): the
+ * English format itself when there is no translate(). */
+static const char *row_text(const struct roster_callbacks *cb, const char *msgid)
+    __attribute__((format_arg(2)));
+static const char *row_text(const struct roster_callbacks *cb, const char *msgid)
+{
+    const char *text = cb && cb->translate ? cb->translate(cb->user, msgid) : NULL;
+    return text ? text : msgid;
+}
 
 static void problem(struct problems *problems, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void problem(struct problems *problems, const char *fmt, ...)
 {
+    fmt = row_text(problems->cb, fmt);
     size_t len = strlen(problems->text);
     if (len + 3 >= sizeof problems->text)
         return;
@@ -1280,16 +1292,22 @@ static bool split_full_name(struct parser *parser, struct problems *problems)
     tidy(parser->given_split, true);
     tidy(parser->family_split, true);
     if (!parser->given_split[0] || !parser->family_split[0]) {
-        problem(problems, "'%s' lacks a %s name", header,
-                parser->given_split[0] ? "family" : "given");
+        if (parser->given_split[0])
+            problem(problems, "'%s' lacks a family name", header);
+        else
+            problem(problems, "'%s' lacks a given name", header);
         return false;
     }
     bool fits = true;
     for (int part = 0; part < 2; part++) {
         size_t len = strlen(part ? parser->family_split : parser->given_split);
         if (len > VOLUNTEER_NAME_MAX) {
-            problem(problems, "'%s': the %s name is too long (%zu bytes; at most %d)", header,
-                    part ? "family" : "given", len, VOLUNTEER_NAME_MAX);
+            if (part)
+                problem(problems, "'%s': the family name is too long (%zu bytes; at most %d)",
+                        header, len, VOLUNTEER_NAME_MAX);
+            else
+                problem(problems, "'%s': the given name is too long (%zu bytes; at most %d)",
+                        header, len, VOLUNTEER_NAME_MAX);
             fits = false;
         }
     }
@@ -1344,7 +1362,7 @@ static void check_date(struct parser *parser, enum field f, char out[ROSTER_DATE
  * Returns 0, -ECANCELED when row() asked to stop, or -ENOMEM. */
 static int deliver_row(struct parser *parser, int line, char *err, size_t errlen)
 {
-    struct problems problems = {.text = ""};
+    struct problems problems = {.text = "", .cb = parser->cb};
     struct roster_row row = {.line = line, .active = ROSTER_ACTIVE_UNSPECIFIED};
     bool ok[FIELD_COUNT];
     for (int f = 0; f < FIELD_COUNT; f++)
@@ -1427,11 +1445,20 @@ static int read_rows(struct parser *parser, char *err, size_t errlen)
             return -EFBIG;
         }
         if (status == RECORD_UNTERMINATED) {
-            char reason[200];
-            snprintf(reason, sizeof reason,
-                     "a quote (\") opened in this row is never closed: the file ends inside it "
-                     "%d line%s later; is the file cut short or a quote unbalanced?",
-                     parser->line - line, parser->line - line == 1 ? "" : "s");
+            char reason[REASON_MAX];
+            int later = parser->line - line;
+            if (later == 1)
+                snprintf(reason, sizeof reason,
+                         row_text(parser->cb, "a quote (\") opened in this row is never closed: "
+                                              "the file ends inside it %d line later; is the file "
+                                              "cut short or a quote unbalanced?"),
+                         later);
+            else
+                snprintf(reason, sizeof reason,
+                         row_text(parser->cb, "a quote (\") opened in this row is never closed: "
+                                              "the file ends inside it %d lines later; is the file "
+                                              "cut short or a quote unbalanced?"),
+                         later);
             parser->summary->rows_bad++;
             if (parser->cb && parser->cb->row_error)
                 parser->cb->row_error(parser->cb->user, line, reason);

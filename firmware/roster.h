@@ -128,6 +128,13 @@ struct roster_callbacks {
      * ignored columns, a header without rows. */
     void (*warning)(void *user, const char *message);
     void *user;
+    /* A row error's sentence in the caller's language: given the English
+     * printf template (the msgid, as xgettext finds it with the keywords
+     * problem:2 and row_text:2 in roster.c), the template to use, taking
+     * the same arguments; NULL (or a NULL answer) keeps the English. The
+     * CLI leaves it NULL; the web app's preview looks it up in the page's
+     * catalogue. */
+    const char *(*translate)(void *user, const char *msgid);
 };
 
 /* Filled in as parsing goes: encoding, delimiter, columns and header_line

@@ -1162,7 +1162,7 @@ static int cmd_import(struct ctl *ctl, int argc, char **argv)
     }
     if (ctl->json)
         im.errors = json_array();
-    struct roster_callbacks cb = {import_row, import_error, import_warning, &im};
+    struct roster_callbacks cb = {import_row, import_error, import_warning, &im, NULL};
     struct roster_summary summary;
     /* One transaction: either every good row is in, or (when the database
      * fails) none is, never half a roster. */

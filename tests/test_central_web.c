@@ -871,6 +871,9 @@ test_roster_upload_previews_then_applies_and_a_second_upload_changes_nothing(voi
     assert_int_equal(upload_roster(f, cookie, csrf, roster_bad, strlen(roster_bad), &page), 200);
     assert_non_null(strstr(page.body, "Linje 4"));
     assert_non_null(strstr(page.body, "31.02.2026"));
+    /* The parser's reason in the page's bokmål, not its English. */
+    assert_non_null(strstr(page.body, "er ikke en dato"));
+    assert_null(strstr(page.body, "is not a date"));
     assert_non_null(strstr(page.body, "Windows-1252"));
     upload_id_of(&page, id, sizeof id);
     assert_string_equal(id, "");
@@ -1747,6 +1750,174 @@ static void test_the_latest_recorded_correction_wins_whatever_the_order(void **s
     fixture_stop(f);
 }
 
+/* ---- every page in nynorsk and English (issue 13, section 6) ---- */
+
+/* Telltales beyond the sign-in pages' lists: bokmål words that nynorsk
+ * writes otherwise, and for English every Norwegian word the pages use
+ * ("kl." marks a Norwegian time). Data (names of sites and volunteers)
+ * holds none of them. */
+static const char *const bokmal_only_more[] = {
+    "ikke",     "Hvem",      "Hva ",      "Notater",   "Taushetserklæring", "mangler",
+    "Uke ",     "uken",      "Brukere",   "innsjekket", "Hendelse",         "Sted ",
+    "Ukedager", "Første",    "Forrige",   "Navn",      "Papirer",           "sperret",
+    "utløpt",   "Varighet",  "Enhet",     "De siste",  "Gjelder",           "Filen",
+    "listen",   "Listen",    "Slutter",   "begynner",  "Dager",             "dager",
+    "Måned",    "måned",     "Velg ",     "lastet",    "Lastet",            "Tilbake",
+    "Hvor",     "Aktiviteter", "Oversikt", "hendelser", "Søndag",
+    NULL};
+static const char *const norwegian_more[] = {
+    " på ",     " ikke ",  " er ",    "Søk",      "Navn",     "Kort",   "Besøk",
+    "Uke ",   "Timer",    " kl. ",   "frivillig", "Frivillig", "Ingen",  "Enhet",  "Lagre",
+    "Brukere", "Hvem",    "Avlys",   "Flytt",   "Planlegg", "Importer", "Tittel", "Linje",
+    "Filen",  "desember", "november", "mandag", "Oversikt", "Endringslogg", "Rolle", "Detalj",
+    " fra ",  "Last opp", "dato",    "Status:", "timer",    "årsverk",  "Sum",    NULL};
+
+static void assert_no_telltales(const char *path, const char *lang, const struct page *page)
+{
+    int english = !strcmp(lang, "en");
+    assert_no_words(path, lang, page->body, english ? norwegian : bokmal_only);
+    assert_no_words(path, lang, page->body, english ? norwegian_more : bokmal_only_more);
+    char lang_attr[32];
+    snprintf(lang_attr, sizeof lang_attr, "<html lang=\"%s\">", lang);
+    if (!strstr(page->body, lang_attr)) {
+        fprintf(stderr, "%s in %s lacks %s\n", path, lang, lang_attr);
+        fail();
+    }
+}
+
+/* A coordinator in nynorsk and one in English see every page with no
+ * bokmål left: who is here, the volunteers (list, filters, a volunteer),
+ * the roster (upload, a preview with a bad row), the activities (the
+ * list of sites, a week with a planned activity, a calendar's import),
+ * the users, the audit log, the mail page and the overview. Dates follow
+ * the language: "23.11.2026 kl. 11.00", "23 November 2026, 11:00". */
+static void test_every_page_speaks_nynorsk_and_english(void **state)
+{
+    (void)state;
+    struct fixture *f = start(0, NULL);
+    make_user(f, "nils", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord7");
+    make_user(f, "olga", CENTRAL_ROLE_COORDINATOR, NULL, "langtpassord9");
+    assert_int_equal(fixture_exec(f, "UPDATE web_user SET lang = 'nn' WHERE name = 'nils'"), 0);
+    assert_int_equal(fixture_exec(f, "UPDATE web_user SET lang = 'en' WHERE name = 'olga'"), 0);
+    assert_int_equal(fixture_exec(f, "UPDATE web_user SET email = 'nils@example.invalid'"), 0);
+    volunteers_setup(f);
+    size_t ics_len = 0;
+    char *ics = read_data_file(ICAL_DATA_DIR "/aktiviteter-outlook.ics", &ics_len);
+    const struct {
+        const char *name, *password, *lang, *when, *week;
+    } people[] = {{"nils", "langtpassord7", "nn", "23.11.2026 kl. 11.00", "Veke "},
+                  {"olga", "langtpassord9", "en", "23 November 2026, 11:00", "Week "}};
+    const char *paths[] = {"/kiosks",
+                           "/here",
+                           "/here/" FIXTURE_SITE_A,
+                           "/volunteers",
+                           "/volunteers?papers=missing&active=all",
+                           "/volunteers/F-2",
+                           "/volunteers/F-404",
+                           "/roster",
+                           "/activities",
+                           "/users",
+                           "/audit",
+                           "/mail",
+                           "/reports",
+                           "/year"};
+    for (size_t i = 0; i < 2; i++) {
+        char cookie[256], csrf[80], form[512], today[CENTRAL_DATE_LEN + 1];
+        sign_in(f, people[i].name, people[i].password, cookie, sizeof cookie);
+        struct page page;
+        for (size_t j = 0; j < sizeof paths / sizeof *paths; j++) {
+            web_request(f, paths[j], cookie, NULL, NULL, NULL, &page);
+            assert_true(page.status == 200 || page.status == 404);
+            assert_no_telltales(paths[j], people[i].lang, &page);
+        }
+        assert_int_equal(web_request(f, "/volunteers/F-2", cookie, NULL, NULL, NULL, &page), 200);
+        assert_non_null(strstr(page.body, people[i].when));
+        /* A week with an activity planned every day from today. */
+        assert_int_equal(
+            web_request(f, "/activities/" FIXTURE_SITE_A, cookie, NULL, NULL, NULL, &page), 200);
+        csrf_of(&page, csrf, sizeof csrf);
+        day_from_today(0, today);
+        snprintf(form, sizeof form,
+                 "title=Sangstund&place=Stova&day=mon&day=tue&day=wed&day=thu&day=fri&day=sat&"
+                 "day=sun&start=22%%3A00&end=07%%3A00&from=%s&until=%s&csrf=%s",
+                 today, today, csrf);
+        assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "/plan", cookie, form, NULL,
+                                     NULL, &page),
+                         303);
+        char week[256];
+        snprintf(week, sizeof week, "%s", page.location);
+        assert_int_equal(web_request(f, week, cookie, NULL, NULL, NULL, &page), 200);
+        assert_no_telltales(week, people[i].lang, &page);
+        assert_non_null(strstr(page.body, people[i].week));
+        assert_non_null(strstr(page.body, "Sangstund"));
+        /* A form that says nothing: the page that says what to fix. */
+        snprintf(form, sizeof form, "title=&csrf=%s", csrf);
+        assert_int_equal(web_request(f, "/activities/" FIXTURE_SITE_A "/plan", cookie, form, NULL,
+                                     NULL, &page),
+                         400);
+        assert_no_telltales("/activities/SITE/plan", people[i].lang, &page);
+        /* A calendar's import. */
+        assert_int_equal(web_upload(f, "/activities/" FIXTURE_SITE_A "/import", cookie, csrf, ics,
+                                    ics_len, &page),
+                         200);
+        assert_no_telltales("/activities/SITE/import", people[i].lang, &page);
+        /* The roster's preview, a bad row's reason included. */
+        assert_int_equal(web_request(f, "/roster", cookie, NULL, NULL, NULL, &page), 200);
+        csrf_of(&page, csrf, sizeof csrf);
+        assert_int_equal(upload_roster(f, cookie, csrf, roster_bad, strlen(roster_bad), &page), 200);
+        /* The row's reason quotes the file's own header (bokmål
+         * "Taushetserklæring"), so nynorsk is held to the first list only. */
+        if (!strcmp(people[i].lang, "en")) {
+            assert_no_telltales("/roster/preview", "en", &page);
+            assert_non_null(strstr(page.body, "is not a date"));
+        } else {
+            assert_no_words("/roster/preview", "nn", page.body, bokmal_only);
+            assert_non_null(strstr(page.body, "er ikkje ein dato"));
+            assert_null(strstr(page.body, "is not a date"));
+        }
+        assert_non_null(strstr(page.body, "31.02.2026"));
+    }
+    free(ics);
+    fixture_stop(f);
+}
+
+/* Dates and numbers in each language, whatever the machine's locale:
+ * bokmål and nynorsk with a decimal comma and a space between
+ * thousands, English with the month's name and a decimal point. */
+static void test_dates_and_numbers_follow_the_language(void **state)
+{
+    (void)state;
+    struct tm tm = {.tm_year = 126, .tm_mon = 11, .tm_mday = 3, .tm_hour = 14, .tm_min = 5,
+                    .tm_isdst = -1};
+    int64_t at = (int64_t)mktime(&tm) * 1000000;
+    const struct {
+        const char *lang, *when, *when_long, *date, *number, *whole;
+    } cases[] = {
+        {"nb", "03.12.2026 kl. 14.05", "3. desember 2026 kl. 14.05", "23.11.2026",
+         "11\xc2\xa0" "905,5", "1\xc2\xa0" "083"},
+        {"nn", "03.12.2026 kl. 14.05", "3. desember 2026 kl. 14.05", "23.11.2026",
+         "11\xc2\xa0" "905,5", "1\xc2\xa0" "083"},
+        {"en", "3 December 2026, 14:05", "3 December 2026, 14:05", "23 November 2026",
+         "11,905.5", "1,083"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        struct web web;
+        memset(&web, 0, sizeof web);
+        snprintf(web.user.lang, sizeof web.user.lang, "%s", cases[i].lang);
+        char out[96];
+        web_when(&web, at, out, sizeof out);
+        assert_string_equal(out, cases[i].when);
+        web_when_long(&web, at, out, sizeof out);
+        assert_string_equal(out, cases[i].when_long);
+        web_date(&web, "2026-11-23", out, sizeof out);
+        assert_string_equal(out, cases[i].date);
+        web_number(&web, 11905.46, 1, out, sizeof out);
+        assert_string_equal(out, cases[i].number);
+        web_number(&web, 1083.2, 0, out, sizeof out);
+        assert_string_equal(out, cases[i].whole);
+    }
+}
+
 int main(void)
 {
     /* The pages' dates and clocks are Norway's. */
@@ -1764,6 +1935,8 @@ int main(void)
         cmocka_unit_test(test_sso_header_from_a_peer_off_loopback_is_refused),
         cmocka_unit_test(test_pages_speak_the_language_the_person_chose),
         cmocka_unit_test(test_accept_language_picks_the_first_of_ours),
+        cmocka_unit_test(test_every_page_speaks_nynorsk_and_english),
+        cmocka_unit_test(test_dates_and_numbers_follow_the_language),
         cmocka_unit_test(test_admin_token_works_as_bearer_for_scripts),
         cmocka_unit_test(test_volunteer_list_searches_names_and_ids_and_filters),
         cmocka_unit_test(test_volunteer_page_shows_papers_cards_visits_and_notes),
@@ -1784,5 +1957,8 @@ int main(void)
         cmocka_unit_test(test_contact_reviews_and_corrects_only_their_sites_even_by_url),
         cmocka_unit_test(test_the_latest_recorded_correction_wins_whatever_the_order),
     };
+    /* TILSTEDE_TEST_FILTER="test_dates*": one test while working on it. */
+    if (getenv("TILSTEDE_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("TILSTEDE_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,8 +118,8 @@ static void assert_row_shown(const char *body, const struct central_report *repo
                              const struct central_report_row *row)
 {
     char hours[48], arsverk[48], cells[256];
-    web_hours_words(central_report_hours(row->seconds), hours, sizeof hours);
-    web_arsverk_words(central_report_arsverk(report, row->seconds), arsverk, sizeof arsverk);
+    web_hours_words(NULL, central_report_hours(row->seconds), hours, sizeof hours);
+    web_arsverk_words(NULL, central_report_arsverk(report, row->seconds), arsverk, sizeof arsverk);
     const char *at = strstr(body, row->label);
     if (!at)
         fail_msg("the page lacks the row \"%s\"", row->label);

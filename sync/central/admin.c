@@ -326,7 +326,7 @@ static int roster_cmd(const struct central_admin_args *a, struct central_store *
         goto out;
     }
     char read_err[ERR_MAX];
-    rc = central_roster_read(store, data, len, &roster, read_err, sizeof read_err);
+    rc = central_roster_read(store, data, len, NULL, &roster, read_err, sizeof read_err);
     for (size_t i = 0; i < roster.warning_count; i++)
         fprintf(errout, "%s: %s\n", path, roster.warnings[i]);
     for (size_t i = 0; i < roster.bad_count; i++)

@@ -28,7 +28,14 @@ static int room(void **list, size_t *cap, size_t count, size_t size)
 struct reading {
     struct central_roster_file *file;
     int failed; /* out of memory in a callback that cannot say so */
+    const struct central_roster_language *language;
 };
+
+static const char *on_translate(void *user, const char *msgid)
+{
+    const struct reading *reading = user;
+    return reading->language->translate(reading->language->ctx, msgid);
+}
 
 static void add_bad(struct reading *reading, int line, const char *reason)
 {
@@ -146,10 +153,12 @@ static void complete(struct central_roster_file *file)
 }
 
 int central_roster_read(struct central_store *store, const char *data, size_t len,
+                        const struct central_roster_language *language,
                         struct central_roster_file *file, char *err, size_t errlen)
 {
-    struct reading reading = {file, 0};
-    struct roster_callbacks cb = {on_row, on_row_error, on_warning, &reading};
+    struct reading reading = {file, 0, language};
+    struct roster_callbacks cb = {on_row, on_row_error, on_warning, &reading,
+                                  language && language->translate ? on_translate : NULL};
     int rc = roster_parse(data, len, &cb, &file->summary, err, errlen);
     if (!rc && reading.failed)
         rc = -ENOMEM;

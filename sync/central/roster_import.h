@@ -45,7 +45,15 @@ struct central_roster_counts {
  * file->bad (the file can then not be applied: a row left out would make
  * that volunteer inactive). 0; -EINVAL or -EFBIG when it is no roster or
  * too large, with err the parser's message; -ENOMEM; the store's error. */
+/* The bad rows' reasons in a language of the caller's: given the parser's
+ * English template, the template to use (roster.h's translate); NULL: the
+ * parser's English (the CLI). */
+struct central_roster_language {
+    const char *(*translate)(void *ctx, const char *msgid);
+    void *ctx;
+};
 int central_roster_read(struct central_store *store, const char *data, size_t len,
+                        const struct central_roster_language *language,
                         struct central_roster_file *file, char *err, size_t errlen);
 void central_roster_file_free(struct central_roster_file *file);
 

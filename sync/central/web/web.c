@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "numfmt.h"
 #include "plan.h"
 #include "token.h"
 
@@ -110,34 +111,91 @@ static int64_t now_us(void)
     return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
-void web_when(int64_t us, char *out, size_t cap)
+/* English dates name the month: "3.12" means another day to a reader used
+ * to "12/3". Norwegian keeps the compact "03.12.2026" in table cells. */
+static int english(const struct web *web)
+{
+    return !strcmp(web_lang(web), "en");
+}
+
+static void date_words(const struct web *web, int year, int month, int day, char *out, size_t cap)
+{
+    if (english(web))
+        snprintf(out, cap, "%d %s %d", day, web_month_name(web, month), year);
+    else
+        snprintf(out, cap, "%02d.%02d.%04d", day, month, year);
+}
+
+void web_when(const struct web *web, int64_t us, char *out, size_t cap)
 {
     time_t t = (time_t)(us / 1000000);
     struct tm tm;
     localtime_r(&t, &tm);
-    snprintf(out, cap, "%02d.%02d.%d kl. %02d.%02d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
-             tm.tm_hour, tm.tm_min);
+    char date[48];
+    date_words(web, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, date, sizeof date);
+    /* TRANSLATORS: a date, then the hour and minute (24-hour clock). */
+    snprintf(out, cap, _("%s kl. %02d.%02d"), date, tm.tm_hour, tm.tm_min);
 }
 
-void web_clock(int64_t us, char *out, size_t cap)
+void web_when_long(const struct web *web, int64_t us, char *out, size_t cap)
 {
-    time_t t = (time_t)(us / 1000000), now = time(NULL);
-    struct tm tm, today;
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
     localtime_r(&t, &tm);
-    localtime_r(&now, &today);
-    if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
-        snprintf(out, cap, "kl. %02d.%02d", tm.tm_hour, tm.tm_min);
-    else
-        web_when(us, out, cap);
+    /* TRANSLATORS: the day of the month, the month's name, the year. */
+    char date[64];
+    snprintf(date, sizeof date, _("%d. %s %d"), tm.tm_mday, web_month_name(web, tm.tm_mon + 1),
+             tm.tm_year + 1900);
+    snprintf(out, cap, _("%s kl. %02d.%02d"), date, tm.tm_hour, tm.tm_min);
 }
 
-void web_date(const char *iso, char *out, size_t cap)
+int web_same_day(int64_t a_us, int64_t b_us)
+{
+    time_t a = (time_t)(a_us / 1000000), b = (time_t)(b_us / 1000000);
+    struct tm ta, tb;
+    localtime_r(&a, &ta);
+    localtime_r(&b, &tb);
+    return ta.tm_year == tb.tm_year && ta.tm_yday == tb.tm_yday;
+}
+
+void web_time(const struct web *web, int64_t us, char *out, size_t cap)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    /* TRANSLATORS: a time of day (24-hour clock). */
+    snprintf(out, cap, _("kl. %02d.%02d"), tm.tm_hour, tm.tm_min);
+}
+
+void web_clock(const struct web *web, int64_t us, char *out, size_t cap)
+{
+    if (web_same_day(us, now_us()))
+        web_time(web, us, out, cap);
+    else
+        web_when(web, us, out, cap);
+}
+
+void web_date(const struct web *web, const char *iso, char *out, size_t cap)
 {
     int year, month, day;
-    if (iso && sscanf(iso, "%4d-%2d-%2d", &year, &month, &day) == 3)
-        snprintf(out, cap, "%02d.%02d.%04d", day, month, year);
+    if (iso && sscanf(iso, "%4d-%2d-%2d", &year, &month, &day) == 3 && month >= 1 && month <= 12)
+        date_words(web, year, month, day, out, cap);
     else
         snprintf(out, cap, "%s", iso ? iso : "");
+}
+
+void web_number(const struct web *web, double value, int decimals, char *out, size_t cap)
+{
+    /* Norwegian: a decimal comma and a (no-break) space between thousands,
+     * "11 905,5"; English: "11,905.5". */
+    char norwegian[64];
+    numfmt_decimal(value, decimals, english(web) ? "," : "\xc2\xa0", norwegian, sizeof norwegian);
+    if (english(web)) {
+        char *comma = strrchr(norwegian, ',');
+        if (decimals > 0 && comma)
+            *comma = '.';
+    }
+    snprintf(out, cap, "%s", norwegian);
 }
 
 void web_day(int days_from_today, char out[CENTRAL_DATE_LEN + 1])

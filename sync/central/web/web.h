@@ -87,10 +87,18 @@ void web_message(struct web *web, unsigned status, const char *title, const char
 int web_may_site(const struct web *web, const char *site);
 /* Writes an audit row for the signed-in person. */
 void web_audit(struct web *web, const char *action, const char *subject, const char *detail);
-/* "23.11.2026 kl. 14.30", local time. */
-void web_when(int64_t us, char *out, size_t cap);
-/* "23.11.2026" of "2026-11-23" (anything else as it is). */
-void web_date(const char *iso, char *out, size_t cap);
+/* Dates, times and numbers in the page's language. A time, local:
+ * "23.11.2026 kl. 14.30" in bokmål and nynorsk, "23 November 2026, 14:30"
+ * in English. */
+void web_when(const struct web *web, int64_t us, char *out, size_t cap);
+/* The same with the month's name: "3. desember 2026 kl. 14.05". */
+void web_when_long(const struct web *web, int64_t us, char *out, size_t cap);
+/* "23.11.2026" ("23 November 2026") of "2026-11-23" (anything else as it
+ * is). */
+void web_date(const struct web *web, const char *iso, char *out, size_t cap);
+/* A number rounded to `decimals` places: "11 905,5" (a no-break space, a
+ * decimal comma), in English "11,905.5". */
+void web_number(const struct web *web, double value, int decimals, char *out, size_t cap);
 /* Today's local date, plus days, as "YYYY-MM-DD". */
 void web_day(int days_from_today, char out[CENTRAL_DATE_LEN + 1]);
 /* text percent-encoded for a URL's path or query (all but A-Z a-z 0-9 - .
@@ -98,8 +106,12 @@ void web_day(int days_from_today, char out[CENTRAL_DATE_LEN + 1]);
  * "" when it is smaller. */
 #define WEB_URL_PART_MAX(bytes) (3 * (bytes) + 1)
 int web_url_part(const char *text, char *out, size_t cap);
-/* "kl. 14.30" for today, else as web_when. */
-void web_clock(int64_t us, char *out, size_t cap);
+/* "kl. 14.30" ("14:30"), the time of day alone. */
+void web_time(const struct web *web, int64_t us, char *out, size_t cap);
+/* 1 when both times fall on the same local date. */
+int web_same_day(int64_t a_us, int64_t b_us);
+/* "kl. 14.30" ("14:30") for today, else as web_when. */
+void web_clock(const struct web *web, int64_t us, char *out, size_t cap);
 /* Weekdays, ISO numbered (1 Monday .. 7 Sunday; "" outside), in the
  * page's language: "tirsdag", and short "tir". */
 const char *web_weekday(const struct web *web, int iso);
@@ -127,7 +139,7 @@ struct web_period {
     char kind[8]; /* year, quarter, month, range */
     int year, quarter, month;
     char from[CENTRAL_DATE_LEN + 1], to[CENTRAL_DATE_LEN + 1];
-    char words[64];  /* "2026", "4. kvartal 2026", "november 2026", "01.03.2026–15.04.2026" */
+    char words[96];  /* "2026", "4. kvartal 2026", "november 2026", "01.03.2026–15.04.2026" */
     char query[128]; /* "period=year&year=2026": names it again in a link */
 };
 /* 0, or -1 with why set to a sentence naming the field at fault. */

@@ -18,22 +18,20 @@
 
 #define PATH_MAX_LEN (EVENT_KEY_MAX + 64)
 
-static const char *const month_nb[12] = {"januar",    "februar", "mars",     "april",
-                                         "mai",       "juni",    "juli",     "august",
-                                         "september", "oktober", "november", "desember"};
-
-/* "tirsdag 8. desember" of a valid YYYY-MM-DD. */
-static void day_words(const char *date, char *out, size_t cap)
+/* "tirsdag 8. desember" ("Tuesday 8 December") of a valid YYYY-MM-DD. */
+static void day_words(const struct web *web, const char *date, char *out, size_t cap)
 {
     int month = atoi(date + 5), day = atoi(date + 8);
-    snprintf(out, cap, "%s %d. %s", central_plan_weekday_nb(central_plan_weekday_of(date)), day,
-             month_nb[(month - 1) % 12]);
+    /* TRANSLATORS: a weekday, the day of the month, the month. */
+    snprintf(out, cap, _("%s %d. %s"), web_weekday(web, central_plan_weekday_of(date)), day,
+             web_month_name(web, month));
 }
 
-/* "11.00" of "11:00". */
-static void clock_words(const char *clock, char out[6])
+/* "11.00" ("11:00") of "11:00". */
+static void clock_words(const struct web *web, const char *clock, char out[6])
 {
-    snprintf(out, 6, "%.2s.%.2s", clock, clock + 3);
+    /* TRANSLATORS: hours and minutes; only the separator changes. */
+    snprintf(out, 6, _("%.2s.%.2s"), clock, clock + 3);
 }
 
 /* The ISO week number of a valid date. */
@@ -69,7 +67,8 @@ static int site_of_url(struct web *web, struct central_site *site, const char **
         goto refuse;
     return 0;
 refuse:
-    web_message(web, MHD_HTTP_FORBIDDEN, "Ingen tilgang", "Du har ikke tilgang til denne enheten.");
+    web_message(web, MHD_HTTP_FORBIDDEN, _("Ingen tilgang"),
+                _("Du har ikke tilgang til denne enheten."));
     return -EACCES;
 }
 
@@ -112,7 +111,7 @@ static void occurrence_actions(struct web *web, const char *site, const char *mo
 {
     struct central_buf *out = web->out;
     char when[64];
-    day_words(a->date, when, sizeof when);
+    day_words(web, a->date, when, sizeof when);
     central_buf_htmlf(out,
                       "<div class=\"actions\"><form method=\"post\" action=\"/activities/%s/"
                       "cancel\"><input type=\"hidden\" name=\"plan\" value=\"%s\"><input "
@@ -123,27 +122,29 @@ static void occurrence_actions(struct web *web, const char *site, const char *mo
         central_buf_str(out, "<input type=\"hidden\" name=\"restore\" value=\"1\">");
     web_csrf_field(web);
     central_buf_htmlf(out, "<button type=\"submit\" aria-label=\"%s %s %s\">%s</button></form>",
-                      a->cancelled ? "Gjenopprett" : "Avlys", a->title, when,
-                      a->cancelled ? "Gjenopprett" : "Avlys");
+                      a->cancelled ? _("Gjenopprett") : _("Avlys"), a->title, when,
+                      a->cancelled ? _("Gjenopprett") : _("Avlys"));
     if (a->cancelled) {
         central_buf_str(out, "</div>");
         return;
     }
     central_buf_htmlf(out,
-                      "<details><summary>Flytt<span class=\"sr\"> %s %s</span></summary>"
+                      "<details><summary>%s<span class=\"sr\"> %s %s</span></summary>"
                       "<form method=\"post\" action=\"/activities/%s/move\" class=\"move\">"
                       "<input type=\"hidden\" name=\"plan\" value=\"%s\"><input type=\"hidden\" "
                       "name=\"date\" value=\"%s\">"
-                      "<label for=\"d-%s\">Ny dato</label><input type=\"date\" id=\"d-%s\" "
+                      "<label for=\"d-%s\">%s</label><input type=\"date\" id=\"d-%s\" "
                       "name=\"new_date\" value=\"%s\" required>"
-                      "<label for=\"s-%s\">Fra kl.</label><input type=\"time\" id=\"s-%s\" "
+                      "<label for=\"s-%s\">%s</label><input type=\"time\" id=\"s-%s\" "
                       "name=\"start\" value=\"%s\" required>"
-                      "<label for=\"e-%s\">Til kl.</label><input type=\"time\" id=\"e-%s\" "
+                      "<label for=\"e-%s\">%s</label><input type=\"time\" id=\"e-%s\" "
                       "name=\"end\" value=\"%s\" required>",
-                      a->title, when, site, a->plan, a->plan_date, a->id, a->id, a->date, a->id,
-                      a->id, a->start, a->id, a->id, a->end);
+                      _("Flytt"), a->title, when, site, a->plan, a->plan_date, a->id,
+                      _("Ny dato"), a->id, a->date, a->id, _("Fra kl."), a->id, a->start, a->id,
+                      _("Til kl."), a->id, a->end);
     web_csrf_field(web);
-    central_buf_str(out, "<button type=\"submit\">Flytt</button></form></details></div>");
+    central_buf_htmlf(out, "<button type=\"submit\">%s</button></form></details></div>",
+                      _("Flytt"));
 }
 
 static void week_day(struct web *web, struct week *week, int index, const char *today)
@@ -151,10 +152,10 @@ static void week_day(struct web *web, struct week *week, int index, const char *
     struct central_buf *out = web->out;
     const char *date = week->days[index];
     char heading[64];
-    day_words(date, heading, sizeof heading);
+    day_words(web, date, heading, sizeof heading);
     central_buf_htmlf(out, "<section class=\"day%s\"><h2>%s%s</h2>",
                       strcmp(date, today) == 0 ? " today" : "", heading,
-                      strcmp(date, today) == 0 ? " (i dag)" : "");
+                      strcmp(date, today) == 0 ? _(" (i dag)") : "");
     int any = 0;
     for (size_t i = 0; i < week->count; i++) {
         const struct central_activity *a = &week->rows[i];
@@ -163,25 +164,30 @@ static void week_day(struct web *web, struct week *week, int index, const char *
         if (!any++)
             central_buf_str(out, "<ul class=\"week\">");
         char start[6], end[6];
-        clock_words(a->start, start);
-        clock_words(a->end, end);
+        clock_words(web, a->start, start);
+        clock_words(web, a->end, end);
         /* Raw HTML only as literals: every %s is escaped. */
         central_buf_str(out, a->cancelled ? "<li class=\"cancelled\">" : "<li>");
         central_buf_htmlf(out, "<span class=\"t\">%s–%s%s</span> <strong>%s</strong>%s%s", start,
-                          end, strcmp(a->end, a->start) < 0 ? " (til neste dag)" : "", a->title,
+                          end, strcmp(a->end, a->start) < 0 ? _(" (til neste dag)") : "", a->title,
                           a->place[0] ? " · " : "", a->place);
         if (a->cancelled)
-            central_buf_str(out, " <span class=\"tag\">Avlyst</span>");
+            central_buf_htmlf(out, " <span class=\"tag\">%s</span>", _("Avlyst"));
         if (a->plan[0] && strcmp(a->plan_date, a->date) != 0) {
             char from[64];
-            day_words(a->plan_date, from, sizeof from);
-            central_buf_htmlf(out, " <span class=\"moved\">(flyttet fra %s)</span>", from);
+            day_words(web, a->plan_date, from, sizeof from);
+            central_buf_str(out, " <span class=\"moved\">");
+            central_buf_htmlf(out, _("(flyttet fra %s)"), from);
+            central_buf_str(out, "</span>");
         }
         if (a->plan[0])
             occurrence_actions(web, week->site, week->days[0], a);
         central_buf_str(out, "</li>");
     }
-    central_buf_str(out, any ? "</ul>" : "<p class=\"none\">Ingen aktiviteter.</p>");
+    if (any)
+        central_buf_str(out, "</ul>");
+    else
+        central_buf_htmlf(out, "<p class=\"none\">%s</p>", _("Ingen aktiviteter."));
     central_buf_str(out, "</section>");
 }
 
@@ -191,41 +197,50 @@ static void plan_form(struct web *web, const char *site, const char *monday)
     char until[CENTRAL_DATE_LEN + 1];
     central_plan_date_add(monday, 7 * 26 - 1, until);
     central_buf_htmlf(out,
-                      "<h2 id=\"plan\">Planlegg en ukentlig aktivitet</h2><form method=\"post\" "
+                      "<h2 id=\"plan\">%s</h2><form method=\"post\" "
                       "action=\"/activities/%s/plan\" class=\"stack\">"
-                      "<label for=\"title\">Tittel</label><input id=\"title\" name=\"title\" "
+                      "<label for=\"title\">%s</label><input id=\"title\" name=\"title\" "
                       "required maxlength=\"%d\">"
-                      "<label for=\"place\">Sted (valgfritt)</label><input id=\"place\" "
-                      "name=\"place\" maxlength=\"%d\"><fieldset class=\"days\"><legend>Ukedager</legend>",
-                      site, CENTRAL_NAME_MAX - 1, CENTRAL_NAME_MAX - 1);
+                      "<label for=\"place\">%s</label><input id=\"place\" "
+                      "name=\"place\" maxlength=\"%d\"><fieldset class=\"days\"><legend>%s"
+                      "</legend>",
+                      _("Planlegg en ukentlig aktivitet"), site, _("Tittel"), CENTRAL_NAME_MAX - 1,
+                      _("Sted (valgfritt)"), CENTRAL_NAME_MAX - 1, _("Ukedager"));
     web_weekday_boxes(web, 0);
+    char most[128];
+    snprintf(most, sizeof most, _("Høyst %d dager fra første dato."), CENTRAL_PLAN_DAYS_MAX);
     central_buf_htmlf(out,
-                      "</fieldset><label for=\"start\">Fra kl.</label><input type=\"time\" "
-                      "id=\"start\" name=\"start\" required><label for=\"end\">Til kl.</label>"
+                      "</fieldset><label for=\"start\">%s</label><input type=\"time\" "
+                      "id=\"start\" name=\"start\" required><label for=\"end\">%s</label>"
                       "<input type=\"time\" id=\"end\" name=\"end\" required "
-                      "aria-describedby=\"end-hint\"><p id=\"end-hint\" class=\"hint\">Slutter "
-                      "den før den begynner, slutter den neste dag (nattevakt 22.00–07.00).</p>"
-                      "<label for=\"from\">Første dato</label><input type=\"date\" id=\"from\" "
-                      "name=\"from\" value=\"%s\" required><label for=\"until\">Siste dato"
+                      "aria-describedby=\"end-hint\"><p id=\"end-hint\" class=\"hint\">%s</p>"
+                      "<label for=\"from\">%s</label><input type=\"date\" id=\"from\" "
+                      "name=\"from\" value=\"%s\" required><label for=\"until\">%s"
                       "</label><input type=\"date\" id=\"until\" name=\"until\" value=\"%s\" "
                       "required aria-describedby=\"until-hint\"><p id=\"until-hint\" "
-                      "class=\"hint\">Høyst %d dager fra første dato.</p>",
-                      monday, until, CENTRAL_PLAN_DAYS_MAX);
+                      "class=\"hint\">%s</p>",
+                      _("Fra kl."), _("Til kl."),
+                      _("Slutter den før den begynner, slutter den neste dag (nattevakt "
+                        "22.00–07.00)."),
+                      _("Første dato"), monday, _("Siste dato"), until, most);
     web_csrf_field(web);
-    central_buf_str(out, "<button type=\"submit\">Planlegg</button></form>");
+    central_buf_htmlf(out, "<button type=\"submit\">%s</button></form>", _("Planlegg"));
+    char hint[512];
+    snprintf(hint, sizeof hint,
+             _("Lagre kalenderen fra Outlook som iCalendar-fil, høyst %u MB. Filen er enhetens "
+               "hele kalender: en hendelse som er fjernet fra den, avlyses fra i dag. Å "
+               "importere den samme filen igjen endrer ingenting."),
+             CENTRAL_ICAL_FILE_MAX / (1024 * 1024));
     central_buf_htmlf(out,
-                      "<h2 id=\"import\">Importer fra kalenderen</h2><form method=\"post\" "
+                      "<h2 id=\"import\">%s</h2><form method=\"post\" "
                       "action=\"/activities/%s/import\" enctype=\"multipart/form-data\" "
-                      "class=\"stack\"><label for=\"file\">Kalenderfil (.ics)</label>"
+                      "class=\"stack\"><label for=\"file\">%s</label>"
                       "<input type=\"file\" id=\"file\" name=\"file\" accept=\".ics,text/"
                       "calendar\" required aria-describedby=\"file-hint\"><p id=\"file-hint\" "
-                      "class=\"hint\">Lagre kalenderen fra Outlook som iCalendar-fil, høyst "
-                      "%u MB. Filen er enhetens hele kalender: en hendelse som er fjernet fra "
-                      "den, avlyses fra i dag. Å importere den samme filen igjen endrer "
-                      "ingenting.</p>",
-                      site, CENTRAL_ICAL_FILE_MAX / (1024 * 1024));
+                      "class=\"hint\">%s</p>",
+                      _("Importer fra kalenderen"), site, _("Kalenderfil (.ics)"), hint);
     web_csrf_field(web);
-    central_buf_str(out, "<button type=\"submit\">Importer</button></form>");
+    central_buf_htmlf(out, "<button type=\"submit\">%s</button></form>", _("Importer"));
 }
 
 static void week_page(struct web *web, const struct central_site *site)
@@ -243,37 +258,46 @@ static void week_page(struct web *web, const struct central_site *site)
     int rc = central_store_activities(store, site->id, week.days[0], week.days[6], keep_row, &week,
                                       err, sizeof err);
     char title[CENTRAL_NAME_MAX + 32];
-    snprintf(title, sizeof title, "Aktiviteter: %s", site->name);
+    snprintf(title, sizeof title, _("Aktiviteter: %s"), site->name);
     web_begin(web, title);
     struct central_buf *out = web->out;
     const char *planned = web_field(web, "planned");
-    if (planned && atoi(planned) > 0)
+    if (planned && atoi(planned) > 0) {
+        central_buf_str(out, "<p class=\"done\" role=\"status\">");
         central_buf_htmlf(out,
-                          "<p class=\"done\" role=\"status\">Aktiviteten er planlagt: %d "
-                          "ganger.</p>",
+                          web_ntext(web, "Aktiviteten er planlagt: %d gang.",
+                                    "Aktiviteten er planlagt: %d ganger.", atoi(planned)),
                           atoi(planned));
+        central_buf_str(out, "</p>");
+    }
     if (rc)
-        central_buf_str(out, "<p class=\"error\">Aktivitetene kunne ikke leses. Last siden på "
-                             "nytt.</p>");
+        central_buf_htmlf(out, "<p class=\"error\">%s</p>",
+                          _("Aktivitetene kunne ikke leses. Last siden på nytt."));
     char previous[CENTRAL_DATE_LEN + 1], next[CENTRAL_DATE_LEN + 1];
     central_plan_date_add(week.days[0], -7, previous);
     central_plan_date_add(week.days[0], 7, next);
     int first_month = atoi(week.days[0] + 5), last_month = atoi(week.days[6] + 5);
     char span[96];
     if (first_month == last_month)
-        snprintf(span, sizeof span, "%d.–%d. %s %d", atoi(week.days[0] + 8), atoi(week.days[6] + 8),
-                 month_nb[(last_month - 1) % 12], atoi(week.days[6]));
+        /* TRANSLATORS: a week within one month: "7.–13. desember 2026". */
+        snprintf(span, sizeof span, _("%d.–%d. %s %d"), atoi(week.days[0] + 8),
+                 atoi(week.days[6] + 8), web_month_name(web, last_month), atoi(week.days[6]));
     else
-        snprintf(span, sizeof span, "%d. %s–%d. %s %d", atoi(week.days[0] + 8),
-                 month_nb[(first_month - 1) % 12], atoi(week.days[6] + 8),
-                 month_nb[(last_month - 1) % 12], atoi(week.days[6]));
+        /* TRANSLATORS: a week across two months: "30. november–6. desember 2026". */
+        snprintf(span, sizeof span, _("%d. %s–%d. %s %d"), atoi(week.days[0] + 8),
+                 web_month_name(web, first_month), atoi(week.days[6] + 8),
+                 web_month_name(web, last_month), atoi(week.days[6]));
+    char week_name[160];
+    snprintf(week_name, sizeof week_name, _("Uke %d: %s"), week_number(week.days[0]), span);
     central_buf_htmlf(out,
-                      "<nav class=\"weeks\" aria-label=\"Uker\"><a href=\"/activities/%s?week="
-                      "%s\">← Forrige uke</a><p class=\"week-name\">Uke %d: %s</p><a "
-                      "href=\"/activities/%s?week=%s\">Neste uke →</a></nav>",
-                      site->id, previous, week_number(week.days[0]), span, site->id, next);
+                      "<nav class=\"weeks\" aria-label=\"%s\"><a href=\"/activities/%s?week="
+                      "%s\">← %s</a><p class=\"week-name\">%s</p><a "
+                      "href=\"/activities/%s?week=%s\">%s →</a></nav>",
+                      _("Uker"), site->id, previous, _("Forrige uke"), week_name, site->id, next,
+                      _("Neste uke"));
     if (strcmp(today, week.days[0]) < 0 || strcmp(today, week.days[6]) > 0)
-        central_buf_htmlf(out, "<p><a href=\"/activities/%s\">Til denne uken</a></p>", site->id);
+        central_buf_htmlf(out, "<p><a href=\"/activities/%s\">%s</a></p>", site->id,
+                          _("Til denne uken"));
     for (int i = 0; i < 7; i++)
         week_day(web, &week, i, today);
     plan_form(web, site->id, week.days[0]);
@@ -291,7 +315,7 @@ void web_activities_page(struct web *web)
             return;
         }
         char err[256];
-        web_begin(web, "Aktiviteter");
+        web_begin(web, _("Aktiviteter"));
         central_buf_str(web->out, "<ul class=\"sites\">");
         central_store_sites(web->request->store, site_link, web, err, sizeof err);
         central_buf_str(web->out, "</ul>");
@@ -303,7 +327,7 @@ void web_activities_page(struct web *web)
     if (site_of_url(web, &site, &rest))
         return;
     if (rest[0]) {
-        web_message(web, MHD_HTTP_NOT_FOUND, "Fant ikke siden", "Denne siden finnes ikke.");
+        web_message(web, MHD_HTTP_NOT_FOUND, _("Fant ikke siden"), _("Denne siden finnes ikke."));
         return;
     }
     week_page(web, &site);
@@ -323,7 +347,7 @@ static void back_to_week(struct web *web, const char *site, const char *date, co
 static void bad_input(struct web *web, const char *site, const char *text)
 {
     (void)site;
-    web_message(web, MHD_HTTP_BAD_REQUEST, "Ikke lagret", text);
+    web_message(web, MHD_HTTP_BAD_REQUEST, _("Ikke lagret"), text);
 }
 
 static void plan_post(struct web *web, const struct central_site *site)
@@ -338,23 +362,23 @@ static void plan_post(struct web *web, const struct central_site *site)
     if (!title || !title[0] || strlen(title) >= sizeof plan.title ||
         (place && strlen(place) >= sizeof plan.place)) {
         bad_input(web, site->id,
-                  "Aktiviteten trenger en tittel, og tittel og sted må være "
-                  "under 128 tegn.");
+                  _("Aktiviteten trenger en tittel, og tittel og sted må være under 128 "
+                    "tegn."));
         return;
     }
     if (!plan.weekdays) {
-        bad_input(web, site->id, "Velg minst én ukedag.");
+        bad_input(web, site->id, _("Velg minst én ukedag."));
         return;
     }
     if (!start || !end || !central_plan_clock_valid(start) || !central_plan_clock_valid(end) ||
         !strcmp(start, end)) {
         bad_input(web, site->id,
-                  "Skriv to forskjellige klokkeslett som 11:00 og 12:00. En "
-                  "slutt før starten er neste dag.");
+                  _("Skriv to forskjellige klokkeslett som 11:00 og 12:00. En slutt før "
+                    "starten er neste dag."));
         return;
     }
     if (!from || !until || !central_report_date_valid(from) || !central_report_date_valid(until)) {
-        bad_input(web, site->id, "Skriv første og siste dato.");
+        bad_input(web, site->id, _("Skriv første og siste dato."));
         return;
     }
     event_new_id(plan.id);
@@ -368,17 +392,17 @@ static void plan_post(struct web *web, const struct central_site *site)
     size_t count = 0;
     int rc = central_plan_save(web->request->store, &plan, &count, err, sizeof err);
     if (rc == -EINVAL) {
-        char text[160];
+        char text[256];
         snprintf(text, sizeof text,
-                 "Fra første til siste dato kan det være høyst %d dager, og "
-                 "minst én av ukedagene må falle mellom dem.",
+                 _("Fra første til siste dato kan det være høyst %d dager, og minst én av "
+                   "ukedagene må falle mellom dem."),
                  CENTRAL_PLAN_DAYS_MAX);
         bad_input(web, site->id, text);
         return;
     }
     if (rc) {
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, "Prøv igjen",
-                    "Aktiviteten kunne ikke lagres nå.");
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _("Prøv igjen"),
+                    _("Aktiviteten kunne ikke lagres nå."));
         return;
     }
     char detail[CENTRAL_NAME_MAX + 64];
@@ -416,8 +440,8 @@ static void occurrence_post(struct web *web, const struct central_site *site, in
 {
     const char *plan = web_field(web, "plan"), *date = web_field(web, "date");
     if (!plan_of_site(web, site->id, plan) || !date || !central_report_date_valid(date)) {
-        web_message(web, MHD_HTTP_NOT_FOUND, "Fant ikke aktiviteten",
-                    "Aktiviteten finnes ikke ved denne enheten.");
+        web_message(web, MHD_HTTP_NOT_FOUND, _("Fant ikke aktiviteten"),
+                    _("Aktiviteten finnes ikke ved denne enheten."));
         return;
     }
     struct central_activity change;
@@ -430,7 +454,7 @@ static void occurrence_post(struct web *web, const struct central_site *site, in
         if (!new_date || !central_report_date_valid(new_date) || !start || !end ||
             !central_plan_clock_valid(start) || !central_plan_clock_valid(end) ||
             !strcmp(start, end)) {
-            bad_input(web, site->id, "Skriv en dato og to forskjellige klokkeslett.");
+            bad_input(web, site->id, _("Skriv en dato og to forskjellige klokkeslett."));
             return;
         }
         memcpy(change.date, new_date, sizeof change.date);
@@ -441,13 +465,13 @@ static void occurrence_post(struct web *web, const struct central_site *site, in
     int rc =
         central_store_occurrence_change(web->request->store, plan, date, &change, err, sizeof err);
     if (rc == -ENOENT) {
-        web_message(web, MHD_HTTP_NOT_FOUND, "Fant ikke aktiviteten",
-                    "Aktiviteten har ingen forekomst den dagen.");
+        web_message(web, MHD_HTTP_NOT_FOUND, _("Fant ikke aktiviteten"),
+                    _("Aktiviteten har ingen forekomst den dagen."));
         return;
     }
     if (rc) {
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, "Prøv igjen",
-                    "Endringen kunne ikke lagres nå.");
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _("Prøv igjen"),
+                    _("Endringen kunne ikke lagres nå."));
         return;
     }
     char detail[96];
@@ -461,37 +485,37 @@ static void occurrence_post(struct web *web, const struct central_site *site, in
     back_to_week(web, site->id, move ? new_date : web_field(web, "week"), NULL);
 }
 
-static const char *reason_words(enum central_ical_reason reason)
+static const char *reason_words(const struct web *web, enum central_ical_reason reason)
 {
     switch (reason) {
     case CENTRAL_ICAL_RULE_FREQ:
-        return "den gjentas månedlig eller årlig; bare ukentlige og daglige gjentakelser "
-               "importeres. Legg den inn for hånd.";
+        return _("den gjentas månedlig eller årlig; bare ukentlige og daglige gjentakelser "
+               "importeres. Legg den inn for hånd.");
     case CENTRAL_ICAL_RULE_INTERVAL:
-        return "den gjentas annenhver uke eller sjeldnere; bare hver uke og hver dag "
-               "importeres. Legg den inn for hånd.";
+        return _("den gjentas annenhver uke eller sjeldnere; bare hver uke og hver dag "
+               "importeres. Legg den inn for hånd.");
     case CENTRAL_ICAL_RULE_PARTS:
-        return "gjentakelsen nevner måneder, datoer eller den n-te ukedagen; bare ukedager "
-               "importeres.";
+        return _("gjentakelsen nevner måneder, datoer eller den n-te ukedagen; bare ukedager "
+               "importeres.");
     case CENTRAL_ICAL_ALL_DAY:
-        return "den varer hele dagen; en aktivitet trenger start og slutt.";
+        return _("den varer hele dagen; en aktivitet trenger start og slutt.");
     case CENTRAL_ICAL_LENGTH:
-        return "den varer ikke mellom 0 og 24 timer.";
+        return _("den varer ikke mellom 0 og 24 timer.");
     case CENTRAL_ICAL_NO_TIME:
-        return "den mangler tittel, start eller slutt.";
+        return _("den mangler tittel, start eller slutt.");
     case CENTRAL_ICAL_ZONE:
-        return "den bruker en tidssone som ikke står i filen.";
+        return _("den bruker en tidssone som ikke står i filen.");
     case CENTRAL_ICAL_DATES:
-        return "den har ekstra datoer (RDATE, EXRULE), som ikke importeres.";
+        return _("den har ekstra datoer (RDATE, EXRULE), som ikke importeres.");
     case CENTRAL_ICAL_CHANGED:
-        return "en endret forekomst passer ikke til hendelsen.";
+        return _("en endret forekomst passer ikke til hendelsen.");
     case CENTRAL_ICAL_UID:
-        return "den mangler UID, eller UID-en står to ganger i filen.";
+        return _("den mangler UID, eller UID-en står to ganger i filen.");
     case CENTRAL_ICAL_TEXT:
-        return "tittelen eller stedet er for langt, eller ikke UTF-8.";
+        return _("tittelen eller stedet er for langt, eller ikke UTF-8.");
     case CENTRAL_ICAL_UNREADABLE:
     default:
-        return "den kunne ikke leses.";
+        return _("den kunne ikke leses.");
     }
 }
 
@@ -500,14 +524,13 @@ static void import_post(struct web *web, const struct central_site *site)
     size_t len = 0;
     const char *text = web_field_bytes(web, "file", &len);
     if (!text || len == 0) {
-        bad_input(web, site->id, "Velg en kalenderfil (.ics) å importere.");
+        bad_input(web, site->id, _("Velg en kalenderfil (.ics) å importere."));
         return;
     }
     if (len > CENTRAL_ICAL_FILE_MAX) {
         char message[128];
         snprintf(message, sizeof message,
-                 "Filen er større enn %u MB. Lagre en kortere periode "
-                 "av kalenderen.",
+                 _("Filen er større enn %u MB. Lagre en kortere periode av kalenderen."),
                  CENTRAL_ICAL_FILE_MAX / (1024 * 1024));
         bad_input(web, site->id, message);
         web->response->status = MHD_HTTP_CONTENT_TOO_LARGE;
@@ -515,7 +538,7 @@ static void import_post(struct web *web, const struct central_site *site)
     }
     struct central_ical_result *result = malloc(sizeof *result);
     if (!result) {
-        web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, "Feil", "Tomt for minne.");
+        web_message(web, MHD_HTTP_INTERNAL_SERVER_ERROR, _("Feil"), _("Tomt for minne."));
         return;
     }
     char today[CENTRAL_DATE_LEN + 1], err[512];
@@ -524,15 +547,15 @@ static void import_post(struct web *web, const struct central_site *site)
                                  err, sizeof err);
     if (rc == -EINVAL) {
         bad_input(web, site->id,
-                  "Filen er ikke en kalenderfil med hendelser (iCalendar, "
-                  ".ics). Ingenting ble endret.");
+                  _("Filen er ikke en kalenderfil med hendelser (iCalendar, .ics). Ingenting "
+                    "ble endret."));
     } else if (rc == -EEXIST) {
         bad_input(web, site->id,
-                  "En hendelse i filen er alt importert for en annen enhet. "
-                  "Ingenting ble endret.");
+                  _("En hendelse i filen er alt importert for en annen enhet. Ingenting ble "
+                    "endret."));
     } else if (rc) {
-        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, "Prøv igjen",
-                    "Kalenderen kunne ikke importeres nå. Ingenting ble endret.");
+        web_message(web, MHD_HTTP_SERVICE_UNAVAILABLE, _("Prøv igjen"),
+                    _("Kalenderen kunne ikke importeres nå. Ingenting ble endret."));
     } else {
         char detail[128];
         snprintf(detail, sizeof detail, "%zu events, %zu added, %zu changed, %zu removed",
@@ -540,31 +563,37 @@ static void import_post(struct web *web, const struct central_site *site)
                  result->counts.removed);
         web_audit(web, "activity import", site->id, detail);
         char title[CENTRAL_NAME_MAX + 32];
-        snprintf(title, sizeof title, "Kalenderen er importert: %s", site->name);
+        snprintf(title, sizeof title, _("Kalenderen er importert: %s"), site->name);
         web_begin(web, title);
         struct central_buf *out = web->out;
+        central_buf_str(out, "<p class=\"done\" role=\"status\">");
         central_buf_htmlf(out,
-                          "<p class=\"done\" role=\"status\">Hendelser i filen: %zu. Nye: %zu. "
-                          "Endret: %zu. Avlyst eller fjernet: %zu. Bare i fortiden: %zu. "
-                          "Aktiviteter fra i dag: %zu, av dem nye eller endret: %zu.</p>",
+                          _("Hendelser i filen: %zu. Nye: %zu. Endret: %zu. Avlyst eller fjernet: "
+                            "%zu. Bare i fortiden: %zu. Aktiviteter fra i dag: %zu, av dem nye "
+                            "eller endret: %zu."),
                           result->events, result->counts.added, result->counts.updated,
                           result->counts.removed + result->cancelled, result->past,
                           result->occurrences, result->counts.changed);
+        central_buf_str(out, "</p>");
         if (result->refused) {
-            central_buf_htmlf(out, "<h2>%zu %s ikke importert</h2><ul class=\"refused\">",
-                              result->refused,
-                              result->refused == 1 ? "hendelse ble" : "hendelser ble");
+            central_buf_str(out, "<h2>");
+            central_buf_htmlf(out,
+                              web_ntext(web, "%zu hendelse ble ikke importert",
+                                        "%zu hendelser ble ikke importert", (long)result->refused),
+                              result->refused);
+            central_buf_str(out, "</h2><ul class=\"refused\">");
             for (size_t i = 0; i < result->refusal_count; i++) {
                 const struct central_ical_refusal *row = &result->refusals[i];
-                central_buf_htmlf(out,
-                                  "<li>Linje %d: «%s» ble ikke importert: %s <span "
-                                  "class=\"meta\">UID %s</span></li>",
-                                  row->line, row->title[0] ? row->title : "uten tittel",
-                                  reason_words(row->reason), row->uid);
+                central_buf_str(out, "<li>");
+                central_buf_htmlf(out, _("Linje %d: «%s» ble ikke importert: %s"), row->line,
+                                  row->title[0] ? row->title : _("uten tittel"),
+                                  reason_words(web, row->reason));
+                central_buf_htmlf(out, " <span class=\"meta\">UID %s</span></li>", row->uid);
             }
             central_buf_str(out, "</ul>");
         }
-        central_buf_htmlf(out, "<p><a href=\"/activities/%s\">Til aktivitetene</a></p>", site->id);
+        central_buf_htmlf(out, "<p><a href=\"/activities/%s\">%s</a></p>", site->id,
+                          _("Til aktivitetene"));
         web_end(web);
     }
     free(result);
@@ -585,5 +614,5 @@ void web_activities_post(struct web *web)
     else if (!strcmp(rest, "import"))
         import_post(web, &site);
     else
-        web_message(web, MHD_HTTP_NOT_FOUND, "Fant ikke siden", "Denne siden finnes ikke.");
+        web_message(web, MHD_HTTP_NOT_FOUND, _("Fant ikke siden"), _("Denne siden finnes ikke."));
 }

@@ -10,7 +10,7 @@ static int audit_row(void *ctx, const struct central_audit *audit)
 {
     struct web *web = ctx;
     char when[64];
-    web_when(audit->at_us, when, sizeof when);
+    web_when(web, audit->at_us, when, sizeof when);
     central_buf_htmlf(web->out,
                       "<tr><td class=\"t\">%s</td><td>%s</td><td>%s</td><td>%s</td>"
                       "<td>%s</td></tr>",
@@ -21,14 +21,17 @@ static int audit_row(void *ctx, const struct central_audit *audit)
 void web_audit_page(struct web *web)
 {
     char err[256];
-    web_begin(web, "Endringslogg");
-    central_buf_str(web->out, "<div class=\"wide\"><table><caption>De siste endringene"
-                              "</caption><thead><tr><th scope=\"col\">Når</th>"
-                              "<th scope=\"col\">Hvem</th><th scope=\"col\">Hva</th>"
-                              "<th scope=\"col\">Gjelder</th><th scope=\"col\">Detalj</th>"
-                              "</tr></thead><tbody>");
+    web_begin(web, _("Endringslogg"));
+    central_buf_htmlf(web->out,
+                      "<div class=\"wide\"><table><caption>%s</caption><thead><tr>"
+                      "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                      "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                      "<th scope=\"col\">%s</th></tr></thead><tbody>",
+                      _("De siste endringene"), _("Når"), _("Hvem"), _("Hva"), _("Gjelder"),
+                      _("Detalj"));
     if (central_store_audits(web->request->store, AUDIT_ROWS, audit_row, web, err, sizeof err))
-        central_buf_str(web->out, "<tr><td colspan=\"5\">Loggen kunne ikke leses.</td></tr>");
+        central_buf_htmlf(web->out, "<tr><td colspan=\"5\">%s</td></tr>",
+                          _("Loggen kunne ikke leses."));
     central_buf_str(web->out, "</tbody></table></div>");
     web_end(web);
 }

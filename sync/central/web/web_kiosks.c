@@ -57,7 +57,7 @@ static void kiosk_row(struct web *web, const struct central_device *d, int quiet
     char seen[64];
     snprintf(seen, sizeof seen, "%s", _("aldri"));
     if (d->last_seen_us)
-        web_when(d->last_seen_us, seen, sizeof seen);
+        web_when(web, d->last_seen_us, seen, sizeof seen);
     /* Markup only as literals: central_buf_htmlf escapes every %s. */
     central_buf_str(out, quiet ? "<tr class=\"silent\">" : "<tr>");
     central_buf_htmlf(out, "<td>%s</td><td>%s</td><td>%s%s</td>", d->site, d->name,

@@ -100,9 +100,9 @@ int web_period_parse(const struct web *web, struct web_period *period, char *why
         snprintf(period->kind, sizeof period->kind, "range");
         snprintf(period->from, sizeof period->from, "%s", from);
         snprintf(period->to, sizeof period->to, "%s", to);
-        char a[16], b[16];
-        web_date(from, a, sizeof a);
-        web_date(to, b, sizeof b);
+        char a[40], b[40];
+        web_date(web, from, a, sizeof a);
+        web_date(web, to, b, sizeof b);
         snprintf(period->words, sizeof period->words, "%s–%s", a, b);
         snprintf(period->query, sizeof period->query, "period=range&from=%s&to=%s", from, to);
         /* The other fields show the year the range starts in. */

@@ -13,7 +13,8 @@ void web_home_page(struct web *web)
         return;
     }
     web_begin(web, "Tilstede");
-    central_buf_str(web->out, "<p>Rapportene finner du på <a href=\"/\">oversikten</a>.</p>");
+    central_buf_htmlf(web->out, "<p>%s <a href=\"/\">%s</a>.</p>", _("Rapportene finner du på"),
+                      _("oversikten"));
     web_end(web);
 }
 
@@ -33,6 +34,7 @@ static int site_link(void *ctx, const struct central_site *site)
 }
 
 struct upload_times {
+    const struct web *web;
     const char *site;
     struct central_buf *out;
     int count;
@@ -41,24 +43,28 @@ struct upload_times {
 static int upload_time(void *ctx, const struct central_device *device)
 {
     struct upload_times *times = ctx;
+    const struct web *web = times->web;
     if (device->revoked_us || strcmp(device->site, times->site) != 0)
         return 0;
     char when[64];
     int64_t at =
         device->status.last_upload_us ? device->status.last_upload_us : device->last_seen_us;
     if (at)
-        web_clock(at, when, sizeof when);
+        web_clock(web, at, when, sizeof when);
     else
-        snprintf(when, sizeof when, "aldri");
+        snprintf(when, sizeof when, "%s", _("aldri"));
     /* Markup only as literals: central_buf_htmlf escapes every %s. */
     if (times->count++)
         central_buf_str(times->out, "<br>");
-    central_buf_htmlf(times->out, "<span class=\"t\">%s: sist lastet opp %s</span>",
-                      device->name, when);
+    /* TRANSLATORS: a kiosk's name, then when it last uploaded. */
+    central_buf_str(times->out, "<span class=\"t\">");
+    central_buf_htmlf(times->out, _("%s: sist lastet opp %s"), device->name, when);
+    central_buf_str(times->out, "</span>");
     return 0;
 }
 
 struct present_rows {
+    const struct web *web;
     struct central_buf *out;
     int count;
 };
@@ -66,12 +72,14 @@ struct present_rows {
 static int present_row(void *ctx, const struct central_presence *p)
 {
     struct present_rows *rows = ctx;
+    const struct web *web = rows->web;
     char since[64];
-    web_clock(p->since_us, since, sizeof since);
+    web_clock(web, p->since_us, since, sizeof since);
     central_buf_htmlf(rows->out,
                       "<li><span class=\"who\">%s</span> <span class=\"since\">"
-                      "fra %s%s%s</span></li>",
-                      p->name[0] ? p->name : p->volunteer, since, p->activity[0] ? " · " : "",
+                      "%s %s%s%s</span></li>",
+                      p->name[0] ? p->name : p->volunteer, _("fra"), since,
+                      p->activity[0] ? " · " : "",
                       p->activity);
     rows->count++;
     return 0;
@@ -89,13 +97,13 @@ void web_present_page(struct web *web)
             web_redirect(web, path);
             return;
         }
-        web_begin(web, "Hvem er her");
+        web_begin(web, _("Hvem er her"));
         central_buf_str(web->out, "<ul class=\"sites\">");
         struct site_list list = {web, 0};
         central_store_sites(store, site_link, &list, err, sizeof err);
         central_buf_str(web->out, "</ul>");
         if (!list.count)
-            central_buf_str(web->out, "<p>Ingen enheter.</p>");
+            central_buf_htmlf(web->out, "<p>%s</p>", _("Ingen enheter."));
         web_end(web);
         return;
     }
@@ -104,27 +112,32 @@ void web_present_page(struct web *web)
      * the URL tells nothing about other sites. */
     if (!web_may_site(web, web->arg) ||
         central_store_site_get(store, web->arg, &site, err, sizeof err) != 0) {
-        web_message(web, MHD_HTTP_FORBIDDEN, "Ingen tilgang",
-                    "Du har ikke tilgang til denne enheten.");
+        web_message(web, MHD_HTTP_FORBIDDEN, _("Ingen tilgang"),
+                    _("Du har ikke tilgang til denne enheten."));
         return;
     }
     char title[CENTRAL_NAME_MAX + 32];
-    snprintf(title, sizeof title, "Her nå: %s", site.name);
+    snprintf(title, sizeof title, _("Her nå: %s"), site.name);
     web_begin(web, title);
     struct central_buf *out = web->out;
     central_buf_str(out, "<ul class=\"present\">");
-    struct present_rows rows = {out, 0};
+    struct present_rows rows = {web, out, 0};
     int rc = central_store_present(store, site.id, present_row, &rows, err, sizeof err);
     central_buf_str(out, "</ul>");
     if (rc)
-        central_buf_str(out, "<p class=\"error\">Listen kunne ikke leses. Last siden på nytt.</p>");
-    central_buf_htmlf(out, "<p class=\"count\"><strong>%d</strong> %s innsjekket</p>", rows.count,
-                      rows.count == 1 ? "frivillig" : "frivillige");
+        central_buf_htmlf(out, "<p class=\"error\">%s</p>",
+                          _("Listen kunne ikke leses. Last siden på nytt."));
+    central_buf_htmlf(out, "<p class=\"count\">");
+    central_buf_htmlf(out,
+                      web_ntext(web, "<strong>%d</strong> frivillig innsjekket",
+                                "<strong>%d</strong> frivillige innsjekket", rows.count),
+                      rows.count);
+    central_buf_str(out, "</p>");
     central_buf_str(out, "<p class=\"fresh\">");
-    struct upload_times times = {site.id, out, 0};
+    struct upload_times times = {web, site.id, out, 0};
     central_store_devices(store, upload_time, &times, err, sizeof err);
     if (!times.count)
-        central_buf_str(out, "Ingen kiosk ved denne enheten.");
-    central_buf_str(out, "</p><p><a href=\"\">Oppdater</a></p>");
+        central_buf_htmlf(out, "%s", _("Ingen kiosk ved denne enheten."));
+    central_buf_htmlf(out, "</p><p><a href=\"\">%s</a></p>", _("Oppdater"));
     web_end(web);
 }

@@ -30,8 +30,14 @@ int web_scope_report(const struct web *web, const struct web_scope *scope,
                      const struct web_period *period, enum central_report_by by,
                      struct central_report **out);
 
-/* "1 234,5" hours and "0,73" årsverk, grouped with a no-break space. */
-void web_hours_words(double hours, char *out, size_t cap);
-void web_arsverk_words(double arsverk, char *out, size_t cap);
+/* One of the report's own words (report.c's headings, kinds of service
+ * and their groups, in bokmål) in the page's language; anything else (a
+ * site's name) as it is. */
+const char *web_report_words(const struct web *web, const char *words);
+
+/* "1 234,5" hours and "0,73" årsverk in the page's language (web_number;
+ * web NULL: bokmål). */
+void web_hours_words(const struct web *web, double hours, char *out, size_t cap);
+void web_arsverk_words(const struct web *web, double arsverk, char *out, size_t cap);
 
 #endif

@@ -195,14 +195,14 @@ int web_scope_report(const struct web *web, const struct web_scope *scope,
                                  scope->all ? 0 : scope->count, out, err, sizeof err);
 }
 
-void web_hours_words(double hours, char *out, size_t cap)
+void web_hours_words(const struct web *web, double hours, char *out, size_t cap)
 {
-    numfmt_decimal(hours, 1, "\xc2\xa0", out, cap);
+    web_number(web, hours, 1, out, cap);
 }
 
-void web_arsverk_words(double arsverk, char *out, size_t cap)
+void web_arsverk_words(const struct web *web, double arsverk, char *out, size_t cap)
 {
-    numfmt_decimal(arsverk, 2, "\xc2\xa0", out, cap);
+    web_number(web, arsverk, 2, out, cap);
 }
 
 /* ---- the page ---- */
@@ -359,16 +359,34 @@ static void crumbs(struct web *web, const struct request *r)
 static void sum_line(struct web *web, const struct central_report *report)
 {
     char hours[48], arsverk[48], per[32];
-    web_hours_words(central_report_hours(report->total.seconds), hours, sizeof hours);
-    web_arsverk_words(central_report_arsverk(report, report->total.seconds), arsverk,
+    web_hours_words(web, central_report_hours(report->total.seconds), hours, sizeof hours);
+    web_arsverk_words(web, central_report_arsverk(report, report->total.seconds), arsverk,
                       sizeof arsverk);
-    numfmt_decimal(report->hours_per_arsverk, 0, "\xc2\xa0", per, sizeof per);
+    web_number(web, report->hours_per_arsverk, 0, per, sizeof per);
     central_buf_htmlf(web->out,
                       "<p class=\"total\"><strong>%s: %s %s, %s %s</strong>, %lld %s "
                       "<span class=\"fresh\">(%s %s %s)</span></p>",
                       _(text.sum), hours, _(text.hours), arsverk, _(text.arsverk),
                       (long long)report->total.visits, _(text.visits), _(text.per_arsverk), per,
                       _(text.hours));
+}
+
+/* The report's own words (report.c: bokmål, as the CSV and the workbook
+ * keep them): its headings and the kinds of service and their groups. */
+static const char *const report_words[] = {
+    N_("Helsehus og sykehjem"), N_("Aktivitetshusene"), N_("Hjemmetjenestene"), N_("Andre"),
+    N_("Sykehjem"), N_("Helsehus"), N_("Aktivitetshus"), N_("Hjemmetjeneste"), N_("Annet"),
+    N_("Enhet"), N_("Type"), N_("Tjenesteområde"), N_("Aktivitet"), N_("Dato og sted"),
+    N_("Måned"), N_("Frivillig"), N_("Navn")};
+
+const char *web_report_words(const struct web *web, const char *words)
+{
+    /* Only the report's own words: a site's or a volunteer's name is
+     * data, and never goes through a catalogue. */
+    for (size_t i = 0; words && i < sizeof report_words / sizeof *report_words; i++)
+        if (!strcmp(words, report_words[i]))
+            return _(report_words[i]);
+    return words;
 }
 
 /* The first cell of a row: its label, a link down where there is one. */
@@ -383,7 +401,7 @@ static void label_cell(struct web *web, const struct request *r,
         central_buf_htmlf(out,
                           "<th scope=\"row\"><a href=\"/reports?%s&amp;by=site&amp;area=%s\">%s"
                           "</a></th>",
-                          r->period.query, key, row->label);
+                          r->period.query, key, web_report_words(web, row->label));
         return;
     case CENTRAL_BY_SITE:
         central_buf_htmlf(out,
@@ -408,8 +426,8 @@ static void number_cells(struct web *web, const struct central_report *report,
                          const struct central_report_row *row)
 {
     char hours[48], arsverk[48];
-    web_hours_words(central_report_hours(row->seconds), hours, sizeof hours);
-    web_arsverk_words(central_report_arsverk(report, row->seconds), arsverk, sizeof arsverk);
+    web_hours_words(web, central_report_hours(row->seconds), hours, sizeof hours);
+    web_arsverk_words(web, central_report_arsverk(report, row->seconds), arsverk, sizeof arsverk);
     central_buf_htmlf(web->out,
                       "<td class=\"n\" data-label=\"%s\">%s</td><td class=\"n\" "
                       "data-label=\"%s\">%s</td><td class=\"n\" data-label=\"%s\">%lld</td>",
@@ -426,7 +444,8 @@ static void report_table(struct web *web, const struct request *r,
     central_buf_htmlf(out,
                       "<div class=\"wide\"><table class=\"stack report\" id=\"report\">"
                       "<caption class=\"sr\">%s</caption><thead><tr><th scope=\"col\">%s</th>",
-                      by_words(web, r->by), group);
+                      by_words(web, r->by), web_report_words(web, group));
+    detail = detail ? web_report_words(web, detail) : NULL;
     if (detail)
         central_buf_htmlf(out, "<th scope=\"col\">%s</th>", detail);
     central_buf_htmlf(out,
@@ -438,7 +457,8 @@ static void report_table(struct web *web, const struct request *r,
         central_buf_str(out, "<tr>");
         label_cell(web, r, row);
         if (detail)
-            central_buf_htmlf(out, "<td data-label=\"%s\">%s</td>", detail, row->detail);
+            central_buf_htmlf(out, "<td data-label=\"%s\">%s</td>", detail,
+                              web_report_words(web, row->detail));
         number_cells(web, report, row);
         central_buf_str(out, "</tr>");
     }
@@ -501,13 +521,15 @@ static int visit_row(void *ctx, const struct central_visit *visit)
     if (++rows->count > VISITS_SHOWN)
         return 0;
     char came[64], left[64] = "", hours[48];
-    web_when(visit->start_us, came, sizeof came);
+    web_when(web, visit->start_us, came, sizeof came);
     if (visit->end_us) {
-        web_when(visit->end_us, left, sizeof left);
-        if (!strncmp(came, left, 10))
-            memmove(left, left + 11, strlen(left + 11) + 1);
+        /* The same day: the clock is enough. */
+        if (web_same_day(visit->start_us, visit->end_us))
+            web_time(web, visit->end_us, left, sizeof left);
+        else
+            web_when(web, visit->end_us, left, sizeof left);
     }
-    web_hours_words(central_report_hours(visit->seconds), hours, sizeof hours);
+    web_hours_words(web, central_report_hours(visit->seconds), hours, sizeof hours);
     central_buf_htmlf(web->out,
                       "<tr><th scope=\"row\">%s</th><td data-label=\"%s\">%s</td>"
                       "<td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
@@ -544,7 +566,7 @@ static void visits_page(struct web *web, const struct request *r)
     rc = central_store_volunteer_visits(web->request->store, v.external_id, r->scope.site.id, 0,
                                         visit_row, &rows, err, sizeof err);
     char hours[48];
-    web_hours_words(central_report_hours(rows.seconds), hours, sizeof hours);
+    web_hours_words(web, central_report_hours(rows.seconds), hours, sizeof hours);
     central_buf_htmlf(out,
                       "</tbody><tfoot><tr class=\"sum\"><th scope=\"row\">%s</th><td></td><td>"
                       "</td><td></td><td class=\"n\" data-label=\"%s\">%s</td></tr></tfoot>"

@@ -125,8 +125,8 @@ static int review_row(void *ctx, const struct central_review_visit *r)
                           _(text.col_end));
     }
     char came[64], credited[64], day[CENTRAL_DATE_LEN + 1];
-    web_when(r->start_us, came, sizeof came);
-    web_when(r->end_us, credited, sizeof credited);
+    web_when(web, r->start_us, came, sizeof came);
+    web_when(web, r->end_us, credited, sizeof credited);
     local_date(r->start_us, day);
     central_buf_htmlf(out,
                       "<tr data-event=\"%s\"><td>%s <span class=\"t\">%s</span></td><td>%s</td>"
@@ -254,8 +254,8 @@ void web_review_post(struct web *web)
     /* Who corrected what: the site, the auto-close, the old and new end;
      * the volunteer by id, as the other audit rows name them. */
     char was[32], now[32], detail[CENTRAL_AUDIT_TEXT_MAX];
-    web_when(visit.end_us, was, sizeof was);
-    web_when(end_us, now, sizeof now);
+    web_when(web, visit.end_us, was, sizeof was);
+    web_when(web, end_us, now, sizeof now);
     snprintf(detail, sizeof detail, "%s: end %s (was %s), corrects %s", visit.site, now, was,
              event_id);
     web_audit(web, "visit end correct", visit.volunteer, detail);

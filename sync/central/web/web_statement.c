@@ -179,7 +179,7 @@ void web_statement_page(struct web *web)
     char name[2 * CENTRAL_NAME_MAX + 2], total[48], today[CENTRAL_DATE_LEN + 1], made[48], from[48],
         to[48];
     snprintf(name, sizeof name, "%s %s", v.given_name, v.family_name);
-    numfmt_decimal(central_report_hours(s->seconds), 1, "\xc2\xa0", total, sizeof total);
+    web_number(web, central_report_hours(s->seconds), 1, total, sizeof total);
     web_day(0, today);
     long_date(web, today, made, sizeof made);
     long_date(web, period.from, from, sizeof from);
@@ -211,7 +211,7 @@ void web_statement_page(struct web *web)
         int month = (s->first_month - 1 + i) % 12 + 1;
         int year = s->first_year + (s->first_month - 1 + i) / 12;
         char hours[48];
-        numfmt_decimal(central_report_hours(s->months[i].seconds), 1, "\xc2\xa0", hours,
+        web_number(web, central_report_hours(s->months[i].seconds), 1, hours,
                        sizeof hours);
         central_buf_htmlf(out,
                           "<tr><th scope=\"row\">%s %d</th><td class=\"n\">%s</td>"

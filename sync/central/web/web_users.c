@@ -16,22 +16,22 @@ static int user_row(void *ctx, const struct central_user *user)
     for (size_t i = 0; i < user->site_count && used < sizeof sites; i++)
         used += (size_t)snprintf(sites + used, sizeof sites - used, "%s%s", i ? ", " : "",
                                  user->sites[i]);
-    const char *state = user->revoked_us         ? "trukket tilbake"
-                        : user->password_hash[0] ? "i bruk"
-                        : user->setup_expires_us ? "venter på oppsett"
+    const char *state = user->revoked_us         ? _("trukket tilbake")
+                        : user->password_hash[0] ? _("i bruk")
+                        : user->setup_expires_us ? _("venter på oppsett")
                                                  : "–";
     central_buf_htmlf(out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>", user->name,
-                      web_role_words(web, user->role), user->site_count ? sites : "alle", state);
+                      web_role_words(web, user->role), user->site_count ? sites : _("alle"), state);
     if (!user->revoked_us) {
         central_buf_htmlf(out,
                           "<form method=\"post\" action=\"/users/revoke\">"
                           "<input type=\"hidden\" name=\"name\" value=\"%s\">",
                           user->name);
         web_csrf_field(web);
-        central_buf_htmlf(out,
-                          "<button type=\"submit\" aria-label=\"Trekk tilbake %s\">Trekk "
-                          "tilbake</button></form>",
-                          user->name);
+        char label[CENTRAL_NAME_MAX + 64];
+        snprintf(label, sizeof label, _("Trekk tilbake %s"), user->name);
+        central_buf_htmlf(out, "<button type=\"submit\" aria-label=\"%s\">%s</button></form>",
+                          label, _("Trekk tilbake"));
     }
     central_buf_str(out, "</td></tr>");
     return 0;
@@ -50,26 +50,34 @@ static int site_box(void *ctx, const struct central_site *site)
 void web_users_page(struct web *web)
 {
     char err[256];
-    web_begin(web, "Brukere");
+    web_begin(web, _("Brukere"));
     struct central_buf *out = web->out;
-    central_buf_str(out, "<div class=\"wide\"><table><caption>Brukere</caption><thead><tr>"
-                         "<th scope=\"col\">Brukernavn</th><th scope=\"col\">Rolle</th>"
-                         "<th scope=\"col\">Enheter</th><th scope=\"col\">Status</th>"
-                         "<th scope=\"col\">Handling</th></tr></thead><tbody>");
+    central_buf_htmlf(out,
+                      "<div class=\"wide\"><table><caption>%s</caption><thead><tr>"
+                      "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                      "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                      "<th scope=\"col\">%s</th></tr></thead><tbody>",
+                      _("Brukere"), _("Brukernavn"), _("Rolle"), _("Enheter"), _("Status"),
+                      _("Handling"));
     central_store_users(web->request->store, user_row, web, err, sizeof err);
-    central_buf_str(out, "</tbody></table></div><h2>Ny bruker</h2>"
-                         "<form method=\"post\" action=\"/users/add\" class=\"stack\">"
-                         "<label for=\"uname\">Brukernavn</label>"
-                         "<input id=\"uname\" name=\"name\" required maxlength=\"100\">"
-                         "<label for=\"role\">Rolle</label><select id=\"role\" name=\"role\">"
-                         "<option value=\"contact\">frivilligkontakt</option>"
-                         "<option value=\"coordinator\">koordinator</option>"
-                         "<option value=\"viewer\">leser</option></select>"
-                         "<fieldset><legend>Enheter (for frivilligkontakter)</legend>");
+    central_buf_htmlf(out,
+                      "</tbody></table></div><h2>%s</h2>"
+                      "<form method=\"post\" action=\"/users/add\" class=\"stack\">"
+                      "<label for=\"uname\">%s</label>"
+                      "<input id=\"uname\" name=\"name\" required maxlength=\"100\">"
+                      "<label for=\"role\">%s</label><select id=\"role\" name=\"role\">"
+                      "<option value=\"contact\">%s</option>"
+                      "<option value=\"coordinator\">%s</option>"
+                      "<option value=\"viewer\">%s</option></select>"
+                      "<fieldset><legend>%s</legend>",
+                      _("Ny bruker"), _("Brukernavn"), _("Rolle"),
+                      web_role_words(web, CENTRAL_ROLE_CONTACT),
+                      web_role_words(web, CENTRAL_ROLE_COORDINATOR),
+                      web_role_words(web, CENTRAL_ROLE_VIEWER), _("Enheter (for frivilligkontakter)"));
     central_store_sites(web->request->store, site_box, web, err, sizeof err);
     central_buf_str(out, "</fieldset>");
     web_csrf_field(web);
-    central_buf_str(out, "<button type=\"submit\">Lag bruker</button></form>");
+    central_buf_htmlf(out, "<button type=\"submit\">%s</button></form>", _("Lag bruker"));
     web_end(web);
 }
 
@@ -78,8 +86,8 @@ void web_users_add(struct web *web)
     struct central_user user = {0};
     const char *name = web_field(web, "name"), *role = web_field(web, "role");
     if (!name || !name[0] || strlen(name) >= CENTRAL_NAME_MAX || !role) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, "Mangler brukernavn",
-                    "Brukeren trenger et navn (under 128 tegn) og en rolle.");
+        web_message(web, MHD_HTTP_BAD_REQUEST, _("Mangler brukernavn"),
+                    _("Brukeren trenger et navn (under 128 tegn) og en rolle."));
         return;
     }
     snprintf(user.name, sizeof user.name, "%s", name);
@@ -91,8 +99,8 @@ void web_users_add(struct web *web)
         if (!strcmp(web->fields[i].name, "site") && strlen(web->fields[i].value) < EVENT_KEY_MAX)
             snprintf(user.sites[user.site_count++], EVENT_KEY_MAX, "%s", web->fields[i].value);
     if (user.role == CENTRAL_ROLE_CONTACT && !user.site_count) {
-        web_message(web, MHD_HTTP_BAD_REQUEST, "Mangler enhet",
-                    "En frivilligkontakt trenger minst én enhet.");
+        web_message(web, MHD_HTTP_BAD_REQUEST, _("Mangler enhet"),
+                    _("En frivilligkontakt trenger minst én enhet."));
         return;
     }
     char link[512], err[256];
@@ -104,18 +112,22 @@ void web_users_add(struct web *web)
     int rc = central_store_user_add(web->request->store, &user, hash, expires, err, sizeof err);
     if (rc) {
         web_message(web, rc == -EEXIST ? MHD_HTTP_CONFLICT : MHD_HTTP_BAD_REQUEST,
-                    "Brukeren ble ikke laget",
-                    rc == -EEXIST ? "Det finnes alt en bruker med dette navnet."
-                                  : "En av enhetene finnes ikke.");
+                    _("Brukeren ble ikke laget"),
+                    rc == -EEXIST ? _("Det finnes alt en bruker med dette navnet.")
+                                  : _("En av enhetene finnes ikke."));
         return;
     }
     web_audit(web, "user add", user.name, web_role_words(web, user.role));
-    web_begin(web, "Brukeren er laget");
+    web_begin(web, _("Brukeren er laget"));
+    central_buf_str(web->out, "<p>");
     central_buf_htmlf(web->out,
-                      "<p>Send denne lenken til %s. Den virker én gang, i %d timer, og "
-                      "vises bare nå:</p><p class=\"command\"><code>%s</code></p>"
-                      "<p><a href=\"/users\">Tilbake til brukerne</a></p>",
-                      user.name, WEB_SETUP_LINK_S / 3600, link);
+                      _("Send denne lenken til %s. Den virker én gang, i %d timer, og vises "
+                        "bare nå:"),
+                      user.name, WEB_SETUP_LINK_S / 3600);
+    central_buf_htmlf(web->out,
+                      "</p><p class=\"command\"><code>%s</code></p>"
+                      "<p><a href=\"/users\">%s</a></p>",
+                      link, _("Tilbake til brukerne"));
     web_end(web);
 }
 
@@ -124,8 +136,8 @@ void web_users_revoke(struct web *web)
     const char *name = web_field(web, "name");
     char err[256];
     if (!name || central_store_user_revoke(web->request->store, name, err, sizeof err)) {
-        web_message(web, MHD_HTTP_NOT_FOUND, "Fant ikke brukeren",
-                    "Det finnes ingen aktiv bruker med dette navnet.");
+        web_message(web, MHD_HTTP_NOT_FOUND, _("Fant ikke brukeren"),
+                    _("Det finnes ingen aktiv bruker med dette navnet."));
         return;
     }
     web_audit(web, "user revoke", name, "");

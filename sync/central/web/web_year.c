@@ -80,8 +80,8 @@ static void year_free(struct year *y)
 static void cells(struct web *web, const struct central_report *report, int64_t seconds)
 {
     char hours[48], arsverk[48];
-    numfmt_decimal(central_report_hours(seconds), 0, "\xc2\xa0", hours, sizeof hours);
-    numfmt_decimal(central_report_arsverk(report, seconds), 1, "\xc2\xa0", arsverk, sizeof arsverk);
+    web_number(web, central_report_hours(seconds), 0, hours, sizeof hours);
+    web_number(web, central_report_arsverk(report, seconds), 1, arsverk, sizeof arsverk);
     central_buf_htmlf(web->out,
                       "<td class=\"n\" data-label=\"%s\">%s</td><td class=\"n\" "
                       "data-label=\"%s\">%s</td>",
@@ -124,12 +124,32 @@ void web_year_page(struct web *web)
         central_buf_str(out, "</p>");
     }
 
-    /* The sentences of the published report, as the CLI writes them. */
+    /* The sentences of the published report, as the CLI writes them; in
+     * nynorsk or English the same sentences in the page's words. */
     struct central_buf sentences;
     central_buf_init(&sentences, 64 * 1024);
     central_report_text(y.by_kind, &sentences);
     central_buf_str(out, "<ul class=\"annual\" id=\"annual\">");
     const char *line = sentences.len ? strchr(sentences.data, '\n') : NULL;
+    if (strcmp(web_lang(web), "nb") != 0) {
+        line = NULL;
+        for (size_t i = 0; i <= y.by_kind->count; i++) {
+            const struct central_report_row *row =
+                i < y.by_kind->count ? &y.by_kind->rows[i] : &y.by_kind->total;
+            char hours[48], arsverk[48];
+            web_number(web, central_report_hours(row->seconds), 0, hours, sizeof hours);
+            web_number(web, central_report_arsverk(y.by_kind, row->seconds), 1, arsverk,
+                       sizeof arsverk);
+            central_buf_str(out, "<li>");
+            /* TRANSLATORS: the annual report's sentence: a service area, its
+             * hours and its full-time equivalents. */
+            central_buf_htmlf(out, _("%s: %s timer, %s årsverk"),
+                              i < y.by_kind->count ? web_report_words(web, row->label)
+                                                   : _(text.sum),
+                              hours, arsverk);
+            central_buf_str(out, "</li>");
+        }
+    }
     while (line && line[1]) {
         const char *end = strchr(line + 1, '\n');
         char one[512];
@@ -150,7 +170,8 @@ void web_year_page(struct web *web)
                       _(text.hours), _(text.arsverk));
     for (size_t a = 0; a < y.by_kind->count; a++) {
         const struct central_report_row *area = &y.by_kind->rows[a];
-        central_buf_htmlf(out, "<tr class=\"area\"><th scope=\"row\">%s</th>", area->label);
+        central_buf_htmlf(out, "<tr class=\"area\"><th scope=\"row\">%s</th>",
+                          web_report_words(web, area->label));
         cells(web, y.by_kind, area->seconds);
         central_buf_str(out, "</tr>");
         for (size_t s = 0; s < y.by_site->count; s++) {
@@ -168,9 +189,9 @@ void web_year_page(struct web *web)
     central_buf_str(out, "</tr></tfoot></table></div>");
 
     char per[32], today[CENTRAL_DATE_LEN + 1], shown[16];
-    numfmt_decimal(y.by_kind->hours_per_arsverk, 0, "\xc2\xa0", per, sizeof per);
+    web_number(web, y.by_kind->hours_per_arsverk, 0, per, sizeof per);
     web_day(0, today);
-    web_date(today, shown, sizeof shown);
+    web_date(web, today, shown, sizeof shown);
     central_buf_htmlf(out, "<p class=\"fresh\">%s %s %s. %s %s.</p>", _(text.per_arsverk), per,
                       _(text.hours_word), _(text.made), shown);
     central_buf_htmlf(out,
