@@ -1,7 +1,8 @@
 #!/bin/sh
 # The central web app's catalogues (sync/central/po/): msgfmt --check and
 # --statistics show every message translated, none fuzzy, in each; every
-# msgid the pages use (xgettext over sync/central/web/*.c) has its nn and en
+# msgid the pages use (xgettext over sync/central/web/*.c and the
+# dashboard, sync/central/dashboard.c) has its nn and en
 # translation; and every row error of the roster parser (firmware/roster.c,
 # English msgids) has its nb and nn one (English needs none).
 # Usage: test_central_po.sh SOURCE_DIR WORK_DIR
@@ -35,7 +36,8 @@ done
 # The msgids the code uses, merged into each catalogue: a msgid the
 # catalogue lacks comes out untranslated.
 LC_ALL=C.UTF-8 xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=web_ntext:2,3 \
-    --no-location -o "$work/pages.pot" "$src"/sync/central/web/*.c || failures=$((failures + 1))
+    --no-location -o "$work/pages.pot" "$src"/sync/central/web/*.c "$src"/sync/central/dashboard.c \
+    || failures=$((failures + 1))
 LC_ALL=C.UTF-8 xgettext --from-code=UTF-8 -k --keyword=problem:2 --keyword=row_text:2 \
     --no-location -o "$work/roster.pot" "$src"/firmware/roster.c || failures=$((failures + 1))
 grep -q '^msgid "[^"]' "$work/pages.pot" || { echo "FAIL: xgettext found no page msgids"; failures=$((failures + 1)); }

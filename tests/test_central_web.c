@@ -1789,7 +1789,8 @@ static void assert_no_telltales(const char *path, const char *lang, const struct
  * bokmål left: who is here, the volunteers (list, filters, a volunteer),
  * the roster (upload, a preview with a bad row), the activities (the
  * list of sites, a week with a planned activity, a calendar's import),
- * the users, the audit log, the mail page and the overview. Dates follow
+ * the users, the audit log, the mail page, the kiosks, the overview and
+ * its report page. Dates follow
  * the language: "23.11.2026 kl. 11.00", "23 November 2026, 11:00". */
 static void test_every_page_speaks_nynorsk_and_english(void **state)
 {
@@ -1807,7 +1808,9 @@ static void test_every_page_speaks_nynorsk_and_english(void **state)
         const char *name, *password, *lang, *when, *week;
     } people[] = {{"nils", "langtpassord7", "nn", "23.11.2026 kl. 11.00", "Veke "},
                   {"olga", "langtpassord9", "en", "23 November 2026, 11:00", "Week "}};
-    const char *paths[] = {"/kiosks",
+    const char *paths[] = {"/",
+                           "/kiosks",
+                           "/report?by=site",
                            "/here",
                            "/here/" FIXTURE_SITE_A,
                            "/volunteers",

@@ -254,6 +254,41 @@ def activities_browser(base):
     expect("Ingen tilgang" in driver.page_source, "the contact cannot open another site's week")
 
 
+# Words that give a page away as bokmål when it should be nynorsk, or as
+# Norwegian when it should be English (the names of sites and volunteers in
+# this test hold none of them).
+TELLTALES = {
+    "nn": ["ikke", "Hvem", "Brukere", "Enhet", "Tilbake", "Notater", "hendelser", "Uke "],
+    "en": ["ikke", "Frivillig", "Enhet", "Lagre", "Ingen", " kl. ", "Timer", "Søk", "Besøk"],
+}
+
+
+def languages_browser(base):
+    """The coordinator's pages in nynorsk, English and bokmål, as chosen on
+    their own page: each checked by axe-core and photographed, with no word
+    of the wrong language left on it."""
+    sign_in("kari", "kari-passord-1")
+    wait_url(base + "/here")
+    pages = ["/", "/here", "/here/solsiden", "/volunteers", "/volunteers/F-1042", "/roster",
+             "/activities/solsiden", "/users", "/audit", "/kiosks", "/reports", "/year",
+             "/review"]
+    # Bokmål, the default, is every other check's language: back to it,
+    # with two pages to show it.
+    for lang, shown in [("nn", pages), ("en", pages), ("nb", ["/", "/volunteers/F-1042"])]:
+        driver.get(base + "/me")
+        driver.find_element(By.CSS_SELECTOR, f'input[name="lang"][value="{lang}"]').click()
+        click_and_wait(driver.find_element(By.CSS_SELECTOR, 'form[action="/me"] button'))
+        for path in shown:
+            driver.get(base + path)
+            html_lang = driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+            expect(html_lang == lang, f"{path} in {lang} says lang={html_lang}")
+            text = driver.find_element(By.TAG_NAME, "body").text
+            for word in TELLTALES.get(lang, []):
+                expect(word not in text, f"{path} in {lang} still says {word!r}")
+            name = path.strip("/").replace("/", "-") or "dashboard"
+            check(f"lang-{lang}-{name}")
+
+
 def review_browser(base):
     """What needs review (issue 14, 2): the kiosk closed a visit of Per's
     yesterday by its rules (he forgot to check out); the coordinator sets
@@ -484,6 +519,7 @@ try:
     # (tilstedectl sync) then lists them on the right days only.
     activities_browser(base)
     review_browser(base)
+    languages_browser(base)
 finally:
     driver.quit()
     evil.shutdown()

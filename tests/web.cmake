@@ -17,7 +17,7 @@ endif()
 if(TARGET tilstede-central)
   add_test(NAME test_web_browser COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_web_browser.py
     ${TILSTEDE_RUN_DIR} ${CMAKE_CURRENT_BINARY_DIR}/web_browser)
-  set_tests_properties(test_web_browser PROPERTIES TIMEOUT 180)
+  set_tests_properties(test_web_browser PROPERTIES TIMEOUT 360)
 endif()
 # The reports, the annual report and a statement in headless Chromium, as
 # the coordinator and as a contact; the downloads read back (openpyxl).

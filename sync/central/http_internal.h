@@ -90,7 +90,10 @@ void central_api_site(struct central_request *request, struct central_response *
 const char *central_web_serves(const char *method, const char *path);
 void central_web_handle(struct central_request *request, struct central_response *response);
 
-void central_dashboard_page(struct central_request *request, struct central_response *response);
-void central_dashboard_report(struct central_request *request, struct central_response *response);
+/* The dashboard and its /report page, in the signed-in person's language
+ * (web.h: the request, the response and the language are the web's). */
+struct web;
+void central_dashboard_page(const struct web *web);
+void central_dashboard_report(const struct web *web);
 
 #endif

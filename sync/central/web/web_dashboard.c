@@ -12,10 +12,10 @@ void web_dashboard_page(struct web *web)
         web_redirect(web, "/home");
         return;
     }
-    central_dashboard_page(web->request, web->response);
+    central_dashboard_page(web);
 }
 
 void web_dashboard_report(struct web *web)
 {
-    central_dashboard_report(web->request, web->response);
+    central_dashboard_report(web);
 }
