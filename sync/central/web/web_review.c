@@ -198,6 +198,17 @@ void web_review_page(struct web *web)
     web_end(web);
 }
 
+/* "2026-12-03 14:05", local: the audit log's rows are read by every
+ * language, so they hold no words of one. */
+static void audit_time(int64_t us, char *out, size_t cap)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (!strftime(out, cap, "%Y-%m-%d %H:%M", &tm))
+        out[0] = '\0';
+}
+
 void web_review_post(struct web *web)
 {
     struct central_store *store = web->request->store;
@@ -254,8 +265,8 @@ void web_review_post(struct web *web)
     /* Who corrected what: the site, the auto-close, the old and new end;
      * the volunteer by id, as the other audit rows name them. */
     char was[32], now[32], detail[CENTRAL_AUDIT_TEXT_MAX];
-    web_when(web, visit.end_us, was, sizeof was);
-    web_when(web, end_us, now, sizeof now);
+    audit_time(visit.end_us, was, sizeof was);
+    audit_time(end_us, now, sizeof now);
     snprintf(detail, sizeof detail, "%s: end %s (was %s), corrects %s", visit.site, now, was,
              event_id);
     web_audit(web, "visit end correct", visit.volunteer, detail);
