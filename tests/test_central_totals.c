@@ -1,9 +1,10 @@
 /* The per-volunteer monthly totals (volunteer_month_total, schema 10) that
- * the report per volunteer reads: after ingest, corrections, a volunteer
- * forgotten on request, visits derived again and the schema's migration,
- * they equal the same totals summed from scratch over the visits; and the
- * report per volunteer over any period (whole months, days at the ends,
- * one site) equals the visits' own sums. Runs on both backends. */
+ * the report per volunteer reads: after ingest, corrections (a kiosk's and
+ * one made on the review page), a volunteer forgotten on request, visits
+ * derived again and the schema's migration, they equal the same totals
+ * summed from scratch over the visits; and the report per volunteer over
+ * any period (whole months, days at the ends, one site) equals the visits'
+ * own sums. Runs on both backends. */
 /* cmocka.h needs these first. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "central_fixture.h"
+#include "store_review.h"
 #include "visits.h"
 
 #define HOUR_US   (INT64_C(3600) * 1000000)
@@ -230,6 +232,18 @@ static void test_totals_follow_corrections(void **state)
     fixture_event(&fixes[3], EVENT_CORRECTION, "late", fixture_utc("2026-06-30T22:30:00Z"));
     snprintf(fixes[3].corrects, sizeof fixes[3].corrects, "%s", checkin->event_id);
     post(f, 0, fixes, 4);
+    /* A visit closed automatically, its real end set on the review page. */
+    const struct event *autoclose = NULL;
+    for (size_t i = 0; i < s.count[0] && !autoclose; i++)
+        if (s.events[0][i].kind == EVENT_AUTOCLOSE)
+            autoclose = &s.events[0][i];
+    assert_non_null(autoclose);
+    struct event made;
+    char err[512];
+    if (central_store_review_correct(f->store, autoclose->event_id,
+                                     (autoclose - 1)->at_us + HOUR_US / 4, "kari", &made, err,
+                                     sizeof err))
+        fail_msg("review: %s", err);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM volunteer_month_total WHERE "
                                       "volunteer = 'late2' AND month = '2026-02'"),
                      0); /* its only visit left February: no row of nothing */

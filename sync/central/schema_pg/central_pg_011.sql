@@ -6,7 +6,10 @@
 -- visits (its transition tables) summed per key and added in one upsert,
 -- in the same transaction as the visits. A key whose visits come to
 -- nothing is deleted, so a volunteer forgotten on request (GDPR) leaves no
--- row with their id.
+-- row with their id. visit_report_volunteer stays (SQLite's version 10
+-- drops its copy): here it finds one volunteer's closed visits (their
+-- hours in an export, their share of visit_total at erasure), which
+-- SQLite finds through visits.sql's visit_by_volunteer.
 CREATE TABLE volunteer_month_total (
     month     text NOT NULL,             -- YYYY-MM of the visits' start_day
     volunteer text NOT NULL,
