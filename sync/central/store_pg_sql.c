@@ -102,17 +102,24 @@ const char *const pg_statement_sql[ST_COUNT] = {
                        "ORDER BY 1",
     /* The months the period covers whole from their totals, the days at
      * its ends (period.h: $4-$5 months, $6-$7 and $8-$9 days) from the
-     * visits; then the names, once per volunteer. */
+     * visits; then the names, once per volunteer. Each end is a range of
+     * its own: with the whole period beside them in one condition the
+     * planner read every visit of the year (3 to 4 s at 5,000,000 events)
+     * where an empty range on visit_day reads none. */
     [ST_TOTAL_VOLUNTEER] =
         "SELECT t.volunteer, coalesce(p.given_name || ' ' || p.family_name, ''), t.seconds, "
         "t.visits FROM (SELECT volunteer, sum(seconds) AS seconds, sum(visits) AS visits "
         "FROM (SELECT volunteer, seconds, visits FROM volunteer_month_total "
         "WHERE month BETWEEN $4 AND $5 AND " PG_SITE_IN("site") " UNION ALL "
         "SELECT v.volunteer, " ROUNDED("v") ", 1 FROM visit v CROSS JOIN setting r "
-        "WHERE v.start_day BETWEEN $1 AND $2 AND (v.start_day BETWEEN $6 AND $7 "
-        "OR v.start_day BETWEEN $8 AND $9) AND v.end_us IS NOT NULL AND " PG_SITE_IN("v.site")
+        "WHERE v.start_day BETWEEN $6 AND $7 AND v.end_us IS NOT NULL AND " PG_SITE_IN("v.site")
+        " UNION ALL "
+        "SELECT v.volunteer, " ROUNDED("v") ", 1 FROM visit v CROSS JOIN setting r "
+        "WHERE v.start_day BETWEEN $8 AND $9 AND v.end_us IS NOT NULL AND " PG_SITE_IN("v.site")
         ") AS g GROUP BY volunteer HAVING sum(visits) > 0) AS t "
-        "LEFT JOIN volunteer p ON p.external_id = t.volunteer "
+        /* $1 and $2 only typed (a prepared statement's every parameter needs
+         * a type); the bounds above are within them. */
+        "LEFT JOIN volunteer p ON p.external_id = t.volunteer WHERE $1::text <= $2::text "
         "ORDER BY 3 DESC, t.volunteer COLLATE \"C\"",
     [ST_REVIEWS] = "SELECT v.site, coalesce(s.name, v.site), v.volunteer, "
                    "coalesce(p.given_name || ' ' || p.family_name, ''), v.start_us, v.end_us "
