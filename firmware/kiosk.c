@@ -373,10 +373,36 @@ static void year_bounds(struct kiosk *k, char from[11], char to[11])
     snprintf(from, 11, "%.4s-01-01", to);
 }
 
-/* What a tap means once recorded: hours this year, today's time, milestones.
- * Reads only: the event is already committed. */
+/* The milestone a check-out tells, counted as a step of its transaction:
+ * the year's hours with this visit against the highest milestone counted
+ * at the volunteer's earlier check-outs this year (on a kiosk that has
+ * counted none yet for them, what the hours before this visit had
+ * reached). Hours that came from elsewhere since (a correction made on
+ * the central) are thanked for here, not lost between two visits. */
+static int count_milestone(struct kiosk *k, const char *volunteer, const char *from,
+                           const char *day, int64_t seconds_before, int *due)
+{
+    char year[5];
+    snprintf(year, sizeof year, "%.4s", from);
+    int seen = 0, rc = store_milestone_seen(k->store, volunteer, year, &seen);
+    if (rc < 0)
+        return rc;
+    if (rc == 1)
+        seen = rules_milestone_reached((double)seconds_before / 3600.0);
+    int64_t seconds_after = 0;
+    if ((rc = store_volunteer_seconds(k->store, volunteer, from, day, 0, &seconds_after, NULL)))
+        return rc;
+    double hours_after = (double)seconds_after / 3600.0;
+    *due = rules_milestone_due(seen, hours_after);
+    int reached = rules_milestone_reached(hours_after);
+    return store_milestone_set(k->store, volunteer, year, reached > seen ? reached : seen);
+}
+
+/* What a tap means once recorded: hours this year, today's time, and the
+ * check-out's milestone counted in its transaction. Reads only: the event
+ * is already committed. */
 static void describe(struct kiosk *k, const struct volunteer *v, struct tap_result *out,
-                     int64_t seconds_before)
+                     int checkout_milestone)
 {
     char from[11], to[11];
     int64_t seconds = 0, visits = 0;
@@ -387,8 +413,8 @@ static void describe(struct kiosk *k, const struct volunteer *v, struct tap_resu
         out->today_s = 0;
     if (out->outcome == TAP_CHECKED_IN || out->outcome == TAP_ALREADY_IN)
         out->today_s += (clock_wall(k->clock) - out->visit_start_us) / US_PER_S;
-    if (out->outcome == TAP_CHECKED_OUT && seconds_before >= 0)
-        out->milestone = rules_milestone((double)seconds_before / 3600.0, out->hours_this_year);
+    if (out->outcome == TAP_CHECKED_OUT)
+        out->milestone = checkout_milestone;
 }
 
 /* Decides and records one toggle for a volunteer, in one transaction. */
@@ -442,6 +468,7 @@ static int toggle(struct kiosk *k, const struct volunteer *v, int by_card, int c
     out->at_us = tap.now_us;
 
     int64_t seconds_before = -1;
+    int milestone = 0;
     if (decision.outcome == TAP_CHECKED_IN || decision.outcome == TAP_CHECKED_OUT) {
         if (decision.outcome == TAP_CHECKED_OUT) {
             year_bounds(k, from, day);
@@ -461,6 +488,9 @@ static int toggle(struct kiosk *k, const struct volunteer *v, int by_card, int c
             snprintf(ev.activity, sizeof ev.activity, "%s", open_visit.activity);
         if ((rc = store_append(s, &ev)))
             goto failed;
+        if (decision.outcome == TAP_CHECKED_OUT &&
+            (rc = count_milestone(k, v->external_id, from, day, seconds_before, &milestone)))
+            goto failed;
         snprintf(out->event_id, sizeof out->event_id, "%s", ev.event_id);
         if (decision.outcome == TAP_CHECKED_IN)
             out->visit_start_us = ev.at_us;
@@ -471,7 +501,7 @@ static int toggle(struct kiosk *k, const struct volunteer *v, int by_card, int c
         goto failed;
     if (decision.outcome == TAP_CHECKED_IN && store_visit_count(s, v->external_id) == 1)
         out->milestone = 1;
-    describe(k, v, out, seconds_before);
+    describe(k, v, out, milestone);
     return 0;
 failed:
     store_rollback(s);
@@ -603,7 +633,9 @@ int kiosk_staff_set(struct kiosk *kiosk, int64_t volunteer_id, int in, int64_t a
     out->at_us = ev.at_us;
     out->visit_start_us = in ? ev.at_us : open_visit.start_us;
     snprintf(out->event_id, sizeof out->event_id, "%s", ev.event_id);
-    describe(kiosk, &v, out, -1);
+    /* No milestone when staff check out by hand: the volunteer is not at
+     * the screen, so it stays due for their own next check-out. */
+    describe(kiosk, &v, out, 0);
     return 0;
 failed:
     store_rollback(kiosk->store);

@@ -146,11 +146,22 @@ int64_t rules_autoclose_credit(const struct config *cfg, int64_t start_us, int64
     return end;
 }
 
-int rules_milestone(double hours_before, double hours_after)
+int rules_milestone_reached(double hours)
 {
     static const int marks[] = {250, 100, 50, 10};
     for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
-        if (hours_before < marks[i] && hours_after >= marks[i])
+        if (hours >= marks[i])
             return marks[i];
     return 0;
+}
+
+int rules_milestone_due(int seen, double hours_after)
+{
+    int reached = rules_milestone_reached(hours_after);
+    return reached > seen ? reached : 0;
+}
+
+int rules_milestone(double hours_before, double hours_after)
+{
+    return rules_milestone_due(rules_milestone_reached(hours_before), hours_after);
 }

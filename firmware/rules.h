@@ -70,8 +70,17 @@ int64_t rules_visit_deadline(const struct config *cfg, int64_t start_us, int64_t
 int64_t rules_autoclose_credit(const struct config *cfg, int64_t start_us, int64_t deadline_us,
                                int64_t activity_end_us);
 
+/* The highest milestone (10, 50, 100, 250 hours this year) at or below
+ * hours, or 0. */
+int rules_milestone_reached(double hours);
+
+/* The milestone to tell at a check-out that finds the year's hours at
+ * hours_after, when the highest one already counted is seen: the highest
+ * mark reached above seen, or 0. (The first visit is told by the caller.) */
+int rules_milestone_due(int seen, double hours_after);
+
 /* The milestone crossed when hours this year went from before to after, or
- * 0: 10, 50, 100, 250 hours. (The first visit is told by the caller.) */
+ * 0: rules_milestone_due with what hours_before had reached. */
 int rules_milestone(double hours_before, double hours_after);
 
 #endif

@@ -26,6 +26,7 @@ extern const char embed_v006_recovery[];
 extern const char embed_v007_refused[];
 extern const char embed_v008_roster_source[];
 extern const char embed_v009_corrections[];
+extern const char embed_v010_milestones[];
 
 /* Migration N takes a database from version N-1 to N. */
 static const char *const migrations[] = {NULL,
@@ -37,7 +38,8 @@ static const char *const migrations[] = {NULL,
                                          embed_v006_recovery,
                                          embed_v007_refused,
                                          embed_v008_roster_source,
-                                         embed_v009_corrections};
+                                         embed_v009_corrections,
+                                         embed_v010_milestones};
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 _Static_assert(MIGRATION_COUNT == STORE_VERSION, "a migration for every schema version");
 
@@ -67,6 +69,8 @@ enum {
     Q_EVENT_BY_ID,
     Q_VOLUNTEER_SECONDS,
     Q_VISIT_COUNT,
+    Q_MILESTONE_SEEN,
+    Q_MILESTONE_SET,
     Q_PRESENT,
     Q_REVIEW,
     Q_VISITORS_ON_DAY,
@@ -144,6 +148,11 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_VOLUNTEER_SECONDS] = "SELECT ifnull(sum(" ROUNDED_SECONDS "), 0), count(*) FROM visit v "
                             "WHERE v.volunteer = ?5 AND " REPORT_WHERE,
     [Q_VISIT_COUNT] = "SELECT count(*) FROM visit WHERE volunteer = ?1",
+    [Q_MILESTONE_SEEN] = "SELECT mark FROM milestone_seen WHERE volunteer = ?1 AND year = ?2",
+    /* Never lowered within a year: a correction that takes hours away must
+     * not make the same milestone due a second time. */
+    [Q_MILESTONE_SET] = "INSERT INTO milestone_seen (volunteer, year, mark) VALUES (?1, ?2, ?3) "
+                        "ON CONFLICT (volunteer, year) DO UPDATE SET mark = max(mark, ?3)",
     [Q_PRESENT] =
         "SELECT p.id, p.given_name, p.family_name, v.start_us, ifnull(a.id, 0), "
         "ifnull(a.title, '') FROM visit v JOIN volunteer p ON p.external_id = v.volunteer "
@@ -826,6 +835,37 @@ int store_visit_count(struct store *store, const char *volunteer)
     return count_query(store, st, "counting visits");
 }
 
+int store_milestone_seen(struct store *store, const char *volunteer, const char *year, int *mark)
+{
+    sqlite3_stmt *st = q(store, Q_MILESTONE_SEEN);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, volunteer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, year, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), result = 1;
+    if (rc == SQLITE_ROW) {
+        *mark = sqlite3_column_int(st, 0);
+        result = 0;
+    } else if (rc != SQLITE_DONE) {
+        result = db_fail(store, "reading a volunteer's milestone");
+    }
+    done(st);
+    return result;
+}
+
+int store_milestone_set(struct store *store, const char *volunteer, const char *year, int mark)
+{
+    sqlite3_stmt *st = q(store, Q_MILESTONE_SET);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, volunteer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, year, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, mark);
+    int rc = sqlite3_step(st);
+    done(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(store, "recording a volunteer's milestone");
+}
+
 int store_present_each(struct store *store, const char *site,
                        void (*fn)(void *user, const struct presence *p), void *user)
 {
@@ -1093,6 +1133,7 @@ int store_forget(struct store *store, const char *external_id, int64_t *events)
         "UPDATE event SET uploaded = 1 WHERE volunteer = ?1",
         "DELETE FROM event WHERE volunteer = ?1",
         "DELETE FROM visit WHERE volunteer = ?1",
+        "DELETE FROM milestone_seen WHERE volunteer = ?1",
         "DELETE FROM roster_from_receiver WHERE kind = 0 AND key = ?1",
         "DELETE FROM roster_from_receiver WHERE kind = 1 AND key IN (SELECT uid_hash FROM card "
         "WHERE volunteer_id IN (SELECT id FROM volunteer WHERE external_id = ?1))",
@@ -1110,7 +1151,7 @@ int store_forget(struct store *store, const char *external_id, int64_t *events)
         return rc;
     }
     *events = sqlite3_changes(store->db);
-    if ((rc = run_script(store, script + 3, 5, 0, external_id, "erasing a volunteer"))) {
+    if ((rc = run_script(store, script + 3, 6, 0, external_id, "erasing a volunteer"))) {
         store_rollback(store);
         return rc;
     }

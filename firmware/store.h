@@ -13,7 +13,7 @@
 #include "event.h"
 #include "kiosk.h"
 
-#define STORE_VERSION 9 /* the schema this build writes (PRAGMA user_version) */
+#define STORE_VERSION 10 /* the schema this build writes (PRAGMA user_version) */
 
 struct store;
 struct sqlite3;
@@ -99,6 +99,11 @@ int store_volunteer_seconds(struct store *store, const char *volunteer, const ch
                             const char *to_day, int round_min, int64_t *seconds,
                             int64_t *visits);
 int store_visit_count(struct store *store, const char *volunteer); /* ever, or < 0 */
+/* The highest milestone counted for the volunteer in year ("2026") at a
+ * check-out: 0 found, 1 none yet. store_milestone_set raises it (never
+ * lowers it) as a step of the caller's transaction. */
+int store_milestone_seen(struct store *store, const char *volunteer, const char *year, int *mark);
+int store_milestone_set(struct store *store, const char *volunteer, const char *year, int mark);
 
 int store_present_each(struct store *store, const char *site,
                        void (*fn)(void *user, const struct presence *p), void *user);

@@ -471,6 +471,72 @@ static void test_milestone_at_ten_hours(void **state)
     }
 }
 
+/* Hours that reach the kiosk between two visits (a correction: here by
+ * staff, from the central it is the same event) are thanked for at her
+ * next check-out. 4 hours counted at her last check-out, a correction
+ * lifts the year to 12, and the next check-out tells 10, once. */
+static void test_milestone_reached_by_a_correction_is_told_at_the_next_checkout(void **state)
+{
+    struct fixture *f = *state;
+    tap(f, KARI); /* 09:00 */
+    advance(f, 3 * US_PER_H);
+    assert_int_equal(tap(f, KARI).milestone, 0); /* 12:00: 3 hours */
+    advance(f, US_PER_H);
+    assert_int_equal(tap(f, KARI).outcome, TAP_CHECKED_IN); /* 13:00, and forgets */
+    advance(f, 10 * US_PER_H + US_PER_MIN); /* 23:01 */
+    assert_int_equal(kiosk_sweep(f->kiosk), 1);
+    char event[40] = "";
+    assert_int_equal(kiosk_review_list(f->kiosk, grab_review, event), 1);
+
+    advance(f, 10 * US_PER_H); /* 09:01 next day */
+    tap(f, KARI);
+    advance(f, US_PER_H);
+    struct tap_result out = tap(f, KARI);
+    assert_int_equal(out.outcome, TAP_CHECKED_OUT);
+    assert_int_equal(out.milestone, 0); /* 4 hours */
+
+    /* she had left at 21:00: 8 hours more */
+    assert_int_equal(kiosk_correct_end(f->kiosk, event, test_local_us(2026, 11, 23, 21, 0)), 0);
+    assert_int_equal(report_seconds(f, 0), 12 * 3600);
+
+    advance(f, US_PER_H);
+    tap(f, KARI);
+    advance(f, US_PER_H);
+    out = tap(f, KARI);
+    assert_int_equal(out.outcome, TAP_CHECKED_OUT);
+    assert_int_equal(out.milestone, 10);
+    assert_true(out.hours_this_year > 12.9);
+
+    advance(f, US_PER_H);
+    tap(f, KARI);
+    advance(f, US_PER_H);
+    assert_int_equal(tap(f, KARI).milestone, 0); /* told once */
+}
+
+/* Staff checking her out by hand tell no milestone (she is not at the
+ * screen): it stays due for her own next check-out. */
+static void test_milestone_waits_for_her_own_checkout_when_staff_check_her_out(void **state)
+{
+    struct fixture *f = *state;
+    int64_t id = 0;
+    for (int day = 0; day < 3; day++) { /* 3, 6, 9 hours */
+        id = tap(f, KARI).volunteer_id;
+        advance(f, 3 * US_PER_H);
+        assert_int_equal(tap(f, KARI).milestone, 0);
+        advance(f, 21 * US_PER_H);
+    }
+    struct tap_result r;
+    tap(f, KARI);
+    advance(f, 2 * US_PER_H);
+    assert_int_equal(kiosk_staff_set(f->kiosk, id, 0, 0, &r), 0);
+    assert_int_equal(r.outcome, TAP_CHECKED_OUT);
+    assert_int_equal(r.milestone, 0); /* 11 hours, told to nobody */
+    advance(f, 21 * US_PER_H);
+    tap(f, KARI);
+    advance(f, US_PER_H);
+    assert_int_equal(tap(f, KARI).milestone, 10);
+}
+
 static void test_staff_check_in_and_out_at_given_times(void **state)
 {
     struct fixture *f = *state;
@@ -738,6 +804,8 @@ int main(void)
         T(test_a_night_watch_across_the_summer_time_change_ends_at_seven_summer_time),
         T(test_start_closes_overdue_visits),
         T(test_milestone_at_ten_hours),
+        T(test_milestone_reached_by_a_correction_is_told_at_the_next_checkout),
+        T(test_milestone_waits_for_her_own_checkout_when_staff_check_her_out),
         T(test_staff_check_in_and_out_at_given_times),
         T(test_report_rounding_keeps_raw_times),
         T(test_report_equals_hours_from_taps),

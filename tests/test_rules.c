@@ -344,6 +344,14 @@ static void test_milestones(void **state)
     assert_int_equal(rules_milestone(240.0, 251.0), 250);
     assert_int_equal(rules_milestone(251.0, 260.0), 0);
     assert_int_equal(rules_milestone(0.0, 2.0), 0);
+    /* against the highest milestone already counted, not the hours before */
+    assert_int_equal(rules_milestone_reached(9.99), 0);
+    assert_int_equal(rules_milestone_reached(10.0), 10);
+    assert_int_equal(rules_milestone_reached(300.0), 250);
+    assert_int_equal(rules_milestone_due(0, 13.0), 10);
+    assert_int_equal(rules_milestone_due(10, 13.0), 0);
+    assert_int_equal(rules_milestone_due(10, 51.0), 50);
+    assert_int_equal(rules_milestone_due(50, 12.0), 0); /* hours taken away: nothing twice */
 }
 
 int main(void)

@@ -3,8 +3,10 @@
  * forgotten visit by its rules with one hour credited, the coordinator
  * sets the real end on the central (store_review.h, as the web app does),
  * and the kiosk's next sync brings it down; the volunteer's next hour then
- * passes 10 hours this year on the kiosk (rules_milestone: the check-out
- * that crosses it), as the central's thank-you list says. Over real HTTP
+ * passes 10 hours this year on the kiosk, as the central's thank-you list
+ * says; and when the correction arrives only after that check-out, the
+ * next one tells it (rules_milestone_due: the highest milestone told is
+ * kept). Over real HTTP
  * on loopback, on both backends (TILSTEDE_CENTRAL_BACKEND). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -195,8 +197,11 @@ static void test_central_correction_gives_the_kiosks_milestone_at_the_next_visit
 }
 
 /* Without the sync the kiosk still counts its credit: the same hour gives
- * no milestone there. What the test above shows is the correction's. */
-static void test_without_the_correction_the_same_hour_gives_no_milestone(void **state)
+ * no milestone there. What the test above shows is the correction's. The
+ * sync after that check-out brings the hours together, and her next
+ * check-out on the kiosk thanks her for the 10 hours the central already
+ * counts (the kiosk keeps the highest milestone told, schema 10). */
+static void test_a_correction_synced_after_her_checkout_gives_the_milestone_at_the_next(void **state)
 {
     struct env *e = *state;
     forgotten_checkout(e);
@@ -210,6 +215,18 @@ static void test_without_the_correction_the_same_hour_gives_no_milestone(void **
     sync_ok(e, &result);
     assert_int_equal(result.corrections, 1);
     assert_int_equal(same_hours(&e->side, e->central), 0);
+
+    next_visit(e, &out);
+    assert_int_equal(year_seconds(&out), (REAL_LENGTH_US + 2 * NEXT_VISIT_US) / US_PER_S);
+    assert_int_equal(out.milestone, 10);
+    sync_ok(e, &result);
+    assert_int_equal(same_hours(&e->side, e->central), 0);
+    struct central_thanks_row row;
+    central_thanks(e, &row);
+    assert_int_equal(row.milestone, out.milestone);
+    assert_int_equal(row.seconds, year_seconds(&out));
+    next_visit(e, &out);
+    assert_int_equal(out.milestone, 0); /* told once */
 }
 
 int main(void)
@@ -218,7 +235,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_central_correction_gives_the_kiosks_milestone_at_the_next_visit, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_without_the_correction_the_same_hour_gives_no_milestone, setup, teardown),
+            test_a_correction_synced_after_her_checkout_gives_the_milestone_at_the_next, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
