@@ -63,8 +63,12 @@ void central_visit_list_when(int64_t us, char *out, size_t cap)
     time_t t = (time_t)(us / 1000000);
     struct tm tm;
     localtime_r(&t, &tm);
-    snprintf(out, cap, "%02d.%02d.%04d %02d:%02d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
-             tm.tm_hour, tm.tm_min);
+    /* Room for any int first, so the Release build sees no cut; a real
+     * time is 16 characters. */
+    char text[80];
+    snprintf(text, sizeof text, "%02d.%02d.%04d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
+             tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+    snprintf(out, cap, "%.16s", text);
 }
 
 int central_visit_list_title(const struct central_visit_list *list, struct central_buf *out)
