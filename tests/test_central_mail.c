@@ -321,6 +321,11 @@ static void test_the_month_goes_to_each_coordinator_and_contact_with_their_numbe
 {
     struct mail_test *t = *state;
     char out[OUTPUT_MAX], listing[OUTPUT_MAX], text[OUTPUT_MAX], name[32];
+    /* Per's full name greets him; the others have none: their account's. */
+    char err[256];
+    assert_int_equal(
+        central_store_user_set_full_name(t->f->store, "Per Kontakt", "Per Hansen", err, sizeof err),
+        0);
     int rc = central(t, "mail-report --month 2026-11", out, sizeof out);
     if (rc)
         fprintf(stderr, "%s\n", out);
@@ -343,6 +348,7 @@ static void test_the_month_goes_to_each_coordinator_and_contact_with_their_numbe
     assert_workbook_is_the_clis_report(t, name);
 
     message_to(t, listing, "per@kommune.example", text, sizeof text, name);
+    assert_has(text, "Hei Per Hansen,");
     assert_has(text, "for Lilleby sykehjem.");
     assert_has(text, "Timer: 14,0\n");
     assert_has(text, "Besøk: 2\n");

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <errno.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <ifaddrs.h>
@@ -1349,6 +1350,122 @@ static void test_a_contact_switches_the_monthly_mail_off_and_on_themselves(void 
     fixture_stop(f);
 }
 
+static void assert_full_name(const struct fixture *f, const char *name, const char *full_name)
+{
+    struct central_user user;
+    char err[256];
+    assert_int_equal(central_store_user_get(f->store, name, &user, err, sizeof err), 0);
+    assert_string_equal(user.full_name, full_name);
+}
+
+/* A full name (issue 14, 3): given when the account is made, changed by a
+ * coordinator on the users page or by the person on /me, over the limit
+ * refused with the limit named, and set from the command line. */
+static void test_a_full_name_is_set_on_the_users_page_on_me_and_by_command(void **state)
+{
+    (void)state;
+    struct fixture *f = start(3600, NULL);
+    make_user(f, "kari", CENTRAL_ROLE_COORDINATOR, NULL, "passord-kari-1");
+    make_user(f, "per", CENTRAL_ROLE_CONTACT, FIXTURE_SITE_A, "passord-per-1");
+    assert_full_name(f, "per", "");
+    char cookie[256], csrf[CENTRAL_CSRF_MAX], form[1024], origin[128], long_name[CENTRAL_NAME_MAX + 1];
+    snprintf(origin, sizeof origin, "Origin: %s", f->base);
+    sign_in(f, "kari", "passord-kari-1", cookie, sizeof cookie);
+    static struct page page;
+    assert_int_equal(web_request(f, "/users", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "<label for=\"ufull\">Fullt navn (valgfritt)</label>"));
+    csrf_of(&page, csrf, sizeof csrf);
+    snprintf(form, sizeof form,
+             "name=ola&full_name=Ola+%%C3%%98stby&role=contact&site=" FIXTURE_SITE_A "&csrf=%s",
+             csrf);
+    assert_int_equal(web_request(f, "/users/add", cookie, form, origin, NULL, &page), 200);
+    assert_full_name(f, "ola", "Ola Østby");
+    snprintf(form, sizeof form, "name=per&full_name=Per+Hansen&csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/users/name", cookie, form, origin, NULL, &page), 303);
+    assert_full_name(f, "per", "Per Hansen");
+    assert_int_equal(web_request(f, "/users", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "name=\"full_name\" value=\"Per Hansen\""));
+    /* 128 bytes is one too many: refused, the limit named, nothing changed. */
+    memset(long_name, 'a', CENTRAL_NAME_MAX);
+    long_name[CENTRAL_NAME_MAX] = '\0';
+    snprintf(form, sizeof form, "name=per&full_name=%s&csrf=%s", long_name, csrf);
+    assert_int_equal(web_request(f, "/users/name", cookie, form, origin, NULL, &page), 400);
+    assert_non_null(strstr(page.body, "høyst 127 byte"));
+    assert_full_name(f, "per", "Per Hansen");
+    long_name[CENTRAL_NAME_MAX - 1] = '\0'; /* 127: the most there is room for */
+    snprintf(form, sizeof form, "name=per&full_name=%s&csrf=%s", long_name, csrf);
+    assert_int_equal(web_request(f, "/users/name", cookie, form, origin, NULL, &page), 303);
+    assert_full_name(f, "per", long_name);
+    snprintf(form, sizeof form, "name=per&full_name=Per%%0AHansen&csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/users/name", cookie, form, origin, NULL, &page), 400);
+    snprintf(form, sizeof form, "name=nobody&full_name=Noen&csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/users/name", cookie, form, origin, NULL, &page), 404);
+    /* The person on their own page; a contact cannot name anybody else. */
+    sign_in(f, "per", "passord-per-1", cookie, sizeof cookie);
+    assert_int_equal(web_request(f, "/me", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "<form method=\"post\" action=\"/me/name\""));
+    csrf_of(&page, csrf, sizeof csrf);
+    snprintf(form, sizeof form, "full_name=Per+K.+Hansen&csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/me/name", cookie, form, origin, NULL, &page), 303);
+    assert_full_name(f, "per", "Per K. Hansen");
+    assert_int_equal(web_request(f, "/me", cookie, NULL, NULL, NULL, &page), 200);
+    assert_non_null(strstr(page.body, "value=\"Per K. Hansen\""));
+    snprintf(form, sizeof form, "name=kari&full_name=Per&csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/users/name", cookie, form, origin, NULL, &page), 403);
+    assert_full_name(f, "kari", "");
+    /* Empty: none again, the account's name stands for it. */
+    snprintf(form, sizeof form, "full_name=&csrf=%s", csrf);
+    assert_int_equal(web_request(f, "/me/name", cookie, form, origin, NULL, &page), 303);
+    assert_full_name(f, "per", "");
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM audit WHERE action = 'user full name'"),
+                     4);
+    /* The command line: `user full-name NAME TEXT`. */
+    char *words[] = {"user", "full-name", "kari", "Kari Lund"};
+    struct central_admin_args args = {.words = words, .word_count = 4, .db = f->db};
+    FILE *out = tmpfile();
+    assert_int_equal(central_admin_run(&args, out, out), CENTRAL_EXIT_OK);
+    fclose(out);
+    assert_full_name(f, "kari", "Kari Lund");
+    words[3] = long_name;
+    long_name[CENTRAL_NAME_MAX - 1] = 'a';
+    out = tmpfile();
+    assert_int_equal(central_admin_run(&args, out, out), CENTRAL_EXIT_USAGE);
+    fclose(out);
+    assert_full_name(f, "kari", "Kari Lund");
+    fixture_stop(f);
+}
+
+/* An account made before full names (schema 10 on SQLite, 12 on
+ * PostgreSQL) keeps its row and gets none when the database upgrades. */
+static void test_an_account_from_before_full_names_upgrades_with_none(void **state)
+{
+    (void)state;
+    struct fixture *f = start(3600, NULL);
+    make_user(f, "kari", CENTRAL_ROLE_COORDINATOR, NULL, "passord-kari-1");
+    assert_int_equal(fixture_exec(f, fixture_on_postgresql()
+                                         ? "ALTER TABLE web_user DROP COLUMN full_name; "
+                                           "UPDATE schema_version SET version = 12"
+                                         : "ALTER TABLE web_user DROP COLUMN full_name; "
+                                           "PRAGMA user_version = 10"),
+                     0);
+    struct central_store *store = NULL;
+    char err[256];
+    assert_int_equal(central_store_open(f->db, &store, err, sizeof err), 0);
+    struct central_user user;
+    assert_int_equal(central_store_user_get(store, "kari", &user, err, sizeof err), 0);
+    assert_string_equal(user.full_name, "");
+    assert_int_equal(user.role, CENTRAL_ROLE_COORDINATOR);
+    assert_true(user.password_hash[0] != '\0');
+    assert_int_equal(central_store_user_set_full_name(store, "kari", "Kari Lund", err, sizeof err),
+                     0);
+    assert_int_equal(central_store_user_get(store, "kari", &user, err, sizeof err), 0);
+    assert_string_equal(user.full_name, "Kari Lund");
+    assert_int_equal(central_store_user_set_full_name(store, "nobody", "X", err, sizeof err),
+                     -ENOENT);
+    central_store_close(store);
+    fixture_stop(f);
+}
+
 /* Section 4: silence counts the site's opening hours only. Every kiosk
  * was last heard from 30 hours ago; site A is open day and night, site B
  * (set with `site hours`) one minute a day: only A's kiosks are silent. */
@@ -1928,6 +2045,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_up_link_works_once_then_the_password_signs_in),
         cmocka_unit_test(test_a_contact_switches_the_monthly_mail_off_and_on_themselves),
+        cmocka_unit_test(test_a_full_name_is_set_on_the_users_page_on_me_and_by_command),
+        cmocka_unit_test(test_an_account_from_before_full_names_upgrades_with_none),
         cmocka_unit_test(test_session_cookie_is_httponly_strict_and_secure_behind_https),
         cmocka_unit_test(test_post_without_csrf_or_from_another_origin_is_refused),
         cmocka_unit_test(test_contact_cannot_reach_another_sites_pages_or_kiosks),

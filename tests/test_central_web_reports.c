@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "central_fixture.h"
 #include "report.h"
+#include "store_web.h"
 #include "web_client.h"
 #include "web_report.h"
 
@@ -561,8 +562,17 @@ static void test_statement_has_hours_per_month_and_no_card_or_notes(void **state
         strstr(page.body, "<th scope=\"row\">november 2026</th><td class=\"n\">1,5</td>"));
     assert_non_null(strstr(page.body, "<th scope=\"row\">juli 2026</th><td class=\"n\">0,0</td>"));
     assert_non_null(strstr(page.body, "<strong>3,5 timer</strong>"));
-    /* Who made it, and when. */
+    /* Who made it, and when: the account's name while it has no full
+     * name, then the full name alone. */
     assert_non_null(strstr(page.body, "kari (frivilligkoordinator)"));
+    assert_int_equal(central_store_user_set_full_name(f->store, "kari", "Kari Lund", err,
+                                                      sizeof err),
+                     0);
+    assert_int_equal(
+        web_request(f, "/statement/F-1?period=year&year=2026", cookie, NULL, NULL, NULL, &page),
+        200);
+    assert_non_null(strstr(page.body, "Kari Lund (frivilligkoordinator)"));
+    assert_null(strstr(page.body, "kari (frivilligkoordinator)"));
     /* The hours agree with the report by volunteer. */
     struct central_report *by_volunteer =
         cli_report(f, "2026-01-01", "2026-12-31", CENTRAL_BY_VOLUNTEER, NULL, 0);

@@ -42,6 +42,7 @@ struct central_admin_args {
     int site_count;
     const char *public_url; /* the central's address, for set-up links */
     const char *email;      /* user add --email */
+    const char *full_name;  /* user add --full-name */
     const char *month;      /* mail-report --month YYYY-MM */
     int dry_run;            /* mail-report --dry-run */
     const struct central_mail_config *mail; /* how mail is sent (mail.h) */

@@ -1,7 +1,8 @@
 /* The web app's accounts from the command line: `user add NAME --role ROLE
- * [--site SITE]...` prints a one-time set-up link (the first coordinator
- * is made this way), `user list`, `user revoke NAME`, and `user link NAME`
- * for a new link when a password is forgotten. */
+ * [--site SITE]... [--full-name "Kari Nordmann"]` prints a one-time set-up
+ * link (the first coordinator is made this way), `user list`, `user revoke
+ * NAME`, `user link NAME` for a new link when a password is forgotten, and
+ * `user full-name NAME TEXT` for the name on what they sign. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,8 +33,9 @@ static int print_user(void *ctx, const struct central_user *user)
                                      : "waiting for set-up");
     for (size_t i = 0; i < user->site_count; i++)
         fprintf(out, "%s%s", i ? "," : "", user->sites[i]);
-    fprintf(out, "\t%s\t%s\n", user->email[0] ? user->email : "-",
-            user->monthly_mail ? "monthly mail" : "no monthly mail");
+    fprintf(out, "\t%s\t%s\t%s\n", user->email[0] ? user->email : "-",
+            user->monthly_mail ? "monthly mail" : "no monthly mail",
+            user->full_name[0] ? user->full_name : "-");
     return 0;
 }
 
@@ -103,6 +105,21 @@ int central_admin_user(const struct central_admin_args *a, struct central_store 
         fprintf(out, "%s: monthly mail %s\n", a->words[2], on ? "on" : "off");
         return 0;
     }
+    if (!strcmp(verb, "full-name") && a->word_count == 4) {
+        const char *full_name = a->words[3];
+        if (!central_user_full_name_valid(full_name)) {
+            fprintf(errout,
+                    "tilstede-central: user full-name: \"%.*s\" is not a name of at most %d "
+                    "bytes of UTF-8 text\n",
+                    UTF8_CLIP(full_name, 60), CENTRAL_NAME_MAX - 1);
+            return -EINVAL;
+        }
+        if ((rc = central_store_user_set_full_name(store, a->words[2], full_name, err, ERR_MAX)))
+            return rc;
+        audit(store, "user full name", a->words[2], full_name);
+        fprintf(out, "%s: %s\n", a->words[2], full_name[0] ? full_name : "no full name");
+        return 0;
+    }
     if (!strcmp(verb, "link") && a->word_count == 3) {
         if ((rc = need_public_url(a, errout)))
             return rc;
@@ -116,9 +133,10 @@ int central_admin_user(const struct central_admin_args *a, struct central_store 
     }
     if (strcmp(verb, "add") != 0 || a->word_count != 3) {
         fprintf(errout, "tilstede-central: usage: user add NAME --role "
-                        "coordinator|contact|viewer [--site SITE]... [--email ADDRESS]; user "
-                        "list; user revoke NAME; user link NAME; user email NAME ADDRESS; user "
-                        "mail NAME on|off\n");
+                        "coordinator|contact|viewer [--site SITE]... [--email ADDRESS] "
+                        "[--full-name \"FULL NAME\"]; user list; user revoke NAME; user link "
+                        "NAME; user email NAME ADDRESS; user mail NAME on|off; user full-name "
+                        "NAME \"FULL NAME\"\n");
         return -EINVAL;
     }
     struct central_user user = {0};
@@ -159,6 +177,16 @@ int central_admin_user(const struct central_admin_args *a, struct central_store 
     if (user.role == CENTRAL_ROLE_CONTACT && !user.site_count) {
         fprintf(errout, "tilstede-central: user add: a contact needs at least one --site\n");
         return -EINVAL;
+    }
+    if (a->full_name) {
+        if (!central_user_full_name_valid(a->full_name)) {
+            fprintf(errout,
+                    "tilstede-central: user add: --full-name \"%.*s\" is not a name of at most "
+                    "%d bytes of UTF-8 text\n",
+                    UTF8_CLIP(a->full_name, 60), CENTRAL_NAME_MAX - 1);
+            return -EINVAL;
+        }
+        snprintf(user.full_name, sizeof user.full_name, "%s", a->full_name);
     }
     if (a->email && !central_mail_address_valid(a->email)) {
         fprintf(errout, "tilstede-central: user add: --email \"%s\" is not an e-mail address\n",

@@ -202,7 +202,8 @@ static void body_text(const struct central_mail_config *config, const char *mont
     numfmt_decimal(config->hours_per_arsverk > 0 ? config->hours_per_arsverk
                                                  : CENTRAL_HOURS_PER_ARSVERK_DEFAULT,
                    0, " ", per, sizeof per);
-    central_buf_printf(body, "Hei%s%s,\r\n\r\n", user ? " " : "", user ? user->name : "");
+    central_buf_printf(body, "Hei%s%s,\r\n\r\n", user ? " " : "",
+                       user ? central_user_display_name(user) : "");
     central_buf_printf(body, "her er de frivilliges timer for %s %d, for %s.\r\n\r\n",
                        month_names[m - 1], year, scope);
     central_buf_printf(body, "Timer: %s\r\n", hours);

@@ -53,6 +53,9 @@ static void usage(FILE *out)
         "  user email NAME ADDRESS | user mail NAME on|off\n"
         "                          the address for the monthly report, and whether it goes\n"
         "                          (user add takes --email ADDRESS too)\n"
+        "  user full-name NAME \"FULL NAME\"\n"
+        "                          the person's name on what they sign (a statement of\n"
+        "                          hours); \"\" none (user add takes --full-name too)\n"
         "  mail-report --month YYYY-MM [--to ADDRESS] [--dry-run]\n"
         "                          mail the month's report now to each coordinator (every\n"
         "                          site) and contact (their sites) not sent it yet; --to:\n"
@@ -151,6 +154,7 @@ enum {
     OPT_SILENT_AFTER,
     OPT_REQUEST_DEADLINE,
     OPT_EMAIL,
+    OPT_FULL_NAME,
     OPT_MONTH,
     OPT_DRY_RUN,
     OPT_SMTP_URL,
@@ -202,6 +206,7 @@ static const struct option options[] = {
     {"silent-after", required_argument, NULL, OPT_SILENT_AFTER},
     {"request-deadline", required_argument, NULL, OPT_REQUEST_DEADLINE},
     {"email", required_argument, NULL, OPT_EMAIL},
+    {"full-name", required_argument, NULL, OPT_FULL_NAME},
     {"month", required_argument, NULL, OPT_MONTH},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"smtp-url", required_argument, NULL, OPT_SMTP_URL},
@@ -384,6 +389,9 @@ int main(int argc, char **argv)
             break;
         case OPT_EMAIL:
             args.email = optarg;
+            break;
+        case OPT_FULL_NAME:
+            args.full_name = optarg;
             break;
         case OPT_MONTH:
             args.month = optarg;

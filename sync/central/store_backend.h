@@ -31,6 +31,8 @@ struct central_store_web_ops {
                           size_t errlen);
     int (*user_set_lang)(struct central_store *store, int64_t user_id, const char *lang,
                          char *err, size_t errlen);
+    int (*user_set_full_name)(struct central_store *store, const char *name,
+                              const char *full_name, char *err, size_t errlen);
     int (*session_add)(struct central_store *store, const unsigned char *id_hash,
                        int64_t user_id, const char *csrf, char *err, size_t errlen);
     int (*session_get)(struct central_store *store, const unsigned char *id_hash,

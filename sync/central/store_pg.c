@@ -28,11 +28,13 @@ extern const char embed_central_pg_009[];
 extern const char embed_central_pg_010[];
 extern const char embed_central_pg_011[];
 extern const char embed_central_pg_012[];
+extern const char embed_central_pg_013[];
 
 static const char *const migrations[] = {
     embed_central_pg_001, embed_central_pg_002, embed_central_pg_003, embed_central_pg_004,
     embed_central_pg_005, embed_central_pg_006, embed_central_pg_007, embed_central_pg_008,
-    embed_central_pg_009, embed_central_pg_010, embed_central_pg_011, embed_central_pg_012};
+    embed_central_pg_009, embed_central_pg_010, embed_central_pg_011, embed_central_pg_012,
+    embed_central_pg_013};
 #define PG_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* The advisory lock of the migrations (store_pg_sql.c has the sites'). */

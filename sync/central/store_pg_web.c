@@ -17,7 +17,7 @@
 
 #define USER_COLUMNS                                                                               \
     "id, name, role, lang, password_hash, setup_expires_us, created_us, revoked_us, email, "       \
-    "monthly_mail"
+    "monthly_mail, full_name"
 
 static int read_sites(struct pg_store *s, struct central_user *user, char *err, size_t errlen)
 {
@@ -49,6 +49,7 @@ static void read_user(const PGresult *res, int row, struct central_user *user)
     user->revoked_us = pg_column_int(res, row, 7);
     pg_copy_column(res, row, 8, user->email, sizeof user->email);
     user->monthly_mail = (int)pg_column_int(res, row, 9);
+    pg_copy_column(res, row, 10, user->full_name, sizeof user->full_name);
 }
 
 /* One account from a statement whose first columns are USER_COLUMNS. */
@@ -99,13 +100,15 @@ static int pg_user_add(struct central_store *store, const struct central_user *u
     param_text(&p, hex);
     param_number(&p, setup_expires_us);
     param_number(&p, pg_now_us());
+    param_text(&p, user->full_name);
     PGresult *res = NULL;
     int rc = pg_begin_write(s, err, errlen);
     if (rc)
         return rc;
     if ((rc = pg_run(s,
                      "INSERT INTO web_user (name, role, lang, setup_hash, setup_expires_us, "
-                     "created_us) VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6) RETURNING id",
+                     "created_us, full_name) VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6, $7) "
+                     "RETURNING id",
                      &p, &res, "user add", err, errlen))) {
         if (rc == -EEXIST)
             snprintf(err, errlen, "an account named \"%s\" exists already", user->name);
@@ -259,6 +262,21 @@ static int pg_user_set_lang(struct central_store *store, int64_t user_id, const 
     return rc ? rc
               : pg_run(s, "UPDATE web_user SET lang = $2 WHERE id = $1", &p, NULL, "language", err,
                        errlen);
+}
+
+static int pg_user_set_full_name(struct central_store *store, const char *name,
+                                 const char *full_name, char *err, size_t errlen)
+{
+    struct pg_store *s = pg_cast(store);
+    struct params p = {0};
+    param_text(&p, name);
+    param_text(&p, full_name);
+    char missing[CENTRAL_NAME_MAX + 32];
+    snprintf(missing, sizeof missing, "no account named \"%s\"", name);
+    int rc = pg_ready(s, err, errlen);
+    return rc ? rc
+              : change_one(s, "UPDATE web_user SET full_name = $2 WHERE name = $1", &p, "full name",
+                           missing, err, errlen);
 }
 
 /* ---- sessions and sign-in throttles, shared by every process ---- */
@@ -850,6 +868,7 @@ const struct central_store_web_ops central_pg_web_ops = {
     .user_setup_find = pg_user_setup_find,
     .user_setup_use = pg_user_setup_use,
     .user_set_lang = pg_user_set_lang,
+    .user_set_full_name = pg_user_set_full_name,
     .session_add = pg_session_add,
     .session_get = pg_session_get,
     .session_delete = pg_session_delete,

@@ -28,6 +28,7 @@ extern const char embed_central_007[];
 extern const char embed_central_008[];
 extern const char embed_central_009[];
 extern const char embed_central_010[];
+extern const char embed_central_011[];
 
 #define BUSY_TIMEOUT_MS 5000
 #define CACHE_KIB       32768
@@ -53,6 +54,7 @@ static const char *const *migration_sql(int version)
     static const char *const v8[] = {embed_central_008, NULL};
     static const char *const v9[] = {embed_central_009, NULL};
     static const char *const v10[] = {embed_central_010, NULL};
+    static const char *const v11[] = {embed_central_011, NULL};
     if (version == 0)
         return v1;
     if (version == 1)
@@ -73,9 +75,11 @@ static const char *const *migration_sql(int version)
         return v9;
     if (version == 9)
         return v10;
+    if (version == 10)
+        return v11;
     return NULL;
 }
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 
 enum {
     ST_DEVICE_AUTH,

@@ -61,7 +61,7 @@ static void text(sqlite3_stmt *st, int col, char *out, size_t cap)
 
 #define USER_COLUMNS                                                                               \
     "id, name, role, lang, password_hash, setup_expires_us, created_us, revoked_us, email, "       \
-    "monthly_mail"
+    "monthly_mail, full_name"
 
 static int read_sites(sqlite3 *db, struct central_user *user, char *err, size_t errlen)
 {
@@ -95,6 +95,7 @@ static void read_user(sqlite3_stmt *st, struct central_user *user)
     user->revoked_us = sqlite3_column_int64(st, 7);
     text(st, 8, user->email, sizeof user->email);
     user->monthly_mail = sqlite3_column_int(st, 9);
+    text(st, 10, user->full_name, sizeof user->full_name);
 }
 
 /* One account from a statement whose first columns are USER_COLUMNS. */
@@ -139,7 +140,7 @@ static int sqlite_user_add(struct central_store *store, const struct central_use
         return rc;
     if ((rc = prepare(db,
                       "INSERT INTO web_user (name, role, lang, setup_hash, setup_expires_us, "
-                      "created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                      "created_us, full_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                       "user add", &st, err, errlen)))
         goto out;
     sqlite3_bind_text(st, 1, user->name, -1, SQLITE_STATIC);
@@ -148,6 +149,7 @@ static int sqlite_user_add(struct central_store *store, const struct central_use
     sqlite3_bind_blob(st, 4, setup_hash, CENTRAL_TOKEN_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, setup_expires_us);
     sqlite3_bind_int64(st, 6, web_now_us());
+    sqlite3_bind_text(st, 7, user->full_name, -1, SQLITE_STATIC);
     if ((rc = finish(db, st, "user add", err, errlen))) {
         if (rc == -EEXIST)
             snprintf(err, errlen, "an account named \"%s\" exists already", user->name);
@@ -331,6 +333,26 @@ static int sqlite_user_set_lang(struct central_store *store, int64_t user_id, co
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_text(st, 2, lang, -1, SQLITE_STATIC);
     return finish(db, st, "language", err, errlen);
+}
+
+static int sqlite_user_set_full_name(struct central_store *store, const char *name,
+                                     const char *full_name, char *err, size_t errlen)
+{
+    sqlite3 *db = central_sqlite_db(store);
+    sqlite3_stmt *st;
+    int rc = prepare(db, "UPDATE web_user SET full_name = ?2 WHERE name = ?1", "full name", &st,
+                     err, errlen);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, full_name, -1, SQLITE_STATIC);
+    if ((rc = finish(db, st, "full name", err, errlen)))
+        return rc;
+    if (sqlite3_changes(db) == 0) {
+        snprintf(err, errlen, "no account named \"%s\"", name);
+        return -ENOENT;
+    }
+    return 0;
 }
 
 static int sqlite_session_add(struct central_store *store, const unsigned char *id_hash,
@@ -965,6 +987,7 @@ const struct central_store_web_ops central_sqlite_web_ops = {
     .user_setup_find = sqlite_user_setup_find,
     .user_setup_use = sqlite_user_setup_use,
     .user_set_lang = sqlite_user_set_lang,
+    .user_set_full_name = sqlite_user_set_full_name,
     .session_add = sqlite_session_add,
     .session_get = sqlite_session_get,
     .session_delete = sqlite_session_delete,

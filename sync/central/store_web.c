@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 const char *central_role_name(enum central_role role)
 {
     return role == CENTRAL_ROLE_COORDINATOR ? "coordinator"
@@ -87,6 +89,32 @@ int central_store_user_set_lang(struct central_store *store, int64_t user_id, co
 {
     NEED_WEB(store, user_set_lang, err, errlen);
     return store->ops->web->user_set_lang(store, user_id, lang, err, errlen);
+}
+
+int central_store_user_set_full_name(struct central_store *store, const char *name,
+                                     const char *full_name, char *err, size_t errlen)
+{
+    NEED_WEB(store, user_set_full_name, err, errlen);
+    return store->ops->web->user_set_full_name(store, name, full_name, err, errlen);
+}
+
+int central_user_full_name_valid(const char *text)
+{
+    size_t len = text ? strlen(text) : 0;
+    if (!text || len >= CENTRAL_NAME_MAX)
+        return 0;
+    for (size_t at = 0; at < len;) {
+        size_t n = utf8_char_len(text + at, len - at);
+        if (!n || (n == 1 && ((unsigned char)text[at] < 0x20 || text[at] == 0x7f)))
+            return 0;
+        at += n;
+    }
+    return 1;
+}
+
+const char *central_user_display_name(const struct central_user *user)
+{
+    return user->full_name[0] ? user->full_name : user->name;
 }
 
 int central_store_session_add(struct central_store *store,

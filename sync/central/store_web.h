@@ -27,7 +27,8 @@ enum central_role {
 
 struct central_user {
     int64_t id;
-    char name[CENTRAL_NAME_MAX];
+    char name[CENTRAL_NAME_MAX];      /* the account's name, "kari" */
+    char full_name[CENTRAL_NAME_MAX]; /* "Kari Nordmann", or "" when not given */
     enum central_role role;
     char lang[4];                           /* nb, nn, en */
     char password_hash[CENTRAL_PWHASH_MAX]; /* "" until set up */
@@ -155,6 +156,17 @@ int central_store_user_setup_use(struct central_store *store,
                                  size_t errlen);
 int central_store_user_set_lang(struct central_store *store, int64_t user_id, const char *lang,
                                 char *err, size_t errlen);
+/* Sets the full name of the account called name ("" none: the account's
+ * name stands for it). -ENOENT: no such account. Check it with
+ * central_user_full_name_valid first. */
+int central_store_user_set_full_name(struct central_store *store, const char *name,
+                                     const char *full_name, char *err, size_t errlen);
+/* 1 when text may be a person's full name: at most CENTRAL_NAME_MAX - 1
+ * bytes of valid UTF-8 without control characters ("" too: none). */
+int central_user_full_name_valid(const char *text);
+/* The name to show for a person: their full name, or the account's name
+ * when they have none. */
+const char *central_user_display_name(const struct central_user *user);
 
 int central_store_session_add(struct central_store *store,
                               const unsigned char id_hash[CENTRAL_TOKEN_HASH_BYTES],

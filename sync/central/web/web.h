@@ -167,6 +167,7 @@ void web_setup_post(struct web *web);
 void web_home_page(struct web *web);
 void web_me_page(struct web *web);
 void web_me_post(struct web *web);
+void web_me_name_post(struct web *web);
 void web_mail_page(struct web *web);
 void web_mail_post(struct web *web);
 void web_present_page(struct web *web);
@@ -177,6 +178,9 @@ void web_kiosks_hours(struct web *web);
 void web_users_page(struct web *web);
 void web_users_add(struct web *web);
 void web_users_revoke(struct web *web);
+void web_users_name(struct web *web);
+/* A 400 page: the full name given is over CENTRAL_NAME_MAX or not text. */
+void web_bad_full_name(struct web *web);
 void web_audit_page(struct web *web);
 void web_volunteers_page(struct web *web);
 void web_roster_page(struct web *web);

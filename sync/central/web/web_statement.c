@@ -1,7 +1,9 @@
 /* A volunteer's statement of hours, for a school, a job application or
  * NAV: their name, the sites and activities, the hours per month and in
  * total for a period, the municipality's name, and who made it and when.
- * One A4 page when printed (or saved as PDF by the browser). Nothing else
+ * One A4 page when printed (or saved as PDF by the browser), signed with
+ * the maker's full name (their account's name when they gave none; /me).
+ * Nothing else
  * of the volunteer: no card, no notes, no papers. The hours are the
  * reports' (each visit as the store rounds it for them); a contact's
  * statement holds their sites only. */
@@ -225,7 +227,7 @@ void web_statement_page(struct web *web)
     central_buf_htmlf(out,
                       "<div class=\"signature\"><p>%s: %s</p><p class=\"line\">%s (%s), %s</p>"
                       "</div></article>",
-                      _(text.signed_place), made, web->user.name,
+                      _(text.signed_place), made, central_user_display_name(&web->user),
                       web->user.role == CENTRAL_ROLE_COORDINATOR ? _(text.role_coordinator)
                                                                  : _(text.role_contact),
                       municipality);

@@ -1,5 +1,6 @@
 /* Accounts in the browser, for coordinators: the same as `tilstede-central
- * user add|list|revoke`. A new account gets a one-time set-up link. */
+ * user add|list|revoke|full-name`. A new account gets a one-time set-up
+ * link. The full name is what a statement of hours is signed with. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,9 +8,41 @@
 
 #include "web.h"
 
+/* The answer to a full name over the limit (or not text): names it. */
+void web_bad_full_name(struct web *web)
+{
+    char words[256];
+    snprintf(words, sizeof words,
+             _("Det fulle navnet kan ha høyst %d byte (omtrent like mange bokstaver) og ingen "
+               "kontrolltegn."),
+             CENTRAL_NAME_MAX - 1);
+    web_message(web, MHD_HTTP_BAD_REQUEST, _("Ugyldig navn"), words);
+}
+
+struct user_rows {
+    struct web *web;
+    int count; /* rows so far: each row's form fields get ids of their own */
+};
+
+/* The full name, changed in place: one small form per account. */
+static void full_name_form(struct web *web, const struct central_user *user, int row)
+{
+    central_buf_htmlf(web->out,
+                      "<form method=\"post\" action=\"/users/name\" class=\"inline\">"
+                      "<input type=\"hidden\" name=\"name\" value=\"%s\"><label class=\"sr\" "
+                      "for=\"ufull%d\">%s %s</label><input id=\"ufull%d\" name=\"full_name\" "
+                      "value=\"%s\" maxlength=\"%d\" autocomplete=\"off\">",
+                      user->name, row, _("Fullt navn for"), user->name, row, user->full_name,
+                      CENTRAL_NAME_MAX - 1);
+    web_csrf_field(web);
+    central_buf_htmlf(web->out, "<button type=\"submit\" aria-label=\"%s %s\">%s</button></form>",
+                      _("Lagre fullt navn for"), user->name, _("Lagre"));
+}
+
 static int user_row(void *ctx, const struct central_user *user)
 {
-    struct web *web = ctx;
+    struct user_rows *rows = ctx;
+    struct web *web = rows->web;
     struct central_buf *out = web->out;
     char sites[CENTRAL_USER_SITES_MAX * EVENT_KEY_MAX] = "";
     size_t used = 0;
@@ -20,7 +53,12 @@ static int user_row(void *ctx, const struct central_user *user)
                         : user->password_hash[0] ? _("i bruk")
                         : user->setup_expires_us ? _("venter på oppsett")
                                                  : "–";
-    central_buf_htmlf(out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>", user->name,
+    central_buf_htmlf(out, "<tr><td>%s</td><td>", user->name);
+    if (user->revoked_us)
+        central_buf_htmlf(out, "%s", user->full_name);
+    else
+        full_name_form(web, user, ++rows->count);
+    central_buf_htmlf(out, "</td><td>%s</td><td>%s</td><td>%s</td><td>",
                       web_role_words(web, user->role), user->site_count ? sites : _("alle"), state);
     if (!user->revoked_us) {
         central_buf_htmlf(out,
@@ -56,22 +94,28 @@ void web_users_page(struct web *web)
                       "<div class=\"wide\"><table><caption>%s</caption><thead><tr>"
                       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-                      "<th scope=\"col\">%s</th></tr></thead><tbody>",
-                      _("Brukere"), _("Brukernavn"), _("Rolle"), _("Enheter"), _("Status"),
-                      _("Handling"));
-    central_store_users(web->request->store, user_row, web, err, sizeof err);
+                      "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
+                      _("Brukere"), _("Brukernavn"), _("Fullt navn"), _("Rolle"), _("Enheter"),
+                      _("Status"), _("Handling"));
+    struct user_rows rows = {web, 0};
+    central_store_users(web->request->store, user_row, &rows, err, sizeof err);
     central_buf_htmlf(out,
                       "</tbody></table></div><h2>%s</h2>"
                       "<form method=\"post\" action=\"/users/add\" class=\"stack\">"
                       "<label for=\"uname\">%s</label>"
                       "<input id=\"uname\" name=\"name\" required maxlength=\"100\">"
+                      "<label for=\"ufull\">%s</label><input id=\"ufull\" name=\"full_name\" "
+                      "maxlength=\"%d\" autocomplete=\"off\" aria-describedby=\"ufullhint\">"
+                      "<p class=\"hint\" id=\"ufullhint\">%s</p>"
                       "<label for=\"role\">%s</label><select id=\"role\" name=\"role\">"
                       "<option value=\"contact\">%s</option>"
                       "<option value=\"coordinator\">%s</option>"
                       "<option value=\"viewer\">%s</option></select>"
                       "<fieldset><legend>%s</legend>",
-                      _("Ny bruker"), _("Brukernavn"), _("Rolle"),
-                      web_role_words(web, CENTRAL_ROLE_CONTACT),
+                      _("Ny bruker"), _("Brukernavn"), _("Fullt navn (valgfritt)"),
+                      CENTRAL_NAME_MAX - 1,
+                      _("Navnet som står på det personen skriver under, som timebekreftelser."),
+                      _("Rolle"), web_role_words(web, CENTRAL_ROLE_CONTACT),
                       web_role_words(web, CENTRAL_ROLE_COORDINATOR),
                       web_role_words(web, CENTRAL_ROLE_VIEWER), _("Enheter (for frivilligkontakter)"));
     central_store_sites(web->request->store, site_box, web, err, sizeof err);
@@ -91,6 +135,12 @@ void web_users_add(struct web *web)
         return;
     }
     snprintf(user.name, sizeof user.name, "%s", name);
+    const char *full_name = web_field(web, "full_name");
+    if (full_name && !central_user_full_name_valid(full_name)) {
+        web_bad_full_name(web);
+        return;
+    }
+    snprintf(user.full_name, sizeof user.full_name, "%s", full_name ? full_name : "");
     user.role = !strcmp(role, "coordinator") ? CENTRAL_ROLE_COORDINATOR
                 : !strcmp(role, "viewer")    ? CENTRAL_ROLE_VIEWER
                                              : CENTRAL_ROLE_CONTACT;
@@ -141,5 +191,27 @@ void web_users_revoke(struct web *web)
         return;
     }
     web_audit(web, "user revoke", name, "");
+    web_redirect(web, "/users");
+}
+
+void web_users_name(struct web *web)
+{
+    const char *name = web_field(web, "name"), *full_name = web_field(web, "full_name");
+    if (!full_name || !central_user_full_name_valid(full_name)) {
+        web_bad_full_name(web);
+        return;
+    }
+    char err[256];
+    int rc = name ? central_store_user_set_full_name(web->request->store, name, full_name, err,
+                                                     sizeof err)
+                  : -ENOENT;
+    if (rc) {
+        web_message(web, rc == -ENOENT ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE,
+                    rc == -ENOENT ? _("Fant ikke brukeren") : _("Prøv igjen"),
+                    rc == -ENOENT ? _("Det finnes ingen bruker med dette navnet.")
+                                  : _("Valget kunne ikke lagres nå."));
+        return;
+    }
+    web_audit(web, "user full name", name, full_name);
     web_redirect(web, "/users");
 }
