@@ -10,6 +10,7 @@ wider than a phone, and screenshots at phone and desktop width and as
 printed. Usage: test_web_reports_browser.py BIN_DIR WORK_DIR"""
 import base64
 import csv
+import datetime
 import io
 import json
 import os
@@ -23,6 +24,7 @@ import urllib.request
 import uuid
 
 import openpyxl
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -62,7 +64,7 @@ env["TILSTEDE_CENTRAL_PUBLIC_URL"] = base
 run("site", "add", "solsiden", "--name", "Solsiden sykehjem", "--kind", "sykehjem")
 run("site", "add", "fjellheim", "--name", "Fjellheim helsehus", "--kind", "helsehus")
 run("site", "add", "huset", "--name", "Aktivitetshuset Brygga", "--kind", "aktivitetshus")
-kari_link = run("user", "add", "kari", "--role", "coordinator")
+kari_link = run("user", "add", "kari", "--role", "coordinator", "--full-name", "Kari Lund")
 ola_link = run("user", "add", "ola", "--role", "contact", "--site", "solsiden")
 roster = os.path.join(work, "frivillige.csv")
 with open(roster, "wb") as f:
@@ -188,6 +190,42 @@ def same_as_page(page_rows, book, what):
                f"{what}: visits {visits} != {page_row[text_cells + 2]!r}")
 
 
+def page_time(text, day):
+    """ "12.11.2026 kl. 12.00", or "kl. 14.00" on the day given, as a datetime."""
+    if text.startswith("kl. "):
+        text = day + " " + text
+    return datetime.datetime.strptime(text, "%d.%m.%Y kl. %H.%M")
+
+
+def same_visits_as_page(page_rows, book, data, what):
+    """The visits' workbook and CSV hold the page's table, cell by cell:
+    the times as dates, the hours as numbers with the page's figure."""
+    sheet = book.worksheets[0]
+    book_rows = [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    lines = list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline=""), delimiter=";"))
+    expect(data.startswith(b"\xef\xbb\xbf"), f"{what}: the CSV starts with a BOM")
+    expect(len(book_rows) == len(page_rows) == len(lines) - 1,
+           f"{what}: workbook {len(book_rows)}, CSV {len(lines) - 1}, page {len(page_rows)} rows")
+    expect(sheet.freeze_panes == "A3", f"{what}: the headings stay")
+    for i, (page_row, book_row, line) in enumerate(zip(page_rows, book_rows, lines[1:])):
+        came, site, left, activity, hours = page_row
+        last = i == len(page_rows) - 1
+        if last:
+            expect(book_row[0] == line[0] == came == "Sum", f"{what}: the sum row")
+        else:
+            day = came[:10]
+            expect(book_row[0] == page_time(came, day), f"{what}: came {book_row[0]} != {came}")
+            expect(book_row[2] == page_time(left, day), f"{what}: left {book_row[2]} != {left}")
+            expect(line[0] == book_row[0].strftime("%d.%m.%Y %H:%M") and
+                   line[2] == book_row[2].strftime("%d.%m.%Y %H:%M"), f"{what}: CSV times {line}")
+            expect((book_row[1] or "") == line[1] == site, f"{what}: site {book_row[1]!r}")
+            expect((book_row[3] or "") == line[3] == activity, f"{what}: activity {book_row[3]!r}")
+        value = book_row[4]
+        expect(isinstance(value, (int, float)), f"{what}: hours {value!r} is not a number")
+        expect(decimal(value, 1) == hours.replace("\u00a0", " "), f"{what}: {value} != {hours!r}")
+        expect(line[4] == decimal(value, 2).replace(" ", ""), f"{what}: CSV hours {line[4]}")
+
+
 def same_csv_as_page(page_rows, data, what):
     expect(data.startswith(b"\xef\xbb\xbf"), f"{what}: the CSV starts with a BOM")
     expect(b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b""), f"{what}: CRLF lines")
@@ -275,6 +313,30 @@ try:
     expect("12.11." + YEAR in driver.page_source and "10.11." + YEAR not in driver.page_source,
            "Åse's visits at Fjellheim only")
     check("drill-volunteer-visits")
+    # Their visits as files, from the page's links: every cell the page's.
+    page_rows = table("visits")
+    href = driver.find_element(By.CSS_SELECTOR, 'a[href^="/reports.csv"]').get_attribute("href")
+    expect("by=visits" in href and "site=fjellheim" in href, f"the visits' CSV link: {href}")
+    status, headers, csv_data = fetch(href)
+    expect(status == 200 and headers["Content-Type"].startswith("text/csv"),
+           "the visits' CSV downloads")
+    href = driver.find_element(By.CSS_SELECTOR, 'a[href^="/reports.xlsx"]').get_attribute("href")
+    status, headers, data = fetch(href)
+    expect(status == 200 and "besok-F-1-" in headers["Content-Disposition"],
+           "the visits' workbook downloads")
+    with open(f"{work}/visits-F-1.xlsx", "wb") as f:
+        f.write(data)
+    same_visits_as_page(page_rows, openpyxl.load_workbook(io.BytesIO(data)), csv_data,
+                        "Åse's visits at Fjellheim")
+    driver.get(f"{base}/reports?period=year&year={YEAR}&by=visits&volunteer=F-1")
+    page_rows = table("visits")
+    expect(len(page_rows) == 4, f"Åse's three visits and the sum: {page_rows}")
+    _, _, csv_data = fetch(driver.find_element(By.CSS_SELECTOR, 'a[href^="/reports.csv"]')
+                           .get_attribute("href"))
+    _, _, data = fetch(driver.find_element(By.CSS_SELECTOR, 'a[href^="/reports.xlsx"]')
+                       .get_attribute("href"))
+    same_visits_as_page(page_rows, openpyxl.load_workbook(io.BytesIO(data)), csv_data,
+                        "Åse's visits")
 
     # The downloads, from the links of the page: the CSV as Excel in
     # Norway reads it, and the workbook whose every cell equals the page.
@@ -319,13 +381,35 @@ try:
     expect("Åse Nordmann" in body and "Testby kommune" in body, "the statement names them")
     expect("Solsiden sykehjem" in body and "Fjellheim helsehus" in body, "and their sites")
     expect("6,0 timer" in body, "Åse's year: 6,0 hours")
-    expect("kari (frivilligkoordinator)" in body, "signed by the coordinator")
+    expect("Kari Lund (frivilligkoordinator)" in body and "kari (" not in body,
+           "signed with the coordinator's full name")
     expect("Kort" not in body and "Taushetserklæring" not in body, "no card, no papers")
     check("statement")
     expect(printed("statement") == 1, "the statement prints on one A4 page")
 
-    # The contact: Solsiden only, whatever the URL says.
+    # The accounts' full names: kari's from `user add --full-name`.
+    driver.get(base + "/users")
+    expect(driver.find_element(By.ID, "ufull1").get_attribute("value") == "Kari Lund",
+           "the users page shows kari's full name")
+    check("users")
+
+    # The contact: Solsiden only, whatever the URL says. Ola gives his
+    # full name on his own page.
     set_up(ola_link, "ola-passord-12")
+    driver.get(base + "/me")
+    driver.find_element(By.ID, "mfull").send_keys("Ola Nordbø")
+    button = driver.find_element(By.CSS_SELECTOR, 'form[action="/me/name"] button')
+    button.click()
+    # The form answers with /me again: wait for the old page to go.
+    for _ in range(100):
+        try:
+            button.is_enabled()
+            time.sleep(0.1)
+        except WebDriverException:
+            break
+    expect(driver.find_element(By.ID, "mfull").get_attribute("value") == "Ola Nordbø",
+           "Ola's full name is kept")
+    check("me")
     driver.get(f"{base}/reports?period=year&year={YEAR}&by=site")
     names = [r[0] for r in table("report")]
     expect(names == ["Solsiden sykehjem", "Sum"], f"the contact's sites: {names}")
@@ -350,6 +434,8 @@ try:
     check("contact-annual")
     driver.get(base + "/statement/F-1")
     expect("Fjellheim" not in driver.page_source, "the contact's statement: their site only")
+    expect("Ola Nordbø (frivilligkontakt)" in driver.page_source,
+           "signed with the contact's full name")
     driver.get(base + "/statement/F-3")
     expect("Fant ikke" in driver.page_source, "nor someone never at their site")
 finally:
