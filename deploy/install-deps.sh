@@ -16,7 +16,8 @@ fi
 # packages booted in a virtual machine; qemu-system-arm's
 # qemu-system-aarch64 boots the arm64 package on the emulated board, with
 # the arm64 Debian kernel loaded directly, so no UEFI firmware is needed;
-# cpio packs the initramfs that finishes its arm64 root, tests/arm64_vm_root.sh), libxlsxwriter (the central's Excel
+# cpio packs the initramfs it boots with, and kmod's depmod indexes the
+# root's modules, tests/arm64_vm_root.sh), libxlsxwriter (the central's Excel
 # workbooks) with python3-openpyxl to read them back in the tests, and
 # python3-aiosmtpd (a real SMTP server on loopback for the monthly mail).
 # libical-dev reads the services' Outlook calendars (activity import).
@@ -33,7 +34,7 @@ packages="
     chromium xvfb xauth
     chromium-driver python3-selenium
     lintian debootstrap systemd file dpkg-dev
-    qemu-system-x86 qemu-system-arm e2fsprogs cpio
+    qemu-system-x86 qemu-system-arm e2fsprogs cpio kmod
     libpq-dev postgresql-15
     libxlsxwriter-dev python3-openpyxl python3-aiosmtpd
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
