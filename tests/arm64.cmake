@@ -10,5 +10,6 @@ if(NOT CMAKE_CROSSCOMPILING)
   set_tests_properties(test_arm64_suite PROPERTIES TIMEOUT 3000)
   add_test(NAME test_arm64_packages
            COMMAND bash ${arm64_script} packages ${PROJECT_SOURCE_DIR} ${arm64_work})
-  set_tests_properties(test_arm64_packages PROPERTIES TIMEOUT 1800)
+  # Its arm64 .deb is what test_arm64_vm (deploy.cmake) boots.
+  set_tests_properties(test_arm64_packages PROPERTIES TIMEOUT 1800 FIXTURES_SETUP arm64_debs)
 endif()

@@ -38,7 +38,8 @@ say() { echo "arm64_vm_root: $*" >&2; }
 
 mkdir -p "$cache"
 work=$(mktemp -d "$cache/arm64-vmroot-work.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# Kept when anything fails, for a look (debootstrap.log, the half-made root).
+trap 'rc=$?; if [ $rc = 0 ]; then rm -rf "$work"; else say "failed, kept $work"; fi' EXIT
 started=$(date +%s)
 
 # 1. Resolve and download: debootstrap's own choice of the base system

@@ -24,8 +24,9 @@ work=${3:?work dir}
 mkdir -p "$work"
 packages="$work/pkg-build/packages"
 
+fail_kept="" # what a failed test leaves for a look, named in its FAIL line
 fail() {
-    echo "test_deploy $mode: FAIL: $*" >&2
+    echo "test_deploy $mode: FAIL: $*${fail_kept:+ (kept: $fail_kept)}" >&2
     exit 1
 }
 pass() { echo "test_deploy $mode: PASS${1:+ ($1)}"; }
@@ -481,6 +482,12 @@ print("%dx%d %d %.2f %s" % (w, h, len(counts), n / sum(counts.values()), top.hex
 PY
 }
 
+# A picture, not a text console (16 colours at most) nor a blank screen.
+vm_picture_colours=64
+
+# vm_since START: seconds since START (an $EPOCHREALTIME), one decimal.
+vm_since() { LC_ALL=C awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
 vm_value() { cat "$work"/vm-console-*.log | sed -n "s/^VMCHECK $1=//p" | tr -d '\r' | tail -1; }
 
 # vm_site_script: the site as provisioning leaves it, run in the root:
@@ -599,6 +606,7 @@ UNIT
     vm_boot() { # vm_boot N: starts the machine, its first serial port in vm-console-N.log
         console="$work/vm-console-$1.log"
         rm -f "$console" "$monitor"
+        fail_kept="the console $console, QEMU's log $work/vm-qemu-$1.log, the image and root in $work"
         local board
         case $arch in
         amd64) board=(qemu-system-x86_64 -m 1024 -vga std) ;;
@@ -639,22 +647,31 @@ UNIT
             { grep VMLOG "$console"; fail "installing $(basename "$kiosk") on the board"; }
         echo "installed $(basename "$kiosk") on the board in $((SECONDS - boot_started)) s (boot 0)"
     fi
-    boot_started=$SECONDS
+    # Power-on (QEMU started) to the reader ready and to the first frame,
+    # both watched from the host: the guest's report that the kiosk has its
+    # reader (polled each second), and a screendump each second until the
+    # screen shows a picture (more colours than a text console has).
+    local powered_on=$EPOCHREALTIME shot="" colours=0 first_frame="" reader_ready=""
     vm_boot 1
-    vm_wait '^VMCHECK ready_for_tap' $((900 * slow)) ||
-        { tail -30 "$console"; fail "the guest did not get ready (console: $console)"; }
-    echo "booted and the kiosk's reader connected after $((SECONDS - boot_started)) s" \
-        "($(vm_value reader_uptime) s after the kernel started)"
-    # Under emulation the first frame comes some seconds after the reader
-    # is up (the software GL compiles its shaders): wait for a picture.
-    local shot="" colours=0
-    for _ in $(seq 60); do
-        shot=$(vm_screenshot "$monitor" "$work/vm-home.png") || fail "screendump of the home screen"
-        colours=$(echo "$shot" | cut -d' ' -f2)
-        [ "$colours" -gt 8 ] && break
-        sleep 2
+    for ((i = 0; i < 900 * slow; i++)); do
+        if [ -z "$first_frame" ] && shot=$(vm_screenshot "$monitor" "$work/vm-home.png" 2>/dev/null); then
+            colours=$(echo "$shot" | cut -d' ' -f2)
+            [ "$colours" -gt "$vm_picture_colours" ] && first_frame=$(vm_since "$powered_on")
+        fi
+        [ -z "$reader_ready" ] && grep -q '^VMCHECK ready_for_tap' "$console" 2>/dev/null &&
+            reader_ready=$(vm_since "$powered_on")
+        [ -n "$first_frame" ] && [ -n "$reader_ready" ] && break
+        kill -0 "$qemu_pid" 2>/dev/null || break
+        sleep 1
     done
-    echo "home screen after $((SECONDS - boot_started)) s: $work/vm-home.png ($shot)"
+    [ -n "$reader_ready" ] || { tail -30 "$console"; fail "the guest did not get ready"; }
+    [ -n "$first_frame" ] || fail "no picture on the screen after $(vm_since "$powered_on") s ($shot)"
+    # Once more, now that the clock's minute and the reader's state are drawn.
+    shot=$(vm_screenshot "$monitor" "$work/vm-home.png") || fail "screendump of the home screen"
+    echo "boot figures ($arch): power-on to the reader ready ${reader_ready} s" \
+        "($(vm_value reader_uptime) s after the kernel started, from the guest's journal)," \
+        "to the first frame ${first_frame} s (screendumps each second)"
+    echo "home screen: $work/vm-home.png ($shot)"
     echo "tap 04de3000000001" >&7
     local answer=""
     for _ in $(seq 180); do
@@ -662,8 +679,14 @@ UNIT
         [ -n "$answer" ] && break
         sleep 1
     done
+    # The greeting: on a loaded machine the emulated board may draw it some
+    # seconds after the reader has answered.
     local welcome
-    welcome=$(vm_screenshot "$monitor" "$work/vm-welcome.png") || fail "screendump after the tap"
+    for ((i = 0; i < 60 * slow; i++)); do
+        welcome=$(vm_screenshot "$monitor" "$work/vm-welcome.png") || fail "screendump after the tap"
+        cmp -s "$work/vm-home.png" "$work/vm-welcome.png" || break
+        sleep 1
+    done
     echo "after the tap ($answer): $work/vm-welcome.png ($welcome)"
     vm_wait '^VMCHECK ready_for_power_cut' $((600 * slow)) ||
         { tail -30 "$console"; fail "the guest did not see the check-in (console: $console)"; }
@@ -712,7 +735,7 @@ UNIT
     # The screen: not black, the kiosk's pale background over most of it,
     # and the greeting different from the home screen.
     read -r size colours share _ <<<"$shot"
-    if [ "$colours" -gt 8 ] && python3 -c "import sys; sys.exit(0 if $share > 0.3 else 1)"; then
+    if [ "$colours" -gt "$vm_picture_colours" ] && python3 -c "import sys; sys.exit(0 if $share > 0.3 else 1)"; then
         echo "ok: the home screen shows a picture ($size, $colours colours, $share of one)"
     else
         echo "FAILED: the home screen looks blank ($shot)"
